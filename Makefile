@@ -1,0 +1,41 @@
+# maatwerk — two commands on a fresh machine: `make demo` and `make test`.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint typecheck layers pytest bench docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install maatwerk with its dev tools
+
+demo: $(STAMP) ## run the main job on the embedded SQLite default
+	$(BIN)/maatwerk demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck layers pytest ## every check: ruff, mypy --strict, import-linter, pytest
+
+bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
+	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output

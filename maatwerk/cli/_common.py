@@ -1,0 +1,143 @@
+"""Shared click pieces: the root group class, parameter types, common options, JSON output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from typing import IO, Any, TypeVar
+
+import attrs
+import click
+
+from maatwerk.adapters.logging import configure_logging
+from maatwerk.core.errors import InputError, MaatwerkError, MoneyError
+from maatwerk.core.money import Money, to_decimal
+
+
+__all__ = [
+    "AMOUNT",
+    "DATE",
+    "DEFAULT_DATABASE_URL",
+    "MaatwerkGroup",
+    "OneLineError",
+    "db_option",
+    "emit_json",
+    "json_option",
+    "jsonable",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_DATABASE_URL = "sqlite:///maatwerk.db"
+
+
+class OneLineError(click.ClickException):
+    """An error shown as one line ``Error: ...`` on stderr, with its own exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it as a class variable
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True, file=file)
+
+
+class MaatwerkGroup(click.Group):
+    """Root group: configures logging and turns usage and input errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        configure_logging()
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise OneLineError(exc.format_message(), exit_code=2) from None
+        except InputError as exc:
+            raise OneLineError(str(exc), exit_code=2) from None
+        except MaatwerkError as exc:
+            raise OneLineError(str(exc), exit_code=1) from None
+
+
+class AmountType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A non-negative amount in euros, as Decimal (``12.34``; a comma is accepted as decimal mark)."""
+
+    name = "amount"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        label = param.human_readable_name if param is not None else "amount"
+        text = str(value).strip()
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            amount = to_decimal(text, what=label)
+        except MoneyError:
+            self.fail(f"{label}: {value!r} is not an amount", param, ctx)
+        if amount < 0:
+            self.fail(f"{label}: {value!r} must not be negative", param, ctx)
+        if Money(amount).rounded().amount != amount:
+            self.fail(f"{label}: {value!r} has more than two decimals", param, ctx)
+        return amount
+
+
+class DateType(click.ParamType):  # type: ignore[type-arg]
+    """A calendar date written as YYYY-MM-DD."""
+
+    name = "date"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        label = param.human_readable_name if param is not None else "date"
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{label}: {value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+AMOUNT = AmountType()
+DATE = DateType()
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(func)
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        default=lambda: os.environ.get("MAATWERK_DATABASE_URL", DEFAULT_DATABASE_URL),
+        show_default="MAATWERK_DATABASE_URL, else sqlite:///maatwerk.db",
+        help="Database URL (SQLAlchemy form).",
+    )(func)
+
+
+def jsonable(value: Any) -> Any:
+    """Turn domain values into JSON: Money and Decimal as strings with two decimals, dates ISO."""
+    if isinstance(value, Money):
+        return value.format()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if attrs.has(type(value)):
+        return jsonable(attrs.asdict(value, recurse=False))
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
+        return value.value
+    return value
+
+
+def emit_json(payload: Any) -> None:
+    click.echo(json.dumps(jsonable(payload), ensure_ascii=False, sort_keys=False))

@@ -1,0 +1,14 @@
+"""``maatwerk calc ...``: stable calculators over the pure core.
+
+Every calculator takes ``--json`` and then prints one JSON object with amounts as strings with two
+decimals. Bad input exits with code 2 and a one-line message naming the argument.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def calc() -> None:
+    """Legal calculators: collection costs, interest, limitation, allocation, deadlines, BVV, plans."""

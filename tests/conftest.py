@@ -1,0 +1,56 @@
+"""Shared fixtures: hypothesis profile, the CLI runner, database URLs (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
+
+
+settings.register_profile(
+    "maatwerk", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=200
+)
+settings.register_profile("ci", parent=settings.get_profile("maatwerk"), max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "maatwerk"))
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def postgres_url() -> str:
+    return os.environ.get("MAATWERK_TEST_DATABASE_URL", DEFAULT_PG_URL)
+
+
+def postgres_unreachable_reason() -> str | None:
+    """``None`` when PostgreSQL answers, else the reason to skip (shown in the pytest summary)."""
+    import sqlalchemy as sa
+
+    url = postgres_url()
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"PostgreSQL at {url} unreachable: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> str:
+    reason = postgres_unreachable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    return postgres_url()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'maatwerk.db'}"

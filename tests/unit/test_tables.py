@@ -1,0 +1,73 @@
+"""Dated tables find the entry in force on a date and report their version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from maatwerk.adapters.rules_loader import dec, load_table
+from maatwerk.core.errors import NoRuleForDateError, RuleTableError
+from maatwerk.core.tables import Dated, DatedTable
+
+
+D = dt.date
+
+TABLE = DatedTable.of(
+    "rate",
+    [
+        Dated(D(2025, 1, 1), 6, "Stb. 2024, 409"),
+        Dated(D(2026, 1, 1), 4, "Stb. 2025, 427", provisional=True),
+    ],
+)
+
+
+class TestDatedTable:
+    """Lookups pick the last entry on or before the date."""
+
+    def test_at(self) -> None:
+        assert TABLE.value_at(D(2025, 12, 31)) == 6
+        assert TABLE.value_at(D(2026, 1, 1)) == 4
+        assert str(TABLE.at(D(2026, 3, 1)).version) == "rate@2026-01-01 (provisional)"
+
+    def test_before_first_entry(self) -> None:
+        with pytest.raises(NoRuleForDateError, match="2024-12-31"):
+            TABLE.at(D(2024, 12, 31))
+
+    def test_between_splits_periods(self) -> None:
+        parts = [(a, b, e.value) for a, b, e in TABLE.between(D(2025, 11, 1), D(2026, 2, 1))]
+        assert parts == [(D(2025, 11, 1), D(2026, 1, 1), 6), (D(2026, 1, 1), D(2026, 2, 1), 4)]
+
+    def test_unsorted_entries_refused(self) -> None:
+        with pytest.raises(RuleTableError):
+            DatedTable("x", (Dated(D(2026, 1, 1), 1, "s"), Dated(D(2025, 1, 1), 2, "s")))
+
+
+class TestLoader:
+    """The TOML loader reads decimals exactly and names file and field on errors."""
+
+    def write(self, tmp_path: Path, body: str) -> Path:
+        (tmp_path / "demo.toml").write_text(body, encoding="utf-8")
+        return tmp_path
+
+    def test_reads_decimals_exactly(self, tmp_path: Path) -> None:
+        folder = self.write(
+            tmp_path,
+            'table = "demo"\n[[entry]]\nvalid_from = 2026-01-01\nsource = "s"\n[entry.values]\nx = 0.1\n',
+        )
+        table = load_table("demo", lambda v: dec(v, "x"), folder)
+        assert str(table.value_at(D(2026, 6, 1))) == "0.1"
+
+    def test_missing_source_names_the_field(self, tmp_path: Path) -> None:
+        folder = self.write(tmp_path, 'table = "demo"\n[[entry]]\nvalid_from = 2026-01-01\n')
+        with pytest.raises(RuleTableError, match=r"demo\.toml.*entry\[0\]\.source"):
+            load_table("demo", lambda v: v, folder)
+
+    def test_typo_in_values_names_the_field(self, tmp_path: Path) -> None:
+        folder = self.write(
+            tmp_path,
+            'table = "demo"\n[[entry]]\nvalid_from = 2026-01-01\nsource = "s"\n[entry.values]\ny = 1\n',
+        )
+        with pytest.raises(RuleTableError, match=r"entry\[0\]\.values\.x"):
+            load_table("demo", lambda v: dec(v, "x"), folder)
