@@ -2,6 +2,8 @@
 
 Every calculator takes ``--json`` and then prints one JSON object with amounts as strings with two
 decimals. Bad input exits with code 2 and a one-line message naming the argument.
+
+Each calculator lives in its own module in this package; add it to the group below.
 """
 
 from __future__ import annotations
@@ -12,3 +14,6 @@ import click
 @click.group()
 def calc() -> None:
     """Legal calculators: collection costs, interest, limitation, allocation, deadlines, BVV, plans."""
+
+
+# Calculators register themselves here, one line each (keep alphabetical):
