@@ -7,3 +7,209 @@ The core and the services depend only on these; adapters implement them. Section
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import enum
+import pathlib
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Protocol, TypeAlias, TypeVar
+
+import attrs
+
+
+# ============================================================================================
+# Channels, importers and listeners (the plugin contract)
+# ============================================================================================
+#
+# A *channel* (kanaal) takes outbox actions and delivers them: a letter file, a phone work list,
+# a pain.008 direct-debit file, a bailiff dossier. An *importer* reads a file the organisation
+# receives (portfolio, payments, bank returns) into typed records. A *listener* hears every
+# domain event (audit trail, webhooks). All three are registered through pluggy hooks in
+# ``maatwerk.plugins.hookspecs`` and chosen by name.
+
+#: A plain value in an action's payload: JSON-able after ``Decimal`` -> string and date -> ISO.
+#: Amounts are ``Decimal`` (never float); dates are ``datetime.date``.
+PayloadValue: TypeAlias = (
+    "str | int | bool | Decimal | dt.date | tuple[PayloadValue, ...] | Mapping[str, PayloadValue]"
+    " | None"
+)
+
+#: Well-known payload keys. Channels read these; a channel that needs a key that is missing
+#: *refuses* the action (it does not raise). Other keys are allowed and ignored.
+PAYLOAD_DEBTOR_NAME = "debtor_name"  #: str, the name to address (personal data: never log it)
+PAYLOAD_AMOUNT = "amount"  #: Decimal, total amount due now, in euros
+PAYLOAD_PAY_BEFORE = "pay_before"  #: date, the date by which to pay
+PAYLOAD_PHONE = "phone"  #: str, the debtor's phone number
+PAYLOAD_ADDRESS = "address"  #: tuple[str, ...], postal address lines
+PAYLOAD_EXPLANATION = "explanation"  #: str, why this step (the decision's reason chain)
+PAYLOAD_CREDITOR_NAME = "creditor_name"  #: str, who is writing
+PAYLOAD_CREDITOR_PHONE = "creditor_phone"  #: str, who to call
+PAYLOAD_REFERENCE = "reference"  #: str, the payment reference (betalingskenmerk)
+PAYLOAD_ARREARS_MONTHS = "arrears_months"  #: int, months in arrears (orders work lists)
+
+
+def _freeze(value: object) -> PayloadValue:
+    if value is None or isinstance(value, (str, bool, int, Decimal, dt.date)):
+        return value
+    if isinstance(value, Mapping):
+        return types.MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    raise TypeError(f"payload value of type {type(value).__name__} is not a plain value")
+
+
+def _frozen_settings(settings: Mapping[str, str]) -> Mapping[str, str]:
+    return types.MappingProxyType(dict(settings))
+
+
+def freeze_payload(payload: Mapping[str, object]) -> Mapping[str, PayloadValue]:
+    """Return a read-only deep copy of *payload*; lists become tuples. Floats are rejected."""
+    frozen = _freeze(payload)
+    if not isinstance(frozen, Mapping):  # pragma: no cover - _freeze keeps mappings mappings
+        raise TypeError("payload must be a mapping")
+    return frozen
+
+
+@attrs.frozen(kw_only=True)
+class OutboundAction:
+    """One action from the outbox, for one channel (uitgaande actie).
+
+    ``action_id`` is stable: the same step for the same case on the same date always has the
+    same id, so a channel can be idempotent on it. ``kind`` is the policy's action kind value
+    (``"payment-reminder"``, ``"phone-call"``, ``"bailiff-handover"``, ``"direct-debit"`` ...).
+    ``payload`` is a read-only mapping of plain values; see the ``PAYLOAD_*`` keys.
+    """
+
+    action_id: str
+    kind: str
+    channel: str
+    debtor_id: str
+    creditor_id: str
+    run_date: dt.date
+    debt_ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    due_date: dt.date | None = None
+    payload: Mapping[str, PayloadValue] = attrs.field(
+        factory=dict, converter=freeze_payload, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.action_id.strip():
+            raise ValueError("action_id must not be empty")
+
+
+class DeliveryStatus(enum.Enum):
+    """What happened to one action in a channel."""
+
+    DELIVERED = "delivered"  #: written / sent / handed over
+    FAILED = "failed"  #: the channel tried and could not (may be retried later)
+    REFUSED = "refused"  #: the channel will not deliver this action (bad or missing data)
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryReceipt:
+    """A channel's answer for one action (ontvangstbewijs).
+
+    ``reason`` is required for ``failed`` and ``refused``: a sentence a person can act on.
+    ``reference`` names what was produced (a file name, an external id), never personal data.
+    """
+
+    action_id: str
+    status: DeliveryStatus
+    reason: str = ""
+    reference: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.status is not DeliveryStatus.DELIVERED and not self.reason.strip():
+            raise ValueError(f"a {self.status.value} receipt needs a reason")
+
+    @classmethod
+    def delivered(cls, action_id: str, reference: str = "") -> DeliveryReceipt:
+        return cls(action_id=action_id, status=DeliveryStatus.DELIVERED, reference=reference)
+
+    @classmethod
+    def failed(cls, action_id: str, reason: str) -> DeliveryReceipt:
+        return cls(action_id=action_id, status=DeliveryStatus.FAILED, reason=reason)
+
+    @classmethod
+    def refused(cls, action_id: str, reason: str) -> DeliveryReceipt:
+        return cls(action_id=action_id, status=DeliveryStatus.REFUSED, reason=reason)
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryContext:
+    """Where and for when a channel delivers.
+
+    ``output_dir`` is the directory a file-writing channel writes under (it creates its own
+    subdirectory, named after the channel). ``settings`` holds the channel's configuration from
+    the organisation's config (creditor name, IBAN, creditor identifier, phone number ...).
+    """
+
+    output_dir: pathlib.Path
+    run_date: dt.date
+    settings: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_settings, hash=False)
+    dry_run: bool = False
+
+
+class Channel(Protocol):
+    """A delivery channel (kanaal). Implementations are registered with ``maatwerk_register_channels``.
+
+    Contract (checked by ``maatwerk.testing``):
+
+    * ``deliver`` returns exactly one receipt per action, with the action's id, in input order;
+    * an empty batch returns no receipts and does nothing;
+    * delivering the same action id again gives the same outcome and no second copy;
+    * bad or missing data refuses the action with a reason; it does not raise;
+    * it never delivers an action whose ``channel`` is not its own name (refuses it).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def deliver(
+        self, actions: Sequence[OutboundAction], context: DeliveryContext
+    ) -> Sequence[DeliveryReceipt]: ...
+
+
+RecordT_co = TypeVar("RecordT_co", covariant=True)
+
+
+class Importer(Protocol[RecordT_co]):
+    """Reads one file into typed records. Registered with ``maatwerk_register_importers``.
+
+    Contract: a bad file raises :class:`maatwerk.core.errors.InputError` whose ``location``
+    names the file and, where it applies, the line and the field. It never returns a partial
+    result for a bad file, and never raises anything else for bad input.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def read(self, path: pathlib.Path) -> Iterable[RecordT_co]: ...
+
+
+@attrs.frozen(kw_only=True)
+class EventNotice:
+    """A domain event as listeners see it (gebeurtenis): what happened, when, to whom.
+
+    ``data`` holds plain values (see :data:`PayloadValue`); it may contain personal data, so a
+    listener that logs must redact.
+    """
+
+    event_id: str
+    kind: str
+    occurred_on: dt.date
+    debtor_id: str | None = None
+    data: Mapping[str, PayloadValue] = attrs.field(
+        factory=dict, converter=freeze_payload, hash=False
+    )
+
+
+class EventListener(Protocol):
+    """Hears domain events (audit, webhooks). Must not raise for events it does not know."""
+
+    def on_event(self, event: EventNotice) -> None: ...
+
+
+# ---- end of the plugin-contract section (channels, importers, listeners) --------------------
