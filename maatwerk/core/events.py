@@ -462,6 +462,7 @@ EVENT_TYPES: Final[Mapping[str, type[Event]]] = types.MappingProxyType({c.KIND: 
 
 for _cls in _ALL:
     attrs.resolve_types(_cls)
+del _cls
 
 E = TypeVar("E", bound=Event)
 
