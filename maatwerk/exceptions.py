@@ -9,6 +9,7 @@ from maatwerk.core.errors import (
     MaatwerkError,
     MoneyError,
     NoRuleForDateError,
+    PluginError,
     PolicyError,
     RuleTableError,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "MaatwerkError",
     "MoneyError",
     "NoRuleForDateError",
+    "PluginError",
     "PolicyError",
     "RuleTableError",
 ]

@@ -16,6 +16,7 @@ __all__ = [
     "MaatwerkError",
     "MoneyError",
     "NoRuleForDateError",
+    "PluginError",
     "PolicyError",
     "RuleTableError",
 ]
@@ -75,3 +76,15 @@ class RuleTableError(InputError):
 
 class PolicyError(InputError):
     """A policy file is malformed or refers to something that does not exist."""
+
+
+class PluginError(MaatwerkError):
+    """A plugin is broken, clashes with another, or a name in the config matches no plugin.
+
+    ``plugin`` and ``hook`` name the culprit where known, so the message says whom to ask.
+    """
+
+    def __init__(self, message: str, *, plugin: str | None = None, hook: str | None = None) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        super().__init__(message)

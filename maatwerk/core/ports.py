@@ -18,6 +18,8 @@ from typing import Protocol, TypeAlias, TypeVar
 
 import attrs
 
+from maatwerk.core.events import Event
+
 
 # ============================================================================================
 # Channels, importers and listeners (the plugin contract)
@@ -48,6 +50,7 @@ PAYLOAD_CREDITOR_NAME = "creditor_name"  #: str, who is writing
 PAYLOAD_CREDITOR_PHONE = "creditor_phone"  #: str, who to call
 PAYLOAD_REFERENCE = "reference"  #: str, the payment reference (betalingskenmerk)
 PAYLOAD_ARREARS_MONTHS = "arrears_months"  #: int, months in arrears (orders work lists)
+PAYLOAD_COLLECTION_COSTS = "collection_costs"  #: Decimal, costs stated in a 14-day letter
 
 
 def _freeze(value: object) -> PayloadValue:
@@ -189,27 +192,15 @@ class Importer(Protocol[RecordT_co]):
     def read(self, path: pathlib.Path) -> Iterable[RecordT_co]: ...
 
 
-@attrs.frozen(kw_only=True)
-class EventNotice:
-    """A domain event as listeners see it (gebeurtenis): what happened, when, to whom.
+class EventListener(Protocol):
+    """Hears domain events (audit, webhooks). Registered through ``maatwerk_on_event``.
 
-    ``data`` holds plain values (see :data:`PayloadValue`); it may contain personal data, so a
-    listener that logs must redact.
+    Receives every :class:`maatwerk.core.events.Event` after it is recorded. It must ignore kinds
+    it does not know, must not log personal data, and must not raise for an event it can handle
+    later (an exception is reported as a :class:`~maatwerk.core.errors.PluginError`).
     """
 
-    event_id: str
-    kind: str
-    occurred_on: dt.date
-    debtor_id: str | None = None
-    data: Mapping[str, PayloadValue] = attrs.field(
-        factory=dict, converter=freeze_payload, hash=False
-    )
-
-
-class EventListener(Protocol):
-    """Hears domain events (audit, webhooks). Must not raise for events it does not know."""
-
-    def on_event(self, event: EventNotice) -> None: ...
+    def on_event(self, event: Event) -> None: ...
 
 
 # ---- end of the plugin-contract section (channels, importers, listeners) --------------------
