@@ -204,3 +204,144 @@ class EventListener(Protocol):
 
 
 # ---- end of the plugin-contract section (channels, importers, listeners) --------------------
+
+
+# ============================================================================================
+# Storage (the SQLAlchemy adapter in ``maatwerk.adapters.storage`` implements it)
+# ============================================================================================
+#
+# The services see the database only through these protocols and the plain values of
+# ``maatwerk.core.records``. Every method that writes is one transaction: a batch of outcomes
+# (decisions + outbox rows + events + postings) is recorded together or not at all, and the
+# unique keys (case + run date for decisions, case + step + run date for the outbox, debt +
+# posting key for costs and interest, natural keys for imported rows) make a rerun a no-op.
+
+from maatwerk.core.records import (  # noqa: E402  (the storage section is self-contained)
+    CaseKey,
+    CaseOutcome,
+    DecisionRecord,
+    ImportBatch,
+    ImportCounts,
+    OutboxItem,
+    OutboxStatus,
+    ReviewItem,
+    ReviewStatus,
+    StoredCase,
+)
+
+
+@attrs.frozen(kw_only=True)
+class RecordedEvent:
+    """An event as stored: its place in the append-only log and who/what wrote it."""
+
+    sequence: int
+    event: Event | None
+    """``None`` for audit records that are not domain events (see ``kind``/``payload``)"""
+    kind: str
+    debtor_id: str
+    debt_id: str | None
+    occurred_on: dt.date
+    payload: Mapping[str, object] = attrs.field(factory=dict, hash=False)
+
+
+class CaseRepository(Protocol):
+    """Loads cases in batches (streaming: memory does not grow with the portfolio)."""
+
+    def case_keys(self, *, after: CaseKey | None, limit: int) -> Sequence[CaseKey]:
+        """Up to ``limit`` keys of cases with at least one debt, in key order, after ``after``."""
+        ...
+
+    def load_cases(self, keys: Sequence[CaseKey]) -> Sequence[StoredCase]:
+        """The stored cases for ``keys`` (set-based queries), in the order of ``keys``."""
+        ...
+
+    def cases_of_debtor(self, debtor_id: str) -> Sequence[CaseKey]: ...
+
+
+class EventLog(Protocol):
+    """The append-only event log. Nothing is updated in place without an event."""
+
+    def append(self, events: Sequence[Event], *, idempotency_key: str | None = None) -> int:
+        """Append in one transaction; a repeated ``idempotency_key`` appends nothing (returns 0)."""
+        ...
+
+    def history(self, debtor_id: str) -> Sequence[RecordedEvent]:
+        """Every record about the debtor (domain events and audit records), in log order."""
+        ...
+
+
+class RunLedger(Protocol):
+    """Runs and their decisions; a batch of outcomes is recorded atomically."""
+
+    def start_run(self, run_date: dt.date, *, dry_run: bool) -> int: ...
+
+    def finish_run(self, run_id: int, *, status: str, summary: Mapping[str, object]) -> None: ...
+
+    def decided(self, run_date: dt.date, keys: Sequence[CaseKey]) -> frozenset[CaseKey]:
+        """Which of ``keys`` already have a decision for ``run_date``."""
+        ...
+
+    def record_outcomes(self, run_date: dt.date, outcomes: Sequence[CaseOutcome]) -> int:
+        """Record decisions, outbox rows, events and postings in ONE transaction.
+
+        Outcomes of cases already decided for ``run_date`` are skipped (a rerun is a no-op);
+        returns how many were recorded.
+        """
+        ...
+
+    def decision(self, key: CaseKey, run_date: dt.date) -> DecisionRecord | None: ...
+
+
+class Outbox(Protocol):
+    """The transactional outbox the dispatcher drains."""
+
+    def claim_pending(self, *, after_id: int, limit: int) -> Sequence[OutboxItem]:
+        """Pending and failed rows with id > ``after_id``, oldest first; counts an attempt."""
+        ...
+
+    def mark(
+        self, outbox_id: int, status: OutboxStatus, *, reference: str = "", reason: str = ""
+    ) -> None: ...
+
+    def outbox_items(self, run_date: dt.date | None = None) -> Sequence[OutboxItem]: ...
+
+
+class ReviewQueue(Protocol):
+    """Steps that wait for a person (maker-checker)."""
+
+    def reviews(
+        self, status: ReviewStatus | None = ReviewStatus.PENDING
+    ) -> Sequence[ReviewItem]: ...
+
+    def get_review(self, review_id: int) -> ReviewItem:
+        """The review; ``KeyError`` when there is none with this id."""
+        ...
+
+    def pending_steps(self, keys: Sequence[CaseKey]) -> frozenset[tuple[CaseKey, str]]:
+        """(case, step) pairs of ``keys`` with a review still pending."""
+        ...
+
+    def decide_review(
+        self, review_id: int, *, approved: bool, by: str, reason: str, event: Event
+    ) -> ReviewItem:
+        """Approve (outbox row -> pending) or reject (-> rejected), appending ``event``; atomic."""
+        ...
+
+
+class ImportStore(Protocol):
+    """Writes a validated import file all at once."""
+
+    def existing_ids(self, entity: str, ids: Iterable[str]) -> frozenset[str]:
+        """Which of ``ids`` exist; ``entity`` is ``"debtor"`` or ``"debt"``."""
+        ...
+
+    def apply_import(self, batch: ImportBatch) -> ImportCounts:
+        """Insert new rows, update changed rows (each with an audit record), in ONE transaction."""
+        ...
+
+
+class Store(CaseRepository, EventLog, RunLedger, Outbox, ReviewQueue, ImportStore, Protocol):
+    """Everything the services need from storage."""
+
+
+# ---- end of the storage section ------------------------------------------------------------

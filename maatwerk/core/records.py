@@ -1,0 +1,271 @@
+"""Stored records: the plain values that cross the storage port (opgeslagen gegevens).
+
+The storage adapter maps database rows to and from these frozen attrs values; the services and
+the core never see a row or an ORM object. Domain objects (:class:`~maatwerk.core.debtors.Debtor`,
+:class:`~maatwerk.core.debts.Debt`, :class:`~maatwerk.core.debts.Payment`, the events of
+:mod:`maatwerk.core.events`) are used as they are; this module adds what only storage and the
+daily run need: case keys, mandates, consents and holds as imported, what one evaluated case
+leaves behind (decision, outbox entries, events, postings) and the review queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from maatwerk.core.debtors import Debtor
+from maatwerk.core.debts import Case, CostLine, Debt, InterestLine, Payment
+from maatwerk.core.events import ConsentScope, Event
+
+
+__all__ = [
+    "CaseKey",
+    "CaseOutcome",
+    "ConsentRecord",
+    "DecisionRecord",
+    "HoldRecord",
+    "ImportBatch",
+    "ImportCounts",
+    "ImportKind",
+    "ImportRecord",
+    "Mandate",
+    "OutboxEntry",
+    "OutboxItem",
+    "OutboxStatus",
+    "Posting",
+    "ReviewItem",
+    "ReviewStatus",
+    "StoredCase",
+]
+
+
+@attrs.frozen(order=True)
+class CaseKey:
+    """Identifies a case (dossier): one debtor at one creditor. Ordered for keyset paging."""
+
+    debtor_id: str
+    creditor_id: str
+
+    def __str__(self) -> str:
+        return f"{self.debtor_id}/{self.creditor_id}"
+
+
+@attrs.frozen(kw_only=True)
+class Mandate:
+    """A SEPA direct-debit mandate (machtiging) the debtor signed for a creditor."""
+
+    mandate_id: str
+    debtor_id: str
+    creditor_id: str
+    iban: str = attrs.field(repr=False)
+    signed_on: dt.date
+    collection_day: int | None = None
+    """the day of the month the debtor chose for the debit (CAK: customers choose)"""
+    revoked_on: dt.date | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.signed_on <= day and (self.revoked_on is None or day < self.revoked_on)
+
+
+@attrs.frozen(kw_only=True)
+class ConsentRecord:
+    """A consent as imported; stored as a row and as ``ConsentGiven``/``ConsentRevoked`` events."""
+
+    consent_id: str
+    debtor_id: str
+    scope: ConsentScope
+    given_on: dt.date
+    revoked_on: dt.date | None = None
+    source: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class HoldRecord:
+    """A hold as imported; stored as a row and as a ``HoldPlaced`` event (scope debt or case)."""
+
+    hold_id: str
+    debtor_id: str
+    reason: str
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    debt_id: str | None = None
+    note: str = ""
+
+
+class ImportKind(enum.Enum):
+    """What an import file holds."""
+
+    PORTFOLIO = "portfolio"
+    """one row per debt with its debtor's columns (debtor repeated per debt)"""
+    DEBTORS = "debtors"
+    DEBTS = "debts"
+    PAYMENTS = "payments"
+    MANDATES = "mandates"
+    CONSENTS = "consents"
+    HOLDS = "holds"
+
+
+ImportRecord = Debtor | Debt | Payment | Mandate | ConsentRecord | HoldRecord
+
+
+@attrs.frozen(kw_only=True)
+class ImportBatch:
+    """A whole, validated import file: written all at once or not at all."""
+
+    kind: ImportKind
+    file_name: str
+    file_sha256: str
+    records: tuple[ImportRecord, ...]
+    recorded_by: str = "import"
+
+
+@attrs.frozen(kw_only=True)
+class ImportCounts:
+    """What an import did: new rows, changed rows (each with an audit event), unchanged rows."""
+
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: ImportCounts) -> ImportCounts:
+        return ImportCounts(
+            rows=self.rows + other.rows,
+            inserted=self.inserted + other.inserted,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class StoredCase:
+    """Everything stored about one case, as of the moment it was loaded.
+
+    ``events`` are all domain events of the debtor, in recorded order (the policy ignores the
+    ones dated after its controlling date). ``payments`` are the debtor's received payments;
+    their applied parts are already in the debts' ledgers.
+    """
+
+    debtor: Debtor
+    case: Case
+    events: tuple[Event, ...] = ()
+    mandates: tuple[Mandate, ...] = ()
+    payments: tuple[Payment, ...] = ()
+
+    @property
+    def key(self) -> CaseKey:
+        return CaseKey(self.case.debtor_id, self.case.creditor_id)
+
+
+@attrs.frozen(kw_only=True)
+class DecisionRecord:
+    """The decision for one case on one run date, as stored (besluit).
+
+    ``outcome`` is ``"action"`` (a step goes ahead), ``"review"`` (a step waits for a person),
+    ``"blocked"`` (a guard vetoed the step; ``blocked_by`` is the guard's reason code),
+    ``"awaiting-review"`` (an earlier proposal of this step is still in the queue) or
+    ``"none"`` (nothing to do today). ``detail`` is JSON-able: the reason chain and the
+    table/policy versions used.
+    """
+
+    run_date: dt.date
+    case: CaseKey
+    policy: str
+    outcome: str
+    step: str | None = None
+    action: str | None = None
+    blocked_by: str | None = None
+    detail: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class OutboxEntry:
+    """An action to hand to a channel, written in the same transaction as its decision.
+
+    The unique key is case + step + run date; ``review`` puts it in the review queue first.
+    """
+
+    case: CaseKey
+    run_date: dt.date
+    step: str
+    action: str
+    channel: str
+    debt_ids: tuple[str, ...] = ()
+    payload: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    review: bool = False
+    four_eyes: bool = True
+    prepared_by: str = "engine"
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable id of this action; channels may be idempotent on it."""
+        return (
+            f"{self.run_date.isoformat()}:{self.case.debtor_id}:{self.case.creditor_id}:{self.step}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Posting:
+    """A cost or interest line to post on a debt exactly once (``posting_key`` is unique per debt)."""
+
+    debt_id: str
+    posting_key: str
+    line: CostLine | InterestLine
+
+
+@attrs.frozen(kw_only=True)
+class CaseOutcome:
+    """Everything one evaluated case leaves behind; recorded atomically with its batch."""
+
+    decision: DecisionRecord
+    outbox: tuple[OutboxEntry, ...] = ()
+    events: tuple[Event, ...] = ()
+    postings: tuple[Posting, ...] = ()
+
+
+class OutboxStatus(enum.Enum):
+    PENDING = "pending"
+    """waits for the dispatcher"""
+    REVIEW = "review"
+    """waits for a person (maker-checker)"""
+    DONE = "done"
+    """delivered by its channel"""
+    FAILED = "failed"
+    """the channel failed; the dispatcher tries again on the next run"""
+    REFUSED = "refused"
+    """the channel refused it (bad or missing data); needs a person"""
+    REJECTED = "rejected"
+    """a reviewer rejected it; never sent"""
+
+
+@attrs.frozen(kw_only=True)
+class OutboxItem:
+    """An outbox row as read back for dispatching or listing."""
+
+    outbox_id: int
+    entry: OutboxEntry
+    status: OutboxStatus
+    attempts: int = 0
+
+
+class ReviewStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewItem:
+    """A step waiting for (or decided by) a person: maker-checker (vier-ogenprincipe)."""
+
+    review_id: int
+    item: OutboxItem
+    prepared_by: str
+    four_eyes: bool
+    status: ReviewStatus
+    decided_by: str | None = None
+    reason: str | None = None
