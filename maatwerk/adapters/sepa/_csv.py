@@ -1,0 +1,174 @@
+"""Read the collections CSV of ``maatwerk sepa build`` (documented in docs/formats/sepa-collections.md).
+
+Columns (header row required, any order)::
+
+    end_to_end_id,mandate_id,mandate_date,sequence,debtor_name,debtor_iban,amount,remittance
+
+plus the optional ``debtor_bic``. UTF-8 (a byte-order mark is tolerated); the delimiter is ``;``
+when the header contains one, else ``,``. Amounts use ``.`` or ``,`` as decimal mark, no thousands
+separator. A remittance that looks like an RF reference (``RF`` + 2 check digits + up to 21 letters
+or digits, spaces allowed) is written as a structured ISO 11649 creditor reference, else as free
+text. Every bad row and field is reported, not just the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Final
+
+import attrs
+
+from maatwerk.adapters.sepa._model import Creditor, DirectDebit, Remittance, SequenceType
+from maatwerk.adapters.sepa._rules import SepaIssue
+from maatwerk.core.errors import InputError, Location, MoneyError
+from maatwerk.core.money import Money, to_decimal
+
+
+__all__ = ["CSV_COLUMNS", "OPTIONAL_COLUMNS", "CsvCollections", "read_collections_csv"]
+
+CSV_COLUMNS: Final = (
+    "end_to_end_id",
+    "mandate_id",
+    "mandate_date",
+    "sequence",
+    "debtor_name",
+    "debtor_iban",
+    "amount",
+    "remittance",
+)
+OPTIONAL_COLUMNS: Final = ("debtor_bic",)
+
+_RF_LIKE: Final = re.compile(r"RF\d{2}[A-Za-z0-9 ]{1,30}")
+
+
+@attrs.frozen(kw_only=True)
+class CsvCollections:
+    """The collections read from the CSV, the line each came from, and the rows that failed.
+
+    ``issues`` lists rows that could not be read into a collection (bad date, sequence or amount);
+    run :func:`~maatwerk.adapters.sepa.check_message` with ``lines`` for the EPC checks of the rest
+    and report both together.
+    """
+
+    collections: tuple[DirectDebit, ...]
+    lines: tuple[int, ...]
+    issues: tuple[SepaIssue, ...] = ()
+
+
+def _amount(text: str) -> Money:
+    value = text.strip()
+    if value.count(",") == 1 and "." not in value:
+        value = value.replace(",", ".")
+    return Money(to_decimal(value, what="amount"))
+
+
+def read_collections_csv(
+    path: Path, *, creditor: Creditor, collection_date: dt.date
+) -> CsvCollections:
+    """Read ``path`` into direct debits for ``creditor`` on ``collection_date``.
+
+    Rows that cannot be read are listed in :attr:`CsvCollections.issues` (line number and field);
+    :class:`InputError` is raised only when the file cannot be read at all (missing, not UTF-8,
+    wrong header, no rows).
+    """
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", Location(file=file)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", Location(file=file)) from None
+    rows = text.splitlines()
+    if not rows or not rows[0].strip():
+        raise InputError("the file is empty; expected a header row", Location(file=file, line=1))
+    delimiter = ";" if ";" in rows[0] else ","
+    reader = csv.DictReader(rows, delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in CSV_COLUMNS and c not in OPTIONAL_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s) {', '.join(unknown)}")
+        raise InputError(
+            "; ".join(parts) + f"; expected {','.join(CSV_COLUMNS)}",
+            Location(file=file, line=1),
+        )
+
+    issues: list[SepaIssue] = []
+    collections: list[DirectDebit] = []
+    lines: list[int] = []
+    for row in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+
+        def bad(field: str, message: str, line: int = line, row: dict[str, str] = row) -> None:
+            issues.append(
+                SepaIssue(
+                    location=Location(file=file, line=line, field=field),
+                    message=message,
+                    end_to_end_id=(row.get("end_to_end_id") or "").strip() or None,
+                )
+            )
+
+        if None in row:
+            bad("row", f"has more fields than the header ({len(header)})")
+            continue
+        values = {k: (v or "").strip() for k, v in row.items()}
+        for column in ("mandate_date", "sequence", "amount"):
+            if not values.get(column):
+                bad(column, "is empty")
+        mandate_date: dt.date | None = None
+        if values["mandate_date"]:
+            try:
+                mandate_date = dt.date.fromisoformat(values["mandate_date"])
+            except ValueError:
+                bad("mandate_date", f"{values['mandate_date']!r} is not a date (YYYY-MM-DD)")
+        sequence: SequenceType | None = None
+        if values["sequence"]:
+            try:
+                sequence = SequenceType(values["sequence"].upper())
+            except ValueError:
+                allowed = ", ".join(s.value for s in SequenceType)
+                bad("sequence", f"{values['sequence']!r} is not one of {allowed}")
+        amount: Money | None = None
+        if values["amount"]:
+            try:
+                amount = _amount(values["amount"])
+            except MoneyError:
+                bad("amount", f"{values['amount']!r} is not an amount such as 12.34")
+        remittance: Remittance | None = None
+        if values["remittance"]:
+            compact = values["remittance"].upper()
+            if _RF_LIKE.fullmatch(compact):
+                remittance = Remittance(creditor_reference=compact.replace(" ", ""))
+            else:
+                remittance = Remittance(unstructured=values["remittance"])
+        if mandate_date is None or sequence is None or amount is None:
+            continue
+        collections.append(
+            DirectDebit(
+                end_to_end_id=values["end_to_end_id"],
+                mandate_id=values["mandate_id"],
+                mandate_date=mandate_date,
+                sequence=sequence,
+                debtor_name=values["debtor_name"],
+                debtor_iban=values["debtor_iban"],
+                debtor_bic=values.get("debtor_bic") or None,
+                amount=amount,
+                collection_date=collection_date,
+                creditor=creditor,
+                remittance=remittance,
+            )
+        )
+        lines.append(line)
+    if not collections and not issues:
+        raise InputError("no collections in the file", Location(file=file))
+    return CsvCollections(collections=tuple(collections), lines=tuple(lines), issues=tuple(issues))
