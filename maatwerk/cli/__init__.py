@@ -26,7 +26,10 @@ from maatwerk.cli._common import MaatwerkGroup
 __all__ = ["cli", "main"]
 
 #: (module in this package, attribute holding the click command or group)
-_GROUPS: Final[tuple[tuple[str, str], ...]] = (("calc", "calc"),)
+_GROUPS: Final[tuple[tuple[str, str], ...]] = (
+    ("calc", "calc"),
+    ("demo", "demo"),
+)
 
 
 @click.group(cls=MaatwerkGroup, context_settings={"help_option_names": ["-h", "--help"]})
