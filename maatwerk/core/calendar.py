@@ -40,6 +40,7 @@ from typing import Final
 import attrs
 
 from maatwerk.core.errors import InputError, Location, MaatwerkError, NoRuleForDateError
+from maatwerk.core.tables import TableVersion
 
 
 __all__ = [
@@ -107,6 +108,8 @@ class BusinessCalendar:
     ``closed`` holds the closed days (holidays, bridge days) *apart from* the weekend.
     ``first_year``/``last_year`` (both or neither) bound the years for which ``closed`` is
     complete; ``None`` means the calendar is valid for every year (as the plain calendar is).
+    ``versions`` names the rule-table entries the closed days came from (e.g. the decreed Atw
+    bridge days), so results can report them.
     """
 
     name: str
@@ -114,6 +117,7 @@ class BusinessCalendar:
     weekend: frozenset[int] = attrs.field(default=SEPA_WEEKEND, converter=_weekend_converter)
     first_year: int | None = None
     last_year: int | None = None
+    versions: tuple[TableVersion, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if any(day not in range(7) for day in self.weekend):
@@ -287,6 +291,7 @@ class LegalDeadline:
     atw_applied: bool
     calendar: str
     lines: tuple[str, ...]
+    versions: tuple[TableVersion, ...] = ()
 
 
 def explain_legal_deadline(
@@ -331,6 +336,7 @@ def explain_legal_deadline(
             atw_applied=False,
             calendar=atw_calendar.name,
             lines=tuple(lines),
+            versions=(),
         )
     end = nominal
     reason = atw_calendar.closed_reason(end)
@@ -358,6 +364,7 @@ def explain_legal_deadline(
         atw_applied=True,
         calendar=atw_calendar.name,
         lines=tuple(lines),
+        versions=atw_calendar.versions,
     )
 
 
