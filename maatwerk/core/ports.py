@@ -63,6 +63,10 @@ def _freeze(value: object) -> PayloadValue:
     raise TypeError(f"payload value of type {type(value).__name__} is not a plain value")
 
 
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 def _frozen_settings(settings: Mapping[str, str]) -> Mapping[str, str]:
     return types.MappingProxyType(dict(settings))
 
@@ -91,7 +95,7 @@ class OutboundAction:
     debtor_id: str
     creditor_id: str
     run_date: dt.date
-    debt_ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    debt_ids: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     due_date: dt.date | None = None
     payload: Mapping[str, PayloadValue] = attrs.field(
         factory=dict, converter=freeze_payload, hash=False

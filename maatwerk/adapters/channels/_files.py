@@ -1,0 +1,72 @@
+"""Small helpers the file-writing channels share: safe names, atomic writes, Dutch formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pathlib
+import re
+import tempfile
+from decimal import Decimal
+from typing import Final
+
+from maatwerk.core.money import Money
+
+
+__all__ = ["atomic_write", "dutch_amount", "dutch_date", "safe_file_stem"]
+
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
+_MONTHS: Final = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def safe_file_stem(identifier: str) -> str:
+    """A file name stem for *identifier*: unchanged when safe, else cleaned plus a short hash.
+
+    Two different identifiers never map to the same stem.
+    """
+    cleaned = _UNSAFE.sub("_", identifier).strip(".") or "_"
+    if cleaned == identifier and len(identifier) <= 120:
+        return identifier
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:12]
+    return f"{cleaned[:100]}-{digest}"
+
+
+def atomic_write(path: pathlib.Path, text: str) -> None:
+    """Write *text* (UTF-8) to *path* so that readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        pathlib.Path(temporary).replace(path)
+    except BaseException:
+        pathlib.Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def dutch_amount(amount: Decimal) -> str:
+    """``Decimal('1234.5')`` -> ``'€ 1.234,50'`` (rounded half-up to cents)."""
+    value = Money(amount).rounded().amount
+    sign = "-" if value < 0 else ""
+    whole, cents = f"{abs(value):.2f}".split(".")
+    groups = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}€ {groups},{cents}"
+
+
+def dutch_date(day: dt.date) -> str:
+    """``date(2026, 3, 2)`` -> ``'2 maart 2026'``."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

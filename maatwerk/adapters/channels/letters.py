@@ -1,0 +1,312 @@
+"""The ``letters`` channel: one plain-Dutch (B1) letter per action, as a UTF-8 text file.
+
+Files land in ``<output_dir>/letters/<run date>/<action id>.txt``, ready for a print-and-mail
+service or a document system. Short sentences; always the amount, the date, what happens next
+and who to call (MAST best practices, seed ``002``).
+
+Payload keys read (see ``maatwerk.core.ports``):
+
+* ``debtor_name`` (required), ``amount`` (required, ``Decimal`` > 0);
+* ``collection_costs`` (required for ``fourteen-day-letter``: BW 6:96 lid 6 requires the letter
+  to state the costs that follow if the debtor does not pay within 14 days after receipt);
+* ``pay_before``, ``reference``, ``address`` (lines), ``creditor_name``, ``creditor_phone``,
+  ``creditor_iban``;
+* for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),
+  ``first_instalment_on`` (date).
+
+``creditor_name`` and ``creditor_phone`` may also come from the channel settings
+(``DeliveryContext.settings``); a letter without a phone number to call is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from maatwerk.adapters.channels._files import atomic_write, dutch_amount, dutch_date, safe_file_stem
+from maatwerk.core.ports import (
+    PAYLOAD_ADDRESS,
+    PAYLOAD_AMOUNT,
+    PAYLOAD_COLLECTION_COSTS,
+    PAYLOAD_CREDITOR_NAME,
+    PAYLOAD_CREDITOR_PHONE,
+    PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_PAY_BEFORE,
+    PAYLOAD_REFERENCE,
+    DeliveryContext,
+    DeliveryReceipt,
+    OutboundAction,
+    PayloadValue,
+)
+
+
+__all__ = ["LETTER_KINDS", "LettersChannel", "RefusedError", "render_letter"]
+
+
+class RefusedError(ValueError):
+    """The action cannot become a letter; the message says why (it becomes the receipt reason)."""
+
+
+@attrs.frozen(kw_only=True)
+class _Facts:
+    """What every letter needs, checked once."""
+
+    name: str
+    amount: Decimal
+    creditor: str
+    phone: str
+    run_date: dt.date
+    pay_before: dt.date | None
+    reference: str
+    iban: str
+    payload: Mapping[str, PayloadValue]
+
+    def pay_line(self) -> str:
+        lines = []
+        if self.iban:
+            lines.append(f"Maak het bedrag over naar {self.iban}, ten name van {self.creditor}.")
+        if self.reference:
+            lines.append(f"Vermeld bij uw betaling: {self.reference}.")
+        return "\n".join(lines)
+
+
+def _text(payload: Mapping[str, PayloadValue], key: str) -> str:
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RefusedError(f"payload field {key!r} must be text")
+    return value.strip()
+
+
+def _decimal(payload: Mapping[str, PayloadValue], key: str, *, required: bool) -> Decimal | None:
+    value = payload.get(key)
+    if value is None:
+        if required:
+            raise RefusedError(f"payload field {key!r} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise RefusedError(f"payload field {key!r} must be an amount (Decimal)")
+    return Decimal(value)
+
+
+def _date(payload: Mapping[str, PayloadValue], key: str) -> dt.date | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dt.date):
+        raise RefusedError(f"payload field {key!r} must be a date")
+    return value
+
+
+def _facts(action: OutboundAction, settings: Mapping[str, str], run_date: dt.date) -> _Facts:
+    payload = action.payload
+    name = _text(payload, PAYLOAD_DEBTOR_NAME)
+    if not name:
+        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
+    amount = _decimal(payload, PAYLOAD_AMOUNT, required=True)
+    if amount is None or amount <= 0:
+        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be more than zero")
+    creditor = _text(payload, PAYLOAD_CREDITOR_NAME) or settings.get("creditor_name", "").strip()
+    phone = _text(payload, PAYLOAD_CREDITOR_PHONE) or settings.get("creditor_phone", "").strip()
+    if not creditor:
+        raise RefusedError("no creditor name: set 'creditor_name' in the letters channel settings")
+    if not phone:
+        raise RefusedError("no phone number to call: set 'creditor_phone' in the letters settings")
+    return _Facts(
+        name=name,
+        amount=amount,
+        creditor=creditor,
+        phone=phone,
+        run_date=run_date,
+        pay_before=_date(payload, PAYLOAD_PAY_BEFORE) or action.due_date,
+        reference=_text(payload, PAYLOAD_REFERENCE),
+        iban=_text(payload, "creditor_iban") or settings.get("creditor_iban", "").strip(),
+        payload=payload,
+    )
+
+
+def _deadline(facts: _Facts) -> str:
+    if facts.pay_before is not None and facts.pay_before >= facts.run_date:
+        return f"Betaal uiterlijk {dutch_date(facts.pay_before)}."
+    return "Betaal binnen 14 dagen."
+
+
+def _courtesy(facts: _Facts) -> tuple[str, str]:
+    when = f"Op {dutch_date(facts.pay_before)}" if facts.pay_before is not None else "Binnenkort"
+    body = (
+        f"{when} moet u {dutch_amount(facts.amount)} betalen.\n"
+        "Wilt u zorgen dat er genoeg geld op uw rekening staat?\n"
+        "Heeft u al betaald? Dan hoeft u niets te doen.\n\n"
+        f"{facts.pay_line()}"
+    )
+    return "Uw betaling komt eraan", body
+
+
+def _reminder(facts: _Facts) -> tuple[str, str]:
+    body = (
+        f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
+        f"{_deadline(facts)}\n"
+        f"{facts.pay_line()}\n\n"
+        "Lukt betalen nu niet? Bel ons. Samen zoeken we een oplossing.\n"
+        "Bijvoorbeeld een betalingsregeling die past bij wat u kunt missen."
+    )
+    return "Herinnering: u heeft nog niet betaald", body
+
+
+def _arrangement(facts: _Facts) -> tuple[str, str]:
+    instalment = _decimal(facts.payload, "instalment_amount", required=False)
+    count = facts.payload.get("instalment_count")
+    first = _date(facts.payload, "first_instalment_on")
+    lines = [f"U moet nog {dutch_amount(facts.amount)} aan ons betalen."]
+    lines.append("Wij bieden u een betalingsregeling aan. Dan betaalt u in delen.")
+    if instalment is not None and isinstance(count, int) and not isinstance(count, bool):
+        lines.append(f"U betaalt {count} keer {dutch_amount(instalment)} per maand.")
+    if first is not None:
+        lines.append(f"De eerste betaling is op {dutch_date(first)}.")
+    lines.append("Wilt u de regeling? Bel ons of reageer binnen 14 dagen op deze brief.")
+    lines.append("Past het bedrag niet bij uw inkomen? Bel ons. Dan kijken we samen opnieuw.")
+    return "Een betalingsregeling voor u", "\n".join(lines)
+
+
+def _debt_help(facts: _Facts) -> tuple[str, str]:
+    body = (
+        f"U heeft nog een schuld van {dutch_amount(facts.amount)} bij ons.\n"
+        "U heeft ons gezegd dat u hulp wilt. Daarom brengen wij u in contact met de\n"
+        "schuldhulp van uw gemeente. Die hulp is gratis.\n"
+        "Zolang de schuldhulp loopt, sturen wij geen deurwaarder.\n"
+        "De gemeente neemt contact met u op. Wilt u dat niet meer? Bel ons."
+    )
+    return "Hulp bij geldzorgen", body
+
+
+def _fourteen_day(facts: _Facts) -> tuple[str, str]:
+    costs = _decimal(facts.payload, PAYLOAD_COLLECTION_COSTS, required=True)
+    if costs is None or costs < 0:  # pragma: no cover - required=True never returns None
+        raise RefusedError(f"payload field {PAYLOAD_COLLECTION_COSTS!r} must not be negative")
+    body = (
+        f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
+        "Betaal dit bedrag binnen 14 dagen. Die 14 dagen beginnen op de dag na de dag\n"
+        "dat u deze brief krijgt.\n"
+        f"{facts.pay_line()}\n\n"
+        "Betaalt u niet binnen 14 dagen? Dan moet u ook incassokosten betalen.\n"
+        f"Die kosten zijn {dutch_amount(costs)}.\n\n"
+        "Lukt betalen niet? Bel ons zo snel mogelijk. Dan zoeken we samen een oplossing."
+    )
+    return "Betaal binnen 14 dagen, dan komen er geen kosten bij", body
+
+
+def _zvw_notice(facts: _Facts) -> tuple[str, str]:
+    body = (
+        f"U heeft uw zorgpremie al 4 maanden niet betaald. Het gaat om {dutch_amount(facts.amount)}.\n"
+        "Betaalt u niet? Dan melden wij u na 6 maanden aan bij het CAK.\n"
+        "U betaalt dan een hogere premie aan het CAK. Die wordt vaak ingehouden op uw\n"
+        "loon of uitkering.\n\n"
+        "Dat willen wij liever voorkomen. Bel ons. Met een betalingsregeling of met\n"
+        "schuldhulp van uw gemeente melden wij u niet aan."
+    )
+    return "Belangrijk: uw zorgpremie is niet betaald", body
+
+
+def _formal_demand(facts: _Facts) -> tuple[str, str]:
+    body = (
+        f"U heeft {dutch_amount(facts.amount)} nog niet betaald. Dit is een aanmaning.\n"
+        f"{_deadline(facts)}\n"
+        f"{facts.pay_line()}\n\n"
+        "Betaalt u niet op tijd? Dan kunnen wij de deurwaarder inschakelen.\n"
+        "Dat kost u extra geld. Bel ons liever eerst. Dan zoeken we samen een oplossing."
+    )
+    return "Aanmaning", body
+
+
+_TEMPLATES: Final[Mapping[str, Callable[[_Facts], tuple[str, str]]]] = {
+    "courtesy-reminder": _courtesy,
+    "payment-reminder": _reminder,
+    "arrangement-offer": _arrangement,
+    "debt-help-referral": _debt_help,
+    "fourteen-day-letter": _fourteen_day,
+    "zvw-notice": _zvw_notice,
+    "formal-demand": _formal_demand,
+}
+
+#: The action kinds this channel has a letter for.
+LETTER_KINDS: Final[tuple[str, ...]] = tuple(_TEMPLATES)
+
+
+def render_letter(
+    action: OutboundAction, run_date: dt.date, settings: Mapping[str, str] | None = None
+) -> str:
+    """The letter text for *action*; raises :class:`RefusedError` when it cannot be written."""
+    template = _TEMPLATES.get(action.kind)
+    if template is None:
+        raise RefusedError(
+            f"no letter for action kind {action.kind!r}; letters exist for {', '.join(LETTER_KINDS)}"
+        )
+    facts = _facts(action, settings or {}, run_date)
+    subject, body = template(facts)
+    address = action.payload.get(PAYLOAD_ADDRESS)
+    address_lines = (
+        [line for line in address if isinstance(line, str)] if isinstance(address, tuple) else []
+    )
+    parts = [
+        facts.creditor,
+        "",
+        facts.name,
+        *address_lines,
+        "",
+        f"Datum: {dutch_date(run_date)}",
+        f"Ons kenmerk: {action.action_id}",
+        f"Onderwerp: {subject}",
+        "",
+        f"Beste {facts.name},",
+        "",
+        body.strip(),
+        "",
+        f"Vragen? Bel ons op {facts.phone}. We helpen u graag.",
+        "",
+        "Met vriendelijke groet,",
+        facts.creditor,
+        "",
+    ]
+    return "\n".join(parts)
+
+
+class LettersChannel:
+    """Writes one B1 letter per action (see the module docstring)."""
+
+    name: Final = "letters"
+
+    def deliver(
+        self, actions: Sequence[OutboundAction], context: DeliveryContext
+    ) -> list[DeliveryReceipt]:
+        receipts: list[DeliveryReceipt] = []
+        directory = context.output_dir / self.name / context.run_date.isoformat()
+        for action in actions:
+            if action.channel != self.name:
+                receipts.append(
+                    DeliveryReceipt.refused(
+                        action.action_id, f"action is for channel {action.channel!r}, not letters"
+                    )
+                )
+                continue
+            target = directory / f"{safe_file_stem(action.action_id)}.txt"
+            reference = f"{self.name}/{context.run_date.isoformat()}/{target.name}"
+            try:
+                text = render_letter(action, context.run_date, context.settings)
+            except RefusedError as exc:
+                receipts.append(DeliveryReceipt.refused(action.action_id, str(exc)))
+                continue
+            if not context.dry_run and not target.exists():
+                try:
+                    atomic_write(target, text)
+                except OSError as exc:
+                    receipts.append(
+                        DeliveryReceipt.failed(action.action_id, f"cannot write letter: {exc}")
+                    )
+                    continue
+            receipts.append(DeliveryReceipt.delivered(action.action_id, reference))
+        return receipts

@@ -1,0 +1,528 @@
+"""Build the plugin manager and call hooks through a typed facade.
+
+:func:`make_plugin_manager` is the one place plugins are loaded, in a fixed order:
+
+1. the hook specifications (:mod:`maatwerk.plugins.hookspecs`);
+2. the stock adapters (:data:`STOCK_PLUGINS`), whose hook implementations are marked
+   ``trylast=True`` so that an organisation's own plugin is called first;
+3. external plugins from the ``maatwerk`` entry-point group, unless ``MAATWERK_DISABLE_PLUGINS``
+   is set (``1``/``true``/``yes`` blocks all of them; a comma-separated list blocks those names);
+4. ``check_pending()``, which catches hook implementations whose name matches no hook
+   (a misspelled ``maatwerk_regster_channels``).
+
+Failure policy (STYLE.md, "explicit failure policy at the plugin boundary"): a broken *stock*
+plugin is always fatal. A broken *external* plugin (fails to import, misspelled hook, wrong
+hook signature) is fatal with ``strict=True``; otherwise it is logged, skipped and listed by
+``maatwerk plugins`` and in every "not found" error, so an unrelated broken plugin does not stop
+the daily run but a channel the config *selected* that lives in it does. A plugin that raises
+inside a hook, returns the wrong type, or registers a name another plugin already registered,
+raises :class:`PluginError` naming the plugin(s) and the hook.
+
+pluggy's call side returns ``Any``; :class:`MaatwerkPlugins` is the typed facade the rest of
+maatwerk uses (tox's ``plugin/manager.py`` pattern), so ``mypy --strict`` holds end to end.
+Set ``MAATWERK_TRACE_PLUGINS=1`` to log every hook call (plugin and hook name, no arguments).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, Generic, TypeVar
+
+import attrs
+import click
+import pluggy
+import structlog
+
+from maatwerk.core.errors import PluginError
+from maatwerk.core.events import Event
+from maatwerk.core.ports import Channel, Importer
+from maatwerk.plugins import PROJECT_NAME, hookspecs
+from maatwerk.plugins.records import (
+    ChannelSpec,
+    CommandSpec,
+    GuardSpec,
+    ImporterSpec,
+    RuleTableSpec,
+)
+
+
+__all__ = [
+    "DISABLE_ENV",
+    "STOCK_PLUGINS",
+    "TRACE_ENV",
+    "AdapterInfo",
+    "MaatwerkPlugins",
+    "PluginInfo",
+    "make_plugin_manager",
+]
+
+#: Modules registered as the stock plugins, in this order, before any external plugin.
+STOCK_PLUGINS: Final[tuple[str, ...]] = ("maatwerk.plugins.stock",)
+#: Environment variable that blocks external plugins (``1``: all; ``a,b``: those names).
+DISABLE_ENV: Final = "MAATWERK_DISABLE_PLUGINS"
+#: Environment variable that logs every hook call.
+TRACE_ENV: Final = "MAATWERK_TRACE_PLUGINS"
+
+_TRUE: Final = frozenset({"1", "true", "yes", "on", "all"})
+_log = structlog.get_logger("maatwerk.plugins")
+
+S = TypeVar("S", ChannelSpec, ImporterSpec, GuardSpec, RuleTableSpec, CommandSpec)
+R = TypeVar("R")
+
+
+@attrs.frozen(kw_only=True)
+class PluginInfo:
+    """One plugin as ``maatwerk plugins`` shows it. ``error`` is set when it was skipped."""
+
+    name: str
+    distribution: str
+    version: str
+    stock: bool
+    hooks: tuple[str, ...] = ()
+    error: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AdapterInfo:
+    """One registered adapter (channel, importer, guard, rule table or command)."""
+
+    kind: str
+    name: str
+    description: str
+    plugin: str
+    distribution: str
+    version: str
+
+
+@attrs.frozen(kw_only=True)
+class Registered(Generic[S]):
+    """A registration record together with the name of the plugin that returned it."""
+
+    spec: S
+    plugin: str
+
+
+def _maatwerk_version() -> str:
+    try:
+        return importlib.metadata.version("maatwerk")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
+        return "unknown"
+
+
+class MaatwerkPlugins:
+    """Typed facade over a pluggy ``PluginManager`` for the ``maatwerk`` hooks.
+
+    Build it with :func:`make_plugin_manager`. The raw manager is :attr:`pm` (for tests and
+    tools); maatwerk code calls only the typed methods below.
+    """
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        *,
+        stock: Iterable[str] = (),
+        origins: Mapping[str, tuple[str, str]] | None = None,
+        broken: Iterable[PluginInfo] = (),
+        trace: bool = False,
+    ) -> None:
+        self.pm: Final = pm
+        self._stock = set(stock)
+        self._origins: dict[str, tuple[str, str]] = dict(origins or {})
+        self._broken: list[PluginInfo] = list(broken)
+        self._trace = trace
+
+    # ------------------------------------------------------------------ plugins
+    def register(self, plugin: object, name: str) -> None:
+        """Register an extra plugin (an object or module with ``@hookimpl`` functions).
+
+        Raises :class:`PluginError` when a hook name or signature does not match a spec.
+        """
+        try:
+            self.pm.register(plugin, name=name)
+            self.pm.check_pending()
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            if self.pm.has_plugin(name) and self.pm.get_plugin(name) is plugin:
+                self.pm.unregister(name=name)
+            raise PluginError(
+                f"plugin {name!r} cannot be registered: {exc}", plugin=name, hook=_bad_hook(exc)
+            ) from exc
+
+    def is_stock(self, plugin_name: str) -> bool:
+        return plugin_name in self._stock
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every registered plugin, then every plugin that was skipped because it is broken."""
+        version = _maatwerk_version()
+        result: list[PluginInfo] = []
+        for name, plugin in self.pm.list_name_plugin():
+            if plugin is None:
+                continue
+            callers = self.pm.get_hookcallers(plugin) or []
+            hooks = tuple(sorted(caller.name for caller in callers))
+            if name in self._stock:
+                dist, dist_version = "maatwerk", version
+            else:
+                dist, dist_version = self._origins.get(name, ("(registered in code)", ""))
+            result.append(
+                PluginInfo(
+                    name=name,
+                    distribution=dist,
+                    version=dist_version,
+                    stock=name in self._stock,
+                    hooks=hooks,
+                )
+            )
+        return result + list(self._broken)
+
+    def broken(self) -> list[PluginInfo]:
+        """External plugins that failed to load and were skipped."""
+        return list(self._broken)
+
+    def adapters(self) -> list[AdapterInfo]:
+        """Every registered adapter of every kind, for ``maatwerk plugins``."""
+        kinds: list[tuple[str, Mapping[str, Registered[Any]]]] = [
+            ("channel", self._channels()),
+            ("importer", self._importers()),
+            ("guard", self._guards()),
+            ("rule-table", self._rule_tables()),
+            ("command", self._commands()),
+        ]
+        result: list[AdapterInfo] = []
+        for kind, registered in kinds:
+            for name, item in sorted(registered.items()):
+                dist, version = self._distribution(item.plugin)
+                result.append(
+                    AdapterInfo(
+                        kind=kind,
+                        name=name,
+                        description=item.spec.description,
+                        plugin=item.plugin,
+                        distribution=dist,
+                        version=version,
+                    )
+                )
+        return result
+
+    # ------------------------------------------------------------------ channels
+    def channels(self) -> dict[str, ChannelSpec]:
+        """Registered channels by name."""
+        return {name: item.spec for name, item in self._channels().items()}
+
+    def channel(self, name: str) -> Channel:
+        """Build the channel named *name* (an unknown name lists the available ones)."""
+        item = self._lookup("channel", name, self._channels())
+        channel = self._build(item, "maatwerk_register_channels", item.spec.factory)
+        if getattr(channel, "name", None) != name or not callable(
+            getattr(channel, "deliver", None)
+        ):
+            raise PluginError(
+                f"plugin {item.plugin!r}: the factory of channel {name!r} did not return a "
+                f"channel named {name!r} with a deliver() method",
+                plugin=item.plugin,
+                hook="maatwerk_register_channels",
+            )
+        return channel
+
+    # ------------------------------------------------------------------ importers (files in)
+    def importers(self, kind: str | None = None) -> dict[str, ImporterSpec]:
+        """Registered importers by name, optionally only those of one ``kind``."""
+        return {
+            name: item.spec
+            for name, item in self._importers().items()
+            if kind is None or item.spec.kind == kind
+        }
+
+    def importer(self, name: str) -> Importer[object]:
+        """Build the importer named *name* (an unknown name lists the available ones)."""
+        item = self._lookup("importer", name, self._importers())
+        importer = self._build(item, "maatwerk_register_importers", item.spec.factory)
+        if not callable(getattr(importer, "read", None)):
+            raise PluginError(
+                f"plugin {item.plugin!r}: the factory of importer {name!r} did not return an "
+                "object with a read() method",
+                plugin=item.plugin,
+                hook="maatwerk_register_importers",
+            )
+        return importer
+
+    # ------------------------------------------------------------------ guards
+    def guards(self) -> dict[str, GuardSpec]:
+        """Registered guards by name."""
+        return {name: item.spec for name, item in self._guards().items()}
+
+    def guard(self, name: str) -> Callable[..., Any]:
+        """Build the guard named *name* (an unknown name lists the available ones)."""
+        item = self._lookup("guard", name, self._guards())
+        guard = self._build(item, "maatwerk_register_guards", item.spec.factory)
+        if not callable(guard):
+            raise PluginError(
+                f"plugin {item.plugin!r}: the factory of guard {name!r} did not return a callable",
+                plugin=item.plugin,
+                hook="maatwerk_register_guards",
+            )
+        return guard
+
+    # ------------------------------------------------------------------ rule tables
+    def rule_tables(self) -> dict[str, RuleTableSpec]:
+        """Registered rule tables and policy files by name."""
+        return {name: item.spec for name, item in self._rule_tables().items()}
+
+    # ------------------------------------------------------------------ commands
+    def commands(self) -> dict[str, CommandSpec]:
+        """CLI commands contributed by plugins, by name."""
+        return {name: item.spec for name, item in self._commands().items()}
+
+    def command(self, name: str) -> click.Command:
+        """Build the CLI command named *name*."""
+        item = self._lookup("command", name, self._commands())
+        command = self._build(item, "maatwerk_register_commands", item.spec.factory)
+        if not isinstance(command, click.Command):
+            raise PluginError(
+                f"plugin {item.plugin!r}: the factory of command {name!r} did not return a "
+                "click command",
+                plugin=item.plugin,
+                hook="maatwerk_register_commands",
+            )
+        return command
+
+    # ------------------------------------------------------------------ events
+    def notify(self, event: Event) -> None:
+        """Tell every listener about *event* (``maatwerk_on_event``), stock listeners last.
+
+        A listener that raises stops the notification with a :class:`PluginError` naming it:
+        an audit trail that silently misses events is worse than a loud failure.
+        """
+        hook = "maatwerk_on_event"
+        for impl in self._impls(hook):
+            kwargs = {arg: event for arg in impl.argnames if arg == "event"}
+            self._call(impl, hook, kwargs)
+
+    # ------------------------------------------------------------------ internals
+    def _distribution(self, plugin: str) -> tuple[str, str]:
+        if plugin in self._stock:
+            return "maatwerk", _maatwerk_version()
+        return self._origins.get(plugin, ("(registered in code)", ""))
+
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        caller: pluggy.HookCaller = getattr(self.pm.hook, hook)
+        impls = list(reversed(caller.get_hookimpls()))  # pluggy's call order: LIFO, trylast last
+        for impl in impls:
+            if impl.hookwrapper or impl.wrapper:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: wrappers are not supported on {hook}",
+                    plugin=impl.plugin_name,
+                    hook=hook,
+                )
+        return impls
+
+    def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: Mapping[str, object]) -> object:
+        if self._trace:
+            _log.info("plugin_hook_call", hook=hook, plugin=impl.plugin_name)
+        try:
+            return impl.function(**kwargs)
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {impl.plugin_name!r} failed in {hook}: {type(exc).__name__}: {exc}",
+                plugin=impl.plugin_name,
+                hook=hook,
+            ) from exc
+
+    def _collect(self, hook: str, record_type: type[S]) -> dict[str, Registered[S]]:
+        found: dict[str, Registered[S]] = {}
+        for impl in self._impls(hook):
+            plugin = impl.plugin_name
+            returned = self._call(impl, hook, {})
+            for record in _records(returned, record_type, plugin, hook):
+                previous = found.get(record.name)
+                new = Registered(spec=record, plugin=plugin)
+                if previous is None or (
+                    record.overrides
+                    and self.is_stock(previous.plugin)
+                    and not self.is_stock(plugin)
+                ):
+                    found[record.name] = new
+                elif (
+                    previous.spec.overrides
+                    and self.is_stock(plugin)
+                    and not self.is_stock(previous.plugin)
+                ):
+                    continue
+                else:
+                    raise PluginError(
+                        f"{record_type.__name__.removesuffix('Spec').lower()} name "
+                        f"{record.name!r} is registered twice: by plugin {previous.plugin!r} and "
+                        f"by plugin {plugin!r} (rename one; to replace a stock adapter on "
+                        "purpose, set overrides=True)",
+                        plugin=plugin,
+                        hook=hook,
+                    )
+        return found
+
+    def _channels(self) -> dict[str, Registered[ChannelSpec]]:
+        return self._collect("maatwerk_register_channels", ChannelSpec)
+
+    def _importers(self) -> dict[str, Registered[ImporterSpec]]:
+        return self._collect("maatwerk_register_importers", ImporterSpec)
+
+    def _guards(self) -> dict[str, Registered[GuardSpec]]:
+        return self._collect("maatwerk_register_guards", GuardSpec)
+
+    def _rule_tables(self) -> dict[str, Registered[RuleTableSpec]]:
+        return self._collect("maatwerk_register_rule_tables", RuleTableSpec)
+
+    def _commands(self) -> dict[str, Registered[CommandSpec]]:
+        return self._collect("maatwerk_register_commands", CommandSpec)
+
+    def _lookup(
+        self, kind: str, name: str, registered: Mapping[str, Registered[S]]
+    ) -> Registered[S]:
+        item = registered.get(name)
+        if item is not None:
+            return item
+        available = ", ".join(sorted(registered)) or "(none)"
+        message = f"no {kind} named {name!r}; available: {available}."
+        if self._broken:
+            skipped = "; ".join(f"{info.name} ({info.error})" for info in self._broken)
+            message += f" Plugins skipped because they failed to load: {skipped}."
+        else:
+            message += " Is the plugin that provides it installed?"
+        raise PluginError(message)
+
+    def _build(self, item: Registered[Any], hook: str, factory: Callable[[], R]) -> R:
+        try:
+            return factory()
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {item.plugin!r}: building {item.spec.name!r} failed: "
+                f"{type(exc).__name__}: {exc}",
+                plugin=item.plugin,
+                hook=hook,
+            ) from exc
+
+
+def _records(returned: object, record_type: type[S], plugin: str, hook: str) -> Sequence[S]:
+    if returned is None:
+        return ()
+    items: list[object] = [returned] if isinstance(returned, record_type) else []
+    if not items:
+        if isinstance(returned, (str, bytes, Mapping)) or not isinstance(returned, Iterable):
+            raise PluginError(
+                f"plugin {plugin!r}: {hook} must return {record_type.__name__} records, "
+                f"got {type(returned).__name__}",
+                plugin=plugin,
+                hook=hook,
+            )
+        items = list(returned)
+    checked: list[S] = []
+    for item in items:
+        if not isinstance(item, record_type):
+            raise PluginError(
+                f"plugin {plugin!r}: {hook} must return {record_type.__name__} records, "
+                f"got {type(item).__name__}",
+                plugin=plugin,
+                hook=hook,
+            )
+        checked.append(item)
+    return checked
+
+
+def _bad_hook(exc: BaseException) -> str | None:
+    text = str(exc)
+    for word in text.replace("'", " ").replace('"', " ").split():
+        if word.startswith(f"{PROJECT_NAME}_"):
+            return word
+    return None
+
+
+def _disabled(value: str | None) -> tuple[bool, frozenset[str]]:
+    """Parse ``MAATWERK_DISABLE_PLUGINS``: (all blocked?, names blocked)."""
+    text = (value or "").strip()
+    if not text or text.lower() in {"0", "false", "no", "off"}:
+        return False, frozenset()
+    if text.lower() in _TRUE:
+        return True, frozenset()
+    return False, frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+def make_plugin_manager(
+    *,
+    load_entrypoints: bool = True,
+    strict: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> MaatwerkPlugins:
+    """Build the plugin manager: specs, stock plugins, entry points, ``check_pending()``.
+
+    :param load_entrypoints: load external plugins from the ``maatwerk`` entry-point group.
+        Tests pass ``False`` and register inline plugins with :meth:`MaatwerkPlugins.register`.
+    :param strict: a broken external plugin raises instead of being skipped.
+    :param environ: the environment to read ``MAATWERK_DISABLE_PLUGINS`` and
+        ``MAATWERK_TRACE_PLUGINS`` from (default: ``os.environ``).
+    """
+    env = os.environ if environ is None else environ
+    pm = pluggy.PluginManager(PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+
+    for module_name in STOCK_PLUGINS:
+        module = importlib.import_module(module_name)
+        try:
+            pm.register(module, name=module_name)
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            raise PluginError(
+                f"stock plugin {module_name!r} is broken: {exc}",
+                plugin=module_name,
+                hook=_bad_hook(exc),
+            ) from exc
+
+    origins: dict[str, tuple[str, str]] = {}
+    broken: list[PluginInfo] = []
+    block_all, blocked = _disabled(env.get(DISABLE_ENV))
+    for name in blocked:
+        pm.set_blocked(name)
+
+    def skip(name: str, dist: tuple[str, str], error: str, hook: str | None) -> None:
+        if strict:
+            raise PluginError(f"plugin {name!r} is broken: {error}", plugin=name, hook=hook)
+        _log.warning("plugin_skipped", plugin=name, error=error)
+        broken.append(
+            PluginInfo(name=name, distribution=dist[0], version=dist[1], stock=False, error=error)
+        )
+
+    if load_entrypoints and block_all:
+        _log.info("external_plugins_disabled", variable=DISABLE_ENV)
+    elif load_entrypoints:
+        for entry_point in importlib.metadata.entry_points(group=PROJECT_NAME):
+            name = entry_point.name
+            if pm.has_plugin(name) or pm.is_blocked(name):
+                continue
+            dist = entry_point.dist
+            origin = (dist.name, dist.version) if dist is not None else ("unknown", "")
+            try:
+                plugin = entry_point.load()
+            except Exception as exc:  # noqa: BLE001 - any import failure of a plugin is reported
+                skip(name, origin, f"import failed: {type(exc).__name__}: {exc}", None)
+                continue
+            try:
+                pm.register(plugin, name=name)
+            except (pluggy.PluginValidationError, ValueError) as exc:
+                skip(name, origin, str(exc), _bad_hook(exc))
+                continue
+            origins[name] = origin
+
+    while True:
+        try:
+            pm.check_pending()
+            break
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or repr(exc.plugin)
+            if name in STOCK_PLUGINS:
+                raise PluginError(
+                    f"stock plugin {name!r} is broken: {exc}", plugin=name, hook=_bad_hook(exc)
+                ) from exc
+            pm.unregister(exc.plugin)
+            skip(name, origins.pop(name, ("unknown", "")), str(exc), _bad_hook(exc))
+
+    trace = (env.get(TRACE_ENV) or "").strip().lower() in _TRUE
+    return MaatwerkPlugins(pm, stock=STOCK_PLUGINS, origins=origins, broken=broken, trace=trace)

@@ -1,0 +1,92 @@
+"""The stock adapters, registered as an ordinary plugin.
+
+Every hook implementation here is marked ``trylast=True``: an organisation's own plugin is
+called first, and may replace a stock adapter on purpose with ``overrides=True`` in its record.
+Factories import their adapter lazily, so registering this plugin does no work.
+
+To add a stock adapter, append a record to the list of the matching hook below (one record per
+adapter, sorted by name); the adapter itself lives in ``maatwerk/adapters/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import pathlib
+from importlib import resources
+
+from maatwerk.core.ports import Channel
+from maatwerk.plugins import hookimpl
+from maatwerk.plugins.records import ChannelSpec, ImporterSpec, RuleTableSpec
+
+
+# ---------------------------------------------------------------------- channels
+def _letters() -> Channel:
+    from maatwerk.adapters.channels.letters import LettersChannel  # noqa: PLC0415 - lazy
+
+    return LettersChannel()
+
+
+def _phone_worklist() -> Channel:
+    from maatwerk.adapters.channels.worklist import PhoneWorklistChannel  # noqa: PLC0415 - lazy
+
+    return PhoneWorklistChannel()
+
+
+@hookimpl(trylast=True)
+def maatwerk_register_channels() -> list[ChannelSpec]:
+    return [
+        ChannelSpec(
+            name="letters",
+            factory=_letters,
+            description="Plain-Dutch (B1) letters as text files, one per action",
+            action_kinds=(
+                "courtesy-reminder",
+                "payment-reminder",
+                "arrangement-offer",
+                "debt-help-referral",
+                "fourteen-day-letter",
+                "zvw-notice",
+                "formal-demand",
+            ),
+        ),
+        ChannelSpec(
+            name="phone-worklist",
+            factory=_phone_worklist,
+            description="CSV work list of calls for the day, most urgent first",
+            action_kinds=("phone-call",),
+        ),
+        # h5: "sepa-direct-debit" (pain.008) goes here.
+    ]
+
+
+# ---------------------------------------------------------------------- importers (files in)
+@hookimpl(trylast=True)
+def maatwerk_register_importers() -> list[ImporterSpec]:
+    importers: list[ImporterSpec] = [
+        # h5: bank-return importers (camt.053, camt.054, pain.002, MT940), kind="returns".
+    ]
+    return importers
+
+
+# ---------------------------------------------------------------------- rule tables
+def _rule_file(name: str) -> pathlib.Path:
+    return pathlib.Path(str(resources.files("maatwerk.rules").joinpath(f"{name}.toml")))
+
+
+@hookimpl(trylast=True)
+def maatwerk_register_rule_tables() -> list[RuleTableSpec]:
+    """Every table shipped in ``maatwerk/rules/*.toml`` (listed when the hook is called)."""
+    directory = resources.files("maatwerk.rules")
+    names = sorted(
+        entry.name.removesuffix(".toml")
+        for entry in directory.iterdir()
+        if entry.name.endswith(".toml")
+    )
+    return [
+        RuleTableSpec(
+            name=name,
+            factory=functools.partial(_rule_file, name),
+            description=f"Stock table maatwerk/rules/{name}.toml",
+        )
+        for name in names
+    ]
