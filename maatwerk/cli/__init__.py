@@ -29,6 +29,7 @@ __all__ = ["cli", "main"]
 _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("calc", "calc"),
     ("demo", "demo"),
+    ("sepa", "sepa"),
 )
 
 

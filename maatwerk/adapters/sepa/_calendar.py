@@ -1,13 +1,14 @@
-"""The TARGET business-day calendar (``sepa``) for collection dates, built with ``holidays``.
+"""The TARGET business-day calendar (``sepa``) for collection dates.
 
-TARGET2 is closed on weekends, 1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December;
-``holidays.financial_holidays("XECB")`` returns exactly these (FORMATS.md §1.5).
+TARGET2 is closed on weekends, 1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December
+(FORMATS.md §1.5). The closed days come from :mod:`maatwerk.adapters.calendars`; this helper only
+bounds the calendar to the years a file needs, so a question outside them raises instead of
+silently answering as if there were no holidays.
 """
 
 from __future__ import annotations
 
-import holidays
-
+from maatwerk.adapters.calendars import target_closed_days
 from maatwerk.core.calendar import SEPA, SEPA_WEEKEND, BusinessCalendar
 
 
@@ -16,10 +17,9 @@ __all__ = ["target_calendar"]
 
 def target_calendar(first_year: int, last_year: int) -> BusinessCalendar:
     """The ``sepa`` calendar for ``first_year``..``last_year`` (asking outside that range raises)."""
-    closed = holidays.financial_holidays("XECB", years=range(first_year, last_year + 1))
     return BusinessCalendar(
         name=SEPA,
-        closed=frozenset(closed),
+        closed=target_closed_days(first_year, last_year),
         weekend=SEPA_WEEKEND,
         first_year=first_year,
         last_year=last_year,

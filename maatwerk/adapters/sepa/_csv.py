@@ -41,21 +41,29 @@ CSV_COLUMNS: Final = (
 )
 OPTIONAL_COLUMNS: Final = ("debtor_bic",)
 
+_PLACEHOLDER_DATE: Final = dt.date(1970, 1, 1)
+_PLACEHOLDER_AMOUNT: Final = Money("1.00")
 _RF_LIKE: Final = re.compile(r"RF\d{2}[A-Za-z0-9 ]{1,30}")
 
 
 @attrs.frozen(kw_only=True)
 class CsvCollections:
-    """The collections read from the CSV, the line each came from, and the rows that failed.
+    """The collections read from the CSV, the line each came from, and the fields that failed.
 
-    ``issues`` lists rows that could not be read into a collection (bad date, sequence or amount);
-    run :func:`~maatwerk.adapters.sepa.check_message` with ``lines`` for the EPC checks of the rest
-    and report both together.
+    ``issues`` lists fields that could not be read (bad date, sequence or amount). Such a field
+    holds a neutral placeholder in its collection so that
+    :func:`~maatwerk.adapters.sepa.check_message` (with ``lines``) still reports every other
+    problem of the row: report both together, and never write when ``issues`` is not empty
+    (:attr:`writable`).
     """
 
     collections: tuple[DirectDebit, ...]
     lines: tuple[int, ...]
     issues: tuple[SepaIssue, ...] = ()
+
+    @property
+    def writable(self) -> bool:
+        return not self.issues
 
 
 def _amount(text: str) -> Money:
@@ -151,24 +159,24 @@ def read_collections_csv(
                 remittance = Remittance(creditor_reference=compact.replace(" ", ""))
             else:
                 remittance = Remittance(unstructured=values["remittance"])
-        if mandate_date is None or sequence is None or amount is None:
-            continue
+        # A field that could not be read gets a neutral placeholder, so the EPC checks still
+        # report every other problem of the row; ``issues`` then blocks writing.
         collections.append(
             DirectDebit(
                 end_to_end_id=values["end_to_end_id"],
                 mandate_id=values["mandate_id"],
-                mandate_date=mandate_date,
-                sequence=sequence,
+                mandate_date=mandate_date or _PLACEHOLDER_DATE,
+                sequence=sequence or SequenceType.RCUR,
                 debtor_name=values["debtor_name"],
                 debtor_iban=values["debtor_iban"],
                 debtor_bic=values.get("debtor_bic") or None,
-                amount=amount,
+                amount=amount or _PLACEHOLDER_AMOUNT,
                 collection_date=collection_date,
                 creditor=creditor,
                 remittance=remittance,
             )
         )
         lines.append(line)
-    if not collections and not issues:
+    if not collections:
         raise InputError("no collections in the file", Location(file=file))
     return CsvCollections(collections=tuple(collections), lines=tuple(lines), issues=tuple(issues))
