@@ -28,6 +28,7 @@ __all__ = ["cli", "main"]
 #: (module in this package, attribute holding the click command or group)
 _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("calc", "calc"),
+    ("db", "db"),
     ("demo", "demo"),
     ("sepa", "sepa"),
 )

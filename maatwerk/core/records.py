@@ -19,6 +19,7 @@ import attrs
 
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Case, CostLine, Debt, InterestLine, Payment
+from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import ConsentScope, Event
 
 
@@ -39,8 +40,13 @@ __all__ = [
     "Posting",
     "ReviewItem",
     "ReviewStatus",
+    "StateConflictError",
     "StoredCase",
 ]
+
+
+class StateConflictError(MaatwerkError):
+    """A stored record is not in the state the change expects (e.g. a review already decided)."""
 
 
 @attrs.frozen(order=True)

@@ -1,0 +1,66 @@
+"""Engines for the two supported databases: an SQLite file (default) and PostgreSQL (psycopg 3).
+
+SQLite gets foreign keys on, WAL journaling and a busy timeout on every connection, so the
+embedded default behaves like a real database. A PostgreSQL URL written as ``postgresql://`` is
+driven by psycopg 3. ``schema`` (PostgreSQL only) sets the ``search_path`` of every connection:
+tests use it to give each test its own schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from maatwerk.core.errors import InputError, Location
+
+
+__all__ = ["DEFAULT_URL", "make_engine", "normalise_url"]
+
+DEFAULT_URL: Final = "sqlite:///maatwerk.db"
+_SQLITE_BUSY_MS: Final = 30_000
+
+
+def normalise_url(url: str) -> sa.URL:
+    """Parse a database URL; ``postgresql://`` and ``postgres://`` mean psycopg 3."""
+    try:
+        parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    except sa.exc.ArgumentError:
+        raise InputError(f"{url!r} is not a database URL", Location(field="--db")) from None
+    if parsed.drivername in ("postgresql", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputError(
+            f"unsupported database {parsed.get_backend_name()!r}; use sqlite:/// or postgresql://",
+            Location(field="--db"),
+        )
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> sa.Engine:
+    """Create (but do not connect) an engine for ``url``."""
+    parsed = normalise_url(url)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        if schema is not None:
+            connect_args["options"] = f"-csearch_path={schema}"
+        engine = sa.create_engine(parsed, connect_args=connect_args, echo=echo)
+    else:
+        if schema is not None:
+            raise InputError("a schema is only supported on PostgreSQL", Location(field="schema"))
+        engine = sa.create_engine(parsed, echo=echo)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine

@@ -1,0 +1,303 @@
+"""The relational schema (SQLAlchemy Core tables), the single description the adapter queries.
+
+Amounts are integer minor units (cents) in ``*_cents`` columns with a ``currency`` column where a
+row carries money: exact, fast, and identical on SQLite and PostgreSQL (never a float). The
+adapter converts with :meth:`Money.to_minor_units` / :meth:`Money.from_minor_units`.
+
+Natural keys (``debtor_id``, ``debt_id``, ``payment_id`` ...) are the primary keys of the imported
+data, so that re-importing a file is a no-op. Unique constraints make a rerun of the daily run a
+no-op too: one decision per case per run date, one outbox row per case + step + run date, one
+cost or interest posting per debt + posting key.
+
+The schema is created and changed **only** by the Alembic migrations in
+``maatwerk/adapters/storage/migrations/`` (``maatwerk db upgrade``); a test checks that the
+migrations produce exactly these tables.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+
+__all__ = [
+    "JSON_TYPE",
+    "applied_payments",
+    "consents",
+    "cost_lines",
+    "debtors",
+    "debts",
+    "decisions",
+    "events",
+    "holds",
+    "import_audit",
+    "interest_lines",
+    "mandates",
+    "metadata",
+    "outbox",
+    "payments",
+    "reviews",
+    "runs",
+]
+
+NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+
+#: JSON everywhere; JSONB on PostgreSQL (indexable, compact).
+JSON_TYPE: Final = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+ID = sa.String(64)
+CENTS = sa.BigInteger
+CURRENCY = sa.String(3)
+TIMESTAMP = sa.DateTime(timezone=True)
+
+# -- imported data ------------------------------------------------------------------------------
+
+debtors = sa.Table(
+    "debtors",
+    metadata,
+    sa.Column("debtor_id", ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("household", sa.String(32), nullable=False),
+    sa.Column("net_monthly_income_cents", CENTS),
+    sa.Column("gross_annual_income_cents", CENTS),
+    sa.Column("payday", sa.SmallInteger, nullable=False),
+    sa.Column("iban", sa.String(34)),
+    sa.Column("email", sa.String(254)),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("segment", sa.String(64), nullable=False),
+    sa.Column("on_bijstand", sa.Boolean, nullable=False),
+    sa.Column("has_brp_address", sa.Boolean, nullable=False),
+    sa.Column("vulnerable", sa.Boolean, nullable=False),
+    sa.Column("deceased", sa.Boolean, nullable=False),
+    sa.Column("bsn", sa.String(9)),
+    sa.Column("row_hash", sa.String(64), nullable=False),
+)
+
+debts = sa.Table(
+    "debts",
+    metadata,
+    sa.Column("debt_id", ID, primary_key=True),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("creditor_id", ID, nullable=False),
+    sa.Column("principal_cents", CENTS, nullable=False),
+    sa.Column("currency", CURRENCY, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("category", sa.String(64), nullable=False),
+    sa.Column("issued_on", sa.Date),
+    sa.Column("default_date", sa.Date),
+    sa.Column("consumer", sa.Boolean, nullable=False),
+    sa.Column("periodic", sa.Boolean, nullable=False),
+    sa.Column("interest_kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("closed_on", sa.Date),
+    sa.Column("reference", sa.String(140), nullable=False),
+    sa.Column("row_hash", sa.String(64), nullable=False),
+    sa.Index("ix_debts_case", "debtor_id", "creditor_id"),
+)
+
+cost_lines = sa.Table(
+    "cost_lines",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id"), nullable=False),
+    sa.Column("posting_key", sa.String(120), nullable=False),
+    sa.Column("posted_on", sa.Date, nullable=False),
+    sa.Column("amount_cents", CENTS, nullable=False),
+    sa.Column("currency", CURRENCY, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("table_version", sa.String(80), nullable=False),
+    sa.UniqueConstraint("debt_id", "posting_key"),
+)
+
+interest_lines = sa.Table(
+    "interest_lines",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id"), nullable=False),
+    sa.Column("posting_key", sa.String(120), nullable=False),
+    sa.Column("posted_on", sa.Date, nullable=False),
+    sa.Column("amount_cents", CENTS, nullable=False),
+    sa.Column("currency", CURRENCY, nullable=False),
+    sa.Column("period_from", sa.Date, nullable=False),
+    sa.Column("period_to", sa.Date, nullable=False),
+    sa.Column("table_version", sa.String(80), nullable=False),
+    sa.UniqueConstraint("debt_id", "posting_key"),
+)
+
+payments = sa.Table(
+    "payments",
+    metadata,
+    sa.Column("payment_id", ID, primary_key=True),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("amount_cents", CENTS, nullable=False),
+    sa.Column("currency", CURRENCY, nullable=False),
+    sa.Column("designated_debt_id", ID, sa.ForeignKey("debts.debt_id")),
+    sa.Column("reference", sa.String(140), nullable=False),
+    sa.Column("row_hash", sa.String(64), nullable=False),
+    sa.Index("ix_payments_debtor", "debtor_id"),
+)
+
+applied_payments = sa.Table(
+    "applied_payments",
+    metadata,
+    sa.Column("payment_id", ID, sa.ForeignKey("payments.payment_id"), primary_key=True),
+    sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id"), primary_key=True),
+    sa.Column("applied_on", sa.Date, nullable=False),
+    sa.Column("costs_cents", CENTS, nullable=False),
+    sa.Column("interest_cents", CENTS, nullable=False),
+    sa.Column("principal_cents", CENTS, nullable=False),
+    sa.Column("currency", CURRENCY, nullable=False),
+    sa.Index("ix_applied_payments_debt", "debt_id"),
+)
+
+mandates = sa.Table(
+    "mandates",
+    metadata,
+    sa.Column("mandate_id", sa.String(35), primary_key=True),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("creditor_id", ID, nullable=False),
+    sa.Column("iban", sa.String(34), nullable=False),
+    sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("collection_day", sa.SmallInteger),
+    sa.Column("revoked_on", sa.Date),
+    sa.Column("row_hash", sa.String(64), nullable=False),
+    sa.Index("ix_mandates_debtor", "debtor_id"),
+)
+
+consents = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("consent_id", ID, primary_key=True),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False),
+    sa.Column("given_on", sa.Date, nullable=False),
+    sa.Column("revoked_on", sa.Date),
+    sa.Column("source", sa.String(140), nullable=False),
+    sa.Column("row_hash", sa.String(64), nullable=False),
+    sa.Index("ix_consents_debtor", "debtor_id"),
+)
+
+holds = sa.Table(
+    "holds",
+    metadata,
+    sa.Column("hold_id", ID, primary_key=True),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id")),
+    sa.Column("reason", sa.String(64), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("row_hash", sa.String(64), nullable=False),
+    sa.Index("ix_holds_debtor", "debtor_id"),
+)
+
+import_audit = sa.Table(
+    "import_audit",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("inserted", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Integer, nullable=False),
+    sa.Column("unchanged", sa.Integer, nullable=False),
+    sa.Column("imported_at", TIMESTAMP, nullable=False, server_default=sa.func.now()),
+)
+
+# -- what happened and what the engine decided ---------------------------------------------------
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("debtor_id", ID, nullable=False),
+    sa.Column("debt_id", ID),
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("recorded_at", TIMESTAMP, nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("idempotency_key", sa.String(200)),
+    sa.Column("payload", JSON_TYPE, nullable=False),
+    sa.UniqueConstraint("idempotency_key"),
+    sa.Index("ix_events_debtor", "debtor_id", "sequence"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("run_date", sa.Date, nullable=False),
+    sa.Column("dry_run", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", TIMESTAMP, nullable=False, server_default=sa.func.now()),
+    sa.Column("finished_at", TIMESTAMP),
+    sa.Column("summary", JSON_TYPE),
+    sa.Index("ix_runs_run_date", "run_date"),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("run_date", sa.Date, nullable=False),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("creditor_id", ID, nullable=False),
+    sa.Column("policy", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("step", sa.String(64)),
+    sa.Column("action", sa.String(64)),
+    sa.Column("blocked_by", sa.String(64)),
+    sa.Column("detail", JSON_TYPE, nullable=False),
+    sa.UniqueConstraint("run_date", "debtor_id", "creditor_id"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("run_date", sa.Date, nullable=False),
+    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    sa.Column("creditor_id", ID, nullable=False),
+    sa.Column("step", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=False),
+    sa.Column("payload", JSON_TYPE, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("claimed_at", TIMESTAMP),
+    sa.Column("done_at", TIMESTAMP),
+    sa.Column("receipt", JSON_TYPE),
+    sa.Column("error", sa.String(500)),
+    sa.UniqueConstraint("debtor_id", "creditor_id", "step", "run_date"),
+    sa.UniqueConstraint("idempotency_key"),
+    sa.Index("ix_outbox_status", "status", "id"),
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("outbox_id", sa.BigInteger, sa.ForeignKey("outbox.id"), nullable=False),
+    sa.Column("prepared_by", sa.String(120), nullable=False),
+    sa.Column("four_eyes", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decided_by", sa.String(120)),
+    sa.Column("decided_at", TIMESTAMP),
+    sa.Column("reason", sa.String(500)),
+    sa.UniqueConstraint("outbox_id"),
+    sa.Index("ix_reviews_status", "status"),
+)

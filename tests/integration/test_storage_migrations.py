@@ -1,0 +1,145 @@
+"""Migrations and the SQL store on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from maatwerk.adapters.storage import migrate
+from maatwerk.adapters.storage.engine import make_engine, normalise_url
+from maatwerk.adapters.storage.schema import metadata
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Debt
+from maatwerk.core.errors import InputError
+from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
+from maatwerk.core.money import eur
+from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
+
+
+class TestMigrations:
+    """The shipped migrations build exactly the schema the adapter queries, both ways."""
+
+    def test_upgrade_from_empty_downgrade_one_step_and_upgrade_again(self, db_url: str) -> None:
+        engine = make_engine(db_url)
+        try:
+            assert migrate.current_revision(engine) is None
+            head = migrate.head_revision()
+            assert migrate.upgrade(engine) == head
+            tables = set(sa.inspect(engine).get_table_names())
+            assert {"debtors", "debts", "events", "outbox", "reviews"} <= tables
+            previous = migrate.downgrade(engine)
+            assert previous is not None
+            assert previous != head
+            assert "outbox" not in set(sa.inspect(engine).get_table_names())
+            assert "debtors" in set(sa.inspect(engine).get_table_names())
+            assert migrate.upgrade(engine) == head
+        finally:
+            engine.dispose()
+
+    def test_migrated_schema_matches_the_table_definitions(self, migrated_db_url: str) -> None:
+        engine = make_engine(migrated_db_url)
+        try:
+            with engine.connect() as conn:
+                context = MigrationContext.configure(conn, opts={"compare_type": True})
+                assert compare_metadata(context, metadata) == []
+        finally:
+            engine.dispose()
+
+    def test_upgrade_twice_is_a_no_op(self, migrated_db_url: str) -> None:
+        engine = make_engine(migrated_db_url)
+        try:
+            assert migrate.upgrade(engine) == migrate.head_revision()
+        finally:
+            engine.dispose()
+
+
+class TestEngine:
+    """URLs are checked and SQLite runs with foreign keys and WAL."""
+
+    def test_postgres_urls_use_psycopg3(self) -> None:
+        assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+        assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+
+    def test_unknown_backend_is_an_input_error(self) -> None:
+        with pytest.raises(InputError, match="unsupported database"):
+            normalise_url("mysql://u@h/db")
+
+    def test_sqlite_enforces_foreign_keys_and_uses_wal(self, tmp_path: object) -> None:
+        engine = make_engine(f"sqlite:///{tmp_path}/x.db")
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+                assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        finally:
+            engine.dispose()
+
+
+def _debtor(n: int) -> Debtor:
+    return Debtor(debtor_id=f"D{n:03}", name=f"Person {n}", household=HouseholdType.SINGLE)
+
+
+def _debt(n: int, debtor: int, creditor: str = "C1") -> Debt:
+    return Debt(
+        debt_id=f"X{n:03}",
+        debtor_id=f"D{debtor:03}",
+        creditor_id=creditor,
+        principal=eur("123.45"),
+        due_date=dt.date(2026, 1, n % 28 + 1),
+    )
+
+
+class TestSqlStore:
+    """Cases stream in key order with exact amounts; events are append-only with idempotency."""
+
+    def test_cases_round_trip_in_batches(self, migrated_db_url: str) -> None:
+        store = SqlStore.from_url(migrated_db_url)
+        try:
+            records: tuple[ImportRecord, ...] = (
+                *(_debtor(i) for i in range(5)),
+                *(_debt(i, i % 5, "C1" if i < 7 else "C2") for i in range(10)),
+            )
+            store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.PORTFOLIO, file_name="x", file_sha256="0", records=records
+                )
+            )
+            keys: list[CaseKey] = []
+            after = None
+            while batch := store.case_keys(after=after, limit=3):
+                keys.extend(batch)
+                after = batch[-1]
+            assert keys == sorted(keys)
+            assert len(keys) == len(set(keys)) == 8
+            cases = store.load_cases(keys)
+            assert [c.key for c in cases] == keys
+            assert sum(len(c.case.debts) for c in cases) == 10
+            assert all(d.principal == eur("123.45") for c in cases for d in c.case.debts)
+        finally:
+            store.close()
+
+    def test_append_with_the_same_idempotency_key_appends_once(self, migrated_db_url: str) -> None:
+        store = SqlStore.from_url(migrated_db_url)
+        try:
+            store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.DEBTORS, file_name="x", file_sha256="0", records=(_debtor(1),)
+                )
+            )
+            event = ContactAttempt(
+                occurred_on=dt.date(2026, 2, 1),
+                debtor_id="D001",
+                channel=ContactChannel.PHONE,
+                outcome=ContactOutcome.CANT_PAY,
+                recorded_by="anna",
+            )
+            assert store.append([event], idempotency_key="k1") == 1
+            assert store.append([event], idempotency_key="k1") == 0
+            history = store.history("D001")
+            assert [h.event for h in history] == [event]
+        finally:
+            store.close()
