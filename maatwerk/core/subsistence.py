@@ -1,0 +1,767 @@
+"""Protected income: the beslagvrije voet (BVV), Rv art. 475b-475i (regime since 2021-01-01).
+
+What a household keeps each month; nothing the engine proposes may go below it. The calculation
+follows RULES.md §1.4:
+
+1. special cases first: a debtor in a care institution (475e lid 2), a debtor on bijstand
+   (475dc lid 2: 95 % of the applicable norm minus other income), a debtor without a BRP address
+   (475da lid 4: 47.5 % of the couple norm B);
+2. otherwise the lid-2 formula of 475da, **versioned by period** (the housing term was quadratic in
+   the texts up to 2025-07-01 and is linear from 2026-01-01), capped by the lid-1 maximum;
+3. increases on request: housing costs above 110 % of the maximum rent limit (lid 5-6); the
+   owner-occupier increase (lid 7) is *not supported* (its computation in the Besluit beslagvrije
+   voet was not retrieved) and says so;
+4. reductions (475db): the spouse's unattached income (at most half the BVV), the debtor's own
+   unattached income; floor 0;
+5. the creditor's 5 % (475dc lid 1): never above 95 % of the debtor's net monthly income incl.
+   holiday pay.
+
+Parameters come from dated tables (``maatwerk/rules/bvv_*.toml``, ``bijstand_norms.toml``) and are
+used unrounded; only the final BVV is rounded half-up to cents. The result lists every term with
+its article so a letter can show the calculation (475i lid 2), the table versions used, and
+whether a provisional value or an unverified [U] rule changed the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from maatwerk.core.debtors import HouseholdType
+from maatwerk.core.errors import InputError, Location, NoRuleForDateError
+from maatwerk.core.money import Money
+from maatwerk.core.tables import Dated, DatedTable, TableVersion
+
+
+__all__ = [
+    "BijstandNorms",
+    "BvvMaxima",
+    "CalculationLine",
+    "FormulaParameters",
+    "FormulaVersion",
+    "InstitutionStay",
+    "MissingParameterError",
+    "SubsistenceBasis",
+    "SubsistenceInput",
+    "SubsistenceResult",
+    "SubsistenceTables",
+    "protected_income",
+]
+
+_TWELVE = Decimal(12)
+_NINETY_FIVE = Decimal("0.95")
+_NO_ADDRESS_SHARE = Decimal("0.475")
+_HOUSING_MARGIN = Decimal("1.10")
+_TWO_THIRDS = Decimal(2) / Decimal(3)
+
+
+class MissingParameterError(NoRuleForDateError):
+    """A parameter this calculation needs was not retrieved for the period (no number is invented)."""
+
+
+class FormulaVersion(enum.Enum):
+    """Which text of Rv 475da lid 2 applies (chosen per period by the parameter table)."""
+
+    QUADRATIC_2021 = "quadratic-2021"
+    """texts 2021-01-01 up to and including 2025-07-01: housing term ``a·C² + b·C − J``"""
+    LINEAR_2026 = "linear-2026"
+    """texts from 2026-01-01: housing term ``min(I·F/12, H − J)`` (huurtoeslag reform)"""
+
+
+class SubsistenceBasis(enum.Enum):
+    """Which rule set the BVV."""
+
+    FORMULA = "formula"
+    """475da lid 1-2 (with increases, 475db reductions and the 475dc lid 1 cap)"""
+    BIJSTAND = "bijstand"
+    """475dc lid 2"""
+    NO_ADDRESS = "no-address"
+    """475da lid 4"""
+    INSTITUTION = "institution"
+    """475e lid 2"""
+
+
+# ------------------------------------------------------------------------------ table values
+@attrs.frozen(kw_only=True)
+class BvvMaxima:
+    """Maximum BVV per month per household type (Rv 475da lid 1); ``None`` = not retrieved."""
+
+    single: Money | None
+    single_parent: Money | None
+    couple: Money | None
+    couple_children: Money | None
+
+    def for_household(self, household: HouseholdType) -> Money | None:
+        return {
+            HouseholdType.SINGLE: self.single,
+            HouseholdType.SINGLE_PARENT: self.single_parent,
+            HouseholdType.COUPLE: self.couple,
+            HouseholdType.COUPLE_CHILDREN: self.couple_children,
+        }[household]
+
+
+@attrs.frozen(kw_only=True)
+class BijstandNorms:
+    """Social-assistance norms per month incl. holiday allowance (Participatiewet art. 21-23).
+
+    ``single`` is A (art. 21(a)), ``couple`` is B (art. 21(b)); ``care_allowance_*`` the art. 23(2)
+    amounts; ``institution_*`` the art. 23(1) norms. ``None`` = not retrieved.
+    """
+
+    single: Money | None
+    couple: Money | None
+    aow_single: Money | None = None
+    aow_couple: Money | None = None
+    care_allowance_single: Money | None = None
+    care_allowance_couple: Money | None = None
+    institution_single: Money | None = None
+    institution_couple: Money | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FormulaParameters:
+    """The letters of Rv 475da lid 2 for one period (yearly amounts unless named monthly).
+
+    ``None`` marks a value that was not retrieved: a calculation that needs it raises
+    :class:`MissingParameterError` instead of guessing.
+    """
+
+    formula: FormulaVersion
+    zorg_threshold: Decimal | None = None
+    """D: zorgtoeslag drempelinkomen per year (Wzt art. 1(1)(f))"""
+    zorg_rate: Decimal | None = None
+    """E: zorgtoeslag percentage above the threshold, as a fraction (Wzt art. 2(3))"""
+    standard_premium: Decimal | None = None
+    """standaardpremie per year (Wzt art. 2(1)); twice for couples (lid 3 cap)"""
+    rent_rate_one: Decimal | None = None
+    """F: huurtoeslag afbouwpercentage, one-person household (Wht art. 21(2)(a))"""
+    rent_rate_more: Decimal | None = None
+    """G: same, multi-person household (Wht art. 21(2)(b))"""
+    max_rent: Decimal | None = None
+    """H: maximale huurgrens per month (Wht art. 13(1)(a))"""
+    min_income_one: Decimal | None = None
+    """minimum-inkomensijkpunt per year, one person (Wht art. 17(1)); I = C − this"""
+    min_income_more: Decimal | None = None
+    base_rent_one: Decimal | None = None
+    """J: basishuur per month, one person (Wht art. 16)"""
+    base_rent_more: Decimal | None = None
+    child_rate: Decimal | None = None
+    """K: kindgebonden budget afbouwpercentage (WKB art. 2(7))"""
+    child_partner_raise: Decimal | None = None
+    """L: raise of the KGB income threshold for a parent with a partner (WKB art. 2(8))"""
+    quad_a_one: Decimal | None = None
+    """quadratic version: coefficient of C², one person (monthly result)"""
+    quad_b_one: Decimal | None = None
+    quad_a_more: Decimal | None = None
+    quad_b_more: Decimal | None = None
+    owner_income_limit_single: Decimal | None = None
+    """lid 7: taxable income below which an owner-occupier may ask for an increase"""
+    owner_income_limit_multi: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SubsistenceTables:
+    """The dated tables the BVV needs (loaded by ``maatwerk.adapters.subsistence_tables``)."""
+
+    maxima: DatedTable[BvvMaxima]
+    norms: DatedTable[BijstandNorms]
+    parameters: DatedTable[FormulaParameters]
+
+
+# ---------------------------------------------------------------------------- input / output
+@attrs.frozen(kw_only=True)
+class InstitutionStay:
+    """A debtor admitted to a care institution (475e lid 2).
+
+    ``care_costs``: the monthly price owed for the care. ``institution_norm``: the art. 23(1) PW
+    norm that applies, when the table has none for the period (or to override it).
+    """
+
+    care_costs: Money
+    institution_norm: Money | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SubsistenceInput:
+    """Facts for one BVV calculation (monthly amounts unless named annual).
+
+    ``net_income``: the debtor's net monthly income incl. the monthly share of holiday pay, from
+    the 475c lid 1 sources (the 475dc lid 1 basis). ``gross_annual_income``: C, the taxable income
+    per year (the debtor's plus the spouse's for a couple, 475d). ``attached_income``: the net
+    income under attachment (default ``net_income``); attachable = attached − BVV.
+    ``bijstand_norm``: the debtor's own applicable norm (youth, AOW, cost-sharer norm) for the
+    475dc lid 2 case; default A or B by household type.
+    """
+
+    household: HouseholdType
+    on: dt.date
+    net_income: Money
+    gross_annual_income: Money | None = None
+    attached_income: Money | None = None
+    spouse_unattached: Money = Money.zero()
+    own_unattached: Money = Money.zero()
+    bijstand: bool = False
+    bijstand_norm: Money | None = None
+    bijstand_other_income: Money = Money.zero()
+    no_address: bool = False
+    address_disclosed: bool = False
+    """475e lid 1: a fixed address outside the BRP, living situation and income disclosed"""
+    institution: InstitutionStay | None = None
+    housing_costs: Money | None = None
+    """on request (lid 5): monthly housing costs"""
+    owner_occupier: bool = False
+    """on request (lid 7): owner-occupier or tenant without huurtoeslag entitlement"""
+
+
+@attrs.frozen(kw_only=True)
+class CalculationLine:
+    """One line of the calculation: the term, its value and the rule (article) behind it."""
+
+    term: str
+    value: Money
+    rule: str
+    note: str = ""
+    provisional: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class SubsistenceResult:
+    """A BVV calculation: the amount, the attachable part, the tables, and the lines."""
+
+    bvv: Money
+    attachable: Money
+    household: HouseholdType
+    on: dt.date
+    basis: SubsistenceBasis
+    formula: FormulaVersion | None
+    tables: tuple[TableVersion, ...]
+    provisional: bool
+    lines: tuple[CalculationLine, ...]
+    unsupported: tuple[str, ...] = ()
+    """requested parts the engine cannot compute (e.g. the owner-occupier increase)"""
+
+    @property
+    def table(self) -> str:
+        """The table versions used, e.g. ``bvv_maxima@2026-01-01, ...``."""
+        return ", ".join(str(v) for v in self.tables)
+
+
+# ------------------------------------------------------------------------------ calculation
+class _Work:
+    """Collects lines, table versions and provisional flags while calculating."""
+
+    def __init__(self, tables: SubsistenceTables, on: dt.date) -> None:
+        self.tables = tables
+        self.on = on
+        self.lines: list[CalculationLine] = []
+        self.versions: list[TableVersion] = []
+        self.provisional = False
+        self.unsupported: list[str] = []
+
+    def use(self, entry: Dated[Any]) -> None:
+        version = entry.version
+        if version not in self.versions:
+            self.versions.append(version)
+        if version.provisional:
+            self.provisional = True
+
+    def line(
+        self, term: str, value: Money, rule: str, note: str = "", *, provisional: bool = False
+    ) -> None:
+        self.lines.append(
+            CalculationLine(term=term, value=value, rule=rule, note=note, provisional=provisional)
+        )
+        if provisional:
+            self.provisional = True
+
+    def maxima(self) -> BvvMaxima:
+        entry = self.tables.maxima.at(self.on)
+        self.use(entry)
+        return entry.value
+
+    def norms(self) -> BijstandNorms:
+        entry = self.tables.norms.at(self.on)
+        self.use(entry)
+        return entry.value
+
+    def params(self) -> FormulaParameters:
+        entry = self.tables.parameters.at(self.on)
+        self.use(entry)
+        return entry.value
+
+
+def _need(value: Decimal | Money | None, what: str, table: DatedTable[Any], on: dt.date) -> Decimal:
+    if value is None:
+        entry = table.at(on)
+        raise MissingParameterError(
+            f"{what} for the period from {entry.valid_from.isoformat()} was not retrieved "
+            f"(table {table.name!r}); the engine does not guess it"
+        )
+    return value.amount if isinstance(value, Money) else value
+
+
+def _check_money(value: Money, field: str) -> None:
+    if value.is_negative:
+        raise InputError(f"must not be negative, got {value.format()}", Location(field=field))
+
+
+def _validate(inp: SubsistenceInput) -> None:
+    for field in (
+        "net_income",
+        "spouse_unattached",
+        "own_unattached",
+        "bijstand_other_income",
+    ):
+        _check_money(getattr(inp, field), field)
+    for field in ("gross_annual_income", "attached_income", "housing_costs", "bijstand_norm"):
+        value = getattr(inp, field)
+        if value is not None:
+            _check_money(value, field)
+    if inp.institution is not None:
+        _check_money(inp.institution.care_costs, "institution.care_costs")
+    if inp.spouse_unattached.is_positive and not inp.household.has_partner:
+        raise InputError(
+            "a spouse's income only applies to a couple (household couple or couple-children)",
+            Location(field="spouse_unattached"),
+        )
+    specials = sum((inp.bijstand, inp.no_address, inp.institution is not None))
+    if specials > 1:
+        raise InputError(
+            "choose at most one of: bijstand, no address, institution", Location(field="household")
+        )
+
+
+def protected_income(inp: SubsistenceInput, tables: SubsistenceTables) -> SubsistenceResult:
+    """The beslagvrije voet (Rv 475b-475i) for ``inp`` on ``inp.on``; see the module docstring."""
+    _validate(inp)
+    work = _Work(tables, inp.on)
+    attached = inp.attached_income if inp.attached_income is not None else inp.net_income
+    formula: FormulaVersion | None = None
+    alternative: Money | None = None
+
+    if inp.institution is not None:
+        basis = SubsistenceBasis.INSTITUTION
+        bvv = _institution(inp, inp.institution, work)
+    elif inp.bijstand:
+        basis = SubsistenceBasis.BIJSTAND
+        bvv = _bijstand(inp, work)
+    else:
+        if inp.no_address and not inp.address_disclosed:
+            basis = SubsistenceBasis.NO_ADDRESS
+            norms = work.norms()
+            b = _need(norms.couple, "bijstandsnorm B (PW art. 21(b))", tables.norms, inp.on)
+            bvv = Money(_NO_ADDRESS_SHARE * b)
+            work.line(
+                "Geen woonadres in de BRP: 47,5 % van de gehuwdennorm B",
+                bvv,
+                "Rv 475da lid 4",
+                f"0,475 × {Money(b).format()}",
+            )
+        else:
+            basis = SubsistenceBasis.FORMULA
+            if inp.no_address:
+                work.line(
+                    "Vast adres buiten de BRP, woon- en inkomenssituatie gemeld: "
+                    "de 47,5 %-regel geldt niet",
+                    Money.zero(),
+                    "Rv 475e lid 1",
+                )
+            params = work.params()
+            formula = params.formula
+            both = _formula_bvv(inp, params, work)
+            if both is None:
+                # gross income unknown: only the 95 %-of-income cap can decide (checked below)
+                return _lower_bound_result(inp, params, work, attached)
+            bvv, unclamped = both
+            before = bvv
+            bvv = _increases(inp, params, bvv, work)
+            if unclamped != before:
+                alternative = unclamped + (bvv - before)
+        if basis in (SubsistenceBasis.FORMULA, SubsistenceBasis.NO_ADDRESS):
+            bvv = _reductions(inp, bvv, work)
+            bvv = _income_cap(inp, bvv, work)
+            if alternative is not None:
+                other = _income_cap(inp, _reductions(inp, alternative, None), None)
+                if other.rounded() != bvv.rounded():
+                    work.line(
+                        "Let op: zonder de [U]-ondergrens 0 voor negatieve formuletermen zou de "
+                        f"BVV {other.rounded().format()} zijn",
+                        Money.zero(),
+                        "Rv 475da lid 2 [U]",
+                        provisional=True,
+                    )
+
+    final = bvv.rounded()
+    work.line("Beslagvrije voet", final, "Rv 475da-475dc", "afgerond op centen (half-up)")
+    attachable = (attached - final).clamp_zero()
+    work.line("Beslag mogelijk op", attachable, "Rv 475a-475c", "inkomen onder beslag − BVV")
+    return SubsistenceResult(
+        bvv=final,
+        attachable=attachable,
+        household=inp.household,
+        on=inp.on,
+        basis=basis,
+        formula=formula,
+        tables=tuple(work.versions),
+        provisional=work.provisional,
+        lines=tuple(work.lines),
+        unsupported=tuple(work.unsupported),
+    )
+
+
+def _institution(inp: SubsistenceInput, stay: InstitutionStay, work: _Work) -> Money:
+    norms = work.norms()
+    couple = inp.household.has_partner
+    table_norm = norms.institution_couple if couple else norms.institution_single
+    norm = stay.institution_norm if stay.institution_norm is not None else table_norm
+    norm_value = _need(
+        norm,
+        "institution norm (PW art. 23(1)); pass it as institution_norm",
+        work.tables.norms,
+        inp.on,
+    )
+    allowance = _need(
+        norms.care_allowance_couple if couple else norms.care_allowance_single,
+        "PW art. 23(2) amount",
+        work.tables.norms,
+        inp.on,
+    )
+    work.line("Kosten van de zorg in de instelling", stay.care_costs, "Rv 475e lid 2")
+    part = Money(_TWO_THIRDS * norm_value)
+    work.line(
+        "Twee derde van de instellingsnorm",
+        part,
+        "Rv 475e lid 2; PW art. 23(1)",
+        f"⅔ × {Money(norm_value).format()}",
+    )
+    work.line("Bedrag art. 23 lid 2 PW", Money(allowance), "Rv 475e lid 2; PW art. 23(2)")
+    return stay.care_costs + part + Money(allowance)
+
+
+def _bijstand(inp: SubsistenceInput, work: _Work) -> Money:
+    if inp.bijstand_norm is not None:
+        norm = inp.bijstand_norm.amount
+        note = "eigen toepasselijke norm (opgegeven)"
+    else:
+        norms = work.norms()
+        couple = inp.household.has_partner
+        norm = _need(
+            norms.couple if couple else norms.single,
+            "bijstandsnorm (PW art. 21)",
+            work.tables.norms,
+            inp.on,
+        )
+        note = (
+            "norm 21 jaar tot AOW-leeftijd zonder kostendelers (PW art. 21"
+            + ("(b))" if couple else "(a))")
+            + "; geef de eigen norm op als die anders is"
+        )
+    base = Money(_NINETY_FIVE * norm)
+    work.line("Bijstand: 95 % van de toepasselijke norm", base, "Rv 475dc lid 2", note)
+    if inp.bijstand_other_income.is_positive:
+        work.line(
+            "Min: andere inkomsten (art. 32 PW)",
+            -inp.bijstand_other_income,
+            "Rv 475dc lid 2; PW art. 32",
+        )
+    result = base - inp.bijstand_other_income
+    if result.is_negative:
+        work.line("Niet lager dan nul", Money.zero(), "[U] ondergrens 0", provisional=True)
+        result = Money.zero()
+    return result
+
+
+def _norm_for(household: HouseholdType, norms: BijstandNorms, work: _Work) -> tuple[str, Decimal]:
+    if household.has_partner:
+        return "B", _need(
+            norms.couple, "bijstandsnorm B (PW art. 21(b))", work.tables.norms, work.on
+        )
+    return "A", _need(norms.single, "bijstandsnorm A (PW art. 21(a))", work.tables.norms, work.on)
+
+
+def _formula_bvv(
+    inp: SubsistenceInput, params: FormulaParameters, work: _Work
+) -> tuple[Money, Money] | None:
+    """475da lid 2 capped by lid 1; ``None`` when C (gross annual income) is not known.
+
+    Returns the value with the [U] clamp of negative terms and the value without it, so the
+    caller can say whether the clamp changed the outcome.
+    """
+    if inp.gross_annual_income is None:
+        return None
+    norms = work.norms()
+    maxima = work.maxima()
+    maximum = _need(
+        maxima.for_household(inp.household),
+        f"lid-1 maximum ({inp.household.value})",
+        work.tables.maxima,
+        inp.on,
+    )
+    letter, norm = _norm_for(inp.household, norms, work)
+    table = work.tables.parameters
+    on = inp.on
+    c = inp.gross_annual_income.amount
+    one = inp.household.is_one_person
+    couple = inp.household.has_partner
+    base = _NINETY_FIVE * norm
+    work.line(
+        f"95 % van norm {letter}", Money(base), "Rv 475da lid 2", f"0,95 × {Money(norm).format()}"
+    )
+
+    # zorg term Z, capped by lid 3
+    d = min(_need(params.zorg_threshold, "zorgtoeslag drempelinkomen D", table, on), c)
+    e = _need(params.zorg_rate, "zorgtoeslag percentage E", table, on)
+    premium = _need(params.standard_premium, "standaardpremie", table, on)
+    allowance = _need(
+        norms.care_allowance_couple if couple else norms.care_allowance_single,
+        "PW art. 23(2) amount",
+        work.tables.norms,
+        on,
+    )
+    z = (c - d) / _TWELVE * e
+    z_cap = (premium * (2 if couple else 1)) / _TWELVE - allowance
+    zorg = min(z, z_cap)
+    work.line(
+        "Zorgterm ((C − D)/12 × E), ten hoogste premie/12 − art. 23(2)",
+        Money(zorg),
+        "Rv 475da lid 2-3",
+        f"C = {Money(c).format()}, D = {Money(d).format()}, E = {e}; max {Money(z_cap).format()}",
+    )
+
+    housing, clamped = _housing_term(params, c, one=one)
+    line_note = "[U] negatieve term op 0 gezet" if clamped else ""
+    work.line("Woonterm", Money(housing), "Rv 475da lid 2", line_note)
+
+    child = Decimal(0)
+    child_raw = Decimal(0)
+    child_clamped = False
+    if inp.household in (HouseholdType.SINGLE_PARENT, HouseholdType.COUPLE_CHILDREN):
+        k = _need(params.child_rate, "kindgebonden budget afbouwpercentage K", table, on)
+        threshold = d
+        if inp.household is HouseholdType.COUPLE_CHILDREN:
+            threshold = d + _need(params.child_partner_raise, "KGB verhoging L", table, on)
+        child_raw = (c - threshold) / _TWELVE * k
+        child = max(child_raw, Decimal(0))
+        child_clamped = child_raw < 0
+        work.line(
+            "Kindterm ((C − (D + L))/12 × K)"
+            if inp.household is HouseholdType.COUPLE_CHILDREN
+            else "Kindterm ((C − D)/12 × K)",
+            Money(child),
+            "Rv 475da lid 2",
+            "[U] negatieve term op 0 gezet" if child_clamped else f"K = {k}",
+        )
+
+    value = base + zorg + housing + child
+    unclamped = base + zorg + _housing_term(params, c, one=one, clamp=False)[0] + child_raw
+    work.line("Uitkomst formule", Money(value), "Rv 475da lid 2")
+    capped = min(value, maximum)
+    if value > maximum:
+        work.line(
+            f"Ten hoogste het maximum voor {inp.household.value}",
+            Money(maximum),
+            "Rv 475da lid 1",
+        )
+    return Money(capped), Money(min(unclamped, maximum))
+
+
+def _housing_term(
+    params: FormulaParameters,
+    c: Decimal,
+    *,
+    one: bool,
+    clamp: bool = True,
+) -> tuple[Decimal, bool]:
+    """The housing (huurtoeslag) term for the period's formula version; (value, clamped)."""
+    table_name = "bvv_parameters"
+
+    def need(value: Decimal | None, what: str) -> Decimal:
+        if value is None:
+            raise MissingParameterError(
+                f"{what} for the {params.formula.value} formula was not retrieved "
+                f"(table {table_name!r}); the engine does not guess it"
+            )
+        return value
+
+    if params.formula is FormulaVersion.LINEAR_2026:
+        rate = need(params.rent_rate_one if one else params.rent_rate_more, "huurtoeslag rate F/G")
+        h = need(params.max_rent, "maximale huurgrens H")
+        j = need(params.base_rent_one if one else params.base_rent_more, "basishuur J")
+        floor = need(
+            params.min_income_one if one else params.min_income_more, "minimum-inkomensijkpunt"
+        )
+        raw = min((c - floor) * rate / _TWELVE, h - j)
+    else:
+        a = need(params.quad_a_one if one else params.quad_a_more, "quadratic coefficient a")
+        b = need(params.quad_b_one if one else params.quad_b_more, "quadratic coefficient b")
+        j = need(params.base_rent_one if one else params.base_rent_more, "basishuur J")
+        raw = a * c * c + b * c - j
+    if clamp and raw < 0:
+        return Decimal(0), True
+    return raw, False
+
+
+def _lower_bound_result(
+    inp: SubsistenceInput, params: FormulaParameters, work: _Work, attached: Money
+) -> SubsistenceResult:
+    """Gross income unknown: decide only when the 95 %-of-income cap is below the formula's floor.
+
+    With the zorg, housing and child terms at zero ([U] clamp), the formula is at least 95 % of
+    norm A (or B). If even that, after the 475db reductions, is above 95 % of the net income, the
+    cap decides and the BVV is exact without knowing C.
+    """
+    norms = work.norms()
+    letter, norm = _norm_for(inp.household, norms, work)
+    floor = Money(_NINETY_FIVE * norm)
+    work.line(
+        f"Formule ten minste 95 % van norm {letter} (bruto-inkomen C onbekend)",
+        floor,
+        "Rv 475da lid 2",
+        "[U] zorg-, woon- en kindterm niet negatief",
+        provisional=True,
+    )
+    reduced = _reductions(inp, floor, work)
+    cap = Money(_NINETY_FIVE * inp.net_income.amount)
+    if reduced < cap or inp.housing_costs is not None or inp.owner_occupier:
+        raise InputError(
+            "the gross annual taxable income (C, Rv 475d) is needed: the 95 %-of-income cap "
+            "does not decide this case",
+            Location(field="gross_annual_income"),
+        )
+    work.line(
+        "Niet meer dan 95 % van het netto-inkomen incl. vakantiegeld",
+        cap,
+        "Rv 475dc lid 1",
+        f"0,95 × {inp.net_income.format()}",
+    )
+    final = cap.rounded()
+    work.line("Beslagvrije voet", final, "Rv 475da-475dc", "afgerond op centen (half-up)")
+    attachable = (attached - final).clamp_zero()
+    work.line("Beslag mogelijk op", attachable, "Rv 475a-475c", "inkomen onder beslag − BVV")
+    return SubsistenceResult(
+        bvv=final,
+        attachable=attachable,
+        household=inp.household,
+        on=inp.on,
+        basis=SubsistenceBasis.FORMULA,
+        formula=params.formula,
+        tables=tuple(work.versions),
+        provisional=work.provisional,
+        lines=tuple(work.lines),
+        unsupported=tuple(work.unsupported),
+    )
+
+
+def _increases(inp: SubsistenceInput, params: FormulaParameters, bvv: Money, work: _Work) -> Money:
+    """Increases on the debtor's request (475da lid 5-7)."""
+    if inp.housing_costs is not None:
+        h = _need(
+            params.max_rent,
+            "maximale huurgrens H (Wht art. 13(1)(a))",
+            work.tables.parameters,
+            inp.on,
+        )
+        limit = Money(_HOUSING_MARGIN * h)
+        excess = inp.housing_costs - limit
+        if excess.is_positive:
+            granted = excess
+            note = f"woonkosten {inp.housing_costs.format()} − 1,10 × {Money(h).format()}"
+            provisional = False
+            if inp.household.has_partner and inp.spouse_unattached.is_positive:
+                spare = (inp.spouse_unattached - bvv.divided(2)).clamp_zero()
+                granted = (excess - spare).clamp_zero()
+                note += (
+                    f"; min wat het vrije inkomen van de partner kan dragen ({spare.format()}) "
+                    "[U] lezing van lid 6"
+                )
+                provisional = True
+            work.line(
+                "Verhoging hoge woonkosten (op verzoek)",
+                granted,
+                "Rv 475da lid 5-6",
+                note,
+                provisional=provisional,
+            )
+            bvv = bvv + granted
+        else:
+            work.line(
+                "Geen verhoging: woonkosten niet boven 110 % van de maximale huurgrens",
+                Money.zero(),
+                "Rv 475da lid 5",
+                f"grens {limit.format()}",
+            )
+    if inp.owner_occupier:
+        single = inp.household is HouseholdType.SINGLE
+        limit_value = (
+            params.owner_income_limit_single if single else params.owner_income_limit_multi
+        )
+        c = inp.gross_annual_income
+        if limit_value is not None and c is not None and c.amount >= limit_value:
+            work.line(
+                "Geen verhoging eigen woning: inkomen niet onder de grens",
+                Money.zero(),
+                "Rv 475da lid 7",
+                f"grens {Money(limit_value).format()} per jaar",
+            )
+        else:
+            work.unsupported.append("owner-occupier increase (Rv 475da lid 7)")
+            work.line(
+                "Verhoging eigen woning (op verzoek): niet berekend",
+                Money.zero(),
+                "Rv 475da lid 7; Besluit beslagvrije voet art. 5",
+                "[U] de berekening uit het Besluit beslagvrije voet is niet opgehaald; "
+                "laat de verhoging handmatig vaststellen. De BVV hieronder is zonder deze "
+                "verhoging en kan te laag zijn.",
+                provisional=True,
+            )
+    return bvv
+
+
+def _reductions(inp: SubsistenceInput, bvv: Money, work: _Work | None) -> Money:
+    """475db: spouse's unattached income (at most half the BVV), then own unattached income."""
+    if inp.spouse_unattached.is_positive:
+        cut = min(inp.spouse_unattached, bvv.divided(2))
+        _say(
+            work,
+            "Min: vrij inkomen van de partner (ten hoogste de helft van de BVV)",
+            -cut,
+            "Rv 475db lid 1 onder a",
+            f"min({inp.spouse_unattached.format()}, {bvv.divided(2).rounded().format()})",
+        )
+        bvv = bvv - cut
+    if inp.own_unattached.is_positive:
+        _say(
+            work,
+            "Min: eigen inkomen waarop geen beslag ligt",
+            -inp.own_unattached,
+            "Rv 475db lid 1 onder b",
+        )
+        bvv = bvv - inp.own_unattached
+    if bvv.is_negative:
+        _say(work, "Niet lager dan nul", Money.zero(), "[U] ondergrens 0", provisional=True)
+        bvv = Money.zero()
+    return bvv
+
+
+def _income_cap(inp: SubsistenceInput, bvv: Money, work: _Work | None) -> Money:
+    """475dc lid 1: never above 95 % of the debtor's net monthly income incl. holiday pay."""
+    cap = Money(_NINETY_FIVE * inp.net_income.amount)
+    if bvv > cap:
+        _say(
+            work,
+            "Niet meer dan 95 % van het netto-inkomen incl. vakantiegeld",
+            cap,
+            "Rv 475dc lid 1",
+            f"0,95 × {inp.net_income.format()}",
+        )
+        return cap
+    return bvv
+
+
+def _say(work: _Work | None, *args: Any, **kwargs: Any) -> None:
+    if work is not None:
+        work.line(*args, **kwargs)
