@@ -343,7 +343,8 @@ def explain_legal_deadline(
     if reason is not None:
         end = atw_calendar.next_business_day(end)
         lines.append(
-            f"{nominal.isoformat()} is a {reason if reason != 'closed day' else 'holiday'}: "
+            f"{nominal.isoformat()} is a "
+            f"{reason if reason != 'closed day' else 'public holiday or decreed day'}: "
             f"the term runs to {end.isoformat()} (Atw art. 1)."
         )
     if days >= 3:

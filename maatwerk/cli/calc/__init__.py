@@ -17,3 +17,9 @@ def calc() -> None:
 
 
 # Calculators register themselves here, one line each (keep alphabetical):
+from maatwerk.cli.calc.deadline import deadline  # noqa: E402
+from maatwerk.cli.calc.limitation import limitation  # noqa: E402
+
+
+calc.add_command(deadline)
+calc.add_command(limitation)
