@@ -1,0 +1,428 @@
+"""The input of an evaluation: a :class:`CaseFile` and the :class:`PolicyTables`.
+
+A case file bundles what the policy needs to know about one case (dossier) on a day: the
+:class:`~maatwerk.core.debtors.Debtor`, the :class:`~maatwerk.core.debts.Case` with its debts and
+ledgers, the domain events of that debtor (and run-wide holds, ``debtor_id == "*"``) and the other
+arrears the debtor told us about. The daily run builds case files in batches from storage: one
+query for debtors, one for debts, one for events, grouped by debtor id; nothing here reads
+storage.
+
+:class:`CaseState` is derived from a case file *as of* a controlling date: events after that date
+and ledger lines posted after it are ignored, so an evaluation for a past date is reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from maatwerk.core.calendar import CALENDAR, Calendars, plain_calendar
+from maatwerk.core.debtors import Debtor
+from maatwerk.core.debts import Case, Debt, DebtStatus
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementCompleted,
+    ArrangementOffered,
+    ArrangementRejected,
+    ConsentGiven,
+    ConsentRevoked,
+    ConsentScope,
+    ContactAttempt,
+    DebtHelpEnded,
+    DebtHelpKind,
+    DebtHelpStarted,
+    DebtorFlag,
+    DebtorFlagged,
+    DisputeOpened,
+    DisputeResolved,
+    Event,
+    FlagCleared,
+    FourteenDayLetterSent,
+    HoldEnded,
+    HoldPlaced,
+    HoldScope,
+    PaymentReturned,
+    PromiseToPay,
+    ReturnReasonGroup,
+    ReviewRejected,
+    StepTaken,
+)
+from maatwerk.core.money import Money
+
+
+if TYPE_CHECKING:
+    from maatwerk.core.policy.guards import GuardRegistry
+
+
+__all__ = [
+    "ActiveArrangement",
+    "ActiveHold",
+    "CaseFile",
+    "CaseState",
+    "OtherArrear",
+    "PolicyTables",
+    "outstanding_on",
+]
+
+
+@attrs.frozen(kw_only=True)
+class OtherArrear:
+    """An arrear at another creditor (andere betalingsachterstand, seed 002)."""
+
+    creditor: str
+    """a kind, not a name: ``energy``, ``rent``, ``water``, ``health-insurance``, ..."""
+    amount: Money
+    reported_on: dt.date
+
+
+@attrs.frozen(kw_only=True)
+class CaseFile:
+    """Everything the policy reads about one case. ``events`` in any order."""
+
+    debtor: Debtor
+    case: Case
+    events: tuple[Event, ...] = ()
+    other_arrears: tuple[OtherArrear, ...] = ()
+    monthly_premium: Money | None = None
+    """one month's premium for "arrears in months" (default: the largest periodic principal)"""
+
+    def __attrs_post_init__(self) -> None:
+        if self.case.debtor_id != self.debtor.debtor_id:
+            raise ValueError(
+                f"case of debtor {self.case.debtor_id} given with debtor {self.debtor.debtor_id}"
+            )
+
+
+def _default_guards() -> GuardRegistry:
+    from maatwerk.core.policy.guards import BUILTIN_GUARDS  # noqa: PLC0415 - avoids an import cycle
+
+    return BUILTIN_GUARDS
+
+
+@attrs.frozen(kw_only=True)
+class PolicyTables:
+    """What an evaluation needs besides the case and the policy (the ``tables`` argument).
+
+    ``calendars``: the named calendars (``calendar``, ``sepa``, ``atw``; built by
+    ``maatwerk.adapters.calendars`` from the holidays package and the bridge-day table).
+    ``fourteen_day_term``: BW 6:96 lid 6, days after receipt of the 14-day letter.
+    ``aanmaning_term``: Awb 4:112, days after sending the aanmaning. ``guards``: the guard
+    registry (built-ins plus any plugin guards).
+    """
+
+    calendars: Calendars = attrs.field(factory=lambda: Calendars((plain_calendar(),)))
+    fourteen_day_term: int = 14
+    aanmaning_term: int = 14
+    guards: GuardRegistry = attrs.field(factory=_default_guards)
+
+    @property
+    def atw(self) -> str:
+        """The calendar statutory terms are extended on (``atw`` when present)."""
+        return "atw" if "atw" in self.calendars else CALENDAR
+
+
+def outstanding_on(debt: Debt, day: dt.date) -> Money:
+    """What is still owed on ``debt`` at the end of ``day``, counting only lines dated by then."""
+    if debt.status in (DebtStatus.WRITTEN_OFF, DebtStatus.CANCELLED) and (
+        debt.closed_on is None or debt.closed_on <= day
+    ):
+        return Money.zero(debt.currency)
+    total = debt.principal
+    for cost in debt.costs:
+        if cost.posted_on <= day:
+            total = total + cost.amount
+    for line in debt.interest:
+        if line.posted_on <= day:
+            total = total + line.amount
+    for applied in debt.applied:
+        if applied.applied_on <= day:
+            total = total - applied.parts.total
+    return total
+
+
+def _principal_on(debt: Debt, day: dt.date) -> Money:
+    if not outstanding_on(debt, day).is_positive:
+        return Money.zero(debt.currency)
+    paid = Money.zero(debt.currency)
+    for applied in debt.applied:
+        if applied.applied_on <= day:
+            paid = paid + applied.parts.principal
+    return (debt.principal - paid).clamp_zero()
+
+
+@attrs.frozen(kw_only=True)
+class ActiveHold:
+    hold_id: str
+    scope: HoldScope
+    reason: str
+    start: dt.date
+    end: dt.date | None
+    debt_id: str | None
+
+
+@attrs.frozen(kw_only=True)
+class ActiveArrangement:
+    arrangement_id: str
+    accepted_on: dt.date
+    debt_ids: tuple[str, ...]
+    """empty: the whole case"""
+
+    def covers(self, debt_id: str) -> bool:
+        return not self.debt_ids or debt_id in self.debt_ids
+
+
+@attrs.frozen(kw_only=True)
+class CaseState:
+    """The case as it stands at the end of ``today``, derived from the case file."""
+
+    file: CaseFile
+    today: dt.date
+    events: tuple[Event, ...]
+    open_debts: tuple[Debt, ...]
+    outstanding: dict[str, Money]
+    arrears_principal: dict[str, Money]
+    steps_taken: tuple[StepTaken, ...]
+    holds: tuple[ActiveHold, ...]
+    consents: frozenset[ConsentScope]
+    open_disputes: tuple[DisputeOpened, ...]
+    debt_help: tuple[DebtHelpStarted, ...]
+    flags: frozenset[DebtorFlag]
+    arrangements: tuple[ActiveArrangement, ...]
+    breaches: tuple[ArrangementBreached, ...]
+    returns: tuple[PaymentReturned, ...]
+    contacts: tuple[ContactAttempt, ...]
+    letters: tuple[FourteenDayLetterSent, ...]
+    promises: tuple[PromiseToPay, ...]
+    rejections: tuple[ReviewRejected, ...]
+
+    # -- derived views ----------------------------------------------------------------------
+    @property
+    def debtor(self) -> Debtor:
+        return self.file.debtor
+
+    @property
+    def deceased(self) -> bool:
+        return self.debtor.deceased or DebtorFlag.DECEASED in self.flags
+
+    @property
+    def vulnerable(self) -> bool:
+        return self.debtor.vulnerable or DebtorFlag.VULNERABLE in self.flags
+
+    def in_default(self, debt: Debt) -> bool:
+        return self.today >= debt.default_date and debt.debt_id in self.outstanding
+
+    @property
+    def debts_in_default(self) -> tuple[Debt, ...]:
+        return tuple(d for d in self.open_debts if self.in_default(d))
+
+    @property
+    def arrears(self) -> Money:
+        """Outstanding principal of the debts in default (no interest, no costs)."""
+        return sum((self.arrears_principal[d.debt_id] for d in self.debts_in_default), Money.zero())
+
+    @property
+    def total_outstanding(self) -> Money:
+        return sum(self.outstanding.values(), Money.zero())
+
+    @property
+    def monthly_premium(self) -> Money | None:
+        if self.file.monthly_premium is not None:
+            return self.file.monthly_premium
+        periodic = [d.principal for d in self.file.case.debts if d.periodic]
+        return max(periodic) if periodic else None
+
+    @property
+    def arrears_months(self) -> Decimal:
+        """Arrears in monthly premiums (periodic debts in default, principal only; Zvw 18a)."""
+        premium = self.monthly_premium
+        if premium is None or not premium.is_positive:
+            return Decimal(0)
+        owed = sum(
+            (self.arrears_principal[d.debt_id] for d in self.debts_in_default if d.periodic),
+            Money.zero(),
+        )
+        return owed.ratio(premium)
+
+    def threshold_reached_on(
+        self, min_arrears: Money | None, min_months: Decimal | None
+    ) -> dt.date | None:
+        """First default date on which the debts now in default added up to the thresholds."""
+        if min_arrears is None and min_months is None:
+            return None
+        premium = self.monthly_premium
+        running = Money.zero()
+        running_periodic = Money.zero()
+        for debt in sorted(self.debts_in_default, key=lambda d: (d.default_date, d.debt_id)):
+            running = running + self.arrears_principal[debt.debt_id]
+            if debt.periodic:
+                running_periodic = running_periodic + self.arrears_principal[debt.debt_id]
+            amount_ok = min_arrears is None or running >= min_arrears
+            months_ok = min_months is None or (
+                premium is not None
+                and premium.is_positive
+                and running_periodic.ratio(premium) >= min_months
+            )
+            if amount_ok and months_ok:
+                return debt.default_date
+        return None
+
+    def taken(self, step_id: str, debt_id: str) -> tuple[StepTaken, ...]:
+        return tuple(
+            s for s in self.steps_taken if s.step_id == step_id and debt_id in _debts_of(s)
+        )
+
+    def last_step_for(self, debt_id: str) -> StepTaken | None:
+        found = [s for s in self.steps_taken if debt_id in _debts_of(s)]
+        return found[-1] if found else None
+
+    def last_breach(self, debt_id: str) -> dt.date | None:
+        days = [b.occurred_on for b in self.breaches if b.debt_id in (None, debt_id)]
+        return max(days) if days else None
+
+    def last_return(self, debt_id: str | None = None) -> PaymentReturned | None:
+        found = [r for r in self.returns if debt_id is None or r.debt_id in (None, debt_id)]
+        return found[-1] if found else None
+
+    @property
+    def last_contact(self) -> ContactAttempt | None:
+        return self.contacts[-1] if self.contacts else None
+
+    @property
+    def took_step_today(self) -> bool:
+        return any(s.occurred_on == self.today for s in self.steps_taken)
+
+
+def _debts_of(step: StepTaken) -> tuple[str, ...]:
+    if step.debt_ids:
+        return step.debt_ids
+    return (step.debt_id,) if step.debt_id is not None else ()
+
+
+def derive_state(file: CaseFile, today: dt.date) -> CaseState:
+    """Fold the events dated up to ``today`` into a :class:`CaseState` (pure)."""
+    debtor_id = file.debtor.debtor_id
+    events = tuple(
+        sorted(
+            (e for e in file.events if e.occurred_on <= today and e.debtor_id in (debtor_id, "*")),
+            key=lambda e: e.occurred_on,
+        )
+    )
+    outstanding: dict[str, Money] = {}
+    principal: dict[str, Money] = {}
+    open_debts: list[Debt] = []
+    for debt in file.case.debts:
+        left = outstanding_on(debt, today)
+        if left.is_positive:
+            open_debts.append(debt)
+            outstanding[debt.debt_id] = left
+            principal[debt.debt_id] = _principal_on(debt, today)
+    holds: dict[str, ActiveHold] = {}
+    consents: set[ConsentScope] = set()
+    disputes: dict[str, DisputeOpened] = {}
+    debt_help: dict[DebtHelpKind, DebtHelpStarted] = {}
+    flags: set[DebtorFlag] = set()
+    offered: dict[str, tuple[str, ...]] = {}
+    arrangements: dict[str, ActiveArrangement] = {}
+    steps: list[StepTaken] = []
+    breaches: list[ArrangementBreached] = []
+    returns: list[PaymentReturned] = []
+    contacts: list[ContactAttempt] = []
+    letters: list[FourteenDayLetterSent] = []
+    promises: list[PromiseToPay] = []
+    rejections: list[ReviewRejected] = []
+    for event in events:
+        match event:
+            case StepTaken():
+                steps.append(event)
+            case HoldPlaced():
+                holds[event.hold_id] = ActiveHold(
+                    hold_id=event.hold_id,
+                    scope=event.scope,
+                    reason=event.reason,
+                    start=event.start,
+                    end=event.end,
+                    debt_id=event.debt_id,
+                )
+            case HoldEnded():
+                hold = holds.get(event.hold_id)
+                if hold is not None:
+                    end = event.occurred_on - dt.timedelta(days=1)
+                    holds[event.hold_id] = attrs.evolve(
+                        hold, end=end if hold.end is None else min(hold.end, end)
+                    )
+            case ConsentGiven():
+                consents.add(event.scope)
+            case ConsentRevoked():
+                consents.discard(event.scope)
+            case DisputeOpened():
+                disputes[event.dispute_id] = event
+            case DisputeResolved():
+                disputes.pop(event.dispute_id, None)
+            case DebtHelpStarted():
+                debt_help[event.help_kind] = event
+            case DebtHelpEnded():
+                debt_help.pop(event.help_kind, None)
+            case DebtorFlagged():
+                flags.add(event.flag)
+            case FlagCleared():
+                flags.discard(event.flag)
+            case ArrangementOffered():
+                offered[event.arrangement_id] = event.debt_ids
+            case ArrangementAccepted():
+                arrangements[event.arrangement_id] = ActiveArrangement(
+                    arrangement_id=event.arrangement_id,
+                    accepted_on=event.occurred_on,
+                    debt_ids=offered.get(event.arrangement_id, ()),
+                )
+            case ArrangementBreached():
+                breaches.append(event)
+                arrangements.pop(event.arrangement_id, None)
+            case ArrangementCompleted() | ArrangementRejected():
+                arrangements.pop(event.arrangement_id, None)
+            case PaymentReturned():
+                returns.append(event)
+                if event.group is ReturnReasonGroup.DECEASED:
+                    flags.add(DebtorFlag.DECEASED)
+            case ContactAttempt():
+                contacts.append(event)
+            case FourteenDayLetterSent():
+                letters.append(event)
+            case PromiseToPay():
+                promises.append(event)
+            case ReviewRejected():
+                rejections.append(event)
+            case _:
+                pass
+    return CaseState(
+        file=file,
+        today=today,
+        events=events,
+        open_debts=tuple(open_debts),
+        outstanding=outstanding,
+        arrears_principal=principal,
+        steps_taken=tuple(steps),
+        holds=tuple(
+            h for h in holds.values() if h.start <= today and (h.end is None or h.end >= today)
+        ),
+        consents=frozenset(consents),
+        open_disputes=tuple(disputes.values()),
+        debt_help=tuple(debt_help.values()),
+        flags=frozenset(flags),
+        arrangements=tuple(arrangements.values()),
+        breaches=tuple(breaches),
+        returns=tuple(returns),
+        contacts=tuple(contacts),
+        letters=tuple(letters),
+        promises=tuple(promises),
+        rejections=tuple(rejections),
+    )
+
+
+def merge_events(*groups: Iterable[Event]) -> tuple[Event, ...]:
+    """Concatenate event groups (e.g. the debtor's events and the run-wide holds)."""
+    return tuple(e for group in groups for e in group)

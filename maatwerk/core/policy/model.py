@@ -1,0 +1,212 @@
+"""The policy model (incassobeleid): ordered steps with timing, conditions, limits and guards.
+
+A :class:`Policy` is read from a TOML file by :mod:`maatwerk.adapters.policy_loader` and is a
+frozen value from then on. Each :class:`Step` says *what* (an :class:`ActionKind`), *through
+which channel* (a channel name a plugin provides), *when* (:class:`Timing`: a number of days on a
+named calendar from an anchor that is one of the debt's own dates, never "when we last looked"),
+*for whom* (:class:`Conditions`) and *how often* (``max_times``, ``align_to_payday``). The order
+of the steps is the escalation ladder: a later step is more severe than an earlier one.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from maatwerk.core.debts import ClaimKind
+from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
+from maatwerk.core.money import Money
+
+
+__all__ = [
+    "ACTION_LABELS",
+    "REVIEW_BY_DEFAULT",
+    "SCHEMA_VERSION",
+    "ActionKind",
+    "Anchor",
+    "Conditions",
+    "Policy",
+    "PolicySettings",
+    "Step",
+    "Timing",
+]
+
+SCHEMA_VERSION: Final = 1
+"""The policy file format version this code reads (``schema = 1`` in the file)."""
+
+
+class Anchor(enum.Enum):
+    """The date a step's timing counts from; always one of the debt's (or case's) own dates."""
+
+    DUE_DATE = "due-date"
+    """vervaldatum of the debt"""
+    DEFAULT_DATE = "default-date"
+    """first day of default (verzuim, BW 6:81) of the debt"""
+    PREVIOUS_STEP = "previous-step"
+    """the day step ``after`` was taken for this debt (without ``after``: the latest step taken)"""
+    PLAN_BREACH = "plan-breach"
+    """the day the latest payment arrangement covering the debt was breached"""
+    PAYMENT_RETURNED = "payment-returned"
+    """the day of the latest direct-debit return (stornering) for the debt"""
+    THRESHOLD = "threshold"
+    """the day the case's arrears first reached the step's ``min_arrears`` / ``min_arrears_months``
+    (e.g. Zvw 18a: within 10 working days after 2 months' premium arrears)"""
+
+
+#: Default labels per action kind (Dutch B1, English); a step may give its own titles.
+ACTION_LABELS: Final[Mapping[ActionKind, tuple[str, str]]] = {
+    ActionKind.COURTESY_REMINDER: ("vriendelijke herinnering", "courtesy reminder"),
+    ActionKind.PAYMENT_REMINDER: ("betalingsherinnering", "payment reminder"),
+    ActionKind.DIRECT_DEBIT_REPRESENTATION: ("nieuwe incasso", "direct-debit re-presentation"),
+    ActionKind.PHONE_CALL: ("telefoongesprek", "phone call"),
+    ActionKind.ARRANGEMENT_OFFER: ("aanbod betalingsregeling", "arrangement offer"),
+    ActionKind.DEBT_HELP_REFERRAL: ("doorverwijzing schuldhulp", "debt-help referral"),
+    ActionKind.EARLY_SIGNAL: ("vroegsignaal aan de gemeente", "early signal to the municipality"),
+    ActionKind.FOURTEEN_DAY_LETTER: ("veertiendagenbrief", "14-day letter"),
+    ActionKind.ZVW_NOTICE: ("mededeling voornemen aanmelding CAK", "notice of intent to report"),
+    ActionKind.FORMAL_DEMAND: ("aanmaning", "formal demand"),
+    ActionKind.ZVW_REPORT: ("aanmelding bij het CAK", "report to CAK"),
+    ActionKind.BAILIFF_HANDOVER: ("overdracht aan de deurwaarder", "bailiff hand-over"),
+    ActionKind.WRITE_OFF: ("afboeken", "write-off"),
+    ActionKind.CLOSE: ("dossier sluiten", "close the case"),
+}
+
+#: Steps that need a person's approval unless the policy says otherwise.
+REVIEW_BY_DEFAULT: Final = frozenset(
+    {
+        ActionKind.BAILIFF_HANDOVER,
+        ActionKind.WRITE_OFF,
+        ActionKind.EARLY_SIGNAL,
+        ActionKind.ZVW_REPORT,
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class Timing:
+    """``days`` on ``calendar`` from ``anchor`` (negative: before it, e.g. a courtesy reminder).
+
+    ``within``: the step must be carried out within that many days (same calendar) after it
+    became due (Zvw 18a: 10 working days); it is reported as the decision's ``due_by``.
+    """
+
+    anchor: Anchor
+    days: int = 0
+    calendar: str = "calendar"
+    after: str | None = None
+    within: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Conditions:
+    """All given conditions must hold (AND). Empty tuples and ``None`` mean "no condition".
+
+    Case-level: ``min_arrears``/``max_arrears`` (outstanding principal of debts in default),
+    ``min_arrears_months``/``max_arrears_months`` (in monthly premiums, excluding interest and
+    costs, Zvw 18a), ``min_open_debts``/``max_open_debts``, ``min_other_creditors`` (other
+    arrears the debtor told us about, seed 002), ``return_groups`` (group of the latest
+    direct-debit return), ``segments`` (the debtor's segment), ``contact_outcomes`` (outcome of
+    the latest contact attempt). Debt-level filters: ``claim_kinds``, ``categories``,
+    ``consumer_only``.
+    """
+
+    min_arrears: Money | None = None
+    max_arrears: Money | None = None
+    min_arrears_months: Decimal | None = None
+    max_arrears_months: Decimal | None = None
+    min_open_debts: int | None = None
+    max_open_debts: int | None = None
+    min_other_creditors: int | None = None
+    return_groups: tuple[ReturnReasonGroup, ...] = ()
+    segments: tuple[str, ...] = ()
+    contact_outcomes: tuple[ContactOutcome, ...] = ()
+    claim_kinds: tuple[ClaimKind, ...] = ()
+    categories: tuple[str, ...] = ()
+    consumer_only: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One rung of the ladder (stap).
+
+    ``max_times``: how often the step may be taken for one debt (default once); a repeat also
+    needs a new anchor date after the last time. ``align_to_payday``: the due day moves to the
+    debtor's payday on or after it (then to an open day of the step's calendar).
+    ``charges_costs``: the step charges collection costs (needs an expired 14-day letter).
+    ``guards``: extra guards for this step beyond their default scope. ``params``: plain strings
+    handed to the channel (e.g. ``plan = "capacity"``, ``bank_garnishment = "no"``).
+    """
+
+    id: str
+    action: ActionKind
+    channel: str
+    timing: Timing
+    conditions: Conditions = Conditions()
+    max_times: int = 1
+    align_to_payday: bool = False
+    review: bool = False
+    charges_costs: bool = False
+    guards: tuple[str, ...] = ()
+    params: tuple[tuple[str, str], ...] = ()
+    title_nl: str = ""
+    title_en: str = ""
+
+    def title(self, lang: str) -> str:
+        nl, en = ACTION_LABELS[self.action]
+        if lang == "nl":
+            return self.title_nl or nl
+        return self.title_en or en
+
+
+@attrs.frozen(kw_only=True)
+class PolicySettings:
+    """Policy-wide choices (not law): thresholds and guard switches.
+
+    ``bailiff_min_amount``: no bailiff below this outstanding amount. ``amicable_track_days``:
+    the short amicable track (verkort minnelijk traject, seed 002) that must have run since the
+    previous step before a bailiff hand-over. ``problematic_other_creditors``: with this many
+    other creditors in arrears, the case counts as problematic debt. ``disabled_guards``: guards
+    switched off for this policy (mandatory guards cannot be switched off).
+    """
+
+    bailiff_min_amount: Money = Money.zero()
+    amicable_track_days: int = 14
+    problematic_other_creditors: int = 2
+    disabled_guards: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """A versioned escalation policy (incassobeleid)."""
+
+    name: str
+    version: str
+    schema: int = SCHEMA_VERSION
+    title: str = ""
+    description: str = ""
+    settings: PolicySettings = PolicySettings()
+    steps: tuple[Step, ...] = ()
+    source: str = ""
+    """where it was read from (a file path), for messages"""
+
+    @property
+    def label(self) -> str:
+        """``name@version``, recorded with every step taken."""
+        return f"{self.name}@{self.version}"
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def rank(self, step_id: str) -> int:
+        """Position on the ladder (0 = mildest)."""
+        for index, step in enumerate(self.steps):
+            if step.id == step_id:
+                return index
+        raise KeyError(step_id)
