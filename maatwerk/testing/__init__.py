@@ -1,1 +1,49 @@
-"""testing layer (see DESIGN.md)."""
+"""The contract-test kit for maatwerk adapters and plugins (a pytest plugin, ``pytest11``).
+
+Run the contract against your own channel with one class::
+
+    from maatwerk.testing import ChannelContract
+
+    class TestSmsChannel(ChannelContract):
+        channel_name = "sms"
+
+The suites (:class:`ChannelContract`, :class:`ImporterContract`, :class:`GuardContract`) and
+the fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`) are exported
+here. This package imports pytest; runtime code never imports it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from maatwerk.testing.fakes import (
+    SAMPLE_SETTINGS,
+    FakeChannel,
+    RecordingListener,
+    make_action,
+    sample_payload,
+)
+
+
+# Detailed assertion messages in the contract suites, even when maatwerk is installed editable.
+pytest.register_assert_rewrite("maatwerk.testing.contracts")
+
+from maatwerk.testing.contracts import (  # noqa: E402 - after register_assert_rewrite
+    BadInput,
+    ChannelContract,
+    GuardContract,
+    ImporterContract,
+)
+
+
+__all__ = [
+    "SAMPLE_SETTINGS",
+    "BadInput",
+    "ChannelContract",
+    "FakeChannel",
+    "GuardContract",
+    "ImporterContract",
+    "RecordingListener",
+    "make_action",
+    "sample_payload",
+]

@@ -1,0 +1,374 @@
+# ruff: noqa: S101  (a test suite asserts; pytest rewrites these asserts, see __init__.py)
+"""Contract suites: the promises every channel, importer and guard must keep.
+
+Subclass a suite in a ``Test*`` class and say which adapter to test; pytest collects the
+inherited tests. The shortest form tests an adapter *as installed*, through the plugin
+manager and its entry point (so the registration is tested too)::
+
+    from maatwerk.testing import ChannelContract
+
+    class TestSmsChannel(ChannelContract):
+        channel_name = "sms"
+
+Override the ``channel`` fixture to test an object directly, :meth:`ChannelContract.make_valid_action`
+when your channel needs payload keys the sample payload lacks, and
+:meth:`ChannelContract.make_invalid_action` to show an action your channel must refuse (return
+``None`` if it accepts everything). Tests that have nothing to check for an adapter are
+*skipped* with a reason, never passed silently.
+
+The suites need the ``maatwerk`` pytest plugin, which maatwerk registers through the
+``pytest11`` entry point (it parametrises the suites; see :mod:`maatwerk.testing.pytest_plugin`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+
+from maatwerk.core.errors import InputError
+from maatwerk.core.ports import (
+    Channel,
+    DeliveryContext,
+    DeliveryReceipt,
+    DeliveryStatus,
+    Importer,
+    OutboundAction,
+)
+from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.testing.fakes import SAMPLE_SETTINGS, make_action
+
+
+__all__ = ["BadInput", "ChannelContract", "GuardContract", "ImporterContract", "snapshot"]
+
+RUN_DATE = dt.date(2026, 3, 2)
+
+
+def snapshot(directory: pathlib.Path) -> dict[str, bytes]:
+    """Every file under *directory* (relative POSIX path -> bytes)."""
+    if not directory.exists():
+        return {}
+    return {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+# ============================================================================== channels
+class ChannelContract:
+    """The channel contract (see :class:`maatwerk.core.ports.Channel`).
+
+    Class attributes: ``channel_name`` (the registered name), ``action_kinds`` (kinds to run
+    the delivery tests for; default: the kinds the channel's record declares, else
+    ``payment-reminder``), ``settings`` (``DeliveryContext.settings``).
+    """
+
+    channel_name: ClassVar[str] = ""
+    action_kinds: ClassVar[tuple[str, ...]] = ()
+    settings: ClassVar[Mapping[str, str]] = SAMPLE_SETTINGS
+
+    # ------------------------------------------------------------------ overridable
+    @pytest.fixture
+    def channel(self) -> Channel:
+        """The channel under test (default: built by name through the plugin manager)."""
+        if not self.channel_name:
+            pytest.fail("set channel_name on the contract class or override the channel fixture")
+        return make_plugin_manager(strict=True).channel(self.channel_name)
+
+    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
+        """An action the channel must deliver."""
+        return make_action(action_id, kind=kind, channel=channel, run_date=RUN_DATE)
+
+    def make_invalid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction | None:
+        """An action the channel must refuse (default: an empty payload)."""
+        return make_action(action_id, kind=kind, channel=channel, run_date=RUN_DATE, payload={})
+
+    # ------------------------------------------------------------------ helpers
+    @pytest.fixture
+    def output_dir(self, tmp_path: pathlib.Path) -> pathlib.Path:
+        return tmp_path / "out"
+
+    def context(self, output_dir: pathlib.Path, *, dry_run: bool = False) -> DeliveryContext:
+        return DeliveryContext(
+            output_dir=output_dir, run_date=RUN_DATE, settings=self.settings, dry_run=dry_run
+        )
+
+    def batch(self, channel: Channel, kind: str, size: int) -> list[OutboundAction]:
+        return [
+            self.make_valid_action(f"contract-{kind}-{i}", kind, channel.name) for i in range(size)
+        ]
+
+    @staticmethod
+    def check_receipts(
+        actions: Sequence[OutboundAction], receipts: Sequence[DeliveryReceipt]
+    ) -> None:
+        assert all(isinstance(r, DeliveryReceipt) for r in receipts), receipts
+        assert [r.action_id for r in receipts] == [a.action_id for a in actions], (
+            "one receipt per action, with the action's id, in input order"
+        )
+
+    # ------------------------------------------------------------------ the contract
+    def test_name_is_the_registered_name(self, channel: Channel) -> None:
+        assert isinstance(channel.name, str)
+        assert channel.name.strip()
+        if self.channel_name:
+            assert channel.name == self.channel_name
+
+    def test_empty_batch_does_nothing(self, channel: Channel, output_dir: pathlib.Path) -> None:
+        assert list(channel.deliver([], self.context(output_dir))) == []
+        assert snapshot(output_dir) == {}
+
+    @pytest.mark.parametrize("size", [1, 3])
+    def test_delivers_valid_actions_one_receipt_each(
+        self,
+        channel: Channel,
+        output_dir: pathlib.Path,
+        contract_action_kind: str,
+        size: int,
+    ) -> None:
+        actions = self.batch(channel, contract_action_kind, size)
+        receipts = channel.deliver(actions, self.context(output_dir))
+        self.check_receipts(actions, receipts)
+        refused = [r for r in receipts if r.status is not DeliveryStatus.DELIVERED]
+        assert not refused, f"valid actions were not delivered: {refused}"
+
+    def test_writes_only_under_its_own_directory(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        channel.deliver(self.batch(channel, contract_action_kind, 2), self.context(output_dir))
+        outside = [name for name in snapshot(output_dir) if not name.startswith(f"{channel.name}/")]
+        assert not outside, f"files outside {channel.name}/: {outside}"
+
+    def test_same_action_twice_gives_same_outcome_and_no_second_copy(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        actions = self.batch(channel, contract_action_kind, 2)
+        first = channel.deliver(actions, self.context(output_dir))
+        after_first = snapshot(output_dir)
+        second = channel.deliver(actions, self.context(output_dir))
+        self.check_receipts(actions, second)
+        assert [r.status for r in second] == [r.status for r in first]
+        assert snapshot(output_dir) == after_first, "a repeated delivery changed the output"
+
+    def test_repeating_part_of_a_batch_adds_nothing(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        actions = self.batch(channel, contract_action_kind, 3)
+        channel.deliver(actions, self.context(output_dir))
+        after_all = snapshot(output_dir)
+        receipts = channel.deliver(actions[1:2], self.context(output_dir))
+        self.check_receipts(actions[1:2], receipts)
+        assert snapshot(output_dir) == after_all
+
+    def test_dry_run_writes_nothing_and_answers_the_same(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        actions = self.batch(channel, contract_action_kind, 2)
+        dry = channel.deliver(actions, self.context(output_dir, dry_run=True))
+        self.check_receipts(actions, dry)
+        assert snapshot(output_dir) == {}
+        real = channel.deliver(actions, self.context(output_dir))
+        assert [r.status for r in dry] == [r.status for r in real]
+
+    def test_refuses_bad_action_with_a_reason_and_delivers_the_rest(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        bad = self.make_invalid_action("contract-bad", contract_action_kind, channel.name)
+        if bad is None:
+            pytest.skip("this channel declares that it refuses no well-formed action")
+        good = self.make_valid_action("contract-good", contract_action_kind, channel.name)
+        receipts = channel.deliver([bad, good], self.context(output_dir))
+        self.check_receipts([bad, good], receipts)
+        assert receipts[0].status is DeliveryStatus.REFUSED
+        assert receipts[0].reason.strip()
+        assert receipts[1].status is DeliveryStatus.DELIVERED
+
+    def test_refuses_action_meant_for_another_channel(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        other = self.make_valid_action(
+            "contract-other", contract_action_kind, f"{channel.name}-other"
+        )
+        receipts = channel.deliver([other], self.context(output_dir))
+        self.check_receipts([other], receipts)
+        assert receipts[0].status is DeliveryStatus.REFUSED
+        assert receipts[0].reason.strip()
+        assert snapshot(output_dir) == {}
+
+    def test_receipts_carry_no_personal_data(
+        self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
+    ) -> None:
+        actions = self.batch(channel, contract_action_kind, 1)
+        receipts = channel.deliver(actions, self.context(output_dir))
+        personal = [
+            value
+            for key in ("debtor_name", "phone", "iban")
+            if isinstance(value := actions[0].payload.get(key), str) and value
+        ]
+        for receipt in receipts:
+            for value in personal:
+                assert value not in receipt.reference
+                assert value not in receipt.reason
+
+
+# ============================================================================== importers
+@attrs.frozen(kw_only=True)
+class BadInput:
+    """A file an importer must reject, and where the error must point."""
+
+    id: str
+    content: bytes
+    line: int | None = None
+    field: str | None = None
+
+
+class ImporterContract:
+    """The importer contract (see :class:`maatwerk.core.ports.Importer`).
+
+    Class attributes: ``importer_name`` (the registered name), ``good_input`` (bytes of a
+    valid file), ``good_suffix`` (its file suffix), ``expected_records`` (how many records it
+    holds, or ``None``), ``bad_inputs`` (:class:`BadInput` cases; each becomes a test).
+    """
+
+    importer_name: ClassVar[str] = ""
+    good_input: ClassVar[bytes] = b""
+    good_suffix: ClassVar[str] = ".txt"
+    expected_records: ClassVar[int | None] = None
+    bad_inputs: ClassVar[Sequence[BadInput]] = ()
+
+    @pytest.fixture
+    def importer(self) -> Importer[object]:
+        """The importer under test (default: built by name through the plugin manager)."""
+        if not self.importer_name:
+            pytest.fail("set importer_name on the contract class or override the importer fixture")
+        return make_plugin_manager(strict=True).importer(self.importer_name)
+
+    def write(self, directory: pathlib.Path, content: bytes, stem: str = "input") -> pathlib.Path:
+        path = directory / f"{stem}{self.good_suffix}"
+        path.write_bytes(content)
+        return path
+
+    @staticmethod
+    def check_location(error: InputError, path: pathlib.Path) -> None:
+        file = error.location.file
+        assert file is not None, f"the error does not name the file: {error}"
+        assert path.name in file, f"the error names {file!r}, not {path.name!r}"
+
+    def test_name_is_the_registered_name(self, importer: Importer[object]) -> None:
+        assert isinstance(importer.name, str)
+        assert importer.name.strip()
+        if self.importer_name:
+            assert importer.name == self.importer_name
+
+    def test_reads_the_good_file(self, importer: Importer[object], tmp_path: pathlib.Path) -> None:
+        if not self.good_input:
+            pytest.fail("set good_input (the bytes of a valid file) on the contract class")
+        records = list(importer.read(self.write(tmp_path, self.good_input)))
+        assert records, "a valid file gave no records"
+        if self.expected_records is not None:
+            assert len(records) == self.expected_records
+
+    def test_reading_twice_gives_equal_records(
+        self, importer: Importer[object], tmp_path: pathlib.Path
+    ) -> None:
+        path = self.write(tmp_path, self.good_input)
+        assert list(importer.read(path)) == list(importer.read(path))
+
+    def test_missing_file_is_an_input_error_naming_it(
+        self, importer: Importer[object], tmp_path: pathlib.Path
+    ) -> None:
+        path = tmp_path / f"absent{self.good_suffix}"
+        with pytest.raises(InputError) as caught:
+            list(importer.read(path))
+        self.check_location(caught.value, path)
+
+    @pytest.mark.parametrize(
+        "content",
+        [b"", b"\x00\xff\xfe\x00 not a file of this kind \x81\x82", b"<<<>>>\n;;;\n"],
+        ids=["empty", "binary-garbage", "wrong-format"],
+    )
+    def test_garbage_is_an_input_error_or_nothing(
+        self, importer: Importer[object], tmp_path: pathlib.Path, content: bytes
+    ) -> None:
+        path = self.write(tmp_path, content, stem="garbage")
+        try:
+            records = list(importer.read(path))
+        except InputError as error:
+            self.check_location(error, path)
+        else:
+            assert records == [], "garbage was read as records"
+
+    def test_bad_input_is_an_input_error_with_its_location(
+        self, importer: Importer[object], tmp_path: pathlib.Path, contract_bad_input: BadInput
+    ) -> None:
+        path = self.write(tmp_path, contract_bad_input.content, stem=contract_bad_input.id)
+        with pytest.raises(InputError) as caught:
+            list(importer.read(path))
+        self.check_location(caught.value, path)
+        if contract_bad_input.line is not None:
+            assert caught.value.location.line == contract_bad_input.line
+        if contract_bad_input.field is not None:
+            assert caught.value.location.field == contract_bad_input.field
+
+
+# ============================================================================== guards
+class GuardContract:
+    """The guard contract: a guard is a pure, deterministic function of its inputs.
+
+    A guard is called by the policy engine with keyword arguments (see
+    ``maatwerk.core.policy``). Provide ``guard_name`` (the registered name) and the
+    ``guard_calls`` fixture: a list of ``(kwargs, expectation)`` where ``expectation`` is a
+    callable that asserts on the guard's answer. The suite checks that every call gives the
+    expected answer, that the answer is the same when called twice, and that the guard does not
+    change its arguments.
+    """
+
+    guard_name: ClassVar[str] = ""
+
+    @pytest.fixture
+    def guard(self) -> Callable[..., Any]:
+        if not self.guard_name:
+            pytest.fail("set guard_name on the contract class or override the guard fixture")
+        return make_plugin_manager(strict=True).guard(self.guard_name)
+
+    @pytest.fixture
+    def guard_calls(self) -> Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]]:
+        pytest.fail("override the guard_calls fixture with (kwargs, expectation) pairs")
+
+    def test_answers_as_expected(
+        self,
+        guard: Callable[..., Any],
+        guard_calls: Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]],
+    ) -> None:
+        assert guard_calls, "give at least one call"
+        for kwargs, expectation in guard_calls:
+            expectation(guard(**kwargs))
+
+    def test_is_deterministic(
+        self,
+        guard: Callable[..., Any],
+        guard_calls: Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]],
+    ) -> None:
+        for kwargs, _ in guard_calls:
+            assert guard(**kwargs) == guard(**kwargs)
+
+    def test_does_not_change_its_arguments(
+        self,
+        guard: Callable[..., Any],
+        guard_calls: Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]],
+    ) -> None:
+        for kwargs, _ in guard_calls:
+            before = repr(sorted(kwargs.items()))
+            guard(**kwargs)
+            assert repr(sorted(kwargs.items())) == before
+
+    def test_registered_guard_has_a_description(self) -> None:
+        if not self.guard_name:
+            pytest.skip("not a registered guard (the guard fixture was overridden)")
+        spec = make_plugin_manager(strict=True).guards()[self.guard_name]
+        assert spec.description.strip()
