@@ -17,9 +17,15 @@ def calc() -> None:
 
 
 # Calculators register themselves here, one line each (keep alphabetical):
+from maatwerk.cli.calc.allocate import allocate  # noqa: E402
+from maatwerk.cli.calc.bik import bik  # noqa: E402
 from maatwerk.cli.calc.deadline import deadline  # noqa: E402
+from maatwerk.cli.calc.interest import interest  # noqa: E402
 from maatwerk.cli.calc.limitation import limitation  # noqa: E402
 
 
+calc.add_command(allocate)
+calc.add_command(bik)
 calc.add_command(deadline)
+calc.add_command(interest)
 calc.add_command(limitation)
