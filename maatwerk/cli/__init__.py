@@ -29,8 +29,10 @@ __all__ = ["cli", "main"]
 _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("calc", "calc"),
     ("db", "db"),
+    ("importing", "import_"),
     ("demo", "demo"),
     ("sepa", "sepa"),
+    ("returns", "returns"),
 )
 
 
