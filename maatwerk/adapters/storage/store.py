@@ -612,13 +612,18 @@ class SqlStore:
                     kind=batch.kind.value,
                     file_name=batch.file_name,
                     file_sha256=batch.file_sha256,
-                    rows=len(batch.records),
+                    rows=counts.inserted + counts.updated + counts.unchanged,
                     inserted=counts.inserted,
                     updated=counts.updated,
                     unchanged=counts.unchanged,
                 )
             )
-        return attrs_evolve_rows(counts, len(batch.records))
+        return ImportCounts(
+            rows=counts.inserted + counts.updated + counts.unchanged,
+            inserted=counts.inserted,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+        )
 
     def _upsert(
         self,
@@ -696,12 +701,6 @@ _ENTITY: Final[dict[str, tuple[sa.Table, str]]] = {
     "consent": (t.consents, "consent_id"),
     "hold": (t.holds, "hold_id"),
 }
-
-
-def attrs_evolve_rows(counts: ImportCounts, rows: int) -> ImportCounts:
-    return ImportCounts(
-        rows=rows, inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged
-    )
 
 
 def _json(value: Any) -> dict[str, Any]:

@@ -1,0 +1,461 @@
+"""Read the import CSV files (portfolio, debtors, debts, payments, mandates, consents, holds).
+
+The columns are documented in ``docs/formats/import-csv.md``; the constants below are the
+single source of truth (``*`` marks a required column there). Files are UTF-8 (a byte-order mark
+is tolerated); the delimiter (``;`` or ``,``) is detected from the header line. With ``;``, an
+amount may use a decimal comma (``12,50``). Every row is checked field by field and **every**
+problem is collected with its line and field, so one run of the importer shows them all.
+Unknown columns are an error (a typo must not silently drop data).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Final, TypeVar
+
+import attrs
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.nl import bsn as nl_bsn
+
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import ClaimKind, Debt, InterestKind, Payment
+from maatwerk.core.errors import InputError, Location, MoneyError
+from maatwerk.core.events import ConsentScope
+from maatwerk.core.money import MINOR_UNITS, Money, to_decimal
+from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportRecord, Mandate
+from maatwerk.services.importing import ImportFile, ParsedRow
+
+
+__all__ = ["COLUMNS", "REQUIRED", "read_import_file"]
+
+T = TypeVar("T")
+
+DEBTOR_COLUMNS: Final = (
+    "debtor_id",
+    "name",
+    "household",
+    "net_monthly_income",
+    "gross_annual_income",
+    "payday",
+    "iban",
+    "email",
+    "phone",
+    "segment",
+    "on_bijstand",
+    "has_brp_address",
+    "vulnerable",
+    "deceased",
+    "bsn",
+)
+DEBT_COLUMNS: Final = (
+    "debt_id",
+    "debtor_id",
+    "creditor_id",
+    "principal",
+    "currency",
+    "due_date",
+    "kind",
+    "category",
+    "issued_on",
+    "default_date",
+    "consumer",
+    "periodic",
+    "interest_kind",
+    "reference",
+)
+
+#: Allowed columns per file kind.
+COLUMNS: Final[Mapping[ImportKind, tuple[str, ...]]] = {
+    ImportKind.DEBTORS: DEBTOR_COLUMNS,
+    ImportKind.DEBTS: DEBT_COLUMNS,
+    ImportKind.PORTFOLIO: DEBTOR_COLUMNS + tuple(c for c in DEBT_COLUMNS if c != "debtor_id"),
+    ImportKind.PAYMENTS: (
+        "payment_id",
+        "debtor_id",
+        "received_on",
+        "amount",
+        "currency",
+        "designated_debt_id",
+        "reference",
+    ),
+    ImportKind.MANDATES: (
+        "mandate_id",
+        "debtor_id",
+        "creditor_id",
+        "iban",
+        "signed_on",
+        "collection_day",
+        "revoked_on",
+    ),
+    ImportKind.CONSENTS: ("consent_id", "debtor_id", "scope", "given_on", "revoked_on", "source"),
+    ImportKind.HOLDS: ("hold_id", "debtor_id", "reason", "starts_on", "ends_on", "debt_id", "note"),
+}
+
+_DEBTOR_REQUIRED: Final = ("debtor_id", "name", "household")
+_DEBT_REQUIRED: Final = ("debt_id", "creditor_id", "principal", "due_date")
+
+#: Columns that must be present in the header and filled in on every row.
+REQUIRED: Final[Mapping[ImportKind, tuple[str, ...]]] = {
+    ImportKind.DEBTORS: _DEBTOR_REQUIRED,
+    ImportKind.DEBTS: ("debtor_id", *_DEBT_REQUIRED),
+    ImportKind.PORTFOLIO: _DEBTOR_REQUIRED + _DEBT_REQUIRED,
+    ImportKind.PAYMENTS: ("payment_id", "debtor_id", "received_on", "amount"),
+    ImportKind.MANDATES: ("mandate_id", "debtor_id", "creditor_id", "iban", "signed_on"),
+    ImportKind.CONSENTS: ("consent_id", "debtor_id", "scope", "given_on"),
+    ImportKind.HOLDS: ("hold_id", "debtor_id", "reason", "starts_on"),
+}
+
+_TRUE: Final = frozenset({"true", "yes", "ja", "1", "y", "j"})
+_FALSE: Final = frozenset({"false", "no", "nee", "0", "n", ""})
+_ID_MAX: Final = 64
+
+
+class _RowError(Exception):
+    """One bad field; collected, never raised out of this module."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@attrs.define
+class _Row:
+    """Field accessors for one CSV row that record every problem instead of stopping."""
+
+    values: Mapping[str, str]
+    decimal_comma: bool
+    errors: list[_RowError] = attrs.Factory(list)
+
+    def _get(self, name: str) -> str:
+        return (self.values.get(name) or "").strip()
+
+    def _try(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        try:
+            return parse(self._get(name))
+        except _RowError as exc:
+            self.errors.append(exc)
+        except (ValueError, MoneyError) as exc:
+            self.errors.append(_RowError(name, str(exc)))
+        return default
+
+    def text(self, name: str, *, required: bool = False, max_len: int = 200) -> str:
+        def parse(value: str) -> str:
+            if required and not value:
+                raise _RowError(name, "is required")
+            if len(value) > max_len:
+                raise _RowError(name, f"is longer than {max_len} characters")
+            return value
+
+        return self._try(name, parse, "")
+
+    def ident(self, name: str, *, required: bool = True) -> str:
+        return self.text(name, required=required, max_len=_ID_MAX)
+
+    def optional(self, name: str, *, max_len: int = 200) -> str | None:
+        return self.text(name, max_len=max_len) or None
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        def parse(value: str) -> dt.date | None:
+            if not value:
+                if required:
+                    raise _RowError(name, "is required")
+                return None
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise _RowError(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+        return self._try(name, parse, None)
+
+    def amount(
+        self, name: str, currency: str, *, required: bool = False, positive: bool = False
+    ) -> Money | None:
+        def parse(value: str) -> Money | None:
+            if not value:
+                if required:
+                    raise _RowError(name, "is required")
+                return None
+            text = value.replace(",", ".") if self.decimal_comma and "." not in value else value
+            try:
+                amount = to_decimal(text, what=name)
+            except MoneyError:
+                raise _RowError(name, f"{value!r} is not an amount (e.g. 12.34)") from None
+            if not Money(amount, currency).is_rounded():
+                raise _RowError(name, f"{value!r} has more decimals than {currency} allows")
+            if amount < 0 or (positive and amount == 0):
+                raise _RowError(name, f"{value!r} must be {'above' if positive else 'at least'} 0")
+            return Money(amount, currency)
+
+        return self._try(name, parse, None)
+
+    def flag(self, name: str, default: bool) -> bool:
+        def parse(value: str) -> bool:
+            lowered = value.lower()
+            if not value:
+                return default
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise _RowError(name, f"{value!r} is not yes/no (true/false, ja/nee, 1/0)")
+
+        return self._try(name, parse, default)
+
+    def integer(self, name: str, low: int, high: int) -> int | None:
+        def parse(value: str) -> int | None:
+            if not value:
+                return None
+            if not value.isdigit() or not low <= int(value) <= high:
+                raise _RowError(name, f"{value!r} is not a whole number from {low} to {high}")
+            return int(value)
+
+        return self._try(name, parse, None)
+
+    def choice(self, name: str, parse_enum: Callable[[str], T], default: T) -> T:
+        def parse(value: str) -> T:
+            return default if not value else parse_enum(value)
+
+        return self._try(name, parse, default)
+
+    def iban(self, name: str, *, required: bool = False) -> str | None:
+        def parse(value: str) -> str | None:
+            if not value:
+                if required:
+                    raise _RowError(name, "is required")
+                return None
+            try:
+                return str(IBAN(value).compact)
+            except SchwiftyException as exc:
+                raise _RowError(name, f"not a valid IBAN ({exc})") from None
+
+        return self._try(name, parse, None)
+
+    def currency(self) -> str:
+        def parse(value: str) -> str:
+            code = value.upper() or "EUR"
+            if code not in MINOR_UNITS:
+                raise _RowError("currency", f"{value!r} is not a supported currency")
+            return code
+
+        return self._try("currency", parse, "EUR")
+
+
+def _enum_parser(enum_type: type[T], what: str) -> Callable[[str], T]:
+    def parse(value: str) -> T:
+        normalised = value.strip().lower().replace("_", "-")
+        for member in enum_type:  # type: ignore[attr-defined]  # an Enum class
+            if member.value == normalised:
+                return member  # type: ignore[no-any-return]  # an Enum member
+        choices = ", ".join(m.value for m in enum_type)  # type: ignore[attr-defined]  # Enum
+        raise ValueError(f"unknown {what} {value!r}; expected one of {choices}")
+
+    return parse
+
+
+def _debtor(row: _Row) -> Debtor:
+    bsn = row.optional("bsn", max_len=9)
+    if bsn is not None and not nl_bsn.is_valid(bsn):
+        row.errors.append(_RowError("bsn", "not a valid BSN (11-test)"))
+    debtor_id = row.ident("debtor_id")
+    name = row.text("name", required=True)
+    household = row.choice("household", HouseholdType.parse, None)
+    if household is None and not any(e.field == "household" for e in row.errors):
+        row.errors.append(_RowError("household", "is required"))
+    income = row.amount("net_monthly_income", "EUR")
+    gross = row.amount("gross_annual_income", "EUR")
+    payday = row.integer("payday", 1, 31)
+    iban = row.iban("iban")
+    return Debtor(
+        debtor_id=debtor_id,
+        name=name,
+        household=household or HouseholdType.SINGLE,
+        net_monthly_income=income,
+        gross_annual_income=gross,
+        payday=payday or 25,
+        iban=iban,
+        email=row.optional("email", max_len=254),
+        phone=row.optional("phone", max_len=32),
+        segment=row.text("segment", max_len=64) or "default",
+        on_bijstand=row.flag("on_bijstand", default=False),
+        has_brp_address=row.flag("has_brp_address", default=True),
+        vulnerable=row.flag("vulnerable", default=False),
+        deceased=row.flag("deceased", default=False),
+        bsn=bsn if bsn and nl_bsn.is_valid(bsn) else None,
+    )
+
+
+def _debt(row: _Row, debtor_id: str) -> Debt:
+    currency = row.currency()
+    principal = row.amount("principal", currency, required=True, positive=True)
+    due = row.date("due_date", required=True)
+    return Debt(
+        debt_id=row.ident("debt_id"),
+        debtor_id=debtor_id,
+        creditor_id=row.ident("creditor_id"),
+        principal=principal or Money("0.01", currency),
+        due_date=due or dt.date.min,
+        kind=row.choice("kind", _enum_parser(ClaimKind, "claim kind"), ClaimKind.PRIVATE),
+        category=row.text("category", max_len=64) or "invoice",
+        issued_on=row.date("issued_on"),
+        default_date=row.date("default_date"),
+        consumer=row.flag("consumer", default=True),
+        periodic=row.flag("periodic", default=False),
+        interest_kind=row.choice(
+            "interest_kind", _enum_parser(InterestKind, "interest kind"), InterestKind.CONSUMER
+        ),
+        reference=row.text("reference", max_len=140),
+    )
+
+
+def _payment(row: _Row) -> Payment:
+    currency = row.currency()
+    amount = row.amount("amount", currency, required=True, positive=True)
+    return Payment(
+        payment_id=row.ident("payment_id"),
+        debtor_id=row.ident("debtor_id"),
+        received_on=row.date("received_on", required=True) or dt.date.min,
+        amount=amount or Money("0.01", currency),
+        designated_debt_id=row.optional("designated_debt_id", max_len=_ID_MAX),
+        reference=row.text("reference", max_len=140),
+    )
+
+
+def _mandate(row: _Row) -> Mandate:
+    signed = row.date("signed_on", required=True)
+    revoked = row.date("revoked_on")
+    if signed and revoked and revoked < signed:
+        row.errors.append(_RowError("revoked_on", "is before signed_on"))
+    return Mandate(
+        mandate_id=row.text("mandate_id", required=True, max_len=35),
+        debtor_id=row.ident("debtor_id"),
+        creditor_id=row.ident("creditor_id"),
+        iban=row.iban("iban", required=True) or "",
+        signed_on=signed or dt.date.min,
+        collection_day=row.integer("collection_day", 1, 31),
+        revoked_on=revoked,
+    )
+
+
+def _consent(row: _Row) -> ConsentRecord:
+    given = row.date("given_on", required=True)
+    revoked = row.date("revoked_on")
+    if given and revoked and revoked < given:
+        row.errors.append(_RowError("revoked_on", "is before given_on"))
+    scope = row.choice("scope", _enum_parser(ConsentScope, "consent scope"), None)
+    if scope is None and not any(e.field == "scope" for e in row.errors):
+        row.errors.append(_RowError("scope", "is required"))
+    return ConsentRecord(
+        consent_id=row.ident("consent_id"),
+        debtor_id=row.ident("debtor_id"),
+        scope=scope or ConsentScope.MUNICIPAL_REFERRAL,
+        given_on=given or dt.date.min,
+        revoked_on=revoked,
+        source=row.text("source", max_len=140),
+    )
+
+
+def _hold(row: _Row) -> HoldRecord:
+    starts = row.date("starts_on", required=True)
+    ends = row.date("ends_on")
+    if starts and ends and ends < starts:
+        row.errors.append(_RowError("ends_on", "is before starts_on"))
+    return HoldRecord(
+        hold_id=row.ident("hold_id"),
+        debtor_id=row.ident("debtor_id"),
+        reason=row.text("reason", required=True, max_len=64),
+        starts_on=starts or dt.date.min,
+        ends_on=ends,
+        debt_id=row.optional("debt_id", max_len=_ID_MAX),
+        note=row.text("note", max_len=500),
+    )
+
+
+def _records(kind: ImportKind, row: _Row) -> tuple[ImportRecord, ...]:
+    if kind is ImportKind.DEBTORS:
+        return (_debtor(row),)
+    if kind is ImportKind.DEBTS:
+        return (_debt(row, row.ident("debtor_id")),)
+    if kind is ImportKind.PORTFOLIO:
+        debtor = _debtor(row)
+        return (debtor, _debt(row, debtor.debtor_id))
+    if kind is ImportKind.PAYMENTS:
+        return (_payment(row),)
+    if kind is ImportKind.MANDATES:
+        return (_mandate(row),)
+    if kind is ImportKind.CONSENTS:
+        return (_consent(row),)
+    return (_hold(row),)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("the file is not UTF-8", Location(file=name, line=line)) from None
+
+
+def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
+    """Parse and check every row of ``path``; problems are returned, not raised, except for
+    a file that cannot be read as a CSV table at all (not UTF-8, no header, unknown columns)."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the file: {exc.strerror}", Location(file=str(path))
+        ) from None
+    text = _decode(raw, name)
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header or not any(header):
+        raise InputError("the file has no header row", Location(file=name, line=1))
+    reader.fieldnames = header
+    allowed = COLUMNS[kind]
+    unknown = [h for h in header if h not in allowed]
+    if unknown:
+        raise InputError(
+            f"unknown column {unknown[0]!r} for a {kind.value} file; allowed: {', '.join(allowed)}",
+            Location(file=name, line=1, field=unknown[0]),
+        )
+    missing = [c for c in REQUIRED[kind] if c not in header]
+    if missing:
+        raise InputError(
+            f"required column {missing[0]!r} is missing",
+            Location(file=name, line=1, field=missing[0]),
+        )
+    rows: list[ParsedRow] = []
+    errors: list[InputError] = []
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            errors.append(InputError("more fields than the header has", Location(name, line)))
+            continue
+        if all(not (v or "").strip() for v in record.values()):
+            continue
+        row = _Row(values=record, decimal_comma=delimiter == ";")
+        records = _records(kind, row)
+        if row.errors:
+            seen: set[tuple[str, str]] = set()
+            for err in row.errors:
+                if (err.field, err.message) not in seen:
+                    seen.add((err.field, err.message))
+                    errors.append(InputError(err.message, Location(name, line, err.field)))
+            continue
+        rows.append(ParsedRow(line=line, records=records))
+    return ImportFile(
+        kind=kind,
+        file_name=name,
+        file_sha256=hashlib.sha256(raw).hexdigest(),
+        rows=tuple(rows),
+        errors=tuple(errors),
+    )

@@ -1,0 +1,207 @@
+"""CSV imports into SQLite and PostgreSQL: all or nothing, every bad row named, reruns no-ops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from maatwerk.adapters.csv_import import read_import_file
+from maatwerk.adapters.storage import schema
+from maatwerk.adapters.storage.store import AUDIT_RECORD_UPDATED, SqlStore
+from maatwerk.core.errors import InputError
+from maatwerk.core.events import ConsentGiven, ConsentScope, HoldPlaced, HoldScope
+from maatwerk.core.money import eur
+from maatwerk.core.records import CaseKey, ImportKind
+from maatwerk.services.importing import ImportRejectedError, import_file
+
+
+PORTFOLIO = (
+    "\ufeffdebtor_id;name;household;net_monthly_income;payday;iban;debt_id;creditor_id;"
+    "principal;due_date;category;periodic\n"
+    "D1;J. Jansen;single;1450,00;25;NL91 ABNA 0417 1643 00;P1;zorg;142,50;2026-01-01;premium;ja\n"
+    "D1;J. Jansen;single;1450,00;25;NL91 ABNA 0417 1643 00;P2;zorg;142,50;2026-02-01;premium;ja\n"
+    "D2;A. de Vries;couple-children;2100.00;1;;P3;zorg;99.99;2026-01-15;invoice;nee\n"
+)
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    s = SqlStore.from_url(migrated_db_url)
+    yield s
+    s.close()
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _import(store: SqlStore, path: Path, kind: ImportKind) -> Any:
+    return import_file(read_import_file(path, kind), store)
+
+
+def _dump(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
+    tables = [
+        schema.debtors,
+        schema.debts,
+        schema.payments,
+        schema.mandates,
+        schema.consents,
+        schema.holds,
+        schema.events,
+    ]
+    with store.engine.connect() as conn:
+        return {
+            t.name: sorted(
+                tuple(str(v) for k, v in row._asdict().items() if k != "recorded_at")
+                for row in conn.execute(sa.select(t))
+            )
+            for t in tables
+        }
+
+
+class TestPortfolioImport:
+    """A combined file loads debtors and debts exactly; re-importing it changes nothing."""
+
+    def test_imports_bom_semicolon_and_decimal_comma(self, store: SqlStore, tmp_path: Path) -> None:
+        counts = _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        assert (counts.rows, counts.inserted, counts.unchanged) == (5, 5, 0)
+        (case,) = store.load_cases([CaseKey("D1", "zorg")])
+        assert [d.principal for d in case.case.debts] == [eur("142.50"), eur("142.50")]
+        assert case.debtor.net_monthly_income == eur("1450.00")
+        assert case.debtor.iban == "NL91ABNA0417164300"
+        assert all(d.periodic for d in case.case.debts)
+
+    def test_reimporting_the_same_file_is_a_no_op(self, store: SqlStore, tmp_path: Path) -> None:
+        path = _write(tmp_path, "p.csv", PORTFOLIO)
+        _import(store, path, ImportKind.PORTFOLIO)
+        before = _dump(store)
+        counts = _import(store, path, ImportKind.PORTFOLIO)
+        assert (counts.inserted, counts.updated) == (0, 0)
+        assert _dump(store) == before
+
+    def test_a_changed_row_updates_with_an_audit_record(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        changed = PORTFOLIO.replace("99.99", "89.99")
+        counts = _import(store, _write(tmp_path, "p2.csv", changed), ImportKind.PORTFOLIO)
+        assert (counts.inserted, counts.updated) == (0, 1)
+        (case,) = store.load_cases([CaseKey("D2", "zorg")])
+        assert case.case.debts[0].principal == eur("89.99")
+        audit = [h for h in store.history("D2") if h.kind == AUDIT_RECORD_UPDATED]
+        assert len(audit) == 1
+        assert audit[0].payload == {"entity": "debt", "key": "P3", "fields": ["principal_cents"]}
+
+
+class TestAllOrNothing:
+    """Any bad row rejects the whole file, and every bad row is reported with line and field."""
+
+    def test_last_row_bad_leaves_the_database_unchanged(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        before = _dump(store)
+        bad = (
+            PORTFOLIO.replace("99.99", "79.99")
+            + "D3;B. Bakker;single;;25;;P4;zorg;10.00;2026-13-01;invoice;nee\n"
+        )
+        with pytest.raises(ImportRejectedError) as caught:
+            _import(store, _write(tmp_path, "bad.csv", bad), ImportKind.PORTFOLIO)
+        assert [(e.location.line, e.location.field) for e in caught.value.errors] == [
+            (5, "due_date")
+        ]
+        assert _dump(store) == before
+
+    def test_every_bad_row_is_listed(self, store: SqlStore, tmp_path: Path) -> None:
+        text = (
+            "debtor_id,name,household,iban,payday,net_monthly_income\n"
+            "D1,A,single,NL91ABNA0417164301,25,100.00\n"
+            "D2,B,family,,25,100.00\n"
+            "D3,C,single,,32,100.001\n"
+            "D4,D,single,,25,100.00\n"
+            ",E,single,,25,-5\n"
+        )
+        with pytest.raises(ImportRejectedError) as caught:
+            _import(store, _write(tmp_path, "d.csv", text), ImportKind.DEBTORS)
+        found = [(e.location.line, e.location.field) for e in caught.value.errors]
+        assert found == [
+            (2, "iban"),
+            (3, "household"),
+            (4, "net_monthly_income"),
+            (4, "payday"),
+            (6, "debtor_id"),
+            (6, "net_monthly_income"),
+        ]
+        assert _dump(store)["debtors"] == []
+
+    def test_unknown_debtor_and_conflicting_duplicate_are_rejected(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        text = (
+            "debt_id,debtor_id,creditor_id,principal,due_date\n"
+            "X1,D1,zorg,10.00,2026-03-01\n"
+            "X2,NOPE,zorg,10.00,2026-03-01\n"
+            "X1,D1,zorg,11.00,2026-03-01\n"
+        )
+        with pytest.raises(ImportRejectedError) as caught:
+            _import(store, _write(tmp_path, "debts.csv", text), ImportKind.DEBTS)
+        assert [(e.location.line, e.location.field) for e in caught.value.errors] == [
+            (3, "debtor_id"),
+            (4, "debt_id"),
+        ]
+
+    def test_unknown_column_names_the_column(self, store: SqlStore, tmp_path: Path) -> None:
+        path = _write(tmp_path, "d.csv", "debtor_id,name,houshold\nD1,A,single\n")
+        with pytest.raises(InputError) as caught:
+            read_import_file(path, ImportKind.DEBTORS)
+        assert caught.value.location.field == "houshold"
+        assert caught.value.location.line == 1
+
+
+class TestConsentsAndHolds:
+    """Imported consents and holds become the events the policy's guards read, once."""
+
+    def test_consent_and_hold_events(self, store: SqlStore, tmp_path: Path) -> None:
+        _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        consents = _write(
+            tmp_path,
+            "c.csv",
+            "consent_id,debtor_id,scope,given_on\nC1,D1,municipal-referral,2026-02-03\n",
+        )
+        holds = _write(
+            tmp_path,
+            "h.csv",
+            "hold_id,debtor_id,reason,starts_on,ends_on,debt_id\n"
+            "H1,D1,dispute,2026-02-01,2026-02-28,P1\n",
+        )
+        for _ in range(2):
+            _import(store, consents, ImportKind.CONSENTS)
+            _import(store, holds, ImportKind.HOLDS)
+        (case,) = store.load_cases([CaseKey("D1", "zorg")])
+        assert case.events == (
+            ConsentGiven(
+                occurred_on=dt.date(2026, 2, 3),
+                debtor_id="D1",
+                scope=ConsentScope.MUNICIPAL_REFERRAL,
+                recorded_by="import",
+            ),
+            HoldPlaced(
+                occurred_on=dt.date(2026, 2, 1),
+                debtor_id="D1",
+                debt_id="P1",
+                hold_id="H1",
+                scope=HoldScope.DEBT,
+                reason="dispute",
+                start=dt.date(2026, 2, 1),
+                end=dt.date(2026, 2, 28),
+                recorded_by="import",
+            ),
+        )
