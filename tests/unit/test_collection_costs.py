@@ -183,7 +183,9 @@ class TestSeveralClaims:
         amounts = [Money.from_minor_units(c) for c in cents]
         together = collection_costs(amounts, on=ON, table=BIK).costs
         separately = sum((bik_fee(a, params()) for a in amounts), eur(0))
-        assert together <= separately
+        # the staffel is concave and the minimum applies once: together never costs more,
+        # up to half a cent of rounding per claim
+        assert together <= separately + eur("0.01") * len(amounts)
 
 
 class TestInstalments:
