@@ -38,6 +38,8 @@ import structlog
 
 from maatwerk.core.errors import PluginError
 from maatwerk.core.events import Event
+from maatwerk.core.policy.guards import GuardRegistry
+from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import Channel, Importer
 from maatwerk.plugins import PROJECT_NAME, hookspecs
 from maatwerk.plugins.records import (
@@ -253,15 +255,52 @@ class MaatwerkPlugins:
         """Registered guards by name."""
         return {name: item.spec for name, item in self._guards().items()}
 
-    def guard(self, name: str) -> Callable[..., Any]:
+    def guard(self, name: str) -> PolicyGuardSpec:
         """Build the guard named *name* (an unknown name lists the available ones)."""
         item = self._lookup("guard", name, self._guards())
-        guard = self._build(item, "maatwerk_register_guards", item.spec.factory)
-        if not callable(guard):
+        return self._build_guard(item)
+
+    def guard_registry(self) -> GuardRegistry:
+        """The guards for the policy engine: stock guards in their order, then plugin guards.
+
+        A plugin may replace a stock guard on purpose (``overrides=True``), except a
+        *mandatory* one (deceased, hold, dispute ...): that raises :class:`PluginError`.
+        """
+        hook = "maatwerk_register_guards"
+        registered = self._guards()
+        stock_order: list[str] = []
+        stock_specs: dict[str, Registered[GuardSpec]] = {}
+        for impl in self._impls(hook):
+            if self.is_stock(impl.plugin_name):
+                for record in _records(
+                    self._call(impl, hook, {}), GuardSpec, impl.plugin_name, hook
+                ):
+                    stock_order.append(record.name)
+                    stock_specs[record.name] = Registered(spec=record, plugin=impl.plugin_name)
+        names = stock_order + [name for name in registered if name not in stock_specs]
+        built: list[PolicyGuardSpec] = []
+        for name in names:
+            item = registered[name]
+            if item.plugin != stock_specs.get(name, item).plugin:
+                replaced = self._build_guard(stock_specs[name])
+                if replaced.mandatory:
+                    raise PluginError(
+                        f"plugin {item.plugin!r} may not replace the mandatory guard {name!r}",
+                        plugin=item.plugin,
+                        hook=hook,
+                    )
+            built.append(self._build_guard(item))
+        return GuardRegistry(tuple(built))
+
+    def _build_guard(self, item: Registered[GuardSpec]) -> PolicyGuardSpec:
+        hook = "maatwerk_register_guards"
+        guard: object = self._build(item, hook, item.spec.factory)  # plugins are not type-checked
+        if not isinstance(guard, PolicyGuardSpec) or guard.code != item.spec.name:
             raise PluginError(
-                f"plugin {item.plugin!r}: the factory of guard {name!r} did not return a callable",
+                f"plugin {item.plugin!r}: the factory of guard {item.spec.name!r} must return a "
+                f"maatwerk.core.policy.GuardSpec with code {item.spec.name!r}",
                 plugin=item.plugin,
-                hook="maatwerk_register_guards",
+                hook=hook,
             )
         return guard
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import pathlib
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Final
 
 import attrs
 import click
 
+from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import Channel, Importer
 
 
@@ -72,13 +73,16 @@ class ImporterSpec:
 
 @attrs.frozen(kw_only=True)
 class GuardSpec:
-    """A policy guard (veto or postpone a step): ``factory()`` returns the guard callable.
+    """A policy guard (veto or postpone a step).
 
-    The guard's signature is the policy engine's guard type (see ``maatwerk.core.policy``).
+    ``factory()`` returns the policy engine's guard record,
+    :class:`maatwerk.core.policy.guards.GuardSpec` (``code`` equal to ``name``, the ``check``
+    callable ``(GuardContext) -> Verdict | None``, the action kinds it applies to, whether a
+    policy may switch it off). A mandatory stock guard cannot be replaced.
     """
 
     name: str = attrs.field(validator=_check_name)
-    factory: Callable[[], Callable[..., Any]]
+    factory: Callable[[], PolicyGuardSpec]
     description: str = attrs.field(validator=_check_description)
     overrides: bool = False
 

@@ -14,9 +14,10 @@ import functools
 import pathlib
 from importlib import resources
 
+from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import Channel
 from maatwerk.plugins import hookimpl
-from maatwerk.plugins.records import ChannelSpec, ImporterSpec, RuleTableSpec
+from maatwerk.plugins.records import ChannelSpec, GuardSpec, ImporterSpec, RuleTableSpec
 
 
 # ---------------------------------------------------------------------- channels
@@ -66,6 +67,26 @@ def maatwerk_register_importers() -> list[ImporterSpec]:
         # h5: bank-return importers (camt.053, camt.054, pain.002, MT940), kind="returns".
     ]
     return importers
+
+
+# ---------------------------------------------------------------------- guards
+@hookimpl(trylast=True)
+def maatwerk_register_guards() -> list[GuardSpec]:
+    """The policy engine's built-in guards, in their evaluation order."""
+    from maatwerk.core.policy.guards import BUILTIN_GUARDS  # noqa: PLC0415 - lazy
+
+    return [
+        GuardSpec(
+            name=spec.code,
+            factory=functools.partial(_same, spec),
+            description=spec.summary_en or spec.code,
+        )
+        for spec in BUILTIN_GUARDS.specs
+    ]
+
+
+def _same(spec: PolicyGuardSpec) -> PolicyGuardSpec:
+    return spec
 
 
 # ---------------------------------------------------------------------- rule tables

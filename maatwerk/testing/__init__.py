@@ -21,6 +21,7 @@ from maatwerk.testing.fakes import (
     FakeChannel,
     RecordingListener,
     make_action,
+    make_guard_context,
     sample_payload,
 )
 
@@ -31,6 +32,7 @@ pytest.register_assert_rewrite("maatwerk.testing.contracts")
 from maatwerk.testing.contracts import (  # noqa: E402 - after register_assert_rewrite
     BadInput,
     ChannelContract,
+    GuardCase,
     GuardContract,
     ImporterContract,
 )
@@ -41,9 +43,11 @@ __all__ = [
     "BadInput",
     "ChannelContract",
     "FakeChannel",
+    "GuardCase",
     "GuardContract",
     "ImporterContract",
     "RecordingListener",
     "make_action",
+    "make_guard_context",
     "sample_payload",
 ]

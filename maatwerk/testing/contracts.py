@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Literal
 
 import attrs
 import pytest
 
 from maatwerk.core.errors import InputError
+from maatwerk.core.policy.guards import GuardContext, Verdict
+from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import (
     Channel,
     DeliveryContext,
@@ -43,7 +45,14 @@ from maatwerk.plugins.manager import make_plugin_manager
 from maatwerk.testing.fakes import SAMPLE_SETTINGS, make_action
 
 
-__all__ = ["BadInput", "ChannelContract", "GuardContract", "ImporterContract", "snapshot"]
+__all__ = [
+    "BadInput",
+    "ChannelContract",
+    "GuardCase",
+    "GuardContract",
+    "ImporterContract",
+    "snapshot",
+]
 
 RUN_DATE = dt.date(2026, 3, 2)
 
@@ -317,58 +326,71 @@ class ImporterContract:
 
 
 # ============================================================================== guards
-class GuardContract:
-    """The guard contract: a guard is a pure, deterministic function of its inputs.
+@attrs.frozen(kw_only=True)
+class GuardCase:
+    """One situation for a guard and what it must answer there.
 
-    A guard is called by the policy engine with keyword arguments (see
-    ``maatwerk.core.policy``). Provide ``guard_name`` (the registered name) and the
-    ``guard_calls`` fixture: a list of ``(kwargs, expectation)`` where ``expectation`` is a
-    callable that asserts on the guard's answer. The suite checks that every call gives the
-    expected answer, that the answer is the same when called twice, and that the guard does not
-    change its arguments.
+    ``expect``: ``"pass"`` (the step may go ahead: ``None``), ``"block"`` (a verdict without
+    ``until``) or ``"postpone"`` (a verdict with ``until`` after today; equal to ``until`` here
+    when given). Build ``context`` with :func:`maatwerk.testing.make_guard_context`.
+    """
+
+    id: str
+    context: GuardContext
+    expect: Literal["pass", "block", "postpone"]
+    until: dt.date | None = None
+
+
+class GuardContract:
+    """The guard contract (see :mod:`maatwerk.core.policy.guards`).
+
+    Class attributes: ``guard_name`` (the registered name) and ``guard_cases``
+    (:class:`GuardCase` values; each becomes a test). The cases must include at least one
+    situation where the guard lets the step pass and one where it vetoes it, so a guard that
+    always or never vetoes fails the contract.
     """
 
     guard_name: ClassVar[str] = ""
+    guard_cases: ClassVar[Sequence[GuardCase]] = ()
 
     @pytest.fixture
-    def guard(self) -> Callable[..., Any]:
+    def guard(self) -> PolicyGuardSpec:
+        """The guard under test (default: built by name through the plugin manager)."""
         if not self.guard_name:
             pytest.fail("set guard_name on the contract class or override the guard fixture")
         return make_plugin_manager(strict=True).guard(self.guard_name)
 
-    @pytest.fixture
-    def guard_calls(self) -> Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]]:
-        pytest.fail("override the guard_calls fixture with (kwargs, expectation) pairs")
+    def test_code_is_the_registered_name_and_it_is_described(self, guard: PolicyGuardSpec) -> None:
+        assert guard.code.strip()
+        if self.guard_name:
+            assert guard.code == self.guard_name
+        assert (guard.summary_nl or guard.summary_en).strip(), "give the guard a summary"
+
+    def test_cases_cover_a_pass_and_a_veto(self) -> None:
+        expectations = {case.expect for case in self.guard_cases}
+        assert "pass" in expectations, "add a GuardCase where the step may go ahead"
+        assert expectations & {"block", "postpone"}, "add a GuardCase where the guard vetoes"
 
     def test_answers_as_expected(
-        self,
-        guard: Callable[..., Any],
-        guard_calls: Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]],
+        self, guard: PolicyGuardSpec, contract_guard_case: GuardCase
     ) -> None:
-        assert guard_calls, "give at least one call"
-        for kwargs, expectation in guard_calls:
-            expectation(guard(**kwargs))
+        case = contract_guard_case
+        verdict = guard.check(case.context)
+        if case.expect == "pass":
+            assert verdict is None, f"expected no veto, got {verdict}"
+            return
+        assert isinstance(verdict, Verdict), f"expected a veto, got {verdict!r}"
+        assert verdict.reason.code == guard.code
+        assert verdict.reason.nl.strip()
+        assert verdict.reason.en.strip()
+        if case.expect == "block":
+            assert verdict.until is None, f"expected a block, got a postponement to {verdict.until}"
+        else:
+            assert verdict.until is not None, "expected a postponement, got a block"
+            assert verdict.until > case.context.today
+            if case.until is not None:
+                assert verdict.until == case.until
 
-    def test_is_deterministic(
-        self,
-        guard: Callable[..., Any],
-        guard_calls: Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]],
-    ) -> None:
-        for kwargs, _ in guard_calls:
-            assert guard(**kwargs) == guard(**kwargs)
-
-    def test_does_not_change_its_arguments(
-        self,
-        guard: Callable[..., Any],
-        guard_calls: Sequence[tuple[Mapping[str, Any], Callable[[Any], None]]],
-    ) -> None:
-        for kwargs, _ in guard_calls:
-            before = repr(sorted(kwargs.items()))
-            guard(**kwargs)
-            assert repr(sorted(kwargs.items())) == before
-
-    def test_registered_guard_has_a_description(self) -> None:
-        if not self.guard_name:
-            pytest.skip("not a registered guard (the guard fixture was overridden)")
-        spec = make_plugin_manager(strict=True).guards()[self.guard_name]
-        assert spec.description.strip()
+    def test_is_deterministic(self, guard: PolicyGuardSpec, contract_guard_case: GuardCase) -> None:
+        context = contract_guard_case.context
+        assert guard.check(context) == guard.check(context)

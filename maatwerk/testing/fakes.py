@@ -13,7 +13,21 @@ from typing import Final
 
 import attrs
 
-from maatwerk.core.events import Event
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Case, Debt
+from maatwerk.core.events import ActionKind, Event
+from maatwerk.core.money import eur
+from maatwerk.core.policy import (
+    Anchor,
+    CaseFile,
+    GuardContext,
+    Policy,
+    PolicySettings,
+    PolicyTables,
+    Step,
+    Timing,
+    derive_state,
+)
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_CREDITOR_NAME,
@@ -33,6 +47,7 @@ __all__ = [
     "FakeChannel",
     "RecordingListener",
     "make_action",
+    "make_guard_context",
     "sample_payload",
 ]
 
@@ -144,3 +159,56 @@ class RecordingListener:
     def on_event(self, event: Event) -> None:
         """The :class:`~maatwerk.core.ports.EventListener` method (same as the hook)."""
         self.events.append(event)
+
+
+def make_guard_context(
+    *,
+    today: dt.date = dt.date(2026, 3, 2),
+    action: ActionKind = ActionKind.PAYMENT_REMINDER,
+    events: Iterable[Event] = (),
+    debtor: Debtor | None = None,
+    debt: Debt | None = None,
+    settings: PolicySettings | None = None,
+    step: Step | None = None,
+    tables: PolicyTables | None = None,
+) -> GuardContext:
+    """A :class:`GuardContext` for one debt of one debtor, for guard tests.
+
+    Defaults: debtor ``debtor-1`` (single), one debt ``debt-1`` of EUR 250.00 due on
+    1 January 2026, a one-step policy whose step takes ``action`` 30 days after the due date,
+    and the given ``events`` (use ``debtor_id="debtor-1"``).
+    """
+    debtor = debtor or Debtor(
+        debtor_id="debtor-1", name="A. Voorbeeld", household=HouseholdType.SINGLE
+    )
+    debt = debt or Debt(
+        debt_id="debt-1",
+        debtor_id=debtor.debtor_id,
+        creditor_id="creditor-1",
+        principal=eur("250.00"),
+        due_date=dt.date(2026, 1, 1),
+    )
+    step = step or Step(
+        id=f"contract-{action.value}",
+        action=action,
+        channel="fake",
+        timing=Timing(anchor=Anchor.DUE_DATE, days=30),
+    )
+    policy = Policy(
+        name="contract",
+        version="1",
+        settings=settings or PolicySettings(),
+        steps=(step,),
+    )
+    case_file = CaseFile(
+        debtor=debtor,
+        case=Case(debtor_id=debtor.debtor_id, creditor_id=debt.creditor_id, debts=(debt,)),
+        events=tuple(events),
+    )
+    return GuardContext(
+        state=derive_state(case_file, today),
+        policy=policy,
+        step=step,
+        debt=debt,
+        tables=tables or PolicyTables(),
+    )

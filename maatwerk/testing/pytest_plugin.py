@@ -52,6 +52,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "contract_bad_input" in metafunc.fixturenames:
         cases = tuple(getattr(metafunc.cls, "bad_inputs", ()) or ())
         metafunc.parametrize("contract_bad_input", cases, ids=[case.id for case in cases])
+    if "contract_guard_case" in metafunc.fixturenames:
+        guard_cases = tuple(getattr(metafunc.cls, "guard_cases", ()) or ())
+        ids = [case.id for case in guard_cases]
+        metafunc.parametrize("contract_guard_case", guard_cases, ids=ids)
 
 
 @pytest.fixture

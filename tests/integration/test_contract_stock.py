@@ -1,4 +1,4 @@
-"""The stock channels and the fakes run through the same contract suites as any plugin."""
+"""The stock channels, guards and the fakes run through the same contract suites as any plugin."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from maatwerk.core.events import (
+    DebtorFlag,
+    DebtorFlagged,
+    DisputeOpened,
+    DisputeResolved,
+    HoldPlaced,
+    HoldScope,
+)
+from maatwerk.core.policy import BUILTIN_GUARDS, Reason, Verdict
+from maatwerk.core.policy import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import (
     Channel,
     DeliveryContext,
@@ -17,7 +27,15 @@ from maatwerk.core.ports import (
     OutboundAction,
 )
 from maatwerk.plugins.manager import make_plugin_manager
-from maatwerk.testing import ChannelContract, FakeChannel, make_action, sample_payload
+from maatwerk.testing import (
+    ChannelContract,
+    FakeChannel,
+    GuardCase,
+    GuardContract,
+    make_action,
+    make_guard_context,
+    sample_payload,
+)
 
 
 class TestLettersContract(ChannelContract):
@@ -124,3 +142,103 @@ class TestStockChannelsThroughTheManager:
         (receipt,) = channel.deliver([action], TestLettersContract().context(tmp_path))
         assert receipt.status is DeliveryStatus.REFUSED
         assert "payment-reminder" in receipt.reason
+
+
+_DAY = dt.date(2026, 3, 2)
+
+
+class TestDeceasedGuardContract(GuardContract):
+    """The stock deceased guard stops every step once the debtor is flagged deceased."""
+
+    guard_name = "deceased"
+    guard_cases = (
+        GuardCase(id="alive", context=make_guard_context(today=_DAY), expect="pass"),
+        GuardCase(
+            id="flagged",
+            context=make_guard_context(
+                today=_DAY,
+                events=[
+                    DebtorFlagged(
+                        occurred_on=dt.date(2026, 2, 1),
+                        debtor_id="debtor-1",
+                        flag=DebtorFlag.DECEASED,
+                    )
+                ],
+            ),
+            expect="block",
+        ),
+    )
+
+
+class TestDisputeGuardContract(GuardContract):
+    """The stock dispute guard blocks while a dispute is open and lets go once it is resolved."""
+
+    guard_name = "dispute"
+    _opened = DisputeOpened(occurred_on=dt.date(2026, 2, 1), debtor_id="debtor-1", dispute_id="d1")
+    guard_cases = (
+        GuardCase(id="open", context=make_guard_context(events=[_opened]), expect="block"),
+        GuardCase(
+            id="resolved",
+            context=make_guard_context(
+                events=[
+                    _opened,
+                    DisputeResolved(
+                        occurred_on=dt.date(2026, 2, 20), debtor_id="debtor-1", dispute_id="d1"
+                    ),
+                ]
+            ),
+            expect="pass",
+        ),
+    )
+
+
+class TestHoldGuardContract(GuardContract):
+    """The stock hold guard postpones a step to the day after a time-boxed hold ends."""
+
+    guard_name = "hold"
+    guard_cases = (
+        GuardCase(id="no-hold", context=make_guard_context(), expect="pass"),
+        GuardCase(
+            id="until-end",
+            context=make_guard_context(
+                events=[
+                    HoldPlaced(
+                        occurred_on=dt.date(2026, 2, 25),
+                        debtor_id="debtor-1",
+                        hold_id="h1",
+                        scope=HoldScope.CASE,
+                        reason="debtor in hospital",
+                        start=dt.date(2026, 2, 25),
+                        end=dt.date(2026, 3, 10),
+                    )
+                ]
+            ),
+            expect="postpone",
+            until=dt.date(2026, 3, 11),
+        ),
+    )
+
+
+class TestGuardContractCatchesBadGuards:
+    """The guard contract fails a guard that vetoes where it should not, or lacks a veto case."""
+
+    def test_always_vetoing_guard_fails(self) -> None:
+        suite = TestDeceasedGuardContract()
+        always = PolicyGuardSpec(
+            code="deceased",
+            check=lambda ctx: Verdict(reason=Reason(code="deceased", nl="x", en="x")),
+            summary_en="always vetoes",
+        )
+        with pytest.raises(AssertionError, match="expected no veto"):
+            suite.test_answers_as_expected(always, suite.guard_cases[0])
+
+    def test_suite_without_a_veto_case_fails(self) -> None:
+        class OnlyPasses(GuardContract):
+            guard_cases = (GuardCase(id="p", context=make_guard_context(), expect="pass"),)
+
+        with pytest.raises(AssertionError, match="vetoes"):
+            OnlyPasses().test_cases_cover_a_pass_and_a_veto()
+
+    def test_registry_from_plugins_equals_the_engine_builtins(self) -> None:
+        plugins = make_plugin_manager(load_entrypoints=False, strict=True)
+        assert plugins.guard_registry() == BUILTIN_GUARDS
