@@ -33,6 +33,7 @@ _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("demo", "demo"),
     ("sepa", "sepa"),
     ("returns", "returns"),
+    ("policy", "policy"),
 )
 
 

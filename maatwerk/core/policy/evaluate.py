@@ -56,6 +56,13 @@ DECEASED_REASON: Final = Reason(
     nl="De klant is overleden. We nemen geen stappen meer.",
     en="The debtor has died; every step stops.",
 )
+SIDE_ACTIONS: Final = frozenset(
+    {
+        ActionKind.DEBT_HELP_REFERRAL,
+        ActionKind.EARLY_SIGNAL,
+        ActionKind.DIRECT_DEBIT_REPRESENTATION,
+    }
+)
 ONE_STEP_A_DAY: Final = Reason(
     code="one-step-a-day",
     nl="Vandaag is al een stap gezet. Morgen kijken we opnieuw.",
@@ -364,8 +371,8 @@ def _history(state: CaseState, policy: Policy, tables: PolicyTables) -> tuple[Hi
             HistoryLine(
                 on=taken.occurred_on,
                 code=f"step:{taken.step_id}",
-                nl=f"{nl_title.capitalize()} verstuurd op {text.date(taken.occurred_on, 'nl')}.",
-                en=f"{taken.step_id} sent {taken.occurred_on.isoformat()} ({en_title}).",
+                nl=f"{text.date(taken.occurred_on, 'nl')}: {nl_title}.",
+                en=f"{taken.step_id} on {taken.occurred_on.isoformat()} ({en_title}).",
             )
         )
     if state.letters:
@@ -408,8 +415,16 @@ def _close_step(policy: Policy) -> Step | None:
 
 
 def _passed(policy: Policy, rank: int, debt: Debt, state: CaseState) -> bool:
-    """A later (more severe) step was already taken for ``debt``: never go back down."""
+    """A later (more severe) step was already taken for ``debt``: never go back down.
+
+    Side steps (:data:`SIDE_ACTIONS`: referral, early signal, direct-debit re-presentation) are
+    reactions, not rungs: they are never passed and never pass another step.
+    """
+    if policy.steps[rank].action in SIDE_ACTIONS:
+        return False
     for taken in state.steps_taken:
+        if taken.action in SIDE_ACTIONS:
+            continue
         if debt.debt_id not in (taken.debt_ids or ((taken.debt_id,) if taken.debt_id else ())):
             continue
         try:

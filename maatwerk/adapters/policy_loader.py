@@ -1,0 +1,543 @@
+"""Read escalation policies (``maatwerk/rules/policies/*.toml``) into frozen :class:`Policy` values.
+
+File format (``schema = 1``)::
+
+    schema = 1
+    name = "humane"                 # letters, digits, '-' and '_'
+    version = "2026.1"              # recorded with every step taken: humane@2026.1
+    title = "..."
+    description = "..."
+
+    [settings]                      # optional; policy choices, not law
+    bailiff_min_amount = "100.00"   # no bailiff below this amount owed
+    amicable_track_days = 14        # quiet days after the last step before a bailiff
+    problematic_other_creditors = 2 # other creditors in arrears that make debt problematic
+    disabled_guards = ["personal-contact"]   # mandatory guards cannot be disabled
+
+    [[step]]                        # ordered: the ladder from mild to severe
+    id = "reminder-1"
+    action = "payment-reminder"     # see maatwerk.core.events.ActionKind
+    channel = "letter"              # a channel name a plugin provides
+    anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
+                                    # | payment-returned | threshold
+    days = 7                        # may be negative (before the anchor)
+    calendar = "calendar"           # calendar | sepa | atw (working days)
+    after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
+    within = 10                     # optional deadline (days on the same calendar)
+    max_times = 1
+    align_to_payday = false
+    review = false                  # default true for bailiff, write-off, early signal, report
+    charges_costs = false
+    guards = ["personal-contact"]   # extra guards for this step
+    title_nl = "..."                # optional, defaults per action
+    title_en = "..."
+    [step.when]                     # conditions, all must hold
+    min_arrears = "25.00"           # also max_arrears, min/max_arrears_months,
+                                    # min/max_open_debts, min_other_creditors,
+                                    # return_groups, segments, contact_outcomes,
+                                    # claim_kinds, categories, consumer_only
+    [step.params]                   # plain strings for the channel
+    plan = "capacity"
+
+``tomllib`` does not report line numbers for valid TOML, so every error is located by scanning
+the raw text for the table and key that hold the bad value (:class:`_LineIndex`). Errors are
+:class:`~maatwerk.core.errors.PolicyError` with ``Location(file, line, field)``; the first error
+found is raised.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from maatwerk.core.debts import ClaimKind
+from maatwerk.core.errors import Location, MoneyError, PolicyError
+from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
+from maatwerk.core.money import Money, to_decimal
+from maatwerk.core.policy.guards import BUILTIN_GUARDS, GuardRegistry
+from maatwerk.core.policy.model import (
+    REVIEW_BY_DEFAULT,
+    SCHEMA_VERSION,
+    Anchor,
+    Conditions,
+    Policy,
+    PolicySettings,
+    Step,
+    Timing,
+)
+
+
+__all__ = [
+    "DEFAULT_CALENDARS",
+    "load_policy",
+    "load_policy_text",
+    "resolve_policy",
+    "shipped_policies",
+    "shipped_policy_dir",
+]
+
+DEFAULT_CALENDARS: Final = ("calendar", "sepa", "atw")
+
+_TOP_KEYS: Final = frozenset(
+    {"schema", "name", "version", "title", "description", "settings", "step"}
+)
+_SETTINGS_KEYS: Final = frozenset(
+    {"bailiff_min_amount", "amicable_track_days", "problematic_other_creditors", "disabled_guards"}
+)
+_STEP_KEYS: Final = frozenset(
+    {
+        "id",
+        "action",
+        "channel",
+        "anchor",
+        "days",
+        "calendar",
+        "after",
+        "within",
+        "max_times",
+        "align_to_payday",
+        "review",
+        "charges_costs",
+        "guards",
+        "params",
+        "title_nl",
+        "title_en",
+        "when",
+    }
+)
+_WHEN_KEYS: Final = frozenset(f.name for f in attrs.fields(Conditions))
+_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_HEADER_RE: Final = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_.-]+|\"[^\"]*\")\s*=")
+_TOML_LINE_RE: Final = re.compile(r"line (\d+)")
+
+EnumT = TypeVar("EnumT", bound=enum.Enum)
+
+
+# ---------------------------------------------------------------------------------- lines
+class _LineIndex:
+    """Where each table and key of a policy file is, found in the raw text.
+
+    Paths: ``()`` top level, ``("settings",)``, ``("step", i)``, ``("step", i, "when")``,
+    ``("step", i, "params")``. Good enough for hand-written files: it follows ``[table]`` and
+    ``[[step]]`` headers, dotted keys and skips multi-line strings.
+    """
+
+    def __init__(self, raw: str) -> None:
+        self.keys: dict[tuple[tuple[Any, ...], str], int] = {}
+        self.tables: dict[tuple[Any, ...], int] = {}
+        path: tuple[Any, ...] = ()
+        steps = -1
+        in_string = False
+        for number, line in enumerate(raw.splitlines(), start=1):
+            quotes = line.count('"""') + line.count("'''")
+            if in_string:
+                in_string = quotes % 2 == 0
+                continue
+            header = _HEADER_RE.match(line)
+            if header is not None and not _KEY_RE.match(line):
+                parts = [p.strip().strip("\"'") for p in header.group(2).split(".")]
+                if header.group(1) == "[[" and parts == ["step"]:
+                    steps += 1
+                    path = ("step", steps)
+                elif parts[0] == "step" and len(parts) > 1 and steps >= 0:
+                    path = ("step", steps, *parts[1:])
+                else:
+                    path = tuple(parts)
+                self.tables.setdefault(path, number)
+                continue
+            key = _KEY_RE.match(line)
+            if key is not None:
+                dotted = [p.strip("\"'") for p in key.group(1).split(".")]
+                where = (*path, *dotted[:-1])
+                self.keys.setdefault((where, dotted[-1]), number)
+                if len(dotted) > 1:
+                    self.tables.setdefault(where, number)
+            if quotes % 2 == 1:
+                in_string = True
+
+    def line(self, path: tuple[Any, ...], key: str | None = None) -> int | None:
+        if key is not None and (path, key) in self.keys:
+            return self.keys[(path, key)]
+        probe = path
+        while probe:
+            if probe in self.tables:
+                return self.tables[probe]
+            if len(probe) >= 2 and (probe[:-1], str(probe[-1])) in self.keys:
+                return self.keys[(probe[:-1], str(probe[-1]))]
+            probe = probe[:-1]
+        return None
+
+
+def _field(path: tuple[Any, ...], key: str | None) -> str:
+    parts: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part}]"
+        else:
+            parts.append(str(part))
+    if key is not None:
+        parts.append(key)
+    return ".".join(parts)
+
+
+@attrs.frozen
+class _Reader:
+    file: str
+    lines: _LineIndex
+
+    def error(self, message: str, path: tuple[Any, ...], key: str | None = None) -> PolicyError:
+        return PolicyError(
+            message,
+            Location(file=self.file, line=self.lines.line(path, key), field=_field(path, key)),
+        )
+
+    def check_keys(
+        self, data: Mapping[str, Any], allowed: frozenset[str], path: tuple[Any, ...]
+    ) -> None:
+        unknown = [k for k in data if k not in allowed]
+        if unknown:
+            bad = min(unknown, key=lambda k: self.lines.line(path, k) or 0)
+            raise self.error(
+                f"unknown key {bad!r}; expected one of {', '.join(sorted(allowed))}", path, bad
+            )
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: tuple[Any, ...],
+        *,
+        default: str | None = None,
+    ) -> str:
+        if key not in data:
+            if default is None:
+                raise self.error(f"missing {key!r}", path, key)
+            return default
+        value = data[key]
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"{key} must be a non-empty string, got {value!r}", path, key)
+        return value
+
+    def integer(
+        self, data: Mapping[str, Any], key: str, path: tuple[Any, ...], default: int | None
+    ) -> int | None:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(f"{key} must be a whole number, got {value!r}", path, key)
+        return value
+
+    def flag(
+        self, data: Mapping[str, Any], key: str, path: tuple[Any, ...], *, default: bool
+    ) -> bool:
+        if key not in data:
+            return default
+        value = data[key]
+        if not isinstance(value, bool):
+            raise self.error(f"{key} must be true or false, got {value!r}", path, key)
+        return value
+
+    def money(self, data: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> Money | None:
+        if key not in data:
+            return None
+        value = data[key]
+        try:
+            amount = to_decimal(value, what=key)
+        except MoneyError:
+            raise self.error(
+                f'{key} must be an amount such as "25.00", got {value!r}', path, key
+            ) from None
+        if amount < 0 or Money(amount).rounded().amount != amount:
+            raise self.error(
+                f"{key} must be a non-negative amount in cents, got {value!r}", path, key
+            )
+        return Money(amount)
+
+    def number(self, data: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> Decimal | None:
+        if key not in data:
+            return None
+        value = data[key]
+        try:
+            amount = to_decimal(value, what=key)
+        except MoneyError:
+            raise self.error(f"{key} must be a number, got {value!r}", path, key) from None
+        if amount < 0:
+            raise self.error(f"{key} must not be negative", path, key)
+        return amount
+
+    def strings(self, data: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> tuple[str, ...]:
+        if key not in data:
+            return ()
+        value = data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f"{key} must be a list of strings, got {value!r}", path, key)
+        return tuple(value)
+
+    def choice(
+        self, enum_type: type[EnumT], value: object, path: tuple[Any, ...], key: str, what: str
+    ) -> EnumT:
+        for member in enum_type:
+            if member.value == value:
+                return member
+        known = ", ".join(str(m.value) for m in enum_type)
+        raise self.error(f"unknown {what} {value!r}; expected one of {known}", path, key)
+
+    def choices(
+        self, enum_type: type[EnumT], data: Mapping[str, Any], key: str, path: tuple[Any, ...]
+    ) -> tuple[EnumT, ...]:
+        return tuple(
+            self.choice(enum_type, v, path, key, key.rstrip("s").replace("_", " "))
+            for v in self.strings(data, key, path)
+        )
+
+
+# ---------------------------------------------------------------------------------- policy
+def _settings(reader: _Reader, data: Any, guards: GuardRegistry) -> PolicySettings:
+    path: tuple[Any, ...] = ("settings",)
+    if data is None:
+        return PolicySettings()
+    if not isinstance(data, dict):
+        raise reader.error("settings must be a table", (), "settings")
+    reader.check_keys(data, _SETTINGS_KEYS, path)
+    disabled = reader.strings(data, "disabled_guards", path)
+    for code in disabled:
+        if code not in guards:
+            raise reader.error(
+                f"unknown guard {code!r}; known: {', '.join(guards.codes)}", path, "disabled_guards"
+            )
+        if guards.get(code).mandatory:
+            raise reader.error(
+                f"guard {code!r} is mandatory and cannot be disabled", path, "disabled_guards"
+            )
+    defaults = PolicySettings()
+    return PolicySettings(
+        bailiff_min_amount=reader.money(data, "bailiff_min_amount", path)
+        or defaults.bailiff_min_amount,
+        amicable_track_days=_non_negative(
+            reader, data, "amicable_track_days", path, defaults.amicable_track_days
+        ),
+        problematic_other_creditors=_non_negative(
+            reader, data, "problematic_other_creditors", path, defaults.problematic_other_creditors
+        ),
+        disabled_guards=disabled,
+    )
+
+
+def _non_negative(
+    reader: _Reader, data: Mapping[str, Any], key: str, path: tuple[Any, ...], default: int
+) -> int:
+    value = reader.integer(data, key, path, default)
+    assert value is not None  # noqa: S101 - a default was given
+    if value < 0:
+        raise reader.error(f"{key} must not be negative", path, key)
+    return value
+
+
+def _conditions(reader: _Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
+    if data is None:
+        return Conditions()
+    if not isinstance(data, dict):
+        raise reader.error("when must be a table of conditions", path[:-1], "when")
+    reader.check_keys(data, _WHEN_KEYS, path)
+    return Conditions(
+        min_arrears=reader.money(data, "min_arrears", path),
+        max_arrears=reader.money(data, "max_arrears", path),
+        min_arrears_months=reader.number(data, "min_arrears_months", path),
+        max_arrears_months=reader.number(data, "max_arrears_months", path),
+        min_open_debts=reader.integer(data, "min_open_debts", path, None),
+        max_open_debts=reader.integer(data, "max_open_debts", path, None),
+        min_other_creditors=reader.integer(data, "min_other_creditors", path, None),
+        return_groups=reader.choices(ReturnReasonGroup, data, "return_groups", path),
+        segments=reader.strings(data, "segments", path),
+        contact_outcomes=reader.choices(ContactOutcome, data, "contact_outcomes", path),
+        claim_kinds=reader.choices(ClaimKind, data, "claim_kinds", path),
+        categories=reader.strings(data, "categories", path),
+        consumer_only=reader.flag(data, "consumer_only", path, default=False),
+    )
+
+
+def _step(
+    reader: _Reader,
+    data: Any,
+    index: int,
+    *,
+    earlier: Mapping[str, int],
+    calendars: tuple[str, ...],
+    guards: GuardRegistry,
+) -> Step:
+    path: tuple[Any, ...] = ("step", index)
+    if not isinstance(data, dict):
+        raise reader.error("each [[step]] must be a table", path)
+    reader.check_keys(data, _STEP_KEYS, path)
+    step_id = reader.text(data, "id", path)
+    if not _NAME_RE.match(step_id):
+        raise reader.error(
+            f"step id {step_id!r} must be lower-case letters, digits, '-' or '_'", path, "id"
+        )
+    if step_id in earlier:
+        raise reader.error(
+            f"duplicate step id {step_id!r} (also step[{earlier[step_id]}])", path, "id"
+        )
+    action = reader.choice(ActionKind, reader.text(data, "action", path), path, "action", "action")
+    channel = reader.text(data, "channel", path)
+    anchor = reader.choice(Anchor, reader.text(data, "anchor", path), path, "anchor", "anchor")
+    calendar = reader.text(data, "calendar", path, default="calendar")
+    if calendar not in calendars:
+        raise reader.error(
+            f"unknown calendar {calendar!r}; expected one of {', '.join(calendars)}",
+            path,
+            "calendar",
+        )
+    after: str | None = None
+    if "after" in data:
+        after = reader.text(data, "after", path)
+        if anchor is not Anchor.PREVIOUS_STEP:
+            raise reader.error('after is only allowed with anchor = "previous-step"', path, "after")
+        if after not in earlier:
+            raise reader.error(
+                f"step {step_id!r} refers to step {after!r}, which is not an earlier step",
+                path,
+                "after",
+            )
+    days = reader.integer(data, "days", path, 0)
+    within = reader.integer(data, "within", path, None)
+    if within is not None and within < 0:
+        raise reader.error("within must not be negative", path, "within")
+    max_times = reader.integer(data, "max_times", path, 1)
+    assert days is not None  # noqa: S101
+    assert max_times is not None  # noqa: S101
+    if max_times < 1:
+        raise reader.error("max_times must be at least 1", path, "max_times")
+    step_guards = reader.strings(data, "guards", path)
+    for code in step_guards:
+        if code not in guards:
+            raise reader.error(
+                f"unknown guard {code!r}; known: {', '.join(guards.codes)}", path, "guards"
+            )
+    conditions = _conditions(reader, data.get("when"), (*path, "when"))
+    if (
+        anchor is Anchor.THRESHOLD
+        and conditions.min_arrears is None
+        and conditions.min_arrears_months is None
+    ):
+        raise reader.error(
+            'anchor = "threshold" needs when.min_arrears or when.min_arrears_months', path, "anchor"
+        )
+    params_raw = data.get("params", {})
+    if not isinstance(params_raw, dict) or not all(isinstance(v, str) for v in params_raw.values()):
+        raise reader.error("params must be a table of strings", path, "params")
+    return Step(
+        id=step_id,
+        action=action,
+        channel=channel,
+        timing=Timing(anchor=anchor, days=days, calendar=calendar, after=after, within=within),
+        conditions=conditions,
+        max_times=max_times,
+        align_to_payday=reader.flag(data, "align_to_payday", path, default=False),
+        review=reader.flag(data, "review", path, default=action in REVIEW_BY_DEFAULT),
+        charges_costs=reader.flag(data, "charges_costs", path, default=False),
+        guards=step_guards,
+        params=tuple(sorted(params_raw.items())),
+        title_nl=reader.text(data, "title_nl", path, default=""),
+        title_en=reader.text(data, "title_en", path, default=""),
+    )
+
+
+def load_policy_text(
+    raw: str,
+    file: str,
+    *,
+    calendars: Iterable[str] = DEFAULT_CALENDARS,
+    guards: GuardRegistry = BUILTIN_GUARDS,
+) -> Policy:
+    """Parse and validate policy TOML ``raw`` (``file`` names it in errors)."""
+    try:
+        doc = tomllib.loads(raw, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE_RE.search(str(exc))
+        line = int(found.group(1)) if found else None
+        raise PolicyError(f"not valid TOML: {exc}", Location(file=file, line=line)) from None
+    reader = _Reader(file, _LineIndex(raw))
+    reader.check_keys(doc, _TOP_KEYS, ())
+    schema = doc.get("schema")
+    if schema != SCHEMA_VERSION:
+        raise reader.error(f"schema must be {SCHEMA_VERSION}, got {schema!r}", (), "schema")
+    name = reader.text(doc, "name", ())
+    if not _NAME_RE.match(name):
+        raise reader.error(
+            f"name {name!r} must be lower-case letters, digits, '-' or '_'", (), "name"
+        )
+    version = doc.get("version")
+    if isinstance(version, (int, Decimal)) and not isinstance(version, bool):
+        version = str(version)
+    if not isinstance(version, str) or not version.strip():
+        raise reader.error('version must be a string such as "2026.1"', (), "version")
+    settings = _settings(reader, doc.get("settings"), guards)
+    raw_steps = doc.get("step")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise reader.error("a policy needs at least one [[step]]", (), "step")
+    known_calendars = tuple(calendars)
+    steps: list[Step] = []
+    earlier: dict[str, int] = {}
+    for index, item in enumerate(raw_steps):
+        step = _step(reader, item, index, earlier=earlier, calendars=known_calendars, guards=guards)
+        earlier[step.id] = index
+        steps.append(step)
+    return Policy(
+        name=name,
+        version=version,
+        schema=SCHEMA_VERSION,
+        title=reader.text(doc, "title", (), default=name),
+        description=str(doc.get("description", "")),
+        settings=settings,
+        steps=tuple(steps),
+        source=file,
+    )
+
+
+def load_policy(
+    path: Path,
+    *,
+    calendars: Iterable[str] = DEFAULT_CALENDARS,
+    guards: GuardRegistry = BUILTIN_GUARDS,
+) -> Policy:
+    """Read and validate the policy file at ``path``."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError("policy file not found", Location(file=str(path))) from None
+    except UnicodeDecodeError:
+        raise PolicyError("policy file is not UTF-8 text", Location(file=str(path))) from None
+    return load_policy_text(raw, str(path), calendars=calendars, guards=guards)
+
+
+def shipped_policy_dir() -> Path:
+    return Path(str(resources.files("maatwerk") / "rules" / "policies"))
+
+
+def shipped_policies() -> tuple[str, ...]:
+    """Names of the policies shipped in ``maatwerk/rules/policies``."""
+    return tuple(sorted(p.stem for p in shipped_policy_dir().glob("*.toml")))
+
+
+def resolve_policy(name_or_path: str) -> Path:
+    """A shipped policy by name (``humane``) or a path to a ``.toml`` file."""
+    if name_or_path.endswith(".toml") or "/" in name_or_path:
+        return Path(name_or_path)
+    path = shipped_policy_dir() / f"{name_or_path}.toml"
+    if not path.exists():
+        raise PolicyError(
+            f"no shipped policy {name_or_path!r}; available: {', '.join(shipped_policies())}",
+            Location(field="policy"),
+        )
+    return path
