@@ -109,7 +109,7 @@ def make_action(
     )
 
 
-@attrs.define
+@attrs.define(eq=False)
 class FakeChannel:
     """An in-memory channel: delivers everything it may, once per action id.
 
@@ -146,7 +146,7 @@ class FakeChannel:
         return receipts
 
 
-@attrs.define
+@attrs.define(eq=False)
 class RecordingListener:
     """A listener plugin that keeps every event it hears (register it as a plugin)."""
 
