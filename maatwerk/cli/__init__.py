@@ -20,7 +20,7 @@ from typing import Final
 
 import click
 
-from maatwerk.cli._common import MaatwerkGroup
+from maatwerk.cli.plugins import PluginCommandGroup
 
 
 __all__ = ["cli", "main"]
@@ -34,10 +34,11 @@ _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("sepa", "sepa"),
     ("returns", "returns"),
     ("policy", "policy"),
+    ("plugins", "plugins"),
 )
 
 
-@click.group(cls=MaatwerkGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PluginCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="maatwerk", prog_name="maatwerk")
 def cli() -> None:
     """maatwerk: humane debt collection. Protected income first, a plan that fits, explained steps.

@@ -58,6 +58,7 @@ __all__ = [
     "AdapterInfo",
     "MaatwerkPlugins",
     "PluginInfo",
+    "external_plugins_disabled",
     "make_plugin_manager",
 ]
 
@@ -484,6 +485,12 @@ def _disabled(value: str | None) -> tuple[bool, frozenset[str]]:
     if text.lower() in _TRUE:
         return True, frozenset()
     return False, frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+def external_plugins_disabled(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``MAATWERK_DISABLE_PLUGINS`` blocks every external plugin."""
+    env = os.environ if environ is None else environ
+    return _disabled(env.get(DISABLE_ENV))[0]
 
 
 def make_plugin_manager(

@@ -1,0 +1,160 @@
+"""``maatwerk plugins`` and plugin-supplied commands, through the real CLI."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from maatwerk.cli import cli
+
+
+AddEntryPoint = Callable[[str, str], None]
+
+
+@pytest.fixture
+def entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AddEntryPoint:
+    """Install a fake ``maatwerk`` entry point whose module source is given."""
+    installed: list[importlib.metadata.EntryPoint] = []
+    original = importlib.metadata.entry_points
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("MAATWERK_DISABLE_PLUGINS", raising=False)
+
+    def fake(**kwargs: Any) -> Any:
+        if kwargs.get("group") == "maatwerk":
+            return list(installed)
+        return original(**kwargs)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
+
+    def add(name: str, source: str) -> None:
+        module = f"h4_cli_plugin_{name.replace('-', '_')}"
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        sys.modules.pop(module, None)
+        installed.append(importlib.metadata.EntryPoint(name=name, value=module, group="maatwerk"))
+
+    return add
+
+
+HELLO = """
+    import click
+    from maatwerk.plugins import CommandSpec, hookimpl
+
+    @click.command("hello")
+    @click.argument("who")
+    def hello(who):
+        \"\"\"Say hello (from a plugin).\"\"\"
+        click.echo(f"hallo {who}")
+
+    @hookimpl
+    def maatwerk_register_commands():
+        return [CommandSpec(name="hello", factory=lambda: hello, description="Greets")]
+"""
+
+RAISING = """
+    from maatwerk.plugins import hookimpl
+
+    @hookimpl
+    def maatwerk_register_commands():
+        raise RuntimeError("crm unreachable")
+"""
+
+
+class TestPluginsCommand:
+    """`maatwerk plugins` lists plugins, hooks and adapters with versions."""
+
+    def test_json_is_one_object_with_the_stock_plugin(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["plugins", "--json"], env={"MAATWERK_DISABLE_PLUGINS": "1"})
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["hook_api_version"] == 1
+        assert report["external_plugins_disabled"] is True
+        (stock,) = report["plugins"]
+        assert stock["name"] == "maatwerk.plugins.stock"
+        assert stock["distribution"] == "maatwerk"
+        assert stock["version"]
+        assert "maatwerk_register_channels" in stock["hooks"]
+        kinds = {(a["kind"], a["name"]) for a in report["adapters"]}
+        assert {
+            ("channel", "letters"),
+            ("channel", "phone-worklist"),
+            ("guard", "deceased"),
+        } <= kinds
+        assert report["error"] is None
+
+    def test_text_lists_adapters(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["plugins"], env={"MAATWERK_DISABLE_PLUGINS": "1"})
+        assert result.exit_code == 0, result.output
+        assert "external plugins disabled" in result.stdout
+        assert "letters" in result.stdout
+        assert "phone-worklist" in result.stdout
+
+    def test_an_external_plugin_is_listed(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("greeter", HELLO)
+        report = json.loads(runner.invoke(cli, ["plugins", "--json"]).stdout)
+        assert "greeter" in [p["name"] for p in report["plugins"]]
+        assert {"kind": "command", "name": "hello"}.items() <= next(
+            a for a in report["adapters"] if a["name"] == "hello"
+        ).items()
+
+
+class TestPluginCommands:
+    """Plugin commands join the CLI lazily; a broken plugin never breaks --help."""
+
+    def test_a_plugin_command_runs_and_shows_in_help(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("greeter", HELLO)
+        assert "hello" in runner.invoke(cli, ["--help"]).stdout
+        result = runner.invoke(cli, ["hello", "Anna"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == "hallo Anna\n"
+
+    def test_disabled_plugins_add_no_commands(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("greeter", HELLO)
+        result = runner.invoke(cli, ["hello", "Anna"], env={"MAATWERK_DISABLE_PLUGINS": "1"})
+        assert result.exit_code == 2
+        assert "No such command 'hello'" in result.output
+
+    def test_help_works_when_a_plugin_does_not_import(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("broken", "import does_not_exist_anywhere\n")
+        result = runner.invoke(cli, ["--help"])
+        assert result.exit_code == 0, result.output
+        assert "calc" in result.stdout
+        assert "plugin 'broken' was skipped" in result.stderr
+        listing = runner.invoke(cli, ["plugins"])
+        assert listing.exit_code == 0
+        assert "SKIPPED: import failed" in listing.stdout
+
+    def test_help_works_when_a_plugin_raises_and_the_plugin_is_named(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("crm", RAISING)
+        result = runner.invoke(cli, ["--help"])
+        assert result.exit_code == 0, result.output
+        assert "plugin commands are not available" in result.stderr
+        assert "'crm'" in result.stderr
+        listing = runner.invoke(cli, ["plugins"])
+        assert listing.exit_code == 1
+        assert "plugin 'crm' failed in maatwerk_register_commands" in listing.stderr
+
+    def test_an_unknown_command_mentions_the_plugin_failure(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("crm", RAISING)
+        result = runner.invoke(cli, ["sync-crm"])
+        assert result.exit_code == 2
+        assert "plugin commands are not available" in result.output
