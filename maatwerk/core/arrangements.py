@@ -579,8 +579,9 @@ def classic_arrangement(
     floor = minimum if minimum is not None else Money("50.00", debt.currency)
     if months < 1:
         raise InputError("must be at least 1", Location(field="months"))
-    regular = max(debt.divided(months).rounded(Rounding.UP), floor)
-    amounts = split_evenly(debt, regular)
+    regular = min(max(debt.divided(months).rounded(Rounding.UP), floor), debt)
+    count = _ceil_div(debt, regular)
+    amounts = (*([regular] * (count - 1)), debt - regular * (count - 1))
     dates = instalment_dates(
         count=len(amounts),
         not_before=today,

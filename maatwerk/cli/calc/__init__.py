@@ -19,13 +19,17 @@ def calc() -> None:
 # Calculators register themselves here, one line each (keep alphabetical):
 from maatwerk.cli.calc.allocate import allocate  # noqa: E402
 from maatwerk.cli.calc.bik import bik  # noqa: E402
+from maatwerk.cli.calc.bvv import bvv  # noqa: E402
 from maatwerk.cli.calc.deadline import deadline  # noqa: E402
 from maatwerk.cli.calc.interest import interest  # noqa: E402
 from maatwerk.cli.calc.limitation import limitation  # noqa: E402
+from maatwerk.cli.calc.plan import plan  # noqa: E402
 
 
 calc.add_command(allocate)
 calc.add_command(bik)
+calc.add_command(bvv)
 calc.add_command(deadline)
 calc.add_command(interest)
 calc.add_command(limitation)
+calc.add_command(plan)

@@ -1,0 +1,224 @@
+"""``maatwerk calc bvv`` reproduces the worked examples and prints one JSON object."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from maatwerk.cli import cli
+
+
+def run(runner: CliRunner, *args: str) -> dict[str, object]:
+    result = runner.invoke(cli, ["calc", "bvv", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert isinstance(payload, dict)
+    return payload
+
+
+class TestCalcBvv:
+    """The stable CLI contract of ``calc bvv``."""
+
+    @pytest.mark.parametrize(
+        ("args", "bvv", "attachable"),
+        [
+            (
+                ["--household", "single", "--date", "2026-01-01", "--net-income", "1200.00"],
+                "1140.00",
+                "60.00",
+            ),
+            (
+                [
+                    "--household",
+                    "single",
+                    "--date",
+                    "2026-01-01",
+                    "--net-income",
+                    "3400",
+                    "--gross-annual-income",
+                    "60000",
+                ],
+                "2191.42",
+                "1208.58",
+            ),
+            (
+                [
+                    "--household",
+                    "single",
+                    "--date",
+                    "2026-07-01",
+                    "--net-income",
+                    "3400",
+                    "--gross-annual-income",
+                    "60000",
+                ],
+                "2208.48",
+                "1191.52",
+            ),
+            (
+                [
+                    "--household",
+                    "couple",
+                    "--date",
+                    "2026-01-01",
+                    "--net-income",
+                    "2800",
+                    "--gross-annual-income",
+                    "90000",
+                    "--spouse-unattached",
+                    "1200",
+                ],
+                "1681.41",
+                "1118.59",
+            ),
+            (
+                [
+                    "--household",
+                    "single",
+                    "--date",
+                    "2026-01-01",
+                    "--net-income",
+                    "1401.50",
+                    "--bijstand",
+                ],
+                "1331.43",
+                "70.07",
+            ),
+        ],
+    )
+    def test_worked_examples(
+        self, runner: CliRunner, args: list[str], bvv: str, attachable: str
+    ) -> None:
+        payload = run(runner, *args)
+        assert (payload["bvv"], payload["attachable"]) == (bvv, attachable)
+        assert set(payload) >= {"bvv", "attachable", "table", "provisional", "lines"}
+        assert isinstance(payload["lines"], list)
+        assert payload["lines"]
+
+    def test_json_shape(self, runner: CliRunner) -> None:
+        payload = run(
+            runner,
+            "--household",
+            "single",
+            "--date",
+            "2026-01-01",
+            "--net-income",
+            "3400",
+            "--gross-annual-income",
+            "60000",
+        )
+        assert payload["provisional"] is False
+        assert (
+            payload["table"]
+            == "bvv_parameters@2026-01-01, bijstand_norms@2026-01-01, bvv_maxima@2026-01-01"
+        )
+        line = payload["lines"][0]  # type: ignore[index]
+        assert set(line) == {"term", "value", "rule", "note", "provisional"}
+
+    def test_no_address_and_housing_costs(self, runner: CliRunner) -> None:
+        assert (
+            run(
+                runner,
+                "--household",
+                "couple",
+                "--date",
+                "2026-01-01",
+                "--net-income",
+                "3000",
+                "--no-address",
+            )["bvv"]
+            == "951.01"
+        )
+        payload = run(
+            runner,
+            "--household",
+            "single",
+            "--date",
+            "2026-01-01",
+            "--net-income",
+            "4000",
+            "--gross-annual-income",
+            "60000",
+            "--housing-costs",
+            "1200",
+        )
+        assert payload["bvv"] == "2365.20"  # 2,191.418333 + 173.777
+
+    def test_owner_occupier_not_supported(self, runner: CliRunner) -> None:
+        payload = run(
+            runner,
+            "--household",
+            "single",
+            "--date",
+            "2026-01-01",
+            "--net-income",
+            "3000",
+            "--gross-annual-income",
+            "40000",
+            "--owner-occupier",
+        )
+        assert payload["provisional"] is True
+        assert payload["unsupported"] == ["owner-occupier increase (Rv 475da lid 7)"]
+
+    def test_text_output(self, runner: CliRunner) -> None:
+        result = runner.invoke(
+            cli,
+            [
+                "calc",
+                "bvv",
+                "--household",
+                "single",
+                "--date",
+                "2026-01-01",
+                "--net-income",
+                "1200",
+            ],
+        )
+        assert result.exit_code == 0
+        assert "Beslagvrije voet: EUR 1140.00" in result.output
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["--household", "trio", "--date", "2026-01-01", "--net-income", "1"],
+            ["--household", "single", "--date", "2026-13-01", "--net-income", "1"],
+            ["--household", "single", "--date", "2026-01-01", "--net-income", "-5"],
+            [
+                "--household",
+                "single",
+                "--date",
+                "2026-01-01",
+                "--net-income",
+                "1000",
+                "--spouse-unattached",
+                "10",
+            ],
+            ["--household", "single", "--date", "2026-01-01", "--net-income", "4000"],
+        ],
+    )
+    def test_bad_input_exit_2(self, runner: CliRunner, args: list[str]) -> None:
+        result = runner.invoke(cli, ["calc", "bvv", *args])
+        assert result.exit_code == 2
+        assert result.stderr.startswith("Error:")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+    def test_unknown_period_exit_1(self, runner: CliRunner) -> None:
+        result = runner.invoke(
+            cli,
+            [
+                "calc",
+                "bvv",
+                "--household",
+                "single",
+                "--date",
+                "2025-03-01",
+                "--net-income",
+                "3000",
+                "--gross-annual-income",
+                "60000",
+            ],
+        )
+        assert result.exit_code == 1
+        assert "not retrieved" in result.stderr

@@ -1,0 +1,368 @@
+"""Protected income (BVV, Rv 475b-475i): worked examples, maxima, lid-8 check, special cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from maatwerk.adapters.subsistence_tables import load_subsistence_tables, load_vtlb_corrections
+from maatwerk.core.debtors import HouseholdType
+from maatwerk.core.errors import InputError, NoRuleForDateError
+from maatwerk.core.money import Money, eur
+from maatwerk.core.subsistence import (
+    FormulaVersion,
+    InstitutionStay,
+    MissingParameterError,
+    SubsistenceBasis,
+    SubsistenceInput,
+    SubsistenceResult,
+    protected_income,
+)
+from maatwerk.core.vtlb import CaseCorrection, vtlb
+
+
+TABLES = load_subsistence_tables()
+JAN = dt.date(2026, 1, 1)
+JUL = dt.date(2026, 7, 1)
+H = HouseholdType
+
+
+def bvv(**kwargs: object) -> SubsistenceResult:
+    return protected_income(SubsistenceInput(**kwargs), TABLES)  # type: ignore[arg-type]
+
+
+class TestWorkedExamples:
+    """Every worked example of RULES.md §1.5 comes out to the cent."""
+
+    def test_1_low_income_single(self) -> None:
+        result = bvv(household=H.SINGLE, on=JAN, net_income=eur("1200.00"))
+        assert (result.bvv, result.attachable) == (eur("1140.00"), eur("60.00"))
+        assert result.lines[-3].rule == "Rv 475dc lid 1"
+
+    def test_1_with_a_low_gross_income_too(self) -> None:
+        result = bvv(
+            household=H.SINGLE, on=JAN, net_income=eur("1200.00"), gross_annual_income=eur("15000")
+        )
+        assert (result.bvv, result.attachable) == (eur("1140.00"), eur("60.00"))
+
+    def test_2_high_income_single(self) -> None:
+        result = bvv(
+            household=H.SINGLE, on=JAN, net_income=eur("3400.00"), gross_annual_income=eur("60000")
+        )
+        assert (result.bvv, result.attachable) == (eur("2191.42"), eur("1208.58"))
+        assert result.formula is FormulaVersion.LINEAR_2026
+        assert not result.provisional
+        assert "bvv_maxima@2026-01-01" in result.table
+
+    def test_2_with_the_july_table(self) -> None:
+        result = bvv(
+            household=H.SINGLE, on=JUL, net_income=eur("3400.00"), gross_annual_income=eur("60000")
+        )
+        assert (result.bvv, result.attachable) == (eur("2208.48"), eur("1191.52"))
+        assert "bvv_maxima@2026-07-01" in result.table
+
+    def test_3_couple_with_spouse_income(self) -> None:
+        result = bvv(
+            household=H.COUPLE,
+            on=JAN,
+            net_income=eur("2800.00"),
+            gross_annual_income=eur("90000"),
+            spouse_unattached=eur("1200.00"),
+        )
+        assert (result.bvv, result.attachable) == (eur("1681.41"), eur("1118.59"))
+        rules = [line.rule for line in result.lines]
+        assert "Rv 475da lid 1" in rules
+        assert "Rv 475db lid 1 onder a" in rules
+
+    def test_6_bijstand(self) -> None:
+        result = bvv(household=H.SINGLE, on=JAN, net_income=eur("1401.50"), bijstand=True)
+        assert result.bvv == eur("1331.43")
+        assert result.attachable == eur("70.07")
+        assert result.basis is SubsistenceBasis.BIJSTAND
+        assert not result.provisional
+
+
+MAXIMA = {
+    dt.date(2024, 1, 1): ("1996.21", "2162.60", "2631.49", "2747.09"),
+    dt.date(2025, 7, 1): ("2093.67", "2264.67", "2771.07", "2888.00"),
+    JAN: ("2191.42", "2526.69", "2881.41", "3155.31"),
+    JUL: ("2208.48", "2543.75", "2905.79", "3179.68"),
+}
+
+
+class TestMaxima:
+    """The lid-1 maxima per half-year are the published ones; unknown half-years refuse."""
+
+    @pytest.mark.parametrize("day", sorted(MAXIMA))
+    def test_table(self, day: dt.date) -> None:
+        entry = TABLES.maxima.at(day)
+        got = tuple(entry.value.for_household(h) for h in H)
+        assert got == tuple(eur(v) for v in MAXIMA[day])
+        assert entry.provisional is (day.year == 2024)
+
+    @pytest.mark.parametrize("day", sorted(MAXIMA)[2:])
+    @pytest.mark.parametrize("household", list(H))
+    def test_high_income_reaches_the_maximum(self, day: dt.date, household: HouseholdType) -> None:
+        result = bvv(
+            household=household,
+            on=day,
+            net_income=eur("9000.00"),
+            gross_annual_income=eur("150000"),
+        )
+        assert result.bvv == TABLES.maxima.value_at(day).for_household(household)
+
+    @pytest.mark.parametrize("day", [dt.date(2024, 7, 1), dt.date(2025, 1, 1)])
+    def test_unknown_half_year_refuses(self, day: dt.date) -> None:
+        assert TABLES.maxima.value_at(day).single is None
+        with pytest.raises(NoRuleForDateError, match=r"not retrieved|no entry in force"):
+            bvv(
+                household=H.SINGLE, on=day, net_income=eur("3000"), gross_annual_income=eur("60000")
+            )
+
+
+class TestLid8Check:
+    """The formula at the crossing income (I·F/12 = H) reproduces the published maxima (§1.3)."""
+
+    @pytest.mark.parametrize("day", [JAN, JUL])
+    @pytest.mark.parametrize("household", list(H))
+    def test_crossing_income(self, day: dt.date, household: HouseholdType) -> None:
+        params = TABLES.parameters.value_at(day)
+        one = household.is_one_person
+        rate = params.rent_rate_one if one else params.rent_rate_more
+        floor = params.min_income_one if one else params.min_income_more
+        assert rate is not None
+        assert floor is not None
+        assert params.max_rent is not None
+        # SZW rounds I at the crossing up to whole euros (RULES.md §1.3)
+        crossing = floor + Decimal(math.ceil(params.max_rent * 12 / rate))
+        result = bvv(
+            household=household,
+            on=day,
+            net_income=eur("9000.00"),
+            gross_annual_income=Money(crossing),
+        )
+        formula = next(line for line in result.lines if line.term == "Uitkomst formule")
+        assert formula.value.rounded() == TABLES.maxima.value_at(day).for_household(household)
+
+    def test_unrounded_crossing_differs_by_one_cent_only_for_couple_with_children(self) -> None:
+        params = TABLES.parameters.value_at(JAN)
+        assert params.rent_rate_more is not None
+        assert params.max_rent is not None
+        assert params.min_income_more is not None
+        crossing = params.min_income_more + params.max_rent * 12 / params.rent_rate_more
+        result = bvv(
+            household=H.COUPLE_CHILDREN,
+            on=JAN,
+            net_income=eur("9000.00"),
+            gross_annual_income=Money(crossing),
+        )
+        formula = next(line for line in result.lines if line.term == "Uitkomst formule")
+        assert formula.value.rounded() == eur("3155.30")
+
+
+class TestSpecialCases:
+    """Institution, no BRP address and bijstand come before the formula."""
+
+    def test_no_address(self) -> None:
+        result = bvv(household=H.SINGLE, on=JAN, net_income=eur("2500.00"), no_address=True)
+        assert result.basis is SubsistenceBasis.NO_ADDRESS
+        assert result.bvv == eur("951.01")  # 0.475 × 2,002.13 = 951.01175
+        assert result.lines[0].rule == "Rv 475da lid 4"
+
+    def test_disclosed_address_uses_the_formula(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("3400.00"),
+            gross_annual_income=eur("60000"),
+            no_address=True,
+            address_disclosed=True,
+        )
+        assert result.basis is SubsistenceBasis.FORMULA
+        assert result.bvv == eur("2191.42")
+
+    def test_institution(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("2000.00"),
+            institution=InstitutionStay(care_costs=eur("900.00"), institution_norm=eur("300.00")),
+        )
+        # 900 + 2/3 × 300 + 47.00
+        assert result.bvv == eur("1147.00")
+        assert result.basis is SubsistenceBasis.INSTITUTION
+
+    def test_institution_norm_not_in_table_refuses(self) -> None:
+        with pytest.raises(MissingParameterError, match="institution norm"):
+            bvv(
+                household=H.SINGLE,
+                on=JAN,
+                net_income=eur("2000.00"),
+                institution=InstitutionStay(care_costs=eur("900.00")),
+            )
+
+    def test_bijstand_own_norm_and_other_income(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("400.00"),
+            bijstand=True,
+            bijstand_norm=eur("345.99"),
+            bijstand_other_income=eur("20.00"),
+        )
+        assert result.bvv == eur("308.69")  # 0.95 × 345.99 = 328.6905 − 20
+
+    def test_spouse_income_only_for_couples(self) -> None:
+        with pytest.raises(InputError, match="couple"):
+            bvv(household=H.SINGLE, on=JAN, net_income=eur("1000"), spouse_unattached=eur("1"))
+
+
+class TestIncreasesAndReductions:
+    """Requests raise the BVV; unattached income lowers it; the owner increase says it is missing."""
+
+    def test_housing_costs_above_110_percent(self) -> None:
+        base = bvv(
+            household=H.SINGLE, on=JAN, net_income=eur("4000.00"), gross_annual_income=eur("60000")
+        )
+        raised = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("4000.00"),
+            gross_annual_income=eur("60000"),
+            housing_costs=eur("1200.00"),
+        )
+        # 1,200 − 1.10 × 932.93 = 173.777
+        assert raised.bvv == (base.bvv + Money("173.777")).rounded()
+
+    def test_housing_costs_below_limit_change_nothing(self) -> None:
+        base = bvv(
+            household=H.SINGLE, on=JAN, net_income=eur("4000"), gross_annual_income=eur("60000")
+        )
+        same = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("4000"),
+            gross_annual_income=eur("60000"),
+            housing_costs=eur("1000.00"),
+        )
+        assert same.bvv == base.bvv
+
+    def test_owner_occupier_is_reported_as_not_supported(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("3000"),
+            gross_annual_income=eur("40000"),
+            owner_occupier=True,
+        )
+        assert result.provisional
+        assert result.unsupported == ("owner-occupier increase (Rv 475da lid 7)",)
+
+    def test_owner_above_income_limit_gets_no_increase(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("5000"),
+            gross_annual_income=eur("60000"),
+            owner_occupier=True,
+        )
+        assert result.unsupported == ()
+
+    def test_own_unattached_income_and_floor(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=JAN,
+            net_income=eur("3400"),
+            gross_annual_income=eur("60000"),
+            own_unattached=eur("2500.00"),
+        )
+        assert result.bvv == eur("0.00")
+        assert result.provisional  # the floor at 0 is a [U] rule
+
+    def test_clamped_term_that_matters_is_provisional(self) -> None:
+        result = bvv(
+            household=H.SINGLE, on=JAN, net_income=eur("1500.00"), gross_annual_income=eur("20000")
+        )
+        assert result.bvv == eur("1331.43")
+        assert result.provisional
+
+
+class TestPeriods:
+    """2025 uses the quadratic formula version, whose coefficients were not retrieved."""
+
+    def test_2025_formula_version_and_refusal(self) -> None:
+        assert (
+            TABLES.parameters.value_at(dt.date(2025, 8, 1)).formula is FormulaVersion.QUADRATIC_2021
+        )
+        with pytest.raises(MissingParameterError):
+            bvv(
+                household=H.SINGLE,
+                on=dt.date(2025, 8, 1),
+                net_income=eur("3000"),
+                gross_annual_income=eur("60000"),
+            )
+
+
+incomes = st.decimals(min_value=0, max_value=20000, places=2)
+gross = st.decimals(min_value=0, max_value=200000, places=0)
+households = st.sampled_from(list(H))
+
+
+class TestProperties:
+    """Invariants over many incomes."""
+
+    @given(households, incomes, gross)
+    def test_never_above_95_percent_of_income(
+        self, household: HouseholdType, net: Decimal, c: Decimal
+    ) -> None:
+        result = bvv(
+            household=household, on=JAN, net_income=Money(net), gross_annual_income=Money(c)
+        )
+        assert result.bvv <= Money(net * Decimal("0.95")).rounded()
+        assert result.bvv + result.attachable >= Money(net) or result.attachable == Money.zero()
+
+    @given(households, incomes, gross, st.decimals(min_value=0, max_value=3000, places=2))
+    def test_higher_rent_never_lowers_the_bvv(
+        self, household: HouseholdType, net: Decimal, c: Decimal, rent: Decimal
+    ) -> None:
+        common = {"household": household, "on": JAN, "net_income": Money(net)}
+        low = bvv(**common, gross_annual_income=Money(c), housing_costs=Money(rent))
+        high = bvv(**common, gross_annual_income=Money(c), housing_costs=Money(rent + 100))
+        assert high.bvv >= low.bvv
+
+    @given(households, gross, gross)
+    def test_formula_never_falls_with_income(
+        self, household: HouseholdType, c1: Decimal, c2: Decimal
+    ) -> None:
+        low, high = sorted((c1, c2))
+        a = bvv(
+            household=household, on=JAN, net_income=eur("99999"), gross_annual_income=Money(low)
+        )
+        b = bvv(
+            household=household, on=JAN, net_income=eur("99999"), gross_annual_income=Money(high)
+        )
+        assert b.bvv >= a.bvv
+
+
+class TestVtlb:
+    """The Vtlb is the BVV plus correction lines; the table amounts are provisional."""
+
+    def test_vtlb(self) -> None:
+        base = bvv(
+            household=H.SINGLE, on=JAN, net_income=eur("3400"), gross_annual_income=eur("60000")
+        )
+        result = vtlb(
+            base,
+            load_vtlb_corrections(),
+            net_income_excl_allowances=eur("3400.00"),
+            case_corrections=[CaseCorrection(name="reiskosten", amount=eur("40.00"))],
+        )
+        assert result.vtlb == eur("2263.50")  # 2,191.42 + 32.08 + 40.00
+        assert result.repayment_capacity == eur("1136.50")
+        assert result.provisional
+        assert "vtlb_corrections@2021-01-01 (provisional)" in result.table
