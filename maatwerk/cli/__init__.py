@@ -30,6 +30,7 @@ _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("calc", "calc"),
     ("db", "db"),
     ("importing", "import_"),
+    ("run", "run"),
     ("demo", "demo"),
     ("sepa", "sepa"),
     ("returns", "returns"),

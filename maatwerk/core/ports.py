@@ -261,6 +261,10 @@ class CaseRepository(Protocol):
 
     def cases_of_debtor(self, debtor_id: str) -> Sequence[CaseKey]: ...
 
+    def count_cases(self) -> int:
+        """How many cases there are (for progress reporting)."""
+        ...
+
 
 class EventLog(Protocol):
     """The append-only event log. Nothing is updated in place without an event."""

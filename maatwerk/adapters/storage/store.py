@@ -130,6 +130,11 @@ class SqlStore:
         with self.engine.connect() as conn:
             return [CaseKey(r.debtor_id, r.creditor_id) for r in conn.execute(query)]
 
+    def count_cases(self) -> int:
+        cases = sa.select(t.debts.c.debtor_id, t.debts.c.creditor_id).distinct().subquery()
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar_one())
+
     def cases_of_debtor(self, debtor_id: str) -> Sequence[CaseKey]:
         debts = t.debts
         query = (

@@ -1,0 +1,95 @@
+"""Composition for the storage-backed commands: policies, tables, channels, the evaluator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Final
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.core.errors import InputError, Location
+from maatwerk.core.policy import PolicyTables
+from maatwerk.core.policy.model import Policy
+from maatwerk.core.ports import DeliveryContext, Store
+from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
+from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator
+
+
+__all__ = [
+    "CHANNEL_ALIASES",
+    "build_dispatcher",
+    "build_evaluator",
+    "parse_assignments",
+    "plugin_manager",
+]
+
+#: Policy channel names that the stock channels carry under another name (used only when no
+#: channel of the policy's own name is registered).
+CHANNEL_ALIASES: Final[Mapping[str, str]] = {
+    "letter": "letters",
+    "phone-task": "phone-worklist",
+}
+
+
+def parse_assignments(values: Sequence[str], option: str) -> dict[str, str]:
+    """``KEY=VALUE`` option values as a dict."""
+    result: dict[str, str] = {}
+    for value in values:
+        key, sep, name = value.partition("=")
+        if not sep or not key.strip() or not name.strip():
+            raise InputError(f"{value!r} must look like KEY=VALUE", Location(field=option))
+        result[key.strip()] = name.strip()
+    return result
+
+
+def build_evaluator(
+    plugins: MaatwerkPlugins,
+    *,
+    default: str,
+    by_creditor: Mapping[str, str],
+    by_segment: Mapping[str, str],
+) -> PolicyCaseEvaluator:
+    guards = plugins.guard_registry()
+    names = {default, *by_creditor.values(), *by_segment.values()}
+    policies: dict[str, Policy] = {
+        name: load_policy(resolve_policy(name), guards=guards) for name in sorted(names)
+    }
+    tables = PolicyTables(calendars=build_calendars(), guards=guards)
+    return PolicyCaseEvaluator(
+        policies=policies,
+        tables=tables,
+        default=default,
+        by_creditor=by_creditor,
+        by_segment=by_segment,
+    )
+
+
+def build_dispatcher(
+    store: Store,
+    plugins: MaatwerkPlugins,
+    *,
+    out: Path,
+    run_date: dt.date,
+    batch_size: int,
+    settings: Mapping[str, str] | None = None,
+) -> Dispatcher:
+    available = set(plugins.channels())
+    aliases = {
+        name: target
+        for name, target in CHANNEL_ALIASES.items()
+        if name not in available and target in available
+    }
+
+    return Dispatcher(
+        store=store,
+        channel_for=plugins.channel,
+        context=DeliveryContext(output_dir=out, run_date=run_date, settings=settings or {}),
+        batch_size=batch_size,
+        aliases=aliases,
+    )
+
+
+def plugin_manager() -> MaatwerkPlugins:
+    return make_plugin_manager()

@@ -1,0 +1,148 @@
+"""``maatwerk run --date DATE [--out DIR] [--dry-run] [--json]``: the daily run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from maatwerk.cli._common import DATE, db_option, emit_json, json_option
+from maatwerk.cli._store import open_store
+from maatwerk.cli._wiring import (
+    build_dispatcher,
+    build_evaluator,
+    parse_assignments,
+    plugin_manager,
+)
+from maatwerk.services.daily_run import RunSettings, run_day
+
+
+__all__ = ["run"]
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("cases", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@click.command()
+@click.option("--date", "run_date", required=True, type=DATE, help="The day to run (YYYY-MM-DD).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maatwerk-output"),
+    show_default=True,
+    help="Directory the file-writing channels write under.",
+)
+@click.option("--dry-run", is_flag=True, help="Evaluate and report; write and send nothing.")
+@click.option("--policy", "policy", default="humane", show_default=True, help="Default policy.")
+@click.option(
+    "--policy-for",
+    "policy_for",
+    multiple=True,
+    metavar="CREDITOR=POLICY",
+    help="Policy for one creditor (repeatable).",
+)
+@click.option(
+    "--policy-for-segment",
+    "policy_for_segment",
+    multiple=True,
+    metavar="SEGMENT=POLICY",
+    help="Policy for one debtor segment (repeatable).",
+)
+@click.option(
+    "--setting",
+    "channel_settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Channel setting, e.g. creditor_name=... creditor_phone=... (repeatable).",
+)
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--by", "by", default="engine", show_default=True, help="Who prepares steps needing review."
+)
+@db_option
+@json_option
+def run(
+    *,
+    run_date: dt.date,
+    out: Path,
+    dry_run: bool,
+    policy: str,
+    policy_for: tuple[str, ...],
+    policy_for_segment: tuple[str, ...],
+    channel_settings: tuple[str, ...],
+    batch_size: int,
+    by: str,
+    db_url: str,
+    as_json: bool,
+) -> None:
+    """Run one day: evaluate every case, record decisions and actions once, deliver them.
+
+    Running the same date again (or after a crash) does each action exactly once.
+    """
+    plugins = plugin_manager()
+    evaluator = build_evaluator(
+        plugins,
+        default=policy,
+        by_creditor=parse_assignments(policy_for, "--policy-for"),
+        by_segment=parse_assignments(policy_for_segment, "--policy-for-segment"),
+    )
+    with open_store(db_url) as store:
+        dispatcher = build_dispatcher(
+            store,
+            plugins,
+            out=out,
+            run_date=run_date,
+            batch_size=batch_size,
+            settings=parse_assignments(channel_settings, "--setting"),
+        )
+        with _progress(sys.stderr.isatty() and not as_json) as progress:
+            summary = run_day(
+                store,
+                evaluator,
+                run_date,
+                dispatcher=dispatcher,
+                settings=RunSettings(batch_size=batch_size, prepared_by=by),
+                dry_run=dry_run,
+                progress=progress,
+            )
+    data = summary.as_dict()
+    if as_json:
+        emit_json(data)
+        return
+    mode = " (dry run: nothing recorded)" if dry_run else ""
+    click.echo(
+        f"{run_date.isoformat()}{mode}: {summary.cases_evaluated} case(s) evaluated, "
+        f"{summary.cases_already_decided} already decided, {summary.review_queued} for review, "
+        f"{data['duration_seconds']} s"
+    )
+    for title, counts in (
+        ("actions", data["actions_per_kind"]),
+        ("blocked", data["blocked_per_reason"]),
+        ("delivered", data["dispatched"]),
+    ):
+        if counts:
+            click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

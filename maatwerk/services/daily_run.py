@@ -1,0 +1,428 @@
+"""The daily run (dagelijkse run): every case, its next right step, recorded exactly once.
+
+``run_day(store, evaluate_case, run_date, ...)``:
+
+1. streams the portfolio in batches of case keys (keyset paging: memory stays flat);
+2. skips cases that already have a decision for ``run_date`` (a rerun or a restart after a
+   crash continues where the last committed batch ended);
+3. evaluates each remaining case with ``evaluate_case`` (a pure function of the stored case and
+   the date; :class:`PolicyCaseEvaluator` wires the escalation policy engine);
+4. records the batch's decisions, outbox rows, events and postings in ONE transaction;
+5. hands the pending outbox rows to their channels (:class:`Dispatcher`) and marks each one.
+
+Exactly once: decisions are unique per case and date, outbox rows per case, step and date, and a
+batch is committed whole or not at all, so killing the process at any point and running the
+date again produces the same set of actions. Delivery is at least once per outbox row and
+channels are idempotent on the action id (the outbox key), so a re-delivery after a crash
+between "delivered" and "marked" adds no second copy.
+
+A step the policy marks ``review`` waits in the review queue (maker-checker); while it waits,
+the policy's repeated proposal of the same step is recorded as ``awaiting-review``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final, Protocol
+
+import attrs
+
+from maatwerk.core.errors import PluginError
+from maatwerk.core.events import ActionKind, StepTaken
+from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
+from maatwerk.core.policy import evaluate as evaluate_policy
+from maatwerk.core.policy.model import Policy
+from maatwerk.core.ports import (
+    PAYLOAD_AMOUNT,
+    PAYLOAD_ARREARS_MONTHS,
+    PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_EXPLANATION,
+    PAYLOAD_PAY_BEFORE,
+    PAYLOAD_PHONE,
+    PAYLOAD_REFERENCE,
+    Channel,
+    DeliveryContext,
+    DeliveryStatus,
+    OutboundAction,
+    Store,
+)
+from maatwerk.core.records import (
+    CaseKey,
+    CaseOutcome,
+    DecisionRecord,
+    OutboxEntry,
+    OutboxItem,
+    OutboxStatus,
+    StoredCase,
+)
+
+
+__all__ = [
+    "CaseEvaluator",
+    "Dispatcher",
+    "PolicyCaseEvaluator",
+    "RunSettings",
+    "RunSummary",
+    "outcome_from_decision",
+    "run_day",
+]
+
+#: Channels handled inside the engine: the step is recorded by its event, nothing is sent.
+INTERNAL_CHANNELS: Final = frozenset({"ledger"})
+
+
+class CaseEvaluator(Protocol):
+    """Decides one stored case for one date (pure: no I/O, same input -> same outcome)."""
+
+    def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome: ...
+
+
+@attrs.frozen(kw_only=True)
+class RunSettings:
+    """Knobs of a run. Batch sizes are settings, not constants (see the roadmap's scale goals)."""
+
+    batch_size: int = 500
+    dispatch_batch: int = 500
+    prepared_by: str = "engine"
+    """who "prepares" the steps that need review (maker); the approver must differ"""
+    four_eyes: bool = True
+
+
+@attrs.define
+class RunSummary:
+    """What a run did (the ``--json`` summary of ``maatwerk run``)."""
+
+    run_date: dt.date
+    dry_run: bool
+    cases_total: int = 0
+    cases_evaluated: int = 0
+    cases_already_decided: int = 0
+    outcomes: Counter[str] = attrs.Factory(Counter)
+    actions_per_kind: Counter[str] = attrs.Factory(Counter)
+    blocked_per_reason: Counter[str] = attrs.Factory(Counter)
+    review_queued: int = 0
+    dispatched: Counter[str] = attrs.Factory(Counter)
+    duration_seconds: Decimal = Decimal(0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_date": self.run_date.isoformat(),
+            "dry_run": self.dry_run,
+            "cases_total": self.cases_total,
+            "cases_evaluated": self.cases_evaluated,
+            "cases_already_decided": self.cases_already_decided,
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "actions_per_kind": dict(sorted(self.actions_per_kind.items())),
+            "blocked_per_reason": dict(sorted(self.blocked_per_reason.items())),
+            "review_queued": self.review_queued,
+            "dispatched": dict(sorted(self.dispatched.items())),
+            "duration_seconds": str(self.duration_seconds),
+        }
+
+
+# ---------------------------------------------------------------------------------- the run
+def run_day(
+    store: Store,
+    evaluate_case: CaseEvaluator,
+    run_date: dt.date,
+    *,
+    dispatcher: Dispatcher | None = None,
+    settings: RunSettings = RunSettings(),
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> RunSummary:
+    """Run ``run_date`` for the whole portfolio; see the module docstring."""
+    started = clock()
+    summary = RunSummary(run_date=run_date, dry_run=dry_run)
+    summary.cases_total = store.count_cases()
+    run_id = None if dry_run else store.start_run(run_date, dry_run=dry_run)
+    done = 0
+    after: CaseKey | None = None
+    status = "failed"
+    try:
+        while keys := store.case_keys(after=after, limit=settings.batch_size):
+            after = keys[-1]
+            decided = store.decided(run_date, keys)
+            summary.cases_already_decided += len(decided)
+            todo = [k for k in keys if k not in decided]
+            outcomes = [
+                _with_settings(evaluate_case(stored, run_date), settings)
+                for stored in store.load_cases(todo)
+            ]
+            outcomes = _hold_for_review(outcomes, store.pending_steps(todo))
+            if not dry_run:
+                store.record_outcomes(run_date, outcomes)
+            for outcome in outcomes:
+                _count(summary, outcome)
+            done += len(keys)
+            if progress is not None:
+                progress(done, summary.cases_total)
+        if dispatcher is not None and not dry_run:
+            summary.dispatched.update(dispatcher.dispatch())
+        status = "done"
+    finally:
+        summary.duration_seconds = Decimal(str(round(clock() - started, 3)))
+        if run_id is not None:
+            store.finish_run(run_id, status=status, summary=summary.as_dict())
+    return summary
+
+
+def _with_settings(outcome: CaseOutcome, settings: RunSettings) -> CaseOutcome:
+    if not any(e.review for e in outcome.outbox):
+        return outcome
+    entries = tuple(
+        attrs.evolve(e, prepared_by=settings.prepared_by, four_eyes=settings.four_eyes)
+        if e.review
+        else e
+        for e in outcome.outbox
+    )
+    return attrs.evolve(outcome, outbox=entries)
+
+
+def _hold_for_review(
+    outcomes: Sequence[CaseOutcome], pending: frozenset[tuple[CaseKey, str]]
+) -> list[CaseOutcome]:
+    """A step already waiting for review is not queued a second time."""
+    result: list[CaseOutcome] = []
+    for outcome in outcomes:
+        decision = outcome.decision
+        if decision.step is not None and (decision.case, decision.step) in pending:
+            result.append(
+                CaseOutcome(
+                    decision=attrs.evolve(decision, outcome="awaiting-review"),
+                    postings=outcome.postings,
+                )
+            )
+        else:
+            result.append(outcome)
+    return result
+
+
+def _count(summary: RunSummary, outcome: CaseOutcome) -> None:
+    decision = outcome.decision
+    summary.cases_evaluated += 1
+    summary.outcomes[decision.outcome] += 1
+    if decision.blocked_by:
+        summary.blocked_per_reason[decision.blocked_by] += 1
+    for entry in outcome.outbox:
+        if entry.review:
+            summary.review_queued += 1
+        else:
+            summary.actions_per_kind[entry.action] += 1
+
+
+# ---------------------------------------------------------------------------------- dispatcher
+@attrs.define
+class Dispatcher:
+    """Hands pending outbox rows to channels by name and marks each row with the receipt.
+
+    ``channel_for`` returns the channel registered under a name (the plugin facade's
+    ``channel(name)``), or raises ``LookupError``/``KeyError`` for an unknown one: such rows
+    are marked failed with the reason and tried again on the next run.
+    """
+
+    store: Store
+    channel_for: Callable[[str], Channel]
+    context: DeliveryContext
+    batch_size: int = 500
+    aliases: Mapping[str, str] = attrs.field(factory=dict)
+
+    def dispatch(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        after = 0
+        while items := self.store.claim_pending(after_id=after, limit=self.batch_size):
+            after = items[-1].outbox_id
+            by_channel: dict[str, list[OutboxItem]] = {}
+            for item in items:
+                by_channel.setdefault(item.entry.channel, []).append(item)
+            for name, group in by_channel.items():
+                for item, status, reference, reason in self._deliver(name, group):
+                    self.store.mark(item.outbox_id, status, reference=reference, reason=reason)
+                    counts[status.value] += 1
+        return counts
+
+    def _deliver(
+        self, name: str, group: list[OutboxItem]
+    ) -> list[tuple[OutboxItem, OutboxStatus, str, str]]:
+        if name in INTERNAL_CHANNELS:
+            return [(i, OutboxStatus.DONE, "recorded", "") for i in group]
+        try:
+            channel = self.channel_for(self.aliases.get(name, name))
+        except (LookupError, ValueError, PluginError) as exc:
+            reason = f"no channel {name!r}: {exc}"
+            return [(i, OutboxStatus.FAILED, "", reason) for i in group]
+        actions = [to_outbound(i, self.aliases.get(name, name)) for i in group]
+        receipts = {r.action_id: r for r in channel.deliver(actions, self.context)}
+        result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
+        for item, action in zip(group, actions, strict=True):
+            receipt = receipts.get(action.action_id)
+            if receipt is None:
+                result.append((item, OutboxStatus.FAILED, "", "the channel gave no receipt"))
+                continue
+            status = {
+                DeliveryStatus.DELIVERED: OutboxStatus.DONE,
+                DeliveryStatus.FAILED: OutboxStatus.FAILED,
+                DeliveryStatus.REFUSED: OutboxStatus.REFUSED,
+            }[receipt.status]
+            result.append((item, status, receipt.reference, receipt.reason))
+        return result
+
+
+def to_outbound(item: OutboxItem, channel: str | None = None) -> OutboundAction:
+    """The channel's view of an outbox row; ``action_id`` is the row's idempotency key."""
+    entry = item.entry
+    pay_before = entry.payload.get(PAYLOAD_PAY_BEFORE)
+    return OutboundAction(
+        action_id=entry.idempotency_key,
+        kind=entry.action,
+        channel=channel or entry.channel,
+        debtor_id=entry.case.debtor_id,
+        creditor_id=entry.case.creditor_id,
+        run_date=entry.run_date,
+        debt_ids=entry.debt_ids,
+        due_date=pay_before if isinstance(pay_before, dt.date) else None,
+        payload=entry.payload,
+    )
+
+
+# ---------------------------------------------------------------------------------- policy
+def _blocked_by(decision: Decision) -> str | None:
+    for note in decision.notes:
+        if note.kind in (NoteKind.BLOCKED, NoteKind.POSTPONED) and note.reasons:
+            return note.reasons[0].code
+    return None
+
+
+_OUTCOME: Final[Mapping[DecisionStatus, str]] = {
+    DecisionStatus.ACT: "action",
+    DecisionStatus.WAIT: "none",
+    DecisionStatus.BLOCKED: "blocked",
+    DecisionStatus.CLOSED: "closed",
+    DecisionStatus.STOPPED: "stopped",
+}
+
+
+def outcome_from_decision(decision: Decision, stored: StoredCase) -> CaseOutcome:
+    """Turn the policy's decision into the records the run writes for it."""
+    key = stored.key
+    action = decision.action
+    outcome = _OUTCOME[decision.status]
+    if action is not None and action.needs_review:
+        outcome = "review"
+    explanation = decision.explain("nl")
+    detail: dict[str, Any] = {
+        "status": decision.status.value,
+        "explanation_nl": list(explanation),
+        "explanation_en": list(decision.explain("en")),
+        "notes": [
+            {
+                "step": n.step_id,
+                "kind": n.kind.value,
+                "debts": list(n.debt_ids),
+                "reasons": [r.code for r in n.reasons],
+                "until": n.until.isoformat() if n.until else None,
+            }
+            for n in decision.notes
+        ],
+        "arrears": decision.arrears.format(),
+        "arrears_months": decision.arrears_months,
+        "next_check_on": decision.next_check_on.isoformat() if decision.next_check_on else None,
+    }
+    record = DecisionRecord(
+        run_date=decision.today,
+        case=key,
+        policy=decision.policy,
+        outcome=outcome,
+        step=action.step_id if action else None,
+        action=action.action.value if action else None,
+        blocked_by=_blocked_by(decision) if decision.status is DecisionStatus.BLOCKED else None,
+        detail=detail,
+    )
+    if action is None:
+        return CaseOutcome(decision=record)
+    debts = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
+    payload: dict[str, object] = {
+        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
+        PAYLOAD_AMOUNT: action.amount.rounded().amount,
+        PAYLOAD_EXPLANATION: "\n".join(explanation),
+        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        PAYLOAD_ARREARS_MONTHS: int(Decimal(decision.arrears_months)),
+        "policy": decision.policy,
+        "title": action.title("nl"),
+        **dict(action.params),
+    }
+    if action.due_by is not None:
+        payload[PAYLOAD_PAY_BEFORE] = action.due_by
+    if stored.debtor.phone:
+        payload[PAYLOAD_PHONE] = stored.debtor.phone
+    entry = OutboxEntry(
+        case=key,
+        run_date=decision.today,
+        step=action.step_id,
+        action=action.action.value,
+        channel=action.channel,
+        debt_ids=action.debt_ids,
+        payload=payload,
+        review=action.needs_review,
+    )
+    events: tuple[StepTaken, ...] = ()
+    if not action.needs_review:
+        events = (
+            StepTaken(
+                occurred_on=decision.today,
+                debtor_id=key.debtor_id,
+                step_id=action.step_id,
+                action=action.action,
+                channel=action.channel,
+                debt_ids=action.debt_ids,
+                policy=decision.policy,
+            ),
+        )
+    return CaseOutcome(decision=record, outbox=(entry,), events=events)
+
+
+@attrs.frozen(kw_only=True)
+class PolicyCaseEvaluator:
+    """Evaluates a stored case with its policy: by creditor, else by segment, else the default."""
+
+    policies: Mapping[str, Policy]
+    tables: PolicyTables
+    default: str = "humane"
+    by_creditor: Mapping[str, str] = attrs.field(factory=dict)
+    by_segment: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for name in (self.default, *self.by_creditor.values(), *self.by_segment.values()):
+            if name not in self.policies:
+                raise KeyError(f"no policy {name!r} loaded; loaded: {sorted(self.policies)}")
+
+    def policy_for(self, stored: StoredCase) -> Policy:
+        name = self.by_creditor.get(
+            stored.case.creditor_id, self.by_segment.get(stored.debtor.segment, self.default)
+        )
+        return self.policies[name]
+
+    def decide(self, stored: StoredCase, today: dt.date) -> Decision:
+        file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
+        return evaluate_policy(file, self.policy_for(stored), today, self.tables)
+
+    def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        return outcome_from_decision(self.decide(stored, today), stored)
+
+
+def step_taken_for(item: OutboxItem, on: dt.date, policy: str = "") -> StepTaken:
+    """The event recorded when a reviewed step is approved (it then counts as taken)."""
+    return StepTaken(
+        occurred_on=on,
+        debtor_id=item.entry.case.debtor_id,
+        step_id=item.entry.step,
+        action=ActionKind(item.entry.action),
+        channel=item.entry.channel,
+        debt_ids=item.entry.debt_ids,
+        policy=policy or str(item.entry.payload.get("policy", "")),
+    )
