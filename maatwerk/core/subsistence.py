@@ -16,6 +16,12 @@ follows RULES.md §1.4:
 5. the creditor's 5 % (475dc lid 1): never above 95 % of the debtor's net monthly income incl.
    holiday pay.
 
+Steps 4-5 apply to the BVV "of 475da" (the formula and the lid-4 no-address rule). The
+institution rule (475e lid 2) and the bijstand rule (475dc lid 2) set the BVV directly, the latter
+with its own deduction of other income (PW art. 32). Without the gross income C the formula is not
+evaluated: the result is given only when the 95 %-of-income cap is below the formula's floor
+(95 % of norm A or B, [U] clamp), and says so; otherwise C is asked for.
+
 Parameters come from dated tables (``maatwerk/rules/bvv_*.toml``, ``bijstand_norms.toml``) and are
 used unrounded; only the final BVV is rounded half-up to cents. The result lists every term with
 its article so a letter can show the calculation (475i lid 2), the table versions used, and
