@@ -57,6 +57,12 @@ def parse_bank_xml(path: Path) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
+        if "entit" in str(exc.msg).lower() or "amplification" in str(exc.msg).lower():
+            raise HostileXmlError(
+                f"refused: entity declarations or expansion ({exc.msg}); possible XXE or "
+                "entity-expansion attack",
+                Location(file=file, line=line),
+            ) from None
         raise InputError(
             f"not well-formed XML: {exc.msg}", Location(file=file, line=line)
         ) from None
