@@ -216,7 +216,15 @@ def _due_on(step: Step, anchor: dt.date, state: CaseState, tables: PolicyTables)
 
 
 def _done(step: Step, debt: Debt, state: CaseState, anchor: dt.date | None) -> bool:
-    taken = state.taken(step.id, debt.debt_id)
+    """Taken ``max_times`` for the debt, or taken since its anchor last moved.
+
+    A ``threshold`` step is about the case, not one debt (Zvw 18a: one offer when the arrears
+    reach 2 months): once taken after the threshold date, it is done for every debt.
+    """
+    if step.timing.anchor is Anchor.THRESHOLD:
+        taken = tuple(s for s in state.steps_taken if s.step_id == step.id)
+    else:
+        taken = state.taken(step.id, debt.debt_id)
     if not taken:
         return False
     if len(taken) >= step.max_times:

@@ -1,0 +1,170 @@
+"""Builders and a day-by-day driver for the policy tests (not a test module)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import cache
+
+import attrs
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Case, ClaimKind, Debt
+from maatwerk.core.events import (
+    ActionKind,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    Event,
+    FourteenDayLetterSent,
+    StepTaken,
+)
+from maatwerk.core.money import Money, eur
+from maatwerk.core.policy import CaseFile, Decision, Policy, PolicyTables, evaluate
+
+
+D0 = dt.date(2026, 1, 1)
+
+
+@cache
+def policy(name: str) -> Policy:
+    return load_policy(resolve_policy(name))
+
+
+@cache
+def tables() -> PolicyTables:
+    return PolicyTables(calendars=build_calendars(2024, 2030))
+
+
+def debtor(**kw: object) -> Debtor:
+    fields: dict[str, object] = {
+        "debtor_id": "p1",
+        "name": "",
+        "household": HouseholdType.SINGLE,
+        "payday": 25,
+    }
+    fields.update(kw)
+    return Debtor(**fields)  # type: ignore[arg-type]
+
+
+def debt(
+    debt_id: str = "d1",
+    principal: str = "300.00",
+    due: dt.date = D0,
+    *,
+    kind: ClaimKind = ClaimKind.PRIVATE,
+    category: str = "invoice",
+    periodic: bool = False,
+    consumer: bool = True,
+) -> Debt:
+    return Debt(
+        debt_id=debt_id,
+        debtor_id="p1",
+        creditor_id="c1",
+        principal=eur(principal),
+        due_date=due,
+        kind=kind,
+        category=category,
+        periodic=periodic,
+        consumer=consumer,
+    )
+
+
+def case_file(
+    debts: Iterable[Debt] = (),
+    events: Iterable[Event] = (),
+    *,
+    who: Debtor | None = None,
+    **kw: object,
+) -> CaseFile:
+    items = tuple(debts) or (debt(),)
+    return CaseFile(
+        debtor=who or debtor(),
+        case=Case(debtor_id="p1", creditor_id="c1", debts=items),
+        events=tuple(events),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def carry_out(
+    file: CaseFile,
+    decision: Decision,
+    policy_: Policy,
+    contact: ContactOutcome | None = ContactOutcome.NO_ANSWER,
+) -> CaseFile:
+    """Record today's action as the daily run would.
+
+    A 14-day letter is received 2 days after sending; a phone-call task ends in a contact
+    attempt with outcome ``contact`` (none when ``None``).
+    """
+    action = decision.action
+    if action is None:
+        return file
+    new: list[Event] = [
+        StepTaken(
+            occurred_on=decision.today,
+            debtor_id=file.debtor.debtor_id,
+            step_id=action.step_id,
+            action=action.action,
+            channel=action.channel,
+            debt_ids=action.debt_ids,
+            policy=policy_.label,
+        )
+    ]
+    if action.action is ActionKind.FOURTEEN_DAY_LETTER:
+        new.append(
+            FourteenDayLetterSent(
+                occurred_on=decision.today,
+                debtor_id=file.debtor.debtor_id,
+                stated_costs=eur("45.00"),
+                sent_on=decision.today,
+                received_on=decision.today + dt.timedelta(days=2),
+                debt_ids=action.debt_ids,
+            )
+        )
+    if action.action is ActionKind.PHONE_CALL and contact is not None:
+        new.append(
+            ContactAttempt(
+                occurred_on=decision.today,
+                debtor_id=file.debtor.debtor_id,
+                channel=ContactChannel.PHONE,
+                outcome=contact,
+            )
+        )
+    return attrs.evolve(file, events=(*file.events, *new))
+
+
+def run(
+    file: CaseFile,
+    policy_: Policy,
+    start: dt.date,
+    days: int,
+    *,
+    extra: dict[dt.date, list[Event]] | None = None,
+    contact: ContactOutcome | None = ContactOutcome.NO_ANSWER,
+) -> tuple[CaseFile, list[tuple[dt.date, str]]]:
+    """Evaluate day by day, carrying out every proposed action; return ``(day, step_id)``s."""
+    taken: list[tuple[dt.date, str]] = []
+    for offset in range(days):
+        today = start + dt.timedelta(days=offset)
+        for event in (extra or {}).get(today, []):
+            file = attrs.evolve(file, events=(*file.events, event))
+        decision = evaluate(file, policy_, today, tables())
+        if decision.action is not None:
+            taken.append((today, decision.action.step_id))
+            file = carry_out(file, decision, policy_, contact)
+    return file, taken
+
+
+def paid(d: Debt, on: dt.date, amount: Money | None = None) -> Debt:
+    from maatwerk.core.debts import AppliedPayment, Balance
+
+    return d.with_payment(
+        AppliedPayment(
+            payment_id=f"pay-{d.debt_id}-{on}",
+            applied_on=on,
+            parts=Balance(principal=amount or d.principal),
+        )
+    )

@@ -1,0 +1,376 @@
+"""Each built-in guard blocks exactly the steps it must, and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import attrs
+import pytest
+from policy_helpers import case_file, debt, debtor, tables
+
+from maatwerk.core.debts import ClaimKind
+from maatwerk.core.events import (
+    ActionKind,
+    ArrangementAccepted,
+    ArrangementOffered,
+    ConsentGiven,
+    ConsentRevoked,
+    ConsentScope,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    DebtHelpKind,
+    DebtHelpStarted,
+    DebtorFlag,
+    DebtorFlagged,
+    DisputeOpened,
+    DisputeResolved,
+    Event,
+    FourteenDayLetterSent,
+    HoldEnded,
+    HoldPlaced,
+    HoldScope,
+    PromiseToPay,
+    ReviewRejected,
+    StepTaken,
+)
+from maatwerk.core.money import eur
+from maatwerk.core.policy import (
+    BUILTIN_GUARDS,
+    Anchor,
+    CaseFile,
+    GuardContext,
+    GuardSpec,
+    Policy,
+    PolicySettings,
+    Step,
+    Timing,
+    Verdict,
+    derive_state,
+)
+from maatwerk.core.policy.guards import HARD_ACTIONS
+
+
+TODAY = dt.date(2026, 4, 1)
+ALL = frozenset(ActionKind)
+ALL_BUT_CLOSE = ALL - {ActionKind.CLOSE}
+POLICY = Policy(name="test", version="1", settings=PolicySettings(bailiff_min_amount=eur("100.00")))
+
+
+def _clean_events() -> list[Event]:
+    day = dt.date(2026, 2, 1)
+    return [
+        StepTaken(
+            occurred_on=day,
+            debtor_id="p1",
+            step_id="letter",
+            action=ActionKind.FOURTEEN_DAY_LETTER,
+            channel="letter",
+            debt_ids=("d1",),
+        ),
+        FourteenDayLetterSent(
+            occurred_on=day,
+            debtor_id="p1",
+            stated_costs=eur("45.00"),
+            sent_on=day,
+            received_on=day + dt.timedelta(days=2),
+            debt_ids=("d1",),
+        ),
+        ContactAttempt(
+            occurred_on=dt.date(2026, 2, 10),
+            debtor_id="p1",
+            channel=ContactChannel.PHONE,
+            outcome=ContactOutcome.NO_ANSWER,
+        ),
+        ConsentGiven(occurred_on=day, debtor_id="p1", scope=ConsentScope.MUNICIPAL_REFERRAL),
+        ConsentGiven(occurred_on=day, debtor_id="p1", scope=ConsentScope.EARLY_SIGNAL),
+    ]
+
+
+def clean() -> CaseFile:
+    """A case in which no guard should stop even a bailiff hand-over."""
+    return case_file([debt()], _clean_events())
+
+
+def step(action: ActionKind, **kw: object) -> Step:
+    return Step(
+        id="s",
+        action=action,
+        channel="x",
+        timing=Timing(anchor=Anchor.DEFAULT_DATE),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def verdicts(file: CaseFile, action: ActionKind, **kw: object) -> dict[str, Verdict]:
+    state = derive_state(file, TODAY)
+    the_step = step(action, **kw)
+    ctx = GuardContext(
+        state=state, policy=POLICY, step=the_step, debt=file.case.debts[0], tables=tables()
+    )
+    found: dict[str, Verdict] = {}
+    for spec in BUILTIN_GUARDS.for_step(POLICY, the_step):
+        verdict = spec.check(ctx)
+        if verdict is not None:
+            found[spec.code] = verdict
+    return found
+
+
+def add(*events: Event) -> Callable[[CaseFile], CaseFile]:
+    return lambda f: attrs.evolve(f, events=(*f.events, *events))
+
+
+def without(kind: type[Event]) -> Callable[[CaseFile], CaseFile]:
+    return lambda f: attrs.evolve(f, events=tuple(e for e in f.events if not isinstance(e, kind)))
+
+
+def with_debtor(**kw: object) -> Callable[[CaseFile], CaseFile]:
+    return lambda f: attrs.evolve(f, debtor=debtor(**kw))
+
+
+_P = "p1"
+TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]] = {
+    "deceased": (
+        add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.DECEASED)),
+        ALL,
+    ),
+    "hold": (
+        add(
+            HoldPlaced(
+                occurred_on=TODAY,
+                debtor_id=_P,
+                hold_id="h",
+                scope=HoldScope.CASE,
+                reason="illness",
+                start=TODAY,
+            )
+        ),
+        ALL,
+    ),
+    "dispute": (add(DisputeOpened(occurred_on=TODAY, debtor_id=_P, dispute_id="x")), ALL_BUT_CLOSE),
+    "review-rejected": (add(ReviewRejected(occurred_on=TODAY, debtor_id=_P, step_id="s")), ALL),
+    "debt-help": (
+        add(DebtHelpStarted(occurred_on=TODAY, debtor_id=_P, help_kind=DebtHelpKind.DEBT_HELP)),
+        ALL_BUT_CLOSE,
+    ),
+    "arrangement-kept": (
+        add(
+            ArrangementOffered(occurred_on=TODAY, debtor_id=_P, arrangement_id="a"),
+            ArrangementAccepted(occurred_on=TODAY, debtor_id=_P, arrangement_id="a"),
+        ),
+        ALL_BUT_CLOSE,
+    ),
+    "promise": (
+        add(
+            PromiseToPay(
+                occurred_on=TODAY,
+                debtor_id=_P,
+                amount=eur("50.00"),
+                promised_for=TODAY + dt.timedelta(days=5),
+            )
+        ),
+        ALL_BUT_CLOSE,
+    ),
+    "vulnerable": (
+        add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.VULNERABLE)),
+        HARD_ACTIONS,
+    ),
+    "consent": (
+        add(
+            ConsentRevoked(occurred_on=TODAY, debtor_id=_P, scope=ConsentScope.MUNICIPAL_REFERRAL),
+            ConsentRevoked(occurred_on=TODAY, debtor_id=_P, scope=ConsentScope.EARLY_SIGNAL),
+        ),
+        frozenset({ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL}),
+    ),
+    "fourteen-day-letter": (
+        without(FourteenDayLetterSent),
+        frozenset({ActionKind.BAILIFF_HANDOVER}),
+    ),
+    "personal-contact": (without(ContactAttempt), frozenset({ActionKind.BAILIFF_HANDOVER})),
+    "amicable-track": (
+        add(
+            StepTaken(
+                occurred_on=TODAY - dt.timedelta(days=3),
+                debtor_id=_P,
+                step_id="call-2",
+                action=ActionKind.PHONE_CALL,
+                channel="phone",
+                debt_ids=("d1",),
+            )
+        ),
+        frozenset({ActionKind.BAILIFF_HANDOVER}),
+    ),
+    "bailiff-threshold": (
+        lambda f: attrs.evolve(f, case=attrs.evolve(f.case, debts=(debt(principal="99.99"),))),
+        frozenset({ActionKind.BAILIFF_HANDOVER}),
+    ),
+    "problematic-debt": (
+        add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.PROBLEMATIC_DEBT)),
+        frozenset({ActionKind.BAILIFF_HANDOVER}),
+    ),
+    "brp-mismatch": (with_debtor(has_brp_address=False), frozenset({ActionKind.ZVW_REPORT})),
+}
+
+
+class TestGuardCoverage:
+    """Every built-in guard has a trigger in this table."""
+
+    def test_every_builtin_guard_is_tested(self) -> None:
+        assert set(TRIGGERS) == set(BUILTIN_GUARDS.codes)
+
+
+class TestCleanCase:
+    """With every precondition met, no guard stops any step."""
+
+    @pytest.mark.parametrize("action", list(ActionKind), ids=lambda a: a.value)
+    def test_nothing_blocks(self, action: ActionKind) -> None:
+        assert verdicts(clean(), action) == {}
+
+
+class TestEachGuard:
+    """A trigger makes its guard (and only its guard) block exactly its own action kinds."""
+
+    @pytest.mark.parametrize("code", sorted(TRIGGERS))
+    @pytest.mark.parametrize("action", list(ActionKind), ids=lambda a: a.value)
+    def test_blocks_what_it_must_and_nothing_else(self, code: str, action: ActionKind) -> None:
+        change, blocked = TRIGGERS[code]
+        found = verdicts(change(clean()), action)
+        if action in blocked:
+            assert set(found) == {code}
+            reason = found[code].reason
+            assert reason.code == code
+            assert reason.nl
+            assert reason.en
+        else:
+            assert found == {}
+
+
+class TestPostponements:
+    """Time-bound guards say until when; after that day the step may go."""
+
+    def test_hold_with_end_postpones_to_the_day_after(self) -> None:
+        end = TODAY + dt.timedelta(days=9)
+        file = add(
+            HoldPlaced(
+                occurred_on=TODAY,
+                debtor_id=_P,
+                debt_id="d1",
+                hold_id="h",
+                scope=HoldScope.DEBT,
+                reason="x",
+                start=TODAY,
+                end=end,
+            )
+        )(clean())
+        verdict = verdicts(file, ActionKind.PAYMENT_REMINDER)["hold"]
+        assert verdict.until == end + dt.timedelta(days=1)
+
+    def test_hold_on_another_debt_does_not_block(self) -> None:
+        file = add(
+            HoldPlaced(
+                occurred_on=TODAY,
+                debtor_id=_P,
+                debt_id="other",
+                hold_id="h",
+                scope=HoldScope.DEBT,
+                reason="x",
+                start=TODAY,
+            )
+        )(clean())
+        assert verdicts(file, ActionKind.PAYMENT_REMINDER) == {}
+
+    def test_ended_hold_and_resolved_dispute_no_longer_block(self) -> None:
+        file = add(
+            HoldPlaced(
+                occurred_on=TODAY - dt.timedelta(days=20),
+                debtor_id=_P,
+                hold_id="h",
+                scope=HoldScope.RUN,
+                reason="x",
+                start=TODAY - dt.timedelta(days=20),
+            ),
+            HoldEnded(occurred_on=TODAY - dt.timedelta(days=1), debtor_id=_P, hold_id="h"),
+            DisputeOpened(occurred_on=TODAY - dt.timedelta(days=9), debtor_id=_P, dispute_id="x"),
+            DisputeResolved(occurred_on=TODAY - dt.timedelta(days=2), debtor_id=_P, dispute_id="x"),
+        )(clean())
+        assert verdicts(file, ActionKind.BAILIFF_HANDOVER) == {}
+
+    def test_letter_term_not_expired_postpones_to_after_atw_end(self) -> None:
+        # + 14 days = Fri 3 April (Good Friday), weekend, Easter Monday: last day Tue 7 April
+        received = dt.date(2026, 3, 20)
+        file = attrs.evolve(
+            clean(),
+            events=(
+                *without(FourteenDayLetterSent)(clean()).events,
+                FourteenDayLetterSent(
+                    occurred_on=received,
+                    debtor_id=_P,
+                    stated_costs=eur("45.00"),
+                    sent_on=received,
+                    received_on=received,
+                ),
+            ),
+        )
+        verdict = verdicts(file, ActionKind.BAILIFF_HANDOVER)["fourteen-day-letter"]
+        assert verdict.until == dt.date(2026, 4, 8)
+
+    def test_costs_need_the_letter_too(self) -> None:
+        file = without(FourteenDayLetterSent)(clean())
+        assert set(verdicts(file, ActionKind.PAYMENT_REMINDER, charges_costs=True)) == {
+            "fourteen-day-letter"
+        }
+
+    def test_step_can_add_a_guard(self) -> None:
+        file = without(ContactAttempt)(clean())
+        found = verdicts(file, ActionKind.FORMAL_DEMAND, guards=("personal-contact",))
+        assert set(found) == {"personal-contact"}
+
+
+class TestPublicAndBusinessClaims:
+    """Public claims need an expired aanmaning; business debtors need no 14-day letter."""
+
+    def test_public_claim_without_aanmaning_blocks_bailiff(self) -> None:
+        public = case_file([debt(kind=ClaimKind.PUBLIC)], _clean_events())
+        assert set(verdicts(public, ActionKind.BAILIFF_HANDOVER)) == {"fourteen-day-letter"}
+
+    def test_public_claim_after_aanmaning_term(self) -> None:
+        demand = StepTaken(
+            occurred_on=dt.date(2026, 3, 2),
+            debtor_id=_P,
+            step_id="aanmaning",
+            action=ActionKind.FORMAL_DEMAND,
+            channel="letter",
+            debt_ids=("d1",),
+        )
+        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), demand])
+        assert verdicts(public, ActionKind.BAILIFF_HANDOVER) == {}
+
+    def test_business_debt_needs_no_letter(self) -> None:
+        b2b = case_file([debt(consumer=False)], without(FourteenDayLetterSent)(clean()).events)
+        assert verdicts(b2b, ActionKind.BAILIFF_HANDOVER) == {}
+
+
+class TestRegistry:
+    """The registry is a plain, extendable value; codes are unique."""
+
+    def test_extend_with_a_plugin_guard(self) -> None:
+        def never_on_sunday(ctx: GuardContext) -> Verdict | None:
+            return None
+
+        registry = BUILTIN_GUARDS.extended(GuardSpec(code="sunday", check=never_on_sunday))
+        assert registry.codes[-1] == "sunday"
+        assert "sunday" not in BUILTIN_GUARDS
+
+    def test_duplicate_code_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="hold"):
+            BUILTIN_GUARDS.extended(BUILTIN_GUARDS.get("hold"))
+
+    def test_disabled_guard_is_skipped_but_mandatory_is_not(self) -> None:
+        pol = attrs.evolve(
+            POLICY,
+            settings=PolicySettings(disabled_guards=("personal-contact", "deceased")),
+        )
+        codes = {s.code for s in BUILTIN_GUARDS.for_step(pol, step(ActionKind.BAILIFF_HANDOVER))}
+        assert "personal-contact" not in codes
+        assert "deceased" in codes
