@@ -235,7 +235,7 @@ class SqlStore:
                         creditor_id=key.creditor_id,
                         debts=tuple(by_case[key]),
                     ),
-                    events=tuple(events[key.debtor_id]),
+                    events=_case_events(events[key.debtor_id], by_case[key]),
                     mandates=tuple(
                         m for m in mandates[key.debtor_id] if m.creditor_id == key.creditor_id
                     ),
@@ -346,15 +346,16 @@ class SqlStore:
                 conn.execute(t.outbox.insert(), [_outbox_row(e) for e in entries])
                 reviewed = [e for e in entries if e.review]
                 if reviewed:
-                    ids = dict(
-                        conn.execute(
+                    ids = {
+                        str(row[0]): int(row[1])
+                        for row in conn.execute(
                             sa.select(t.outbox.c.idempotency_key, t.outbox.c.id).where(
                                 t.outbox.c.idempotency_key.in_(
                                     [e.idempotency_key for e in reviewed]
                                 )
                             )
-                        ).tuples()
-                    )
+                        )
+                    }
                     conn.execute(
                         t.reviews.insert(),
                         [
@@ -387,11 +388,12 @@ class SqlStore:
         for table in (t.cost_lines, t.interest_lines):
             for part in _chunks(debt_ids):
                 existing.update(
-                    conn.execute(
+                    (str(row[0]), str(row[1]))
+                    for row in conn.execute(
                         sa.select(table.c.debt_id, table.c.posting_key).where(
                             table.c.debt_id.in_(part)
                         )
-                    ).tuples()
+                    )
                 )
         cost_rows: list[dict[str, Any]] = []
         interest_rows: list[dict[str, Any]] = []
@@ -706,6 +708,23 @@ _ENTITY: Final[dict[str, tuple[sa.Table, str]]] = {
     "consent": (t.consents, "consent_id"),
     "hold": (t.holds, "hold_id"),
 }
+
+
+def _case_events(events: Sequence[Event], debts: Sequence[Debt]) -> tuple[Event, ...]:
+    """The debtor's events that concern this case: about one of its debts, or about no debt.
+
+    An event naming debts of another creditor's case (a step taken there) is left out, so
+    the order in which a debtor's cases are evaluated never changes a decision.
+    """
+    own = {d.debt_id for d in debts}
+    result: list[Event] = []
+    for event in events:
+        named = set(getattr(event, "debt_ids", ()) or ())
+        if event.debt_id is not None:
+            named.add(event.debt_id)
+        if not named or named & own:
+            result.append(event)
+    return tuple(result)
 
 
 def _json(value: Any) -> dict[str, Any]:
