@@ -15,7 +15,7 @@ import pathlib
 from importlib import resources
 
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
-from maatwerk.core.ports import Channel
+from maatwerk.core.ports import Channel, Importer
 from maatwerk.plugins import hookimpl
 from maatwerk.plugins.records import ChannelSpec, GuardSpec, ImporterSpec, RuleTableSpec
 
@@ -31,6 +31,12 @@ def _phone_worklist() -> Channel:
     from maatwerk.adapters.channels.worklist import PhoneWorklistChannel  # noqa: PLC0415 - lazy
 
     return PhoneWorklistChannel()
+
+
+def _sepa_direct_debit() -> Channel:
+    from maatwerk.adapters.sepa.channel import SepaDirectDebitChannel  # noqa: PLC0415 - lazy
+
+    return SepaDirectDebitChannel()
 
 
 @hookimpl(trylast=True)
@@ -56,15 +62,42 @@ def maatwerk_register_channels() -> list[ChannelSpec]:
             description="CSV work list of calls for the day, most urgent first",
             action_kinds=("phone-call",),
         ),
-        # h5: "sepa-direct-debit" (pain.008) goes here.
+        ChannelSpec(
+            name="sepa-direct-debit",
+            factory=_sepa_direct_debit,
+            description="SEPA direct debits (instalments) as one pain.008 file per day, EPC- and XSD-checked",
+            action_kinds=("direct-debit", "direct-debit-representation"),
+        ),
     ]
 
 
 # ---------------------------------------------------------------------- importers (files in)
+def _returns_importer(name: str) -> Importer[object]:
+    from maatwerk.adapters.returns.importer import ReturnsImporter  # noqa: PLC0415 - lazy
+
+    return ReturnsImporter(name)
+
+
+#: The bank-return importers: name -> description (see maatwerk.adapters.returns.importer).
+_RETURNS_IMPORTERS = {
+    "bank-returns": "Returned and rejected direct debits from camt.053, camt.054, pain.002 or MT940",
+    "camt053": "Returned direct debits from camt.053 statements",
+    "camt054": "Returned direct debits from camt.054 notifications",
+    "mt940": "Returned direct debits from NL structured MT940",
+    "pain002": "Rejected direct debits from pain.002 status reports",
+}
+
+
 @hookimpl(trylast=True)
 def maatwerk_register_importers() -> list[ImporterSpec]:
     importers: list[ImporterSpec] = [
-        # h5: bank-return importers (camt.053, camt.054, pain.002, MT940), kind="returns".
+        ImporterSpec(
+            name=name,
+            kind="returns",
+            factory=functools.partial(_returns_importer, name),
+            description=description,
+        )
+        for name, description in _RETURNS_IMPORTERS.items()
     ]
     return importers
 
