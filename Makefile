@@ -31,11 +31,16 @@ layers: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
+	$(BIN)/python -m pip install --quiet --no-deps -e examples/maatwerk-example-channel
+	$(BIN)/pytest -q examples/maatwerk-example-channel
 
-test: lint typecheck layers pytest ## every check: ruff, mypy --strict, import-linter, pytest
+docs: $(STAMP) ## plugin-author docs (Sphinx + MyST), warnings are errors; output in docs/_build/html
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+test: lint typecheck layers pytest docs ## every check: ruff, mypy --strict, import-linter, pytest, docs
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output
+	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output docs/_build
