@@ -127,11 +127,10 @@ class PolicyFigures:
 
     @property
     def share_paid_within_31_days(self) -> Decimal:
-        return (
-            Decimal(self.paid_within_31_days) / Decimal(self.debtors)
-            if self.debtors
-            else Decimal(0)
-        )
+        """Of the households with a bill due at least 31 days before the end, those that paid
+        every such bill within 31 days (the CAK 2017 measure: 93.5 %)."""
+        judged = self.paid_within_31_days + self.in_arrears
+        return Decimal(self.paid_within_31_days) / Decimal(judged) if judged else Decimal(0)
 
     @property
     def share_kept(self) -> Decimal:
