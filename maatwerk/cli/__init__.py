@@ -32,6 +32,7 @@ _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("importing", "import_"),
     ("run", "run"),
     ("demo", "demo"),
+    ("simulate", "simulate"),
     ("sepa", "sepa"),
     ("returns", "returns"),
     ("policy", "policy"),

@@ -1,0 +1,149 @@
+"""``maatwerk simulate``: the same synthetic population under several policies, side by side.
+
+Runs in memory on the pure core (nothing is written to a database); writes ``report.html`` (and
+``figures.json``) into ``--out`` when given, and prints a comparison table or one JSON object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.demo_behaviour import load_behaviour
+from maatwerk.adapters.legal_tables import load_aanmaning_table, load_bik_table
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.report import figures_to_json, write_report
+from maatwerk.adapters.subsistence_tables import load_subsistence_tables
+from maatwerk.cli._common import DATE, json_option
+from maatwerk.core.policy import Policy, PolicyTables
+from maatwerk.services.funnel import FunnelFigures
+from maatwerk.services.simulation import SimulationSettings, SimulationTables, compare
+from maatwerk.services.synthetic import generate_portfolio
+
+
+__all__ = ["load_simulation_tables", "progress_bar", "simulate"]
+
+DEFAULT_START = dt.date(2026, 1, 1)
+
+
+def load_simulation_tables() -> SimulationTables:
+    """The shipped tables a simulation needs (calendars, BVV, BIK, aanmaning fee)."""
+    return SimulationTables(
+        policy=PolicyTables(calendars=build_calendars()),
+        subsistence=load_subsistence_tables(),
+        bik=load_bik_table(),
+        aanmaning=load_aanmaning_table(),
+    )
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str, *, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields the ``advance(n)`` callback (a no-op when disabled)."""
+    if not enabled:
+        yield lambda _n: None
+        return
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} days"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def comparison_table(figures: FunnelFigures) -> Table:
+    table = Table(title=figures.title)
+    table.add_column("figure")
+    for column in figures.columns:
+        table.add_column(column.policy, justify="right")
+    rows: Sequence[tuple[str, Callable[..., str]]] = (
+        ("share of arrears recovered", lambda c: f"{c.share_recovered * 100:.1f} %"),
+        ("written off", lambda c: f"EUR {c.written_off_amount.format()}"),
+        ("bailiff dossiers", lambda c: str(c.bailiff)),
+        ("arrangements made", lambda c: str(c.arrangements)),
+        ("arrangements kept", lambda c: str(c.arrangements_kept)),
+        ("costs charged to debtors", lambda c: f"EUR {c.costs_charged.format()}"),
+        ("households pushed below the BVV", lambda c: str(c.below_bvv)),
+        ("paid within 31 days", lambda c: f"{c.share_paid_within_31_days * 100:.1f} %"),
+        (
+            "average days to resolution",
+            lambda c: "-" if c.avg_days_to_resolution is None else str(c.avg_days_to_resolution),
+        ),
+    )
+    for label, get in rows:
+        table.add_row(label, *(get(c) for c in figures.columns))
+    return table
+
+
+def load_policies(names: Sequence[str]) -> list[Policy]:
+    return [load_policy(resolve_policy(name)) for name in names]
+
+
+@click.command("simulate")
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    default=("humane", "classic"),
+    show_default=True,
+    help="A shipped policy name or a .toml file; repeat to compare.",
+)
+@click.option("--debtors", type=click.IntRange(min=1), default=5000, show_default=True)
+@click.option("--days", type=click.IntRange(min=1, max=1100), default=120, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--start", type=DATE, default=DEFAULT_START.isoformat(), show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write report.html and figures.json into this directory.",
+)
+@json_option
+def simulate(
+    *,
+    policies: tuple[str, ...],
+    debtors: int,
+    days: int,
+    seed: int,
+    start: dt.date,
+    out_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Simulate policies on one synthetic population (deterministic for a seed)."""
+    loaded = load_policies(policies)
+    behaviour = load_behaviour(start)
+    months = (days + 29) // 30
+    portfolio = generate_portfolio(
+        behaviour, debtors=debtors, seed=seed, start=start, months=months
+    )
+    settings = SimulationSettings(start=start, days=days, seed=seed)
+    tables = load_simulation_tables()
+    with progress_bar(days * len(loaded), "simulating", enabled=not as_json) as advance:
+        figures = compare(portfolio, behaviour, loaded, tables, settings, progress=advance)
+    document = figures_to_json(figures)
+    if out_dir is not None:
+        report = write_report(figures, out_dir / "report.html")
+        (out_dir / "figures.json").write_text(
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        document = {**document, "report": str(report)}
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False))
+        return
+    Console().print(comparison_table(figures))
+    if out_dir is not None:
+        click.echo(f"Report: {out_dir / 'report.html'}")
