@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar
 
@@ -309,6 +310,23 @@ class MaatwerkPlugins:
     def rule_tables(self) -> dict[str, RuleTableSpec]:
         """Registered rule tables and policy files by name."""
         return {name: item.spec for name, item in self._rule_tables().items()}
+
+    def rule_table(self, name: str) -> pathlib.Path:
+        """The TOML file of rule table *name*: a plugin's replacement when one overrides it.
+
+        Read it with ``maatwerk.adapters.rules_loader.read_raw_table(name, path.parent)``.
+        """
+        hook = "maatwerk_register_rule_tables"
+        item = self._lookup("rule table", name, self._rule_tables())
+        path: object = self._build(item, hook, item.spec.factory)  # plugins are not type-checked
+        if not isinstance(path, pathlib.Path) or path.stem != name or not path.is_file():
+            raise PluginError(
+                f"plugin {item.plugin!r}: the factory of rule table {name!r} must return the path "
+                f"of an existing file {name}.toml, got {path!r}",
+                plugin=item.plugin,
+                hook=hook,
+            )
+        return path
 
     # ------------------------------------------------------------------ commands
     def commands(self) -> dict[str, CommandSpec]:

@@ -16,7 +16,14 @@ from maatwerk.core.errors import PluginError
 from maatwerk.core.events import DisputeOpened, Event
 from maatwerk.core.policy import BUILTIN_GUARDS
 from maatwerk.core.policy import GuardSpec as PolicyGuardSpec
-from maatwerk.plugins import PROJECT_NAME, ChannelSpec, CommandSpec, GuardSpec, hookimpl
+from maatwerk.plugins import (
+    PROJECT_NAME,
+    ChannelSpec,
+    CommandSpec,
+    GuardSpec,
+    RuleTableSpec,
+    hookimpl,
+)
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
 from maatwerk.testing import FakeChannel, RecordingListener
 
@@ -267,6 +274,47 @@ class TestGuards:
         plugins.register(Plugin(), "org")
         with pytest.raises(PluginError, match="with code 'mine'"):
             plugins.guard("mine")
+
+
+class TestRuleTables:
+    """Rule tables resolve to files; a plugin may replace a stock table on purpose."""
+
+    def test_a_stock_table_resolves_to_its_file(self) -> None:
+        path = fresh().rule_table("bik")
+        assert path.name == "bik.toml"
+        assert path.is_file()
+
+    def test_a_plugin_replaces_a_stock_table(self, tmp_path: Path) -> None:
+        own = tmp_path / "bik.toml"
+        own.write_text('table = "bik"\n', encoding="utf-8")
+
+        class Plugin:
+            @hookimpl
+            def maatwerk_register_rule_tables(self) -> list[RuleTableSpec]:
+                return [
+                    RuleTableSpec(
+                        name="bik", factory=lambda: own, description="ours", overrides=True
+                    )
+                ]
+
+        plugins = fresh()
+        plugins.register(Plugin(), "org")
+        assert plugins.rule_table("bik") == own
+
+    def test_a_missing_file_is_named(self, tmp_path: Path) -> None:
+        class Plugin:
+            @hookimpl
+            def maatwerk_register_rule_tables(self) -> list[RuleTableSpec]:
+                return [
+                    RuleTableSpec(
+                        name="ours", factory=lambda: tmp_path / "ours.toml", description="x"
+                    )
+                ]
+
+        plugins = fresh()
+        plugins.register(Plugin(), "org")
+        with pytest.raises(PluginError, match=r"must return the path of an existing file ours\.toml"):
+            plugins.rule_table("ours")
 
 
 class TestEvents:
