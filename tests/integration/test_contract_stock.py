@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from maatwerk.adapters.channels.letters import LettersChannel
+from maatwerk.adapters.channels.worklist import PhoneWorklistChannel
 from maatwerk.core.events import (
     DebtorFlag,
     DebtorFlagged,
@@ -24,6 +26,7 @@ from maatwerk.core.ports import (
     DeliveryContext,
     DeliveryReceipt,
     DeliveryStatus,
+    EventListener,
     OutboundAction,
 )
 from maatwerk.plugins.manager import make_plugin_manager
@@ -32,6 +35,7 @@ from maatwerk.testing import (
     FakeChannel,
     GuardCase,
     GuardContract,
+    RecordingListener,
     make_action,
     make_guard_context,
     sample_payload,
@@ -242,3 +246,16 @@ class TestGuardContractCatchesBadGuards:
     def test_registry_from_plugins_equals_the_engine_builtins(self) -> None:
         plugins = make_plugin_manager(load_entrypoints=False, strict=True)
         assert plugins.guard_registry() == BUILTIN_GUARDS
+
+
+class TestProtocolConformance:
+    """The stock channels, the fakes and the listener satisfy the ports (checked by mypy --strict)."""
+
+    def test_adapters_are_assignable_to_their_ports(self) -> None:
+        channels: list[Channel] = [LettersChannel(), PhoneWorklistChannel(), FakeChannel()]
+        recorder = RecordingListener()
+        listener: EventListener = recorder
+        event = DisputeOpened(occurred_on=_DAY, debtor_id="debtor-1", dispute_id="d")
+        listener.on_event(event)
+        assert [channel.name for channel in channels] == ["letters", "phone-worklist", "fake"]
+        assert recorder.events == [event]
