@@ -41,7 +41,7 @@ from maatwerk.core.errors import PluginError
 from maatwerk.core.events import Event
 from maatwerk.core.policy.guards import GuardRegistry
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
-from maatwerk.core.ports import Channel, Importer
+from maatwerk.core.ports import Channel, EventListener, Importer
 from maatwerk.plugins import PROJECT_NAME, hookspecs
 from maatwerk.plugins.records import (
     ChannelSpec,
@@ -358,6 +358,14 @@ class MaatwerkPlugins:
             kwargs = {arg: event for arg in impl.argnames if arg == "event"}
             self._call(impl, hook, kwargs)
 
+    def listener(self) -> EventListener:
+        """An :class:`~maatwerk.core.ports.EventListener` that forwards to :meth:`notify`.
+
+        Hand it to a service that records events, so plugin listeners hear them without the
+        service knowing about plugins.
+        """
+        return _HookListener(self)
+
     # ------------------------------------------------------------------ internals
     def _distribution(self, plugin: str) -> tuple[str, str]:
         if plugin in self._stock:
@@ -459,6 +467,14 @@ class MaatwerkPlugins:
                 plugin=item.plugin,
                 hook=hook,
             ) from exc
+
+
+@attrs.frozen
+class _HookListener:
+    plugins: MaatwerkPlugins
+
+    def on_event(self, event: Event) -> None:
+        self.plugins.notify(event)
 
 
 def _records(returned: object, record_type: type[S], plugin: str, hook: str) -> Sequence[S]:

@@ -313,7 +313,9 @@ class TestRuleTables:
 
         plugins = fresh()
         plugins.register(Plugin(), "org")
-        with pytest.raises(PluginError, match=r"must return the path of an existing file ours\.toml"):
+        with pytest.raises(
+            PluginError, match=r"must return the path of an existing file ours\.toml"
+        ):
             plugins.rule_table("ours")
 
 
@@ -330,6 +332,13 @@ class TestEvents:
         plugins.notify(self.EVENT)
         assert first.events == [self.EVENT]
         assert second.events == [self.EVENT]
+
+    def test_the_listener_port_forwards_to_the_hook(self) -> None:
+        plugins = fresh()
+        recorder = RecordingListener()
+        plugins.register(recorder, "audit")
+        plugins.listener().on_event(self.EVENT)
+        assert recorder.events == [self.EVENT]
 
     def test_an_impl_may_take_no_arguments(self) -> None:
         calls: list[str] = []
