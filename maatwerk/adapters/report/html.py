@@ -167,7 +167,7 @@ def render_html(figures: FunnelFigures) -> str:
         _section(
             "Funnel",
             f"<div class='chart'>{charts.funnel_chart(columns)}</div>",
-            "Bills, then households: paid on time, in arrears, reminded, called, in an "
+            "Households: paid on time, in arrears, reminded, called, in an "
             "arrangement, kept it, formal demand, bailiff, recovered or written off. "
             "Log scale, so small groups stay visible.",
         ),
