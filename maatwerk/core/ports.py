@@ -330,9 +330,12 @@ class ReviewQueue(Protocol):
         ...
 
     def decide_review(
-        self, review_id: int, *, approved: bool, by: str, reason: str, event: Event
+        self, review_id: int, *, approved: bool, by: str, reason: str, events: Sequence[Event]
     ) -> ReviewItem:
-        """Approve (outbox row -> pending) or reject (-> rejected), appending ``event``; atomic."""
+        """Approve (outbox row -> pending) or reject (-> rejected), appending ``events``; atomic.
+
+        :class:`~maatwerk.core.records.StateConflictError` when the review is not pending.
+        """
         ...
 
 

@@ -558,7 +558,7 @@ class SqlStore:
         return frozenset(found)
 
     def decide_review(
-        self, review_id: int, *, approved: bool, by: str, reason: str, event: Event
+        self, review_id: int, *, approved: bool, by: str, reason: str, events: Sequence[Event]
     ) -> ReviewItem:
         r, o = t.reviews, t.outbox
         status = ReviewStatus.APPROVED if approved else ReviewStatus.REJECTED
@@ -586,7 +586,11 @@ class SqlStore:
                 .where(o.c.status == OutboxStatus.REVIEW.value)
                 .values(status=new_status.value)
             )
-            conn.execute(t.events.insert(), [_event_row(event, f"review:{review_id}")])
+            if events:
+                conn.execute(
+                    t.events.insert(),
+                    [_event_row(e, f"review:{review_id}:{i}") for i, e in enumerate(events)],
+                )
         return self.get_review(review_id)
 
     # -- imports --------------------------------------------------------------------------------

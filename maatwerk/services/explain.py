@@ -1,0 +1,65 @@
+"""``explain``: everything about one debtor on one date, and why the engine decides what it does.
+
+For each case: the debts with their balance split into principal, interest and costs, the
+decision the policy makes on the date (the same pure evaluation the daily run does) with its
+full reason chain, and the decision the run recorded for that date, if it ran. Plus the
+debtor's history: every event and audit record in the order they were written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import attrs
+
+from maatwerk.core.debts import Balance
+from maatwerk.core.errors import InputError, Location
+from maatwerk.core.policy import Decision
+from maatwerk.core.ports import RecordedEvent, Store
+from maatwerk.core.records import DecisionRecord, StoredCase
+
+
+__all__ = ["CaseExplanation", "DebtorExplanation", "explain_debtor"]
+
+
+@attrs.frozen(kw_only=True)
+class CaseExplanation:
+    stored: StoredCase
+    balance: Balance
+    decision: Decision
+    recorded: DecisionRecord | None
+
+
+@attrs.frozen(kw_only=True)
+class DebtorExplanation:
+    debtor_id: str
+    on: dt.date
+    cases: tuple[CaseExplanation, ...]
+    history: tuple[RecordedEvent, ...]
+
+
+def explain_debtor(
+    store: Store,
+    decide: Callable[[StoredCase, dt.date], Decision],
+    debtor_id: str,
+    on: dt.date,
+) -> DebtorExplanation:
+    """Explain ``debtor_id`` on ``on``; ``decide`` is the policy evaluation the run uses."""
+    keys = store.cases_of_debtor(debtor_id)
+    if not keys:
+        known = debtor_id in store.existing_ids("debtor", [debtor_id])
+        problem = "has no debts" if known else "is not known"
+        raise InputError(f"debtor {debtor_id!r} {problem}", Location(field="DEBTOR"))
+    cases = tuple(
+        CaseExplanation(
+            stored=stored,
+            balance=stored.case.outstanding,
+            decision=decide(stored, on),
+            recorded=store.decision(stored.key, on),
+        )
+        for stored in store.load_cases(keys)
+    )
+    return DebtorExplanation(
+        debtor_id=debtor_id, on=on, cases=cases, history=tuple(store.history(debtor_id))
+    )

@@ -1,0 +1,316 @@
+"""Recording what people do: contacts, holds, consents, disputes and arrangements.
+
+Each function checks its input against what is stored, builds one domain event and appends it
+to the event log; nothing is changed in place. The policy reads these events on the next run
+(a ``cant-pay`` contact opens the referral path, an open dispute blocks escalation, a hold
+pauses the case, a consent allows a referral or an early signal ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from maatwerk.core.arrangements import ProposalOutcome, propose_arrangement
+from maatwerk.core.errors import InputError, Location, MaatwerkError
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementOffered,
+    ConsentGiven,
+    ConsentRevoked,
+    ConsentScope,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    DisputeOpened,
+    DisputeResolved,
+    Event,
+    HoldEnded,
+    HoldPlaced,
+    HoldScope,
+)
+from maatwerk.core.money import Money
+from maatwerk.core.ports import Store
+
+
+__all__ = [
+    "accept_arrangement",
+    "add_consent",
+    "add_hold",
+    "end_hold",
+    "log_contact",
+    "open_dispute",
+    "propose_arrangement_for",
+    "resolve_dispute",
+    "revoke_consent",
+]
+
+#: Days the debtor has to answer an arrangement offer.
+RESPOND_DAYS = 14
+
+
+def _debtor(store: Store, debtor_id: str) -> None:
+    if debtor_id not in store.existing_ids("debtor", [debtor_id]):
+        raise InputError(f"unknown debtor {debtor_id!r}", Location(field="DEBTOR"))
+
+
+def _debt(store: Store, debtor_id: str, debt_id: str | None) -> None:
+    if debt_id is None:
+        return
+    for key in store.cases_of_debtor(debtor_id):
+        for case in store.load_cases([key]):
+            if any(d.debt_id == debt_id for d in case.case.debts):
+                return
+    raise InputError(f"debtor {debtor_id!r} has no debt {debt_id!r}", Location(field="--debt"))
+
+
+def _record(store: Store, events: Sequence[Event]) -> Event:
+    store.append(events)
+    return events[-1]
+
+
+def _history(store: Store, debtor_id: str) -> list[Event]:
+    return [r.event for r in store.history(debtor_id) if r.event is not None]
+
+
+def log_contact(
+    store: Store,
+    debtor_id: str,
+    *,
+    channel: ContactChannel,
+    outcome: ContactOutcome,
+    note: str,
+    on: dt.date,
+    by: str,
+    debt_id: str | None = None,
+) -> Event:
+    """A contact attempt and its outcome (can't pay vs won't pay, seed 004)."""
+    _debtor(store, debtor_id)
+    _debt(store, debtor_id, debt_id)
+    return _record(
+        store,
+        [
+            ContactAttempt(
+                occurred_on=on,
+                debtor_id=debtor_id,
+                debt_id=debt_id,
+                recorded_by=by,
+                channel=channel,
+                outcome=outcome,
+                note=note,
+            )
+        ],
+    )
+
+
+def add_hold(
+    store: Store,
+    debtor_id: str,
+    *,
+    reason: str,
+    start: dt.date,
+    end: dt.date | None,
+    on: dt.date,
+    by: str,
+    debt_id: str | None = None,
+    hold_id: str | None = None,
+) -> HoldPlaced:
+    """Pause a debt or the whole case from ``start`` up to and including ``end``."""
+    _debtor(store, debtor_id)
+    _debt(store, debtor_id, debt_id)
+    if end is not None and end < start:
+        raise InputError("the hold ends before it starts", Location(field="--until"))
+    if not reason.strip():
+        raise InputError("say why (--reason)", Location(field="--reason"))
+    ident = hold_id or f"{debtor_id}:{start.isoformat()}:{reason.strip()}:{debt_id or 'case'}"
+    if any(isinstance(e, HoldPlaced) and e.hold_id == ident for e in _history(store, debtor_id)):
+        raise InputError(f"hold {ident!r} already exists", Location(field="--id"))
+    event = HoldPlaced(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        debt_id=debt_id,
+        recorded_by=by,
+        hold_id=ident,
+        scope=HoldScope.DEBT if debt_id else HoldScope.CASE,
+        reason=reason.strip(),
+        start=start,
+        end=end,
+    )
+    store.append([event])
+    return event
+
+
+def end_hold(store: Store, debtor_id: str, hold_id: str, *, on: dt.date, by: str) -> Event:
+    """End a hold early; it no longer applies from ``on``."""
+    _debtor(store, debtor_id)
+    history = _history(store, debtor_id)
+    placed = [e for e in history if isinstance(e, HoldPlaced) and e.hold_id == hold_id]
+    if not placed:
+        raise InputError(f"debtor {debtor_id!r} has no hold {hold_id!r}", Location(field="HOLD"))
+    if any(isinstance(e, HoldEnded) and e.hold_id == hold_id for e in history):
+        raise MaatwerkError(f"hold {hold_id!r} has already ended")
+    return _record(
+        store,
+        [
+            HoldEnded(
+                occurred_on=on,
+                debtor_id=debtor_id,
+                debt_id=placed[0].debt_id,
+                recorded_by=by,
+                hold_id=hold_id,
+            )
+        ],
+    )
+
+
+def add_consent(
+    store: Store, debtor_id: str, *, scope: ConsentScope, on: dt.date, by: str
+) -> Event:
+    _debtor(store, debtor_id)
+    return _record(
+        store, [ConsentGiven(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)]
+    )
+
+
+def revoke_consent(
+    store: Store, debtor_id: str, *, scope: ConsentScope, on: dt.date, by: str
+) -> Event:
+    _debtor(store, debtor_id)
+    return _record(
+        store, [ConsentRevoked(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)]
+    )
+
+
+def open_dispute(
+    store: Store,
+    debtor_id: str,
+    *,
+    reason: str,
+    on: dt.date,
+    by: str,
+    debt_id: str | None = None,
+    dispute_id: str | None = None,
+) -> DisputeOpened:
+    """The debtor disputes one debt or the whole case; escalation stops until it is resolved."""
+    _debtor(store, debtor_id)
+    _debt(store, debtor_id, debt_id)
+    ident = dispute_id or f"{debtor_id}:{on.isoformat()}:{debt_id or 'case'}"
+    event = DisputeOpened(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        debt_id=debt_id,
+        recorded_by=by,
+        dispute_id=ident,
+        reason=reason,
+    )
+    store.append([event])
+    return event
+
+
+def resolve_dispute(
+    store: Store, debtor_id: str, dispute_id: str, *, outcome: str, on: dt.date, by: str
+) -> Event:
+    _debtor(store, debtor_id)
+    history = _history(store, debtor_id)
+    opened = [e for e in history if isinstance(e, DisputeOpened) and e.dispute_id == dispute_id]
+    if not opened:
+        raise InputError(
+            f"debtor {debtor_id!r} has no dispute {dispute_id!r}", Location(field="DISPUTE")
+        )
+    if any(isinstance(e, DisputeResolved) and e.dispute_id == dispute_id for e in history):
+        raise MaatwerkError(f"dispute {dispute_id!r} is already resolved")
+    return _record(
+        store,
+        [
+            DisputeResolved(
+                occurred_on=on,
+                debtor_id=debtor_id,
+                debt_id=opened[0].debt_id,
+                recorded_by=by,
+                dispute_id=dispute_id,
+                outcome=outcome,
+            )
+        ],
+    )
+
+
+def propose_arrangement_for(
+    store: Store,
+    debtor_id: str,
+    *,
+    creditor_id: str,
+    capacity: Money,
+    on: dt.date,
+    by: str,
+) -> ArrangementOffered:
+    """Offer a plan for the case's outstanding total, sized to ``capacity`` per month.
+
+    Refused (:class:`MaatwerkError`) when the household cannot repay within the maximum term:
+    that is problematic debt and calls for a referral to debt help (with consent), not a plan.
+    """
+    _debtor(store, debtor_id)
+    cases = [c for k in store.cases_of_debtor(debtor_id) for c in store.load_cases([k])]
+    case = next((c for c in cases if c.case.creditor_id == creditor_id), None)
+    if case is None:
+        raise InputError(
+            f"debtor {debtor_id!r} has no case at creditor {creditor_id!r}",
+            Location(field="--creditor"),
+        )
+    open_debts = case.case.open_debts
+    if not open_debts:
+        raise MaatwerkError(f"debtor {debtor_id!r} owes nothing at {creditor_id!r}")
+    arrangement_id = f"{debtor_id}:{creditor_id}:{on.isoformat()}"
+    proposal = propose_arrangement(
+        arrangement_id=arrangement_id,
+        debtor_id=debtor_id,
+        creditor_id=creditor_id,
+        debt=case.case.outstanding.total,
+        capacity=capacity,
+        today=on,
+        payday=case.debtor.payday,
+    )
+    if proposal.outcome is not ProposalOutcome.PLAN or proposal.arrangement is None:
+        raise MaatwerkError(
+            f"no plan fits: {proposal.outcome.value}; consider a referral to debt help "
+            "(with consent)"
+        )
+    plan = proposal.arrangement
+    event = ArrangementOffered(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        recorded_by=by,
+        arrangement_id=arrangement_id,
+        debt_ids=tuple(d.debt_id for d in open_debts),
+        instalment=plan.instalments[0].amount,
+        instalments=len(plan.instalments),
+        respond_by=on + dt.timedelta(days=RESPOND_DAYS),
+    )
+    store.append([event])
+    return event
+
+
+def accept_arrangement(
+    store: Store, debtor_id: str, arrangement_id: str, *, on: dt.date, by: str
+) -> Event:
+    _debtor(store, debtor_id)
+    offered = [
+        e
+        for e in _history(store, debtor_id)
+        if isinstance(e, ArrangementOffered) and e.arrangement_id == arrangement_id
+    ]
+    if not offered:
+        raise InputError(
+            f"debtor {debtor_id!r} has no arrangement offer {arrangement_id!r}",
+            Location(field="ARRANGEMENT"),
+        )
+    return _record(
+        store,
+        [
+            ArrangementAccepted(
+                occurred_on=on,
+                debtor_id=debtor_id,
+                recorded_by=by,
+                arrangement_id=arrangement_id,
+            )
+        ],
+    )
