@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Final
 
 from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.legal_tables import load_bik_table
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.policy import PolicyTables
@@ -60,6 +61,7 @@ def build_evaluator(
     return PolicyCaseEvaluator(
         policies=policies,
         tables=tables,
+        bik=load_bik_table(),
         default=default,
         by_creditor=by_creditor,
         by_segment=by_segment,

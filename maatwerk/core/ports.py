@@ -303,8 +303,11 @@ class RunLedger(Protocol):
 class Outbox(Protocol):
     """The transactional outbox the dispatcher drains."""
 
-    def claim_pending(self, *, after_id: int, limit: int) -> Sequence[OutboxItem]:
-        """Pending and failed rows with id > ``after_id``, oldest first; counts an attempt."""
+    def claim_pending(
+        self, *, after_id: int, limit: int, max_attempts: int = 5
+    ) -> Sequence[OutboxItem]:
+        """Pending rows, and failed rows tried fewer than ``max_attempts`` times, with id >
+        ``after_id``, oldest first; counts an attempt."""
         ...
 
     def mark(

@@ -31,14 +31,18 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from maatwerk.core.collection_costs import BikParams, collection_costs
+from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import PluginError
-from maatwerk.core.events import ActionKind, StepTaken
+from maatwerk.core.events import ActionKind, Event, FourteenDayLetterSent, StepTaken
+from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
 from maatwerk.core.policy import evaluate as evaluate_policy
 from maatwerk.core.policy.model import Policy
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
+    PAYLOAD_COLLECTION_COSTS,
     PAYLOAD_DEBTOR_NAME,
     PAYLOAD_EXPLANATION,
     PAYLOAD_PAY_BEFORE,
@@ -59,6 +63,7 @@ from maatwerk.core.records import (
     OutboxStatus,
     StoredCase,
 )
+from maatwerk.core.tables import DatedTable
 
 
 __all__ = [
@@ -307,8 +312,19 @@ _OUTCOME: Final[Mapping[DecisionStatus, str]] = {
 }
 
 
-def outcome_from_decision(decision: Decision, stored: StoredCase) -> CaseOutcome:
-    """Turn the policy's decision into the records the run writes for it."""
+def outcome_from_decision(
+    decision: Decision,
+    stored: StoredCase,
+    *,
+    stated_costs: Money | None = None,
+    letter_receipt_days: int = 2,
+) -> CaseOutcome:
+    """Turn the policy's decision into the records the run writes for it.
+
+    For a 14-day letter (BW 6:96 lid 6) ``stated_costs`` are the collection costs the letter
+    states; the run then also records :class:`FourteenDayLetterSent`, received (by assumption)
+    ``letter_receipt_days`` after sending, from when the 14-day term runs.
+    """
     key = stored.key
     action = decision.action
     outcome = _OUTCOME[decision.status]
@@ -360,6 +376,8 @@ def outcome_from_decision(decision: Decision, stored: StoredCase) -> CaseOutcome
         payload[PAYLOAD_PAY_BEFORE] = action.due_by
     if stored.debtor.phone:
         payload[PAYLOAD_PHONE] = stored.debtor.phone
+    if stated_costs is not None:
+        payload[PAYLOAD_COLLECTION_COSTS] = stated_costs.rounded().amount
     entry = OutboxEntry(
         case=key,
         run_date=decision.today,
@@ -370,7 +388,7 @@ def outcome_from_decision(decision: Decision, stored: StoredCase) -> CaseOutcome
         payload=payload,
         review=action.needs_review,
     )
-    events: tuple[StepTaken, ...] = ()
+    events: tuple[Event, ...] = ()
     if not action.needs_review:
         events = (
             StepTaken(
@@ -383,18 +401,37 @@ def outcome_from_decision(decision: Decision, stored: StoredCase) -> CaseOutcome
                 policy=decision.policy,
             ),
         )
+        if action.action is ActionKind.FOURTEEN_DAY_LETTER and stated_costs is not None:
+            events = (
+                *events,
+                FourteenDayLetterSent(
+                    occurred_on=decision.today,
+                    debtor_id=key.debtor_id,
+                    stated_costs=stated_costs,
+                    sent_on=decision.today,
+                    received_on=decision.today + dt.timedelta(days=letter_receipt_days),
+                    debt_ids=action.debt_ids,
+                ),
+            )
     return CaseOutcome(decision=record, outbox=(entry,), events=events)
 
 
 @attrs.frozen(kw_only=True)
 class PolicyCaseEvaluator:
-    """Evaluates a stored case with its policy: by creditor, else by segment, else the default."""
+    """Evaluates a stored case with its policy: by creditor, else by segment, else the default.
+
+    ``bik``: the BIK table; with it a 14-day letter states its collection costs (BW 6:96 lid 7:
+    on the sum of the principals it covers) and is recorded as sent. ``letter_receipt_days``:
+    assumed days between sending a letter and its receipt (ordinary post), a setting.
+    """
 
     policies: Mapping[str, Policy]
     tables: PolicyTables
     default: str = "humane"
     by_creditor: Mapping[str, str] = attrs.field(factory=dict)
     by_segment: Mapping[str, str] = attrs.field(factory=dict)
+    bik: DatedTable[BikParams] | None = None
+    letter_receipt_days: int = 2
 
     def __attrs_post_init__(self) -> None:
         for name in (self.default, *self.by_creditor.values(), *self.by_segment.values()):
@@ -411,8 +448,32 @@ class PolicyCaseEvaluator:
         file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
         return evaluate_policy(file, self.policy_for(stored), today, self.tables)
 
+    def stated_costs(self, decision: Decision, stored: StoredCase) -> Money | None:
+        """BIK for a 14-day letter on private claims; ``None`` for anything else."""
+        action = decision.action
+        if self.bik is None or action is None:
+            return None
+        if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
+            return None
+        debts = [
+            d
+            for d in stored.case.debts
+            if d.debt_id in action.debt_ids and d.kind is ClaimKind.PRIVATE
+        ]
+        if not debts:
+            return None
+        return collection_costs(
+            [d.principal for d in debts], on=decision.today, table=self.bik
+        ).total
+
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
-        return outcome_from_decision(self.decide(stored, today), stored)
+        decision = self.decide(stored, today)
+        return outcome_from_decision(
+            decision,
+            stored,
+            stated_costs=self.stated_costs(decision, stored),
+            letter_receipt_days=self.letter_receipt_days,
+        )
 
 
 def step_taken_for(item: OutboxItem, on: dt.date, policy: str = "") -> StepTaken:

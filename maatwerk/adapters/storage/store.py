@@ -465,13 +465,22 @@ class SqlStore:
         ]
 
     # -- outbox ---------------------------------------------------------------------------------
-    def claim_pending(self, *, after_id: int, limit: int) -> Sequence[OutboxItem]:
+    def claim_pending(
+        self, *, after_id: int, limit: int, max_attempts: int = 5
+    ) -> Sequence[OutboxItem]:
         o = t.outbox
-        statuses = [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]
         with self.engine.begin() as conn:
             query = (
                 sa.select(o)
-                .where(o.c.status.in_(statuses))
+                .where(
+                    sa.or_(
+                        o.c.status == OutboxStatus.PENDING.value,
+                        sa.and_(
+                            o.c.status == OutboxStatus.FAILED.value,
+                            o.c.attempts < max_attempts,
+                        ),
+                    )
+                )
                 .where(o.c.id > after_id)
                 .order_by(o.c.id)
                 .limit(limit)
