@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from maatwerk.core.debtors import Debtor
-from maatwerk.core.debts import Case, CostLine, Debt, InterestLine, Payment
+from maatwerk.core.debts import AppliedPayment, Case, CostLine, Debt, InterestLine, Payment
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import ConsentScope, Event
 
@@ -37,6 +37,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxItem",
     "OutboxStatus",
+    "PaymentApplication",
     "Posting",
     "ReviewItem",
     "ReviewStatus",
@@ -151,9 +152,11 @@ class ImportCounts:
 class StoredCase:
     """Everything stored about one case, as of the moment it was loaded.
 
-    ``events`` are all domain events of the debtor, in recorded order (the policy ignores the
-    ones dated after its controlling date). ``payments`` are the debtor's received payments;
-    their applied parts are already in the debts' ledgers.
+    ``events`` are the debtor's domain events that concern this case (about one of its debts or
+    about no debt in particular), in recorded order; the policy ignores the ones dated after its
+    controlling date. ``payments`` are the debtor's received payments that belong to this case
+    (designated to one of its debts, or undesignated and this is the debtor's first case by
+    creditor id) and are not applied yet; applied parts are already in the debts' ledgers.
     """
 
     debtor: Debtor
@@ -165,6 +168,14 @@ class StoredCase:
     @property
     def key(self) -> CaseKey:
         return CaseKey(self.case.debtor_id, self.case.creditor_id)
+
+
+@attrs.frozen(kw_only=True)
+class PaymentApplication:
+    """The part of a payment applied to one debt (written to the ledger with its batch)."""
+
+    debt_id: str
+    applied: AppliedPayment
 
 
 @attrs.frozen(kw_only=True)
@@ -231,6 +242,7 @@ class CaseOutcome:
     outbox: tuple[OutboxEntry, ...] = ()
     events: tuple[Event, ...] = ()
     postings: tuple[Posting, ...] = ()
+    applications: tuple[PaymentApplication, ...] = ()
 
 
 class OutboxStatus(enum.Enum):

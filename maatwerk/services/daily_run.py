@@ -31,6 +31,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from maatwerk.core.allocation import AllocationOrder, allocate_payment
 from maatwerk.core.collection_costs import BikParams, collection_costs
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import PluginError
@@ -61,6 +62,7 @@ from maatwerk.core.records import (
     OutboxEntry,
     OutboxItem,
     OutboxStatus,
+    PaymentApplication,
     StoredCase,
 )
 from maatwerk.core.tables import DatedTable
@@ -432,6 +434,7 @@ class PolicyCaseEvaluator:
     by_segment: Mapping[str, str] = attrs.field(factory=dict)
     bik: DatedTable[BikParams] | None = None
     letter_receipt_days: int = 2
+    allocation: AllocationOrder = AllocationOrder.STATUTORY
 
     def __attrs_post_init__(self) -> None:
         for name in (self.default, *self.by_creditor.values(), *self.by_segment.values()):
@@ -467,13 +470,43 @@ class PolicyCaseEvaluator:
         ).total
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        stored, applications = apply_payments(stored, today, self.allocation)
         decision = self.decide(stored, today)
-        return outcome_from_decision(
+        outcome = outcome_from_decision(
             decision,
             stored,
             stated_costs=self.stated_costs(decision, stored),
             letter_receipt_days=self.letter_receipt_days,
         )
+        return attrs.evolve(outcome, applications=applications)
+
+
+def apply_payments(
+    stored: StoredCase, today: dt.date, order: AllocationOrder = AllocationOrder.STATUTORY
+) -> tuple[StoredCase, tuple[PaymentApplication, ...]]:
+    """Apply the case's unapplied payments received by ``today`` (BW 6:43/6:44, or ``order``).
+
+    Returns the case with the payments in its ledger and the parts to record. What a payment
+    leaves over (an overpayment) stays unapplied on the payment row.
+    """
+    case = stored.case
+    applications: list[PaymentApplication] = []
+    for payment in sorted(stored.payments, key=lambda p: (p.received_on, p.payment_id)):
+        if payment.received_on > today or not case.open_debts:
+            continue
+        result = allocate_payment(case, payment, order=order)
+        for debt in result.case.debts:
+            before = case.debt(debt.debt_id)
+            applications.extend(
+                PaymentApplication(debt_id=debt.debt_id, applied=part)
+                for part in debt.applied[len(before.applied) :]
+            )
+        case = result.case
+    if not applications:
+        return stored, ()
+    used = {a.applied.payment_id for a in applications}
+    rest = tuple(p for p in stored.payments if p.payment_id not in used)
+    return attrs.evolve(stored, case=case, payments=rest), tuple(applications)
 
 
 def step_taken_for(item: OutboxItem, on: dt.date, policy: str = "") -> StepTaken:

@@ -16,7 +16,7 @@ from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import schema
 from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import CostLine, Debt
+from maatwerk.core.debts import CostLine, Debt, Payment
 from maatwerk.core.events import ActionKind, StepTaken
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
@@ -313,3 +313,44 @@ class TestDispatcher:
         second = run_day(store, humane, day, dispatcher=dispatcher(store, channels, day, tmp_path))
         assert second.dispatched["done"] == len(failed)
         assert {i.status for i in store.outbox_items()} == {OutboxStatus.DONE}
+
+
+class TestPayments:
+    """Payments received by the run date are applied once, in the run's transaction."""
+
+    def test_payment_pays_the_case_once(
+        self, store: SqlStore, humane: PolicyCaseEvaluator, tmp_path: Path
+    ) -> None:
+        load(store, 2)
+        key = store.case_keys(after=None, limit=1)[0]
+        (case,) = store.load_cases([key])
+        owed = case.case.outstanding.total
+        store.apply_import(
+            ImportBatch(
+                kind=ImportKind.PAYMENTS,
+                file_name="pay",
+                file_sha256="1",
+                records=(
+                    Payment(
+                        payment_id="PAY1",
+                        debtor_id=key.debtor_id,
+                        received_on=START + dt.timedelta(days=3),
+                        amount=owed,
+                    ),
+                ),
+            )
+        )
+        run_day(store, humane, START + dt.timedelta(days=2))
+        (before,) = store.load_cases([key])
+        assert before.case.outstanding.total == owed
+        for offset in (4, 5):
+            run_day(store, humane, START + dt.timedelta(days=offset))
+        (after,) = store.load_cases([key])
+        assert not after.case.outstanding.total.is_positive
+        assert after.payments == ()
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.select(schema.applied_payments)).all()
+        assert len(rows) == len(after.case.debts)
+        decision = store.decision(key, START + dt.timedelta(days=5))
+        assert decision is not None
+        assert decision.outcome in {"closed", "action"}

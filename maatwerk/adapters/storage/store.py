@@ -160,6 +160,7 @@ class SqlStore:
             events: dict[str, list[Event]] = defaultdict(list)
             mandates: dict[str, list[Mandate]] = defaultdict(list)
             payments: dict[str, list[Payment]] = defaultdict(list)
+            applied_ids: set[str] = set()
             for part in _chunks(debtor_ids):
                 for row in conn.execute(
                     sa.select(t.debtors).where(t.debtors.c.debtor_id.in_(part))
@@ -191,6 +192,7 @@ class SqlStore:
                     .order_by(t.applied_payments.c.applied_on, t.applied_payments.c.payment_id)
                 ).mappings():
                     applied[row["debt_id"]].append(applied_from_row(row))
+                    applied_ids.add(row["payment_id"])
                 for row in conn.execute(
                     sa.select(t.events.c.debtor_id, t.events.c.kind, t.events.c.payload)
                     .where(t.events.c.debtor_id.in_(part))
@@ -211,6 +213,12 @@ class SqlStore:
                 ).mappings():
                     payments[row["debtor_id"]].append(payment_from_row(row))
         by_case: dict[CaseKey, list[Debt]] = defaultdict(list)
+        debt_creditor = {d["debt_id"]: d["creditor_id"] for d in debt_rows}
+        first_creditor: dict[str, str] = {}
+        for d in debt_rows:
+            current = first_creditor.get(d["debtor_id"])
+            if current is None or d["creditor_id"] < current:
+                first_creditor[d["debtor_id"]] = d["creditor_id"]
         for debt in debt_rows:
             key = CaseKey(debt["debtor_id"], debt["creditor_id"])
             if key in wanted:
@@ -239,7 +247,16 @@ class SqlStore:
                     mandates=tuple(
                         m for m in mandates[key.debtor_id] if m.creditor_id == key.creditor_id
                     ),
-                    payments=tuple(payments[key.debtor_id]),
+                    payments=tuple(
+                        p
+                        for p in payments[key.debtor_id]
+                        if p.payment_id not in applied_ids
+                        and key.creditor_id
+                        == (
+                            debt_creditor.get(p.designated_debt_id or "")
+                            or first_creditor.get(key.debtor_id)
+                        )
+                    ),
                 )
             )
         return result
@@ -376,6 +393,21 @@ class SqlStore:
             if events:
                 conn.execute(t.events.insert(), events)
             self._post(conn, [p for o in todo for p in o.postings])
+            applications = [
+                {
+                    "payment_id": a.applied.payment_id,
+                    "debt_id": a.debt_id,
+                    "applied_on": a.applied.applied_on,
+                    "costs_cents": cents(a.applied.parts.costs),
+                    "interest_cents": cents(a.applied.parts.interest),
+                    "principal_cents": cents(a.applied.parts.principal),
+                    "currency": a.applied.parts.principal.currency,
+                }
+                for o in todo
+                for a in o.applications
+            ]
+            if applications:
+                conn.execute(t.applied_payments.insert(), applications)
             return len(todo)
 
     @staticmethod
