@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck layers pytest bench docs clean
+.PHONY: setup demo test lint typecheck layers pytest example-plugin bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,15 +29,17 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP)
-	$(BIN)/pytest -q
+example-plugin: $(STAMP) ## install the example external plugin and run its contract tests
 	$(BIN)/python -m pip install --quiet --no-deps -e examples/maatwerk-example-channel
 	$(BIN)/pytest -q examples/maatwerk-example-channel
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
 
 docs: $(STAMP) ## plugin-author docs (Sphinx + MyST), warnings are errors; output in docs/_build/html
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-test: lint typecheck layers pytest docs ## every check: ruff, mypy --strict, import-linter, pytest, docs
+test: lint typecheck layers docs example-plugin pytest ## every check: ruff, mypy --strict, import-linter, docs, plugin kit, pytest
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json
