@@ -41,14 +41,7 @@ from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, P
 from maatwerk.core.policy import evaluate as evaluate_policy
 from maatwerk.core.policy.model import Policy
 from maatwerk.core.ports import (
-    PAYLOAD_AMOUNT,
-    PAYLOAD_ARREARS_MONTHS,
-    PAYLOAD_COLLECTION_COSTS,
-    PAYLOAD_DEBTOR_NAME,
-    PAYLOAD_EXPLANATION,
     PAYLOAD_PAY_BEFORE,
-    PAYLOAD_PHONE,
-    PAYLOAD_REFERENCE,
     Channel,
     DeliveryContext,
     DeliveryStatus,
@@ -66,6 +59,7 @@ from maatwerk.core.records import (
     StoredCase,
 )
 from maatwerk.core.tables import DatedTable
+from maatwerk.services.payloads import build_payload
 
 
 __all__ = [
@@ -363,23 +357,9 @@ def outcome_from_decision(
     )
     if action is None:
         return CaseOutcome(decision=record)
-    debts = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
-    payload: dict[str, object] = {
-        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
-        PAYLOAD_AMOUNT: action.amount.rounded().amount,
-        PAYLOAD_EXPLANATION: "\n".join(explanation),
-        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
-        PAYLOAD_ARREARS_MONTHS: int(Decimal(decision.arrears_months)),
-        "policy": decision.policy,
-        "title": action.title("nl"),
-        **dict(action.params),
-    }
-    if action.due_by is not None:
-        payload[PAYLOAD_PAY_BEFORE] = action.due_by
-    if stored.debtor.phone:
-        payload[PAYLOAD_PHONE] = stored.debtor.phone
-    if stated_costs is not None:
-        payload[PAYLOAD_COLLECTION_COSTS] = stated_costs.rounded().amount
+    payload = build_payload(
+        decision, action, stored, explanation=explanation, stated_costs=stated_costs
+    )
     entry = OutboxEntry(
         case=key,
         run_date=decision.today,
