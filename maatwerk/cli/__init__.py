@@ -39,6 +39,7 @@ _GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("recording", "arrangement"),
     ("recording", "dispute"),
     ("demo", "demo"),
+    ("report", "report"),
     ("simulate", "simulate"),
     ("sepa", "sepa"),
     ("returns", "returns"),

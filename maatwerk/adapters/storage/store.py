@@ -37,6 +37,7 @@ from maatwerk.adapters.storage.mapping import (
     payment_from_row,
     payment_row,
 )
+from maatwerk.adapters.storage.reporting import read_report_data
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Case, CostLine, Debt, Payment
 from maatwerk.core.events import (
@@ -68,6 +69,7 @@ from maatwerk.core.records import (
     StateConflictError,
     StoredCase,
 )
+from maatwerk.core.report_data import ReportData
 
 
 __all__ = ["AUDIT_RECORD_UPDATED", "SqlStore"]
@@ -742,6 +744,11 @@ class SqlStore:
             updated=len(updates),
             unchanged=len(latest) - len(inserts) - len(updates),
         )
+
+    # -- reporting (read-only) ------------------------------------------------------------------
+    def report_data(self, period_from: dt.date, period_to: dt.date) -> ReportData:
+        """The funnel report's data (:class:`maatwerk.core.report_data.ReportSource`)."""
+        return read_report_data(self.engine, period_from, period_to)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""The funnel report read from the store (SQLite and PostgreSQL): figures, ageing, protection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from maatwerk.adapters.jsonschema_check import check
+from maatwerk.adapters.report.figures_json import load_schema
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.cli import cli
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import AppliedPayment, Balance, CostLine, Debt, Payment
+from maatwerk.core.events import (
+    ActionKind,
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementOffered,
+    StepTaken,
+)
+from maatwerk.core.money import Money, eur
+from maatwerk.core.records import (
+    CaseKey,
+    CaseOutcome,
+    DecisionRecord,
+    ImportBatch,
+    ImportKind,
+    ImportRecord,
+    PaymentApplication,
+    Posting,
+)
+from maatwerk.services.reporting import gather_funnel
+
+
+START = dt.date(2026, 1, 1)
+END = dt.date(2026, 4, 30)
+C = "zorg"
+
+
+def _debtor(i: int, income: str = "1500.00") -> Debtor:
+    return Debtor(
+        debtor_id=f"D{i}",
+        name=f"Person {i}",
+        household=HouseholdType.SINGLE,
+        net_monthly_income=eur(income),
+    )
+
+
+def _bill(i: int, due: dt.date, amount: str = "100.00") -> Debt:
+    return Debt(
+        debt_id=f"B{i}", debtor_id=f"D{i}", creditor_id=C, principal=eur(amount), due_date=due
+    )
+
+
+def _pay(i: int, day: dt.date, amount: str) -> Payment:
+    return Payment(payment_id=f"P{i}", debtor_id=f"D{i}", received_on=day, amount=eur(amount))
+
+
+def _applied(i: int, day: dt.date, principal: str, costs: str = "0.00") -> PaymentApplication:
+    return PaymentApplication(
+        debt_id=f"B{i}",
+        applied=AppliedPayment(
+            payment_id=f"P{i}",
+            applied_on=day,
+            parts=Balance(costs=eur(costs), principal=eur(principal)),
+        ),
+    )
+
+
+def _step(i: int, day: dt.date, action: ActionKind) -> StepTaken:
+    return StepTaken(
+        occurred_on=day,
+        debtor_id=f"D{i}",
+        step_id=action.value,
+        action=action,
+        channel="letter",
+        debt_ids=(f"B{i}",),
+        policy="humane@2026.1",
+    )
+
+
+def _decision(i: int, day: dt.date, blocked_by: str | None = None) -> DecisionRecord:
+    return DecisionRecord(
+        run_date=day,
+        case=CaseKey(f"D{i}", C),
+        policy="humane@2026.1",
+        outcome="blocked" if blocked_by else "none",
+        blocked_by=blocked_by,
+    )
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    """Five households: on time (1), late and paid after a reminder and a call (2), an
+    arrangement kept (3), an arrangement broken and a bailiff (4), and one still open and
+    protected by a dispute guard (5); a sixth bill falls outside the period."""
+    s = SqlStore.from_url(migrated_db_url)
+    due = dt.date(2026, 2, 1)
+    records: list[ImportRecord] = [
+        *(_debtor(i) for i in range(1, 7)),
+        *(_bill(i, due) for i in range(1, 6)),
+        _bill(6, dt.date(2026, 6, 1)),
+        _pay(1, due, "100.00"),
+        _pay(2, dt.date(2026, 2, 20), "100.00"),
+        _pay(3, dt.date(2026, 4, 1), "115.00"),
+    ]
+    s.apply_import(
+        ImportBatch(
+            kind=ImportKind.PORTFOLIO,
+            file_name="t.csv",
+            file_sha256="0" * 64,
+            records=tuple(records),
+        )
+    )
+    s.record_outcomes(
+        due,
+        [
+            CaseOutcome(decision=_decision(1, due), applications=(_applied(1, due, "100.00"),)),
+            CaseOutcome(
+                decision=_decision(2, due),
+                applications=(_applied(2, dt.date(2026, 2, 21), "100.00"),),
+            ),
+            CaseOutcome(
+                decision=_decision(3, due),
+                postings=(
+                    Posting(
+                        debt_id="B3",
+                        posting_key="bik",
+                        line=CostLine(
+                            posted_on=dt.date(2026, 3, 20), amount=eur("15.00"), kind="bik"
+                        ),
+                    ),
+                ),
+                applications=(_applied(3, dt.date(2026, 4, 2), "100.00", "15.00"),),
+            ),
+            CaseOutcome(decision=_decision(5, due, "open-dispute")),
+        ],
+    )
+    s.record_outcomes(
+        dt.date(2026, 3, 1),
+        [CaseOutcome(decision=_decision(5, dt.date(2026, 3, 1), "open-dispute"))],
+    )
+    offered = dt.date(2026, 3, 1)
+    s.append(
+        [
+            _step(2, dt.date(2026, 2, 8), ActionKind.PAYMENT_REMINDER),
+            _step(2, dt.date(2026, 2, 15), ActionKind.PHONE_CALL),
+            _step(3, dt.date(2026, 2, 15), ActionKind.PHONE_CALL),
+            _step(4, dt.date(2026, 2, 15), ActionKind.PHONE_CALL),
+            *(
+                ArrangementOffered(
+                    occurred_on=offered,
+                    debtor_id=f"D{i}",
+                    arrangement_id=f"A{i}",
+                    instalment=eur(amount),
+                    instalments=2,
+                )
+                for i, amount in ((3, "57.50"), (4, "900.00"))
+            ),
+            ArrangementAccepted(occurred_on=offered, debtor_id="D3", arrangement_id="A3"),
+            ArrangementAccepted(occurred_on=offered, debtor_id="D4", arrangement_id="A4"),
+            ArrangementBreached(
+                occurred_on=dt.date(2026, 4, 5), debtor_id="D4", arrangement_id="A4"
+            ),
+            _step(4, dt.date(2026, 4, 10), ActionKind.FOURTEEN_DAY_LETTER),
+            _step(4, dt.date(2026, 4, 28), ActionKind.BAILIFF_HANDOVER),
+        ]
+    )
+    yield s
+    s.close()
+
+
+def _capacity(debtor: Debtor, total: Money, on: dt.date) -> Money | None:
+    del total, on
+    return (debtor.net_monthly_income or Money.zero()) - eur("1400.00")
+
+
+class TestReportFromStore:
+    """The store's bills, events and decisions give the funnel, ageing and protection figures."""
+
+    def test_funnel(self, store: SqlStore) -> None:
+        figures = gather_funnel(store, START, END, capacity=_capacity)
+        column = figures.columns[0]
+        assert (column.bills, column.debtors) == (5, 5)
+        assert column.billed == eur("500.00")
+        assert column.paid_on_time == 1
+        assert (column.paid_within_31_days, column.in_arrears) == (2, 3)
+        assert (column.reminders, column.calls, column.demands, column.bailiff) == (1, 3, 1, 1)
+        assert (column.arrangements, column.arrangements_kept, column.arrangements_broken) == (
+            2,
+            1,
+            1,
+        )
+        assert column.recovered == 2
+        assert column.arrears_total == eur("400.00")
+        assert column.arrears_recovered == eur("200.00")
+        assert column.costs_charged == eur("15.00")
+        assert column.avg_days_to_resolution is not None
+        assert figures.table_versions == ("humane@2026.1",)
+
+    def test_ageing_and_protection(self, store: SqlStore) -> None:
+        column = gather_funnel(store, START, END).columns[0]
+        open_bills = {b.label: b.bills for b in column.ageing}
+        assert open_bills["61-90 days"] == 2
+        assert sum(open_bills.values()) == 2
+        assert [(p.reason, p.decisions, p.households) for p in column.protected] == [
+            ("open-dispute", 2, 1)
+        ]
+
+    def test_arrangements_against_capacity(self, store: SqlStore) -> None:
+        column = gather_funnel(store, START, END, capacity=_capacity).columns[0]
+        points = sorted((p.instalment, p.capacity, p.kept) for p in column.arrangement_points)
+        assert points == [
+            (eur("57.50"), eur("100.00"), True),
+            (eur("900.00"), eur("100.00"), False),
+        ]
+        assert column.below_bvv == 1
+
+    def test_period_limits_the_bills(self, store: SqlStore) -> None:
+        column = gather_funnel(store, START, dt.date(2026, 7, 1)).columns[0]
+        assert column.bills == 6
+
+
+class TestReportCommand:
+    """'maatwerk report' writes the HTML and prints the schema-valid JSON figures."""
+
+    def test_json_and_html(self, store: SqlStore, migrated_db_url: str, tmp_path: Path) -> None:
+        out = tmp_path / "report.html"
+        result = CliRunner().invoke(
+            cli,
+            ["report", "--from", "2026-01-01", "--to", "2026-04-30", "--out", str(out),
+             "--db", migrated_db_url, "--json"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        assert check(document, load_schema()) == []
+        assert document["policies"][0]["bills"] == 5
+        assert "<svg" in out.read_text(encoding="utf-8")
+
+    def test_bad_period(self, store: SqlStore, migrated_db_url: str) -> None:
+        result = CliRunner().invoke(
+            cli, ["report", "--from", "2026-05-01", "--to", "2026-04-30", "--db", migrated_db_url]
+        )
+        assert result.exit_code == 2
