@@ -17,7 +17,8 @@ File format (``schema = 1``)::
     [[step]]                        # ordered: the ladder from mild to severe
     id = "reminder-1"
     action = "payment-reminder"     # see maatwerk.core.events.ActionKind
-    channel = "letter"              # a channel name a plugin provides
+    channel = "letters"             # a registered channel name (maatwerk plugins list), or
+                                    # "ledger" (recorded by the run, nothing is sent)
     anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
                                     # | payment-returned | threshold
     days = 7                        # may be negative (before the anchor)
@@ -374,6 +375,7 @@ def _step(
     earlier: Mapping[str, int],
     calendars: tuple[str, ...],
     guards: GuardRegistry,
+    channels: frozenset[str] | None = None,
 ) -> Step:
     path: tuple[Any, ...] = ("step", index)
     if not isinstance(data, dict):
@@ -390,6 +392,12 @@ def _step(
         )
     action = reader.choice(ActionKind, reader.text(data, "action", path), path, "action", "action")
     channel = reader.text(data, "channel", path)
+    if channels is not None and channel not in channels:
+        raise reader.error(
+            f"no channel named {channel!r}; available: {', '.join(sorted(channels))}",
+            path,
+            "channel",
+        )
     anchor = reader.choice(Anchor, reader.text(data, "anchor", path), path, "anchor", "anchor")
     calendar = reader.text(data, "calendar", path, default="calendar")
     if calendar not in calendars:
@@ -459,8 +467,13 @@ def load_policy_text(
     *,
     calendars: Iterable[str] = DEFAULT_CALENDARS,
     guards: GuardRegistry = BUILTIN_GUARDS,
+    channels: Iterable[str] | None = None,
 ) -> Policy:
-    """Parse and validate policy TOML ``raw`` (``file`` names it in errors)."""
+    """Parse and validate policy TOML ``raw`` (``file`` names it in errors).
+
+    ``channels``: the channel names a step may use (the registered channels plus the run's
+    internal ones); ``None`` skips that check (a policy read without the plugins at hand).
+    """
     try:
         doc = tomllib.loads(raw, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -487,10 +500,19 @@ def load_policy_text(
     if not isinstance(raw_steps, list) or not raw_steps:
         raise reader.error("a policy needs at least one [[step]]", (), "step")
     known_calendars = tuple(calendars)
+    known_channels = None if channels is None else frozenset(channels)
     steps: list[Step] = []
     earlier: dict[str, int] = {}
     for index, item in enumerate(raw_steps):
-        step = _step(reader, item, index, earlier=earlier, calendars=known_calendars, guards=guards)
+        step = _step(
+            reader,
+            item,
+            index,
+            earlier=earlier,
+            calendars=known_calendars,
+            guards=guards,
+            channels=known_channels,
+        )
         earlier[step.id] = index
         steps.append(step)
     return Policy(
@@ -510,15 +532,16 @@ def load_policy(
     *,
     calendars: Iterable[str] = DEFAULT_CALENDARS,
     guards: GuardRegistry = BUILTIN_GUARDS,
+    channels: Iterable[str] | None = None,
 ) -> Policy:
-    """Read and validate the policy file at ``path``."""
+    """Read and validate the policy file at ``path`` (``channels``: see :func:`load_policy_text`)."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError("policy file not found", Location(file=str(path))) from None
     except UnicodeDecodeError:
         raise PolicyError("policy file is not UTF-8 text", Location(file=str(path))) from None
-    return load_policy_text(raw, str(path), calendars=calendars, guards=guards)
+    return load_policy_text(raw, str(path), calendars=calendars, guards=guards, channels=channels)
 
 
 def shipped_policy_dir() -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import load_bik_table
@@ -15,23 +14,21 @@ from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
 from maatwerk.core.ports import DeliveryContext, Store
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
-from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator
+from maatwerk.services.daily_run import INTERNAL_CHANNELS, Dispatcher, PolicyCaseEvaluator
 
 
 __all__ = [
-    "CHANNEL_ALIASES",
+    "available_channels",
     "build_dispatcher",
     "build_evaluator",
     "parse_assignments",
     "plugin_manager",
 ]
 
-#: Policy channel names that the stock channels carry under another name (used only when no
-#: channel of the policy's own name is registered).
-CHANNEL_ALIASES: Final[Mapping[str, str]] = {
-    "letter": "letters",
-    "phone-task": "phone-worklist",
-}
+
+def available_channels(plugins: MaatwerkPlugins) -> frozenset[str]:
+    """The channel names a policy step may use: the registered channels plus the run's own."""
+    return frozenset(plugins.channels()) | INTERNAL_CHANNELS
 
 
 def parse_assignments(values: Sequence[str], option: str) -> dict[str, str]:
@@ -55,7 +52,8 @@ def build_evaluator(
     guards = plugins.guard_registry()
     names = {default, *by_creditor.values(), *by_segment.values()}
     policies: dict[str, Policy] = {
-        name: load_policy(resolve_policy(name), guards=guards) for name in sorted(names)
+        name: load_policy(resolve_policy(name), guards=guards, channels=available_channels(plugins))
+        for name in sorted(names)
     }
     tables = PolicyTables(calendars=build_calendars(), guards=guards)
     return PolicyCaseEvaluator(
@@ -77,19 +75,11 @@ def build_dispatcher(
     batch_size: int,
     settings: Mapping[str, str] | None = None,
 ) -> Dispatcher:
-    available = set(plugins.channels())
-    aliases = {
-        name: target
-        for name, target in CHANNEL_ALIASES.items()
-        if name not in available and target in available
-    }
-
     return Dispatcher(
         store=store,
         channel_for=plugins.channel,
         context=DeliveryContext(output_dir=out, run_date=run_date, settings=settings or {}),
         batch_size=batch_size,
-        aliases=aliases,
     )
 
 

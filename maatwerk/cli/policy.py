@@ -18,6 +18,7 @@ from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.case_json import load_case_file
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy, shipped_policies
 from maatwerk.cli._common import DATE, emit_json, json_option, jsonable
+from maatwerk.cli._wiring import available_channels, plugin_manager
 from maatwerk.core.policy import BUILTIN_GUARDS, Policy, PolicyTables, Step, evaluate
 
 
@@ -33,8 +34,14 @@ def policy() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 def check(file: Path, as_json: bool) -> None:
-    """Validate policy FILE; exit 0 when valid, 2 with file, line and field otherwise."""
-    loaded = load_policy(file)
+    """Validate policy FILE; exit 0 when valid, 2 with file, line and field otherwise.
+
+    Every step's channel must be a registered channel (``maatwerk plugins list``) or ``ledger``.
+    """
+    plugins = plugin_manager()
+    loaded = load_policy(
+        file, guards=plugins.guard_registry(), channels=available_channels(plugins)
+    )
     if as_json:
         emit_json({"valid": True, "policy": loaded.label, "steps": len(loaded.steps)})
         return

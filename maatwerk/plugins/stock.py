@@ -21,6 +21,30 @@ from maatwerk.plugins.records import ChannelSpec, GuardSpec, ImporterSpec, RuleT
 
 
 # ---------------------------------------------------------------------- channels
+def _bailiff() -> Channel:
+    from maatwerk.adapters.channels.bailiff import BailiffChannel  # noqa: PLC0415 - lazy
+
+    return BailiffChannel()
+
+
+def _cak_report() -> Channel:
+    from maatwerk.adapters.channels.cak import CakReportChannel  # noqa: PLC0415 - lazy
+
+    return CakReportChannel()
+
+
+def _municipal() -> Channel:
+    from maatwerk.adapters.channels.municipal import MunicipalChannel  # noqa: PLC0415 - lazy
+
+    return MunicipalChannel()
+
+
+def _source_deduction() -> Channel:
+    from maatwerk.adapters.channels.deduction import SourceDeductionChannel  # noqa: PLC0415 - lazy
+
+    return SourceDeductionChannel()
+
+
 def _letters() -> Channel:
     from maatwerk.adapters.channels.letters import LettersChannel  # noqa: PLC0415 - lazy
 
@@ -43,6 +67,20 @@ def _sepa_direct_debit() -> Channel:
 def maatwerk_register_channels() -> list[ChannelSpec]:
     return [
         ChannelSpec(
+            name="bailiff",
+            factory=_bailiff,
+            description="Bailiff hand-over dossier (versioned JSON, schema-checked); refused "
+            "without a personal contact attempt or an expired 14-day letter, or with an active "
+            "arrangement or open dispute",
+            action_kinds=("bailiff-handover",),
+        ),
+        ChannelSpec(
+            name="cak-report",
+            factory=_cak_report,
+            description="Report of a premium defaulter to the CAK (Zvw 18c) as schema-checked JSON",
+            action_kinds=("zvw-report",),
+        ),
+        ChannelSpec(
             name="letters",
             factory=_letters,
             description="Plain-Dutch (B1) letters as text files, one per action",
@@ -63,10 +101,24 @@ def maatwerk_register_channels() -> list[ChannelSpec]:
             action_kinds=("phone-call",),
         ),
         ChannelSpec(
+            name="municipal",
+            factory=_municipal,
+            description="Debt-help referral and early signal to the municipality (JSON after the "
+            "DDAS vocabulary, no BSN); only with recorded, unrevoked consent",
+            action_kinds=("debt-help-referral", "early-signal"),
+        ),
+        ChannelSpec(
             name="sepa-direct-debit",
             factory=_sepa_direct_debit,
             description="SEPA direct debits (instalments) as one pain.008 file per day, EPC- and XSD-checked",
             action_kinds=("direct-debit", "direct-debit-representation"),
+        ),
+        ChannelSpec(
+            name="source-deduction",
+            factory=_source_deduction,
+            description="Deduction-at-source instructions per payer (JSON) that always leave the "
+            "household its protected income (BVV), with the calculation lines",
+            action_kinds=("arrangement-offer",),
         ),
     ]
 

@@ -2,16 +2,52 @@
 
 The daily run (:mod:`maatwerk.services.daily_run`) records one outbox row per step taken; its
 ``payload`` is built here from the policy's decision and the stored case, so that the facts a
-channel needs (amounts, dates, contact details, the legal preconditions a channel checks
+channel needs (amounts, dates, contact details, and the legal preconditions a channel checks
 itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
-:mod:`maatwerk.core.ports` plus channel-specific keys documented per builder.
+:mod:`maatwerk.core.ports` plus these, per action kind:
+
+* every step: ``debtor_email``, ``household``, ``net_monthly_income`` (when known);
+* ``direct-debit-representation``: ``debtor_iban``, ``mandate_id``, ``mandate_date``,
+  ``collection_date`` (the SEPA channel refuses the action without an active mandate);
+* ``bailiff-handover`` (FORMATS.md §5.2): ``claims`` (per debt: principal, interest and costs
+  outstanding with their legal basis, cost lines, payments), ``fourteen_day_letters``,
+  ``formal_demands``, ``contact_attempts``, ``arrangements`` (history), ``active_arrangements``,
+  ``disputes``, ``open_disputes``, ``debt_help``, ``steps_taken``, ``bvv_hint`` and ``bsn``
+  (only when the deployment stored one; the bailiff channel adds it only when its settings
+  opt in);
+* ``debt-help-referral`` / ``early-signal`` (FORMATS.md §4): ``consents`` (every consent
+  record with given and revoked dates), ``contact_attempts``, ``written_reminders``,
+  ``arrears_since``, ``debt_categories``, ``crisis`` (the step's ``crisis`` param: ``eviction``,
+  ``disconnection`` or ``health-insurance-termination``);
+* any step: ``bvv`` when :func:`build_payload` is given the subsistence tables and the debtor's
+  income is known (:func:`bvv_facts`; the ``source-deduction`` channel refuses without it).
+
+Dates are ``datetime.date``, amounts ``Decimal`` rounded to cents, lists tuples of mappings.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from maatwerk.core.debts import ClaimKind, InterestKind
+from maatwerk.core.errors import MaatwerkError
+from maatwerk.core.events import (
+    ActionKind,
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementCompleted,
+    ArrangementOffered,
+    ArrangementRejected,
+    ConsentGiven,
+    ConsentRevoked,
+    ContactAttempt,
+    DisputeOpened,
+    DisputeResolved,
+)
+from maatwerk.core.money import Money
+from maatwerk.core.policy import CaseFile, derive_state
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
@@ -22,17 +58,38 @@ from maatwerk.core.ports import (
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
 )
+from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
 
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from maatwerk.core.money import Money
-    from maatwerk.core.policy import Decision, ProposedAction
+    from maatwerk.core.debts import Debt
+    from maatwerk.core.policy import CaseState, Decision, ProposedAction
     from maatwerk.core.records import StoredCase
 
 
-__all__ = ["build_payload"]
+__all__ = ["build_payload", "bvv_facts"]
+
+#: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2).
+_WRITTEN_REMINDERS: Final = frozenset(
+    {
+        ActionKind.PAYMENT_REMINDER,
+        ActionKind.ARRANGEMENT_OFFER,
+        ActionKind.FOURTEEN_DAY_LETTER,
+        ActionKind.FORMAL_DEMAND,
+        ActionKind.ZVW_NOTICE,
+    }
+)
+_LEGAL_BASIS: Final = {
+    ClaimKind.PRIVATE: "BW 6:74 e.v. (nakoming); kosten BW 6:96 lid 2 sub c en lid 6",
+    ClaimKind.PUBLIC: "Awb titel 4.4 (bestuursrechtelijke geldschuld); aanmaning Awb 4:112-4:113",
+}
+_INTEREST_BASIS: Final = {
+    InterestKind.CONSUMER: "BW 6:119 (wettelijke rente)",
+    InterestKind.COMMERCIAL: "BW 6:119a (wettelijke handelsrente)",
+    InterestKind.NONE: "geen rente in rekening gebracht",
+}
 
 
 def build_payload(
@@ -42,27 +99,308 @@ def build_payload(
     *,
     explanation: Sequence[str],
     stated_costs: Money | None = None,
+    subsistence: SubsistenceTables | None = None,
 ) -> dict[str, object]:
     """The outbox payload for ``action`` (the step ``decision`` takes) on ``stored``.
 
     ``explanation``: the decision's Dutch reason chain; ``stated_costs``: the collection costs
-    a 14-day letter states (BW 6:96 lid 6), ``None`` for other steps.
+    a 14-day letter states (BW 6:96 lid 6), ``None`` for other steps; ``subsistence``: the BVV
+    tables, with which the payload carries the household's protected income (``bvv``).
     """
+    debtor = stored.debtor
     debts = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
     payload: dict[str, object] = {
-        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
+        PAYLOAD_DEBTOR_NAME: debtor.name,
         PAYLOAD_AMOUNT: action.amount.rounded().amount,
         PAYLOAD_EXPLANATION: "\n".join(explanation),
         PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
         PAYLOAD_ARREARS_MONTHS: int(Decimal(decision.arrears_months)),
         "policy": decision.policy,
         "title": action.title("nl"),
+        "household": debtor.household.value,
         **dict(action.params),
     }
     if action.due_by is not None:
         payload[PAYLOAD_PAY_BEFORE] = action.due_by
-    if stored.debtor.phone:
-        payload[PAYLOAD_PHONE] = stored.debtor.phone
+    if debtor.phone:
+        payload[PAYLOAD_PHONE] = debtor.phone
+    if debtor.email:
+        payload["debtor_email"] = debtor.email
+    if debtor.net_monthly_income is not None:
+        payload["net_monthly_income"] = debtor.net_monthly_income.rounded().amount
     if stated_costs is not None:
         payload[PAYLOAD_COLLECTION_COSTS] = stated_costs.rounded().amount
+    today = decision.today
+    if action.action is ActionKind.DIRECT_DEBIT_REPRESENTATION:
+        payload.update(_mandate_facts(stored, today))
+    if action.action is ActionKind.BAILIFF_HANDOVER:
+        payload.update(_bailiff_facts(_state(stored, today), debts))
+    if action.action is ActionKind.ZVW_REPORT:
+        payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
+    if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
+        payload.update(_municipal_facts(_state(stored, today), debts))
+    if subsistence is not None:
+        bvv = bvv_facts(stored, today, subsistence)
+        if bvv is not None:
+            payload["bvv"] = bvv
     return payload
+
+
+def _state(stored: StoredCase, today: dt.date) -> CaseState:
+    file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
+    return derive_state(file, today)
+
+
+def _cents(money: Money) -> Decimal:
+    return money.rounded().amount
+
+
+# ------------------------------------------------------------------------------ SEPA
+def _collection_date(today: dt.date) -> dt.date:
+    """Two days ahead, past a weekend (the SEPA channel checks TARGET holidays and lead time)."""
+    day = today + dt.timedelta(days=2)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _mandate_facts(stored: StoredCase, today: dt.date) -> dict[str, object]:
+    creditor = stored.case.creditor_id
+    active = [m for m in stored.mandates if m.creditor_id == creditor and m.active_on(today)]
+    if not active:
+        return {}
+    mandate = max(active, key=lambda m: (m.signed_on, m.mandate_id))
+    return {
+        "debtor_iban": mandate.iban,
+        "mandate_id": mandate.mandate_id,
+        "mandate_date": mandate.signed_on,
+        "collection_date": _collection_date(today),
+    }
+
+
+# ------------------------------------------------------------------------------ bailiff
+def _claim(debt: Debt, state: CaseState) -> dict[str, object]:
+    outstanding = debt.outstanding
+    return {
+        "debt_id": debt.debt_id,
+        "reference": debt.reference,
+        "claim_kind": debt.kind.value,
+        "category": debt.category,
+        "consumer": debt.consumer,
+        "issued_on": debt.issued_on,
+        "due_date": debt.due_date,
+        "default_date": debt.default_date,
+        "principal": _cents(debt.principal),
+        "outstanding_principal": _cents(outstanding.principal),
+        "outstanding_interest": _cents(outstanding.interest),
+        "outstanding_costs": _cents(outstanding.costs),
+        "outstanding_total": _cents(state.outstanding.get(debt.debt_id, outstanding.total)),
+        "legal_basis": _LEGAL_BASIS[debt.kind],
+        "interest_basis": _INTEREST_BASIS[debt.interest_kind],
+        "cost_lines": [
+            {"posted_on": c.posted_on, "kind": c.kind, "amount": _cents(c.amount), "table": c.table}
+            for c in debt.costs
+        ],
+        "interest_lines": [
+            {
+                "period_from": i.period_from,
+                "period_to": i.period_to,
+                "amount": _cents(i.amount),
+                "table": i.table,
+            }
+            for i in debt.interest
+        ],
+        "payments": [
+            {
+                "payment_id": a.payment_id,
+                "applied_on": a.applied_on,
+                "principal": _cents(a.parts.principal),
+                "interest": _cents(a.parts.interest),
+                "costs": _cents(a.parts.costs),
+            }
+            for a in debt.applied
+        ],
+    }
+
+
+def _contacts(state: CaseState) -> list[dict[str, object]]:
+    return [
+        {
+            "on": c.occurred_on,
+            "channel": c.channel.value,
+            "outcome": c.outcome.value,
+            "personal": c.channel.is_personal,
+        }
+        for c in state.events
+        if isinstance(c, ContactAttempt)
+    ]
+
+
+def _steps(state: CaseState) -> list[dict[str, object]]:
+    return [
+        {
+            "on": s.occurred_on,
+            "step": s.step_id,
+            "action": s.action.value,
+            "channel": s.channel,
+            "debt_ids": s.debt_ids,
+        }
+        for s in state.steps_taken
+    ]
+
+
+def _arrangement_history(state: CaseState) -> list[dict[str, object]]:
+    names = {
+        ArrangementOffered: "offered",
+        ArrangementAccepted: "accepted",
+        ArrangementRejected: "rejected",
+        ArrangementBreached: "breached",
+        ArrangementCompleted: "completed",
+    }
+    history: list[dict[str, object]] = []
+    for event in state.events:
+        kind = names.get(type(event))
+        if kind is None:
+            continue
+        line: dict[str, object] = {
+            "on": event.occurred_on,
+            "event": kind,
+            "arrangement_id": getattr(event, "arrangement_id", ""),
+        }
+        if isinstance(event, ArrangementOffered):
+            if event.instalment is not None:
+                line["instalment"] = _cents(event.instalment)
+            if event.instalments is not None:
+                line["instalments"] = event.instalments
+        history.append(line)
+    return history
+
+
+def _disputes(state: CaseState) -> list[dict[str, object]]:
+    disputes: dict[str, dict[str, object]] = {}
+    for event in state.events:
+        if isinstance(event, DisputeOpened):
+            disputes[event.dispute_id] = {
+                "dispute_id": event.dispute_id,
+                "opened_on": event.occurred_on,
+                "reason": event.reason,
+                "resolved_on": None,
+                "outcome": "",
+            }
+        elif isinstance(event, DisputeResolved) and event.dispute_id in disputes:
+            disputes[event.dispute_id]["resolved_on"] = event.occurred_on
+            disputes[event.dispute_id]["outcome"] = event.outcome
+    return list(disputes.values())
+
+
+def _bailiff_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, object]:
+    debtor = state.debtor
+    facts: dict[str, object] = {
+        "claims": [_claim(d, state) for d in debts],
+        "fourteen_day_letters": [
+            {
+                "sent_on": letter.sent_on,
+                "received_on": letter.received_on,
+                "stated_costs": _cents(letter.stated_costs),
+                "debt_ids": letter.debt_ids,
+            }
+            for letter in state.letters
+        ],
+        "formal_demands": [
+            {"sent_on": s.occurred_on, "debt_ids": s.debt_ids}
+            for s in state.steps_taken
+            if s.action is ActionKind.FORMAL_DEMAND
+        ],
+        "contact_attempts": _contacts(state),
+        "arrangements": _arrangement_history(state),
+        "active_arrangements": tuple(a.arrangement_id for a in state.arrangements),
+        "disputes": _disputes(state),
+        "open_disputes": tuple(d.dispute_id for d in state.open_disputes),
+        "debt_help": tuple(sorted(h.help_kind.value for h in state.debt_help)),
+        "steps_taken": _steps(state),
+        "bvv_hint": {
+            "household": debtor.household.value,
+            "net_monthly_income": (
+                None if debtor.net_monthly_income is None else _cents(debtor.net_monthly_income)
+            ),
+            "on_bijstand": debtor.on_bijstand,
+            "has_brp_address": debtor.has_brp_address,
+            "vulnerable": state.vulnerable,
+        },
+    }
+    if debtor.bsn:
+        facts["bsn"] = debtor.bsn
+    return facts
+
+
+# ------------------------------------------------------------------------------ municipal
+def _consents(state: CaseState) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = []
+    for event in state.events:
+        if isinstance(event, ConsentGiven):
+            records.append({"scope": event.scope.value, "given_on": event.occurred_on})
+        elif isinstance(event, ConsentRevoked):
+            for record in reversed(records):
+                if record["scope"] == event.scope.value and "revoked_on" not in record:
+                    record["revoked_on"] = event.occurred_on
+                    break
+    for record in records:
+        record.setdefault("revoked_on", None)
+    return records
+
+
+def _municipal_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, object]:
+    written = [s.occurred_on for s in state.steps_taken if s.action in _WRITTEN_REMINDERS]
+    return {
+        "consents": _consents(state),
+        "contact_attempts": _contacts(state),
+        "written_reminders": tuple(written),
+        "arrears_since": min((d.default_date for d in debts), default=state.today),
+        "debt_categories": tuple(sorted({d.category for d in debts})),
+    }
+
+
+# ------------------------------------------------------------------------------ BVV
+def bvv_facts(
+    stored: StoredCase, on: dt.date, tables: SubsistenceTables
+) -> dict[str, object] | None:
+    """The household's protected income (BVV, Rv 475da) with its calculation lines.
+
+    ``None`` when the debtor's net monthly income is unknown, or the tables cannot give a
+    BVV for that date (then nothing may be deducted: the deduction channel refuses).
+    """
+    debtor = stored.debtor
+    if debtor.net_monthly_income is None:
+        return None
+    try:
+        result = protected_income(
+            SubsistenceInput(
+                household=debtor.household,
+                on=on,
+                net_income=debtor.net_monthly_income,
+                gross_annual_income=debtor.gross_annual_income,
+                bijstand=debtor.on_bijstand,
+                no_address=not debtor.has_brp_address,
+            ),
+            tables,
+        )
+    except MaatwerkError:
+        return None
+    return {
+        "on": on,
+        "net_income": _cents(debtor.net_monthly_income),
+        "protected_income": _cents(result.bvv),
+        "attachable": _cents(result.attachable),
+        "basis": result.basis.value,
+        "tables": result.table,
+        "provisional": result.provisional,
+        "lines": [
+            {
+                "term": line.term,
+                "value": _cents(line.value),
+                "rule": line.rule,
+                "note": line.note,
+            }
+            for line in result.lines
+        ],
+    }

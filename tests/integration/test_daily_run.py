@@ -160,7 +160,7 @@ class TestExactlyOnce:
         assert again.cases_evaluated == 0
         assert again.cases_already_decided == 18
         assert snapshot(store) == before
-        assert set(channels.known["letter"].deliveries.values()) == {1}
+        assert set(channels.known["letters"].deliveries.values()) == {1}
 
     def test_thirty_days_each_step_once_and_every_action_delivered(
         self, store: SqlStore, humane: PolicyCaseEvaluator, tmp_path: Path
@@ -303,12 +303,12 @@ class TestDispatcher:
         self, store: SqlStore, humane: PolicyCaseEvaluator, tmp_path: Path
     ) -> None:
         load(store, 6)
-        channels = Channels(missing={"letter"})
+        channels = Channels(missing={"letters"})
         day = START + dt.timedelta(days=10)
         first = run_day(store, humane, day, dispatcher=dispatcher(store, channels, day, tmp_path))
         assert first.dispatched["failed"] > 0
         failed = [i for i in store.outbox_items() if i.status is OutboxStatus.FAILED]
-        assert all(i.entry.channel == "letter" for i in failed)
+        assert all(i.entry.channel == "letters" for i in failed)
         channels.missing.clear()
         second = run_day(store, humane, day, dispatcher=dispatcher(store, channels, day, tmp_path))
         assert second.dispatched["done"] == len(failed)

@@ -1,0 +1,215 @@
+"""The ``bailiff`` channel: a versioned JSON hand-over dossier per case (overdracht deurwaarder).
+
+One file per hand-over, ``<output_dir>/bailiff/<run date>/<action id>.json``, following
+FORMATS.md §5.2 and what Bki art. 5.1 asks a collection service provider to keep: the creditor,
+the debtor (no BSN unless the deployment opts in with the setting ``bailiff_include_bsn = yes``),
+every claim with principal, interest and costs split and their legal basis, the 14-day letters
+(dates and stated costs) and aanmaningen, contact attempts, the arrangement history, disputes,
+debt-help status, the steps taken, and a BVV hint (the bailiff computes the BVV, Rv 475d). The
+document is checked against ``schemas/bailiff-dossier.v1.json`` before it is written.
+
+The channel refuses a hand-over by itself (not only the policy's guards), when the payload shows:
+
+* no personal contact attempt (a call or a visit; seed 002: "voor de dagvaarding moet een poging
+  tot persoonlijk contact plaatsvinden");
+* a private consumer claim without a 14-day letter whose term has expired (BW 6:96 lid 6: 14 days
+  from the day after receipt), or a public claim without an expired aanmaning (Awb 4:112/4:114);
+* an active payment arrangement, or an open dispute.
+
+Payload keys read: see :mod:`maatwerk.services.payloads` (``claims``, ``fourteen_day_letters``,
+``formal_demands``, ``contact_attempts``, ``arrangements``, ``active_arrangements``,
+``disputes``, ``open_disputes``, ``debt_help``, ``steps_taken``, ``bvv_hint``, ``bsn``) plus
+``debtor_name``, ``amount``, ``phone``, ``debtor_email``, ``address``, ``reference`` and the
+step params (``bank_garnishment``, ``amicable_track_days``, ``no_cure_no_pay``). Settings:
+``creditor_name`` (required), ``creditor_id``, ``creditor_iban``, ``creditor_phone``,
+``creditor_kvk``, ``bailiff_include_bsn``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final
+
+from maatwerk.adapters.channels._documents import RefusedError, deliver_documents, plain
+from maatwerk.core.ports import (
+    PAYLOAD_ADDRESS,
+    PAYLOAD_AMOUNT,
+    PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_PHONE,
+    PAYLOAD_REFERENCE,
+    DeliveryContext,
+    DeliveryReceipt,
+    OutboundAction,
+    PayloadValue,
+)
+
+
+__all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "BailiffChannel", "build_dossier"]
+
+SCHEMA_VERSION: Final = 1
+SCHEMA_FILE: Final = "bailiff-dossier.v1.json"
+FOURTEEN_DAYS: Final = 14
+"""BW 6:96 lid 6 and Awb 4:112: the term, counted from the day after receipt / sending"""
+_KINDS: Final = frozenset({"bailiff-handover"})
+_INSTRUCTIONS: Final = ("bank_garnishment", "amicable_track_days", "no_cure_no_pay")
+
+
+def _records(payload: Mapping[str, PayloadValue], key: str) -> list[Mapping[str, PayloadValue]]:
+    value = payload.get(key, ())
+    if not isinstance(value, tuple) or not all(isinstance(v, Mapping) for v in value):
+        raise RefusedError(f"payload field {key!r} must be a list of records")
+    return [v for v in value if isinstance(v, Mapping)]
+
+
+def _strings(payload: Mapping[str, PayloadValue], key: str) -> tuple[str, ...]:
+    value = payload.get(key, ())
+    if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+        raise RefusedError(f"payload field {key!r} must be a list of texts")
+    return tuple(str(v) for v in value)
+
+
+def _date(record: Mapping[str, PayloadValue], key: str) -> dt.date | None:
+    value = record.get(key)
+    return value if isinstance(value, dt.date) else None
+
+
+def _covers(record: Mapping[str, PayloadValue], debt_id: str) -> bool:
+    debts = record.get("debt_ids", ())
+    return not debts or (isinstance(debts, tuple) and debt_id in debts)
+
+
+def _check_preconditions(payload: Mapping[str, PayloadValue], run_date: dt.date) -> None:
+    claims = _records(payload, "claims")
+    if not claims:
+        raise RefusedError("payload field 'claims' is missing: nothing to hand over")
+    contacts = _records(payload, "contact_attempts")
+    if not any(c.get("personal") is True for c in contacts):
+        raise RefusedError("no personal contact attempt (call or visit) is recorded")
+    if _strings(payload, "active_arrangements"):
+        raise RefusedError("a payment arrangement is active: no hand-over while it is kept")
+    if _strings(payload, "open_disputes"):
+        raise RefusedError("a dispute is open: no hand-over until it is resolved")
+    letters = _records(payload, "fourteen_day_letters")
+    demands = _records(payload, "formal_demands")
+    for claim in claims:
+        debt_id = str(claim.get("debt_id", ""))
+        if claim.get("claim_kind") == "public":
+            sent = [
+                day
+                for d in demands
+                if _covers(d, debt_id) and (day := _date(d, "sent_on")) is not None
+            ]
+            if not any(run_date > day + dt.timedelta(days=FOURTEEN_DAYS) for day in sent):
+                raise RefusedError(
+                    f"claim {debt_id}: no aanmaning whose 2-week term has expired (Awb 4:112)"
+                )
+        elif claim.get("consumer") is not False:
+            received = [
+                day
+                for letter in letters
+                if _covers(letter, debt_id) and (day := _date(letter, "received_on")) is not None
+            ]
+            if not any(run_date > day + dt.timedelta(days=FOURTEEN_DAYS) for day in received):
+                raise RefusedError(
+                    f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
+                )
+
+
+def _total(claims: Sequence[Mapping[str, PayloadValue]], key: str) -> Decimal:
+    total = Decimal(0)
+    for claim in claims:
+        value = claim.get(key)
+        if isinstance(value, Decimal):
+            total += value
+    return total
+
+
+def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str, Any]:
+    """The dossier document for ``action``; raises :class:`RefusedError` when it must not go."""
+    payload = action.payload
+    settings = context.settings
+    name = payload.get(PAYLOAD_DEBTOR_NAME)
+    if not isinstance(name, str) or not name.strip():
+        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
+    amount = payload.get(PAYLOAD_AMOUNT)
+    if isinstance(amount, bool) or not isinstance(amount, Decimal) or amount <= 0:
+        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be an amount above zero")
+    creditor_name = settings.get("creditor_name", "").strip()
+    if not creditor_name:
+        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    _check_preconditions(payload, context.run_date)
+    claims = _records(payload, "claims")
+    address = payload.get(PAYLOAD_ADDRESS)
+    debtor: dict[str, Any] = {
+        "debtor_id": action.debtor_id,
+        "name": name.strip(),
+        "address": [line for line in address if isinstance(line, str)]
+        if isinstance(address, tuple)
+        else [],
+        "phone": plain(payload.get(PAYLOAD_PHONE)),
+        "email": plain(payload.get("debtor_email")),
+    }
+    bsn = payload.get("bsn")
+    if settings.get("bailiff_include_bsn", "").strip().lower() in {"yes", "true", "1"} and (
+        isinstance(bsn, str) and bsn
+    ):
+        debtor["bsn"] = bsn
+    hint = payload.get("bvv_hint")
+    return {
+        "schema": "maatwerk/bailiff-dossier",
+        "schema_version": SCHEMA_VERSION,
+        "dossier_id": action.action_id,
+        "created_on": context.run_date.isoformat(),
+        "policy": plain(payload.get("policy", "")),
+        "reference": plain(payload.get(PAYLOAD_REFERENCE, "")),
+        "creditor": {
+            "creditor_id": action.creditor_id,
+            "name": creditor_name,
+            "kvk": settings.get("creditor_kvk", ""),
+            "iban": settings.get("creditor_iban", ""),
+            "incassant_id": settings.get("creditor_id", ""),
+            "phone": settings.get("creditor_phone", ""),
+        },
+        "debtor": debtor,
+        "claims": plain(claims),
+        "totals": {
+            "principal": plain(_total(claims, "outstanding_principal")),
+            "interest": plain(_total(claims, "outstanding_interest")),
+            "costs": plain(_total(claims, "outstanding_costs")),
+            "total": plain(_total(claims, "outstanding_total")),
+        },
+        "fourteen_day_letters": plain(_records(payload, "fourteen_day_letters")),
+        "formal_demands": plain(_records(payload, "formal_demands")),
+        "contact_attempts": plain(_records(payload, "contact_attempts")),
+        "arrangements": plain(_records(payload, "arrangements")),
+        "disputes": plain(_records(payload, "disputes")),
+        "debt_help": list(_strings(payload, "debt_help")),
+        "history": plain(_records(payload, "steps_taken")),
+        "instructions": {key: plain(payload.get(key, "")) for key in _INSTRUCTIONS},
+        "bvv_hint": {
+            **(plain(hint) if isinstance(hint, Mapping) else {}),
+            "note": "De deurwaarder berekent de beslagvrije voet (Rv 475d-475da) en laat die "
+            "het huishouden altijd.",
+        },
+        "explanation": plain(payload.get("explanation", "")),
+    }
+
+
+class BailiffChannel:
+    """Writes one hand-over dossier per action (see the module docstring)."""
+
+    name: Final = "bailiff"
+
+    def deliver(
+        self, actions: Sequence[OutboundAction], context: DeliveryContext
+    ) -> list[DeliveryReceipt]:
+        return deliver_documents(
+            actions,
+            context,
+            name=self.name,
+            schema_file=SCHEMA_FILE,
+            kinds=_KINDS,
+            build=lambda action, ctx: (build_dossier(action, ctx), ""),
+        )

@@ -1,0 +1,200 @@
+"""The ``municipal`` channel: debt-help referrals and early signals to the municipality (gemeente).
+
+One JSON document per action, ``<output_dir>/municipal/<run date>/<action id>.json``, whose names
+follow the public DDAS *Vroegsignaal* vocabulary (FORMATS.md §4.2): ``crisissignaal``,
+``warmeOverdracht``, ``bedrag``, ``ontstaansdatum``, ``signaaldatum``, ``signaalpartner.type``,
+``client`` (contact details, **never a BSN**). Checked against ``schemas/municipal-signal.v1.json``
+before it is written; upload to RIS/VPS or the municipality's intake is a deployment's adapter.
+
+The channel refuses by itself (Wgs art. 3-4, Besluit gemeentelijke schuldhulpverlening art. 2,
+and this engine's humane rule "only with consent"):
+
+* without a recorded, unrevoked consent for the action (referral: ``debt-help-referral`` or
+  ``municipal-referral``; early signal: ``early-signal``) given on or before the run date;
+* an early signal without a personal contact attempt or without a written reminder first.
+
+``crisis`` (payload, from the step params): ``eviction``, ``disconnection`` or
+``health-insurance-termination`` sets ``crisissignaal`` (the municipality then acts within 3
+working days, Wgs art. 4 lid 2). ``signaalpartner.type`` comes from the setting
+``municipal_partner_type`` or else from the debts' categories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final
+
+from maatwerk.adapters.channels._documents import RefusedError, deliver_documents, plain
+from maatwerk.core.ports import (
+    PAYLOAD_ADDRESS,
+    PAYLOAD_AMOUNT,
+    PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_PHONE,
+    PAYLOAD_REFERENCE,
+    DeliveryContext,
+    DeliveryReceipt,
+    OutboundAction,
+    PayloadValue,
+)
+
+
+__all__ = ["CRISIS_REASONS", "SCHEMA_FILE", "SCHEMA_VERSION", "MunicipalChannel", "build_signal"]
+
+SCHEMA_VERSION: Final = 1
+SCHEMA_FILE: Final = "municipal-signal.v1.json"
+CRISIS_REASONS: Final = frozenset({"eviction", "disconnection", "health-insurance-termination"})
+#: Which consent scopes allow which action (the same as the policy's consent guard).
+CONSENT_FOR: Final[Mapping[str, frozenset[str]]] = {
+    "debt-help-referral": frozenset({"debt-help-referral", "municipal-referral"}),
+    "early-signal": frozenset({"early-signal"}),
+}
+_SOORT: Final = {"debt-help-referral": "doorverwijzing", "early-signal": "vroegsignaal"}
+#: DDAS ``signaalpartner.type`` per debt category (FORMATS.md §4.2).
+PARTNER_TYPES: Final[Mapping[str, str]] = {
+    "premium": "Zorg",
+    "care-contribution": "CAK Eigen bijdrage",
+    "rent": "Huur",
+    "energy": "Energie",
+    "water": "Water",
+    "mortgage": "Hypotheek",
+}
+DDAS_PARTNER_TYPES: Final = (
+    "Energie",
+    "Huur",
+    "Hypotheek",
+    "CAK Zorgverzekeringen",
+    "Zorg",
+    "Water",
+    "DUO",
+    "Belastingdienst",
+    "CAK Eigen bijdrage",
+    "Dienst Toeslagen",
+    "Overige",
+)
+
+
+def _records(payload: Mapping[str, PayloadValue], key: str) -> list[Mapping[str, PayloadValue]]:
+    value = payload.get(key, ())
+    if not isinstance(value, tuple) or not all(isinstance(v, Mapping) for v in value):
+        raise RefusedError(f"payload field {key!r} must be a list of records")
+    return [v for v in value if isinstance(v, Mapping)]
+
+
+def _consent(
+    payload: Mapping[str, PayloadValue], kind: str, run_date: dt.date
+) -> Mapping[str, PayloadValue]:
+    scopes = CONSENT_FOR[kind]
+    for record in reversed(_records(payload, "consents")):
+        given = record.get("given_on")
+        if (
+            record.get("scope") in scopes
+            and isinstance(given, dt.date)
+            and given <= run_date
+            and record.get("revoked_on") is None
+        ):
+            return record
+    raise RefusedError(
+        f"no recorded, unrevoked consent for {kind} (needs one of: {', '.join(sorted(scopes))})"
+    )
+
+
+def _partner_type(payload: Mapping[str, PayloadValue], settings: Mapping[str, str]) -> str:
+    configured = settings.get("municipal_partner_type", "").strip()
+    if configured:
+        if configured not in DDAS_PARTNER_TYPES:
+            raise RefusedError(
+                f"setting municipal_partner_type {configured!r} is not one of "
+                f"{', '.join(DDAS_PARTNER_TYPES)}"
+            )
+        return configured
+    categories = payload.get("debt_categories", ())
+    if isinstance(categories, tuple):
+        for category in categories:
+            if isinstance(category, str) and category in PARTNER_TYPES:
+                return PARTNER_TYPES[category]
+    return "Overige"
+
+
+def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, Any]:
+    """The referral or early-signal document; raises :class:`RefusedError` when it must not go."""
+    payload = action.payload
+    settings = context.settings
+    name = payload.get(PAYLOAD_DEBTOR_NAME)
+    if not isinstance(name, str) or not name.strip():
+        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
+    amount = payload.get(PAYLOAD_AMOUNT)
+    if isinstance(amount, bool) or not isinstance(amount, Decimal) or amount <= 0:
+        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be an amount above zero")
+    creditor_name = settings.get("creditor_name", "").strip()
+    if not creditor_name:
+        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    consent = _consent(payload, action.kind, context.run_date)
+    contacts = _records(payload, "contact_attempts")
+    reminders = payload.get("written_reminders", ())
+    if not isinstance(reminders, tuple):
+        raise RefusedError("payload field 'written_reminders' must be a list of dates")
+    if action.kind == "early-signal":
+        if not any(c.get("personal") is True for c in contacts):
+            raise RefusedError("early signal without a personal contact attempt first")
+        if not reminders:
+            raise RefusedError("early signal without a written reminder first")
+    crisis = payload.get("crisis")
+    if crisis is not None and crisis not in CRISIS_REASONS:
+        raise RefusedError(f"crisis {crisis!r} is not one of {', '.join(sorted(CRISIS_REASONS))}")
+    since = payload.get("arrears_since")
+    address = payload.get(PAYLOAD_ADDRESS)
+    return {
+        "schema": "maatwerk/municipal-signal",
+        "schema_version": SCHEMA_VERSION,
+        "signal_id": action.action_id,
+        "soort": _SOORT[action.kind],
+        "signaaldatum": context.run_date.isoformat(),
+        "ontstaansdatum": plain(since) if isinstance(since, dt.date) else None,
+        "bedrag": plain(amount),
+        "crisissignaal": crisis is not None,
+        "crisis_reden": crisis,
+        "warmeOverdracht": any(c.get("outcome") != "no-answer" for c in contacts),
+        "signaalpartner": {
+            "type": _partner_type(payload, settings),
+            "naam": creditor_name,
+            "telefoon": settings.get("creditor_phone", ""),
+            "kenmerk": plain(payload.get(PAYLOAD_REFERENCE, "")),
+        },
+        "client": {
+            "klantnummer": action.debtor_id,
+            "naam": name.strip(),
+            "adres": [line for line in address if isinstance(line, str)]
+            if isinstance(address, tuple)
+            else [],
+            "telefoon": plain(payload.get(PAYLOAD_PHONE)),
+            "email": plain(payload.get("debtor_email")),
+        },
+        "toestemming": {
+            "scope": plain(consent.get("scope")),
+            "gegeven_op": plain(consent.get("given_on")),
+        },
+        "voorwaarden": {
+            "contactpogingen": plain(contacts),
+            "schriftelijke_herinneringen": plain(reminders),
+        },
+    }
+
+
+class MunicipalChannel:
+    """Writes one referral or early-signal document per action (see the module docstring)."""
+
+    name: Final = "municipal"
+
+    def deliver(
+        self, actions: Sequence[OutboundAction], context: DeliveryContext
+    ) -> list[DeliveryReceipt]:
+        return deliver_documents(
+            actions,
+            context,
+            name=self.name,
+            schema_file=SCHEMA_FILE,
+            kinds=frozenset(CONSENT_FOR),
+            build=lambda action, ctx: (build_signal(action, ctx), ""),
+        )

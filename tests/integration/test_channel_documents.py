@@ -1,0 +1,462 @@
+"""The JSON-document channels (bailiff, municipal, source-deduction, cak-report): the contract,
+their own refusals, and schema-valid output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from maatwerk.adapters.channels._documents import validate
+from maatwerk.core.ports import DeliveryContext, DeliveryStatus, OutboundAction, PayloadValue
+from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.testing import SAMPLE_SETTINGS, ChannelContract, make_action, sample_payload
+
+
+RUN = dt.date(2026, 3, 2)
+
+
+def bailiff_payload(**overrides: PayloadValue) -> dict[str, PayloadValue]:
+    claim: dict[str, PayloadValue] = {
+        "debt_id": "debt-1",
+        "reference": "F-1",
+        "claim_kind": "private",
+        "category": "invoice",
+        "consumer": True,
+        "issued_on": dt.date(2025, 12, 1),
+        "due_date": dt.date(2026, 1, 1),
+        "default_date": dt.date(2026, 1, 2),
+        "principal": Decimal("123.45"),
+        "outstanding_principal": Decimal("123.45"),
+        "outstanding_interest": Decimal("1.20"),
+        "outstanding_costs": Decimal("40.00"),
+        "outstanding_total": Decimal("164.65"),
+        "legal_basis": "BW 6:74",
+        "interest_basis": "BW 6:119",
+        "cost_lines": (
+            {
+                "posted_on": dt.date(2026, 2, 10),
+                "kind": "bik",
+                "amount": Decimal("40.00"),
+                "table": "bik@2012-07-01",
+            },
+        ),
+        "interest_lines": (),
+        "payments": (),
+    }
+    payload = sample_payload(
+        claims=(claim,),
+        fourteen_day_letters=(
+            {
+                "sent_on": dt.date(2026, 2, 1),
+                "received_on": dt.date(2026, 2, 3),
+                "stated_costs": Decimal("40.00"),
+                "debt_ids": ("debt-1",),
+            },
+        ),
+        formal_demands=(),
+        contact_attempts=(
+            {
+                "on": dt.date(2026, 2, 20),
+                "channel": "phone",
+                "outcome": "no-answer",
+                "personal": True,
+            },
+        ),
+        arrangements=(),
+        active_arrangements=(),
+        disputes=(),
+        open_disputes=(),
+        debt_help=(),
+        steps_taken=(),
+        bvv_hint={"household": "single", "net_monthly_income": Decimal("1500.00")},
+        bsn="123456782",
+        bank_garnishment="no",
+    )
+    payload.update(overrides)
+    return payload
+
+
+def municipal_payload(**overrides: PayloadValue) -> dict[str, PayloadValue]:
+    payload = sample_payload(
+        consents=(
+            {"scope": "early-signal", "given_on": dt.date(2026, 2, 1), "revoked_on": None},
+            {"scope": "municipal-referral", "given_on": dt.date(2026, 2, 1), "revoked_on": None},
+        ),
+        contact_attempts=(
+            {
+                "on": dt.date(2026, 2, 20),
+                "channel": "phone",
+                "outcome": "cant-pay",
+                "personal": True,
+            },
+        ),
+        written_reminders=(dt.date(2026, 2, 5),),
+        arrears_since=dt.date(2026, 1, 2),
+        debt_categories=("premium",),
+    )
+    payload.update(overrides)
+    return payload
+
+
+def bvv(net: str = "1500.00", protected: str = "1400.00") -> dict[str, PayloadValue]:
+    return {
+        "on": RUN,
+        "net_income": Decimal(net),
+        "protected_income": Decimal(protected),
+        "attachable": Decimal(net) - Decimal(protected),
+        "basis": "formula",
+        "tables": "bvv_maxima@2026-01-01",
+        "provisional": False,
+        "lines": ({"term": "norm", "value": Decimal(protected), "rule": "Rv 475da", "note": ""},),
+    }
+
+
+class TestBailiffContract(ChannelContract):
+    """The bailiff channel keeps the channel contract."""
+
+    channel_name = "bailiff"
+
+    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
+        return make_action(
+            action_id, kind=kind, channel=channel, run_date=RUN, payload=bailiff_payload()
+        )
+
+
+class TestMunicipalContract(ChannelContract):
+    """The municipal channel keeps the channel contract for referrals and early signals."""
+
+    channel_name = "municipal"
+
+    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
+        return make_action(
+            action_id, kind=kind, channel=channel, run_date=RUN, payload=municipal_payload()
+        )
+
+
+class TestSourceDeductionContract(ChannelContract):
+    """The source-deduction channel keeps the channel contract."""
+
+    channel_name = "source-deduction"
+
+    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
+        payload = sample_payload(bvv=bvv(), payer_id="UWV")
+        return make_action(action_id, kind=kind, channel=channel, run_date=RUN, payload=payload)
+
+
+class TestCakReportContract(ChannelContract):
+    """The CAK report channel keeps the channel contract."""
+
+    channel_name = "cak-report"
+
+    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
+        payload = sample_payload(arrears_months=7, open_disputes=())
+        return make_action(action_id, kind=kind, channel=channel, run_date=RUN, payload=payload)
+
+
+def deliver(
+    name: str, action: OutboundAction, tmp_path: Path, **settings: str
+) -> tuple[DeliveryStatus, str]:
+    channel = make_plugin_manager(load_entrypoints=False).channel(name)
+    context = DeliveryContext(
+        output_dir=tmp_path, run_date=RUN, settings={**SAMPLE_SETTINGS, **settings}
+    )
+    (receipt,) = channel.deliver([action], context)
+    return receipt.status, receipt.reason
+
+
+def only_json(tmp_path: Path) -> dict[str, object]:
+    (path,) = tmp_path.rglob("*.json")
+    document: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+class TestBailiffRefusals:
+    """The bailiff channel itself refuses a hand-over the law or seed 002 forbids."""
+
+    @pytest.mark.parametrize(
+        ("overrides", "reason"),
+        [
+            (
+                {
+                    "contact_attempts": (
+                        {
+                            "on": dt.date(2026, 2, 20),
+                            "channel": "letter",
+                            "outcome": "no-answer",
+                            "personal": False,
+                        },
+                    )
+                },
+                "personal contact",
+            ),
+            ({"fourteen_day_letters": ()}, "14-day letter"),
+            (
+                {
+                    "fourteen_day_letters": (
+                        {
+                            "sent_on": dt.date(2026, 2, 14),
+                            "received_on": dt.date(2026, 2, 16),
+                            "stated_costs": Decimal("40.00"),
+                            "debt_ids": ("debt-1",),
+                        },
+                    )
+                },
+                "14-day letter",
+            ),
+            ({"active_arrangements": ("arr-1",)}, "arrangement"),
+            ({"open_disputes": ("d-1",)}, "dispute"),
+            ({"claims": ()}, "claims"),
+        ],
+        ids=[
+            "no-personal-contact",
+            "no-letter",
+            "letter-term-running",
+            "arrangement",
+            "dispute",
+            "no-claims",
+        ],
+    )
+    def test_refuses(self, tmp_path: Path, overrides: dict[str, PayloadValue], reason: str) -> None:
+        action = make_action(
+            "b-1",
+            kind="bailiff-handover",
+            channel="bailiff",
+            run_date=RUN,
+            payload=bailiff_payload(**overrides),
+        )
+        status, text = deliver("bailiff", action, tmp_path)
+        assert status is DeliveryStatus.REFUSED
+        assert reason in text
+        assert not list(tmp_path.rglob("*.json"))
+
+    def test_letter_term_ends_fourteen_days_after_receipt(self, tmp_path: Path) -> None:
+        letter: dict[str, PayloadValue] = {
+            "sent_on": dt.date(2026, 2, 14),
+            "received_on": dt.date(2026, 2, 15),
+            "stated_costs": Decimal("40.00"),
+            "debt_ids": ("debt-1",),
+        }
+        payload = bailiff_payload(fourteen_day_letters=(letter,))
+        last_day = make_action(
+            "b-1", kind="bailiff-handover", channel="bailiff", run_date=RUN, payload=payload
+        )
+        # received 15 Feb: the term runs 16 Feb - 1 Mar; on 2 Mar it has expired
+        assert deliver("bailiff", last_day, tmp_path)[0] is DeliveryStatus.DELIVERED
+        letter["received_on"] = dt.date(2026, 2, 16)
+        early = make_action(
+            "b-2",
+            kind="bailiff-handover",
+            channel="bailiff",
+            run_date=RUN,
+            payload=bailiff_payload(fourteen_day_letters=(letter,)),
+        )
+        assert deliver("bailiff", early, tmp_path / "2")[0] is DeliveryStatus.REFUSED
+
+    def test_public_claim_needs_an_expired_aanmaning(self, tmp_path: Path) -> None:
+        claims = bailiff_payload()["claims"]
+        assert isinstance(claims, tuple)
+        assert isinstance(claims[0], dict)
+        public: dict[str, PayloadValue] = {**claims[0], "claim_kind": "public"}
+        payload = bailiff_payload(claims=(public,), fourteen_day_letters=())
+        action = make_action(
+            "b-1", kind="bailiff-handover", channel="bailiff", run_date=RUN, payload=payload
+        )
+        status, text = deliver("bailiff", action, tmp_path)
+        assert status is DeliveryStatus.REFUSED
+        assert "aanmaning" in text
+        payload["formal_demands"] = ({"sent_on": dt.date(2026, 2, 1), "debt_ids": ("debt-1",)},)
+        action = make_action(
+            "b-2", kind="bailiff-handover", channel="bailiff", run_date=RUN, payload=payload
+        )
+        assert deliver("bailiff", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+
+    def test_dossier_is_schema_valid_and_has_no_bsn_unless_opted_in(self, tmp_path: Path) -> None:
+        action = make_action(
+            "b-1",
+            kind="bailiff-handover",
+            channel="bailiff",
+            run_date=RUN,
+            payload=bailiff_payload(),
+        )
+        assert deliver("bailiff", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+        document = only_json(tmp_path)
+        assert validate(document, "bailiff-dossier.v1.json") == []
+        assert "bsn" not in document["debtor"]  # type: ignore[operator]
+        assert document["totals"] == {
+            "principal": "123.45",
+            "interest": "1.20",
+            "costs": "40.00",
+            "total": "164.65",
+        }
+        assert "123456782" not in json.dumps(document)
+        opted = tmp_path / "opted"
+        assert (
+            deliver("bailiff", action, opted, bailiff_include_bsn="yes")[0]
+            is DeliveryStatus.DELIVERED
+        )
+        assert only_json(opted)["debtor"]["bsn"] == "123456782"  # type: ignore[index]
+
+
+class TestMunicipalRefusals:
+    """The municipal channel refuses without consent or without the early-signal preconditions."""
+
+    @pytest.mark.parametrize("kind", ["early-signal", "debt-help-referral"])
+    def test_refuses_without_consent(self, tmp_path: Path, kind: str) -> None:
+        action = make_action(
+            "m-1",
+            kind=kind,
+            channel="municipal",
+            run_date=RUN,
+            payload=municipal_payload(consents=()),
+        )
+        status, text = deliver("municipal", action, tmp_path)
+        assert status is DeliveryStatus.REFUSED
+        assert "consent" in text
+
+    def test_refuses_after_the_consent_was_revoked(self, tmp_path: Path) -> None:
+        consents: PayloadValue = (
+            {
+                "scope": "early-signal",
+                "given_on": dt.date(2026, 2, 1),
+                "revoked_on": dt.date(2026, 2, 20),
+            },
+        )
+        action = make_action(
+            "m-1",
+            kind="early-signal",
+            channel="municipal",
+            run_date=RUN,
+            payload=municipal_payload(consents=consents),
+        )
+        assert deliver("municipal", action, tmp_path)[0] is DeliveryStatus.REFUSED
+
+    def test_referral_consent_does_not_allow_an_early_signal(self, tmp_path: Path) -> None:
+        consents: PayloadValue = (
+            {"scope": "municipal-referral", "given_on": dt.date(2026, 2, 1), "revoked_on": None},
+        )
+        payload = municipal_payload(consents=consents)
+        signal = make_action(
+            "m-1", kind="early-signal", channel="municipal", run_date=RUN, payload=payload
+        )
+        referral = make_action(
+            "m-2", kind="debt-help-referral", channel="municipal", run_date=RUN, payload=payload
+        )
+        assert deliver("municipal", signal, tmp_path)[0] is DeliveryStatus.REFUSED
+        assert deliver("municipal", referral, tmp_path)[0] is DeliveryStatus.DELIVERED
+
+    @pytest.mark.parametrize(
+        ("overrides", "reason"),
+        [
+            ({"contact_attempts": ()}, "personal contact"),
+            ({"written_reminders": ()}, "written reminder"),
+        ],
+    )
+    def test_early_signal_needs_the_preconditions(
+        self, tmp_path: Path, overrides: dict[str, PayloadValue], reason: str
+    ) -> None:
+        action = make_action(
+            "m-1",
+            kind="early-signal",
+            channel="municipal",
+            run_date=RUN,
+            payload=municipal_payload(**overrides),
+        )
+        status, text = deliver("municipal", action, tmp_path)
+        assert status is DeliveryStatus.REFUSED
+        assert reason in text
+
+    def test_crisis_signal_is_flagged_and_schema_valid(self, tmp_path: Path) -> None:
+        payload = municipal_payload(crisis="health-insurance-termination", bsn="123456782")
+        action = make_action(
+            "m-1", kind="early-signal", channel="municipal", run_date=RUN, payload=payload
+        )
+        assert deliver("municipal", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+        document = only_json(tmp_path)
+        assert validate(document, "municipal-signal.v1.json") == []
+        assert document["crisissignaal"] is True
+        assert document["signaalpartner"]["type"] == "Zorg"  # type: ignore[index]
+        assert "123456782" not in json.dumps(document)
+
+    def test_unknown_crisis_is_refused(self, tmp_path: Path) -> None:
+        action = make_action(
+            "m-1",
+            kind="early-signal",
+            channel="municipal",
+            run_date=RUN,
+            payload=municipal_payload(crisis="fire"),
+        )
+        assert deliver("municipal", action, tmp_path)[0] is DeliveryStatus.REFUSED
+
+
+class TestSourceDeduction:
+    """A deduction instruction never takes more than net income minus the protected income."""
+
+    def test_refuses_without_the_bvv_calculation(self, tmp_path: Path) -> None:
+        action = make_action(
+            "s-1", kind="arrangement-offer", channel="source-deduction", run_date=RUN
+        )
+        status, text = deliver("source-deduction", action, tmp_path)
+        assert status is DeliveryStatus.REFUSED
+        assert "bvv" in text
+
+    def test_refuses_an_instalment_above_the_room(self, tmp_path: Path) -> None:
+        payload = sample_payload(bvv=bvv("1500.00", "1400.00"), instalment_amount=Decimal("100.01"))
+        action = make_action(
+            "s-1",
+            kind="arrangement-offer",
+            channel="source-deduction",
+            run_date=RUN,
+            payload=payload,
+        )
+        status, text = deliver("source-deduction", action, tmp_path)
+        assert status is DeliveryStatus.REFUSED
+        assert "BVV" in text
+
+    def test_refuses_when_nothing_is_left_above_the_bvv(self, tmp_path: Path) -> None:
+        payload = sample_payload(bvv=bvv("1200.00", "1200.00"), instalment_amount=None)
+        action = make_action(
+            "s-1",
+            kind="arrangement-offer",
+            channel="source-deduction",
+            run_date=RUN,
+            payload=payload,
+        )
+        assert deliver("source-deduction", action, tmp_path)[0] is DeliveryStatus.REFUSED
+
+    def test_instructs_at_most_the_room_with_the_calculation(self, tmp_path: Path) -> None:
+        payload = sample_payload(
+            bvv=bvv("1500.00", "1431.50"), instalment_amount=None, amount=Decimal("300.00")
+        )
+        action = make_action(
+            "s-1",
+            kind="arrangement-offer",
+            channel="source-deduction",
+            run_date=RUN,
+            payload=payload,
+        )
+        assert deliver("source-deduction", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+        (path,) = tmp_path.rglob("*.json")
+        assert path.parent.name == "payer-unknown"
+        document = only_json(tmp_path)
+        assert validate(document, "source-deduction.v1.json") == []
+        assert document["monthly_amount"] == "68.50"
+        assert document["instalments"] == 5
+        terms = [line["term"] for line in document["calculation"]]  # type: ignore[attr-defined]
+        assert terms[0] == "norm"
+        assert "beslagvrije voet" in terms
+
+
+class TestCakReport:
+    """The CAK report is refused below 6 months' arrears or with an open dispute."""
+
+    @pytest.mark.parametrize(("months", "disputes"), [(5, ()), (7, ("d-1",))])
+    def test_refuses(self, tmp_path: Path, months: int, disputes: tuple[str, ...]) -> None:
+        payload = sample_payload(arrears_months=months, open_disputes=disputes)
+        action = make_action(
+            "c-1", kind="zvw-report", channel="cak-report", run_date=RUN, payload=payload
+        )
+        assert deliver("cak-report", action, tmp_path)[0] is DeliveryStatus.REFUSED
