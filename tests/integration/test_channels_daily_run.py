@@ -1,0 +1,120 @@
+"""The daily run through the real stock channels: letters, work lists, municipal signals and
+bailiff dossiers appear, and every JSON output matches its shipped schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.channels._documents import validate
+from maatwerk.adapters.legal_tables import load_bik_table
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Debt
+from maatwerk.core.events import ConsentScope, ContactChannel, ContactOutcome
+from maatwerk.core.money import eur
+from maatwerk.core.policy import PolicyTables
+from maatwerk.core.ports import DeliveryContext
+from maatwerk.core.records import ImportBatch, ImportKind, ImportRecord, OutboxStatus
+from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.services import recording, review
+from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator, run_day
+from maatwerk.testing import SAMPLE_SETTINGS
+
+
+START = dt.date(2026, 3, 2)
+SCHEMAS = {"bailiff": "bailiff-dossier.v1.json", "municipal": "municipal-signal.v1.json"}
+
+
+def portfolio() -> tuple[ImportRecord, ...]:
+    records: list[ImportRecord] = []
+    for i in range(4):
+        records.append(
+            Debtor(
+                debtor_id=f"D{i}",
+                name=f"Persoon {i}",
+                household=HouseholdType.SINGLE,
+                net_monthly_income=eur("1500.00"),
+                phone="0612345678",
+            )
+        )
+        records.append(
+            Debt(
+                debt_id=f"B{i}",
+                debtor_id=f"D{i}",
+                creditor_id="zorg",
+                principal=eur("400.00"),
+                due_date=START,
+                reference=f"F-{i}",
+            )
+        )
+    return tuple(records)
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    s = SqlStore.from_url(migrated_db_url)
+    yield s
+    s.close()
+
+
+class TestDailyRunThroughStockChannels:
+    """Ninety days of the humane policy write letters, work lists, signals and dossiers."""
+
+    def test_outputs_appear_and_validate(self, store: SqlStore, tmp_path: Path) -> None:
+        store.apply_import(
+            ImportBatch(
+                kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio()
+            )
+        )
+        plugins = make_plugin_manager(load_entrypoints=False)
+        policy = load_policy(resolve_policy("humane"), channels=[*plugins.channels(), "ledger"])
+        evaluator = PolicyCaseEvaluator(
+            policies={"humane": policy},
+            tables=PolicyTables(calendars=build_calendars()),
+            bik=load_bik_table(),
+        )
+        for i in range(2):  # two households agree to a signal and tell us they cannot pay
+            for scope in (ConsentScope.EARLY_SIGNAL, ConsentScope.MUNICIPAL_REFERRAL):
+                recording.add_consent(store, f"D{i}", scope=scope, on=START, by="medewerker")
+        out = tmp_path / "out"
+        for offset in range(100):
+            day = START + dt.timedelta(days=offset)
+            if offset == 17:
+                for i in range(4):
+                    outcome = ContactOutcome.CANT_PAY if i < 2 else ContactOutcome.NO_ANSWER
+                    recording.log_contact(
+                        store,
+                        f"D{i}",
+                        channel=ContactChannel.PHONE,
+                        outcome=outcome,
+                        note="",
+                        on=day,
+                        by="medewerker",
+                    )
+            dispatcher = Dispatcher(
+                store=store,
+                channel_for=plugins.channel,
+                context=DeliveryContext(output_dir=out, run_date=day, settings=SAMPLE_SETTINGS),
+            )
+            run_day(store, evaluator, day, dispatcher=dispatcher)
+            for item in store.reviews():
+                review.approve(store, item.review_id, by="controleur", on=day)
+        items = store.outbox_items()
+        refused = [
+            (i.entry.channel, i.entry.step) for i in items if i.status is OutboxStatus.REFUSED
+        ]
+        assert not refused
+        produced = {p.relative_to(out).parts[0] for p in out.rglob("*") if p.is_file()}
+        assert {"letters", "phone-worklist", "municipal", "bailiff"} <= produced
+        for channel, schema in SCHEMAS.items():
+            documents = list((out / channel).rglob("*.json"))
+            assert documents
+            for path in documents:
+                assert validate(json.loads(path.read_text(encoding="utf-8")), schema) == []
