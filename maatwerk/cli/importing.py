@@ -15,6 +15,7 @@ import click
 from maatwerk.adapters.csv_import import read_import_file
 from maatwerk.cli._common import OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._store import open_store
+from maatwerk.cli.returns_import import import_returns_command
 from maatwerk.core.records import ImportKind
 from maatwerk.services.importing import ImportRejectedError, import_file
 
@@ -88,3 +89,4 @@ def _counts(counts: object) -> dict[str, object]:
 for _kind in ImportKind:
     import_.add_command(_make(_kind))
 del _kind
+import_.add_command(import_returns_command)

@@ -224,6 +224,7 @@ from maatwerk.core.records import (  # noqa: E402  (the storage section is self-
     CaseKey,
     CaseOutcome,
     DecisionRecord,
+    DeliveredItem,
     ImportBatch,
     ImportCounts,
     OutboxItem,
@@ -356,6 +357,34 @@ class ImportStore(Protocol):
 
 class Store(CaseRepository, EventLog, RunLedger, Outbox, ReviewQueue, ImportStore, Protocol):
     """Everything the services need from storage."""
+
+
+class ReturnsLedger(Protocol):
+    """What the bank-returns import needs: delivered collections and an atomic, keyed append.
+
+    Separate from :class:`Store` so existing fakes of ``Store`` stay complete; the SQL store
+    implements both.
+    """
+
+    def delivered_items(self, *, actions: Iterable[str]) -> Sequence[DeliveredItem]:
+        """Outbox rows with one of the action kinds ``actions`` that their channel delivered."""
+        ...
+
+    def record_keyed_events(
+        self,
+        events: Sequence[tuple[str, Event]],
+        *,
+        kind: str,
+        file_name: str,
+        file_sha256: str,
+    ) -> tuple[tuple[str, Event], ...] | None:
+        """Append each event whose key is new, and note the file, in ONE transaction.
+
+        ``None`` (nothing written) when a file of ``kind`` with ``file_sha256`` was recorded
+        before; otherwise the (key, event) pairs actually appended, in order (those whose key
+        was already stored are left out).
+        """
+        ...
 
 
 # ---- end of the storage section ------------------------------------------------------------

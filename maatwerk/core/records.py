@@ -28,6 +28,7 @@ __all__ = [
     "CaseOutcome",
     "ConsentRecord",
     "DecisionRecord",
+    "DeliveredItem",
     "HoldRecord",
     "ImportBatch",
     "ImportCounts",
@@ -287,3 +288,15 @@ class ReviewItem:
     status: ReviewStatus
     decided_by: str | None = None
     reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DeliveredItem:
+    """An outbox row its channel delivered, with the receipt's reference (e.g. a file + id).
+
+    The ``sepa-direct-debit`` channel's reference is ``<channel>/<file>#<EndToEndId>``: bank
+    returns are matched to the collection through it.
+    """
+
+    item: OutboxItem
+    reference: str

@@ -57,6 +57,7 @@ from maatwerk.core.records import (
     CaseOutcome,
     ConsentRecord,
     DecisionRecord,
+    DeliveredItem,
     HoldRecord,
     ImportBatch,
     ImportCounts,
@@ -749,6 +750,73 @@ class SqlStore:
     def report_data(self, period_from: dt.date, period_to: dt.date) -> ReportData:
         """The funnel report's data (:class:`maatwerk.core.report_data.ReportSource`)."""
         return read_report_data(self.engine, period_from, period_to)
+
+    # -- bank returns (ReturnsLedger) -----------------------------------------------------------
+    def delivered_items(self, *, actions: Iterable[str]) -> Sequence[DeliveredItem]:
+        o = t.outbox
+        query = (
+            sa.select(o)
+            .where(o.c.status == OutboxStatus.DONE.value)
+            .where(o.c.action.in_(sorted(set(actions))))
+            .order_by(o.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        result: list[DeliveredItem] = []
+        for row in rows:
+            receipt = _json(row["receipt"]) if row["receipt"] is not None else {}
+            result.append(
+                DeliveredItem(item=_outbox_item(row), reference=str(receipt.get("reference", "")))
+            )
+        return result
+
+    def record_keyed_events(
+        self,
+        events: Sequence[tuple[str, Event]],
+        *,
+        kind: str,
+        file_name: str,
+        file_sha256: str,
+    ) -> tuple[tuple[str, Event], ...] | None:
+        audit = t.import_audit
+        with self.engine.begin() as conn:
+            seen = conn.execute(
+                sa.select(audit.c.id)
+                .where(audit.c.kind == kind)
+                .where(audit.c.file_sha256 == file_sha256)
+            ).first()
+            if seen is not None:
+                return None
+            keys = [key for key, _event in events]
+            known: set[str] = set()
+            for part in _chunks(sorted(set(keys))):
+                known.update(
+                    str(k)
+                    for k in conn.execute(
+                        sa.select(t.events.c.idempotency_key).where(
+                            t.events.c.idempotency_key.in_(part)
+                        )
+                    ).scalars()
+                )
+            new: list[tuple[str, Event]] = []
+            for key, event in events:
+                if key not in known:
+                    known.add(key)
+                    new.append((key, event))
+            if new:
+                conn.execute(t.events.insert(), [_event_row(e, key) for key, e in new])
+            conn.execute(
+                audit.insert().values(
+                    kind=kind,
+                    file_name=file_name[-500:],
+                    file_sha256=file_sha256,
+                    rows=len(events),
+                    inserted=len(new),
+                    updated=0,
+                    unchanged=len(events) - len(new),
+                )
+            )
+        return tuple(new)
 
 
 # -- helpers ------------------------------------------------------------------------------------
