@@ -460,3 +460,20 @@ class TestCakReport:
             "c-1", kind="zvw-report", channel="cak-report", run_date=RUN, payload=payload
         )
         assert deliver("cak-report", action, tmp_path)[0] is DeliveryStatus.REFUSED
+
+
+class TestFormalDemandLetter:
+    """The aanmaning states the 2-week term from the day after sending, its costs and the sequel."""
+
+    def test_states_term_costs_and_consequence(self, tmp_path: Path) -> None:
+        payload = sample_payload(collection_costs=Decimal("9.00"))
+        action = make_action(
+            "a-1", kind="formal-demand", channel="letters", run_date=RUN, payload=payload
+        )
+        assert deliver("letters", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+        text = next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
+        assert "2 weken" in text
+        assert "dag na de datum van deze brief" in text
+        assert "16 maart 2026" in text
+        assert "€ 9,00" in text
+        assert "dwangbevel" in text

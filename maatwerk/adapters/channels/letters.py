@@ -213,12 +213,23 @@ def _zvw_notice(facts: _Facts) -> tuple[str, str]:
 
 
 def _formal_demand(facts: _Facts) -> tuple[str, str]:
+    """Aanmaning (Awb 4:112): pay within 2 weeks from the day after sending; costs may follow."""
+    last_day = facts.run_date + dt.timedelta(days=14)
+    fee = _decimal(facts.payload, PAYLOAD_COLLECTION_COSTS, required=False)
+    fee_line = (
+        f"Voor deze aanmaning betaalt u {dutch_amount(fee)} kosten (Awb 4:113).\n"
+        if fee is not None and fee > 0
+        else "Voor deze aanmaning rekenen wij geen kosten.\n"
+    )
     body = (
         f"U heeft {dutch_amount(facts.amount)} nog niet betaald. Dit is een aanmaning.\n"
-        f"{_deadline(facts)}\n"
+        "Betaal binnen 2 weken. Die 2 weken beginnen op de dag na de datum van deze brief.\n"
+        f"Betaal dus uiterlijk {dutch_date(last_day)}.\n"
+        f"{fee_line}"
         f"{facts.pay_line()}\n\n"
-        "Betaalt u niet op tijd? Dan kunnen wij de deurwaarder inschakelen.\n"
-        "Dat kost u extra geld. Bel ons liever eerst. Dan zoeken we samen een oplossing."
+        "Betaalt u niet op tijd? Dan kunnen wij een dwangbevel laten uitvoeren door de\n"
+        "deurwaarder. De kosten daarvan betaalt u. Bel ons liever eerst. Dan zoeken we samen\n"
+        "een oplossing."
     )
     return "Aanmaning", body
 
