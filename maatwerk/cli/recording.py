@@ -16,6 +16,7 @@ import click
 from maatwerk.cli._common import AMOUNT, DATE, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
+from maatwerk.cli._wiring import plugin_manager
 from maatwerk.core.events import (
     ConsentScope,
     ContactChannel,
@@ -24,10 +25,17 @@ from maatwerk.core.events import (
     event_to_record,
 )
 from maatwerk.core.money import Money
+from maatwerk.core.ports import EventListener
 from maatwerk.services import recording
 
 
 __all__ = ["arrangement", "consent", "contact", "dispute", "hold"]
+
+
+def _listener() -> EventListener:
+    """The plugins' event listener: ``maatwerk_on_event`` plugins hear each recorded event."""
+    return plugin_manager().listener()
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,6 +97,7 @@ def contact_log(
             on=on or today(),
             by=by,
             debt_id=debt_id,
+            listener=_listener(),
         )
     _show(event, as_json)
 
@@ -132,6 +141,7 @@ def hold_add(
             by=by,
             debt_id=debt_id,
             hold_id=hold_id,
+            listener=_listener(),
         )
     if not as_json:
         click.echo(f"hold {event.hold_id} placed")
@@ -147,7 +157,9 @@ def hold_end(
 ) -> None:
     """End hold HOLD of DEBTOR (from --date on)."""
     with open_store(db_url) as store:
-        event = recording.end_hold(store, debtor_id, hold_id, on=on or today(), by=by)
+        event = recording.end_hold(
+            store, debtor_id, hold_id, on=on or today(), by=by, listener=_listener()
+        )
     _show(event, as_json)
 
 
@@ -166,7 +178,14 @@ def _consent_command(name: str, revoke: bool) -> click.Command:
     ) -> None:
         action = recording.revoke_consent if revoke else recording.add_consent
         with open_store(db_url) as store:
-            event = action(store, debtor_id, scope=ConsentScope(scope), on=on or today(), by=by)
+            event = action(
+                store,
+                debtor_id,
+                scope=ConsentScope(scope),
+                on=on or today(),
+                by=by,
+                listener=_listener(),
+            )
         _show(event, as_json)
 
     command.help = f"{'Revoke' if revoke else 'Record'} a consent of DEBTOR."
@@ -209,6 +228,7 @@ def dispute_open(
             by=by,
             debt_id=debt_id,
             dispute_id=dispute_id,
+            listener=_listener(),
         )
     if not as_json:
         click.echo(f"dispute {event.dispute_id} opened")
@@ -238,7 +258,13 @@ def dispute_resolve(
     """Resolve dispute DISPUTE of DEBTOR."""
     with open_store(db_url) as store:
         event = recording.resolve_dispute(
-            store, debtor_id, dispute_id, outcome=outcome, on=on or today(), by=by
+            store,
+            debtor_id,
+            dispute_id,
+            outcome=outcome,
+            on=on or today(),
+            by=by,
+            listener=_listener(),
         )
     _show(event, as_json)
 
@@ -274,6 +300,7 @@ def arrangement_propose(
             capacity=Money(capacity),
             on=on or today(),
             by=by,
+            listener=_listener(),
         )
     if not as_json:
         click.echo(
@@ -300,6 +327,6 @@ def arrangement_accept(
     """Record that DEBTOR accepted arrangement ARRANGEMENT."""
     with open_store(db_url) as store:
         event = recording.accept_arrangement(
-            store, debtor_id, arrangement_id, on=on or today(), by=by
+            store, debtor_id, arrangement_id, on=on or today(), by=by, listener=_listener()
         )
     _show(event, as_json)

@@ -9,6 +9,7 @@ import click
 from maatwerk.cli._common import DATE, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
+from maatwerk.cli._wiring import plugin_manager
 from maatwerk.core.records import ReviewItem, ReviewStatus
 from maatwerk.services import review as service
 
@@ -77,7 +78,9 @@ def _done(item: ReviewItem, as_json: bool) -> None:
 def approve(review_id: int, by: str, on: dt.date | None, db_url: str, as_json: bool) -> None:
     """Approve a step; it is delivered on the next run."""
     with open_store(db_url) as store:
-        item = service.approve(store, review_id, by=by, on=on or today())
+        item = service.approve(
+            store, review_id, by=by, on=on or today(), listener=plugin_manager().listener()
+        )
     _done(item, as_json)
 
 
@@ -93,5 +96,12 @@ def reject(
 ) -> None:
     """Reject a step; the policy does not propose it again for these debts."""
     with open_store(db_url) as store:
-        item = service.reject(store, review_id, by=by, reason=reason, on=on or today())
+        item = service.reject(
+            store,
+            review_id,
+            by=by,
+            reason=reason,
+            on=on or today(),
+            listener=plugin_manager().listener(),
+        )
     _done(item, as_json)

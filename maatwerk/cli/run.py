@@ -128,6 +128,7 @@ def run(
                 settings=RunSettings(batch_size=batch_size, prepared_by=by),
                 dry_run=dry_run,
                 progress=progress,
+                listener=plugins.listener(),
             )
     data = summary.as_dict()
     if as_json:

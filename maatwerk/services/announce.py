@@ -10,7 +10,7 @@ work: the failure is logged (event kind and plugin name only, no personal data) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 import structlog
@@ -18,9 +18,10 @@ import structlog
 from maatwerk.core.errors import PluginError
 from maatwerk.core.events import Event
 from maatwerk.core.ports import EventListener
+from maatwerk.core.records import CaseOutcome
 
 
-__all__ = ["ListenerFailure", "announce"]
+__all__ = ["ListenerFailure", "announce", "announce_outcomes"]
 
 _log = structlog.get_logger("maatwerk.events")
 
@@ -59,3 +60,16 @@ def announce(
         failures.append(failure)
         _log.warning("event_listener_failed", event_kind=event.kind, plugin=failure.plugin)
     return tuple(failures)
+
+
+def announce_outcomes(
+    listener: EventListener | None, outcomes: Sequence[CaseOutcome], *, recorded: int
+) -> tuple[ListenerFailure, ...]:
+    """After the daily run recorded a batch: announce its events (none when nothing was recorded).
+
+    ``recorded`` is what the store reports having written for the batch; 0 means the batch was
+    already recorded (a rerun), so its events were announced back then.
+    """
+    if listener is None or recorded <= 0:
+        return ()
+    return announce(listener, [event for outcome in outcomes for event in outcome.events])

@@ -45,6 +45,7 @@ from maatwerk.core.ports import (
     Channel,
     DeliveryContext,
     DeliveryStatus,
+    EventListener,
     OutboundAction,
     Store,
 )
@@ -59,6 +60,7 @@ from maatwerk.core.records import (
     StoredCase,
 )
 from maatwerk.core.tables import DatedTable
+from maatwerk.services.announce import announce_outcomes
 from maatwerk.services.payloads import build_payload
 
 
@@ -136,8 +138,12 @@ def run_day(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    listener: EventListener | None = None,
 ) -> RunSummary:
-    """Run ``run_date`` for the whole portfolio; see the module docstring."""
+    """Run ``run_date`` for the whole portfolio; see the module docstring.
+
+    ``listener`` hears the events of each batch after the batch committed.
+    """
     started = clock()
     summary = RunSummary(run_date=run_date, dry_run=dry_run)
     summary.cases_total = store.count_cases()
@@ -157,7 +163,8 @@ def run_day(
             ]
             outcomes = _hold_for_review(outcomes, store.pending_steps(todo))
             if not dry_run:
-                store.record_outcomes(run_date, outcomes)
+                recorded = store.record_outcomes(run_date, outcomes)
+                announce_outcomes(listener, outcomes, recorded=recorded)
             for outcome in outcomes:
                 _count(summary, outcome)
             done += len(keys)

@@ -3,7 +3,9 @@
 Each function checks its input against what is stored, builds one domain event and appends it
 to the event log; nothing is changed in place. The policy reads these events on the next run
 (a ``cant-pay`` contact opens the referral path, an open dispute blocks escalation, a hold
-pauses the case, a consent allows a referral or an early signal ...).
+pauses the case, a consent allows a referral or an early signal ...). Each function takes an
+optional ``listener`` (the CLI passes the plugins' ``listener()``) that hears the event after it
+was committed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from maatwerk.core.events import (
     HoldScope,
 )
 from maatwerk.core.money import Money
-from maatwerk.core.ports import Store
+from maatwerk.core.ports import EventListener, Store
+from maatwerk.services.announce import announce
 
 
 __all__ = [
@@ -64,8 +67,10 @@ def _debt(store: Store, debtor_id: str, debt_id: str | None) -> None:
     raise InputError(f"debtor {debtor_id!r} has no debt {debt_id!r}", Location(field="--debt"))
 
 
-def _record(store: Store, events: Sequence[Event]) -> Event:
+def _record(store: Store, listener: EventListener | None, events: Sequence[Event]) -> Event:
+    """Append ``events`` (one transaction), then announce them: only committed events are heard."""
     store.append(events)
+    announce(listener, events)
     return events[-1]
 
 
@@ -83,12 +88,14 @@ def log_contact(
     on: dt.date,
     by: str,
     debt_id: str | None = None,
+    listener: EventListener | None = None,
 ) -> Event:
     """A contact attempt and its outcome (can't pay vs won't pay, seed 004)."""
     _debtor(store, debtor_id)
     _debt(store, debtor_id, debt_id)
     return _record(
         store,
+        listener,
         [
             ContactAttempt(
                 occurred_on=on,
@@ -114,6 +121,7 @@ def add_hold(
     by: str,
     debt_id: str | None = None,
     hold_id: str | None = None,
+    listener: EventListener | None = None,
 ) -> HoldPlaced:
     """Pause a debt or the whole case from ``start`` up to and including ``end``."""
     _debtor(store, debtor_id)
@@ -136,11 +144,19 @@ def add_hold(
         start=start,
         end=end,
     )
-    store.append([event])
+    _record(store, listener, [event])
     return event
 
 
-def end_hold(store: Store, debtor_id: str, hold_id: str, *, on: dt.date, by: str) -> Event:
+def end_hold(
+    store: Store,
+    debtor_id: str,
+    hold_id: str,
+    *,
+    on: dt.date,
+    by: str,
+    listener: EventListener | None = None,
+) -> Event:
     """End a hold early; it no longer applies from ``on``."""
     _debtor(store, debtor_id)
     history = _history(store, debtor_id)
@@ -151,6 +167,7 @@ def end_hold(store: Store, debtor_id: str, hold_id: str, *, on: dt.date, by: str
         raise MaatwerkError(f"hold {hold_id!r} has already ended")
     return _record(
         store,
+        listener,
         [
             HoldEnded(
                 occurred_on=on,
@@ -164,20 +181,36 @@ def end_hold(store: Store, debtor_id: str, hold_id: str, *, on: dt.date, by: str
 
 
 def add_consent(
-    store: Store, debtor_id: str, *, scope: ConsentScope, on: dt.date, by: str
+    store: Store,
+    debtor_id: str,
+    *,
+    scope: ConsentScope,
+    on: dt.date,
+    by: str,
+    listener: EventListener | None = None,
 ) -> Event:
     _debtor(store, debtor_id)
     return _record(
-        store, [ConsentGiven(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)]
+        store,
+        listener,
+        [ConsentGiven(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)],
     )
 
 
 def revoke_consent(
-    store: Store, debtor_id: str, *, scope: ConsentScope, on: dt.date, by: str
+    store: Store,
+    debtor_id: str,
+    *,
+    scope: ConsentScope,
+    on: dt.date,
+    by: str,
+    listener: EventListener | None = None,
 ) -> Event:
     _debtor(store, debtor_id)
     return _record(
-        store, [ConsentRevoked(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)]
+        store,
+        listener,
+        [ConsentRevoked(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)],
     )
 
 
@@ -190,6 +223,7 @@ def open_dispute(
     by: str,
     debt_id: str | None = None,
     dispute_id: str | None = None,
+    listener: EventListener | None = None,
 ) -> DisputeOpened:
     """The debtor disputes one debt or the whole case; escalation stops until it is resolved."""
     _debtor(store, debtor_id)
@@ -203,12 +237,19 @@ def open_dispute(
         dispute_id=ident,
         reason=reason,
     )
-    store.append([event])
+    _record(store, listener, [event])
     return event
 
 
 def resolve_dispute(
-    store: Store, debtor_id: str, dispute_id: str, *, outcome: str, on: dt.date, by: str
+    store: Store,
+    debtor_id: str,
+    dispute_id: str,
+    *,
+    outcome: str,
+    on: dt.date,
+    by: str,
+    listener: EventListener | None = None,
 ) -> Event:
     _debtor(store, debtor_id)
     history = _history(store, debtor_id)
@@ -221,6 +262,7 @@ def resolve_dispute(
         raise MaatwerkError(f"dispute {dispute_id!r} is already resolved")
     return _record(
         store,
+        listener,
         [
             DisputeResolved(
                 occurred_on=on,
@@ -242,6 +284,7 @@ def propose_arrangement_for(
     capacity: Money,
     on: dt.date,
     by: str,
+    listener: EventListener | None = None,
 ) -> ArrangementOffered:
     """Offer a plan for the case's outstanding total, sized to ``capacity`` per month.
 
@@ -285,12 +328,18 @@ def propose_arrangement_for(
         instalments=len(plan.instalments),
         respond_by=on + dt.timedelta(days=RESPOND_DAYS),
     )
-    store.append([event])
+    _record(store, listener, [event])
     return event
 
 
 def accept_arrangement(
-    store: Store, debtor_id: str, arrangement_id: str, *, on: dt.date, by: str
+    store: Store,
+    debtor_id: str,
+    arrangement_id: str,
+    *,
+    on: dt.date,
+    by: str,
+    listener: EventListener | None = None,
 ) -> Event:
     _debtor(store, debtor_id)
     offered = [
@@ -305,6 +354,7 @@ def accept_arrangement(
         )
     return _record(
         store,
+        listener,
         [
             ArrangementAccepted(
                 occurred_on=on,

@@ -4,7 +4,8 @@ By default the bailiff hand-over, the write-off and the early signal wait in the
 approval makes the step count as taken (a ``StepTaken`` event, dated the approval day) and
 releases its outbox row to the dispatcher; a rejection records ``ReviewRejected`` and the policy
 does not propose the step again for those debts. With four-eyes on, the approver must be
-someone other than whoever prepared the step.
+someone other than whoever prepared the step. The recorded events are announced to the
+optional ``listener`` after the decision committed.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import datetime as dt
 
 from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import ReviewApproved, ReviewRejected
-from maatwerk.core.ports import ReviewQueue
+from maatwerk.core.ports import EventListener, ReviewQueue
 from maatwerk.core.records import ReviewItem, ReviewStatus, StateConflictError
+from maatwerk.services.announce import announce
 from maatwerk.services.daily_run import step_taken_for
 
 
@@ -44,7 +46,14 @@ def _name(by: str) -> str:
     return name
 
 
-def approve(queue: ReviewQueue, review_id: int, *, by: str, on: dt.date) -> ReviewItem:
+def approve(
+    queue: ReviewQueue,
+    review_id: int,
+    *,
+    by: str,
+    on: dt.date,
+    listener: EventListener | None = None,
+) -> ReviewItem:
     """Approve a pending review; the step then counts as taken on ``on``."""
     name = _name(by)
     item = _pending(queue, review_id)
@@ -61,12 +70,22 @@ def approve(queue: ReviewQueue, review_id: int, *, by: str, on: dt.date) -> Revi
         recorded_by=name,
     )
     taken = step_taken_for(item.item, on)
-    return queue.decide_review(
+    decided = queue.decide_review(
         review_id, approved=True, by=name, reason="", events=(approved, taken)
     )
+    announce(listener, (approved, taken))
+    return decided
 
 
-def reject(queue: ReviewQueue, review_id: int, *, by: str, reason: str, on: dt.date) -> ReviewItem:
+def reject(
+    queue: ReviewQueue,
+    review_id: int,
+    *,
+    by: str,
+    reason: str,
+    on: dt.date,
+    listener: EventListener | None = None,
+) -> ReviewItem:
     """Reject a pending review with a reason; the step is not proposed again for its debts."""
     name = _name(by)
     if not reason.strip():
@@ -81,6 +100,8 @@ def reject(queue: ReviewQueue, review_id: int, *, by: str, reason: str, on: dt.d
         recorded_by=name,
         note=reason.strip(),
     )
-    return queue.decide_review(
+    decided = queue.decide_review(
         review_id, approved=False, by=name, reason=reason.strip(), events=(rejected,)
     )
+    announce(listener, (rejected,))
+    return decided

@@ -1,0 +1,163 @@
+"""Event listeners (``maatwerk_on_event`` plugins) hear what the commands record, after the commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.cli import cli
+from maatwerk.core.events import DisputeOpened, Event, StepTaken
+from maatwerk.core.records import CaseKey
+from maatwerk.plugins import hookimpl
+from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
+
+
+PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic
+D1,Anna de Vries,single,1500.00,25,0612345671,B1,zorg,120.00,2026-03-02,premium,yes
+D2,Bart Jansen,single,1600.00,25,0612345672,B2,zorg,130.00,2026-03-02,premium,yes
+"""
+POLICY = """
+schema = 1
+name = "call-first"
+version = "1"
+title = "Call on the due date"
+
+[[step]]
+id = "call"
+action = "phone-call"
+channel = "phone-worklist"
+anchor = "due-date"
+days = 0
+"""
+RUN_DAY = dt.date(2026, 3, 2)
+
+
+class Heard:
+    """Records each event it hears and whether it was already committed at that moment."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.events: list[Event] = []
+        self.committed: list[bool] = []
+
+    @hookimpl
+    def maatwerk_on_event(self, event: Event) -> None:
+        store = SqlStore.from_url(self.db_url)  # its own connection: sees committed rows only
+        try:
+            self.committed.append(any(r.event == event for r in store.history(event.debtor_id)))
+        finally:
+            store.close()
+        self.events.append(event)
+
+
+class Raising:
+    @hookimpl
+    def maatwerk_on_event(self, event: Event) -> None:
+        raise RuntimeError(f"webhook down ({event.kind})")
+
+
+def _manager(*plugins: tuple[object, str]) -> Callable[[], MaatwerkPlugins]:
+    def make() -> MaatwerkPlugins:
+        manager = make_plugin_manager(load_entrypoints=False)
+        for plugin, name in plugins:
+            manager.register(plugin, name)
+        return manager
+
+    return make
+
+
+@pytest.fixture
+def db(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
+    args = ["--db", db_url]
+    assert runner.invoke(cli, ["db", "upgrade", *args]).exit_code == 0
+    portfolio = tmp_path / "portfolio.csv"
+    portfolio.write_text(PORTFOLIO, encoding="utf-8")
+    result = runner.invoke(cli, ["import", "portfolio", str(portfolio), *args])
+    assert result.exit_code == 0, result.output
+    return args
+
+
+class TestRecordingListeners:
+    """A recorded dispute is heard once it is committed; a refused one is never heard."""
+
+    def test_dispute(
+        self, runner: CliRunner, db: list[str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        heard = Heard(db_url)
+        monkeypatch.setattr("maatwerk.cli.recording.plugin_manager", _manager((heard, "audit")))
+        opened = ["dispute", "open", "D1", "--reason", "not my bill", "--by", "kees"]
+        result = runner.invoke(cli, [*opened, *db])
+        assert result.exit_code == 0, result.output
+        assert [type(e) for e in heard.events] == [DisputeOpened]
+        assert heard.committed == [True]
+        refused = runner.invoke(
+            cli, ["dispute", "open", "NOBODY", "--reason", "x", "--by", "kees", *db]
+        )
+        assert refused.exit_code == 2
+        assert len(heard.events) == 1
+
+
+class TestRunListeners:
+    """The daily run's events are heard after each batch commits, once, and a failing listener
+    is named without undoing the run."""
+
+    def _run(self, runner: CliRunner, db: list[str], tmp_path: Path) -> dict[str, object]:
+        policy = tmp_path / "call-first.toml"
+        policy.write_text(POLICY, encoding="utf-8")
+        args = ["run", "--date", RUN_DAY.isoformat(), "--policy", str(policy)]
+        result = runner.invoke(cli, [*args, "--out", str(tmp_path / "out"), *db, "--json"])
+        assert result.exit_code == 0, result.output
+        data: dict[str, object] = json.loads(result.stdout)
+        data["stderr"] = result.stderr
+        return data
+
+    def test_heard_once_after_commit(
+        self,
+        runner: CliRunner,
+        db: list[str],
+        db_url: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        heard = Heard(db_url)
+        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", _manager((heard, "audit")))
+        summary = self._run(runner, db, tmp_path)
+        assert summary["actions_per_kind"] == {"phone-call": 2}
+        assert "event_listener_failed" not in str(summary["stderr"])
+        assert sorted((type(e).__name__, e.debtor_id) for e in heard.events) == [
+            ("StepTaken", "D1"),
+            ("StepTaken", "D2"),
+        ]
+        assert heard.committed == [True, True]
+        self._run(runner, db, tmp_path)  # a rerun records nothing, so announces nothing
+        assert len(heard.events) == 2
+
+    def test_failing_listener_undoes_nothing(
+        self,
+        runner: CliRunner,
+        db: list[str],
+        db_url: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", _manager((Raising(), "acme-hook")))
+        summary = self._run(runner, db, tmp_path)
+        assert summary["outcomes"] == {"action": 2}
+        warnings = [line for line in str(summary["stderr"]).splitlines() if "listener" in line]
+        assert len(warnings) == 2  # one per event, each naming the plugin
+        assert all("acme-hook" in line for line in warnings)
+        store = SqlStore.from_url(db_url)
+        try:
+            decision = store.decision(CaseKey("D1", "zorg"), RUN_DAY)
+            steps = [r.event for r in store.history("D1") if isinstance(r.event, StepTaken)]
+        finally:
+            store.close()
+        assert decision is not None
+        assert decision.outcome == "action"
+        assert len(steps) == 1
