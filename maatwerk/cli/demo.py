@@ -1,19 +1,18 @@
-"""``maatwerk demo``: a synthetic portfolio end to end; ``maatwerk demo generate``: the portfolio only.
+"""``maatwerk demo``: a synthetic portfolio through the real daily run; ``demo generate``: the portfolio.
 
-``maatwerk demo`` generates the portfolio, imports it into the embedded SQLite database (default a
-file inside ``--out``; ``--db URL`` for another), runs ``--days`` consecutive days of the humane
-policy over the households in memory (the policy engine, arrangements, BVV and costs of the core,
-with the documented behaviour model) and writes ``report.html``, ``figures.json`` and
-``actions.csv`` (every step the policy took, with its channel).
-
-What it does **not** do yet: run the store-backed daily run (``maatwerk run``) for each of the
-days through the stock channels. On this machine that run takes several seconds per day for 5,000
-cases, far beyond the two minutes the demo may take, so the channel folders (``sepa/``,
-``letters/``, ...) are not written by the demo; ``maatwerk run --date D --db URL`` on the demo's
-database writes them for a day.
+``maatwerk demo`` generates the portfolio (default 5,000 households), upgrades the database
+(default a SQLite file inside ``--out``; ``--db URL`` for another) and imports the portfolio, then
+runs ``--days`` consecutive days of the production pipeline (:mod:`maatwerk.services.demo_run`):
+the households' payments as a payments import file per day (``payments/``), failed direct debits
+as a camt.054 bank file per day (``returns/``) matched to the collections and recorded as
+returns, calls, consents, disputes and arrangements through the recording services, then
+``maatwerk run`` for the day with dispatch through every stock channel. The channels write to
+``sepa/``, ``letters/``, ``worklists/``, ``deductions/``, ``bailiff/`` and ``municipal/`` (a
+channel writes under its own name; ``.channels/<name>`` links each name to its folder). At the
+end ``report.html`` and ``figures.json`` are written from the database (``maatwerk report``).
 
 The demo starts on a fixed date (``--start``, default 2026-01-01) rather than today, so that the
-same seed always gives the same files.
+same seed always gives the same files. The default SQLite file is recreated on every demo.
 """
 
 from __future__ import annotations
@@ -22,64 +21,148 @@ import csv
 import datetime as dt
 import json
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Final
 
 import click
 
 from maatwerk.adapters.csv_import import read_import_file
 from maatwerk.adapters.demo_behaviour import load_behaviour
+from maatwerk.adapters.demo_returns import write_camt054
 from maatwerk.adapters.report import figures_to_json, write_report
+from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.storage import migrate
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.adapters.synthetic_csv import write_portfolio
 from maatwerk.cli._common import DATE, emit_json, json_option
-from maatwerk.cli.simulate import load_policies, load_simulation_tables, progress_bar
+from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
+from maatwerk.cli.simulate import progress_bar
+from maatwerk.core.debts import Payment
 from maatwerk.core.records import ImportKind
-from maatwerk.services.funnel import FunnelFigures
+from maatwerk.core.returns import ReturnedCollection
+from maatwerk.plugins.manager import MaatwerkPlugins
+from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, RunSummary, run_day
+from maatwerk.services.demo_run import BankReturn, DemoSettings, run_demo
 from maatwerk.services.importing import import_file
-from maatwerk.services.simulation import ActionRecord, SimulationSettings, simulate
-from maatwerk.services.synthetic import generate_portfolio
+from maatwerk.services.reporting import capacity_from_tables, gather_funnel
+from maatwerk.services.synthetic import Portfolio, generate_portfolio
 
 
-__all__ = ["demo"]
+__all__ = ["CHANNEL_FOLDERS", "DEMO_SETTINGS", "demo"]
 
 DEFAULT_START = dt.date(2026, 1, 1)
+#: Stock channel name -> the demo's output folder.
+CHANNEL_FOLDERS: Final[Mapping[str, str]] = {
+    "sepa-direct-debit": "sepa",
+    "letters": "letters",
+    "phone-worklist": "worklists",
+    "source-deduction": "deductions",
+    "bailiff": "bailiff",
+    "municipal": "municipal",
+}
+#: The demo creditor's channel settings (a test creditor identifier and account).
+DEMO_SETTINGS: Final[Mapping[str, str]] = {
+    "creditor_name": "Demo Zorg en Premie B.V.",
+    "creditor_phone": "0800-0123456",
+    "creditor_iban": "NL91ABNA0417164300",
+    "creditor_bic": "ABNANL2A",
+    "creditor_id": "NL32ZZZ999999991234",
+}
+PAYMENT_COLUMNS: Final = ("payment_id", "debtor_id", "received_on", "amount", "currency")
 
 
-def _import(files: dict[str, Path], db_url: str) -> dict[str, int]:
-    engine = make_engine(db_url)
-    try:
-        migrate.upgrade(engine)
-        store = SqlStore(engine)
-        counts: dict[str, int] = {}
-        for kind in (ImportKind.DEBTORS, ImportKind.DEBTS, ImportKind.MANDATES):
-            parsed = read_import_file(files[kind.value], kind)
-            counts[kind.value] = import_file(parsed, store, recorded_by="demo").rows
-        return counts
-    finally:
-        engine.dispose()
+def _import(files: Mapping[str, Path], store: SqlStore) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind in (ImportKind.DEBTORS, ImportKind.DEBTS, ImportKind.MANDATES):
+        parsed = read_import_file(files[kind.value], kind)
+        counts[kind.value] = import_file(parsed, store, recorded_by="demo").rows
+    return counts
 
 
-def _write_actions(path: Path, actions: tuple[ActionRecord, ...]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(
-            ("day", "debtor_id", "step_id", "action", "channel", "debt_ids", "amount", "detail")
+def _channel_links(out_dir: Path, names: Sequence[str]) -> Path:
+    """``out/.channels/<name>`` -> ``out/<folder>`` for every channel; returns ``.channels``."""
+    links = out_dir / ".channels"
+    links.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        folder = out_dir / CHANNEL_FOLDERS.get(name, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        link = links / name
+        if not link.is_symlink():
+            link.symlink_to(Path("..") / folder.name, target_is_directory=True)
+    return links
+
+
+class _StoreDemoIO:
+    """The demo's bank, payment import and daily run on one store (see ``DemoIO``)."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        plugins: MaatwerkPlugins,
+        evaluator: PolicyCaseEvaluator,
+        out_dir: Path,
+    ) -> None:
+        self.store = store
+        self.plugins = plugins
+        self.evaluator = evaluator
+        self.out_dir = out_dir
+        self.channels = _channel_links(out_dir, sorted(plugins.channels()))
+        for folder in ("payments", "returns"):
+            (out_dir / folder).mkdir(parents=True, exist_ok=True)
+
+    def record_payments(self, day: dt.date, payments: Sequence[Payment]) -> int:
+        path = self.out_dir / "payments" / f"payments-{day.isoformat()}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(PAYMENT_COLUMNS)
+            for p in payments:
+                writer.writerow(
+                    (p.payment_id, p.debtor_id, p.received_on.isoformat(),
+                     f"{p.amount.amount:.2f}", p.amount.currency)
+                )  # fmt: skip
+        parsed = read_import_file(path, ImportKind.PAYMENTS)
+        return import_file(parsed, self.store, recorded_by="demo-bank").rows
+
+    def bank_returns(
+        self, day: dt.date, returns: Sequence[BankReturn]
+    ) -> Sequence[ReturnedCollection]:
+        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}.xml"
+        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
+        return read_returns(path).returns
+
+    def run(self, day: dt.date) -> RunSummary:
+        dispatcher = build_dispatcher(
+            self.store,
+            self.plugins,
+            out=self.channels,
+            run_date=day,
+            batch_size=500,
+            settings=DEMO_SETTINGS,
         )
-        for a in actions:
-            writer.writerow(
-                (
-                    a.day.isoformat(),
-                    a.debtor_id,
-                    a.step_id,
-                    a.action.value,
-                    a.channel,
-                    " ".join(a.debt_ids),
-                    a.amount.format(),
-                    a.detail,
-                )
-            )
+        return run_day(
+            self.store,
+            self.evaluator,
+            day,
+            dispatcher=dispatcher,
+            settings=RunSettings(prepared_by="demo-engine"),
+        )
+
+
+def _fresh_database(out_dir: Path, db_url: str | None) -> str:
+    if db_url is not None:
+        return db_url
+    path = (out_dir / "maatwerk.db").resolve()
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _portfolio(debtors: int, seed: int, start: dt.date, days: int) -> Portfolio:
+    behaviour = load_behaviour(start)
+    months = (days + 29) // 30
+    return generate_portfolio(behaviour, debtors=debtors, seed=seed, start=start, months=months)
 
 
 @click.group(invoke_without_command=True)
@@ -99,7 +182,7 @@ def _write_actions(path: Path, actions: tuple[ActionRecord, ...]) -> None:
     "--db",
     "db_url",
     default=None,
-    help="Database URL (default: a SQLite file inside --out).",
+    help="Database URL (default: a fresh SQLite file inside --out).",
 )
 @json_option
 @click.pass_context
@@ -115,78 +198,96 @@ def demo(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Synthetic demo: generate, import into SQLite, run the humane policy for --days, report."""
+    """Synthetic demo: generate, import, run --days real daily runs through every channel, report."""
     if ctx.invoked_subcommand is not None:
         return
     started = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
-    url = db_url or f"sqlite:///{(out_dir / 'maatwerk.db').resolve()}"
+    url = _fresh_database(out_dir, db_url)
     behaviour = load_behaviour(start)
-    months = (days + 29) // 30
-    portfolio = generate_portfolio(
-        behaviour, debtors=debtors, seed=seed, start=start, months=months
-    )
+    portfolio = _portfolio(debtors, seed, start, days)
     files = write_portfolio(portfolio, out_dir / "portfolio")
-    imported = _import(files, url)
-    (loaded,) = load_policies([policy])
-    settings = SimulationSettings(start=start, days=days, seed=seed)
-    with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:
-        result = simulate(
-            portfolio,
-            behaviour,
-            loaded,
-            load_simulation_tables(),
-            settings,
-            record_actions=True,
-            progress=advance,
-        )
-    figures = FunnelFigures(
-        title=f"maatwerk demo: {loaded.name} policy, {debtors} households, {days} days",
-        period_from=start,
-        period_to=start + dt.timedelta(days=days - 1),
-        columns=(result.figures,),
-        source=f"demo (in-memory run of the core), seed {seed}",
-        table_versions=(portfolio.params_version, loaded.label),
-        notes=(
-            (
-                "The portfolio is imported into the database; the days are run in memory on the "
-                "core (policy engine, arrangements, BVV, costs) with the behaviour model of "
-                "docs/simulation-model.md. Channel files (SEPA, letters, work lists) are written "
-                "by 'maatwerk run --date D' on the demo database, not by the demo itself."
+    plugins = plugin_manager()
+    evaluator = build_evaluator(plugins, default=policy, by_creditor={}, by_segment={})
+    subsistence = load_subsistence_tables()
+    last = start + dt.timedelta(days=days - 1)
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        store = SqlStore(engine)
+        imported = _import(files, store)
+        io = _StoreDemoIO(store, plugins, evaluator, out_dir)
+        with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:
+            result = run_demo(
+                store,
+                io,
+                portfolio=portfolio,
+                behaviour=behaviour,
+                subsistence=subsistence,
+                settings=DemoSettings(start=start, days=days, seed=seed),
+                progress=advance,
+            )
+        figures = gather_funnel(
+            store,
+            start,
+            last,
+            capacity=capacity_from_tables(subsistence),
+            title=f"maatwerk demo: {policy} policy, {debtors} households, {days} days",
+            source_label=f"demo database ({days} daily runs), seed {seed}",
+            notes=(
+                (
+                    "Synthetic households (docs/simulation-model.md) run through the real daily "
+                    "run; reviews approved by a second person."
+                ),
             ),
-        ),
-    )
+        )
+    finally:
+        engine.dispose()
     report = write_report(figures, out_dir / "report.html")
-    document = figures_to_json(figures)
     (out_dir / "figures.json").write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(figures_to_json(figures), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
     )
-    _write_actions(out_dir / "actions.csv", result.actions)
-    column = result.figures
+    column = figures.columns[0]
+    totals = result.totals
     summary = {
         "debtors": debtors,
         "bills": len(portfolio.debts),
         "days": days,
-        "policy": loaded.label,
+        "policy": policy,
         "database": url,
         "imported": imported,
         "actions": len(result.actions),
-        "share_recovered": f"{column.share_recovered:.4f}",
+        "payments": totals["payments"],
+        "returns": totals["returns"],
         "arrangements": column.arrangements,
         "bailiff": column.bailiff,
-        "below_bvv": column.below_bvv,
+        "share_recovered": f"{column.share_recovered:.4f}",
+        "households_protected": column.households_protected,
+        "outputs": {
+            folder: len([p for p in (out_dir / folder).rglob("*") if p.is_file()])
+            for folder in (
+                "sepa",
+                "returns",
+                "letters",
+                "worklists",
+                "deductions",
+                "bailiff",
+                "municipal",
+            )
+        },
         "report": str(report),
         "seconds": round(time.monotonic() - started, 1),
-        "daily_run_through_channels": False,
     }
     if as_json:
         emit_json(summary)
         return
     click.echo(
-        f"{debtors} households, {len(portfolio.debts)} bills, {days} days under {loaded.label}: "
-        f"{len(result.actions)} steps, {column.arrangements} arrangements, {column.bailiff} "
-        f"bailiff dossiers, {column.share_recovered * 100:.1f} % of arrears recovered, "
-        f"{column.below_bvv} households below their protected income "
+        f"{debtors} households, {len(portfolio.debts)} bills, {days} daily runs under {policy}: "
+        f"{len(result.actions)} actions, {totals['payments']} payments, "
+        f"{totals['returns']} returned debits, {column.arrangements} arrangements, "
+        f"{column.bailiff} bailiff dossiers, {column.share_recovered * 100:.1f} % of arrears "
+        f"recovered, {column.households_protected} household(s) protected "
         f"({summary['seconds']} s)."
     )
     click.echo(f"Database: {url}")

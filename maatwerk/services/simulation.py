@@ -81,6 +81,7 @@ from maatwerk.services.synthetic import (
     Profile,
     ProfileParams,
     SyntheticHousehold,
+    chance_per_day,
 )
 
 
@@ -217,15 +218,6 @@ class SimulationResult:
     actions: tuple[ActionRecord, ...]
     decisions: int
     """how many evaluations the policy engine ran"""
-
-
-def _chance_per_day(total: float, days: int) -> float:
-    """The daily chance that gives ``total`` over ``days`` days."""
-    if total <= 0:
-        return 0.0
-    if total >= 1:
-        return 1.0
-    return float(1.0 - (1.0 - total) ** (1.0 / max(1, days)))
 
 
 class _Simulator:
@@ -386,10 +378,10 @@ class _Simulator:
         if hh.window_until is not None and day <= hh.window_until:
             chance = max(
                 chance,
-                _chance_per_day(params.letter_response, self.settings.response_window),
+                chance_per_day(params.letter_response, self.settings.response_window),
             )
         if hh.promise_until is not None and day <= hh.promise_until:
-            chance = max(chance, _chance_per_day(0.85, self.settings.promise_days))
+            chance = max(chance, chance_per_day(0.85, self.settings.promise_days))
         if hh.rng.random() < chance and self._can_pay_lump(hh, day):
             self._pay(hh, day, self._outstanding(hh, day, overdue_only=True))
 

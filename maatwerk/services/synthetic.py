@@ -37,6 +37,7 @@ __all__ = [
     "Profile",
     "ProfileParams",
     "SyntheticHousehold",
+    "chance_per_day",
     "generate_portfolio",
     "nl_iban",
 ]
@@ -183,6 +184,15 @@ class Portfolio:
 
 
 # ------------------------------------------------------------------------------------ helpers
+def chance_per_day(total: float, days: int) -> float:
+    """The daily chance that gives ``total`` over ``days`` days (shared by simulation and demo)."""
+    if total <= 0:
+        return 0.0
+    if total >= 1:
+        return 1.0
+    return float(1.0 - (1.0 - total) ** (1.0 / max(1, days)))
+
+
 def _pick(rng: random.Random, options: Sequence[tuple[T, float]]) -> T:
     """Weighted choice that consumes exactly one random number (stable across Python versions)."""
     total = sum(w for _, w in options)

@@ -1,12 +1,10 @@
-"""``maatwerk simulate`` and ``maatwerk demo`` run end to end, deterministically, with valid outputs."""
+"""``maatwerk simulate`` runs end to end, deterministically, with valid outputs (the demo: test_demo_run.py)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from maatwerk.adapters.jsonschema_check import check
@@ -38,30 +36,3 @@ class TestSimulate:
         result = runner.invoke(cli, ["simulate", "--policy", "nope", "--debtors", "5"])
         assert result.exit_code == 2
         assert "nope" in result.output
-
-
-class TestDemo:
-    """The demo imports the portfolio into SQLite and writes the report, figures and actions."""
-
-    def test_small_demo(self, runner: CliRunner, tmp_path: Path) -> None:
-        out = tmp_path / "demo"
-        result = runner.invoke(
-            cli,
-            ["demo", "--debtors", "40", "--days", "35", "--seed", "2", "--out", str(out), "--json"],
-            catch_exceptions=False,
-        )
-        assert result.exit_code == 0, result.output
-        summary = json.loads(result.output)
-        assert summary["imported"]["debtors"] == 40
-        assert summary["below_bvv"] == 0
-        assert summary["daily_run_through_channels"] is False
-        engine = sa.create_engine(f"sqlite:///{out / 'maatwerk.db'}")
-        with engine.connect() as conn:
-            assert conn.execute(sa.text("select count(*) from debtors")).scalar_one() == 40
-        engine.dispose()
-        figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
-        assert check(figures, load_schema()) == []
-        with (out / "actions.csv").open(encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        assert len(rows) == summary["actions"]
-        assert (out / "report.html").stat().st_size > 10_000

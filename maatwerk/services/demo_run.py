@@ -1,0 +1,609 @@
+"""The demo through the real daily run (demo via de echte dagelijkse run).
+
+:func:`run_demo` drives a synthetic portfolio that is already imported into a store through
+``days`` consecutive days of the production pipeline. Each day:
+
+1. the households act, per their behaviour profile (``maatwerk/rules/demo_behaviour.toml``, the
+   same parameters and chance model as :mod:`maatwerk.services.simulation`): bills due today are
+   paid or not; a direct debit that fails comes back from the bank; a household pays its arrears
+   after a letter or a promise, pays its plan's instalments, answers an arrangement offer; the
+   bailiff collects or returns the dossier;
+2. what the organisation would record is recorded the way it records it: payments as an import
+   file (``io.record_payments``), bank returns as a camt.054 file read back and matched with
+   :func:`maatwerk.core.returns.match_returns` (``io.bank_returns``), contacts, consents,
+   disputes and arrangements through :mod:`maatwerk.services.recording`, the monitoring of
+   plans as :class:`ArrangementCompleted` / :class:`ArrangementBreached` events;
+3. steps that waited for review since yesterday are approved by a second person
+   (``settings.reviewer``); the daily run (``io.run``) evaluates every case and dispatches the
+   outbox to the channels;
+4. the households meet the day's outbox: letters open a response window, the phone work list is
+   called, an arrangement offer is answered after some days, a bailiff dossier starts.
+
+Deterministic for a seed: each household has its own ``random.Random`` streams keyed by seed and
+household; the run itself is deterministic for a date. No clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from typing import Final, Protocol
+
+import attrs
+
+from maatwerk.core.affordability import Commitment, affordability
+from maatwerk.core.debts import Debt, Payment
+from maatwerk.core.errors import MaatwerkError
+from maatwerk.core.events import (
+    ArrangementBreached,
+    ArrangementCompleted,
+    ConsentScope,
+    ContactChannel,
+    ContactOutcome,
+    DebtHelpKind,
+    DebtHelpStarted,
+    Event,
+)
+from maatwerk.core.money import Money
+from maatwerk.core.ports import Store
+from maatwerk.core.records import CaseKey, ReviewStatus
+from maatwerk.core.returns import (
+    MatchStatus,
+    ReturnedCollection,
+    SentCollection,
+    match_returns,
+    returned_event,
+)
+from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
+from maatwerk.services import recording, review
+from maatwerk.services.daily_run import RunSummary
+from maatwerk.services.synthetic import (
+    BehaviourParams,
+    PaymentMethod,
+    Portfolio,
+    Profile,
+    ProfileParams,
+    SyntheticHousehold,
+    chance_per_day,
+)
+
+
+__all__ = ["BankReturn", "DemoDay", "DemoIO", "DemoResult", "DemoSettings", "run_demo"]
+
+_DAY: Final = dt.timedelta(days=1)
+#: SEPA reason code the bank gives when a household's collection fails, per profile [A].
+RETURN_REASON: Final = {
+    Profile.CANT_PAY: "AM04",  # insufficient funds
+    Profile.VULNERABLE: "AM04",
+    Profile.FORGETS: "AM04",
+    Profile.ON_TIME: "AM04",
+    Profile.WONT_PAY: "MD06",  # refund requested by the debtor
+    Profile.DECEASED: "MD07",  # debtor deceased
+}
+_LETTERS: Final = frozenset(
+    {
+        "courtesy-reminder",
+        "payment-reminder",
+        "fourteen-day-letter",
+        "formal-demand",
+        "zvw-notice",
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class BankReturn:
+    """A failed collection as the bank reports it (written to a camt.054 file by the adapter)."""
+
+    end_to_end_id: str
+    mandate_id: str
+    amount: Money
+    reason: str
+    booking_date: dt.date
+
+
+class DemoIO(Protocol):
+    """What the demo needs from the outside: the imports, the bank file and the daily run."""
+
+    def record_payments(self, day: dt.date, payments: Sequence[Payment]) -> int:
+        """Import the day's received payments (as a payments file); returns the rows imported."""
+        ...
+
+    def bank_returns(
+        self, day: dt.date, returns: Sequence[BankReturn]
+    ) -> Sequence[ReturnedCollection]:
+        """Write the day's returns as a bank file and read it back (as the import would)."""
+        ...
+
+    def run(self, day: dt.date) -> RunSummary:
+        """The daily run for ``day`` with dispatch to the channels."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class DemoSettings:
+    """Timing and reaction assumptions of the demo households (all [A], as in the simulation)."""
+
+    start: dt.date
+    days: int
+    seed: int
+    response_window: int = 14
+    promise_days: int = 7
+    offer_response_days: int = 10
+    letter_delivery_days: int = 2
+    bailiff_days: int = 42
+    dispute_share: float = 0.1
+    """share of won't-pay households reached by phone that dispute the bill"""
+    dispute_days: int = 21
+    """days until a dispute is resolved (the bill stands)"""
+    consent_share: float = 0.8
+    """share of can't-pay households reached by phone that consent to a referral"""
+    debt_help_share: float = 0.5
+    """share of referred households that start debt help (as in the simulation)"""
+    reviewer: str = "demo-checker"
+    """the second person who approves steps that need review (four eyes)"""
+
+
+@attrs.define
+class DemoDay:
+    """What happened on one demo day."""
+
+    day: dt.date
+    payments: int = 0
+    returns: int = 0
+    recorded: Counter[str] = attrs.Factory(Counter)
+    summary: RunSummary | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DemoResult:
+    """Every day of the demo and every action the run took (for the summary and for tests)."""
+
+    days: tuple[DemoDay, ...]
+    actions: tuple[tuple[dt.date, str, str, str, str], ...]
+    """(run date, debtor, step, action, channel) of every outbox row, in order"""
+
+    @property
+    def totals(self) -> Counter[str]:
+        result: Counter[str] = Counter()
+        for day in self.days:
+            result["payments"] += day.payments
+            result["returns"] += day.returns
+            result.update(day.recorded)
+            if day.summary is not None:
+                result.update({f"action:{k}": v for k, v in day.summary.actions_per_kind.items()})
+                result.update(
+                    {f"blocked:{k}": v for k, v in day.summary.blocked_per_reason.items()}
+                )
+                result.update({f"dispatch:{k}": v for k, v in day.summary.dispatched.items()})
+        return result
+
+
+@attrs.define
+class _Plan:
+    arrangement_id: str
+    instalment: Money
+    left: int
+    next_due: dt.date
+    fits: bool
+
+
+@attrs.define
+class _Home:
+    index: int
+    synthetic: SyntheticHousehold
+    params: ProfileParams
+    bill_rng: random.Random
+    rng: random.Random
+    room: Money
+    bvv: Money
+    unpaid: set[str] = attrs.Factory(set)
+    window_until: dt.date | None = None
+    promise_until: dt.date | None = None
+    offer_on: dt.date | None = None
+    plan: _Plan | None = None
+    bailiff_until: dt.date | None = None
+    representation_on: dt.date | None = None
+    dispute: tuple[str, dt.date] | None = None
+    payments: int = 0
+
+    @property
+    def debtor_id(self) -> str:
+        return self.synthetic.debtor.debtor_id
+
+
+class _Driver:
+    def __init__(
+        self,
+        store: Store,
+        io: DemoIO,
+        *,
+        portfolio: Portfolio,
+        behaviour: BehaviourParams,
+        subsistence: SubsistenceTables,
+        settings: DemoSettings,
+    ) -> None:
+        self.store = store
+        self.io = io
+        self.portfolio = portfolio
+        self.settings = settings
+        self.creditor = portfolio.creditor_id
+        self.subsistence = subsistence
+        self.homes = {
+            h.debtor.debtor_id: self._home(i, h, behaviour)
+            for i, h in enumerate(portfolio.households)
+        }
+        self.due: dict[dt.date, list[Debt]] = defaultdict(list)
+        for debt in portfolio.debts:
+            self.due[debt.due_date].append(debt)
+        self.actions: list[tuple[dt.date, str, str, str, str]] = []
+
+    def _home(self, index: int, synthetic: SyntheticHousehold, behaviour: BehaviourParams) -> _Home:
+        debtor = synthetic.debtor
+        net = debtor.net_monthly_income or Money.zero()
+        bvv = protected_income(
+            SubsistenceInput(
+                household=debtor.household,
+                on=self.settings.start,
+                net_income=net,
+                gross_annual_income=debtor.gross_annual_income,
+                bijstand=debtor.on_bijstand,
+            ),
+            self.subsistence,
+        ).bvv
+        seed = self.settings.seed
+        return _Home(
+            index=index,
+            synthetic=synthetic,
+            params=behaviour.profiles[synthetic.profile],
+            bill_rng=random.Random(f"{seed}:demo-bills:{index}"),  # noqa: S311  # reproducible
+            rng=random.Random(f"{seed}:demo-react:{index}"),  # noqa: S311
+            room=(net - bvv).clamp_zero(),
+            bvv=bvv,
+        )
+
+    # -- helpers --------------------------------------------------------------------------
+    def _capacity(self, home: _Home, debt: Money) -> Money:
+        syn = home.synthetic
+        commitments = []
+        if syn.other_arrears_instalment.is_positive:
+            commitments.append(
+                Commitment(label="other creditors", monthly=syn.other_arrears_instalment)
+            )
+        return affordability(
+            net_income=syn.debtor.net_monthly_income or Money.zero(),
+            protected=home.bvv,
+            debt=debt,
+            commitments=commitments,
+        ).capacity
+
+    def _payment(self, home: _Home, day: dt.date, amount: Money) -> Payment:
+        home.payments += 1
+        return Payment(
+            payment_id=f"{home.debtor_id}-P{home.payments:04d}",
+            debtor_id=home.debtor_id,
+            received_on=day,
+            amount=amount.rounded(),
+        )
+
+    def _can_pay_lump(self, home: _Home, owed: Money) -> bool:
+        if home.synthetic.profile in (Profile.ON_TIME, Profile.FORGETS, Profile.WONT_PAY):
+            return True
+        return owed <= home.room
+
+    def _owed(self, keys: Sequence[CaseKey], day: dt.date) -> dict[str, Money]:
+        """What each debtor owes on bills due by ``day``, less payments not yet applied."""
+        owed: dict[str, Money] = {}
+        for stored in self.store.load_cases(keys):
+            due = sum(
+                (d.outstanding.total for d in stored.case.open_debts if d.due_date <= day),
+                Money.zero(),
+            )
+            waiting = sum((p.amount for p in stored.payments), Money.zero())
+            owed[stored.debtor.debtor_id] = (due - waiting).clamp_zero()
+        return owed
+
+    # -- one day --------------------------------------------------------------------------
+    def day(self, day: dt.date) -> DemoDay:
+        record = DemoDay(day=day)
+        payments: list[Payment] = []
+        returns: list[BankReturn] = []
+        sent: list[SentCollection] = []
+        events: list[Event] = []
+        self._bills_due(day, payments, returns, sent)
+        lump: list[_Home] = []
+        for home in self.homes.values():
+            if home.synthetic.profile is Profile.DECEASED:
+                continue
+            self._plan_day(home, day, payments, events)
+            self._bailiff_day(home, day, lump)
+            if home.dispute is not None and home.dispute[1] == day:
+                recording.resolve_dispute(
+                    self.store, home.debtor_id, home.dispute[0], outcome="bill stands", on=day,
+                    by="demo-service-desk",
+                )  # fmt: skip
+                home.dispute = None
+                record.recorded["disputes resolved"] += 1
+            if home.offer_on == day:
+                home.offer_on = None
+                self._answer_offer(home, day, record, by_phone=False)
+            if home.representation_on == day:
+                home.representation_on = None
+                lump.append(home)
+            elif (
+                home.unpaid
+                and home.plan is None
+                and home.bailiff_until is None
+                and self._late_payment_today(home, day)
+            ):
+                lump.append(home)
+        if lump:
+            owed = self._owed([CaseKey(h.debtor_id, self.creditor) for h in lump], day)
+            for home in lump:
+                amount = owed.get(home.debtor_id, Money.zero())
+                if amount.is_positive and self._can_pay_lump(home, amount):
+                    payments.append(self._payment(home, day, amount))
+                    home.unpaid.clear()
+        if payments:
+            record.payments = self.io.record_payments(day, payments)
+        if returns:
+            record.returns = self._returns(day, returns, sent)
+        if events:
+            self.store.append(events)
+            record.recorded["arrangement monitoring"] += len(events)
+        # yesterday's steps waiting for review are approved in the morning, then dispatched
+        for item in self.store.reviews(ReviewStatus.PENDING):
+            review.approve(self.store, item.review_id, by=self.settings.reviewer, on=day)
+            record.recorded["reviews approved"] += 1
+        record.summary = self.io.run(day)
+        self._outbox(day, record)
+        return record
+
+    def _bills_due(
+        self,
+        day: dt.date,
+        payments: list[Payment],
+        returns: list[BankReturn],
+        sent: list[SentCollection],
+    ) -> None:
+        for bill in self.due.get(day, ()):
+            home = self.homes[bill.debtor_id]
+            syn = home.synthetic
+            draw = home.bill_rng.random()
+            if syn.profile is Profile.DECEASED:
+                on_time = False
+            elif syn.method is PaymentMethod.SOURCE_DEDUCTION:
+                on_time = bill.principal <= home.room or draw < home.params.on_time
+            else:
+                on_time = draw < home.params.on_time
+            if on_time:
+                payments.append(self._payment(home, day, bill.principal))
+                continue
+            home.unpaid.add(bill.debt_id)
+            if syn.method is PaymentMethod.DIRECT_DEBIT:
+                e2e = f"DD-{bill.debt_id}"
+                sent.append(
+                    SentCollection(
+                        collection_id=e2e,
+                        debtor_id=bill.debtor_id,
+                        end_to_end_id=e2e,
+                        mandate_id=syn.mandate_id,
+                        amount=bill.principal,
+                        collection_date=day,
+                        debt_id=bill.debt_id,
+                    )
+                )
+                returns.append(
+                    BankReturn(
+                        end_to_end_id=e2e,
+                        mandate_id=syn.mandate_id,
+                        amount=bill.principal,
+                        reason=RETURN_REASON[syn.profile],
+                        booking_date=day + _DAY,
+                    )
+                )
+
+    def _returns(
+        self, day: dt.date, returns: Sequence[BankReturn], sent: Sequence[SentCollection]
+    ) -> int:
+        read = self.io.bank_returns(day, returns)
+        matches = match_returns(read, sent)
+        events = [returned_event(m, occurred_on=day) for m in matches if m.matched]
+        unmatched = [m for m in matches if m.status is not MatchStatus.MATCHED]
+        if unmatched:
+            raise MaatwerkError(f"{len(unmatched)} demo return(s) did not match a collection")
+        self.store.append(events, idempotency_key=f"demo-returns:{day.isoformat()}")
+        return len(events)
+
+    def _late_payment_today(self, home: _Home, day: dt.date) -> bool:
+        params = home.params
+        chance = params.late_daily
+        if home.window_until is not None and day <= home.window_until:
+            chance = max(
+                chance, chance_per_day(params.letter_response, self.settings.response_window)
+            )
+        if home.promise_until is not None and day <= home.promise_until:
+            chance = max(chance, chance_per_day(0.85, self.settings.promise_days))
+        return home.rng.random() < chance
+
+    def _plan_day(
+        self, home: _Home, day: dt.date, payments: list[Payment], events: list[Event]
+    ) -> None:
+        plan = home.plan
+        if plan is None or plan.next_due != day:
+            return
+        keep = home.params.keep_fit if plan.fits else home.params.keep_unfit
+        if home.rng.random() >= keep:
+            events.append(
+                ArrangementBreached(
+                    occurred_on=day,
+                    debtor_id=home.debtor_id,
+                    arrangement_id=plan.arrangement_id,
+                    missed=1,
+                    recorded_by="demo-administration",
+                )
+            )
+            home.plan = None
+            return
+        payments.append(self._payment(home, day, plan.instalment))
+        plan.left -= 1
+        if plan.left <= 0:
+            events.append(
+                ArrangementCompleted(
+                    occurred_on=day,
+                    debtor_id=home.debtor_id,
+                    arrangement_id=plan.arrangement_id,
+                    recorded_by="demo-administration",
+                )
+            )
+            home.plan = None
+            home.unpaid.clear()
+        else:
+            plan.next_due = plan.next_due + dt.timedelta(days=30)
+
+    def _bailiff_day(self, home: _Home, day: dt.date, lump: list[_Home]) -> None:
+        if home.bailiff_until != day:
+            return
+        home.bailiff_until = None
+        if home.rng.random() < home.params.bailiff_recovery:
+            lump.append(home)  # collected within the protected income (humane: no bank garnishment)
+
+    def _answer_offer(self, home: _Home, day: dt.date, record: DemoDay, *, by_phone: bool) -> None:
+        if home.plan is not None or home.rng.random() >= home.params.accept_offer:
+            return
+        owed = self._owed([CaseKey(home.debtor_id, self.creditor)], day).get(
+            home.debtor_id, Money.zero()
+        )
+        if not owed.is_positive:
+            return
+        capacity = self._capacity(home, owed)
+        try:
+            offer = recording.propose_arrangement_for(
+                self.store, home.debtor_id, creditor_id=self.creditor, capacity=capacity, on=day,
+                by="demo-phone" if by_phone else "demo-service-desk",
+            )  # fmt: skip
+        except MaatwerkError:
+            record.recorded["no plan fits (BVV)"] += 1
+            return
+        recording.accept_arrangement(
+            self.store, home.debtor_id, offer.arrangement_id, on=day, by="demo-service-desk"
+        )
+        instalment = offer.instalment or owed
+        home.plan = _Plan(
+            arrangement_id=offer.arrangement_id,
+            instalment=instalment,
+            left=offer.instalments or 1,
+            next_due=day + dt.timedelta(days=7),
+            fits=instalment <= capacity,
+        )
+        record.recorded["arrangements accepted"] += 1
+
+    # -- the households meet the day's outbox ----------------------------------------------
+    def _outbox(self, day: dt.date, record: DemoDay) -> None:
+        for item in self.store.outbox_items(day):
+            entry = item.entry
+            self.actions.append(
+                (day, entry.case.debtor_id, entry.step, entry.action, entry.channel)
+            )
+            home = self.homes.get(entry.case.debtor_id)
+            if home is None or home.synthetic.profile is Profile.DECEASED:
+                continue
+            action = entry.action
+            if action in _LETTERS:
+                start = day + dt.timedelta(days=self.settings.letter_delivery_days)
+                home.window_until = start + dt.timedelta(days=self.settings.response_window)
+            elif action == "phone-call":
+                self._call(home, day, record)
+            elif action == "arrangement-offer" and home.plan is None:
+                home.offer_on = day + dt.timedelta(days=self.settings.offer_response_days)
+            elif action in ("debt-help-referral", "early-signal"):
+                if home.rng.random() < self.settings.debt_help_share:
+                    self.store.append(
+                        [
+                            DebtHelpStarted(
+                                occurred_on=day,
+                                debtor_id=home.debtor_id,
+                                help_kind=DebtHelpKind.DEBT_HELP,
+                                recorded_by="demo-municipality",
+                            )
+                        ]
+                    )
+                    record.recorded["debt help started"] += 1
+            elif action == "bailiff-handover" and home.bailiff_until is None:
+                home.bailiff_until = day + dt.timedelta(days=self.settings.bailiff_days)
+            elif action == "direct-debit-representation":
+                collection = entry.payload.get("collection_date")
+                when = collection if isinstance(collection, dt.date) else day + _DAY
+                home.representation_on = max(when, day + _DAY)
+            elif action == "write-off":
+                home.unpaid.clear()
+
+    def _call(self, home: _Home, day: dt.date, record: DemoDay) -> None:
+        profile = home.synthetic.profile
+        if home.rng.random() >= home.params.call_answer:
+            outcome = ContactOutcome.NO_ANSWER
+        elif profile in (Profile.CANT_PAY, Profile.VULNERABLE):
+            outcome = ContactOutcome.CANT_PAY
+        elif profile is Profile.WONT_PAY:
+            outcome = ContactOutcome.WONT_PAY
+        else:
+            outcome = ContactOutcome.PROMISE
+            home.promise_until = day + dt.timedelta(days=self.settings.promise_days)
+        recording.log_contact(
+            self.store, home.debtor_id, channel=ContactChannel.PHONE, outcome=outcome,
+            note="demo call", on=day, by="demo-phone",
+        )  # fmt: skip
+        record.recorded[f"call {outcome.value}"] += 1
+        if outcome is ContactOutcome.CANT_PAY:
+            if home.rng.random() < self.settings.consent_share:
+                for scope in (ConsentScope.DEBT_HELP_REFERRAL, ConsentScope.EARLY_SIGNAL):
+                    recording.add_consent(
+                        self.store, home.debtor_id, scope=scope, on=day, by="demo-phone"
+                    )
+                record.recorded["consents"] += 1
+            self._answer_offer(home, day, record, by_phone=True)
+        elif (
+            outcome is ContactOutcome.WONT_PAY
+            and home.dispute is None
+            and home.rng.random() < self.settings.dispute_share
+        ):
+            dispute = recording.open_dispute(
+                self.store, home.debtor_id, reason="disputes the bill", on=day,
+                by="demo-phone",
+            )  # fmt: skip
+            home.dispute = (
+                dispute.dispute_id,
+                day + dt.timedelta(days=self.settings.dispute_days),
+            )
+            record.recorded["disputes opened"] += 1
+
+
+def run_demo(
+    store: Store,
+    io: DemoIO,
+    *,
+    portfolio: Portfolio,
+    behaviour: BehaviourParams,
+    subsistence: SubsistenceTables,
+    settings: DemoSettings,
+    progress: Callable[[int], None] | None = None,
+) -> DemoResult:
+    """Run ``settings.days`` days from ``settings.start`` (see the module docstring)."""
+    if settings.days < 1:
+        raise ValueError("days must be at least 1")
+    driver = _Driver(
+        store,
+        io,
+        portfolio=portfolio,
+        behaviour=behaviour,
+        subsistence=subsistence,
+        settings=settings,
+    )
+    days: list[DemoDay] = []
+    for offset in range(settings.days):
+        days.append(driver.day(settings.start + dt.timedelta(days=offset)))
+        if progress is not None:
+            progress(1)
+    return DemoResult(days=tuple(days), actions=tuple(driver.actions))
