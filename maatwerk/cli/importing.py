@@ -15,6 +15,7 @@ import click
 from maatwerk.adapters.csv_import import read_import_file
 from maatwerk.cli._common import OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._store import open_store
+from maatwerk.cli._wiring import plugin_manager
 from maatwerk.cli.returns_import import import_returns_command
 from maatwerk.core.records import ImportKind
 from maatwerk.services.importing import ImportRejectedError, import_file
@@ -49,7 +50,9 @@ def _make(kind: ImportKind) -> click.Command:
         parsed = read_import_file(file, kind)
         with open_store(db_url) as store:
             try:
-                counts = import_file(parsed, store, recorded_by=by)
+                counts = import_file(
+                    parsed, store, recorded_by=by, listener=plugin_manager().listener()
+                )
             except ImportRejectedError as exc:
                 if as_json:
                     emit_json(

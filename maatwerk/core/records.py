@@ -139,6 +139,8 @@ class ImportCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    events: tuple[Event, ...] = ()
+    """the domain events the import appended (consents, holds), for listeners"""
 
     def __add__(self, other: ImportCounts) -> ImportCounts:
         return ImportCounts(
@@ -146,6 +148,7 @@ class ImportCounts:
             inserted=self.inserted + other.inserted,
             updated=self.updated + other.updated,
             unchanged=self.unchanged + other.unchanged,
+            events=self.events + other.events,
         )
 
 

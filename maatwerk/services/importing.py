@@ -17,7 +17,7 @@ import attrs
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.errors import InputError, Location
-from maatwerk.core.ports import ImportStore
+from maatwerk.core.ports import EventListener, ImportStore
 from maatwerk.core.records import (
     ConsentRecord,
     HoldRecord,
@@ -27,6 +27,7 @@ from maatwerk.core.records import (
     ImportRecord,
     Mandate,
 )
+from maatwerk.services.announce import announce
 
 
 __all__ = ["ImportFile", "ImportRejectedError", "ParsedRow", "import_file"]
@@ -93,9 +94,16 @@ def _references(record: ImportRecord) -> list[tuple[str, str, str]]:
 
 
 def import_file(
-    parsed: ImportFile, store: ImportStore, *, recorded_by: str = "import"
+    parsed: ImportFile,
+    store: ImportStore,
+    *,
+    recorded_by: str = "import",
+    listener: EventListener | None = None,
 ) -> ImportCounts:
-    """Check ``parsed`` against itself and the store; write it all or raise with every problem."""
+    """Check ``parsed`` against itself and the store; write it all or raise with every problem.
+
+    ``listener`` hears the domain events the import appended (consents, holds) after the commit.
+    """
     errors = list(parsed.errors)
     name = parsed.file_name
     first_seen: dict[tuple[str, str], tuple[int, ImportRecord]] = {}
@@ -141,7 +149,7 @@ def import_file(
     if errors:
         raise ImportRejectedError(name, errors)
     records = tuple(record for row in parsed.rows for record in row.records)
-    return store.apply_import(
+    counts = store.apply_import(
         ImportBatch(
             kind=parsed.kind,
             file_name=name,
@@ -150,3 +158,5 @@ def import_file(
             recorded_by=recorded_by,
         )
     )
+    announce(listener, counts.events)
+    return counts

@@ -103,6 +103,49 @@ class TestRecordingListeners:
         assert len(heard.events) == 1
 
 
+class TestImportListeners:
+    """Imported consents and holds are heard once, after the file committed."""
+
+    def test_consents_and_holds(
+        self,
+        runner: CliRunner,
+        db: list[str],
+        db_url: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        heard = Heard(db_url)
+        monkeypatch.setattr("maatwerk.cli.importing.plugin_manager", _manager((heard, "audit")))
+        consents = tmp_path / "consents.csv"
+        consents.write_text(
+            "consent_id,debtor_id,scope,given_on,revoked_on\n"
+            "C1,D1,municipal-referral,2026-02-03,2026-02-20\n",
+            encoding="utf-8",
+        )
+        holds = tmp_path / "holds.csv"
+        holds.write_text(
+            "hold_id,debtor_id,reason,starts_on,ends_on,debt_id\nH1,D2,dispute,2026-02-01,,B2\n",
+            encoding="utf-8",
+        )
+        for _ in range(2):  # the second import of each file changes nothing: nothing is heard
+            for path, kind in ((consents, "consents"), (holds, "holds")):
+                result = runner.invoke(cli, ["import", kind, str(path), *db])
+                assert result.exit_code == 0, result.output
+        assert [(type(e).__name__, e.debtor_id) for e in heard.events] == [
+            ("ConsentGiven", "D1"),
+            ("ConsentRevoked", "D1"),
+            ("HoldPlaced", "D2"),
+        ]
+        assert heard.committed == [True, True, True]
+        bad = tmp_path / "bad.csv"
+        bad.write_text(
+            "consent_id,debtor_id,scope,given_on\nC2,NOBODY,municipal-referral,2026-02-03\n",
+            encoding="utf-8",
+        )
+        assert runner.invoke(cli, ["import", "consents", str(bad), *db]).exit_code == 2
+        assert len(heard.events) == 3
+
+
 class TestRunListeners:
     """The daily run's events are heard after each batch commits, once, and a failing listener
     is named without undoing the run."""

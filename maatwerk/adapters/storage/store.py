@@ -678,6 +678,7 @@ class SqlStore:
             inserted=counts.inserted,
             updated=counts.updated,
             unchanged=counts.unchanged,
+            events=counts.events,
         )
 
     def _upsert(
@@ -736,7 +737,8 @@ class SqlStore:
                 table.update().where(table.c[key] == by_key).values(values),
                 [{**u, "_key": u[key]} for u in updates],
             )
-        rows_to_insert = audit + [r for r in domain if not _event_known(conn, r)]
+        new_domain = [r for r in domain if not _event_known(conn, r)]
+        rows_to_insert = audit + new_domain
         if rows_to_insert:
             conn.execute(t.events.insert(), rows_to_insert)
         return ImportCounts(
@@ -744,6 +746,7 @@ class SqlStore:
             inserted=len(inserts),
             updated=len(updates),
             unchanged=len(latest) - len(inserts) - len(updates),
+            events=tuple(event_from_record(r["payload"]) for r in new_domain),
         )
 
     # -- reporting (read-only) ------------------------------------------------------------------
