@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,7 @@ from maatwerk.adapters.demo_behaviour import load_behaviour
 from maatwerk.adapters.demo_returns import write_camt054
 from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.returns import read_returns
+from maatwerk.adapters.sepa.channel import end_to_end_id_for
 from maatwerk.adapters.storage import migrate
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.store import SqlStore
@@ -48,6 +50,7 @@ from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, RunSum
 from maatwerk.services.demo_run import BankReturn, DemoSettings, run_demo
 from maatwerk.services.importing import import_file
 from maatwerk.services.reporting import capacity_from_tables, gather_funnel
+from maatwerk.services.returns_import import import_returns
 from maatwerk.services.synthetic import Portfolio, generate_portfolio
 
 
@@ -132,6 +135,22 @@ class _StoreDemoIO:
         path = self.out_dir / "returns" / f"camt054-{day.isoformat()}.xml"
         write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
         return read_returns(path).returns
+
+    def import_returns(self, day: dt.date, returns: Sequence[BankReturn]) -> int:
+        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}-sepa.xml"
+        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
+        result = import_returns(
+            self.store,
+            read_returns(path).returns,
+            file_name=path.name,
+            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            received_on=day,
+            recorded_by="demo-bank",
+        )
+        return len(result.returns)
+
+    def end_to_end_id(self, action_id: str) -> str:
+        return end_to_end_id_for(action_id)
 
     def run(self, day: dt.date) -> RunSummary:
         dispatcher = build_dispatcher(

@@ -29,6 +29,7 @@ import datetime as dt
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Final, Protocol
 
 import attrs
@@ -48,7 +49,7 @@ from maatwerk.core.events import (
 )
 from maatwerk.core.money import Money
 from maatwerk.core.ports import Store
-from maatwerk.core.records import CaseKey, ReviewStatus
+from maatwerk.core.records import CaseKey, OutboxStatus, ReviewStatus
 from maatwerk.core.returns import (
     MatchStatus,
     ReturnedCollection,
@@ -115,6 +116,15 @@ class DemoIO(Protocol):
         self, day: dt.date, returns: Sequence[BankReturn]
     ) -> Sequence[ReturnedCollection]:
         """Write the day's returns as a bank file and read it back (as the import would)."""
+        ...
+
+    def import_returns(self, day: dt.date, returns: Sequence[BankReturn]) -> int:
+        """Write returns of collections *we* sent (pain.008) as a bank file and import it with
+        ``maatwerk import returns``; returns how many were recorded."""
+        ...
+
+    def end_to_end_id(self, action_id: str) -> str:
+        """The EndToEndId the SEPA channel wrote for the outbox row ``action_id``."""
         ...
 
     def run(self, day: dt.date) -> RunSummary:
@@ -205,7 +215,8 @@ class _Home:
     offer_on: dt.date | None = None
     plan: _Plan | None = None
     bailiff_until: dt.date | None = None
-    representation_on: dt.date | None = None
+    representation: tuple[dt.date, BankReturn] | None = None
+    """the day a re-presented collection is debited, and the return if it fails"""
     dispute: tuple[str, dt.date] | None = None
     payments: int = 0
 
@@ -314,6 +325,7 @@ class _Driver:
         events: list[Event] = []
         self._bills_due(day, payments, returns, sent)
         lump: list[_Home] = []
+        sepa_returns: list[BankReturn] = []
         for home in self.homes.values():
             if home.synthetic.profile is Profile.DECEASED:
                 continue
@@ -329,9 +341,12 @@ class _Driver:
             if home.offer_on == day:
                 home.offer_on = None
                 self._answer_offer(home, day, record, by_phone=False)
-            if home.representation_on == day:
-                home.representation_on = None
-                lump.append(home)
+            if home.representation is not None and home.representation[0] == day:
+                if home.synthetic.profile in (Profile.CANT_PAY, Profile.VULNERABLE):
+                    sepa_returns.append(home.representation[1])
+                else:
+                    lump.append(home)
+                home.representation = None
             elif (
                 home.unpaid
                 and home.plan is None
@@ -349,7 +364,9 @@ class _Driver:
         if payments:
             record.payments = self.io.record_payments(day, payments)
         if returns:
-            record.returns = self._returns(day, returns, sent)
+            record.returns += self._returns(day, returns, sent)
+        if sepa_returns:
+            record.returns += self.io.import_returns(day, sepa_returns)
         if events:
             self.store.append(events)
             record.recorded["arrangement monitoring"] += len(events)
@@ -533,10 +550,20 @@ class _Driver:
                     record.recorded["debt help started"] += 1
             elif action == "bailiff-handover" and home.bailiff_until is None:
                 home.bailiff_until = day + dt.timedelta(days=self.settings.bailiff_days)
-            elif action == "direct-debit-representation":
+            elif action == "direct-debit-representation" and item.status is OutboxStatus.DONE:
                 collection = entry.payload.get("collection_date")
+                amount = entry.payload.get("amount")
                 when = collection if isinstance(collection, dt.date) else day + _DAY
-                home.representation_on = max(when, day + _DAY)
+                home.representation = (
+                    max(when, day + _DAY),
+                    BankReturn(
+                        end_to_end_id=self.io.end_to_end_id(entry.idempotency_key),
+                        mandate_id=str(entry.payload.get("mandate_id", "")),
+                        amount=Money(amount) if isinstance(amount, Decimal) else Money.zero(),
+                        reason=RETURN_REASON[home.synthetic.profile],
+                        booking_date=max(when, day + _DAY),
+                    ),
+                )
             elif action == "write-off":
                 home.unpaid.clear()
 
