@@ -7,12 +7,14 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
 from maatwerk.adapters.jsonschema_check import check
 from maatwerk.adapters.report.figures_json import load_schema
 from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli import cli
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import AppliedPayment, Balance, CostLine, Debt, Payment
@@ -34,7 +36,7 @@ from maatwerk.core.records import (
     PaymentApplication,
     Posting,
 )
-from maatwerk.services.reporting import gather_funnel
+from maatwerk.services.reporting import capacity_from_tables, gather_funnel
 
 
 START = dt.date(2026, 1, 1)
@@ -247,3 +249,21 @@ class TestReportCommand:
             cli, ["report", "--from", "2026-05-01", "--to", "2026-04-30", "--db", migrated_db_url]
         )
         assert result.exit_code == 2
+
+
+class TestCapacityFromTables:
+    """Capacity is income above the shipped BVV; unknown when the data cannot decide the BVV."""
+
+    def test_capacity(self) -> None:
+        capacity = capacity_from_tables(load_subsistence_tables())
+        debtor = attrs.evolve(_debtor(1, "3000.00"), gross_annual_income=eur("45000.00"))
+        spare = capacity(debtor, eur("600.00"), dt.date(2026, 3, 1))
+        assert spare is not None
+        assert Money.zero() < spare < eur("3000.00")
+        poor = attrs.evolve(_debtor(2, "900.00"), gross_annual_income=eur("12000.00"))
+        # the BVV is at most 95 % of net income (Rv 475d lid 5): 5 % of EUR 900 stays available
+        assert capacity(poor, eur("600.00"), dt.date(2026, 3, 1)) == eur("45.00")
+
+    def test_unknown_without_gross_income(self) -> None:
+        capacity = capacity_from_tables(load_subsistence_tables())
+        assert capacity(_debtor(1, "3000.00"), eur("600.00"), dt.date(2026, 3, 1)) is None
