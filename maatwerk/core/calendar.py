@@ -234,11 +234,19 @@ def plain_calendar() -> BusinessCalendar:
     return BusinessCalendar(name=CALENDAR, weekend=frozenset())
 
 
+#: Entries kept by :meth:`Calendars.add_days` before it starts afresh (bounded memory).
+_MEMO_LIMIT: Final = 100_000
+
+
 @attrs.frozen
 class Calendars:
     """The calendars available, chosen by name (``calendar``, ``sepa``, ``atw``, ...)."""
 
     calendars: tuple[BusinessCalendar, ...]
+    _memo: dict[tuple[dt.date, int, str], dt.date] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False
+    )
+    """results of :meth:`add_days` (pure; the daily run asks the same questions per case)"""
 
     def __attrs_post_init__(self) -> None:
         names = [c.name for c in self.calendars]
@@ -262,7 +270,14 @@ class Calendars:
 
     def add_days(self, start: dt.date, n: int, name: str) -> dt.date:
         """:func:`add_days` on the calendar called ``name``."""
-        return add_days(start, n, self.get(name))
+        key = (start, n, name)
+        found = self._memo.get(key)
+        if found is None:
+            found = add_days(start, n, self.get(name))
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
 
 def add_days(start: dt.date, n: int, calendar: BusinessCalendar) -> dt.date:

@@ -247,6 +247,9 @@ class CaseOutcome:
     events: tuple[Event, ...] = ()
     postings: tuple[Posting, ...] = ()
     applications: tuple[PaymentApplication, ...] = ()
+    wake_on: dt.date | None = None
+    """the case may rest (is idle) until this day unless its data changes (``core/idle.py``);
+    ``None``: evaluate it again on the next run"""
 
 
 class OutboxStatus(enum.Enum):

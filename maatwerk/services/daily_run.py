@@ -23,11 +23,12 @@ the policy's repeated proposal of the same step is recorded as ``awaiting-review
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -36,6 +37,7 @@ from maatwerk.core.collection_costs import BikParams, collection_costs
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import PluginError
 from maatwerk.core.events import ActionKind, Event, FourteenDayLetterSent, StepTaken
+from maatwerk.core.idle import IdleCase, IdleStore, idle_until
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
 from maatwerk.core.policy import evaluate as evaluate_policy
@@ -74,6 +76,10 @@ __all__ = [
     "run_day",
 ]
 
+#: Version of the idle-case rules: part of every evaluator signature, so that changing the rules
+#: (here or in ``core/idle.py``) makes every stored resting state stale.
+_IDLE_RULES: Final = "idle-1"
+
 #: Channels handled inside the engine: the step is recorded by its event, nothing is sent.
 INTERNAL_CHANNELS: Final = frozenset({"ledger"})
 
@@ -84,12 +90,28 @@ class CaseEvaluator(Protocol):
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome: ...
 
 
+@runtime_checkable
+class SignedEvaluator(Protocol):
+    """An evaluator that sets ``CaseOutcome.wake_on`` and names its configuration.
+
+    ``signature`` changes whenever a stored resting state could be wrong for it (another
+    policy, version or setting): idle cases are only skipped under the same signature.
+    """
+
+    @property
+    def signature(self) -> str: ...
+
+    def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome: ...
+
+
 @attrs.frozen(kw_only=True)
 class RunSettings:
     """Knobs of a run. Batch sizes are settings, not constants (see the roadmap's scale goals)."""
 
     batch_size: int = 500
     dispatch_batch: int = 500
+    skip_idle: bool = True
+    """leave idle cases alone (``core/idle.py``); ``False``: derive every case every day"""
     prepared_by: str = "engine"
     """who "prepares" the steps that need review (maker); the approver must differ"""
     four_eyes: bool = True
@@ -104,6 +126,8 @@ class RunSummary:
     cases_total: int = 0
     cases_evaluated: int = 0
     cases_already_decided: int = 0
+    cases_idle: int = 0
+    """of ``cases_evaluated``: idle cases, decided from their resting state (``core/idle.py``)"""
     outcomes: Counter[str] = attrs.Factory(Counter)
     actions_per_kind: Counter[str] = attrs.Factory(Counter)
     blocked_per_reason: Counter[str] = attrs.Factory(Counter)
@@ -118,6 +142,7 @@ class RunSummary:
             "cases_total": self.cases_total,
             "cases_evaluated": self.cases_evaluated,
             "cases_already_decided": self.cases_already_decided,
+            "cases_idle": self.cases_idle,
             "outcomes": dict(sorted(self.outcomes.items())),
             "actions_per_kind": dict(sorted(self.actions_per_kind.items())),
             "blocked_per_reason": dict(sorted(self.blocked_per_reason.items())),
@@ -148,6 +173,10 @@ def run_day(
     summary = RunSummary(run_date=run_date, dry_run=dry_run)
     summary.cases_total = store.count_cases()
     run_id = None if dry_run else store.start_run(run_date, dry_run=dry_run)
+    signature = evaluate_case.signature if isinstance(evaluate_case, SignedEvaluator) else ""
+    idle_store = (
+        store if signature and settings.skip_idle and isinstance(store, IdleStore) else None
+    )
     done = 0
     after: CaseKey | None = None
     status = "failed"
@@ -157,16 +186,30 @@ def run_day(
             decided = store.decided(run_date, keys)
             summary.cases_already_decided += len(decided)
             todo = [k for k in keys if k not in decided]
+            idle: Sequence[IdleCase] = ()
+            prints: Mapping[CaseKey, str] = {}
+            if idle_store is not None and todo:
+                idle, prints = idle_store.plan_batch(run_date, todo, evaluator=signature)
+                todo = [k for k in todo if k in prints]
             outcomes = [
                 _with_settings(evaluate_case(stored, run_date), settings)
                 for stored in store.load_cases(todo)
             ]
-            outcomes = _hold_for_review(outcomes, store.pending_steps(todo))
+            outcomes = _hold_for_review(
+                outcomes, store.pending_steps(todo) if todo else frozenset()
+            )
             if not dry_run:
-                recorded = store.record_outcomes(run_date, outcomes)
+                if idle_store is not None:
+                    recorded = idle_store.record_batch(
+                        run_date, outcomes, idle=idle, fingerprints=prints, evaluator=signature
+                    )
+                else:
+                    recorded = store.record_outcomes(run_date, outcomes)
                 announce_outcomes(listener, outcomes, recorded=recorded)
             for outcome in outcomes:
                 _count(summary, outcome)
+            for state in idle:
+                _count_idle(summary, state)
             done += len(keys)
             if progress is not None:
                 progress(done, summary.cases_total)
@@ -204,11 +247,20 @@ def _hold_for_review(
                 CaseOutcome(
                     decision=attrs.evolve(decision, outcome="awaiting-review"),
                     postings=outcome.postings,
+                    applications=outcome.applications,
                 )
             )
         else:
             result.append(outcome)
     return result
+
+
+def _count_idle(summary: RunSummary, state: IdleCase) -> None:
+    summary.cases_evaluated += 1
+    summary.cases_idle += 1
+    summary.outcomes[state.outcome] += 1
+    if state.blocked_by:
+        summary.blocked_per_reason[state.blocked_by] += 1
 
 
 def _count(summary: RunSummary, outcome: CaseOutcome) -> None:
@@ -225,6 +277,15 @@ def _count(summary: RunSummary, outcome: CaseOutcome) -> None:
 
 
 # ---------------------------------------------------------------------------------- dispatcher
+@runtime_checkable
+class BulkMarker(Protocol):
+    """A store that marks many outbox rows at once (the SQL store: one executemany)."""
+
+    def mark_many(self, marks: Sequence[tuple[int, OutboxStatus, str, str]]) -> None:
+        """Mark each ``(outbox_id, status, reference, reason)`` as :meth:`Outbox.mark` would."""
+        ...
+
+
 @attrs.define
 class Dispatcher:
     """Hands pending outbox rows to channels by name and marks each row with the receipt.
@@ -248,10 +309,16 @@ class Dispatcher:
             by_channel: dict[str, list[OutboxItem]] = {}
             for item in items:
                 by_channel.setdefault(item.entry.channel, []).append(item)
+            marks: list[tuple[int, OutboxStatus, str, str]] = []
             for name, group in by_channel.items():
                 for item, status, reference, reason in self._deliver(name, group):
-                    self.store.mark(item.outbox_id, status, reference=reference, reason=reason)
+                    marks.append((item.outbox_id, status, reference, reason))
                     counts[status.value] += 1
+            if isinstance(self.store, BulkMarker):
+                self.store.mark_many(marks)
+            else:
+                for outbox_id, status, reference, reason in marks:
+                    self.store.mark(outbox_id, status, reference=reference, reason=reason)
         return counts
 
     def _deliver(
@@ -456,6 +523,24 @@ class PolicyCaseEvaluator:
             [d.principal for d in debts], on=decision.today, table=self.bik
         ).total
 
+    @property
+    def signature(self) -> str:
+        """A digest of everything that shapes a decision here (see :class:`SignedEvaluator`)."""
+        parts = (
+            _IDLE_RULES,
+            self.default,
+            sorted(self.by_creditor.items()),
+            sorted(self.by_segment.items()),
+            [repr(self.policies[name]) for name in sorted(self.policies)],
+            self.tables.fourteen_day_term,
+            self.tables.aanmaning_term,
+            self.tables.calendars.names,
+            repr(self.bik),
+            self.letter_receipt_days,
+            self.allocation.value,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
         decision = self.decide(stored, today)
@@ -465,7 +550,9 @@ class PolicyCaseEvaluator:
             stated_costs=self.stated_costs(decision, stored),
             letter_receipt_days=self.letter_receipt_days,
         )
-        return attrs.evolve(outcome, applications=applications)
+        return attrs.evolve(
+            outcome, applications=applications, wake_on=idle_until(decision, stored)
+        )
 
 
 def apply_payments(

@@ -35,6 +35,9 @@ class TestMigrations:
             previous = migrate.downgrade(engine)
             assert previous is not None
             assert previous != head
+            assert "case_state" not in set(sa.inspect(engine).get_table_names())
+            assert "outbox" in set(sa.inspect(engine).get_table_names())
+            assert migrate.downgrade(engine) == "0001"
             assert "outbox" not in set(sa.inspect(engine).get_table_names())
             assert "debtors" in set(sa.inspect(engine).get_table_names())
             assert migrate.upgrade(engine) == head

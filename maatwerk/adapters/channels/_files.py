@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import os
 import pathlib
@@ -46,8 +47,14 @@ def safe_file_stem(identifier: str) -> str:
 
 
 def atomic_write(path: pathlib.Path, text: str) -> None:
-    """Write *text* (UTF-8) to *path* so that readers see the old or the new file, never half."""
+    """Write *text* (UTF-8) to *path* so that readers see the old or the new file, never half.
+
+    A temporary file left by a process killed while writing *path* is removed first, so a
+    rerun after a crash leaves exactly the files an uninterrupted run leaves.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:

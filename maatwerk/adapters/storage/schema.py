@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql
 __all__ = [
     "JSON_TYPE",
     "applied_payments",
+    "case_state",
     "consents",
     "cost_lines",
     "debtors",
@@ -301,3 +302,20 @@ reviews = sa.Table(
     sa.UniqueConstraint("outbox_id"),
     sa.Index("ix_reviews_status", "status"),
 )
+
+# -- the run's own bookkeeping -------------------------------------------------------------------
+
+case_state = sa.Table(
+    "case_state",
+    metadata,
+    sa.Column("debtor_id", ID, primary_key=True),
+    sa.Column("creditor_id", ID, primary_key=True),
+    sa.Column("evaluated_on", sa.Date, nullable=False),
+    sa.Column("wake_on", sa.Date),
+    sa.Column("policy", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("blocked_by", sa.String(64)),
+    sa.Column("fingerprint", sa.String(200), nullable=False),
+    sa.Column("evaluator", sa.String(64), nullable=False),
+)
+"""The last real evaluation of each case and until when it may rest (see ``core/idle.py``)."""

@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 
+from maatwerk.adapters.storage import run_state
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.mapping import (
@@ -51,6 +52,7 @@ from maatwerk.core.events import (
     event_from_record,
     event_to_record,
 )
+from maatwerk.core.idle import IdleCase
 from maatwerk.core.ports import RecordedEvent
 from maatwerk.core.records import (
     CaseKey,
@@ -353,14 +355,38 @@ class SqlStore:
         return frozenset(found)
 
     def record_outcomes(self, run_date: dt.date, outcomes: Sequence[CaseOutcome]) -> int:
-        if not outcomes:
+        return self.record_batch(run_date, outcomes, idle=(), fingerprints={}, evaluator="")
+
+    # -- idle cases (maatwerk.core.idle.IdleStore) ----------------------------------------------
+    def plan_batch(
+        self, run_date: dt.date, keys: Sequence[CaseKey], *, evaluator: str
+    ) -> tuple[Sequence[IdleCase], Mapping[CaseKey, str]]:
+        with self.engine.connect() as conn:
+            return run_state.plan_batch(conn, run_date, keys, evaluator)
+
+    def record_batch(
+        self,
+        run_date: dt.date,
+        outcomes: Sequence[CaseOutcome],
+        *,
+        idle: Sequence[IdleCase],
+        fingerprints: Mapping[CaseKey, str],
+        evaluator: str,
+    ) -> int:
+        if not outcomes and not idle:
             return 0
         with self.engine.begin() as conn:
-            done = self._decided(conn, run_date, [o.decision.case for o in outcomes])
+            done = self._decided(
+                conn, run_date, [o.decision.case for o in outcomes] + [i.key for i in idle]
+            )
             todo = [o for o in outcomes if o.decision.case not in done]
-            if not todo:
+            resting = [i for i in idle if i.key not in done]
+            if not todo and not resting:
                 return 0
-            conn.execute(t.decisions.insert(), [_decision_row(o.decision) for o in todo])
+            decisions = [_decision_row(o.decision) for o in todo]
+            decisions.extend(run_state.idle_decision(run_date, i) for i in resting)
+            conn.execute(t.decisions.insert(), decisions)
+            run_state.record_states(conn, run_date, todo, fingerprints, evaluator)
             entries = [e for o in todo for e in o.outbox]
             if entries:
                 conn.execute(t.outbox.insert(), [_outbox_row(e) for e in entries])
@@ -411,7 +437,7 @@ class SqlStore:
             ]
             if applications:
                 conn.execute(t.applied_payments.insert(), applications)
-            return len(todo)
+            return len(todo) + len(resting)
 
     @staticmethod
     def _post(conn: sa.Connection, postings: Sequence[Any]) -> None:
@@ -544,6 +570,31 @@ class SqlStore:
             values["done_at"] = sa.func.now()
         with self.engine.begin() as conn:
             conn.execute(o.update().where(o.c.id == outbox_id).values(**values))
+
+    def mark_many(self, marks: Sequence[tuple[int, OutboxStatus, str, str]]) -> None:
+        """:meth:`mark` for many rows in one transaction (one executemany per status kind)."""
+        o = t.outbox
+        done: list[dict[str, Any]] = []
+        other: list[dict[str, Any]] = []
+        for outbox_id, status, reference, reason in marks:
+            row = {
+                "_id": outbox_id,
+                "_status": status.value,
+                "_receipt": {"reference": reference, "reason": reason},
+                "_error": reason[:500] or None,
+            }
+            (done if status is OutboxStatus.DONE else other).append(row)
+        values: dict[str, Any] = {
+            "status": sa.bindparam("_status"),
+            "receipt": sa.bindparam("_receipt", type_=o.c.receipt.type),
+            "error": sa.bindparam("_error"),
+        }
+        with self.engine.begin() as conn:
+            update = o.update().where(o.c.id == sa.bindparam("_id"))
+            if done:
+                conn.execute(update.values(**values, done_at=sa.func.now()), done)
+            if other:
+                conn.execute(update.values(**values), other)
 
     def outbox_items(self, run_date: dt.date | None = None) -> Sequence[OutboxItem]:
         o = t.outbox

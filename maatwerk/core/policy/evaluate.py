@@ -422,26 +422,26 @@ def _close_step(policy: Policy) -> Step | None:
     return None
 
 
-def _passed(policy: Policy, rank: int, debt: Debt, state: CaseState) -> bool:
-    """A later (more severe) step was already taken for ``debt``: never go back down.
+def _passed_ranks(policy: Policy, state: CaseState) -> dict[str, int]:
+    """Per debt, the highest ladder rank taken for it: a step below it is passed (never go back).
 
     Side steps (:data:`SIDE_ACTIONS`: referral, early signal, direct-debit re-presentation) are
-    reactions, not rungs: they are never passed and never pass another step.
+    reactions, not rungs: they are never passed and never pass another step; ``close`` passes
+    nothing either.
     """
-    if policy.steps[rank].action in SIDE_ACTIONS:
-        return False
+    ranks: dict[str, int] = {}
+    for index, step in enumerate(policy.steps):
+        ranks.setdefault(step.id, index)
+    highest: dict[str, int] = {}
     for taken in state.steps_taken:
         if taken.action in SIDE_ACTIONS:
             continue
-        if debt.debt_id not in (taken.debt_ids or ((taken.debt_id,) if taken.debt_id else ())):
+        rank = ranks.get(taken.step_id)
+        if rank is None or policy.steps[rank].action is ActionKind.CLOSE:
             continue
-        try:
-            later = policy.rank(taken.step_id) > rank
-        except KeyError:
-            continue
-        if later and policy.step(taken.step_id).action is not ActionKind.CLOSE:
-            return True
-    return False
+        for debt_id in taken.debt_ids or ((taken.debt_id,) if taken.debt_id else ()):
+            highest[debt_id] = max(highest.get(debt_id, -1), rank)
+    return highest
 
 
 def _verdict_notes(step: Step, verdicts: dict[str, list[Verdict]]) -> list[StepNote]:
@@ -562,12 +562,16 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
     candidates: list[_Candidate] = []
     notes: list[StepNote] = []
     upcoming: dict[str, tuple[dt.date, list[str]]] = {}
+    highest = _passed_ranks(policy, state)
     for rank, step in enumerate(policy.steps):
         if step.action is ActionKind.CLOSE:
             continue
         candidate = _Candidate(step=step, rank=rank)
+        side = step.action in SIDE_ACTIONS
         for debt in state.open_debts:
-            if not _applies_to_debt(step, debt) or _passed(policy, rank, debt, state):
+            if not _applies_to_debt(step, debt) or (
+                not side and highest.get(debt.debt_id, -1) > rank
+            ):
                 continue
             anchor = _anchor(step, debt, state)
             if anchor is None or _done(step, debt, state, anchor):

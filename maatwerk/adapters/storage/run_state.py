@@ -1,0 +1,185 @@
+"""The SQL side of idle cases (:mod:`maatwerk.core.idle`): fingerprints and the ``case_state`` table.
+
+A case's **fingerprint** is a digest of the stored data the run does not write itself: the
+debtor's newest event sequence number (every recording command, review decision, import audit
+and the run's own steps append one), the number of debts in the case and the number of payments
+and mandates of the debtor (new rows; a changed row leaves an audit event). Ledger lines and
+applied payments are written only by the run, in the transaction that also stores the case state.
+
+Everything is set-based: a few grouped queries per batch of case keys, one executemany per table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+import sqlalchemy as sa
+
+from maatwerk.adapters.storage import schema as t
+from maatwerk.core.idle import IdleCase
+from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
+
+
+__all__ = ["fingerprints", "idle_decision", "plan_batch", "record_states"]
+
+T = TypeVar("T")
+_CHUNK: Final = 900
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def fingerprints(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, str]:
+    """The current fingerprint of each case in ``keys`` (see the module docstring)."""
+    debtor_ids = sorted({k.debtor_id for k in keys})
+    seq: dict[str, int] = {}
+    debts: dict[CaseKey, int] = defaultdict(int)
+    payments: dict[str, int] = {}
+    mandates: dict[str, int] = {}
+    e, d, p, m = t.events, t.debts, t.payments, t.mandates
+    for part in _chunks(debtor_ids):
+        seq.update(
+            (str(r[0]), int(r[1]))
+            for r in conn.execute(
+                sa.select(e.c.debtor_id, sa.func.max(e.c.sequence))
+                .where(e.c.debtor_id.in_(part))
+                .group_by(e.c.debtor_id)
+            )
+        )
+        for row in conn.execute(
+            sa.select(d.c.debtor_id, d.c.creditor_id, sa.func.count())
+            .where(d.c.debtor_id.in_(part))
+            .group_by(d.c.debtor_id, d.c.creditor_id)
+        ):
+            debts[CaseKey(str(row[0]), str(row[1]))] = int(row[2])
+        payments.update(
+            (str(r[0]), int(r[1]))
+            for r in conn.execute(
+                sa.select(p.c.debtor_id, sa.func.count())
+                .where(p.c.debtor_id.in_(part))
+                .group_by(p.c.debtor_id)
+            )
+        )
+        mandates.update(
+            (str(r[0]), int(r[1]))
+            for r in conn.execute(
+                sa.select(m.c.debtor_id, sa.func.count())
+                .where(m.c.debtor_id.in_(part))
+                .group_by(m.c.debtor_id)
+            )
+        )
+    return {
+        k: (
+            f"{seq.get(k.debtor_id, 0)}:{debts[k]}:"
+            f"{payments.get(k.debtor_id, 0)}:{mandates.get(k.debtor_id, 0)}"
+        )
+        for k in keys
+    }
+
+
+def _states(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, IdleCase]:
+    s = t.case_state
+    wanted = set(keys)
+    found: dict[CaseKey, IdleCase] = {}
+    for part in _chunks(sorted({k.debtor_id for k in keys})):
+        for row in conn.execute(sa.select(s).where(s.c.debtor_id.in_(part))).mappings():
+            key = CaseKey(row["debtor_id"], row["creditor_id"])
+            if key in wanted:
+                found[key] = IdleCase(
+                    key=key,
+                    evaluated_on=row["evaluated_on"],
+                    wake_on=row["wake_on"],
+                    policy=row["policy"],
+                    outcome=row["outcome"],
+                    blocked_by=row["blocked_by"],
+                    fingerprint=row["fingerprint"],
+                    evaluator=row["evaluator"],
+                )
+    return found
+
+
+def plan_batch(
+    conn: sa.Connection, run_date: dt.date, keys: Sequence[CaseKey], evaluator: str
+) -> tuple[list[IdleCase], dict[CaseKey, str]]:
+    """Split ``keys`` into the cases idle on ``run_date`` and the others (with fingerprints)."""
+    if not keys:
+        return [], {}
+    current = fingerprints(conn, keys)
+    states = _states(conn, keys)
+    idle: list[IdleCase] = []
+    others: dict[CaseKey, str] = {}
+    for key in keys:
+        state = states.get(key)
+        if state is not None and state.idle_on(
+            run_date, fingerprint=current[key], evaluator=evaluator
+        ):
+            idle.append(state)
+        else:
+            others[key] = current[key]
+    return idle, others
+
+
+def idle_decision(run_date: dt.date, state: IdleCase) -> dict[str, Any]:
+    """The decision row of an idle case: its last outcome, and why it was not re-derived."""
+    return {
+        "run_date": run_date,
+        "debtor_id": state.key.debtor_id,
+        "creditor_id": state.key.creditor_id,
+        "policy": state.policy,
+        "outcome": state.outcome,
+        "step": None,
+        "action": None,
+        "blocked_by": state.blocked_by,
+        "detail": {
+            "status": "idle",
+            "evaluated_on": state.evaluated_on.isoformat(),
+            "next_check_on": state.wake_on.isoformat() if state.wake_on else None,
+        },
+    }
+
+
+def record_states(
+    conn: sa.Connection,
+    run_date: dt.date,
+    outcomes: Sequence[CaseOutcome],
+    fingerprints: Mapping[CaseKey, str],
+    evaluator: str,
+) -> None:
+    """Store the resting state of each evaluated case that has a fingerprint (upsert)."""
+    rows = [
+        _state_row(run_date, o.decision, o.wake_on, fingerprints[o.decision.case], evaluator)
+        for o in outcomes
+        if o.decision.case in fingerprints
+    ]
+    if not rows:
+        return
+    s = t.case_state
+    for part in _chunks(rows, 400):
+        keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
+        conn.execute(s.delete().where(keys.in_([(r["debtor_id"], r["creditor_id"]) for r in part])))
+    conn.execute(s.insert(), rows)
+
+
+def _state_row(
+    run_date: dt.date,
+    decision: DecisionRecord,
+    wake_on: dt.date | None,
+    fingerprint: str,
+    evaluator: str,
+) -> dict[str, Any]:
+    return {
+        "debtor_id": decision.case.debtor_id,
+        "creditor_id": decision.case.creditor_id,
+        "evaluated_on": run_date,
+        "wake_on": wake_on,
+        "policy": decision.policy,
+        "outcome": decision.outcome,
+        "blocked_by": decision.blocked_by,
+        "fingerprint": fingerprint,
+        "evaluator": evaluator,
+    }

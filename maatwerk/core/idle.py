@@ -1,0 +1,163 @@
+"""Idle cases (rustende dossiers): when a case may be left alone until a later day.
+
+Most cases need nothing on most days: the next step is weeks away and nothing happened. The daily
+run still decides every case every day, but for an *idle* case it records the decision it made
+last time without deriving the case state again. That is sound only when the decision cannot
+change before a known day, so :func:`idle_until` is conservative:
+
+* only a decision without a step today (``wait``, ``closed``, ``stopped``) or one postponed by
+  guards to a known day can rest; a step taken, a review waiting or a guard blocking without an
+  end date means: look again tomorrow;
+* the case rests until the earliest of: the policy's own ``next_check_on``; **every** date in
+  the stored case that lies after today (a due or default date, a ledger line, a payment, a
+  mandate, any date field of any event) and the day after it (a hold that ends, a promise that
+  lapses); and the extra dates the caller passes (e.g. the next interest posting).
+
+Everything else that can change a decision is a change of the stored data (an event, a new debt,
+payment or mandate, a changed row with its audit event, another policy): the storage adapter
+compares a fingerprint of that data (:attr:`IdleCase.fingerprint`) and re-evaluates on any change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from maatwerk.core.events import Event
+from maatwerk.core.policy.evaluate import Decision, DecisionStatus, NoteKind
+from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
+
+
+__all__ = ["IdleCase", "IdleStore", "future_dates", "idle_until"]
+
+_DAY = dt.timedelta(days=1)
+_RESTING = frozenset({DecisionStatus.WAIT, DecisionStatus.CLOSED, DecisionStatus.STOPPED})
+
+
+@attrs.frozen(kw_only=True)
+class IdleCase:
+    """What the run stored about a case's last real evaluation (its resting state).
+
+    ``wake_on``: the first day the case must be evaluated again (``None``: the next run).
+    ``fingerprint``: a digest of the stored data the evaluation read; ``evaluator``: the
+    evaluator's signature (policies and settings). A case is idle on ``day`` when
+    ``evaluated_on <= day < wake_on`` and both are unchanged.
+    """
+
+    key: CaseKey
+    evaluated_on: dt.date
+    wake_on: dt.date | None
+    policy: str
+    outcome: str
+    blocked_by: str | None = None
+    fingerprint: str = ""
+    evaluator: str = ""
+
+    def idle_on(self, day: dt.date, *, fingerprint: str, evaluator: str) -> bool:
+        return (
+            self.wake_on is not None
+            and self.evaluated_on <= day < self.wake_on
+            and self.fingerprint == fingerprint
+            and self.evaluator == evaluator
+        )
+
+
+@runtime_checkable
+class IdleStore(Protocol):
+    """The storage side of idle cases (the SQL store implements it next to ``Store``).
+
+    Separate from :class:`~maatwerk.core.ports.Store` so that a store without it still runs:
+    every case is then evaluated every day.
+    """
+
+    def plan_batch(
+        self, run_date: dt.date, keys: Sequence[CaseKey], *, evaluator: str
+    ) -> tuple[Sequence[IdleCase], Mapping[CaseKey, str]]:
+        """The cases of ``keys`` idle on ``run_date``, and the fingerprints of the others."""
+        ...
+
+    def record_batch(
+        self,
+        run_date: dt.date,
+        outcomes: Sequence[CaseOutcome],
+        *,
+        idle: Sequence[IdleCase],
+        fingerprints: Mapping[CaseKey, str],
+        evaluator: str,
+    ) -> int:
+        """Record evaluated outcomes, the idle cases' decisions and the new resting states.
+
+        One transaction, like ``record_outcomes``; cases already decided for ``run_date``
+        are left alone.
+        """
+        ...
+
+
+def _event_dates(event: Event) -> Iterator[dt.date]:
+    """The day an event counts from, and every other date it carries plus the day after it.
+
+    An event counts from ``occurred_on``; a date inside it (a hold's end, a promised day) may
+    be an inclusive last day, so the state can change the day after it too.
+    """
+    yield event.occurred_on
+    for field in attrs.fields(type(event)):
+        if field.name == "occurred_on":
+            continue
+        value = getattr(event, field.name)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            yield value
+            yield value + _DAY
+
+
+def future_dates(stored: StoredCase, today: dt.date) -> Iterator[dt.date]:
+    """Every date in the stored case after ``today`` from which the case's state may differ.
+
+    Debt, ledger, payment and mandate dates count from the day itself (``day <= today``);
+    see :func:`_event_dates` for events.
+    """
+    found: list[dt.date] = []
+    for debt in stored.case.debts:
+        found.extend((debt.due_date, debt.default_date))
+        if debt.closed_on is not None:
+            found.append(debt.closed_on)
+        found.extend(line.posted_on for line in debt.costs)
+        found.extend(line.posted_on for line in debt.interest)
+        found.extend(a.applied_on for a in debt.applied)
+    found.extend(p.received_on for p in stored.payments)
+    for mandate in stored.mandates:
+        found.append(mandate.signed_on)
+        if mandate.revoked_on is not None:
+            found.append(mandate.revoked_on)
+    for event in stored.events:
+        found.extend(_event_dates(event))
+    for day in found:
+        if day > today:
+            yield day
+
+
+def idle_until(
+    decision: Decision, stored: StoredCase, *, also: Iterable[dt.date] = ()
+) -> dt.date | None:
+    """The first day after ``decision.today`` the case must be evaluated again, or ``None``.
+
+    ``None`` means "tomorrow" (the case is not idle). ``also``: further days on which the
+    caller's own work for the case changes (e.g. an interest or cost posting falling due).
+    """
+    today = decision.today
+    if decision.action is not None:
+        return None
+    if decision.status not in _RESTING:
+        if decision.status is not DecisionStatus.BLOCKED:
+            return None
+        for note in decision.notes:
+            if note.kind is NoteKind.BLOCKED:
+                return None
+            if note.kind is NoteKind.POSTPONED and note.until is None:
+                return None
+    candidates = [d for d in (decision.next_check_on, *also) if d is not None]
+    candidates.extend(future_dates(stored, today))
+    wake = min(candidates, default=dt.date.max)
+    return wake if wake > today + _DAY else None

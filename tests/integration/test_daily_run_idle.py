@@ -1,0 +1,160 @@
+"""Idle cases on SQLite and PostgreSQL: left alone only while a full evaluation would agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Debt, Payment
+from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
+from maatwerk.core.money import eur
+from maatwerk.core.policy import PolicyTables
+from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
+from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, run_day
+
+
+START = dt.date(2026, 3, 1)
+
+
+def portfolio(n: int) -> tuple[ImportRecord, ...]:
+    """Debtors with bills falling due over three months (most days nothing happens)."""
+    records: list[ImportRecord] = []
+    for i in range(n):
+        debtor_id = f"D{i:04}"
+        records.append(
+            Debtor(
+                debtor_id=debtor_id,
+                name=f"Person {i}",
+                household=HouseholdType.SINGLE,
+                net_monthly_income=eur("1500.00"),
+                phone="0612345678",
+            )
+        )
+        records.extend(
+            Debt(
+                debt_id=f"B{i:04}-{month}",
+                debtor_id=debtor_id,
+                creditor_id="zorg" if i % 3 else "gemeente",
+                principal=eur("120.00") + eur(i),
+                due_date=START + dt.timedelta(days=30 * month + i % 20),
+                periodic=True,
+                category="premium",
+            )
+            for month in range(3)
+        )
+    return tuple(records)
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    s = SqlStore.from_url(migrated_db_url)
+    s.apply_import(
+        ImportBatch(kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio(9))
+    )
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def humane() -> PolicyCaseEvaluator:
+    policy = load_policy(resolve_policy("humane"))
+    return PolicyCaseEvaluator(
+        policies={"humane": policy}, tables=PolicyTables(calendars=build_calendars())
+    )
+
+
+def _keys(store: SqlStore) -> list[CaseKey]:
+    return list(store.case_keys(after=None, limit=1000))
+
+
+def _status(store: SqlStore, key: CaseKey, day: dt.date) -> object:
+    recorded = store.decision(key, day)
+    assert recorded is not None
+    return recorded.detail.get("status")
+
+
+class TestIdleCases:
+    """An idle case's recorded decision is the one a full evaluation gives that day."""
+
+    def test_idle_decisions_equal_full_evaluation(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        idle_total = 0
+        for offset in range(75):
+            day = START + dt.timedelta(days=offset)
+            summary = run_day(store, humane, day, settings=RunSettings(batch_size=4))
+            assert summary.cases_evaluated == summary.cases_total
+            idle_total += summary.cases_idle
+            for stored in store.load_cases(_keys(store)):
+                recorded = store.decision(stored.key, day)
+                assert recorded is not None
+                if recorded.detail.get("status") != "idle":
+                    continue
+                full = humane(stored, day).decision
+                assert (full.outcome, full.step, full.blocked_by) == (
+                    recorded.outcome,
+                    None,
+                    recorded.blocked_by,
+                ), f"{stored.key} on {day}"
+        assert idle_total > 100, "cases with nothing due should rest"
+
+    def test_new_event_or_payment_wakes_an_idle_case(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        for offset in range(3):
+            run_day(store, humane, START + dt.timedelta(days=offset))
+        day = START + dt.timedelta(days=3)
+        quiet = run_day(store, humane, day)
+        assert quiet.cases_idle > 2
+        idle = [k for k in _keys(store) if _status(store, k, day) == "idle"]
+        first, second = idle[0], idle[1]
+        later = day + dt.timedelta(days=1)
+        store.append(
+            [
+                ContactAttempt(
+                    occurred_on=later,
+                    debtor_id=first.debtor_id,
+                    channel=ContactChannel.PHONE,
+                    outcome=ContactOutcome.NO_ANSWER,
+                )
+            ]
+        )
+        store.apply_import(
+            ImportBatch(
+                kind=ImportKind.PAYMENTS,
+                file_name="pay",
+                file_sha256="1",
+                records=(
+                    Payment(
+                        payment_id="P1",
+                        debtor_id=second.debtor_id,
+                        received_on=later,
+                        amount=eur("5.00"),
+                    ),
+                ),
+            )
+        )
+        run_day(store, humane, later)
+        for key in (first, second):
+            recorded = store.decision(key, later)
+            assert recorded is not None
+            assert recorded.detail.get("status") != "idle", key
+
+    def test_skip_idle_off_evaluates_every_case(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        for offset in range(4):
+            summary = run_day(
+                store,
+                humane,
+                START + dt.timedelta(days=offset),
+                settings=RunSettings(skip_idle=False),
+            )
+            assert summary.cases_idle == 0
+            assert summary.cases_evaluated == summary.cases_total
