@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from lxml import etree
+from test_report_browser import console_errors, screenshot
 
 from maatwerk.adapters.jsonschema_check import check
 from maatwerk.adapters.report import load_schema
@@ -108,6 +109,14 @@ class TestDemoOutputs:
         column = figures["policies"][0]
         assert column["bailiff"] >= 1
         assert column["arrangements"] >= 1
+
+    def test_report_loads_in_the_browser(
+        self, long_demo: tuple[Path, dict[str, object]], tmp_path: Path
+    ) -> None:
+        out, _ = long_demo
+        shot, stderr = screenshot(out / "report.html", tmp_path)
+        assert console_errors(stderr) == []
+        assert shot.stat().st_size > 50_000
 
 
 def _action_set(out: Path) -> set[tuple[str, ...]]:
