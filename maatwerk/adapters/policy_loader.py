@@ -59,6 +59,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from maatwerk.core.arrangements import ChargesDuringPlan
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import Location, MoneyError, PolicyError
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
@@ -91,7 +92,15 @@ _TOP_KEYS: Final = frozenset(
     {"schema", "name", "version", "title", "description", "settings", "step"}
 )
 _SETTINGS_KEYS: Final = frozenset(
-    {"bailiff_min_amount", "amicable_track_days", "problematic_other_creditors", "disabled_guards"}
+    {
+        "bailiff_min_amount",
+        "amicable_track_days",
+        "problematic_other_creditors",
+        "disabled_guards",
+        "charge_interest",
+        "charge_costs",
+        "charges_during_plan",
+    }
 )
 _STEP_KEYS: Final = frozenset(
     {
@@ -331,6 +340,21 @@ def _settings(reader: _Reader, data: Any, guards: GuardRegistry) -> PolicySettin
             reader, data, "problematic_other_creditors", path, defaults.problematic_other_creditors
         ),
         disabled_guards=disabled,
+        charge_interest=reader.flag(
+            data, "charge_interest", path, default=defaults.charge_interest
+        ),
+        charge_costs=reader.flag(data, "charge_costs", path, default=defaults.charge_costs),
+        charges_during_plan=(
+            reader.choice(
+                ChargesDuringPlan,
+                data["charges_during_plan"],
+                path,
+                "charges_during_plan",
+                "charges during plan",
+            )
+            if "charges_during_plan" in data
+            else defaults.charges_during_plan
+        ),
     )
 
 

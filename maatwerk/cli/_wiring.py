@@ -7,9 +7,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.legal_tables import load_bik_table
+from maatwerk.adapters.legal_tables import (
+    load_aanmaning_table,
+    load_awb_interest_table,
+    load_bik_table,
+    load_interest_table,
+)
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.core.debts import InterestKind
 from maatwerk.core.errors import InputError, Location
+from maatwerk.core.interest import InterestTables
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
 from maatwerk.core.ports import DeliveryContext, Store
@@ -60,6 +67,12 @@ def build_evaluator(
         policies=policies,
         tables=tables,
         bik=load_bik_table(),
+        interest=InterestTables(
+            consumer=load_interest_table(InterestKind.CONSUMER),
+            commercial=load_interest_table(InterestKind.COMMERCIAL),
+            awb=load_awb_interest_table(),
+        ),
+        aanmaning=load_aanmaning_table(),
         default=default,
         by_creditor=by_creditor,
         by_segment=by_segment,

@@ -33,7 +33,7 @@ from typing import Final
 
 import attrs
 
-from maatwerk.core.debts import ClaimKind, InterestKind
+from maatwerk.core.debts import ClaimKind, Debt, InterestKind
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.money import Money, Rounding
 from maatwerk.core.tables import DatedTable, TableVersion
@@ -47,6 +47,7 @@ __all__ = [
     "InterestResult",
     "InterestTables",
     "anniversary",
+    "debt_interest",
     "interest_for_claim",
     "public_claim_interest",
     "statutory_interest",
@@ -310,3 +311,96 @@ def interest_for_claim(
     return statutory_interest(
         principal, start=start, end=end, table=table, kind=interest_kind, claim_kind=claim_kind
     )
+
+
+def debt_interest(
+    debt: Debt,
+    *,
+    start: dt.date,
+    end: dt.date,
+    tables: InterestTables,
+    authority_is_creditor: bool = True,
+) -> InterestResult:
+    """Statutory interest on ``debt`` for ``[start, end)`` while its principal is paid off.
+
+    The principal is split at each principal payment (the ``principal`` part of the debt's
+    applied payments, BW 6:44): each part paid on day ``d`` runs from ``start`` up to ``d``
+    (a part paid on or before ``start`` runs no days), the part still unpaid on ``end`` runs
+    to ``end``. Every part uses the periods, rate changes and yearly compounding counted from
+    ``start`` of :func:`statutory_interest` (interest is linear in the principal, so the parts
+    add up to the interest on the declining balance). Interest capitalised after a full year
+    stays on the part it grew on. Payments applied on or after ``end`` do not count yet.
+
+    The claim decides the branch as in :func:`interest_for_claim`: ``InterestKind.NONE`` gives
+    zero; a public claim uses the 6:119 rate and Awb 4:98 lid 2 applies to the total (interest
+    below the minimum in force on ``end`` is not due). Rounded once, at the end. With no
+    principal payments the amount equals :func:`interest_for_claim` on ``debt.principal``.
+    """
+    principal = debt.principal
+    _check(principal, start, end)
+    if debt.interest_kind is InterestKind.NONE:
+        return interest_for_claim(
+            principal,
+            claim_kind=debt.kind,
+            interest_kind=debt.interest_kind,
+            start=start,
+            end=end,
+            tables=tables,
+        )
+    public = debt.kind is ClaimKind.PUBLIC
+    kind = InterestKind.CONSUMER if public else debt.interest_kind
+    table = tables.commercial if kind is InterestKind.COMMERCIAL else tables.consumer
+    parts: list[tuple[Money, dt.date]] = []
+    left = principal
+    for applied in sorted(debt.applied, key=lambda a: (a.applied_on, a.payment_id)):
+        paid = min(applied.parts.principal, left)
+        if applied.applied_on >= end or not paid.is_positive:
+            continue
+        parts.append((paid, max(applied.applied_on, start)))
+        left = left - paid
+    parts.append((left, end))
+    results = [
+        statutory_interest(
+            amount, start=start, end=stop, table=table, kind=kind, claim_kind=debt.kind
+        )
+        for amount, stop in parts
+    ]
+    periods = tuple(sorted((p for r in results for p in r.periods), key=lambda p: (p.start, p.end)))
+    capitalised = tuple(sorted(c for r in results for c in r.capitalised))
+    exact = sum((r.exact for r in results), Money.zero(principal.currency))
+    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    if len(parts) > 1:
+        notes.append(
+            f"Principal paid off in {len(parts) - 1} part(s): each part runs until it was paid."
+        )
+    result = InterestResult(
+        principal=principal,
+        start=start,
+        end=end,
+        kind=kind,
+        claim_kind=debt.kind,
+        interest=exact.rounded(Rounding.HALF_UP),
+        exact=exact,
+        periods=periods,
+        capitalised=capitalised,
+        notes=tuple(notes),
+    )
+    if not public:
+        return result
+    entry = tables.awb.at(end)
+    minimum = (
+        entry.value.minimum_authority_creditor
+        if authority_is_creditor
+        else entry.value.minimum_authority_debtor
+    )
+    if result.interest < minimum:
+        return attrs.evolve(
+            result,
+            interest=Money.zero(principal.currency),
+            waived=True,
+            notes=(
+                *result.notes,
+                f"Interest {result.interest} is less than {minimum}: not due (Awb 4:98 lid 2).",
+            ),
+        )
+    return result

@@ -33,11 +33,13 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from maatwerk.core.allocation import AllocationOrder, allocate_payment
-from maatwerk.core.collection_costs import BikParams, collection_costs
+from maatwerk.core.charges import ChargeRules, Charges, aanmaning_postings, case_charges
+from maatwerk.core.collection_costs import AanmaningParams, BikParams, collection_costs
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import PluginError
 from maatwerk.core.events import ActionKind, Event, FourteenDayLetterSent, StepTaken
 from maatwerk.core.idle import IdleCase, IdleStore, idle_until
+from maatwerk.core.interest import InterestTables
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
 from maatwerk.core.policy import evaluate as evaluate_policy
@@ -488,6 +490,10 @@ class PolicyCaseEvaluator:
     by_segment: Mapping[str, str] = attrs.field(factory=dict)
     bik: DatedTable[BikParams] | None = None
     letter_receipt_days: int = 2
+    interest: InterestTables | None = None
+    """statutory interest tables; with them interest is posted monthly (``core/charges.py``)"""
+    aanmaning: DatedTable[AanmaningParams] | None = None
+    """Awb 4:113 fee table; with it a public claim's formal demand posts the fee"""
     allocation: AllocationOrder = AllocationOrder.STATUTORY
 
     def __attrs_post_init__(self) -> None:
@@ -536,10 +542,42 @@ class PolicyCaseEvaluator:
             self.tables.aanmaning_term,
             self.tables.calendars.names,
             repr(self.bik),
+            repr(self.interest),
+            repr(self.aanmaning),
             self.letter_receipt_days,
             self.allocation.value,
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+    def charge_rules(self, policy: Policy) -> ChargeRules:
+        """What ``policy`` lets the run post, with the tables this evaluator was given."""
+        settings = policy.settings
+        return ChargeRules(
+            charge_interest=settings.charge_interest,
+            charge_costs=settings.charge_costs,
+            charges_during_plan=settings.charges_during_plan,
+            interest=self.interest,
+            bik=self.bik,
+            aanmaning=self.aanmaning,
+            atw=self.tables.calendars.get(self.tables.atw),
+        )
+
+    def charges(self, decision: Decision, stored: StoredCase, today: dt.date) -> Charges:
+        """Interest and costs to post today (``core/charges.py``); none once the debtor died."""
+        if decision.status is DecisionStatus.STOPPED:
+            return Charges()
+        rules = self.charge_rules(self.policy_for(stored))
+        found = case_charges(stored.case.debts, stored.events, today, rules)
+        action = decision.action
+        if (
+            action is not None
+            and not action.needs_review
+            and action.action is ActionKind.FORMAL_DEMAND
+        ):
+            covered = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
+            fees = aanmaning_postings(covered, today, rules, stored.events)
+            found = attrs.evolve(found, postings=(*found.postings, *fees))
+        return found
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
@@ -550,8 +588,13 @@ class PolicyCaseEvaluator:
             stated_costs=self.stated_costs(decision, stored),
             letter_receipt_days=self.letter_receipt_days,
         )
+        charges = self.charges(decision, stored, today)
+        also = () if charges.next_on is None else (charges.next_on,)
         return attrs.evolve(
-            outcome, applications=applications, wake_on=idle_until(decision, stored)
+            outcome,
+            postings=(*outcome.postings, *charges.postings),
+            applications=applications,
+            wake_on=idle_until(decision, stored, also=also),
         )
 
 

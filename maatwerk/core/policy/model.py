@@ -17,6 +17,7 @@ from typing import Final
 
 import attrs
 
+from maatwerk.core.arrangements import ChargesDuringPlan
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
 from maatwerk.core.money import Money
@@ -170,13 +171,21 @@ class PolicySettings:
     the short amicable track (verkort minnelijk traject, seed 002) that must have run since the
     previous step before a bailiff hand-over. ``problematic_other_creditors``: with this many
     other creditors in arrears, the case counts as problematic debt. ``disabled_guards``: guards
-    switched off for this policy (mandatory guards cannot be switched off).
+    switched off for this policy (mandatory guards cannot be switched off). The charge
+    settings decide what the daily run posts (``core/charges.py``).
     """
 
     bailiff_min_amount: Money = Money.zero()
     amicable_track_days: int = 14
     problematic_other_creditors: int = 2
     disabled_guards: tuple[str, ...] = ()
+    charge_interest: bool = True
+    """post statutory interest monthly (the law allows it; ``false``: never charge it)"""
+    charge_costs: bool = True
+    """post collection costs: BIK after an expired 14-day letter, the aanmaning fee on a
+    public claim's formal demand (``false``: never charge them)"""
+    charges_during_plan: ChargesDuringPlan = ChargesDuringPlan.NONE
+    """what is still charged while an arrangement is kept (default: nothing new)"""
 
 
 @attrs.frozen(kw_only=True)

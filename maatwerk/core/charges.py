@@ -1,0 +1,285 @@
+"""What the daily run posts on a case's debts (boekingen): interest and collection costs, once.
+
+Pure decisions; the run records the :class:`~maatwerk.core.records.Posting` values with the
+batch, and the store's unique ``(debt, posting_key)`` makes each one a single ledger line however
+often a day is run again.
+
+* **Statutory interest** (BW 6:119/6:119a, Awb 4:98), monthly: on the first run date of a month
+  the interest of the previous period is posted as one :class:`InterestLine` per debt, for
+  ``[end of the last posted period (or the default date), the 1st of this month)``, with the rate
+  table version(s). The amount is the difference of the cumulative interest since default
+  (:func:`~maatwerk.core.interest.debt_interest`) at both ends, so the lines always add up to
+  the interest over the whole default, rounded once per line boundary, and compounding and
+  principal payments are counted as the law counts them. A debt whose principal is paid gets no
+  further lines (interest not yet posted then is not claimed: the humane reading of posting
+  monthly). ``InterestKind.NONE`` or ``charge_interest = false``: no lines at all.
+* **Collection costs** (BIK, BW 6:96): on a consumer's private claim only when the 14-day letter
+  covering it stated the exact amount and its term expired unpaid
+  (:func:`~maatwerk.core.collection_costs.costs_payable`); posted on the first run date after
+  the term, split over the letter's claims in proportion to their principal (6:96 lid 7: the
+  staffel ran on their sum). Posting key ``bik:<letter sent on>``.
+* **Aanmaning fee** (Awb 4:113) for public claims: posted when the formal-demand step is taken
+  (:func:`aanmaning_postings`), never BIK.
+* **While an arrangement is kept** (BW 6:96 does not forbid it; the creditor's choice, see
+  :func:`~maatwerk.core.arrangements.new_charges_allowed`): ``ChargesDuringPlan.NONE`` (the
+  default) posts no interest and no costs for the debts the plan covers; an interest period
+  that falls due then is closed with a zero line ("waived") so it is never charged later;
+  ``INTEREST_ONLY`` keeps posting interest, not costs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from maatwerk.core.arrangements import ChargesDuringPlan
+from maatwerk.core.calendar import BusinessCalendar, legal_deadline
+from maatwerk.core.collection_costs import (
+    FOURTEEN_DAYS,
+    AanmaningParams,
+    BikParams,
+    CostsRefusal,
+    FourteenDayLetter,
+    aanmaning_fee,
+    collection_costs,
+    costs_payable,
+)
+from maatwerk.core.debts import ClaimKind, CostLine, Debt, InterestKind, InterestLine
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementCompleted,
+    ArrangementOffered,
+    ArrangementRejected,
+    Event,
+    FourteenDayLetterSent,
+)
+from maatwerk.core.interest import InterestTables, debt_interest
+from maatwerk.core.money import Money, allocate
+from maatwerk.core.records import Posting
+from maatwerk.core.tables import DatedTable
+
+
+__all__ = [
+    "ChargeRules",
+    "Charges",
+    "aanmaning_postings",
+    "case_charges",
+    "covered_by_plan",
+    "month_start",
+]
+
+WAIVED_TABLE = "waived: arrangement kept (no new charges during the plan)"
+
+
+@attrs.frozen(kw_only=True)
+class ChargeRules:
+    """The policy's choices and the tables the postings need (``None``: that charge is off)."""
+
+    charge_interest: bool = True
+    charge_costs: bool = True
+    charges_during_plan: ChargesDuringPlan = ChargesDuringPlan.NONE
+    interest: InterestTables | None = None
+    bik: DatedTable[BikParams] | None = None
+    aanmaning: DatedTable[AanmaningParams] | None = None
+    atw: BusinessCalendar | None = None
+    """the calendar the 14-day term is extended on (Algemene termijnenwet)"""
+
+
+@attrs.frozen(kw_only=True)
+class Charges:
+    """The postings due today and the next day on which one may fall due (``None``: none)."""
+
+    postings: tuple[Posting, ...] = ()
+    next_on: dt.date | None = None
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def covered_by_plan(events: Iterable[Event], today: dt.date) -> frozenset[str] | None:
+    """The debt ids an arrangement kept on ``today`` covers; empty set: the whole case.
+
+    ``None`` when no arrangement runs. Accepted and not breached, completed or rejected.
+    """
+    offered: dict[str, tuple[str, ...]] = {}
+    running: dict[str, tuple[str, ...]] = {}
+    for event in sorted((e for e in events if e.occurred_on <= today), key=lambda e: e.occurred_on):
+        match event:
+            case ArrangementOffered():
+                offered[event.arrangement_id] = event.debt_ids
+            case ArrangementAccepted():
+                running[event.arrangement_id] = offered.get(event.arrangement_id, ())
+            case ArrangementBreached() | ArrangementCompleted() | ArrangementRejected():
+                running.pop(event.arrangement_id, None)
+            case _:
+                pass
+    if not running:
+        return None
+    if any(not ids for ids in running.values()):
+        return frozenset()
+    return frozenset(d for ids in running.values() for d in ids)
+
+
+def _paused(debt_id: str, plan: frozenset[str] | None) -> bool:
+    return plan is not None and (not plan or debt_id in plan)
+
+
+def _interest(
+    debt: Debt, today: dt.date, tables: InterestTables, *, waive: bool
+) -> tuple[Posting | None, dt.date | None]:
+    if debt.interest_kind is InterestKind.NONE:
+        return None, None
+    start = debt.default_date
+    last = max((line.period_to for line in debt.interest), default=start)
+    period_to = month_start(today)
+    if period_to <= last:
+        return None, _next_month(today) if debt.outstanding.principal.is_positive else None
+    if not debt.outstanding.principal.is_positive:
+        return None, None
+    if waive:
+        line = InterestLine(
+            posted_on=today,
+            amount=Money.zero(debt.currency),
+            period_from=last,
+            period_to=period_to,
+            table=WAIVED_TABLE,
+        )
+    else:
+        before = debt_interest(debt, start=start, end=last, tables=tables).interest
+        after = debt_interest(debt, start=start, end=period_to, tables=tables)
+        line = InterestLine(
+            posted_on=today,
+            amount=(after.interest - before).clamp_zero(),
+            period_from=last,
+            period_to=period_to,
+            table=", ".join(str(v) for v in after.tables) or "no interest due",
+        )
+    key = f"interest:{last.isoformat()}:{period_to.isoformat()}"
+    return Posting(debt_id=debt.debt_id, posting_key=key, line=line), _next_month(today)
+
+
+def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
+    letter: FourteenDayLetterSent,
+    debts: Sequence[Debt],
+    today: dt.date,
+    bik: DatedTable[BikParams],
+    atw: BusinessCalendar,
+    plan: frozenset[str] | None,
+) -> tuple[tuple[Posting, ...], dt.date | None]:
+    covered = [
+        d
+        for d in debts
+        if d.debt_id in letter.debt_ids and d.kind is ClaimKind.PRIVATE and d.consumer
+    ]
+    if not covered or not letter.stated_costs.is_positive:
+        return (), None
+    if any(c.kind == "bik" for d in covered for c in d.costs):
+        return (), None  # BIK once per claim, however many letters (6:96 lid 2 sub c)
+    last_day = legal_deadline(letter.received_on, FOURTEEN_DAYS, atw)
+    costs = collection_costs([d.principal for d in covered], on=letter.sent_on, table=bik)
+    paid = all(not d.outstanding.principal.is_positive for d in covered)
+    paid_on = max((a.applied_on for d in covered for a in d.applied), default=None)
+    decision = costs_payable(
+        debt_id=covered[0].debt_id,
+        claim_kind=ClaimKind.PRIVATE,
+        consumer=True,
+        default_date=max(d.default_date for d in covered),
+        costs=costs.total,
+        letter=FourteenDayLetter(
+            sent_on=letter.sent_on,
+            received_on=letter.received_on,
+            stated_costs=letter.stated_costs,
+            debt_ids=letter.debt_ids,
+        ),
+        on=today,
+        atw_calendar=atw,
+        paid_on=paid_on if paid else None,
+    )
+    if not decision.payable:
+        if decision.refusals == (CostsRefusal.TERM_NOT_EXPIRED,):
+            return (), last_day + dt.timedelta(days=1)
+        return (), None
+    if any(_paused(d.debt_id, plan) for d in covered):
+        return (), None
+    parts = allocate(costs.total, [d.principal.amount for d in covered])
+    key = f"bik:{letter.sent_on.isoformat()}"
+    return tuple(
+        Posting(
+            debt_id=d.debt_id,
+            posting_key=key,
+            line=CostLine(posted_on=today, amount=part, kind="bik", table=str(costs.table)),
+        )
+        for d, part in zip(covered, parts, strict=True)
+        if part.is_positive
+    ), None
+
+
+def case_charges(
+    debts: Sequence[Debt], events: Sequence[Event], today: dt.date, rules: ChargeRules
+) -> Charges:
+    """Interest and BIK postings due on ``today`` for a case's debts (see the module docstring)."""
+    plan = covered_by_plan(events, today)
+    postings: list[Posting] = []
+    wake: list[dt.date] = []
+    if rules.charge_interest and rules.interest is not None:
+        for debt in debts:
+            if today < debt.default_date:
+                if debt.interest_kind is not InterestKind.NONE:
+                    wake.append(_next_month(debt.default_date))
+                continue
+            waive = (
+                _paused(debt.debt_id, plan) and rules.charges_during_plan is ChargesDuringPlan.NONE
+            )
+            posting, next_on = _interest(debt, today, rules.interest, waive=waive)
+            if posting is not None:
+                postings.append(posting)
+            if next_on is not None:
+                wake.append(next_on)
+    if rules.charge_costs and rules.bik is not None and rules.atw is not None:
+        costs_plan = (
+            plan if rules.charges_during_plan is not ChargesDuringPlan.INTEREST_AND_COSTS else None
+        )
+        for event in events:
+            if isinstance(event, FourteenDayLetterSent) and event.occurred_on <= today:
+                found, next_on = _letter_costs(
+                    event, debts, today, rules.bik, rules.atw, costs_plan
+                )
+                postings.extend(found)
+                if next_on is not None:
+                    wake.append(next_on)
+    return Charges(postings=tuple(postings), next_on=min(wake, default=None))
+
+
+def aanmaning_postings(
+    debts: Sequence[Debt], today: dt.date, rules: ChargeRules, events: Sequence[Event] = ()
+) -> tuple[Posting, ...]:
+    """The Awb 4:113 fee for each public claim a formal demand (aanmaning) sent today covers."""
+    if not rules.charge_costs or rules.aanmaning is None:
+        return ()
+    plan = covered_by_plan(events, today)
+    if rules.charges_during_plan is ChargesDuringPlan.INTEREST_AND_COSTS:
+        plan = None
+    result: list[Posting] = []
+    for debt in debts:
+        if debt.kind is not ClaimKind.PUBLIC or _paused(debt.debt_id, plan):
+            continue
+        fee = aanmaning_fee(debt.outstanding.principal, on=today, table=rules.aanmaning)
+        if fee.fee.is_positive:
+            result.append(
+                Posting(
+                    debt_id=debt.debt_id,
+                    posting_key=f"aanmaning:{today.isoformat()}",
+                    line=CostLine(
+                        posted_on=today, amount=fee.fee, kind="aanmaning", table=str(fee.table)
+                    ),
+                )
+            )
+    return tuple(result)

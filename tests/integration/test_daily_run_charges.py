@@ -1,0 +1,196 @@
+"""Interest and collection costs posted by the run (SQLite, PostgreSQL): once, also after a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.legal_tables import (
+    load_aanmaning_table,
+    load_awb_interest_table,
+    load_bik_table,
+    load_interest_table,
+)
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.storage import schema
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Debt, InterestKind
+from maatwerk.core.events import FourteenDayLetterSent
+from maatwerk.core.interest import InterestTables, debt_interest
+from maatwerk.core.money import Money, eur
+from maatwerk.core.policy import PolicyTables
+from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, ImportRecord, StoredCase
+from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, run_day
+
+
+DUE = dt.date(2026, 1, 10)
+DAYS = [dt.date(2026, 1, 25) + dt.timedelta(days=i) for i in range(40)]
+INTEREST = InterestTables(
+    consumer=load_interest_table(InterestKind.CONSUMER),
+    commercial=load_interest_table(InterestKind.COMMERCIAL),
+    awb=load_awb_interest_table(),
+)
+
+
+def portfolio() -> tuple[ImportRecord, ...]:
+    records: list[ImportRecord] = []
+    for i in range(3):
+        records.append(
+            Debtor(
+                debtor_id=f"D{i}",
+                name=f"Person {i}",
+                household=HouseholdType.SINGLE,
+                net_monthly_income=eur("1500.00"),
+            )
+        )
+        records.append(
+            Debt(
+                debt_id=f"B{i}",
+                debtor_id=f"D{i}",
+                creditor_id="shop",
+                principal=eur("800.00") + eur(i * 100),
+                due_date=DUE,
+                category="invoice",
+            )
+        )
+    return tuple(records)
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    s = SqlStore.from_url(migrated_db_url)
+    s.apply_import(
+        ImportBatch(kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio())
+    )
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def evaluator() -> PolicyCaseEvaluator:
+    # the classic policy never pauses for an arrangement here and charges what the law allows
+    policy = load_policy(resolve_policy("classic"))
+    return PolicyCaseEvaluator(
+        policies={"classic": policy},
+        default="classic",
+        tables=PolicyTables(calendars=build_calendars()),
+        bik=load_bik_table(),
+        interest=INTEREST,
+        aanmaning=load_aanmaning_table(),
+    )
+
+
+@attrs.define
+class Crash:
+    """An evaluator that dies (like a killed process) after ``after`` cases on ``day``."""
+
+    inner: PolicyCaseEvaluator
+    day: dt.date
+    after: int
+    seen: int = 0
+
+    def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        if today == self.day:
+            self.seen += 1
+            if self.seen > self.after:
+                raise SystemExit("killed")
+        return self.inner(stored, today)
+
+
+def lines(store: SqlStore) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    with store.engine.connect() as conn:
+        costs = conn.execute(
+            sa.select(
+                schema.cost_lines.c.debt_id,
+                schema.cost_lines.c.kind,
+                schema.cost_lines.c.posting_key,
+                schema.cost_lines.c.amount_cents,
+            )
+        ).all()
+        interest = conn.execute(
+            sa.select(
+                schema.interest_lines.c.debt_id,
+                schema.interest_lines.c.period_from,
+                schema.interest_lines.c.period_to,
+                schema.interest_lines.c.amount_cents,
+                schema.interest_lines.c.table_version,
+            )
+        ).all()
+    return sorted(tuple(map(str, r)) for r in costs), sorted(tuple(map(str, r)) for r in interest)
+
+
+def run_all(store: SqlStore, evaluator: PolicyCaseEvaluator) -> None:
+    for day in DAYS:
+        run_day(store, evaluator, day, settings=RunSettings(batch_size=1))
+
+
+class TestPostedOnce:
+    """BIK after the expired 14-day letter and monthly interest: each line exactly once."""
+
+    def test_costs_and_interest_once_across_reruns(
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator
+    ) -> None:
+        run_all(store, evaluator)
+        costs, interest = lines(store)
+        bik = [c for c in costs if c[1] == "bik"]
+        assert [c[0] for c in bik] == ["B0", "B1", "B2"]
+        letters = [
+            r.event
+            for i in range(3)
+            for r in store.history(f"D{i}")
+            if isinstance(r.event, FourteenDayLetterSent)
+        ]
+        assert len(letters) == 3, "the policy sends one 14-day letter per case"
+        for letter, cost in zip(letters, bik, strict=True):
+            assert cost[2] == f"bik:{letter.sent_on.isoformat()}"
+            assert cost[3] == str(letter.stated_costs.to_minor_units())
+        for case in store.load_cases(store.case_keys(after=None, limit=10)):
+            (debt,) = case.case.debts
+            (line,) = [c for c in debt.costs if c.kind == "bik"]
+            (letter,) = [e for e in letters if e.debtor_id == case.key.debtor_id]
+            assert line.posted_on > letter.received_on + dt.timedelta(days=14)
+        # interest: [default, 1 Feb) and [1 Feb, 1 Mar) for each debt
+        assert [(r[0], r[1], r[2]) for r in interest if r[0] == "B0"] == [
+            ("B0", "2026-01-11", "2026-02-01"),
+            ("B0", "2026-02-01", "2026-03-01"),
+        ]
+        assert len(interest) == 6
+        assert all(r[4] for r in interest)
+        (case,) = [
+            c
+            for c in store.load_cases(store.case_keys(after=None, limit=10))
+            if c.key.debtor_id == "D0"
+        ]
+        (debt,) = case.case.debts
+        total = debt_interest(
+            debt, start=debt.default_date, end=dt.date(2026, 3, 1), tables=INTEREST
+        ).interest
+        assert sum((line.amount for line in debt.interest), Money.zero()) == total
+        before = lines(store)
+        run_all(store, evaluator)
+        assert lines(store) == before
+
+    def test_crash_and_rerun_posts_once(
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator
+    ) -> None:
+        for day in DAYS:
+            if dt.date(2026, 2, 10) <= day <= dt.date(2026, 3, 2):
+                # dies after the first case's batch was committed, then the day is run again
+                with pytest.raises(SystemExit):
+                    run_day(
+                        store,
+                        Crash(evaluator, day, after=1),
+                        day,
+                        settings=RunSettings(batch_size=1),
+                    )
+            run_day(store, evaluator, day, settings=RunSettings(batch_size=1))
+        costs, interest = lines(store)
+        assert len([c for c in costs if c[1] == "bik"]) == 3
+        assert len(interest) == 6
+        assert len({(r[0], r[1]) for r in interest}) == 6

@@ -1,0 +1,197 @@
+"""What the run posts: monthly interest lines that add up, BIK once after the term, plan pauses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from maatwerk.core.arrangements import ChargesDuringPlan
+from maatwerk.core.calendar import plain_calendar
+from maatwerk.core.charges import ChargeRules, aanmaning_postings, case_charges, covered_by_plan
+from maatwerk.core.collection_costs import (
+    AanmaningParams,
+    BikBand,
+    BikParams,
+    collection_costs,
+)
+from maatwerk.core.debts import ClaimKind, Debt, InterestKind, InterestLine
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementOffered,
+    Event,
+    FourteenDayLetterSent,
+)
+from maatwerk.core.interest import AwbInterestParams, InterestRate, InterestTables, debt_interest
+from maatwerk.core.money import Money, eur
+from maatwerk.core.tables import Dated, DatedTable
+
+
+D = dt.date
+RATE = DatedTable.of("rate", [Dated(D(2020, 1, 1), InterestRate(Decimal(4)), "test")])
+AWB = DatedTable.of(
+    "awb",
+    [
+        Dated(
+            D(2020, 1, 1),
+            AwbInterestParams(minimum_authority_creditor=eur(20), minimum_authority_debtor=eur(10)),
+            "test",
+        )
+    ],
+)
+BIK = DatedTable.of(
+    "bik",
+    [
+        Dated(
+            D(2020, 1, 1),
+            BikParams(
+                bands=(
+                    BikBand(up_to=Decimal(2500), rate=Decimal("0.15")),
+                    BikBand(up_to=None, rate=Decimal("0.10")),
+                ),
+                minimum=eur(40),
+                maximum=eur(6775),
+                vat_rate=Decimal("0.21"),
+            ),
+            "test",
+        )
+    ],
+)
+AANMANING = DatedTable.of(
+    "aanmaning",
+    [
+        Dated(
+            D(2020, 1, 1),
+            AanmaningParams(threshold=eur(454), fee_low=eur("7.00"), fee_high=eur("16.00")),
+            "test",
+        )
+    ],
+)
+RULES = ChargeRules(
+    interest=InterestTables(consumer=RATE, commercial=RATE, awb=AWB),
+    bik=BIK,
+    aanmaning=AANMANING,
+    atw=plain_calendar(),
+)
+DEBT = Debt(
+    debt_id="B1", debtor_id="D1", creditor_id="C", principal=eur(1000), due_date=D(2026, 1, 10)
+)
+
+
+def post_months(debt: Debt, events: tuple[Event, ...] = (), months: int = 4) -> Debt:
+    """Run the first day of each month: the debt with the interest lines posted."""
+    for month in range(2, 2 + months):
+        charges = case_charges([debt], events, D(2026, month, 1), RULES)
+        for posting in charges.postings:
+            assert isinstance(posting.line, InterestLine)
+            debt = debt.with_interest(posting.line)
+    return debt
+
+
+class TestInterest:
+    """One line per month; the lines add up to the interest over the whole default."""
+
+    def test_lines_add_up_and_are_not_posted_twice(self) -> None:
+        debt = post_months(DEBT)
+        assert [(line.period_from, line.period_to) for line in debt.interest] == [
+            (D(2026, 1, 11), D(2026, 2, 1)),
+            (D(2026, 2, 1), D(2026, 3, 1)),
+            (D(2026, 3, 1), D(2026, 4, 1)),
+            (D(2026, 4, 1), D(2026, 5, 1)),
+        ]
+        total = debt_interest(DEBT, start=D(2026, 1, 11), end=D(2026, 5, 1), tables=RULES.interest)  # type: ignore[arg-type]
+        assert sum((line.amount for line in debt.interest), Money.zero()) == total.interest
+        again = case_charges([debt], (), D(2026, 5, 20), RULES)
+        assert again.postings == ()
+        assert again.next_on == D(2026, 6, 1)
+
+    def test_switched_off_or_no_interest_kind_posts_nothing(self) -> None:
+        off = ChargeRules(interest=RULES.interest, charge_interest=False)
+        assert case_charges([DEBT], (), D(2026, 3, 1), off).postings == ()
+        none = Debt(
+            debt_id="B2",
+            debtor_id="D1",
+            creditor_id="C",
+            principal=eur(1000),
+            due_date=D(2026, 1, 10),
+            interest_kind=InterestKind.NONE,
+        )
+        assert case_charges([none], (), D(2026, 3, 1), RULES).postings == ()
+
+    def test_kept_plan_waives_the_period_for_good(self) -> None:
+        plan: tuple[Event, ...] = (
+            ArrangementOffered(occurred_on=D(2026, 2, 10), debtor_id="D1", arrangement_id="A"),
+            ArrangementAccepted(occurred_on=D(2026, 2, 10), debtor_id="D1", arrangement_id="A"),
+            ArrangementBreached(occurred_on=D(2026, 3, 15), debtor_id="D1", arrangement_id="A"),
+        )
+        assert covered_by_plan(plan, D(2026, 3, 1)) == frozenset()
+        assert covered_by_plan(plan, D(2026, 3, 16)) is None
+        debt = post_months(DEBT, plan)
+        waived = [line for line in debt.interest if line.period_to == D(2026, 3, 1)]
+        assert [line.amount for line in waived] == [Money.zero()]
+        assert "waived" in waived[0].table
+        assert all(line.amount.is_positive for line in debt.interest if line not in waived)
+
+
+class TestCosts:
+    """BIK only after the letter's term expired, once; the aanmaning fee only on public claims."""
+
+    def letter(self) -> FourteenDayLetterSent:
+        stated = collection_costs([DEBT.principal], on=D(2026, 2, 2), table=BIK).total
+        return FourteenDayLetterSent(
+            occurred_on=D(2026, 2, 2),
+            debtor_id="D1",
+            stated_costs=stated,
+            sent_on=D(2026, 2, 2),
+            received_on=D(2026, 2, 4),
+            debt_ids=("B1",),
+        )
+
+    def test_bik_after_the_term_once(self) -> None:
+        letter = self.letter()
+        rules = ChargeRules(bik=BIK, atw=plain_calendar())
+        waiting = case_charges([DEBT], (letter,), D(2026, 2, 18), rules)
+        assert waiting.postings == ()
+        assert waiting.next_on == D(2026, 2, 19)
+        (posting,) = case_charges([DEBT], (letter,), D(2026, 2, 19), rules).postings
+        assert posting.line.amount == letter.stated_costs == eur(150)
+        assert posting.posting_key == "bik:2026-02-02"
+        posted = DEBT.with_cost(posting.line)  # type: ignore[arg-type]
+        assert case_charges([posted], (letter,), D(2026, 2, 20), rules).postings == ()
+
+    def test_wrong_amount_or_public_claim_gets_no_bik(self) -> None:
+        rules = ChargeRules(bik=BIK, atw=plain_calendar())
+        wrong = FourteenDayLetterSent(
+            occurred_on=D(2026, 2, 2),
+            debtor_id="D1",
+            stated_costs=eur(99),
+            sent_on=D(2026, 2, 2),
+            received_on=D(2026, 2, 4),
+            debt_ids=("B1",),
+        )
+        assert case_charges([DEBT], (wrong,), D(2026, 3, 1), rules).postings == ()
+        public = Debt(
+            debt_id="B1",
+            debtor_id="D1",
+            creditor_id="C",
+            principal=eur(1000),
+            due_date=D(2026, 1, 10),
+            kind=ClaimKind.PUBLIC,
+        )
+        assert case_charges([public], (self.letter(),), D(2026, 3, 1), rules).postings == ()
+        (fee,) = aanmaning_postings([public], D(2026, 3, 1), RULES)
+        assert fee.line.amount == eur("16.00")
+        assert aanmaning_postings([DEBT], D(2026, 3, 1), RULES) == ()
+
+    def test_no_new_costs_while_the_plan_is_kept(self) -> None:
+        plan: tuple[Event, ...] = (
+            ArrangementAccepted(occurred_on=D(2026, 2, 10), debtor_id="D1", arrangement_id="A"),
+        )
+        rules = ChargeRules(bik=BIK, atw=plain_calendar())
+        assert case_charges([DEBT], (self.letter(), *plan), D(2026, 3, 1), rules).postings == ()
+        allowed = ChargeRules(
+            bik=BIK,
+            atw=plain_calendar(),
+            charges_during_plan=ChargesDuringPlan.INTEREST_AND_COSTS,
+        )
+        assert case_charges([DEBT], (self.letter(), *plan), D(2026, 3, 1), allowed).postings

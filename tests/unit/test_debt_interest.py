@@ -1,0 +1,164 @@
+"""Interest on a debt paid off part-way: split at each principal payment, same compounding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from maatwerk.core.debts import AppliedPayment, Balance, ClaimKind, Debt, InterestKind
+from maatwerk.core.interest import (
+    AwbInterestParams,
+    InterestRate,
+    InterestTables,
+    debt_interest,
+    interest_for_claim,
+    statutory_interest,
+)
+from maatwerk.core.money import Money, eur
+from maatwerk.core.tables import Dated, DatedTable
+
+
+D = dt.date
+CONSUMER = DatedTable.of(
+    "statutory_interest_consumer",
+    [
+        Dated(D(2023, 1, 1), InterestRate(Decimal(4)), "Stb. 2022, 517"),
+        Dated(D(2024, 1, 1), InterestRate(Decimal(7)), "Stb. 2023, 462"),
+        Dated(D(2026, 1, 1), InterestRate(Decimal(4)), "Stb. 2025, 427"),
+    ],
+)
+COMMERCIAL = DatedTable.of("commercial", [Dated(D(2020, 1, 1), InterestRate(Decimal(8)), "s")])
+AWB = DatedTable.of(
+    "awb_interest",
+    [
+        Dated(
+            D(2009, 7, 1),
+            AwbInterestParams(minimum_authority_creditor=eur(20), minimum_authority_debtor=eur(10)),
+            "Awb 4:98 lid 2",
+        )
+    ],
+)
+TABLES = InterestTables(consumer=CONSUMER, commercial=COMMERCIAL, awb=AWB)
+
+
+def debt(principal: Money, *payments: tuple[dt.date, Money], **kw: object) -> Debt:
+    applied = tuple(
+        AppliedPayment(payment_id=f"P{i}", applied_on=on, parts=Balance(principal=amount))
+        for i, (on, amount) in enumerate(payments)
+    )
+    return Debt(
+        debt_id="B1",
+        debtor_id="D1",
+        creditor_id="C",
+        principal=principal,
+        due_date=D(2023, 1, 31),
+        applied=applied,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+amounts = st.integers(min_value=0, max_value=5_000_000).map(Money.from_minor_units)
+starts = st.dates(min_value=D(2023, 1, 1), max_value=D(2027, 12, 31))
+lengths = st.integers(min_value=0, max_value=1200)
+
+
+class TestWorkedExample:
+    """EUR 1,000 at 4 % from 2026-02-01; EUR 400 paid on 2026-05-01; to 2026-08-01: EUR 15.80."""
+
+    def test_part_payment(self) -> None:
+        result = debt_interest(
+            debt(eur(1000), (D(2026, 5, 1), eur(400))),
+            start=D(2026, 2, 1),
+            end=D(2026, 8, 1),
+            tables=TABLES,
+        )
+        # 400 * 4 % * 89/365 + 600 * 4 % * 181/365 = 3.9014 + 11.9014
+        assert result.interest == eur("15.80")
+        assert sum(p.days for p in result.periods) == 89 + 181
+        assert any("paid off" in n for n in result.notes)
+
+    def test_payment_after_end_does_not_count(self) -> None:
+        with_later = debt(eur(1000), (D(2026, 9, 1), eur(400)))
+        result = debt_interest(with_later, start=D(2026, 2, 1), end=D(2026, 8, 1), tables=TABLES)
+        assert result.interest == eur("19.84")
+
+    def test_public_claim_below_the_awb_minimum_is_waived(self) -> None:
+        result = debt_interest(
+            debt(eur(100), kind=ClaimKind.PUBLIC),
+            start=D(2026, 2, 1),
+            end=D(2026, 8, 1),
+            tables=TABLES,
+        )
+        assert result.waived
+        assert result.interest == Money.zero()
+
+    def test_no_interest_kind(self) -> None:
+        result = debt_interest(
+            debt(eur(1000), interest_kind=InterestKind.NONE),
+            start=D(2026, 2, 1),
+            end=D(2026, 8, 1),
+            tables=TABLES,
+        )
+        assert result.interest == Money.zero()
+
+
+class TestProperties:
+    """Without payments it is the statutory interest; more principal never gives less."""
+
+    @given(amounts, starts, lengths)
+    def test_no_payments_equals_statutory_interest(
+        self, principal: Money, start: dt.date, days: int
+    ) -> None:
+        end = start + dt.timedelta(days=days)
+        ours = debt_interest(debt(principal), start=start, end=end, tables=TABLES)
+        theirs = statutory_interest(principal, start=start, end=end, table=CONSUMER)
+        assert ours.interest == theirs.interest
+        assert ours.exact == theirs.exact
+        assert ours.capitalised == theirs.capitalised
+        claim = interest_for_claim(
+            principal,
+            claim_kind=ClaimKind.PRIVATE,
+            interest_kind=InterestKind.COMMERCIAL,
+            start=start,
+            end=end,
+            tables=TABLES,
+        )
+        commercial = debt(principal, interest_kind=InterestKind.COMMERCIAL)
+        assert debt_interest(commercial, start=start, end=end, tables=TABLES).interest == (
+            claim.interest
+        )
+
+    @given(amounts, amounts, starts, lengths)
+    def test_monotone_in_principal(self, a: Money, b: Money, start: dt.date, days: int) -> None:
+        low, high = sorted((a, b))
+        end = start + dt.timedelta(days=days)
+        assert (
+            debt_interest(debt(low), start=start, end=end, tables=TABLES).interest
+            <= debt_interest(debt(high), start=start, end=end, tables=TABLES).interest
+        )
+
+    @given(
+        amounts,
+        starts,
+        lengths,
+        st.lists(
+            st.tuples(st.integers(min_value=0, max_value=1300), st.integers(0, 3_000_000)),
+            max_size=4,
+        ),
+    )
+    def test_payments_never_add_interest(
+        self, principal: Money, start: dt.date, days: int, paid: list[tuple[int, int]]
+    ) -> None:
+        end = start + dt.timedelta(days=days)
+        payments = [
+            (start + dt.timedelta(days=offset), Money.from_minor_units(cents))
+            for offset, cents in paid
+        ]
+        with_payments = debt_interest(
+            debt(principal, *payments), start=start, end=end, tables=TABLES
+        )
+        without = debt_interest(debt(principal), start=start, end=end, tables=TABLES)
+        assert Money.zero() <= with_payments.interest <= without.interest
