@@ -39,7 +39,7 @@ from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.adapters.synthetic_csv import write_portfolio
-from maatwerk.cli._common import DATE, emit_json, json_option
+from maatwerk.cli._common import DATE, OneLineError, emit_json, json_option
 from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
 from maatwerk.cli.simulate import progress_bar
 from maatwerk.core.debts import Payment
@@ -201,7 +201,7 @@ def _portfolio(debtors: int, seed: int, start: dt.date, days: int) -> Portfolio:
     "--db",
     "db_url",
     default=None,
-    help="Database URL (default: a fresh SQLite file inside --out).",
+    help="Database URL, must be empty (default: a fresh SQLite file inside --out).",
 )
 @json_option
 @click.pass_context
@@ -234,6 +234,10 @@ def demo(
     try:
         migrate.upgrade(engine)
         store = SqlStore(engine)
+        if store.count_cases():
+            raise OneLineError(
+                "the database already holds cases; the demo needs an empty database (--db)"
+            )
         imported = _import(files, store)
         io = _StoreDemoIO(store, plugins, evaluator, out_dir)
         with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:

@@ -238,7 +238,7 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
         else None
     )
     return PolicyFigures(
-        policy="store",
+        policy=", ".join(sorted({p.split("@")[0] for p in data.policies})) or "store",
         policy_version=", ".join(data.policies),
         debtors=len(by_debtor),
         bills=len(data.bills),

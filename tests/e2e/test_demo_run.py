@@ -147,3 +147,13 @@ class TestSmallDemo:
         letters_a = sorted(p.name for p in (tmp_path / "a" / "letters").rglob("*.txt"))
         letters_b = sorted(p.name for p in (tmp_path / "b" / "letters").rglob("*.txt"))
         assert letters_a == letters_b
+
+    def test_refuses_a_database_with_cases(self, tmp_path: Path) -> None:
+        _demo(tmp_path / "a", "--debtors", "5", "--days", "1")
+        url = f"sqlite:///{tmp_path / 'a' / 'maatwerk.db'}"
+        result = CliRunner().invoke(
+            cli, ["demo", "--debtors", "5", "--days", "1", "--out", str(tmp_path / "b"),
+                  "--db", url],
+        )  # fmt: skip
+        assert result.exit_code == 2
+        assert "empty database" in result.output
