@@ -157,3 +157,19 @@ class TestSmallDemo:
         )  # fmt: skip
         assert result.exit_code == 2
         assert "empty database" in result.output
+
+
+class TestDemoOnAnotherDatabase:
+    """'--db URL' runs the demo on that database (SQLite file or PostgreSQL schema)."""
+
+    def test_demo_on_db(self, db_url: str, tmp_path: Path) -> None:
+        summary = _demo(tmp_path / "out", "--debtors", "40", "--days", "20", "--db", db_url)
+        assert summary["database"] == db_url
+        assert isinstance(summary["actions"], int)
+        assert summary["actions"] > 0
+        engine = sa.create_engine(db_url)
+        with engine.connect() as conn:
+            decided = conn.execute(sa.text("select count(distinct run_date) from decisions"))
+            assert decided.scalar_one() == 20
+        engine.dispose()
+        assert (tmp_path / "out" / "report.html").exists()
