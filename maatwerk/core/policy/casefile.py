@@ -199,6 +199,9 @@ class CaseState:
     letters: tuple[FourteenDayLetterSent, ...]
     promises: tuple[PromiseToPay, ...]
     rejections: tuple[ReviewRejected, ...]
+    _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     # -- derived views ----------------------------------------------------------------------
     @property
@@ -271,13 +274,24 @@ class CaseState:
                 return debt.default_date
         return None
 
+    def _taken_index(self) -> dict[tuple[str, str], tuple[StepTaken, ...]]:
+        """Steps taken per (step, debt), in order; built once (the engine asks per step x debt)."""
+        index = self._index
+        if not index:
+            grouped: dict[tuple[str, str], list[StepTaken]] = {}
+            for step in self.steps_taken:
+                for debt_id in _debts_of(step):
+                    grouped.setdefault((step.step_id, debt_id), []).append(step)
+                    grouped.setdefault(("", debt_id), []).append(step)
+            index.update((key, tuple(found)) for key, found in grouped.items())
+            index[("", "")] = ()  # built, even when no step was taken
+        return index
+
     def taken(self, step_id: str, debt_id: str) -> tuple[StepTaken, ...]:
-        return tuple(
-            s for s in self.steps_taken if s.step_id == step_id and debt_id in _debts_of(s)
-        )
+        return self._taken_index().get((step_id, debt_id), ()) if step_id else ()
 
     def last_step_for(self, debt_id: str) -> StepTaken | None:
-        found = [s for s in self.steps_taken if debt_id in _debts_of(s)]
+        found = self._taken_index().get(("", debt_id), ())
         return found[-1] if found else None
 
     def last_breach(self, debt_id: str) -> dt.date | None:
