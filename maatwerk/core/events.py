@@ -13,7 +13,8 @@ controlling date; events dated after that date are ignored, so a re-run for an e
 gives the same decision as on that day.
 
 Field types are plain values only: ``str``, ``int``, ``bool``, ``datetime.date``, ``Money``,
-``Decimal``, enums with string values, ``tuple[str, ...]`` and ``X | None`` of these. That lets
+``Decimal``, enums with string values, ``tuple[X, ...]`` and fixed tuples such as
+``tuple[dt.date, Money]`` of these, and ``X | None`` of these. That lets
 the storage serialise every event generically with :func:`event_to_record` /
 :func:`event_from_record` (JSON-able dicts) and the :data:`EVENT_TYPES` registry. No personal
 data belongs in an event (no names, IBAN, BSN, addresses); free-text ``note`` fields are for
@@ -32,6 +33,7 @@ from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
+from maatwerk.core.arrangements import PaymentMethod
 from maatwerk.core.money import Money
 
 
@@ -356,6 +358,17 @@ class FlagCleared(Event):
 # ---------------------------------------------------------------------------------- arrangements
 @attrs.frozen(kw_only=True)
 class ArrangementOffered(Event):
+    """A payment arrangement was offered (aanbod betalingsregeling).
+
+    ``schedule`` is the full plan: one ``(due date, amount)`` per instalment, in order (empty in
+    records written before the schedule was stored: such a plan cannot be monitored and is
+    trusted as kept while accepted). ``method`` (``direct-debit``, ``source-deduction``,
+    ``transfer``), ``debit_day``/``payday`` and the grace settings (``tolerated_missed``,
+    ``grace_days``, ``settle_days``; see :class:`maatwerk.core.arrangements.GracePolicy`) are
+    optional; ``None`` means the default of the arrangements module. ``instalment`` and
+    ``instalments`` (the first amount and the count) stay for older readers.
+    """
+
     KIND: ClassVar[str] = "arrangement-offered"
 
     arrangement_id: str
@@ -363,13 +376,34 @@ class ArrangementOffered(Event):
     instalment: Money | None = None
     instalments: int | None = None
     respond_by: dt.date | None = None
+    schedule: tuple[tuple[dt.date, Money], ...] = ()
+    method: PaymentMethod | None = None
+    debit_day: int | None = None
+    payday: int | None = None
+    tolerated_missed: int | None = None
+    grace_days: int | None = None
+    settle_days: int | None = None
 
 
 @attrs.frozen(kw_only=True)
 class ArrangementAccepted(Event):
+    """The debtor accepted an offered arrangement.
+
+    Without a ``schedule`` the offered plan is accepted as offered; with one (and the optional
+    ``method``, ``debit_day``/``payday`` and grace settings, as in :class:`ArrangementOffered`)
+    the accepted plan replaces the offered terms (e.g. agreed on the phone with another date).
+    """
+
     KIND: ClassVar[str] = "arrangement-accepted"
 
     arrangement_id: str
+    schedule: tuple[tuple[dt.date, Money], ...] = ()
+    method: PaymentMethod | None = None
+    debit_day: int | None = None
+    payday: int | None = None
+    tolerated_missed: int | None = None
+    grace_days: int | None = None
+    settle_days: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -512,8 +546,12 @@ def _load(tp: Any, value: Any, where: str) -> Any:
         options = [a for a in typing.get_args(tp) if a is not type(None)]
         return _load(options[0], value, where)
     if origin is tuple:
-        (item, *_rest) = typing.get_args(tp)
-        return tuple(_load(item, v, where) for v in value)
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_load(args[0], v, where) for v in value)
+        if len(args) != len(value):
+            raise ValueError(f"{where}: expected {len(args)} values, got {value!r}")
+        return tuple(_load(a, v, where) for a, v in zip(args, value, strict=True))
     if tp is dt.date:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     if tp is Money:

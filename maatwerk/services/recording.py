@@ -327,6 +327,12 @@ def propose_arrangement_for(
         instalment=plan.instalments[0].amount,
         instalments=len(plan.instalments),
         respond_by=on + dt.timedelta(days=RESPOND_DAYS),
+        schedule=tuple((i.due_date, i.amount) for i in plan.instalments),
+        method=plan.method,
+        payday=case.debtor.payday,
+        tolerated_missed=plan.grace.tolerated_missed,
+        grace_days=plan.grace.grace_days,
+        settle_days=plan.grace.settle_days,
     )
     _record(store, listener, [event])
     return event

@@ -20,9 +20,18 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from maatwerk.core.arrangements import (
+    Arrangement,
+    ArrangementState,
+    ArrangementStatus,
+    GracePolicy,
+    Instalment,
+    PaymentMethod,
+    arrangement_status,
+)
 from maatwerk.core.calendar import CALENDAR, Calendars, plain_calendar
 from maatwerk.core.debtors import Debtor
-from maatwerk.core.debts import Case, Debt, DebtStatus
+from maatwerk.core.debts import Case, Debt, DebtStatus, Payment
 from maatwerk.core.events import (
     ArrangementAccepted,
     ArrangementBreached,
@@ -66,7 +75,9 @@ __all__ = [
     "CaseState",
     "OtherArrear",
     "PolicyTables",
+    "arrangement_from_events",
     "outstanding_on",
+    "plan_payments",
 ]
 
 
@@ -167,13 +178,99 @@ class ActiveHold:
 
 @attrs.frozen(kw_only=True)
 class ActiveArrangement:
+    """An accepted arrangement and, when its schedule is known, how it stands today.
+
+    ``plan`` is ``None`` for an arrangement recorded without a schedule (older records): it is
+    trusted as kept until an event ends it. With a plan, ``status`` is
+    :func:`~maatwerk.core.arrangements.arrangement_status` on the controlling date, judged from
+    the payments booked on the debts it covers since acceptance.
+    """
+
     arrangement_id: str
     accepted_on: dt.date
     debt_ids: tuple[str, ...]
     """empty: the whole case"""
+    plan: Arrangement | None = None
+    status: ArrangementState | None = None
 
     def covers(self, debt_id: str) -> bool:
         return not self.debt_ids or debt_id in self.debt_ids
+
+    @property
+    def in_grace(self) -> bool:
+        return self.status is not None and self.status.status is ArrangementStatus.IN_GRACE
+
+    @property
+    def missed_since(self) -> dt.date | None:
+        """The day the latest missed instalment became late (the missed-instalment anchor)."""
+        if self.status is None or not self.status.reminders_due:
+            return None
+        return max(self.status.reminders_due)
+
+
+def arrangement_from_events(
+    offered: ArrangementOffered | None, accepted: ArrangementAccepted, *, creditor_id: str = ""
+) -> Arrangement | None:
+    """The accepted plan as a core :class:`Arrangement`, or ``None`` when no schedule is known.
+
+    The terms come from ``accepted`` when it carries a schedule, else from ``offered``; unset
+    grace settings take the :class:`GracePolicy` defaults, an unset method is a direct debit.
+    """
+    terms: ArrangementOffered | ArrangementAccepted | None = (
+        accepted if accepted.schedule else offered
+    )
+    if terms is None or not terms.schedule:
+        return None
+    defaults = GracePolicy()
+    grace = GracePolicy(
+        tolerated_missed=defaults.tolerated_missed
+        if terms.tolerated_missed is None
+        else terms.tolerated_missed,
+        grace_days=terms.grace_days,
+        settle_days=defaults.settle_days if terms.settle_days is None else terms.settle_days,
+    )
+    instalments = tuple(
+        Instalment(number=n, due_date=due, amount=amount)
+        for n, (due, amount) in enumerate(terms.schedule, start=1)
+    )
+    return Arrangement(
+        arrangement_id=accepted.arrangement_id,
+        debtor_id=accepted.debtor_id,
+        creditor_id=creditor_id,
+        total=sum((i.amount for i in instalments), Money.zero(instalments[0].amount.currency)),
+        instalments=instalments,
+        method=terms.method or PaymentMethod.DIRECT_DEBIT,
+        grace=grace,
+        proposed_on=offered.occurred_on if offered is not None else None,
+        accepted_on=accepted.occurred_on,
+    )
+
+
+def plan_payments(
+    case: Case, debt_ids: tuple[str, ...], since: dt.date, today: dt.date
+) -> tuple[Payment, ...]:
+    """Payments booked on the debts ``debt_ids`` (empty: every debt) from ``since`` to ``today``.
+
+    The ledger keeps applied parts per debt; one payment spread over several debts counts once,
+    with the sum of its parts, on the day it was applied.
+    """
+    totals: dict[str, tuple[dt.date, Money]] = {}
+    for debt in case.debts:
+        if debt_ids and debt.debt_id not in debt_ids:
+            continue
+        for applied in debt.applied:
+            if not since <= applied.applied_on <= today:
+                continue
+            day, amount = totals.get(applied.payment_id, (applied.applied_on, Money.zero()))
+            totals[applied.payment_id] = (
+                min(day, applied.applied_on),
+                amount + applied.parts.total,
+            )
+    return tuple(
+        Payment(payment_id=pid, debtor_id=case.debtor_id, received_on=day, amount=amount)
+        for pid, (day, amount) in sorted(totals.items(), key=lambda item: (item[1][0], item[0]))
+        if amount.is_positive
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -193,7 +290,10 @@ class CaseState:
     debt_help: tuple[DebtHelpStarted, ...]
     flags: frozenset[DebtorFlag]
     arrangements: tuple[ActiveArrangement, ...]
+    """accepted plans still running today (kept, or in grace)"""
     breaches: tuple[ArrangementBreached, ...]
+    broken_plans: tuple[ActiveArrangement, ...]
+    """accepted plans whose schedule shows a breach (no ArrangementBreached recorded yet)"""
     returns: tuple[PaymentReturned, ...]
     contacts: tuple[ContactAttempt, ...]
     letters: tuple[FourteenDayLetterSent, ...]
@@ -295,7 +395,22 @@ class CaseState:
         return found[-1] if found else None
 
     def last_breach(self, debt_id: str) -> dt.date | None:
+        """The latest plan breach for the debt: recorded, or judged from the plan's schedule."""
         days = [b.occurred_on for b in self.breaches if b.debt_id in (None, debt_id)]
+        days.extend(
+            plan.status.breach_date
+            for plan in self.broken_plans
+            if plan.covers(debt_id) and plan.status is not None and plan.status.breach_date
+        )
+        return max(days) if days else None
+
+    def missed_instalment(self, debt_id: str) -> dt.date | None:
+        """The day the latest instalment of a running plan covering the debt became late."""
+        days = [
+            p.missed_since
+            for p in self.arrangements
+            if p.covers(debt_id) and p.in_grace and p.missed_since is not None
+        ]
         return max(days) if days else None
 
     def last_return(self, debt_id: str | None = None) -> PaymentReturned | None:
@@ -340,7 +455,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     disputes: dict[str, DisputeOpened] = {}
     debt_help: dict[DebtHelpKind, DebtHelpStarted] = {}
     flags: set[DebtorFlag] = set()
-    offered: dict[str, tuple[str, ...]] = {}
+    offered: dict[str, ArrangementOffered] = {}
     arrangements: dict[str, ActiveArrangement] = {}
     steps: list[StepTaken] = []
     breaches: list[ArrangementBreached] = []
@@ -386,12 +501,14 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
             case FlagCleared():
                 flags.discard(event.flag)
             case ArrangementOffered():
-                offered[event.arrangement_id] = event.debt_ids
+                offered[event.arrangement_id] = event
             case ArrangementAccepted():
+                offer = offered.get(event.arrangement_id)
                 arrangements[event.arrangement_id] = ActiveArrangement(
                     arrangement_id=event.arrangement_id,
                     accepted_on=event.occurred_on,
-                    debt_ids=offered.get(event.arrangement_id, ()),
+                    debt_ids=offer.debt_ids if offer is not None else (),
+                    plan=arrangement_from_events(offer, event, creditor_id=file.case.creditor_id),
                 )
             case ArrangementBreached():
                 breaches.append(event)
@@ -412,6 +529,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 rejections.append(event)
             case _:
                 pass
+    running, broken = _judge_plans(file.case, tuple(arrangements.values()), today)
     return CaseState(
         file=file,
         today=today,
@@ -427,14 +545,35 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         open_disputes=tuple(disputes.values()),
         debt_help=tuple(debt_help.values()),
         flags=frozenset(flags),
-        arrangements=tuple(arrangements.values()),
+        arrangements=running,
         breaches=tuple(breaches),
+        broken_plans=broken,
         returns=tuple(returns),
         contacts=tuple(contacts),
         letters=tuple(letters),
         promises=tuple(promises),
         rejections=tuple(rejections),
     )
+
+
+def _judge_plans(
+    case: Case, plans: tuple[ActiveArrangement, ...], today: dt.date
+) -> tuple[tuple[ActiveArrangement, ...], tuple[ActiveArrangement, ...]]:
+    """Split accepted plans into running (kept or in grace) and broken, from their schedules."""
+    running: list[ActiveArrangement] = []
+    broken: list[ActiveArrangement] = []
+    for active in plans:
+        if active.plan is None:
+            running.append(active)
+            continue
+        payments = plan_payments(case, active.debt_ids, active.accepted_on, today)
+        judged = attrs.evolve(active, status=arrangement_status(active.plan, payments, today))
+        assert judged.status is not None  # noqa: S101 - set on the line above
+        if judged.status.status.is_running:
+            running.append(judged)
+        elif judged.status.status is ArrangementStatus.BREACHED:
+            broken.append(judged)
+    return tuple(running), tuple(broken)
 
 
 def merge_events(*groups: Iterable[Event]) -> tuple[Event, ...]:

@@ -36,7 +36,7 @@ from maatwerk.core.money import Money
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseFile, CaseState, PolicyTables, derive_state
 from maatwerk.core.policy.guards import GuardContext, Reason, Verdict
-from maatwerk.core.policy.model import Anchor, Policy, Step
+from maatwerk.core.policy.model import SIDE_ACTIONS, Anchor, Policy, Step
 
 
 __all__ = [
@@ -55,13 +55,6 @@ DECEASED_REASON: Final = Reason(
     code="deceased",
     nl="De klant is overleden. We nemen geen stappen meer.",
     en="The debtor has died; every step stops.",
-)
-SIDE_ACTIONS: Final = frozenset(
-    {
-        ActionKind.DEBT_HELP_REFERRAL,
-        ActionKind.EARLY_SIGNAL,
-        ActionKind.DIRECT_DEBIT_REPRESENTATION,
-    }
 )
 ONE_STEP_A_DAY: Final = Reason(
     code="one-step-a-day",
@@ -198,6 +191,8 @@ def _anchor(step: Step, debt: Debt, state: CaseState) -> dt.date | None:
         case Anchor.PAYMENT_RETURNED:
             returned = state.last_return(debt.debt_id)
             return returned.occurred_on if returned is not None else None
+        case Anchor.INSTALMENT_MISSED:
+            return state.missed_instalment(debt.debt_id)
     # Anchor.THRESHOLD
     if not state.in_default(debt):
         return None
@@ -437,7 +432,11 @@ def _passed_ranks(policy: Policy, state: CaseState) -> dict[str, int]:
         if taken.action in SIDE_ACTIONS:
             continue
         rank = ranks.get(taken.step_id)
-        if rank is None or policy.steps[rank].action is ActionKind.CLOSE:
+        if (
+            rank is None
+            or policy.steps[rank].is_side
+            or policy.steps[rank].action is ActionKind.CLOSE
+        ):
             continue
         for debt_id in taken.debt_ids or ((taken.debt_id,) if taken.debt_id else ()):
             highest[debt_id] = max(highest.get(debt_id, -1), rank)
@@ -567,7 +566,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         if step.action is ActionKind.CLOSE:
             continue
         candidate = _Candidate(step=step, rank=rank)
-        side = step.action in SIDE_ACTIONS
+        side = step.is_side
         for debt in state.open_debts:
             if not _applies_to_debt(step, debt) or (
                 not side and highest.get(debt.debt_id, -1) > rank

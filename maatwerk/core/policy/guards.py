@@ -25,7 +25,7 @@ from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.events import ActionKind, ConsentScope, DebtorFlag
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState, PolicyTables
-from maatwerk.core.policy.model import Policy, Step
+from maatwerk.core.policy.model import Anchor, Policy, Step
 
 
 __all__ = [
@@ -221,16 +221,50 @@ def dispute(ctx: GuardContext) -> Verdict | None:
 
 
 def arrangement_kept(ctx: GuardContext) -> Verdict | None:
+    """A running plan blocks escalation; a plan in grace postpones it to the end of the grace.
+
+    "Kept" is judged from the schedule and the payments (``arrangement_status``) when the plan's
+    schedule is known; a plan past its grace is breached and no longer blocks (the case returns
+    to the ladder, anchored at the breach date). A step anchored at ``instalment-missed`` (the
+    missed-instalment reminder) is part of keeping the plan, so this guard lets it through.
+    """
+    if ctx.step.timing.anchor is Anchor.INSTALMENT_MISSED:
+        return None
     for plan in ctx.state.arrangements:
-        if plan.covers(ctx.debt.debt_id):
-            nl, en = _d(plan.accepted_on)
+        if not plan.covers(ctx.debt.debt_id):
+            continue
+        if plan.in_grace and plan.missed_since is not None and plan.status is not None:
+            since_nl, since_en = _d(plan.missed_since)
+            until = plan.status.grace_until
+            if until is None:
+                return Verdict(
+                    reason=Reason(
+                        code="arrangement-kept",
+                        nl=f"Er is een termijn van de betalingsregeling niet betaald "
+                        f"(te laat sinds {since_nl}). De klant kan dit nog inhalen.",
+                        en=f"An instalment is late since {since_en}; the plan is in grace "
+                        "and can still be caught up.",
+                    )
+                )
+            nl, en = _d(until)
             return Verdict(
                 reason=Reason(
                     code="arrangement-kept",
-                    nl=f"Er loopt een betalingsregeling sinds {nl} en de klant houdt zich eraan.",
-                    en=f"An arrangement is active since {en} and is being kept.",
-                )
+                    nl=f"Er is een termijn van de betalingsregeling niet betaald "
+                    f"(te laat sinds {since_nl}). De klant kan dit inhalen tot en met {nl}.",
+                    en=f"An instalment is late since {since_en}; the plan is in grace "
+                    f"until {en} inclusive.",
+                ),
+                until=until + _DAY,
             )
+        nl, en = _d(plan.accepted_on)
+        return Verdict(
+            reason=Reason(
+                code="arrangement-kept",
+                nl=f"Er loopt een betalingsregeling sinds {nl} en de klant houdt zich eraan.",
+                en=f"An arrangement is active since {en} and is being kept.",
+            )
+        )
     return None
 
 

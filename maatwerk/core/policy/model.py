@@ -25,8 +25,10 @@ from maatwerk.core.money import Money
 
 __all__ = [
     "ACTION_LABELS",
+    "REACTIVE_ANCHORS",
     "REVIEW_BY_DEFAULT",
     "SCHEMA_VERSION",
+    "SIDE_ACTIONS",
     "ActionKind",
     "Anchor",
     "Conditions",
@@ -53,6 +55,9 @@ class Anchor(enum.Enum):
     """the day the latest payment arrangement covering the debt was breached"""
     PAYMENT_RETURNED = "payment-returned"
     """the day of the latest direct-debit return (stornering) for the debt"""
+    INSTALMENT_MISSED = "instalment-missed"
+    """the day the latest instalment of a running arrangement covering the debt became late
+    (the plan is in grace: a missed-instalment reminder, not an escalation)"""
     THRESHOLD = "threshold"
     """the day the case's arrears first reached the step's ``min_arrears`` / ``min_arrears_months``
     (e.g. Zvw 18a: within 10 working days after 2 months' premium arrears)"""
@@ -85,6 +90,19 @@ REVIEW_BY_DEFAULT: Final = frozenset(
         ActionKind.ZVW_REPORT,
     }
 )
+
+
+#: Actions that are reactions, not rungs of the ladder (side steps).
+SIDE_ACTIONS: Final = frozenset(
+    {
+        ActionKind.DEBT_HELP_REFERRAL,
+        ActionKind.EARLY_SIGNAL,
+        ActionKind.DIRECT_DEBIT_REPRESENTATION,
+    }
+)
+
+#: Anchors of steps that react to an event (a return, a missed instalment): side steps too.
+REACTIVE_ANCHORS: Final = frozenset({Anchor.PAYMENT_RETURNED, Anchor.INSTALMENT_MISSED})
 
 
 @attrs.frozen(kw_only=True)
@@ -161,6 +179,16 @@ class Step:
         if lang == "nl":
             return self.title_nl or nl
         return self.title_en or en
+
+    @property
+    def is_side(self) -> bool:
+        """A side step (zijstap): a reaction, not a rung of the ladder.
+
+        Its action is a :data:`SIDE_ACTIONS` one (referral, early signal, re-presentation) or
+        its anchor reacts to an event (:data:`REACTIVE_ANCHORS`: a could-not-pay return, a
+        missed instalment). A side step is never passed by a later rung and passes nothing.
+        """
+        return self.action in SIDE_ACTIONS or self.timing.anchor in REACTIVE_ANCHORS
 
 
 @attrs.frozen(kw_only=True)
