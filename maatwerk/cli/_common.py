@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import IO, Any, TypeVar
@@ -13,7 +14,7 @@ import attrs
 import click
 
 from maatwerk.adapters.logging import configure_logging
-from maatwerk.core.errors import InputError, MaatwerkError, MoneyError
+from maatwerk.core.errors import InputError, MaatwerkError, MoneyError, NoRuleForDateError
 from maatwerk.core.money import Money, to_decimal
 
 
@@ -56,12 +57,29 @@ class MaatwerkGroup(click.Group):
             raise OneLineError(exc.format_message(), exit_code=2) from None
         except InputError as exc:
             raise OneLineError(str(exc), exit_code=2) from None
+        except NoRuleForDateError as exc:
+            # a date outside the rule tables is bad input for this command (--date and friends)
+            raise OneLineError(f"{exc} (check --date)", exit_code=2) from None
+        except OverflowError:
+            raise OneLineError(
+                "a date in the input is too far in the future: the result would fall after "
+                "9999-12-31",
+                exit_code=2,
+            ) from None
         except MaatwerkError as exc:
             raise OneLineError(str(exc), exit_code=1) from None
 
 
+_AMOUNT_TEXT = re.compile(r"\d+(?:[.,]\d+)?")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class AmountType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
-    """A non-negative amount in euros, as Decimal (``12.34``; a comma is accepted as decimal mark)."""
+    """A non-negative amount in euros, as Decimal: ``12.34`` or ``12,34``, at most two decimals.
+
+    Refused: thousands separators (``1,000`` is ambiguous: one thousand or one euro?), exponents
+    (``1e3``), signs, more than two decimals written (``12.340``).
+    """
 
     name = "amount"
 
@@ -70,23 +88,37 @@ class AmountType(click.ParamType):  # type: ignore[type-arg]  # generic only in 
     ) -> Decimal:
         if isinstance(value, Decimal):
             return value
-        label = param.human_readable_name if param is not None else "amount"
+        label = "" if param is not None else "amount: "  # click names the option itself
         text = str(value).strip()
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
+        if text.startswith("-") and _AMOUNT_TEXT.fullmatch(text[1:]):
+            self.fail(f"{label}{value!r} must not be negative", param, ctx)
+        if not _AMOUNT_TEXT.fullmatch(text):
+            self.fail(
+                f"{label}{value!r} is not an amount (write euros as 1234.56 or 1234,56, "
+                "without thousands separators)",
+                param,
+                ctx,
+            )
+        whole, _, decimals = text.replace(",", ".").partition(".")
+        if "," in text and len(decimals) == 3:  # 1,000: thousands or decimals?
+            self.fail(
+                f"{label}{value!r} is ambiguous (a thousands separator or three decimals?); "
+                f"write {whole}{decimals} or {whole}.{decimals[:2]} without separators",
+                param,
+                ctx,
+            )
+        if len(decimals) > 2:
+            self.fail(f"{label}{value!r} has more than two decimals", param, ctx)
         try:
-            amount = to_decimal(text, what=label)
+            return to_decimal(
+                f"{whole}.{decimals}" if decimals else whole, what=label.rstrip(": ") or "amount"
+            )
         except MoneyError:
-            self.fail(f"{label}: {value!r} is not an amount", param, ctx)
-        if amount < 0:
-            self.fail(f"{label}: {value!r} must not be negative", param, ctx)
-        if Money(amount).rounded().amount != amount:
-            self.fail(f"{label}: {value!r} has more than two decimals", param, ctx)
-        return amount
+            self.fail(f"{label}{value!r} is not an amount", param, ctx)
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
-    """A calendar date written as YYYY-MM-DD."""
+    """A calendar date written as YYYY-MM-DD (nothing else: not 20260420, not 2026-W17-1)."""
 
     name = "date"
 
@@ -95,11 +127,14 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     ) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        label = param.human_readable_name if param is not None else "date"
+        label = "" if param is not None else "date: "  # click names the option itself
+        text = str(value).strip()
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            if not _DATE_TEXT.fullmatch(text):
+                raise ValueError(text)  # noqa: TRY301
+            return dt.date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{label}: {value!r} is not a date (YYYY-MM-DD)", param, ctx)
+            self.fail(f"{label}{value!r} is not a date (YYYY-MM-DD)", param, ctx)
 
 
 AMOUNT = AmountType()

@@ -28,7 +28,8 @@ reservation of rights (3:317), an acknowledgement by the debtor (3:318; a paymen
 arrangement usually counts), or a legal action. A new period starts the day after the interruption
 (3:319 lid 1), of the same length as the original but **at most 5 years**, and it never ends before
 the period it replaces would have ended (3:319 lid 1, last sentence). Interruptions are taken in
-date order; one dated **after** the claim already expired has no effect: limitation is complete
+date order; one dated **before** the period started (on or before the due date) has no effect,
+as there is nothing to interrupt yet; one dated **after** the claim already expired has no effect: limitation is complete
 and cannot be revived by a later letter (a later acknowledgement may be a waiver of the defence,
 3:322 lid 2, but that is a separate question the engine does not infer). The court does not apply
 limitation on its own motion (3:322 lid 1): ``last_day`` says when the debtor *can* invoke it.
@@ -160,6 +161,13 @@ def limitation_for(
     applied: list[dt.date] = []
     ignored: list[dt.date] = []
     for moment in sorted(set(interruptions)):
+        if moment < start:
+            ignored.append(moment)
+            lines.append(
+                f"Interruption on {moment.isoformat()} came before the period started on "
+                f"{start.isoformat()}: no effect, there was nothing to interrupt yet."
+            )
+            continue
         if moment > last:
             ignored.append(moment)
             lines.append(

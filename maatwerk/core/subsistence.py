@@ -426,7 +426,7 @@ def _institution(inp: SubsistenceInput, stay: InstitutionStay, work: _Work) -> M
     norm = stay.institution_norm if stay.institution_norm is not None else table_norm
     norm_value = _need(
         norm,
-        "institution norm (PW art. 23(1)); pass it as institution_norm",
+        "institution norm (PW art. 23(1))",
         work.tables.norms,
         inp.on,
     )
@@ -618,7 +618,8 @@ def _lower_bound_result(
 
     With the zorg, housing and child terms at zero ([U] clamp), the formula is at least 95 % of
     norm A (or B). If even that, after the 475db reductions, is above 95 % of the net income, the
-    cap decides and the BVV is exact without knowing C.
+    cap decides and the BVV is exact without knowing C: the result is then not provisional
+    (unless a table value it used is).
     """
     norms = work.norms()
     letter, norm = _norm_for(inp.household, norms, work)
@@ -627,8 +628,7 @@ def _lower_bound_result(
         f"Formule ten minste 95 % van norm {letter} (bruto-inkomen C onbekend)",
         floor,
         "Rv 475da lid 2",
-        "[U] zorg-, woon- en kindterm niet negatief",
-        provisional=True,
+        "zorg-, woon- en kindterm niet negatief (RULES.md §1.5 voorbeeld 1)",
     )
     reduced = _reductions(inp, floor, work)
     cap = Money(_NINETY_FIVE * inp.net_income.amount)

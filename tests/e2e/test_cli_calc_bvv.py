@@ -204,7 +204,7 @@ class TestCalcBvv:
         assert result.stderr.startswith("Error:")
         assert len(result.stderr.strip().splitlines()) == 1
 
-    def test_unknown_period_exit_1(self, runner: CliRunner) -> None:
+    def test_unknown_period_exit_2(self, runner: CliRunner) -> None:
         result = runner.invoke(
             cli,
             [
@@ -220,5 +220,6 @@ class TestCalcBvv:
                 "60000",
             ],
         )
-        assert result.exit_code == 1
+        assert result.exit_code == 2  # a date outside the tables is bad input (audit defect 9)
         assert "not retrieved" in result.stderr
+        assert "--date" in result.stderr

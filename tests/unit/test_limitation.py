@@ -142,6 +142,13 @@ class TestInterruption:
         result = limitation_date(D(2020, 6, 1), interruptions=[D(2020, 5, 1)])
         assert result.last_day == D(2025, 6, 1)
 
+    def test_interruption_before_the_period_is_listed_as_ignored(self) -> None:
+        # audit defect 13: it was listed as applied
+        result = limitation_date(D(2020, 3, 15), interruptions=[D(2019, 1, 10), D(2020, 3, 15)])
+        assert result.interruptions_applied == ()
+        assert result.interruptions_ignored == (D(2019, 1, 10), D(2020, 3, 15))
+        assert any("before the period started" in line for line in result.lines)
+
 
 dates = st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31))
 
@@ -175,9 +182,9 @@ class TestProperties:
             assert result.last_day == add_years(due, result.years)
 
     @given(due=dates, interruptions=st.lists(dates, max_size=6))
-    def test_ignored_interruptions_are_after_expiry(
+    def test_ignored_interruptions_are_outside_the_period(
         self, due: dt.date, interruptions: list[dt.date]
     ) -> None:
         result = limitation_date(due, LimitationKind.CONTRACT, interruptions)
-        assert all(i > result.last_day for i in result.interruptions_ignored)
-        assert all(i <= result.last_day for i in result.interruptions_applied)
+        assert all(i > result.last_day or i < result.start for i in result.interruptions_ignored)
+        assert all(result.start <= i <= result.last_day for i in result.interruptions_applied)

@@ -11,16 +11,25 @@ import click
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import AMOUNT, DATE, emit_json, json_option
 from maatwerk.core.debtors import HouseholdType
+from maatwerk.core.errors import InputError
 from maatwerk.core.money import Money
 from maatwerk.core.subsistence import (
     InstitutionStay,
+    MissingParameterError,
     SubsistenceInput,
     SubsistenceResult,
     protected_income,
 )
 
 
-__all__ = ["bvv", "household_option", "result_payload", "subsistence_options"]
+__all__ = [
+    "build_input",
+    "bvv",
+    "compute",
+    "household_option",
+    "result_payload",
+    "subsistence_options",
+]
 
 HOUSEHOLDS = [h.value for h in HouseholdType]
 
@@ -54,11 +63,24 @@ def subsistence_options(func: Any) -> Any:
             default=Decimal(0),
             help="Debtor's own unattached net income per month (Rv 475db(b)).",
         ),
+        click.option(
+            "--attached-income",
+            type=AMOUNT,
+            help="Net income under attachment per month (attachable = this - BVV); default: "
+            "--net-income minus --own-unattached.",
+        ),
         click.option("--bijstand", is_flag=True, help="Debtor lives on bijstand (Rv 475dc lid 2)."),
         click.option(
             "--bijstand-norm",
             type=AMOUNT,
             help="With --bijstand: the debtor's own applicable norm per month incl. holiday pay.",
+        ),
+        click.option(
+            "--bijstand-other-income",
+            type=AMOUNT,
+            default=Decimal(0),
+            help="With --bijstand: other income per month deducted from 95 % of the norm "
+            "(Rv 475dc lid 2, PW art. 32).",
         ),
         click.option(
             "--no-address",
@@ -106,6 +128,95 @@ def build_input(
     owner_occupier: bool,
     institution_costs: Decimal | None,
     institution_norm: Decimal | None,
+    attached_income: Decimal | None = None,
+    bijstand_other_income: Decimal = Decimal(0),
+) -> SubsistenceInput:
+    """The core input from the CLI options; refuses combinations the core would silently ignore."""
+    _check_combinations(
+        net_income=net_income,
+        spouse_unattached=spouse_unattached,
+        own_unattached=own_unattached,
+        bijstand=bijstand,
+        institution=institution_costs is not None,
+        attached_income=attached_income,
+        bijstand_other_income=bijstand_other_income,
+    )
+    if attached_income is None and not bijstand and institution_costs is None:
+        attached_income = net_income - own_unattached
+    return _input(
+        household=household,
+        on=on,
+        net_income=net_income,
+        gross_annual_income=gross_annual_income,
+        spouse_unattached=spouse_unattached,
+        own_unattached=own_unattached,
+        bijstand=bijstand,
+        bijstand_norm=bijstand_norm,
+        no_address=no_address,
+        housing_costs=housing_costs,
+        owner_occupier=owner_occupier,
+        institution_costs=institution_costs,
+        institution_norm=institution_norm,
+        attached_income=attached_income,
+        bijstand_other_income=bijstand_other_income,
+    )
+
+
+def _check_combinations(
+    *,
+    net_income: Decimal,
+    spouse_unattached: Decimal,
+    own_unattached: Decimal,
+    bijstand: bool,
+    institution: bool,
+    attached_income: Decimal | None,
+    bijstand_other_income: Decimal,
+) -> None:
+    if bijstand_other_income and not bijstand:
+        raise click.UsageError("--bijstand-other-income needs --bijstand")
+    special = "--bijstand" if bijstand else "--institution-costs" if institution else None
+    if special is not None:
+        for option, value in (
+            ("--own-unattached", own_unattached),
+            ("--spouse-unattached", spouse_unattached),
+        ):
+            if value:
+                hint = (
+                    "; give the debtor's other income as --bijstand-other-income (PW art. 32)"
+                    if bijstand
+                    else ""
+                )
+                raise click.UsageError(
+                    f"{option} does not apply with {special}: that rule sets the BVV directly "
+                    f"({'Rv 475dc lid 2' if bijstand else 'Rv 475e lid 2'}){hint}"
+                )
+    if own_unattached > net_income:
+        raise click.UsageError(
+            "--own-unattached is part of --net-income (all net income) and cannot be more"
+        )
+    if attached_income is not None and attached_income > net_income:
+        raise click.UsageError(
+            "--attached-income is part of --net-income (all net income) and cannot be more"
+        )
+
+
+def _input(
+    *,
+    household: str,
+    on: dt.date,
+    net_income: Decimal,
+    gross_annual_income: Decimal | None,
+    spouse_unattached: Decimal,
+    own_unattached: Decimal,
+    bijstand: bool,
+    bijstand_norm: Decimal | None,
+    no_address: bool,
+    housing_costs: Decimal | None,
+    owner_occupier: bool,
+    institution_costs: Decimal | None,
+    institution_norm: Decimal | None,
+    attached_income: Decimal | None,
+    bijstand_other_income: Decimal,
 ) -> SubsistenceInput:
     if institution_norm is not None and institution_costs is None:
         raise click.UsageError("--institution-norm needs --institution-costs")
@@ -123,6 +234,8 @@ def build_input(
         household=HouseholdType(household),
         on=on,
         net_income=Money(net_income),
+        attached_income=None if attached_income is None else Money(attached_income),
+        bijstand_other_income=Money(bijstand_other_income),
         gross_annual_income=None if gross_annual_income is None else Money(gross_annual_income),
         spouse_unattached=Money(spouse_unattached),
         own_unattached=Money(own_unattached),
@@ -133,6 +246,44 @@ def build_input(
         owner_occupier=owner_occupier,
         institution=institution,
     )
+
+
+#: core input fields -> the CLI options that set them (errors name the option, not the field)
+_OPTIONS = {
+    "net_income": "--net-income",
+    "gross_annual_income": "--gross-annual-income",
+    "attached_income": "--attached-income",
+    "spouse_unattached": "--spouse-unattached",
+    "own_unattached": "--own-unattached",
+    "bijstand_norm": "--bijstand-norm",
+    "bijstand_other_income": "--bijstand-other-income",
+    "housing_costs": "--housing-costs",
+    "institution.care_costs": "--institution-costs",
+    "household": "--household",
+}
+
+
+def compute(inp: SubsistenceInput) -> SubsistenceResult:
+    """The BVV for ``inp`` from the shipped tables; errors name the CLI option to fix."""
+    try:
+        return protected_income(inp, load_subsistence_tables())
+    except MissingParameterError as exc:
+        institution = inp.institution
+        if (
+            institution is not None
+            and institution.institution_norm is None
+            and ("institution norm" in str(exc))
+        ):
+            raise click.UsageError(
+                "the institution norm (PW art. 23(1)) for "
+                f"{inp.on.isoformat()} is not in the tables: give it with --institution-norm"
+            ) from None
+        raise
+    except InputError as exc:
+        option = _OPTIONS.get(exc.location.field or "")
+        if option is None:
+            raise
+        raise click.BadParameter(exc.message, param_hint=f"'{option}'") from None
 
 
 def result_payload(result: SubsistenceResult) -> dict[str, Any]:
@@ -179,10 +330,7 @@ def bvv(
     **options: Any,
 ) -> None:
     """Beslagvrije voet: what the household keeps each month, with the calculation (Rv 475i)."""
-    result = protected_income(
-        build_input(household=household, on=on, net_income=net_income, **options),
-        load_subsistence_tables(),
-    )
+    result = compute(build_input(household=household, on=on, net_income=net_income, **options))
     if as_json:
         emit_json(result_payload(result))
         return

@@ -31,11 +31,20 @@ def deadline(received: dt.date, days: int, as_json: bool) -> None:
     Day 1 is the day after receipt. A term ending on a Saturday, Sunday, public holiday, 5 May or a
     decreed bridge day runs to the next day that is none of these (Atw art. 1); a term of 3 days or
     more holds at least 2 such working days (art. 2); terms over 90 days are not extended (art. 4).
+
+    The Atw calendar covers 2023-2028 only: the years for which the decreed bridge days are
+    known (maatwerk/rules/atw_bridge_days.toml). A term that runs outside those years is refused
+    (exit 2) rather than counted on a calendar with unknown closed days.
     """
     try:
         result = explain_legal_deadline(received, days, build_calendars().get(ATW))
-    except CalendarRangeError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--received'") from None
+    except (CalendarRangeError, OverflowError) as exc:
+        message = (
+            str(exc)
+            if isinstance(exc, CalendarRangeError)
+            else "the term would end after 9999-12-31"
+        )
+        raise click.BadParameter(message, param_hint="'--received'") from None
     tables = [str(version) for version in result.versions]
     if as_json:
         emit_json(

@@ -37,7 +37,12 @@ def limitation(due: dt.date, kind: str, interrupted: tuple[dt.date, ...], as_jso
     period (same length, at most 5 years) that never ends before the old one; one dated after the
     claim expired changes nothing.
     """
-    result = limitation_date(due, LimitationKind(kind), interrupted)
+    try:
+        result = limitation_date(due, LimitationKind(kind), interrupted)
+    except OverflowError:
+        raise click.BadParameter(
+            "the limitation period would end after 9999-12-31", param_hint="'--due'"
+        ) from None
     if as_json:
         emit_json(
             {

@@ -10,9 +10,8 @@ from typing import Any
 import click
 
 from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import AMOUNT, DATE, emit_json, json_option
-from maatwerk.cli.calc.bvv import build_input, household_option, subsistence_options
+from maatwerk.cli.calc.bvv import build_input, compute, household_option, subsistence_options
 from maatwerk.core.affordability import Commitment, OtherDebt, affordability
 from maatwerk.core.arrangements import (
     DEFAULT_MAX_MONTHS,
@@ -23,7 +22,6 @@ from maatwerk.core.arrangements import (
 )
 from maatwerk.core.calendar import SEPA
 from maatwerk.core.money import Money
-from maatwerk.core.subsistence import protected_income
 
 
 __all__ = ["plan"]
@@ -127,10 +125,7 @@ def plan(
     """
     if debt <= 0:
         raise click.UsageError("--debt must be more than zero")
-    subsistence = protected_income(
-        build_input(household=household, on=on, net_income=net_income, **options),
-        load_subsistence_tables(),
-    )
+    subsistence = compute(build_input(household=household, on=on, net_income=net_income, **options))
     capacity = affordability(
         net_income=Money(net_income),
         protected=subsistence.bvv,
@@ -148,7 +143,8 @@ def plan(
     calendar = None
     if payment_method is PaymentMethod.DIRECT_DEBIT:
         years = max(_CALENDAR_YEARS, math.ceil(max_months / 12) + 1)
-        calendar = build_calendars(on.year, on.year + years).get(SEPA)
+        # from the year before: the first debit date is worked out from the payday before --date
+        calendar = build_calendars(on.year - 1, on.year + years).get(SEPA)
     chosen_payday = None if debit_day else payday
     proposal = propose_arrangement(
         arrangement_id="voorstel",
