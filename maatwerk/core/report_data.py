@@ -69,6 +69,8 @@ class ReportData:
     """the debtors who accepted an arrangement in the period (to size their capacity)"""
     policies: tuple[str, ...] = ()
     """the policy labels (``name@version``) the decisions of the period were taken under"""
+    portfolio_households: int | None = None
+    """every household (debtor) in the store, billed in the period or not (``None``: unknown)"""
 
 
 class ReportSource(Protocol):

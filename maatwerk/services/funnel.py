@@ -8,6 +8,26 @@ It holds one :class:`PolicyFigures` column per policy, so a simulation can show 
 The funnel follows the CAK 2017 infographic (seeds 000/001): bills -> paid on time -> reminders ->
 phone calls -> arrangements -> arrangements kept -> formal demands -> bailiff -> recovered /
 written off.
+
+Stage definitions (the same for the simulation and the store; see docs/simulation-model.md):
+
+* **Bills**: bills due in the period (unit: bills).
+* **Households billed**: households with at least one bill due in the period. ``debtors`` is
+  the whole portfolio; households whose bills all fall due after the period are not billed yet.
+* **Paid on time** and **In arrears** split the billed households: *in arrears* when at least
+  one bill due before the last day of the period was not settled by its due date; *paid on time*
+  otherwise (a bill due on the last day is not overdue yet).
+* **Reminders, Phone calls, Arrangements, Formal demands, Bailiff**: households *in arrears*
+  that received that step (or accepted an arrangement) in the period; each is a subset of In
+  arrears. Steps for households without an overdue bill of the period are not counted.
+* **Arrangements kept** (subset of Arrangements): households whose latest arrangement was
+  completed or is still running without a breach; **broken**: latest arrangement breached.
+  ``arrangements_kept + arrangements_broken == arrangements``.
+* **Recovered** / **Written off** (subsets of In arrears): every overdue bill settled and
+  nothing written off / some bill written off.
+
+The CAK 2017 measure (paid within 31 days) is kept apart: ``paid_within_31_days`` and
+``not_within_31_days`` count households with a bill due at least 31 days before the end.
 """
 
 from __future__ import annotations
@@ -90,19 +110,28 @@ class PolicyFigures:
     paid_on_time: int
     """households that paid every bill due in the period by its due date"""
     paid_within_31_days: int
-    """households that paid every bill within 31 days of its due date (the CAK 2017 measure)"""
+    """households that paid every bill within 31 days of its due date (the CAK 2017 measure,
+    judged for bills due at least 31 days before the end)"""
     in_arrears: int
-    """households with a bill not paid within 31 days of its due date (CAK: "betaalachterstand")"""
+    """billed households with a bill due before the last day not settled by its due date"""
     reminders: int
+    """households in arrears that got a payment reminder or a re-presented direct debit"""
     calls: int
+    """households in arrears that got a phone call"""
     arrangements: int
+    """households in arrears that accepted an arrangement"""
     arrangements_kept: int
+    """of those, households whose latest arrangement was completed or runs without a breach"""
     arrangements_broken: int
+    """of those, households whose latest arrangement was breached"""
     demands: int
+    """households in arrears that got a 14-day letter or a formal demand (aanmaning)"""
     bailiff: int
+    """households in arrears handed to the bailiff"""
     recovered: int
-    """households that were in arrears and have paid everything due by the end"""
+    """households in arrears that settled every overdue bill by the end, nothing written off"""
     written_off: int
+    """households in arrears with a bill written off"""
     arrears_total: Money
     """everything that fell overdue in the period (principal)"""
     arrears_recovered: Money
@@ -117,6 +146,16 @@ class PolicyFigures:
     ageing: tuple[AgeingBucket, ...] = ()
     protected: tuple[ProtectionReason, ...] = ()
     arrangement_points: tuple[ArrangementPoint, ...] = ()
+    households_billed: int | None = None
+    """households with a bill due in the period (``None``: all ``debtors``)"""
+    not_within_31_days: int | None = None
+    """households with a bill not settled within 31 days of its due date (CAK 2017
+    "betaalachterstand"; ``None``: taken as ``in_arrears``, the older meaning)"""
+
+    @property
+    def billed_households(self) -> int:
+        """Households with a bill due in the period (the funnel's population)."""
+        return self.debtors if self.households_billed is None else self.households_billed
 
     @property
     def share_recovered(self) -> Decimal:
@@ -129,7 +168,8 @@ class PolicyFigures:
     def share_paid_within_31_days(self) -> Decimal:
         """Of the households with a bill due at least 31 days before the end, those that paid
         every such bill within 31 days (the CAK 2017 measure: 93.5 %)."""
-        judged = self.paid_within_31_days + self.in_arrears
+        late = self.in_arrears if self.not_within_31_days is None else self.not_within_31_days
+        judged = self.paid_within_31_days + late
         return Decimal(self.paid_within_31_days) / Decimal(judged) if judged else Decimal(0)
 
     @property
@@ -145,7 +185,7 @@ class PolicyFigures:
         """The funnel from bills to recovered / written off."""
         return (
             FunnelStage(key="bills", label="Bills", count=self.bills, unit="bills"),
-            FunnelStage(key="debtors", label="Households", count=self.debtors),
+            FunnelStage(key="debtors", label="Households billed", count=self.billed_households),
             FunnelStage(key="on_time", label="Paid on time", count=self.paid_on_time),
             FunnelStage(key="in_arrears", label="In arrears", count=self.in_arrears),
             FunnelStage(key="reminders", label="Reminders", count=self.reminders),

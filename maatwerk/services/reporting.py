@@ -4,19 +4,23 @@
 computes the same :class:`~maatwerk.services.funnel.FunnelFigures` the simulation produces, so
 the report adapter renders both alike. The figures (CAK 2017 funnel shape, seeds 000/001):
 
-* bills due in the period -> households -> paid on time (every bill settled by its due date) ->
-  in arrears (a bill not settled within 31 days of its due date, judged for bills due at least 31
-  days before the end) -> households reminded, called, with an arrangement, with an arrangement
-  kept -> formal demands -> bailiff -> recovered (every overdue bill settled, nothing written off)
-  / written off;
+* the stages and their definitions are those of :mod:`maatwerk.services.funnel` (the same as the
+  simulation): bills due in the period -> households billed -> paid on time / in arrears (a bill
+  due before the last day not settled by its due date) -> households in arrears reminded,
+  called, with an arrangement (kept / broken by its latest arrangement), with a formal demand,
+  at the bailiff -> recovered / written off; every step stage is a subset of In arrears;
+* the CAK 2017 measure apart: households that paid every bill within 31 days, judged for bills
+  due at least 31 days before the end;
 * arrears ageing of the bills still open at the end; share of the arrears amount recovered;
 * households protected: the decisions whose step was blocked, per reason (a guard or the BVV),
   as the decisions table records them;
 * arrangements: the instalment against what the household can spare (``capacity``; the caller
   supplies it from the BVV tables, see :func:`capacity_from_tables`).
 
-An arrangement counts as *kept* when it was completed, or when it is still running at the end
-of the period without a breach; *broken* when an :class:`ArrangementBreached` was recorded.
+A household's latest arrangement accepted in the period counts as *kept* when it was completed,
+or when it is still running at the end of the period without a breach; *broken* when an
+:class:`ArrangementBreached` was recorded for it. The capacity chart shows every accepted
+arrangement.
 """
 
 from __future__ import annotations
@@ -132,8 +136,17 @@ def figures_from_data(
         notes=(
             *notes,
             (
-                "Bills due in the period; payments received up to its last day. An arrangement "
-                "counts as kept when completed or still running without a breach."
+                "Bills due in the period; payments received up to its last day. Households "
+                "billed: with a bill due in the period"
+                + (
+                    f" (of {data.portfolio_households:,} households in the store)"
+                    if data.portfolio_households is not None
+                    else ""
+                )
+                + ". In arrears: a bill due before the last day not paid by its due date; "
+                "reminders, calls, arrangements, demands, bailiff, recovered and written off "
+                "count only households in arrears. Arrangements kept/broken: by each "
+                "household's latest arrangement (kept = completed or running without a breach)."
             ),
             (
                 "'Below BVV' counts households whose accepted plan asks more per month than "
@@ -170,22 +183,26 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
         elif isinstance(event, ArrangementBreached):
             breached.add(event.arrangement_id)
 
-    on_time = within_31 = in_arrears = recovered = written_off = 0
+    on_time = within_31 = not_within_31 = recovered = written_off = 0
     billed = arrears_total = arrears_recovered = written_off_amount = Money.zero()
     resolution_days: list[int] = []
     ageing_bills = [0] * len(AGEING_BUCKETS)
     ageing_amounts = [Money.zero()] * len(AGEING_BUCKETS)
-    for bills in by_debtor.values():
+    arrears: set[str] = set()
+    for debtor_id, bills in by_debtor.items():
         billed = sum((b.principal for b in bills), billed)
-        if all(b.settled_on is not None and b.settled_on <= b.due_date for b in bills):
-            on_time += 1
         judged = [b for b in bills if b.due_date <= judged_until]
         late = [b for b in judged if _settled(b) > b.due_date + _JUDGED_AFTER]
         if judged and not late:
             within_31 += 1
         elif late:
-            in_arrears += 1
-        overdue = [b for b in bills if _settled(b) > b.due_date]
+            not_within_31 += 1
+        overdue = [b for b in bills if b.due_date < last and _settled(b) > b.due_date]
+        if not overdue:
+            on_time += 1
+            continue
+        # ---- households in arrears: every later stage is a subset of these
+        arrears.add(debtor_id)
         for bill in overdue:
             arrears_total = arrears_total + bill.principal
             arrears_recovered = arrears_recovered + bill.paid_principal
@@ -198,7 +215,7 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
         still_open = [
             b for b in bills if b.settled_on is None and b.due_date < last and b not in gone
         ]
-        if overdue and not still_open and not gone:
+        if not still_open and not gone:
             recovered += 1
             first = min(b.due_date for b in overdue) + dt.timedelta(days=1)
             resolution_days.append((max(_settled(b) for b in overdue) - first).days)
@@ -212,11 +229,10 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
     debtors = {d.debtor_id: d for d in data.debtors}
     points: list[ArrangementPoint] = []
     below: set[str] = set()
-    kept = broken = 0
+    latest: dict[str, ArrangementAccepted] = {}
     for event in accepted:
+        latest[event.debtor_id] = event  # events come in recording order
         is_kept = event.arrangement_id not in breached
-        kept += is_kept
-        broken += not is_kept
         offer = offers.get(event.arrangement_id)
         debtor = debtors.get(event.debtor_id)
         if capacity is None or offer is None or debtor is None or offer.instalment is None:
@@ -228,9 +244,12 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
         points.append(ArrangementPoint(instalment=offer.instalment, capacity=spare, kept=is_kept))
         if offer.instalment > spare:
             below.add(event.debtor_id)
+    arranged = {d: e for d, e in latest.items() if d in arrears}
+    broken = sum(1 for e in arranged.values() if e.arrangement_id in breached)
+    kept = len(arranged) - broken
 
     def households(kinds: frozenset[ActionKind]) -> int:
-        return sum(1 for counts in steps.values() if counts.keys() & kinds)
+        return sum(1 for d, counts in steps.items() if d in arrears and counts.keys() & kinds)
 
     average = (
         (Decimal(sum(resolution_days)) / Decimal(len(resolution_days))).quantize(Decimal("0.1"))
@@ -240,15 +259,15 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
     return PolicyFigures(
         policy=", ".join(sorted({p.split("@")[0] for p in data.policies})) or "store",
         policy_version=", ".join(data.policies),
-        debtors=len(by_debtor),
+        debtors=len(by_debtor) if data.portfolio_households is None else data.portfolio_households,
         bills=len(data.bills),
         billed=billed,
         paid_on_time=on_time,
         paid_within_31_days=within_31,
-        in_arrears=in_arrears,
+        in_arrears=len(arrears),
         reminders=households(_REMINDERS),
         calls=households(frozenset({ActionKind.PHONE_CALL})),
-        arrangements=len({e.debtor_id for e in accepted}),
+        arrangements=len(arranged),
         arrangements_kept=kept,
         arrangements_broken=broken,
         demands=households(_DEMANDS),
@@ -272,6 +291,8 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
             for r in data.blocked
         ),
         arrangement_points=tuple(points),
+        households_billed=len(by_debtor),
+        not_within_31_days=not_within_31,
     )
 
 

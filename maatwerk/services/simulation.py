@@ -814,11 +814,14 @@ _DEMANDS: Final = frozenset({ActionKind.FOURTEEN_DAY_LETTER, ActionKind.FORMAL_D
 
 
 def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date) -> PolicyFigures:
+    """The funnel figures; stage definitions in :mod:`maatwerk.services.funnel` (same as the
+    store report): every step stage counts households in arrears, arrangements by the outcome
+    of each household's latest arrangement, so the stages nest and add up."""
     judged_until = last_day - dt.timedelta(days=31)
-    bills = 0
+    bills = billed_households = 0
     billed = Money.zero()
-    on_time = within_31 = in_arrears = 0
-    reminders = calls = offers_households = arrangements = kept = broken = 0
+    on_time = within_31 = not_within_31 = in_arrears = 0
+    reminders = calls = arrangements = kept = broken = 0
     demands = bailiff = recovered = written_off = below = 0
     arrears_total = arrears_recovered = written_off_amount = costs = Money.zero()
     resolution_days: list[int] = []
@@ -831,8 +834,8 @@ def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date
         due = [b for b in hh.bills if b.due_date <= last_day]
         bills += len(due)
         billed = sum((b.principal for b in due), billed)
-        if due and all(hh.paid_on.get(b.debt_id, dt.date.max) <= b.due_date for b in due):
-            on_time += 1
+        if due:
+            billed_households += 1
         judged = [b for b in due if b.due_date <= judged_until]
         late = [
             b
@@ -842,19 +845,14 @@ def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date
         if judged and not late:
             within_31 += 1
         elif late:
-            in_arrears += 1
-        overdue_bills = [b for b in due if hh.paid_on.get(b.debt_id, dt.date.max) > b.due_date]
-        for bill in overdue_bills:
-            arrears_total = arrears_total + bill.principal
-            arrears_recovered = arrears_recovered + bill.paid.principal
-        if hh.steps.keys() & _REMINDERS:
-            reminders += 1
-        if hh.steps[ActionKind.PHONE_CALL]:
-            calls += 1
-        if hh.steps[ActionKind.ARRANGEMENT_OFFER]:
-            offers_households += 1
-        if hh.arrangements:
-            arrangements += 1
+            not_within_31 += 1
+        overdue_bills = [
+            b
+            for b in due
+            if b.due_date < last_day and hh.paid_on.get(b.debt_id, dt.date.max) > b.due_date
+        ]
+        if due and not overdue_bills:
+            on_time += 1
         hh_points = list(hh.arrangement_points)
         if hh.arrangement is not None:
             hh_points.append(
@@ -865,8 +863,29 @@ def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date
                 )
             )
         points.extend(hh_points)
-        kept += sum(1 for p in hh_points if p.kept)
-        broken += sum(1 for p in hh_points if not p.kept)
+        costs = costs + hh.costs
+        if hh.below_bvv:
+            below += 1
+        for reason, count in hh.protected.items():
+            protected_decisions[reason] += count
+            protected_households[reason] += 1
+        if not overdue_bills:
+            continue
+        # ---- households in arrears: every later stage is a subset of these
+        in_arrears += 1
+        for bill in overdue_bills:
+            arrears_total = arrears_total + bill.principal
+            arrears_recovered = arrears_recovered + bill.paid.principal
+        if hh.steps.keys() & _REMINDERS:
+            reminders += 1
+        if hh.steps[ActionKind.PHONE_CALL]:
+            calls += 1
+        if hh.arrangements and hh_points:
+            arrangements += 1
+            if hh_points[-1].kept:  # the latest arrangement: running or completed / breached
+                kept += 1
+            else:
+                broken += 1
         if hh.steps.keys() & _DEMANDS:
             demands += 1
         if hh.steps[ActionKind.BAILIFF_HANDOVER]:
@@ -875,7 +894,7 @@ def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date
             written_off += 1
             written_off_amount = written_off_amount + hh.written_off
         still_open = [b for b in hh.bills if b.is_open and b.due_date < last_day]
-        if overdue_bills and not still_open and not hh.written_off.is_positive:
+        if not still_open and not hh.written_off.is_positive:
             recovered += 1
             if hh.first_overdue is not None:
                 paid_days = [
@@ -889,12 +908,6 @@ def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date
                 if days_overdue >= low and (high is None or days_overdue <= high):
                     ageing_bills[index] += 1
                     ageing_amounts[index] = ageing_amounts[index] + bill.outstanding.total
-        costs = costs + hh.costs
-        if hh.below_bvv:
-            below += 1
-        for reason, count in hh.protected.items():
-            protected_decisions[reason] += count
-            protected_households[reason] += 1
     average = (
         (Decimal(sum(resolution_days)) / Decimal(len(resolution_days))).quantize(Decimal("0.1"))
         if resolution_days
@@ -939,6 +952,8 @@ def _figures(policy: Policy, households: Sequence[_Household], last_day: dt.date
             for reason in sorted(protected_households)
         ),
         arrangement_points=tuple(points),
+        households_billed=billed_households,
+        not_within_31_days=not_within_31,
     )
 
 

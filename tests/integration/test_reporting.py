@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 from click.testing import CliRunner
+from report_samples import sample_column
 
 from maatwerk.adapters.jsonschema_check import check
+from maatwerk.adapters.report.charts import funnel_chart
 from maatwerk.adapters.report.figures_json import load_schema
 from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
@@ -188,10 +191,12 @@ class TestReportFromStore:
     def test_funnel(self, store: SqlStore) -> None:
         figures = gather_funnel(store, START, END, capacity=_capacity)
         column = figures.columns[0]
-        assert (column.bills, column.debtors) == (5, 5)
+        # six households in the store, five with a bill due in the period
+        assert (column.bills, column.debtors, column.billed_households) == (5, 6, 5)
         assert column.billed == eur("500.00")
-        assert column.paid_on_time == 1
-        assert (column.paid_within_31_days, column.in_arrears) == (2, 3)
+        # D1 on time; D2 (19 days late), D3, D4, D5 in arrears; D3-D5 past 31 days (CAK)
+        assert (column.paid_on_time, column.in_arrears) == (1, 4)
+        assert (column.paid_within_31_days, column.not_within_31_days) == (2, 3)
         assert (column.reminders, column.calls, column.demands, column.bailiff) == (1, 3, 1, 1)
         assert (column.arrangements, column.arrangements_kept, column.arrangements_broken) == (
             2,
@@ -204,6 +209,22 @@ class TestReportFromStore:
         assert column.costs_charged == eur("15.00")
         assert column.avg_days_to_resolution is not None
         assert figures.table_versions == ("humane@2026.1",)
+
+    def test_stages_nest(self, store: SqlStore) -> None:
+        # audit defect 19: "In arrears 0" next to reminders and recoveries; steps for a household
+        # without an overdue bill of the period are not counted; zero stays zero
+        store.append([_step(6, dt.date(2026, 3, 2), ActionKind.PAYMENT_REMINDER)])
+        short = gather_funnel(store, START, dt.date(2026, 2, 28)).columns[0]
+        assert short.not_within_31_days == 0  # no bill 31 days old yet
+        assert (short.in_arrears, short.reminders, short.recovered) == (4, 1, 1)
+        column = gather_funnel(store, START, END).columns[0]
+        assert column.reminders == 1  # D6's reminder is not a funnel step of this period
+        assert column.paid_on_time + column.in_arrears == column.billed_households
+        for stage in (column.reminders, column.calls, column.arrangements, column.demands,
+                      column.bailiff, column.recovered, column.written_off):  # fmt: skip
+            assert stage <= column.in_arrears
+        assert column.arrangements_kept + column.arrangements_broken == column.arrangements
+        assert [s.count for s in column.stages() if s.key == "written_off"] == [0]
 
     def test_ageing_and_protection(self, store: SqlStore) -> None:
         column = gather_funnel(store, START, END).columns[0]
@@ -267,3 +288,26 @@ class TestCapacityFromTables:
     def test_unknown_without_gross_income(self) -> None:
         capacity = capacity_from_tables(load_subsistence_tables())
         assert capacity(_debtor(1, "3000.00"), eur("600.00"), dt.date(2026, 3, 1)) is None
+
+
+def _bar_widths(svg: str) -> list[float]:
+    """Widths of the funnel bars (patch 1 and 2 are the figure and axes backgrounds)."""
+    widths: list[float] = []
+    for match in re.finditer(r'<g id="patch_(\d+)">\s*<path d="([^"]+)"', svg):
+        if int(match.group(1)) <= 2:
+            continue
+        xs = [float(x) for x in re.findall(r"[ML] ([-0-9.]+) ", match.group(2))]
+        widths.append(max(xs) - min(xs))
+    return widths
+
+
+class TestFunnelChart:
+    """Audit defect 19: a zero count is drawn as no bar, a count of one as a visible bar."""
+
+    def test_zero_has_no_bar(self) -> None:
+        column = attrs.evolve(sample_column("humane"), bailiff=0, written_off=1, demands=0)
+        counts = [s.count for s in column.stages() if s.unit == "households"]
+        widths = _bar_widths(funnel_chart([column]))[: len(counts)]  # then the legend's
+        assert len(widths) == len(counts)
+        for count, width in zip(counts, widths, strict=True):
+            assert (width == 0) is (count == 0), (count, width)

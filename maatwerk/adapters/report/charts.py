@@ -69,7 +69,11 @@ def _bar_width(columns: int) -> float:
 
 
 def funnel_chart(columns: Sequence[PolicyFigures]) -> str:
-    """Horizontal bars per funnel stage (households), one bar per policy, log scale."""
+    """Horizontal bars per funnel stage (households), one bar per policy.
+
+    Symmetric-log scale (linear below 1): the counts span 0 to thousands, and a zero is drawn
+    as no bar at all (a plain log scale cannot show 0 and would draw it like a 1).
+    """
     stages = [s for s in columns[0].stages() if s.unit == "households"]
     labels = [s.label for s in stages]
     height = _bar_width(len(columns))
@@ -80,7 +84,7 @@ def funnel_chart(columns: Sequence[PolicyFigures]) -> str:
             positions = [i + (index - (len(columns) - 1) / 2) * height for i in range(len(stages))]
             bars = axes.barh(
                 positions,
-                [max(c, 0.8) for c in counts],
+                counts,
                 height=height,
                 color=COLOURS[index % len(COLOURS)],
                 label=column.policy,
@@ -88,8 +92,9 @@ def funnel_chart(columns: Sequence[PolicyFigures]) -> str:
             axes.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=3, fontsize=8)
         axes.set_yticks(range(len(stages)), labels)
         axes.invert_yaxis()
-        axes.set_xscale("log")
-        axes.set_xlabel("households (log scale)")
+        axes.set_xscale("symlog", linthresh=1)
+        axes.set_xlim(left=0)
+        axes.set_xlabel("households (log scale; 0 = no bar)")
         axes.legend(loc="lower right", frameon=False)
         return _svg(figure)
 

@@ -33,11 +33,15 @@ def _column(column: PolicyFigures) -> dict[str, Any]:
         "policy": column.policy,
         "policy_version": column.policy_version,
         "debtors": column.debtors,
+        "households_billed": column.billed_households,
         "bills": column.bills,
         "billed": _money(column.billed),
         "paid_on_time": column.paid_on_time,
         "paid_within_31_days": column.paid_within_31_days,
         "share_paid_within_31_days": _share(column.share_paid_within_31_days),
+        "not_within_31_days": (
+            column.in_arrears if column.not_within_31_days is None else column.not_within_31_days
+        ),
         "in_arrears": column.in_arrears,
         "reminders": column.reminders,
         "calls": column.calls,

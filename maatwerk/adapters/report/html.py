@@ -61,18 +61,22 @@ def _row(label: str, cells: Sequence[str]) -> str:
 
 
 _ROWS: Final[tuple[tuple[str, Callable[[PolicyFigures], str]], ...]] = (
-    ("Households", lambda c: f"{c.debtors:,}"),
+    ("Households in the portfolio", lambda c: f"{c.debtors:,}"),
+    ("Households billed (a bill due in the period)", lambda c: f"{c.billed_households:,}"),
     ("Bills", lambda c: f"{c.bills:,}"),
     ("Billed", lambda c: _eur(c.billed)),
-    ("Paid on time (every bill by its due date)", lambda c: f"{c.paid_on_time:,}"),
-    ("Paid within 31 days", lambda c: f"{c.paid_within_31_days:,}"),
+    ("Paid on time (no bill overdue)", lambda c: f"{c.paid_on_time:,}"),
+    ("In arrears (a bill not paid by its due date)", lambda c: f"{c.in_arrears:,}"),
+    (
+        "Paid within 31 days (bills due 31+ days before the end)",
+        lambda c: f"{c.paid_within_31_days:,}",
+    ),
     ("Share paid within 31 days", lambda c: _pct(c.share_paid_within_31_days)),
-    ("In arrears (a bill unpaid after 31 days)", lambda c: f"{c.in_arrears:,}"),
-    ("Reminders", lambda c: f"{c.reminders:,}"),
-    ("Phone calls", lambda c: f"{c.calls:,}"),
-    ("Arrangements made", lambda c: f"{c.arrangements:,}"),
-    ("Arrangements kept", lambda c: f"{c.arrangements_kept:,}"),
-    ("Arrangements broken", lambda c: f"{c.arrangements_broken:,}"),
+    ("Reminders (households in arrears)", lambda c: f"{c.reminders:,}"),
+    ("Phone calls (households in arrears)", lambda c: f"{c.calls:,}"),
+    ("Arrangements made (households)", lambda c: f"{c.arrangements:,}"),
+    ("Arrangements kept (latest completed or on schedule)", lambda c: f"{c.arrangements_kept:,}"),
+    ("Arrangements broken (latest breached)", lambda c: f"{c.arrangements_broken:,}"),
     ("Share kept (of finished)", lambda c: _pct(c.share_kept)),
     ("Formal demands", lambda c: f"{c.demands:,}"),
     ("Bailiff dossiers", lambda c: f"{c.bailiff:,}"),
@@ -167,9 +171,11 @@ def render_html(figures: FunnelFigures) -> str:
         _section(
             "Funnel",
             f"<div class='chart'>{charts.funnel_chart(columns)}</div>",
-            "Households: paid on time, in arrears, reminded, called, in an "
-            "arrangement, kept it, formal demand, bailiff, recovered or written off. "
-            "Log scale, so small groups stay visible.",
+            "Households billed in the period, split into paid on time and in arrears (a bill "
+            "not paid by its due date). Every later bar counts households in arrears: reminded, "
+            "called, in an arrangement, kept it (latest arrangement completed or on schedule), "
+            "formal demand, bailiff, recovered or written off. Log scale, so small groups stay "
+            "visible; a zero has no bar.",
         ),
         _section(
             "Share of arrears recovered",

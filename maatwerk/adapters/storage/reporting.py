@@ -3,7 +3,8 @@
 A handful of set-based queries per period, none of which writes: the bills due in the period
 with their costs, interest and the payments applied to them (by the day each payment was
 received), the funnel's domain events, the blocked decisions grouped per reason in SQL, the
-collection costs posted and the policies used. Works the same on SQLite and PostgreSQL.
+collection costs posted, the policies used and the number of households in the store. Works
+the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ def read_report_data(engine: sa.Engine, period_from: dt.date, period_to: dt.date
         )
         arranged = [r.debtor_id for r in events if r.kind == ArrangementAccepted.KIND]
         debtors = _debtors(conn, arranged)
+        portfolio = conn.execute(sa.select(sa.func.count()).select_from(t.debtors)).scalar_one()
     return ReportData(
         period_from=period_from,
         period_to=period_to,
@@ -227,4 +229,5 @@ def read_report_data(engine: sa.Engine, period_from: dt.date, period_to: dt.date
         costs_charged=_money(costs),
         debtors=tuple(debtors),
         policies=policies,
+        portfolio_households=int(portfolio),
     )
