@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
-from maatwerk.cli._common import AMOUNT, DATE, db_option, emit_json, json_option
+from maatwerk.adapters.subsistence_tables import load_subsistence_tables
+from maatwerk.cli._common import AMOUNT, DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import plugin_manager
@@ -278,30 +279,41 @@ def arrangement() -> None:
 @click.argument("debtor_id", metavar="DEBTOR")
 @click.option("--creditor", "creditor_id", required=True, help="The case's creditor.")
 @click.option(
-    "--capacity", required=True, type=AMOUNT, help="What the household can spare per month."
+    "--capacity",
+    type=AMOUNT,
+    help="What the household says it can spare per month; checked against net income minus "
+    "the protected income (BVV) of the stored household. Default: computed from it.",
 )
 @_common
 def arrangement_propose(
     *,
     debtor_id: str,
     creditor_id: str,
-    capacity: Decimal,
+    capacity: Decimal | None,
     by: str,
     on: dt.date | None,
     db_url: str,
     as_json: bool,
 ) -> None:
-    """Offer DEBTOR a plan for the case's outstanding total."""
+    """Offer DEBTOR a plan for the case's outstanding total, within what the household can spare.
+
+    When no plan fits, the debt is problematic: that is recorded (a problematic-debt flag), the
+    policy offers a referral to debt help and no bailiff before it; the command exits 1.
+    """
     with open_store(db_url) as store:
-        event = recording.propose_arrangement_for(
-            store,
-            debtor_id,
-            creditor_id=creditor_id,
-            capacity=Money(capacity),
-            on=on or today(),
-            by=by,
-            listener=_listener(),
-        )
+        try:
+            event = recording.propose_arrangement_for(
+                store,
+                debtor_id,
+                creditor_id=creditor_id,
+                capacity=None if capacity is None else Money(capacity),
+                subsistence=load_subsistence_tables(),
+                on=on or today(),
+                by=by,
+                listener=_listener(),
+            )
+        except recording.ProblematicDebtError as exc:
+            raise OneLineError(str(exc), exit_code=1) from None
     if not as_json:
         click.echo(
             f"arrangement {event.arrangement_id} offered: {event.instalments} x "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from maatwerk.core.affordability import Affordability, OtherDebt, affordability
 from maatwerk.core.arrangements import ProposalOutcome, propose_arrangement
 from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import (
@@ -24,6 +25,8 @@ from maatwerk.core.events import (
     ContactAttempt,
     ContactChannel,
     ContactOutcome,
+    DebtorFlag,
+    DebtorFlagged,
     DisputeOpened,
     DisputeResolved,
     Event,
@@ -33,10 +36,13 @@ from maatwerk.core.events import (
 )
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
+from maatwerk.core.records import StoredCase
+from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
 from maatwerk.services.announce import announce
 
 
 __all__ = [
+    "ProblematicDebtError",
     "accept_arrangement",
     "add_consent",
     "add_hold",
@@ -276,20 +282,84 @@ def resolve_dispute(
     )
 
 
+class ProblematicDebtError(MaatwerkError):
+    """No plan fits: the problematic-debt outcome was recorded (``flagged``) instead of an offer.
+
+    The policy reads the :class:`DebtorFlagged` ``problematic-debt`` event: the problematic-debt
+    guard blocks a bailiff hand-over until a referral to debt help was offered, and the referral
+    step (``when.contact_outcomes = ["cant-pay"]``) counts the flag as "cannot pay".
+    """
+
+    def __init__(self, message: str, *, flagged: DebtorFlagged) -> None:
+        super().__init__(message)
+        self.flagged = flagged
+
+
+def _household_room(
+    stored: StoredCase, others: Sequence[StoredCase], subsistence: SubsistenceTables, on: dt.date
+) -> Affordability:
+    """Income - BVV (Rv 475b-475i) of the stored household, shared with its other cases."""
+    debtor = stored.debtor
+    if debtor.net_monthly_income is None:
+        raise InputError(
+            f"debtor {debtor.debtor_id!r} has no stored net income, so the protected income "
+            "(BVV) cannot be computed; store the income first",
+            Location(field="--capacity"),
+        )
+    try:
+        bvv = protected_income(
+            SubsistenceInput(
+                household=debtor.household,
+                on=on,
+                net_income=debtor.net_monthly_income,
+                gross_annual_income=debtor.gross_annual_income,
+                bijstand=debtor.on_bijstand,
+                no_address=not debtor.has_brp_address,
+            ),
+            subsistence,
+        )
+    except InputError as exc:
+        raise InputError(
+            f"the protected income (BVV) of debtor {debtor.debtor_id!r} cannot be computed "
+            f"from the stored household: {exc.message}",
+            Location(field="--capacity"),
+        ) from None
+    return affordability(
+        net_income=debtor.net_monthly_income,
+        protected=bvv.bvv,
+        debt=stored.case.outstanding.total,
+        other_debts=[
+            OtherDebt(label=other.case.creditor_id, outstanding=other.case.outstanding.total)
+            for other in others
+            if other.case.outstanding.total.is_positive
+        ],
+    )
+
+
 def propose_arrangement_for(
     store: Store,
     debtor_id: str,
     *,
     creditor_id: str,
-    capacity: Money,
     on: dt.date,
     by: str,
+    capacity: Money | None = None,
+    subsistence: SubsistenceTables | None = None,
     listener: EventListener | None = None,
 ) -> ArrangementOffered:
-    """Offer a plan for the case's outstanding total, sized to ``capacity`` per month.
+    """Offer a plan for the case's outstanding total, sized to what the household can spare.
 
-    Refused (:class:`MaatwerkError`) when the household cannot repay within the maximum term:
-    that is problematic debt and calls for a referral to debt help (with consent), not a plan.
+    With ``subsistence`` (the BVV tables) the room is computed from the stored household:
+    net income - protected income (Rv 475b-475i, :func:`~maatwerk.core.subsistence.protected_income`),
+    shared pro rata with the debtor's other open cases (:func:`~maatwerk.core.affordability.
+    affordability`). ``capacity`` (what the household says it can spare) is then checked: more
+    than income - BVV is refused (:class:`InputError` on ``--capacity``); without it the computed
+    capacity is used. Without ``subsistence`` a ``capacity`` is taken as given (simulations).
+
+    When no plan fits within the maximum term, that is problematic debt: a
+    :class:`DebtorFlagged` ``problematic-debt`` event is recorded (the policy then offers a
+    referral to debt help, with consent, before anything else) and
+    :class:`ProblematicDebtError` is raised.
     """
     _debtor(store, debtor_id)
     cases = [c for k in store.cases_of_debtor(debtor_id) for c in store.load_cases([k])]
@@ -302,6 +372,20 @@ def propose_arrangement_for(
     open_debts = case.case.open_debts
     if not open_debts:
         raise MaatwerkError(f"debtor {debtor_id!r} owes nothing at {creditor_id!r}")
+    if subsistence is not None:
+        room = _household_room(case, [c for c in cases if c is not case], subsistence, on)
+        if capacity is None:
+            capacity = room.capacity
+        elif capacity > room.room:
+            raise InputError(
+                f"{capacity} per month is more than the household can spare: "
+                f"net income - protected income (BVV) = {room.room} (Rv 475da-475dc)",
+                Location(field="--capacity"),
+            )
+    elif capacity is None:
+        raise InputError(
+            "give the capacity, or the BVV tables to compute it", Location(field="--capacity")
+        )
     arrangement_id = f"{debtor_id}:{creditor_id}:{on.isoformat()}"
     proposal = propose_arrangement(
         arrangement_id=arrangement_id,
@@ -313,9 +397,19 @@ def propose_arrangement_for(
         payday=case.debtor.payday,
     )
     if proposal.outcome is not ProposalOutcome.PLAN or proposal.arrangement is None:
-        raise MaatwerkError(
-            f"no plan fits: {proposal.outcome.value}; consider a referral to debt help "
-            "(with consent)"
+        flagged = DebtorFlagged(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            recorded_by=by,
+            flag=DebtorFlag.PROBLEMATIC_DEBT,
+            note=f"no plan fits at {capacity} per month for "
+            f"{case.case.outstanding.total} at {creditor_id}",
+        )
+        _record(store, listener, [flagged])
+        raise ProblematicDebtError(
+            f"no plan fits ({proposal.outcome.value}): recorded as problematic debt; the policy "
+            "offers a referral to debt help (with consent) and no bailiff before it",
+            flagged=flagged,
         )
     plan = proposal.arrangement
     event = ArrangementOffered(

@@ -1,0 +1,99 @@
+"""``maatwerk arrangement propose`` sizes the plan to the stored household (income - BVV)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from maatwerk.cli import cli
+
+
+# D1: single, EUR 1,200 net and no gross income: the 95 % cap decides, BVV 1,140.00, room 60.00.
+# D2: the same household with EUR 5,000 owed: 36 x 60.00 does not clear it (problematic debt).
+# D3: no stored income.
+PORTFOLIO = """\
+debtor_id,name,household,net_monthly_income,payday,debt_id,creditor_id,principal,due_date,category
+D1,Person 1,single,1200.00,25,B1,zorg,300.00,2026-02-01,premium
+D2,Person 2,single,1200.00,25,B2,zorg,5000.00,2026-02-01,premium
+D3,Person 3,single,,25,B3,zorg,300.00,2026-02-01,premium
+"""
+
+
+def _setup(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
+    db = ["--db", db_url]
+    assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
+    csv = tmp_path / "portfolio.csv"
+    csv.write_text(PORTFOLIO, encoding="utf-8")
+    imported = runner.invoke(cli, ["import", "portfolio", str(csv), *db, "--json"])
+    assert imported.exit_code == 0, imported.output
+    return ["--creditor", "zorg", "--date", "2026-04-01", "--by", "anna", *db]
+
+
+def _propose(runner: CliRunner, debtor: str, options: list[str], *extra: str) -> Any:
+    return runner.invoke(cli, ["arrangement", "propose", debtor, *options, *extra, "--json"])
+
+
+def _history(runner: CliRunner, debtor: str, db_url: str) -> list[dict[str, Any]]:
+    result = runner.invoke(
+        cli, ["explain", debtor, "--date", "2026-04-02", "--db", db_url, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    history = json.loads(result.stdout)["history"]
+    assert isinstance(history, list)
+    return history
+
+
+class TestArrangementPropose:
+    """A plan never asks more than income - BVV; when none fits, problematic debt is recorded."""
+
+    def test_capacity_above_income_minus_bvv_is_refused(
+        self, runner: CliRunner, db_url: str, tmp_path: Path
+    ) -> None:
+        options = _setup(runner, db_url, tmp_path)
+        result = _propose(runner, "D1", options, "--capacity", "60.01")
+        assert result.exit_code == 2
+        assert "--capacity" in result.stderr
+        assert "EUR 60.00" in result.stderr
+        assert _history(runner, "D1", db_url) == []
+
+    def test_capacity_within_the_room_is_offered(
+        self, runner: CliRunner, db_url: str, tmp_path: Path
+    ) -> None:
+        options = _setup(runner, db_url, tmp_path)
+        result = _propose(runner, "D1", options, "--capacity", "60.00")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["kind"] == "arrangement-offered"
+
+    def test_capacity_computed_from_the_household(
+        self, runner: CliRunner, db_url: str, tmp_path: Path
+    ) -> None:
+        options = _setup(runner, db_url, tmp_path)
+        result = _propose(runner, "D1", options)
+        assert result.exit_code == 0, result.output
+        offer = json.loads(result.stdout)
+        amounts = [Decimal(amount["amount"]) for _, amount in offer["schedule"]]
+        assert max(amounts) <= Decimal("60.00")
+        assert sum(amounts) == Decimal("300.00")
+
+    def test_problematic_debt_is_recorded(
+        self, runner: CliRunner, db_url: str, tmp_path: Path
+    ) -> None:
+        options = _setup(runner, db_url, tmp_path)
+        result = _propose(runner, "D2", options)
+        assert result.exit_code == 1
+        assert "problematic debt" in result.stderr
+        (flagged,) = _history(runner, "D2", db_url)
+        assert flagged["kind"] == "debtor-flagged"
+        assert "problematic-debt" in json.dumps(flagged)
+
+    def test_household_without_income_is_refused(
+        self, runner: CliRunner, db_url: str, tmp_path: Path
+    ) -> None:
+        options = _setup(runner, db_url, tmp_path)
+        result = _propose(runner, "D3", options, "--capacity", "10")
+        assert result.exit_code == 2
+        assert "no stored net income" in result.stderr
