@@ -60,6 +60,7 @@ __all__ = [
     "DisputeResolved",
     "Event",
     "FlagCleared",
+    "FormalDemandSent",
     "FourteenDayLetterSent",
     "HoldEnded",
     "HoldPlaced",
@@ -465,6 +466,21 @@ class FourteenDayLetterSent(Event):
     debt_ids: tuple[str, ...] = ()
 
 
+@attrs.frozen(kw_only=True)
+class FormalDemandSent(Event):
+    """An aanmaning (Awb 4:112) went out on ``sent_on`` (its channel delivered it).
+
+    The 2-week term runs from the day after ``sent_on``; ``stated_costs`` is the Awb 4:113 fee
+    the letter states (zero: none). Recorded only on delivery, never for a refused letter.
+    """
+
+    KIND: ClassVar[str] = "formal-demand-sent"
+
+    sent_on: dt.date
+    stated_costs: Money
+    debt_ids: tuple[str, ...] = ()
+
+
 # ---------------------------------------------------------------------------------- registry
 _ALL: Final[tuple[type[Event], ...]] = (
     StepTaken,
@@ -489,6 +505,7 @@ _ALL: Final[tuple[type[Event], ...]] = (
     PromiseToPay,
     PaymentReturned,
     FourteenDayLetterSent,
+    FormalDemandSent,
 )
 
 #: kind string -> event class (the storage keys rows on ``kind``)
