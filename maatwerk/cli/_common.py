@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
 import re
@@ -22,6 +23,8 @@ __all__ = [
     "AMOUNT",
     "DATE",
     "DEFAULT_DATABASE_URL",
+    "LazyCommand",
+    "LazyGroup",
     "MaatwerkGroup",
     "OneLineError",
     "db_option",
@@ -68,6 +71,78 @@ class MaatwerkGroup(click.Group):
             ) from None
         except MaatwerkError as exc:
             raise OneLineError(str(exc), exit_code=1) from None
+
+
+@attrs.frozen(kw_only=True)
+class LazyCommand:
+    """A built-in command known by name and short help; its module is imported only when used.
+
+    ``module`` is a module under ``maatwerk.cli`` and ``attribute`` the click command in it.
+    ``short_help`` is what ``maatwerk --help`` lists (a test checks it against the command).
+    """
+
+    name: str
+    module: str
+    attribute: str
+    short_help: str
+
+    def load(self) -> click.Command:
+        module = importlib.import_module(f"maatwerk.cli.{self.module}")
+        command = getattr(module, self.attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"maatwerk.cli.{self.module}.{self.attribute} is not a click command")
+        return command
+
+
+class LazyGroup(MaatwerkGroup):
+    """A group whose built-in commands are imported only when run (or shown in their own help).
+
+    ``maatwerk --help`` lists them from :class:`LazyCommand` without importing anything, so
+    ``maatwerk calc bik`` loads only the calc modules (no database, no report, no matplotlib).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, LazyCommand] = {}
+
+    def add_lazy(self, entry: LazyCommand) -> None:
+        if entry.name in self.lazy_commands or entry.name in self.commands:
+            raise ValueError(f"command {entry.name!r} is registered twice")
+        self.lazy_commands[entry.name] = entry
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        entry = self.lazy_commands.get(cmd_name)
+        if entry is None:
+            return None
+        command = entry.load()
+        if command.name != cmd_name:
+            raise TypeError(f"{entry.module}.{entry.attribute} is named {command.name!r}")
+        self.add_command(command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max((len(n) for n in self.list_commands(ctx)), default=0)
+        rows: list[tuple[str, str]] = []
+        for name in self.list_commands(ctx):
+            entry = self.lazy_commands.get(name)
+            if entry is not None and name not in self.commands:
+                rows.append(
+                    (name, click.Command(name, help=entry.short_help).get_short_help_str(limit))
+                )
+                continue
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 _AMOUNT_TEXT = re.compile(r"\d+(?:[.,]\d+)?")

@@ -21,7 +21,7 @@ import attrs
 import click
 
 from maatwerk.adapters.logging import configure_logging
-from maatwerk.cli._common import MaatwerkGroup, OneLineError, emit_json, json_option
+from maatwerk.cli._common import LazyGroup, OneLineError, emit_json, json_option
 from maatwerk.core.errors import PluginError
 from maatwerk.plugins.hookspecs import HOOK_API_VERSION
 from maatwerk.plugins.manager import (
@@ -87,14 +87,14 @@ def _broken_command(name: str, error: PluginError) -> click.Command:
     return click.Command(name, callback=run, help=f"(unavailable: {error})")
 
 
-class PluginCommandGroup(MaatwerkGroup):
+class PluginCommandGroup(LazyGroup):
     """The root group: built-in commands first, then commands from plugins, loaded lazily."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
         loaded = _load(ctx)
         _warn(loaded)
-        extra = sorted(name for name in loaded.commands if name not in self.commands)
+        extra = sorted(name for name in loaded.commands if name not in names)
         return [*names, *extra]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
