@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
+
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import AppliedPayment, Balance, Case, ClaimKind, Debt, DebtStatus
 from maatwerk.core.errors import InputError, Location, MoneyError
@@ -166,6 +168,8 @@ def _debt(p: _Parse, raw: Any, field: str, debtor_id: str, creditor_id: str) -> 
         amount = p.money(entry, "amount", where)
         if on is None or amount is None:
             raise p.fail("a payment needs applied_on and amount", where)
+        if not amount.is_positive:
+            raise p.fail(f"a payment must be more than zero, got {amount}", f"{where}.amount")
         applied.append(
             AppliedPayment(
                 payment_id=str(entry.get("payment_id", f"{where}")),
@@ -200,12 +204,47 @@ def _events(p: _Parse, raw: Any, debtor_id: str) -> tuple[Event, ...]:
             raise p.fail("each event is an object with a 'kind'", where)
         record = {"debtor_id": debtor_id, **item}
         try:
-            events.append(event_from_record(record))
+            event = event_from_record(record)
         except KeyError as exc:
             raise p.fail(str(exc.args[0]) if exc.args else "missing field", where) from None
         except (ValueError, TypeError, MoneyError) as exc:
-            raise p.fail(str(exc), where) from None
+            key = _bad_key(record)
+            raise p.fail(str(exc), where if key is None else _join(where, key)) from None
+        for name, amount in _amounts(event):
+            if amount.is_negative:
+                raise p.fail(f"an amount must not be negative, got {amount}", _join(where, name))
+        events.append(event)
     return tuple(events)
+
+
+def _bad_key(record: Mapping[str, Any]) -> str | None:
+    """The key whose value cannot be read (each value is read on its own to find it)."""
+    for key, value in record.items():
+        if key == "kind":
+            continue
+        try:
+            event_from_record({"kind": record["kind"], key: value})
+        except TypeError:
+            continue  # only the other (required) fields are missing: this value is fine
+        except (ValueError, KeyError, MoneyError):
+            return str(key)
+    return None
+
+
+def _amounts(event: Event) -> list[tuple[str, Money]]:
+    """Every amount in ``event`` with its key (amounts inside a schedule too)."""
+    found: list[tuple[str, Money]] = []
+
+    def walk(value: Any, name: str) -> None:
+        if isinstance(value, Money):
+            found.append((name, value))
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{name}[{index}]")
+
+    for field in attrs.fields(type(event)):
+        walk(getattr(event, field.name), field.name)
+    return found
 
 
 def parse_case_file(doc: Any, file: str = "<case>") -> CaseFile:
