@@ -378,7 +378,13 @@ def protected_income(inp: SubsistenceInput, tables: SubsistenceTables) -> Subsis
                 )
             params = work.params()
             formula = params.formula
-            both = _formula_bvv(inp, params, work)
+            mark = len(work.lines)
+            try:
+                both = _formula_bvv(inp, params, work)
+            except MissingParameterError as missing:
+                # a formula parameter of the period was not retrieved: only the cap can decide
+                del work.lines[mark:]
+                return _lower_bound_result(inp, params, work, attached, missing=missing)
             if both is None:
                 # gross income unknown: only the 95 %-of-income cap can decide (checked below)
                 return _lower_bound_result(inp, params, work, attached)
@@ -612,32 +618,81 @@ def _housing_term(
 
 
 def _lower_bound_result(
-    inp: SubsistenceInput, params: FormulaParameters, work: _Work, attached: Money
+    inp: SubsistenceInput,
+    params: FormulaParameters,
+    work: _Work,
+    attached: Money,
+    *,
+    missing: MissingParameterError | None = None,
 ) -> SubsistenceResult:
-    """Gross income unknown: decide only when the 95 %-of-income cap is below the formula's floor.
+    """Decide by the 95 %-of-income cap alone when the formula cannot be evaluated.
 
-    With the zorg, housing and child terms at zero ([U] clamp), the formula is at least 95 % of
-    norm A (or B). If even that, after the 475db reductions, is above 95 % of the net income, the
-    cap decides and the BVV is exact without knowing C: the result is then not provisional
-    (unless a table value it used is).
+    Two cases: the gross income C is unknown (``missing`` is ``None``), or a formula parameter
+    of the period was not retrieved (``missing``: e.g. the 2025 zorgtoeslag drempelinkomen or
+    the huurtoeslag factors of the quadratic housing term).
+
+    With the zorg, housing and child terms at zero ([U] clamp; the zorg term is never negative
+    because D is C when C is lower), the formula is at least 95 % of norm A (or B); capped by
+    lid 1 it is at least ``min(95 % of the norm, lid-1 maximum)``. Requested increases (lid 5-7)
+    only raise it, and the 475db reductions keep the order (``x − min(s, x/2)`` and ``x − own``
+    grow with ``x``), so the BVV before the cap is at least the reduced floor. If 95 % of the
+    net income is not above that, the cap decides and the BVV is exact without knowing C or the
+    missing parameter: the result is then not provisional (unless a table value it used is).
+    For a missing parameter the lid-1 maximum of the period must be known (a published period);
+    otherwise, or when the cap does not decide, a :class:`MissingParameterError` names the date
+    (the CLI maps it to exit 2 and points at ``--date``).
     """
     norms = work.norms()
     letter, norm = _norm_for(inp.household, norms, work)
-    floor = Money(_NINETY_FIVE * norm)
+    floor_value = _NINETY_FIVE * norm
+    title = f"Formule ten minste 95 % van norm {letter} (bruto-inkomen C onbekend)"
+    if missing is not None:
+        maximum = _need(
+            work.maxima().for_household(inp.household),
+            f"lid-1 maximum ({inp.household.value})",
+            work.tables.maxima,
+            inp.on,
+        )
+        floor_value = min(floor_value, maximum)
+        title = (
+            f"Formule ten minste 95 % van norm {letter} (niet volledig te berekenen: een "
+            "parameter van deze periode is niet opgehaald)"
+        )
+    floor = Money(floor_value)
     work.line(
-        f"Formule ten minste 95 % van norm {letter} (bruto-inkomen C onbekend)",
+        title,
         floor,
-        "Rv 475da lid 2",
+        "Rv 475da lid 1-2",
         "zorg-, woon- en kindterm niet negatief (RULES.md §1.5 voorbeeld 1)",
     )
     reduced = _reductions(inp, floor, work)
     cap = Money(_NINETY_FIVE * inp.net_income.amount)
-    if reduced < cap or inp.housing_costs is not None or inp.owner_occupier:
+    if missing is not None:
+        if reduced < cap:
+            raise MissingParameterError(
+                f"no BVV for the date {inp.on.isoformat()}: {missing}; the 95 %-of-"
+                f"income cap ({cap.rounded().format()}) does not decide this case, because it is "
+                f"above the lowest possible formula value ({reduced.rounded().format()})"
+            ) from missing
+        if inp.housing_costs is not None or inp.owner_occupier:
+            work.line(
+                "Gevraagde verhoging niet berekend: die maakt de BVV alleen hoger, en de "
+                "95 %-grens beslist toch",
+                Money.zero(),
+                "Rv 475da lid 5-7; Rv 475dc lid 1",
+            )
+    elif reduced < cap or inp.housing_costs is not None or inp.owner_occupier:
         raise InputError(
             "the gross annual taxable income (C, Rv 475d) is needed: the 95 %-of-income cap "
             "does not decide this case",
             Location(field="gross_annual_income"),
         )
+    # no value of the parameter entry decided the outcome, only its formula version: a
+    # provisional mark on that entry does not make this result provisional
+    parameters = work.tables.parameters.name
+    work.provisional = any(line.provisional for line in work.lines) or any(
+        v.provisional for v in work.versions if v.table != parameters
+    )
     work.line(
         "Niet meer dan 95 % van het netto-inkomen incl. vakantiegeld",
         cap,

@@ -89,6 +89,7 @@ class TestWorkedExamples:
 
 MAXIMA = {
     dt.date(2024, 1, 1): ("1996.21", "2162.60", "2631.49", "2747.09"),
+    dt.date(2025, 1, 1): ("2071.24", "2242.24", "2739.03", "2855.96"),
     dt.date(2025, 7, 1): ("2093.67", "2264.67", "2771.07", "2888.00"),
     JAN: ("2191.42", "2526.69", "2881.41", "3155.31"),
     JUL: ("2208.48", "2543.75", "2905.79", "3179.68"),
@@ -105,7 +106,7 @@ class TestMaxima:
         assert got == tuple(eur(v) for v in MAXIMA[day])
         assert entry.provisional is (day.year == 2024)
 
-    @pytest.mark.parametrize("day", sorted(MAXIMA)[2:])
+    @pytest.mark.parametrize("day", [d for d in sorted(MAXIMA) if d.year >= 2026])
     @pytest.mark.parametrize("household", list(H))
     def test_high_income_reaches_the_maximum(self, day: dt.date, household: HouseholdType) -> None:
         result = bvv(
@@ -116,7 +117,7 @@ class TestMaxima:
         )
         assert result.bvv == TABLES.maxima.value_at(day).for_household(household)
 
-    @pytest.mark.parametrize("day", [dt.date(2024, 7, 1), dt.date(2025, 1, 1)])
+    @pytest.mark.parametrize("day", [dt.date(2024, 7, 1)])
     def test_unknown_half_year_refuses(self, day: dt.date) -> None:
         assert TABLES.maxima.value_at(day).single is None
         with pytest.raises(NoRuleForDateError, match=r"not retrieved|no entry in force"):
@@ -299,13 +300,151 @@ class TestPeriods:
         assert (
             TABLES.parameters.value_at(dt.date(2025, 8, 1)).formula is FormulaVersion.QUADRATIC_2021
         )
-        with pytest.raises(MissingParameterError):
+        with pytest.raises(MissingParameterError, match=r"2025-08-01.*does not decide"):
             bvv(
                 household=H.SINGLE,
                 on=dt.date(2025, 8, 1),
                 net_income=eur("3000"),
                 gross_annual_income=eur("60000"),
             )
+
+
+class TestLid8Check2025:
+    """The 2025 tables reproduce the published 2025 maxima (Rv 475da lid 8, quadratic text).
+
+    At the income where the normhuur F·C² + G·C equals the rekenhuur H of Wht art. 13(1)(a),
+    the housing term is H − J and the zorg term is at its lid-3 cap, so for the households
+    without children the maximum is ``0.95·norm + (standaardpremie/12 − PW 23(2)) + (H − J)``
+    (twice the premium for a couple). This needs no quadratic factor, so it checks A, B, the
+    art. 23(2) amounts, the standaardpremie, H and J of both half-years.
+    """
+
+    @pytest.mark.parametrize("day", [dt.date(2025, 1, 1), dt.date(2025, 7, 1)])
+    @pytest.mark.parametrize("household", [H.SINGLE, H.COUPLE])
+    def test_childless_maxima(self, day: dt.date, household: HouseholdType) -> None:
+        params = TABLES.parameters.value_at(day)
+        norms = TABLES.norms.value_at(day)
+        couple = household.has_partner
+        norm = norms.couple if couple else norms.single
+        allowance = norms.care_allowance_couple if couple else norms.care_allowance_single
+        j = params.base_rent_more if couple else params.base_rent_one
+        assert norm is not None
+        assert allowance is not None
+        assert params.standard_premium is not None
+        assert params.max_rent is not None
+        assert j is not None
+        zorg_cap = params.standard_premium * (2 if couple else 1) / 12 - allowance.amount
+        value = Decimal("0.95") * norm.amount + zorg_cap + (params.max_rent - j)
+        assert Money(value).rounded() == TABLES.maxima.value_at(day).for_household(household)
+
+    def test_child_terms_unchanged_within_the_year(self) -> None:
+        # the child term at the lid-8 income depends only on yearly values (D, K, L, factors):
+        # the published maxima of both half-years differ from the childless ones by the same
+        jan = TABLES.maxima.value_at(dt.date(2025, 1, 1))
+        jul = TABLES.maxima.value_at(dt.date(2025, 7, 1))
+        for maxima in (jan, jul):
+            assert maxima.single_parent is not None
+            assert maxima.single is not None
+            assert maxima.couple_children is not None
+            assert maxima.couple is not None
+            assert maxima.single_parent - maxima.single == eur("171.00")
+            assert maxima.couple_children - maxima.couple == eur("116.93")
+
+
+class TestCapDecides2025:
+    """Audit defect 10: a 2025 case the 95 % cap decides is computed although the quadratic
+    formula's parameters were not retrieved; any other 2025 case refuses, naming the date."""
+
+    @pytest.mark.parametrize(
+        ("day", "household", "net", "expected"),
+        [
+            (dt.date(2025, 3, 1), H.SINGLE, "1200.00", "1140.00"),
+            (dt.date(2025, 8, 1), H.SINGLE, "1200.00", "1140.00"),
+            (dt.date(2025, 8, 1), H.COUPLE, "1900.00", "1805.00"),
+            (dt.date(2025, 8, 1), H.SINGLE_PARENT, "1300.00", "1235.00"),
+            (dt.date(2025, 8, 1), H.COUPLE_CHILDREN, "1700.00", "1615.00"),
+        ],
+    )
+    def test_cap_decides(
+        self, day: dt.date, household: HouseholdType, net: str, expected: str
+    ) -> None:
+        result = bvv(
+            household=household, on=day, net_income=eur(net), gross_annual_income=eur("21000")
+        )
+        assert result.bvv == eur(expected)
+        assert result.attachable == eur(net) - eur(expected)
+        assert result.formula is FormulaVersion.QUADRATIC_2021
+        assert any(line.rule == "Rv 475dc lid 1" for line in result.lines)
+        assert any("niet volledig te berekenen" in line.term for line in result.lines)
+        versions = {v.table for v in result.tables}
+        assert {"bvv_maxima", "bijstand_norms", "bvv_parameters"} <= versions
+        # the cap decided: only [V] values (norm, maximum) and the net income were used
+        assert not result.provisional
+
+    def test_same_as_without_gross_income(self) -> None:
+        day = dt.date(2025, 8, 1)
+        known = bvv(
+            household=H.SINGLE, on=day, net_income=eur("1300"), gross_annual_income=eur("25000")
+        )
+        unknown = bvv(household=H.SINGLE, on=day, net_income=eur("1300"))
+        assert known.bvv == unknown.bvv == eur("1235.00")
+        assert not known.provisional
+        assert not unknown.provisional
+
+    def test_reductions_keep_the_bound(self) -> None:
+        # 0.95 x 1,369.06 = 1,300.61 minus own unattached 100 = 1,200.61 > 95 % of 1,200
+        result = bvv(
+            household=H.SINGLE,
+            on=dt.date(2025, 8, 1),
+            net_income=eur("1200"),
+            own_unattached=eur("100"),
+            gross_annual_income=eur("21000"),
+        )
+        assert result.bvv == eur("1140.00")
+        # with 200 unattached the floor (1,100.61) is below the cap: C's terms would matter
+        with pytest.raises(MissingParameterError, match="2025-08-01"):
+            bvv(
+                household=H.SINGLE,
+                on=dt.date(2025, 8, 1),
+                net_income=eur("1200"),
+                own_unattached=eur("200"),
+                gross_annual_income=eur("21000"),
+            )
+
+    def test_requested_increase_does_not_stop_the_cap(self) -> None:
+        result = bvv(
+            household=H.SINGLE,
+            on=dt.date(2025, 8, 1),
+            net_income=eur("1200"),
+            gross_annual_income=eur("21000"),
+            housing_costs=eur("1500"),
+        )
+        assert result.bvv == eur("1140.00")
+
+    def test_just_above_the_floor_refuses(self) -> None:
+        # 95 % of 1,369.10 = 1,300.645 > 1,300.607 (0.95 x A of 2025-07-01)
+        with pytest.raises(MissingParameterError, match=r"2025-08-01.*zorgtoeslag"):
+            bvv(
+                household=H.SINGLE,
+                on=dt.date(2025, 8, 1),
+                net_income=eur("1369.10"),
+                gross_annual_income=eur("21000"),
+            )
+        result = bvv(
+            household=H.SINGLE,
+            on=dt.date(2025, 8, 1),
+            net_income=eur("1369.06"),
+            gross_annual_income=eur("21000"),
+        )
+        assert result.bvv == eur("1300.61")
+
+    def test_2025_special_cases_use_the_verified_norms(self) -> None:
+        assert bvv(
+            household=H.SINGLE, on=dt.date(2025, 3, 1), net_income=eur("1400"), bijstand=True
+        ).bvv == eur("1278.18")
+        assert bvv(
+            household=H.SINGLE, on=dt.date(2025, 8, 1), net_income=eur("3000"), no_address=True
+        ).bvv == eur("929.01")
 
 
 incomes = st.decimals(min_value=0, max_value=20000, places=2)
