@@ -8,6 +8,7 @@ with code 2, lists each bad row (line number) and field, and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from maatwerk.adapters.sepa import (
     Creditor,
     DirectDebitMessage,
     PainVersion,
+    SepaIssue,
     SepaValidationError,
     check_message,
     read_collections_csv,
@@ -23,6 +25,7 @@ from maatwerk.adapters.sepa import (
     write_pain008,
 )
 from maatwerk.cli._common import DATE, emit_json, json_option
+from maatwerk.core.errors import Location
 
 
 __all__ = ["sepa"]
@@ -43,6 +46,18 @@ def _created_at(value: str | None) -> dt.datetime:
             f"{value!r} is not an ISO date-time such as 2026-11-23T10:00:00",
             param_hint="--created-at",
         ) from None
+
+
+def _collection_date_once(issues: Sequence[SepaIssue]) -> list[SepaIssue]:
+    """A problem with --collection-date holds for every row: report it once, against the option."""
+    about_date = [i for i in issues if i.location.field == "collection_date"]
+    others = [i for i in issues if i.location.field != "collection_date"]
+    if about_date:
+        others.insert(
+            0,
+            SepaIssue(location=Location(field="--collection-date"), message=about_date[0].message),
+        )
+    return others
 
 
 @sepa.command("build")
@@ -115,12 +130,17 @@ def build(
     calendar = target_calendar(
         min(created.year, collection_date.year), max(created.year, collection_date.year) + 1
     )
-    issues = read.issues + check_message(
-        message,
-        is_business_day=calendar.is_business_day,
-        file=str(collections_path),
-        lines=read.lines,
+    checked = (
+        check_message(
+            message,
+            is_business_day=calendar.is_business_day,
+            file=str(collections_path),
+            lines=read.lines,
+        )
+        if read.collections
+        else ()
     )
+    issues = _collection_date_once(read.issues + checked)
     if issues or not read.writable:
         ordered = sorted(issues, key=lambda i: i.location.line or 0)
         raise SepaValidationError(ordered, file=str(out_path))

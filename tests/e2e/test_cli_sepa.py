@@ -131,8 +131,10 @@ class TestBadRows:
         out = tmp_path / "dd.xml"
         code, _, stderr = build(runner, csv, out, "--created-at", "2026-11-25T08:00:00")
         assert code == 2
-        assert "line 2, field 'collection_date'" in stderr
-        assert "line 3, field 'collection_date'" in stderr
+        # once, against the option, not once per row (audit polish)
+        assert stderr.count("--collection-date") == 1
+        assert "field 'collection_date'" not in stderr
+        assert "1 problem:" in stderr
         assert not out.exists()
 
     def test_bad_creditor_id(self, runner: CliRunner, tmp_path: Path) -> None:

@@ -78,9 +78,10 @@ def read_collections_csv(
 ) -> CsvCollections:
     """Read ``path`` into direct debits for ``creditor`` on ``collection_date``.
 
-    Rows that cannot be read are listed in :attr:`CsvCollections.issues` (line number and field);
-    :class:`InputError` is raised only when the file cannot be read at all (missing, not UTF-8,
-    wrong header, no rows).
+    Rows that cannot be read (too many or too few fields, a bad date, sequence or amount) are
+    listed in :attr:`CsvCollections.issues` (line number and field), even when no row could be
+    read; :class:`InputError` is raised only when the file cannot be read at all (missing, not
+    UTF-8, wrong header, no rows).
     """
     file = str(path)
     try:
@@ -128,6 +129,10 @@ def read_collections_csv(
 
         if None in row:
             bad("row", f"has more fields than the header ({len(header)})")
+            continue
+        if any(row.get(column) is None for column in header):
+            present = sum(1 for column in header if row.get(column) is not None)
+            bad("row", f"has {present} field(s), fewer than the header ({len(header)})")
             continue
         values = {k: (v or "").strip() for k, v in row.items()}
         for column in ("mandate_date", "sequence", "amount"):
@@ -177,6 +182,6 @@ def read_collections_csv(
             )
         )
         lines.append(line)
-    if not collections:
+    if not collections and not issues:
         raise InputError("no collections in the file", Location(file=file))
     return CsvCollections(collections=tuple(collections), lines=tuple(lines), issues=tuple(issues))

@@ -1,0 +1,72 @@
+"""``maatwerk sepa build`` reports short and long rows by line, even when no row is readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from maatwerk.cli import cli
+
+
+HEADER = "end_to_end_id,mandate_id,mandate_date,sequence,debtor_name,debtor_iban,amount,remittance"
+GOOD = "MW-2026-0001,MNDT-0001,2025-01-05,FRST,Jansen,NL44RABO0123456789,12.50,Termijn 1"
+OPTIONS = [
+    "--creditor-name",
+    "Gemeente Voorbeeld",
+    "--creditor-iban",
+    "NL91ABNA0417164300",
+    "--creditor-id",
+    "NL32ZZZ999999991234",
+    "--created-at",
+    "2026-11-23T10:00:00",
+]
+
+
+def build(runner: CliRunner, tmp_path: Path, rows: list[str], date: str) -> tuple[int, str]:
+    csv = tmp_path / "c.csv"
+    csv.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "dd.xml"
+    result = runner.invoke(
+        cli,
+        [
+            "sepa",
+            "build",
+            "--collections",
+            str(csv),
+            *OPTIONS,
+            "--collection-date",
+            date,
+            "--out",
+            str(out),
+        ],
+    )
+    assert not out.exists() or result.exit_code == 0
+    return result.exit_code, result.stderr
+
+
+class TestRows:
+    """Every bad row is named by its line; nothing is written."""
+
+    def test_single_row_with_an_extra_field(self, runner: CliRunner, tmp_path: Path) -> None:
+        code, err = build(runner, tmp_path, [GOOD + ",extra"], "2026-11-25")
+        assert code == 2
+        assert "line 2, field 'row'" in err
+        assert "more fields than the header" in err
+        assert "no collections" not in err
+
+    def test_short_row_is_refused(self, runner: CliRunner, tmp_path: Path) -> None:
+        short = GOOD.rsplit(",", 2)[0]  # amount and remittance left out
+        code, err = build(runner, tmp_path, [GOOD, short], "2026-11-25")
+        assert code == 2
+        assert "line 3, field 'row'" in err
+        assert "fewer than the header" in err
+        assert "line 2" not in err
+
+    def test_bad_collection_date_once(self, runner: CliRunner, tmp_path: Path) -> None:
+        rows = [GOOD, GOOD.replace("0001", "0002"), GOOD.replace("0001", "0003")]
+        code, err = build(runner, tmp_path, rows, "2026-11-28")  # a Saturday
+        assert code == 2
+        assert err.count("--collection-date") == 1
+        assert "not a TARGET business day" in err
+        assert "line " not in err
