@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Final
 
 import attrs
 from lxml import etree
@@ -132,6 +134,9 @@ def message_name(root: etree._Element) -> tuple[str, str] | None:
     return message, version
 
 
+_DECIMAL_TEXT: Final = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+
+
 class _Reader:
     def __init__(self, file: str, reasons: ReasonTable) -> None:
         self.file = file
@@ -146,12 +151,17 @@ class _Reader:
             return None
         raw = (element.text or "").strip()
         currency = element.get("Ccy") or "EUR"
-        try:
-            amount: Decimal | None = Decimal(raw)
-        except decimal.InvalidOperation:
-            amount = None
+        amount: Decimal | None = None
+        if _DECIMAL_TEXT.fullmatch(raw):  # xsd:decimal at least 0: no sign, no exponent
+            try:
+                amount = Decimal(raw)
+            except decimal.InvalidOperation:  # pragma: no cover - the pattern rules it out
+                amount = None
         if amount is None or not amount.is_finite():
-            raise InputError(f"{raw!r} is not an amount", self.where(element, field))
+            raise InputError(
+                f"{raw!r} is not an amount (digits with an optional decimal point)",
+                self.where(element, field),
+            )
         try:
             return Money(abs(amount), currency)
         except MoneyError as exc:
