@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
@@ -70,3 +71,14 @@ class TestRows:
         assert err.count("--collection-date") == 1
         assert "not a TARGET business day" in err
         assert "line " not in err
+
+
+class TestAmounts:
+    """Amounts are plain decimals: no exponent, sign or thousands separator."""
+
+    @pytest.mark.parametrize("amount", ["1e3", "-12.50", '"1,250.00"', "1.250,00"])
+    def test_refused(self, runner: CliRunner, tmp_path: Path, amount: str) -> None:
+        row = GOOD.replace(",12.50,", f",{amount},")
+        code, err = build(runner, tmp_path, [row], "2026-11-25")
+        assert code == 2
+        assert "line 2, field 'amount'" in err

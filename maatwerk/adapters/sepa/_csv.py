@@ -43,6 +43,7 @@ OPTIONAL_COLUMNS: Final = ("debtor_bic",)
 
 _PLACEHOLDER_DATE: Final = dt.date(1970, 1, 1)
 _PLACEHOLDER_AMOUNT: Final = Money("1.00")
+_AMOUNT_TEXT: Final = re.compile(r"\d+(?:[.,]\d+)?")
 _RF_LIKE: Final = re.compile(r"RF\d{2}[A-Za-z0-9 ]{1,30}")
 
 
@@ -68,9 +69,9 @@ class CsvCollections:
 
 def _amount(text: str) -> Money:
     value = text.strip()
-    if value.count(",") == 1 and "." not in value:
-        value = value.replace(",", ".")
-    return Money(to_decimal(value, what="amount"))
+    if not _AMOUNT_TEXT.fullmatch(value):  # no sign, exponent or thousands separator
+        raise MoneyError(f"{text!r} is not an amount")
+    return Money(to_decimal(value.replace(",", "."), what="amount"))
 
 
 def read_collections_csv(
