@@ -76,7 +76,7 @@ class TestRows:
 class TestAmounts:
     """Amounts are plain decimals: no exponent, sign or thousands separator."""
 
-    @pytest.mark.parametrize("amount", ["1e3", "-12.50", '"1,250.00"', "1.250,00"])
+    @pytest.mark.parametrize("amount", ["1e3", "-12.50", '"1,250.00"', "12.50.0"])
     def test_refused(self, runner: CliRunner, tmp_path: Path, amount: str) -> None:
         row = GOOD.replace(",12.50,", f",{amount},")
         code, err = build(runner, tmp_path, [row], "2026-11-25")
