@@ -157,6 +157,19 @@ def _check(principal: Money, start: dt.date, end: dt.date) -> None:
         )
 
 
+def _beyond_table(table: DatedTable[InterestRate], end: dt.date) -> dt.date | None:
+    """The half-year boundary after the table's last entry, when ``[.., end)`` runs past it.
+
+    Statutory rates are set per half year (1 January and 1 July); the last entry is known to be
+    in force only up to the next such date. ``None`` when the period ends before it.
+    """
+    if not table.entries:
+        return None
+    last = table.entries[-1].valid_from
+    boundary = dt.date(last.year, 7, 1) if last.month < 7 else dt.date(last.year + 1, 1, 1)
+    return boundary if end > boundary else None
+
+
 def statutory_interest(
     principal: Money,
     *,
@@ -214,6 +227,14 @@ def statutory_interest(
         )
     if any(p.table.provisional for p in periods):
         notes.append("A provisional rate was used: check the rate table before relying on it.")
+    beyond = _beyond_table(table, end)
+    if beyond is not None:
+        last = table.entries[-1]
+        notes.append(
+            f"The table's last rate ({last.value.percent} % from {last.valid_from.isoformat()}) "
+            f"was used from {beyond.isoformat()} on as well, although the rate is set every half "
+            "year (1 January, 1 July): recalculate when the next rates are published."
+        )
     return InterestResult(
         principal=principal,
         start=start,

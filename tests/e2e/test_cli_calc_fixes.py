@@ -221,3 +221,13 @@ class TestBvvOptions:
         )
         assert (payload["bvv"], payload["attachable"]) == ("1140.00", "60.00")
         assert payload["provisional"] is False
+
+
+class TestInterestBeyondTheTable:
+    """Interest running past the last known rate says so in the result."""
+
+    def test_note(self, runner: CliRunner) -> None:
+        payload = calc_json(
+            runner, "interest", "1000", "--from", "2026-01-01", "--to", "2099-01-01"
+        )
+        assert any("recalculate when the next rates are published" in n for n in payload["notes"])

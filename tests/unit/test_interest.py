@@ -238,3 +238,27 @@ class TestPublicClaims:
         )
         assert none.interest == eur(0)
         assert none.periods == ()
+
+
+class TestBeyondTheTable:
+    """Days after the half year of the table's last rate are computed with it, and a note says so."""
+
+    def test_within_the_last_half_year_no_note(self) -> None:
+        result = statutory_interest(eur(1000), start=START, end=D(2026, 7, 1), table=CONSUMER)
+        assert not any("half year" in note for note in result.notes)
+
+    def test_past_the_last_half_year_note(self) -> None:
+        result = statutory_interest(eur(1000), start=START, end=D(2026, 7, 2), table=CONSUMER)
+        (note,) = [n for n in result.notes if "half year" in n]
+        assert "4 % from 2026-01-01" in note
+        assert "from 2026-07-01 on" in note
+
+    def test_a_july_entry_holds_until_january(self) -> None:
+        result = statutory_interest(
+            eur(1000), start=D(2025, 8, 1), end=D(2026, 1, 1), table=COMMERCIAL
+        )
+        assert not any("half year" in note for note in result.notes)
+        later = statutory_interest(
+            eur(1000), start=D(2025, 8, 1), end=D(2026, 1, 2), table=COMMERCIAL
+        )
+        assert any("from 2026-01-01 on" in note for note in later.notes)
