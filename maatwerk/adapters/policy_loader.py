@@ -59,7 +59,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from maatwerk.core.arrangements import ChargesDuringPlan
+from maatwerk.core.arrangements import ChargesDuringPlan, PaymentMethod
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import Location, MoneyError, PolicyError
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
@@ -121,6 +121,8 @@ _STEP_KEYS: Final = frozenset(
         "title_nl",
         "title_en",
         "when",
+        "side",
+        "prerequisite",
     }
 )
 _WHEN_KEYS: Final = frozenset(f.name for f in attrs.fields(Conditions))
@@ -261,6 +263,12 @@ class _Reader:
         if key not in data:
             return None
         value = data[key]
+        if isinstance(value, Decimal):  # a TOML float (parse_float=Decimal): 100.5 is not cents
+            raise self.error(
+                f'{key} must be an amount written as a string such as "25.00", got {value}',
+                path,
+                key,
+            )
         try:
             amount = to_decimal(value, what=key)
         except MoneyError:
@@ -385,6 +393,7 @@ def _conditions(reader: _Reader, data: Any, path: tuple[Any, ...]) -> Conditions
         return_groups=reader.choices(ReturnReasonGroup, data, "return_groups", path),
         segments=reader.strings(data, "segments", path),
         contact_outcomes=reader.choices(ContactOutcome, data, "contact_outcomes", path),
+        arrangement_methods=reader.choices(PaymentMethod, data, "arrangement_methods", path),
         claim_kinds=reader.choices(ClaimKind, data, "claim_kinds", path),
         categories=reader.strings(data, "categories", path),
         consumer_only=reader.flag(data, "consumer_only", path, default=False),
@@ -482,6 +491,12 @@ def _step(
         params=tuple(sorted(params_raw.items())),
         title_nl=reader.text(data, "title_nl", path, default=""),
         title_en=reader.text(data, "title_en", path, default=""),
+        side=reader.flag(data, "side", path, default=False) if "side" in data else None,
+        prerequisite=(
+            reader.flag(data, "prerequisite", path, default=False)
+            if "prerequisite" in data
+            else None
+        ),
     )
 
 

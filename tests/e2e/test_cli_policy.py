@@ -67,7 +67,9 @@ class TestPolicyExplain:
         )
         assert result.exit_code == 0, result.output
         assert "Veertiendagenbrief ontvangen op 9 februari 2026" in result.output
-        assert "Vandaag: overdracht aan de deurwaarder" in result.output
+        # no bailiff before the arrangement offer that was never made: it is caught up on
+        assert "deurwaarder" not in result.output.splitlines()[-1]
+        assert "Eerst moet een eerdere stap nog gebeuren: aanbod betalingsregeling" in result.output
 
     def test_json_english_zvw(self, runner: CliRunner) -> None:
         result = runner.invoke(

@@ -29,14 +29,23 @@ class TestConsolidation:
         assert decision.action.debt_ids == ("a", "b")
         assert decision.action.amount == eur("600.00")
 
-    def test_new_debt_starts_its_own_ladder(self) -> None:
+    def test_new_debt_joins_the_current_rung(self) -> None:
         file, _ = run(case_file([debt("a")]), policy("classic"), D0, 32)
         late = debt("b", due=D0 + dt.timedelta(days=25))
         file = attrs.evolve(file, case=attrs.evolve(file.case, debts=(*file.case.debts, late)))
         decision = evaluate(file, policy("classic"), D0 + dt.timedelta(days=33), tables())
-        assert decision.action is not None
-        assert decision.action.step_id == "reminder"
-        assert decision.action.debt_ids == ("b",)
+        assert decision.action is None  # no reminder of its own: the case is past that rung
+        _, taken = run(file, policy("classic"), D0 + dt.timedelta(days=33), 60)
+        assert [s for _, s in taken] == ["bailiff"]
+
+    def test_later_rung_covers_every_debt_in_default(self) -> None:
+        file = case_file([debt("a"), debt("b", due=D0 + dt.timedelta(days=15))])
+        file, taken = run(file, policy("classic"), D0, 40)
+        assert [s for _, s in taken] == ["reminder", "letter", "arrangement"]
+        steps = [e for e in file.events if isinstance(e, StepTaken)]
+        assert steps[0].debt_ids == ("a",)  # b not yet in default on day 8
+        assert steps[1].debt_ids == ("a", "b")  # one 14-day letter for the sum
+        assert steps[2].debt_ids == ("a", "b")  # one plan for the case
 
     def test_action_id_is_stable(self) -> None:
         file = case_file()
@@ -80,14 +89,18 @@ class TestDeEscalation:
 class TestSupersededAndLimits:
     """The most severe due step goes; milder due ones are noted; limits hold."""
 
-    def test_catch_up_takes_the_most_severe_allowed_step(self) -> None:
+    def test_catch_up_starts_at_the_lowest_prerequisite(self) -> None:
         decision = evaluate(case_file(), policy("classic"), D0 + dt.timedelta(days=31), tables())
         assert decision.action is not None
-        assert decision.action.step_id == "arrangement"
+        assert decision.action.step_id == "letter"
         superseded = {n.step_id for n in decision.notes if n.kind is NoteKind.SUPERSEDED}
-        assert superseded == {"reminder", "letter"}
-        bailiff = [n.kind for n in decision.notes if n.step_id == "bailiff"]
-        assert bailiff == [NoteKind.NEXT]  # due on day 45, not blocked
+        assert superseded == {"reminder"}
+        waiting = {
+            n.step_id for n in decision.notes if any(r.code == "prerequisite" for r in n.reasons)
+        }
+        assert waiting == {"arrangement"}
+        nxt = [n for n in decision.notes if n.kind is NoteKind.NEXT]
+        assert nxt == []  # the bailiff waits for the letter's term: not announced
 
     def test_one_step_per_case_per_day(self) -> None:
         day = D0 + dt.timedelta(days=8)

@@ -33,6 +33,7 @@ from maatwerk.core.calendar import CALENDAR, Calendars, plain_calendar
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Case, Debt, DebtStatus, Payment
 from maatwerk.core.events import (
+    ActionKind,
     ArrangementAccepted,
     ArrangementBreached,
     ArrangementCompleted,
@@ -192,6 +193,8 @@ class ActiveArrangement:
     """empty: the whole case"""
     plan: Arrangement | None = None
     status: ArrangementState | None = None
+    method: PaymentMethod | None = None
+    """how it is paid, as recorded (``None``: not recorded)"""
 
     def covers(self, debt_id: str) -> bool:
         return not self.debt_ids or debt_id in self.debt_ids
@@ -413,6 +416,11 @@ class CaseState:
         ]
         return max(days) if days else None
 
+    def accepted_plan(self, debt_id: str) -> dt.date | None:
+        """The day the latest running arrangement covering the debt was accepted."""
+        days = [p.accepted_on for p in self.arrangements if p.covers(debt_id)]
+        return max(days) if days else None
+
     def last_return(self, debt_id: str | None = None) -> PaymentReturned | None:
         found = [r for r in self.returns if debt_id is None or r.debt_id in (None, debt_id)]
         return found[-1] if found else None
@@ -420,6 +428,14 @@ class CaseState:
     @property
     def last_contact(self) -> ContactAttempt | None:
         return self.contacts[-1] if self.contacts else None
+
+    @property
+    def episode(self) -> tuple[StepTaken, ...]:
+        """The steps of the current episode: those after the last ``close`` step taken."""
+        for index in range(len(self.steps_taken) - 1, -1, -1):
+            if self.steps_taken[index].action is ActionKind.CLOSE:
+                return self.steps_taken[index + 1 :]
+        return self.steps_taken
 
     @property
     def took_step_today(self) -> bool:
@@ -509,6 +525,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                     accepted_on=event.occurred_on,
                     debt_ids=offer.debt_ids if offer is not None else (),
                     plan=arrangement_from_events(offer, event, creditor_id=file.case.creditor_id),
+                    method=event.method or (offer.method if offer is not None else None),
                 )
             case ArrangementBreached():
                 breaches.append(event)

@@ -31,12 +31,19 @@ from typing import Final
 import attrs
 
 from maatwerk.core.debts import Debt
-from maatwerk.core.events import ActionKind
+from maatwerk.core.events import ActionKind, StepTaken
 from maatwerk.core.money import Money
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseFile, CaseState, PolicyTables, derive_state
 from maatwerk.core.policy.guards import GuardContext, Reason, Verdict
-from maatwerk.core.policy.model import SIDE_ACTIONS, Anchor, Policy, Step
+from maatwerk.core.policy.model import (
+    ACTION_LABELS,
+    PLAN_ANCHORS,
+    SIDE_ACTIONS,
+    Anchor,
+    Policy,
+    Step,
+)
 
 
 __all__ = [
@@ -120,6 +127,14 @@ class StepNote:
     debt_ids: tuple[str, ...]
     reasons: tuple[Reason, ...]
     until: dt.date | None = None
+    title_nl: str = ""
+    """the step's Dutch title, for explanations (empty: the action's label)"""
+
+    def title(self, lang: str) -> str:
+        nl, en = ACTION_LABELS[self.action]
+        if lang == "nl":
+            return self.title_nl or nl
+        return self.step_id or en
 
 
 @attrs.frozen(kw_only=True)
@@ -173,7 +188,88 @@ def _payday_on_or_after(day: dt.date, payday: int) -> dt.date:
     raise AssertionError("unreachable: a payday falls within three months")  # pragma: no cover
 
 
-def _anchor(step: Step, debt: Debt, state: CaseState) -> dt.date | None:
+@attrs.frozen(kw_only=True)
+class _Ladder:
+    """The case as one ladder (one case, one plan): the rungs taken in the current episode.
+
+    An episode runs from the first step after the last ``close`` (or the first step ever). A rung
+    is *done* in the episode when it was taken, or when a side step with the same action stood in
+    for it after the rung below was reached (a call after a returned debit is the personal
+    contact attempt; the offer that followed it is the arrangement offer).
+    """
+
+    policy: Policy
+    state: CaseState
+    ranks: dict[str, int]
+    episode: tuple[StepTaken, ...]
+    rung: int
+    """the highest rank of a rung taken in the episode (-1: none)"""
+
+    @classmethod
+    def of(cls, policy: Policy, state: CaseState) -> _Ladder:
+        ranks: dict[str, int] = {}
+        for index, step in enumerate(policy.steps):
+            ranks.setdefault(step.id, index)
+        episode = state.episode
+        ladder = cls(policy=policy, state=state, ranks=ranks, episode=episode, rung=-1)
+        rung = max((ladder.rank_of(t) for t in episode if ladder.is_rung(t)), default=-1)
+        return attrs.evolve(ladder, rung=rung)
+
+    def rank_of(self, taken: StepTaken) -> int:
+        return self.ranks.get(taken.step_id, -1)
+
+    def is_rung(self, taken: StepTaken) -> bool:
+        rank = self.ranks.get(taken.step_id)
+        if rank is None:
+            return taken.action not in SIDE_ACTIONS and taken.action is not ActionKind.CLOSE
+        step = self.policy.steps[rank]
+        return not step.is_side and step.action is not ActionKind.CLOSE
+
+    def taken(self, step_id: str) -> tuple[StepTaken, ...]:
+        return tuple(t for t in self.episode if t.step_id == step_id)
+
+    def stand_in(self, step: Step) -> StepTaken | None:
+        """A side step with the same action taken since the rung below ``step`` was reached."""
+        rank = self.ranks[step.id]
+        below = [t.occurred_on for t in self.episode if self.is_rung(t) and self.rank_of(t) < rank]
+        since: dt.date | None = max(below, default=None)
+        found = [
+            t
+            for t in self.episode
+            if t.action is step.action
+            and not self.is_rung(t)
+            and (since is None or t.occurred_on >= since)
+        ]
+        return found[-1] if found else None
+
+    def done_on(self, step: Step) -> dt.date | None:
+        """The day the rung ``step`` was last done in the episode (itself or a stand-in)."""
+        own = self.taken(step.id)
+        if own:
+            return own[-1].occurred_on
+        if step.is_side:
+            return None
+        stand_in = self.stand_in(step)
+        return stand_in.occurred_on if stand_in is not None else None
+
+    def same_kind_on(self, step: Step) -> dt.date | None:
+        """The last day a step with the same action and channel was taken in the episode.
+
+        A side step reacts to its anchor only when no such step came on or after it (the
+        ladder's own offer right after a return is the offer the reaction would have made).
+        """
+        days = [
+            t.occurred_on
+            for t in self.episode
+            if t.action is step.action and t.channel == step.channel and t.step_id != step.id
+        ]
+        return max(days, default=None)
+
+    def last_step_on(self) -> dt.date | None:
+        return self.episode[-1].occurred_on if self.episode else None
+
+
+def _anchor(step: Step, debt: Debt, state: CaseState, ladder: _Ladder) -> dt.date | None:
     timing = step.timing
     match timing.anchor:
         case Anchor.DUE_DATE:
@@ -182,10 +278,8 @@ def _anchor(step: Step, debt: Debt, state: CaseState) -> dt.date | None:
             return debt.default_date
         case Anchor.PREVIOUS_STEP:
             if timing.after is not None:
-                taken = state.taken(timing.after, debt.debt_id)
-                return taken[-1].occurred_on if taken else None
-            last = state.last_step_for(debt.debt_id)
-            return last.occurred_on if last is not None else None
+                return ladder.done_on(ladder.policy.step(timing.after))
+            return ladder.last_step_on()
         case Anchor.PLAN_BREACH:
             return state.last_breach(debt.debt_id)
         case Anchor.PAYMENT_RETURNED:
@@ -193,6 +287,8 @@ def _anchor(step: Step, debt: Debt, state: CaseState) -> dt.date | None:
             return returned.occurred_on if returned is not None else None
         case Anchor.INSTALMENT_MISSED:
             return state.missed_instalment(debt.debt_id)
+        case Anchor.ARRANGEMENT_ACCEPTED:
+            return state.accepted_plan(debt.debt_id)
     # Anchor.THRESHOLD
     if not state.in_default(debt):
         return None
@@ -210,21 +306,18 @@ def _due_on(step: Step, anchor: dt.date, state: CaseState, tables: PolicyTables)
     return due
 
 
-def _done(step: Step, debt: Debt, state: CaseState, anchor: dt.date | None) -> bool:
-    """Taken ``max_times`` for the debt, or taken since its anchor last moved.
+#: Steps about one collection or one invoice, not the case: they cover only the debts whose own
+#: date has come (a re-presentation re-collects that debt; a courtesy reminder precedes its due
+#: date) and a re-presentation is counted per debt.
+_PER_DEBT: Final = frozenset({ActionKind.DIRECT_DEBIT_REPRESENTATION, ActionKind.COURTESY_REMINDER})
 
-    A ``threshold`` step is about the case, not one debt (Zvw 18a: one offer when the arrears
-    reach 2 months): once taken after the threshold date, it is done for every debt.
-    """
-    if step.timing.anchor is Anchor.THRESHOLD:
-        taken = tuple(s for s in state.steps_taken if s.step_id == step.id)
-    else:
-        taken = state.taken(step.id, debt.debt_id)
+
+def _done_for_debt(step: Step, debt: Debt, state: CaseState, anchor: dt.date) -> bool:
+    """A re-presentation: taken ``max_times`` for the debt, or taken since its anchor moved."""
+    taken = state.taken(step.id, debt.debt_id)
     if not taken:
         return False
-    if len(taken) >= step.max_times:
-        return True
-    return anchor is None or anchor <= taken[-1].occurred_on
+    return len(taken) >= step.max_times or anchor <= taken[-1].occurred_on
 
 
 def _applies_to_debt(step: Step, debt: Debt) -> bool:
@@ -337,6 +430,17 @@ def _condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
                     f"{', '.join(o.value for o in cond.contact_outcomes)}.",
                 )
             )
+    if cond.arrangement_methods:
+        methods = {p.method for p in state.arrangements}
+        if not methods & set(cond.arrangement_methods):
+            failures.append(
+                Reason(
+                    code="arrangement-method",
+                    nl="Er loopt geen betalingsregeling die op deze manier wordt betaald.",
+                    en="No running arrangement paid by "
+                    f"{', '.join(m.value for m in cond.arrangement_methods)}.",
+                )
+            )
     return tuple(failures)
 
 
@@ -368,8 +472,8 @@ def _history(state: CaseState, policy: Policy, tables: PolicyTables) -> tuple[Hi
         try:
             step = policy.step(taken.step_id)
             nl_title, en_title = step.title("nl"), step.title("en")
-        except KeyError:
-            nl_title = en_title = taken.step_id
+        except KeyError:  # a step of another policy (version): its action's own label
+            nl_title, en_title = ACTION_LABELS[taken.action]
         lines.append(
             HistoryLine(
                 on=taken.occurred_on,
@@ -400,8 +504,9 @@ def _history(state: CaseState, policy: Policy, tables: PolicyTables) -> tuple[Hi
         HistoryLine(
             on=contact.occurred_on,
             code="contact",
-            nl=f"Contactpoging ({contact.channel.value}) op "
-            f"{text.date(contact.occurred_on, 'nl')}: {contact.outcome.value}.",
+            nl=f"Contactpoging ({text.contact_channel(contact.channel.value, 'nl')}) op "
+            f"{text.date(contact.occurred_on, 'nl')}: "
+            f"{text.contact_outcome(contact.outcome.value, 'nl')}.",
             en=f"Contact attempt ({contact.channel.value}) {contact.occurred_on.isoformat()}: "
             f"{contact.outcome.value}.",
         )
@@ -415,32 +520,6 @@ def _close_step(policy: Policy) -> Step | None:
         if step.action is ActionKind.CLOSE:
             return step
     return None
-
-
-def _passed_ranks(policy: Policy, state: CaseState) -> dict[str, int]:
-    """Per debt, the highest ladder rank taken for it: a step below it is passed (never go back).
-
-    Side steps (:data:`SIDE_ACTIONS`: referral, early signal, direct-debit re-presentation) are
-    reactions, not rungs: they are never passed and never pass another step; ``close`` passes
-    nothing either.
-    """
-    ranks: dict[str, int] = {}
-    for index, step in enumerate(policy.steps):
-        ranks.setdefault(step.id, index)
-    highest: dict[str, int] = {}
-    for taken in state.steps_taken:
-        if taken.action in SIDE_ACTIONS:
-            continue
-        rank = ranks.get(taken.step_id)
-        if (
-            rank is None
-            or policy.steps[rank].is_side
-            or policy.steps[rank].action is ActionKind.CLOSE
-        ):
-            continue
-        for debt_id in taken.debt_ids or ((taken.debt_id,) if taken.debt_id else ()):
-            highest[debt_id] = max(highest.get(debt_id, -1), rank)
-    return highest
 
 
 def _verdict_notes(step: Step, verdicts: dict[str, list[Verdict]]) -> list[StepNote]:
@@ -462,6 +541,7 @@ def _verdict_notes(step: Step, verdicts: dict[str, list[Verdict]]) -> list[StepN
         StepNote(
             step_id=step.id,
             action=step.action,
+            title_nl=step.title("nl"),
             kind=kind,
             debt_ids=tuple(ids),
             reasons=reasons,
@@ -522,6 +602,153 @@ def _closing(state: CaseState, policy: Policy, tables: PolicyTables, base: Decis
     return attrs.evolve(base, status=DecisionStatus.ACT, action=action)
 
 
+def _due_step(
+    step: Step, rank: int, state: CaseState, ladder: _Ladder, tables: PolicyTables
+) -> tuple[dt.date, dict[str, dt.date], list[str]] | None:
+    """When ``step`` is due for the case, each debt's own due day, and the debts it covers today.
+
+    ``None``: the step does not apply, is passed (the case is further up the ladder and it is
+    no prerequisite still to catch up on), or is done in this episode. A case-level step is timed
+    by the debts in default and covers every open debt in default it applies to (one case, one
+    plan); a per-debt step (:data:`_PER_DEBT`) or one that carries out a running plan
+    (:data:`~maatwerk.core.policy.model.PLAN_ANCHORS`) only the debts whose own date came.
+    """
+    applicable = [d for d in state.open_debts if _applies_to_debt(step, d)]
+    if not applicable:
+        return None
+    if (
+        not step.is_side
+        and rank < ladder.rung
+        and not (step.is_prerequisite and ladder.done_on(step) is None)
+    ):
+        return None
+    per_debt = step.action in _PER_DEBT
+    own_only = per_debt or step.timing.anchor in PLAN_ANCHORS
+    if not own_only:
+        applicable = [d for d in applicable if state.in_default(d)]
+        if not applicable:
+            return None
+    since: dt.date | None = None
+    if not per_debt:
+        if len(ladder.taken(step.id)) >= step.max_times:
+            return None
+        since = ladder.done_on(step)
+        if step.is_side:
+            since = max(filter(None, (since, ladder.same_kind_on(step))), default=None)
+    own_due: dict[str, dt.date] = {}
+    for debt in applicable:
+        anchor = _anchor(step, debt, state, ladder)
+        if anchor is None:
+            continue
+        if per_debt:
+            if _done_for_debt(step, debt, state, anchor):
+                continue
+            if step.action is ActionKind.COURTESY_REMINDER and state.in_default(debt):
+                continue
+        elif since is not None and anchor <= since:
+            continue
+        own_due[debt.debt_id] = _due_on(step, anchor, state, tables)
+    if not own_due:
+        return None
+    first = min(own_due.values())
+    today = state.today
+    covered = [
+        d.debt_id
+        for d in applicable
+        if not own_only or (d.debt_id in own_due and own_due[d.debt_id] <= today)
+    ]
+    return first, own_due, covered
+
+
+def _missing_prerequisite(
+    policy: Policy, rank: int, state: CaseState, ladder: _Ladder
+) -> Step | None:
+    """The lowest prerequisite rung below ``rank`` not done in this episode, if any.
+
+    Only a prerequisite that applies to a debt in default and whose conditions hold counts
+    (a 14-day letter is no prerequisite of a case with public claims only).
+    """
+    for step in policy.steps[:rank]:
+        if not step.is_prerequisite or ladder.done_on(step) is not None:
+            continue
+        if not any(_applies_to_debt(step, d) for d in state.debts_in_default):
+            continue
+        if _condition_failures(step, state):
+            continue
+        return step
+    return None
+
+
+def _prerequisite_verdict(
+    missing: Step,
+    candidates: list[_Candidate],
+    upcoming: list[tuple[int, Step, dt.date, tuple[str, ...]]],
+) -> Verdict:
+    until = next((when for _, s, when, _ in upcoming if s.id == missing.id), None)
+    if any(c.step.id == missing.id for c in candidates):
+        until = None
+    return Verdict(
+        reason=Reason(
+            code="prerequisite",
+            nl=f"Eerst moet een eerdere stap nog gebeuren: {missing.title('nl')}.",
+            en=f"Prerequisite step {missing.id} ({missing.title('en')}) has not been taken yet.",
+        ),
+        until=until,
+    )
+
+
+def _next_step(
+    upcoming: list[tuple[int, Step, dt.date, tuple[str, ...]]],
+    state: CaseState,
+    policy: Policy,
+    ladder: _Ladder,
+    tables: PolicyTables,
+) -> StepNote | None:
+    """The next step that can really go ahead, and when, as far as is known today.
+
+    A step whose conditions fail today, that waits for a prerequisite, or that a guard blocks
+    without an end date is not announced; a guard that postpones moves the date (a hold until
+    31 March announces the call for 1 April).
+    """
+    best: tuple[dt.date, int, Step, tuple[str, ...]] | None = None
+    for rank, step, when, ids in upcoming:
+        if _condition_failures(step, state):
+            continue
+        if not step.is_side and _missing_prerequisite(policy, rank, state, ladder) is not None:
+            continue
+        days: dict[str, dt.date] = {}
+        for debt_id in ids:
+            verdicts = _check_guards(state, policy, step, state.file.case.debt(debt_id), tables)
+            untils = [v.until for v in verdicts]
+            if None in untils:
+                continue
+            days[debt_id] = max([when, *(u for u in untils if u is not None)])
+        if not days:
+            continue
+        day = min(days.values())
+        allowed = [d for d, on in days.items() if on == day]
+        if best is None or (day, rank) < (best[0], best[1]):
+            best = (day, rank, step, tuple(allowed))
+    if best is None:
+        return None
+    day, _, step, ids = best
+    return StepNote(
+        step_id=step.id,
+        action=step.action,
+        title_nl=step.title("nl"),
+        kind=NoteKind.NEXT,
+        debt_ids=ids,
+        reasons=(
+            Reason(
+                code="next",
+                nl=f"Volgende stap: {step.title('nl')} op {text.date(day, 'nl')}.",
+                en=f"Next step: {step.id} on {day.isoformat()}.",
+            ),
+        ),
+        until=day,
+    )
+
+
 def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: PolicyTables) -> Decision:
     """The decision for ``case_file`` under ``policy`` on ``today`` (pure, deterministic)."""
     state = derive_state(case_file, today)
@@ -558,45 +785,40 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         )
         return attrs.evolve(base, notes=(note,), next_check_on=today + _DAY)
 
+    ladder = _Ladder.of(policy, state)
     candidates: list[_Candidate] = []
     notes: list[StepNote] = []
-    upcoming: dict[str, tuple[dt.date, list[str]]] = {}
-    highest = _passed_ranks(policy, state)
+    upcoming: list[tuple[int, Step, dt.date, tuple[str, ...]]] = []
     for rank, step in enumerate(policy.steps):
         if step.action is ActionKind.CLOSE:
             continue
-        candidate = _Candidate(step=step, rank=rank)
-        side = step.is_side
-        for debt in state.open_debts:
-            if not _applies_to_debt(step, debt) or (
-                not side and highest.get(debt.debt_id, -1) > rank
-            ):
-                continue
-            anchor = _anchor(step, debt, state)
-            if anchor is None or _done(step, debt, state, anchor):
-                continue
-            due = _due_on(step, anchor, state, tables)
-            if due > today:
-                when, ids = upcoming.get(step.id, (due, []))
-                upcoming[step.id] = (min(when, due), [*ids, debt.debt_id])
-                continue
-            candidate.due_on[debt.debt_id] = due
-        if not candidate.due_on:
+        found = _due_step(step, rank, state, ladder, tables)
+        if found is None:
             continue
+        first, own_due, covered = found
+        if first > today:
+            upcoming.append((rank, step, first, tuple(own_due)))
+            continue
+        candidate = _Candidate(step=step, rank=rank)
+        candidate.due_on.update({d: own_due.get(d, first) for d in covered})
         failures = _condition_failures(step, state)
         if failures:
             notes.append(
                 StepNote(
                     step_id=step.id,
                     action=step.action,
+                    title_nl=step.title("nl"),
                     kind=NoteKind.CONDITION,
-                    debt_ids=tuple(candidate.due_on),
+                    debt_ids=tuple(covered),
                     reasons=failures,
                 )
             )
             continue
-        for debt_id in candidate.due_on:
+        missing = None if step.is_side else _missing_prerequisite(policy, rank, state, ladder)
+        for debt_id in covered:
             verdicts = _check_guards(state, policy, step, case_file.case.debt(debt_id), tables)
+            if missing is not None:
+                verdicts.append(_prerequisite_verdict(missing, candidates, upcoming))
             if verdicts:
                 candidate.verdicts[debt_id] = verdicts
             else:
@@ -611,6 +833,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
                 StepNote(
                     step_id=candidate.step.id,
                     action=candidate.step.action,
+                    title_nl=candidate.step.title("nl"),
                     kind=NoteKind.SUPERSEDED,
                     debt_ids=tuple(candidate.allowed),
                     reasons=(
@@ -623,26 +846,10 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
                 )
             )
     next_dates = [n.until for n in notes if n.until is not None]
-    if upcoming:
-        step_id, (when, ids) = min(upcoming.items(), key=lambda item: (item[1][0], item[0]))
-        step = policy.step(step_id)
-        next_dates.append(when)
-        notes.append(
-            StepNote(
-                step_id=step_id,
-                action=step.action,
-                kind=NoteKind.NEXT,
-                debt_ids=tuple(ids),
-                reasons=(
-                    Reason(
-                        code="next",
-                        nl=f"Volgende stap: {step.title('nl')} op {text.date(when, 'nl')}.",
-                        en=f"Next step: {step_id} on {when.isoformat()}.",
-                    ),
-                ),
-                until=when,
-            )
-        )
+    next_dates.extend(when for _, _, when, _ in upcoming)
+    announced = _next_step(upcoming, state, policy, ladder, tables)
+    if announced is not None:
+        notes.append(announced)
     next_check = min(next_dates, default=None)
     if chosen is None:
         blocked = any(n.kind in (NoteKind.BLOCKED, NoteKind.POSTPONED) for n in notes)

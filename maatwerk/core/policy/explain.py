@@ -69,9 +69,10 @@ def explain_lines(decision: Decision, lang: str = "nl") -> tuple[str, ...]:
             if note.kind.value == "next":
                 lines.append(sentence)
             elif lang == "nl":
-                lines.append(f"{note.step_id} ({label}): {sentence}")
+                lines.append(f"{note.title('nl')} ({label}): {sentence}")
             else:
                 lines.append(f"{note.step_id}: {label}: {sentence}")
+    lines = list(dict.fromkeys(lines))  # a reason shared by several debts is said once
     action = decision.action
     if action is None:
         lines.append(_STATUS[lang][decision.status.value])
@@ -82,7 +83,8 @@ def explain_lines(decision: Decision, lang: str = "nl") -> tuple[str, ...]:
     if lang == "nl":
         by = f" Uiterlijk {text.date(action.due_by, 'nl')}." if action.due_by else ""
         lines.append(
-            f"Vandaag: {action.title('nl')} via {action.channel}, voor {debts} "
+            f"Vandaag: {action.title('nl')} via {text.channel(action.channel, 'nl')}, "
+            f"voor {debts} "
             f"({text.amount(action.amount, 'nl')}).{by}{review_nl}"
         )
     else:

@@ -25,7 +25,7 @@ from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.events import ActionKind, ConsentScope, DebtorFlag
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState, PolicyTables
-from maatwerk.core.policy.model import Anchor, Policy, Step
+from maatwerk.core.policy.model import PLAN_ANCHORS, Policy, Step
 
 
 __all__ = [
@@ -226,9 +226,10 @@ def arrangement_kept(ctx: GuardContext) -> Verdict | None:
     "Kept" is judged from the schedule and the payments (``arrangement_status``) when the plan's
     schedule is known; a plan past its grace is breached and no longer blocks (the case returns
     to the ladder, anchored at the breach date). A step anchored at ``instalment-missed`` (the
-    missed-instalment reminder) is part of keeping the plan, so this guard lets it through.
+    missed-instalment reminder) or ``arrangement-accepted`` (the deduction-at-source instruction)
+    carries out the plan, so this guard lets it through.
     """
-    if ctx.step.timing.anchor is Anchor.INSTALMENT_MISSED:
+    if ctx.step.timing.anchor in PLAN_ANCHORS:
         return None
     for plan in ctx.state.arrangements:
         if not plan.covers(ctx.debt.debt_id):

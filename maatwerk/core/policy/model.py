@@ -17,7 +17,7 @@ from typing import Final
 
 import attrs
 
-from maatwerk.core.arrangements import ChargesDuringPlan
+from maatwerk.core.arrangements import ChargesDuringPlan, PaymentMethod
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
 from maatwerk.core.money import Money
@@ -25,6 +25,8 @@ from maatwerk.core.money import Money
 
 __all__ = [
     "ACTION_LABELS",
+    "PLAN_ANCHORS",
+    "PREREQUISITE_ACTIONS",
     "REACTIVE_ANCHORS",
     "REVIEW_BY_DEFAULT",
     "SCHEMA_VERSION",
@@ -58,6 +60,9 @@ class Anchor(enum.Enum):
     INSTALMENT_MISSED = "instalment-missed"
     """the day the latest instalment of a running arrangement covering the debt became late
     (the plan is in grace: a missed-instalment reminder, not an escalation)"""
+    ARRANGEMENT_ACCEPTED = "arrangement-accepted"
+    """the day the latest running arrangement covering the debt was accepted (e.g. to hand a
+    deduction-at-source plan to the ``source-deduction`` channel)"""
     THRESHOLD = "threshold"
     """the day the case's arrears first reached the step's ``min_arrears`` / ``min_arrears_months``
     (e.g. Zvw 18a: within 10 working days after 2 months' premium arrears)"""
@@ -101,8 +106,27 @@ SIDE_ACTIONS: Final = frozenset(
     }
 )
 
+#: Actions later rungs depend on (voorwaardelijke stappen): a personal call, an arrangement
+#: offer, the 14-day letter (BW 6:96 lid 6) and the aanmaning (Awb 4:112). A prerequisite rung is
+#: never skipped past: after a hold, or for a case first seen late, the lowest such rung not yet
+#: taken comes first. A step may say otherwise with ``prerequisite = true/false``.
+PREREQUISITE_ACTIONS: Final = frozenset(
+    {
+        ActionKind.PHONE_CALL,
+        ActionKind.ARRANGEMENT_OFFER,
+        ActionKind.FOURTEEN_DAY_LETTER,
+        ActionKind.FORMAL_DEMAND,
+    }
+)
+
 #: Anchors of steps that react to an event (a return, a missed instalment): side steps too.
-REACTIVE_ANCHORS: Final = frozenset({Anchor.PAYMENT_RETURNED, Anchor.INSTALMENT_MISSED})
+REACTIVE_ANCHORS: Final = frozenset(
+    {Anchor.PAYMENT_RETURNED, Anchor.INSTALMENT_MISSED, Anchor.ARRANGEMENT_ACCEPTED}
+)
+
+#: Anchors of steps that carry out a running arrangement (a missed-instalment reminder, the
+#: deduction-at-source instruction): the arrangement-kept guard lets them through.
+PLAN_ANCHORS: Final = frozenset({Anchor.INSTALMENT_MISSED, Anchor.ARRANGEMENT_ACCEPTED})
 
 
 @attrs.frozen(kw_only=True)
@@ -129,7 +153,8 @@ class Conditions:
     costs, Zvw 18a), ``min_open_debts``/``max_open_debts``, ``min_other_creditors`` (other
     arrears the debtor told us about, seed 002), ``return_groups`` (group of the latest
     direct-debit return), ``segments`` (the debtor's segment), ``contact_outcomes`` (outcome of
-    the latest contact attempt). Debt-level filters: ``claim_kinds``, ``categories``,
+    the latest contact attempt), ``arrangement_methods`` (how a running arrangement is paid:
+    ``direct-debit``, ``source-deduction``, ``transfer``). Debt-level filters: ``claim_kinds``, ``categories``,
     ``consumer_only``.
     """
 
@@ -143,6 +168,7 @@ class Conditions:
     return_groups: tuple[ReturnReasonGroup, ...] = ()
     segments: tuple[str, ...] = ()
     contact_outcomes: tuple[ContactOutcome, ...] = ()
+    arrangement_methods: tuple[PaymentMethod, ...] = ()
     claim_kinds: tuple[ClaimKind, ...] = ()
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
@@ -152,8 +178,9 @@ class Conditions:
 class Step:
     """One rung of the ladder (stap).
 
-    ``max_times``: how often the step may be taken for one debt (default once); a repeat also
-    needs a new anchor date after the last time. ``align_to_payday``: the due day moves to the
+    ``max_times``: how often the step may be taken in one case episode (from the first step
+    after the last ``close``; default once), or, for a direct-debit re-presentation, for one
+    debt; a repeat also needs a new anchor date after the last time. ``align_to_payday``: the due day moves to the
     debtor's payday on or after it (then to an open day of the step's calendar).
     ``charges_costs``: the step charges collection costs (needs an expired 14-day letter).
     ``guards``: extra guards for this step beyond their default scope. ``params``: plain strings
@@ -173,6 +200,10 @@ class Step:
     params: tuple[tuple[str, str], ...] = ()
     title_nl: str = ""
     title_en: str = ""
+    side: bool | None = None
+    """``None``: derived (see :attr:`is_side`); ``True``/``False`` as the policy says"""
+    prerequisite: bool | None = None
+    """``None``: derived from the action (:data:`PREREQUISITE_ACTIONS`); see :attr:`is_prerequisite`"""
 
     def title(self, lang: str) -> str:
         nl, en = ACTION_LABELS[self.action]
@@ -188,7 +219,18 @@ class Step:
         its anchor reacts to an event (:data:`REACTIVE_ANCHORS`: a could-not-pay return, a
         missed instalment). A side step is never passed by a later rung and passes nothing.
         """
+        if self.side is not None:
+            return self.side
         return self.action in SIDE_ACTIONS or self.timing.anchor in REACTIVE_ANCHORS
+
+    @property
+    def is_prerequisite(self) -> bool:
+        """A rung later rungs depend on: it is caught up on before any later rung is taken."""
+        if self.is_side or self.action in (ActionKind.CLOSE, ActionKind.WRITE_OFF):
+            return False
+        if self.prerequisite is not None:
+            return self.prerequisite
+        return self.action in PREREQUISITE_ACTIONS
 
 
 @attrs.frozen(kw_only=True)

@@ -8,7 +8,7 @@ from typing import Final, Literal
 from maatwerk.core.money import Money
 
 
-__all__ = ["LANGS", "Lang", "amount", "date"]
+__all__ = ["LANGS", "Lang", "amount", "channel", "contact_channel", "contact_outcome", "date"]
 
 Lang = Literal["nl", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("nl", "en")
@@ -43,3 +43,46 @@ def amount(money: Money, lang: str) -> str:
         symbol = "€" if money.currency == "EUR" else money.currency
         return f"{symbol} " + plain.replace(",", "_").replace(".", ",").replace("_", ".")
     return f"{money.currency} {plain}"
+
+
+#: Dutch (B1) words for the stock channel names; other names are shown as they are.
+_CHANNELS_NL: Final = {
+    "letters": "een brief",
+    "phone-worklist": "de bellijst",
+    "sepa-direct-debit": "een nieuwe incasso",
+    "municipal": "de gemeente",
+    "bailiff": "de deurwaarder",
+    "source-deduction": "inhouding op loon of uitkering",
+    "cak-report": "een melding aan het CAK",
+    "ledger": "de administratie",
+}
+_CONTACT_CHANNELS_NL: Final = {
+    "phone": "telefoon",
+    "letter": "brief",
+    "email": "e-mail",
+    "sms": "sms",
+    "visit": "huisbezoek",
+}
+_OUTCOMES_NL: Final = {
+    "reached": "gesproken",
+    "no-answer": "niet opgenomen",
+    "promise": "belooft te betalen",
+    "dispute": "is het niet eens met de rekening",
+    "cant-pay": "kan niet betalen",
+    "wont-pay": "wil niet betalen",
+}
+
+
+def channel(name: str, lang: str) -> str:
+    """How a step goes out: a Dutch phrase for a stock channel, else the name itself."""
+    return _CHANNELS_NL.get(name, name) if lang == "nl" else name
+
+
+def contact_channel(value: str, lang: str) -> str:
+    """A contact channel (``phone``) as a Dutch word (``telefoon``) or as is in English."""
+    return _CONTACT_CHANNELS_NL.get(value, value) if lang == "nl" else value
+
+
+def contact_outcome(value: str, lang: str) -> str:
+    """A contact outcome (``no-answer``) in Dutch (``niet opgenomen``) or as is in English."""
+    return _OUTCOMES_NL.get(value, value) if lang == "nl" else value
