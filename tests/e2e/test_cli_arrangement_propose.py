@@ -97,3 +97,36 @@ class TestArrangementPropose:
         result = _propose(runner, "D3", options, "--capacity", "10")
         assert result.exit_code == 2
         assert "no stored net income" in result.stderr
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "case.json"
+
+
+class TestProblematicDebtInThePolicy:
+    """The recorded problematic-debt flag counts as "cannot pay" for the humane referral step."""
+
+    def _referral(self, runner: CliRunner, tmp_path: Path, *, flagged: bool) -> dict[str, Any]:
+        doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+        if flagged:
+            doc["events"].append(
+                {"kind": "debtor-flagged", "occurred_on": "2026-03-01", "flag": "problematic-debt"}
+            )
+        path = tmp_path / "case.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        result = runner.invoke(
+            cli, ["policy", "explain", "--case", str(path), "--date", "2026-03-15", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        (note,) = [n for n in json.loads(result.stdout)["notes"] if n["step_id"] == "referral"]
+        assert isinstance(note, dict)
+        return note
+
+    def test_without_the_flag_the_contact_outcome_decides(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        note = self._referral(runner, tmp_path, flagged=False)
+        assert [r["code"] for r in note["reasons"]] == ["contact-outcome"]
+
+    def test_with_the_flag_only_consent_is_missing(self, runner: CliRunner, tmp_path: Path) -> None:
+        note = self._referral(runner, tmp_path, flagged=True)
+        assert [r["code"] for r in note["reasons"]] == ["consent"]

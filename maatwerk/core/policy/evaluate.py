@@ -31,7 +31,7 @@ from typing import Final
 import attrs
 
 from maatwerk.core.debts import Debt
-from maatwerk.core.events import ActionKind, StepTaken
+from maatwerk.core.events import ActionKind, ContactOutcome, DebtorFlag, StepTaken
 from maatwerk.core.money import Money
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseFile, CaseState, PolicyTables, derive_state
@@ -420,7 +420,12 @@ def _condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
         )
     if cond.contact_outcomes:
         contact = state.last_contact
-        if contact is None or contact.outcome not in cond.contact_outcomes:
+        # problematic debt recorded (no plan fits within income - BVV): the household cannot pay
+        cannot_pay = (
+            ContactOutcome.CANT_PAY in cond.contact_outcomes
+            and DebtorFlag.PROBLEMATIC_DEBT in state.flags
+        )
+        if not cannot_pay and (contact is None or contact.outcome not in cond.contact_outcomes):
             got = contact.outcome.value if contact is not None else "none"
             failures.append(
                 Reason(
