@@ -14,6 +14,7 @@ from maatwerk.adapters.legal_tables import (
     load_interest_table,
 )
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.debts import InterestKind
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.interest import InterestTables
@@ -21,13 +22,19 @@ from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
 from maatwerk.core.ports import DeliveryContext, Store
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
-from maatwerk.services.daily_run import INTERNAL_CHANNELS, Dispatcher, PolicyCaseEvaluator
+from maatwerk.services.daily_run import (
+    INTERNAL_CHANNELS,
+    Dispatcher,
+    PolicyCaseEvaluator,
+    channel_setting_problems,
+)
 
 
 __all__ = [
     "available_channels",
     "build_dispatcher",
     "build_evaluator",
+    "check_channel_settings",
     "parse_assignments",
     "plugin_manager",
 ]
@@ -73,10 +80,25 @@ def build_evaluator(
             awb=load_awb_interest_table(),
         ),
         aanmaning=load_aanmaning_table(),
+        subsistence=load_subsistence_tables(),
         default=default,
         by_creditor=by_creditor,
         by_segment=by_segment,
     )
+
+
+def check_channel_settings(
+    plugins: MaatwerkPlugins, evaluator: PolicyCaseEvaluator, settings: Mapping[str, str]
+) -> None:
+    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting."""
+    names = {step.channel for policy in evaluator.policies.values() for step in policy.steps}
+    problems = channel_setting_problems(names, plugins.channel, settings)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(
+            f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE",
+            Location(field="--setting"),
+        )
 
 
 def build_dispatcher(

@@ -17,6 +17,7 @@ from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import (
     build_dispatcher,
     build_evaluator,
+    check_channel_settings,
     parse_assignments,
     plugin_manager,
 )
@@ -110,6 +111,8 @@ def run(
         by_creditor=parse_assignments(policy_for, "--policy-for"),
         by_segment=parse_assignments(policy_for_segment, "--policy-for-segment"),
     )
+    settings = parse_assignments(channel_settings, "--setting")
+    check_channel_settings(plugins, evaluator, settings)  # before anything is evaluated
     with open_store(db_url) as store:
         dispatcher = build_dispatcher(
             store,
@@ -117,7 +120,7 @@ def run(
             out=out,
             run_date=run_date,
             batch_size=batch_size,
-            settings=parse_assignments(channel_settings, "--setting"),
+            settings=settings,
         )
         with _progress(sys.stderr.isatty() and not as_json) as progress:
             summary = run_day(

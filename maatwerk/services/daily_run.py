@@ -26,26 +26,51 @@ import datetime as dt
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
 from maatwerk.core.allocation import AllocationOrder, allocate_payment
+from maatwerk.core.arrangements import (
+    ArrangementState,
+    ArrangementStatus,
+    InstalmentStatus,
+    arrangement_status,
+)
+from maatwerk.core.calendar import Calendars
 from maatwerk.core.charges import ChargeRules, Charges, aanmaning_postings, case_charges
 from maatwerk.core.collection_costs import AanmaningParams, BikParams, collection_costs
-from maatwerk.core.debts import ClaimKind
+from maatwerk.core.debts import ClaimKind, CostLine
 from maatwerk.core.errors import PluginError
-from maatwerk.core.events import ActionKind, Event, FourteenDayLetterSent, StepTaken
+from maatwerk.core.events import (
+    ActionKind,
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementCompleted,
+    ArrangementOffered,
+    ArrangementRejected,
+    Event,
+    FormalDemandSent,
+    FourteenDayLetterSent,
+    StepTaken,
+)
 from maatwerk.core.idle import IdleCase, IdleStore, idle_until
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
 from maatwerk.core.policy import evaluate as evaluate_policy
-from maatwerk.core.policy.model import Policy
+from maatwerk.core.policy.casefile import arrangement_from_events, plan_payments
+from maatwerk.core.policy.model import Anchor, Policy
 from maatwerk.core.ports import (
+    PAYLOAD_AMOUNT,
+    PAYLOAD_COLLECTION_COSTS,
+    PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_EXPLANATION,
     PAYLOAD_PAY_BEFORE,
+    PAYLOAD_PHONE,
+    PAYLOAD_REFERENCE,
     Channel,
     DeliveryContext,
     DeliveryStatus,
@@ -61,10 +86,12 @@ from maatwerk.core.records import (
     OutboxItem,
     OutboxStatus,
     PaymentApplication,
+    Posting,
     StoredCase,
 )
+from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.core.tables import DatedTable
-from maatwerk.services.announce import announce_outcomes
+from maatwerk.services.announce import announce, announce_outcomes
 from maatwerk.services.payloads import build_payload
 
 
@@ -74,6 +101,9 @@ __all__ = [
     "PolicyCaseEvaluator",
     "RunSettings",
     "RunSummary",
+    "channel_setting_problems",
+    "delivery_records",
+    "monitor_arrangements",
     "outcome_from_decision",
     "run_day",
 ]
@@ -216,7 +246,7 @@ def run_day(
             if progress is not None:
                 progress(done, summary.cases_total)
         if dispatcher is not None and not dry_run:
-            summary.dispatched.update(dispatcher.dispatch())
+            summary.dispatched.update(dispatcher.dispatch(listener=listener))
         status = "done"
     finally:
         summary.duration_seconds = Decimal(str(round(clock() - started, 3)))
@@ -278,6 +308,33 @@ def _count(summary: RunSummary, outcome: CaseOutcome) -> None:
             summary.actions_per_kind[entry.action] += 1
 
 
+# ---------------------------------------------------------------------------------- settings
+@runtime_checkable
+class SettingsChecked(Protocol):
+    """A channel that can say, before a run, which of its settings are missing or wrong."""
+
+    def settings_problems(self, settings: Mapping[str, str]) -> Sequence[str]:
+        """One short sentence per problem, each naming the setting (empty: all is well)."""
+        ...
+
+
+def channel_setting_problems(
+    names: Iterable[str], channel_for: Callable[[str], Channel], settings: Mapping[str, str]
+) -> list[str]:
+    """``"<channel>: <problem>"`` for every channel of ``names`` whose settings are incomplete.
+
+    Run before evaluating anything, so that no step is decided for a channel that would refuse
+    every action (e.g. letters without the creditor's name or phone number). Channels that
+    cannot check themselves (no ``settings_problems``) and the run's own channels pass.
+    """
+    problems: list[str] = []
+    for name in sorted(set(names) - INTERNAL_CHANNELS):
+        channel = channel_for(name)
+        if isinstance(channel, SettingsChecked):
+            problems.extend(f"{name}: {p}" for p in channel.settings_problems(settings))
+    return problems
+
+
 # ---------------------------------------------------------------------------------- dispatcher
 @runtime_checkable
 class BulkMarker(Protocol):
@@ -288,6 +345,92 @@ class BulkMarker(Protocol):
         ...
 
 
+@runtime_checkable
+class DeliveryLedger(Protocol):
+    """A store that records delivered actions' events and postings with their marks, atomically."""
+
+    def record_delivery(
+        self,
+        marks: Sequence[tuple[int, OutboxStatus, str, str]],
+        events: Sequence[tuple[str, Event]],
+        postings: Sequence[Posting],
+    ) -> Sequence[Event]:
+        """Mark the rows, append each event whose key is new and post each new posting, in ONE
+        transaction; returns the events actually appended (for listeners)."""
+        ...
+
+
+#: Payload key: days between sending a letter and its assumed receipt (the 14-day term runs
+#: from receipt, BW 6:96 lid 6).
+PAYLOAD_RECEIPT_DAYS: Final = "letter_receipt_days"
+#: Payload key: the Awb 4:113 fee per public claim an aanmaning states
+#: (``({"debt_id", "amount", "table"}, ...)``); posted when the channel delivers it.
+PAYLOAD_AANMANING_FEES: Final = "aanmaning_fees"
+
+
+def delivery_records(
+    item: OutboxItem, delivered_on: dt.date
+) -> tuple[tuple[tuple[str, Event], ...], tuple[Posting, ...]]:
+    """What a delivered action leaves behind: keyed events and postings (recorded once).
+
+    Only a *delivered* letter starts a legal term: a 14-day letter (BW 6:96 lid 6) becomes a
+    :class:`FourteenDayLetterSent` dated ``delivered_on`` (received ``letter_receipt_days``
+    later), an aanmaning (Awb 4:112) a :class:`FormalDemandSent` plus its Awb 4:113 fee. A
+    refused or failed action records nothing. Keys are the action id plus an index, so a
+    re-delivery after a crash records nothing twice.
+    """
+    entry = item.entry
+    payload = entry.payload
+    key = f"delivered:{entry.idempotency_key}"
+    stated = payload.get(PAYLOAD_COLLECTION_COSTS)
+    costs = Money(stated) if isinstance(stated, Decimal) else Money.zero()
+    if entry.action == ActionKind.FOURTEEN_DAY_LETTER.value:
+        days = payload.get(PAYLOAD_RECEIPT_DAYS)
+        receipt = days if isinstance(days, int) and not isinstance(days, bool) else 2
+        letter = FourteenDayLetterSent(
+            occurred_on=delivered_on,
+            debtor_id=entry.case.debtor_id,
+            stated_costs=costs,
+            sent_on=delivered_on,
+            received_on=delivered_on + dt.timedelta(days=receipt),
+            debt_ids=entry.debt_ids,
+        )
+        return ((f"{key}#0", letter),), ()
+    if entry.action == ActionKind.FORMAL_DEMAND.value:
+        demand = FormalDemandSent(
+            occurred_on=delivered_on,
+            debtor_id=entry.case.debtor_id,
+            sent_on=delivered_on,
+            stated_costs=costs,
+            debt_ids=entry.debt_ids,
+        )
+        postings = tuple(
+            Posting(
+                debt_id=str(fee["debt_id"]),
+                posting_key=f"aanmaning:{entry.run_date.isoformat()}",
+                line=CostLine(
+                    posted_on=delivered_on,
+                    amount=Money(fee["amount"]),
+                    kind="aanmaning",
+                    table=str(fee.get("table", "")),
+                ),
+            )
+            for fee in _fees(payload.get(PAYLOAD_AANMANING_FEES))
+        )
+        return ((f"{key}#0", demand),), postings
+    return (), ()
+
+
+def _fees(value: object) -> list[Mapping[str, Any]]:
+    if not isinstance(value, (tuple, list)):
+        return []
+    return [
+        v
+        for v in value
+        if isinstance(v, Mapping) and isinstance(v.get("amount"), Decimal) and v.get("debt_id")
+    ]
+
+
 @attrs.define
 class Dispatcher:
     """Hands pending outbox rows to channels by name and marks each row with the receipt.
@@ -295,6 +438,12 @@ class Dispatcher:
     ``channel_for`` returns the channel registered under a name (the plugin facade's
     ``channel(name)``), or raises ``LookupError``/``KeyError`` for an unknown one: such rows
     are marked failed with the reason and tried again on the next run.
+
+    A delivered action's events (:func:`delivery_records`: the 14-day letter, the aanmaning and
+    its fee) are recorded in the same transaction as its mark, dated the delivery day
+    (``context.run_date``); delivery is at least once and channels are idempotent on the action
+    id, so a crash between delivering and recording re-delivers the same action on the rerun
+    and records it then, once.
     """
 
     store: Store
@@ -303,25 +452,52 @@ class Dispatcher:
     batch_size: int = 500
     aliases: Mapping[str, str] = attrs.field(factory=dict)
 
-    def dispatch(self) -> Counter[str]:
+    def dispatch(self, *, listener: EventListener | None = None) -> Counter[str]:
+        """Deliver every pending row; ``listener`` hears the recorded events after each commit."""
         counts: Counter[str] = Counter()
         after = 0
+        delivered_on = self.context.run_date
         while items := self.store.claim_pending(after_id=after, limit=self.batch_size):
             after = items[-1].outbox_id
             by_channel: dict[str, list[OutboxItem]] = {}
             for item in items:
                 by_channel.setdefault(item.entry.channel, []).append(item)
             marks: list[tuple[int, OutboxStatus, str, str]] = []
+            events: list[tuple[str, Event]] = []
+            postings: list[Posting] = []
             for name, group in by_channel.items():
                 for item, status, reference, reason in self._deliver(name, group):
                     marks.append((item.outbox_id, status, reference, reason))
                     counts[status.value] += 1
-            if isinstance(self.store, BulkMarker):
-                self.store.mark_many(marks)
-            else:
-                for outbox_id, status, reference, reason in marks:
-                    self.store.mark(outbox_id, status, reference=reference, reason=reason)
+                    if status is OutboxStatus.DONE:
+                        keyed, posted = delivery_records(item, delivered_on)
+                        events.extend(keyed)
+                        postings.extend(posted)
+            recorded = self._record(marks, events, postings)
+            if listener is not None and recorded:
+                announce(listener, recorded)
         return counts
+
+    def _record(
+        self,
+        marks: Sequence[tuple[int, OutboxStatus, str, str]],
+        events: Sequence[tuple[str, Event]],
+        postings: Sequence[Posting],
+    ) -> Sequence[Event]:
+        if isinstance(self.store, DeliveryLedger):
+            return self.store.record_delivery(marks, events, postings)
+        if postings:
+            raise TypeError("this store cannot record postings on delivery (no record_delivery)")
+        recorded: list[Event] = []
+        for key, event in events:  # each keyed append is a no-op when already recorded
+            if self.store.append([event], idempotency_key=key):
+                recorded.append(event)
+        if isinstance(self.store, BulkMarker):
+            self.store.mark_many(marks)
+        else:
+            for outbox_id, status, reference, reason in marks:
+                self.store.mark(outbox_id, status, reference=reference, reason=reason)
+        return recorded
 
     def _deliver(
         self, name: str, group: list[OutboxItem]
@@ -390,12 +566,20 @@ def outcome_from_decision(
     *,
     stated_costs: Money | None = None,
     letter_receipt_days: int = 2,
+    demand_fees: Sequence[Posting] = (),
+    subsistence: SubsistenceTables | None = None,
+    calendars: Calendars | None = None,
 ) -> CaseOutcome:
     """Turn the policy's decision into the records the run writes for it.
 
     For a 14-day letter (BW 6:96 lid 6) ``stated_costs`` are the collection costs the letter
-    states; the run then also records :class:`FourteenDayLetterSent`, received (by assumption)
-    ``letter_receipt_days`` after sending, from when the 14-day term runs.
+    states, for an aanmaning (Awb 4:112) ``demand_fees`` the Awb 4:113 fee per public claim;
+    both go into the payload (the letter states them). Nothing that starts a legal term is
+    recorded here: the :class:`Dispatcher` records the letter (:class:`FourteenDayLetterSent`,
+    received by assumption ``letter_receipt_days`` after sending) or the aanmaning and its fee
+    only when the channel delivered it (:func:`delivery_records`). ``subsistence``: the BVV
+    tables (the payload then carries the household's protected income); ``calendars``: the
+    run's calendars (a re-presented direct debit is dated on the ``sepa`` calendar).
     """
     key = stored.key
     action = decision.action
@@ -433,9 +617,28 @@ def outcome_from_decision(
     )
     if action is None:
         return CaseOutcome(decision=record)
+    if action.action is ActionKind.FORMAL_DEMAND:
+        stated_costs = sum((p.line.amount for p in demand_fees), Money.zero())
     payload = build_payload(
-        decision, action, stored, explanation=explanation, stated_costs=stated_costs
+        decision,
+        action,
+        stored,
+        explanation=explanation,
+        stated_costs=stated_costs,
+        subsistence=subsistence,
+        calendars=calendars,
     )
+    if action.action is ActionKind.FOURTEEN_DAY_LETTER:
+        payload[PAYLOAD_RECEIPT_DAYS] = letter_receipt_days
+    if action.action is ActionKind.FORMAL_DEMAND and demand_fees:
+        payload[PAYLOAD_AANMANING_FEES] = tuple(
+            {
+                "debt_id": p.debt_id,
+                "amount": p.line.amount.rounded().amount,
+                "table": p.line.table,
+            }
+            for p in demand_fees
+        )
     entry = OutboxEntry(
         case=key,
         run_date=decision.today,
@@ -459,18 +662,6 @@ def outcome_from_decision(
                 policy=decision.policy,
             ),
         )
-        if action.action is ActionKind.FOURTEEN_DAY_LETTER and stated_costs is not None:
-            events = (
-                *events,
-                FourteenDayLetterSent(
-                    occurred_on=decision.today,
-                    debtor_id=key.debtor_id,
-                    stated_costs=stated_costs,
-                    sent_on=decision.today,
-                    received_on=decision.today + dt.timedelta(days=letter_receipt_days),
-                    debt_ids=action.debt_ids,
-                ),
-            )
     return CaseOutcome(decision=record, outbox=(entry,), events=events)
 
 
@@ -495,6 +686,9 @@ class PolicyCaseEvaluator:
     aanmaning: DatedTable[AanmaningParams] | None = None
     """Awb 4:113 fee table; with it a public claim's formal demand posts the fee"""
     allocation: AllocationOrder = AllocationOrder.STATUTORY
+    subsistence: SubsistenceTables | None = None
+    """the BVV tables (Rv 475da); with them every payload carries the household's protected
+    income (``bvv``), which the ``source-deduction`` channel needs"""
 
     def __attrs_post_init__(self) -> None:
         for name in (self.default, *self.by_creditor.values(), *self.by_segment.values()):
@@ -546,6 +740,7 @@ class PolicyCaseEvaluator:
             repr(self.aanmaning),
             self.letter_receipt_days,
             self.allocation.value,
+            repr(self.subsistence),
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
@@ -563,39 +758,222 @@ class PolicyCaseEvaluator:
         )
 
     def charges(self, decision: Decision, stored: StoredCase, today: dt.date) -> Charges:
-        """Interest and costs to post today (``core/charges.py``); none once the debtor died."""
+        """Interest and costs to post today (``core/charges.py``); none once the debtor died.
+
+        The Awb 4:113 aanmaning fee is not among them: it is posted when the aanmaning is
+        delivered (:meth:`demand_fees`, :func:`delivery_records`).
+        """
         if decision.status is DecisionStatus.STOPPED:
             return Charges()
         rules = self.charge_rules(self.policy_for(stored))
-        found = case_charges(stored.case.debts, stored.events, today, rules)
+        return case_charges(stored.case.debts, stored.events, today, rules)
+
+    def demand_fees(self, decision: Decision, stored: StoredCase) -> tuple[Posting, ...]:
+        """The Awb 4:113 fee per public claim an aanmaning proposed today covers (also one that
+        waits for review); the letter states it and delivery posts it."""
         action = decision.action
-        if (
-            action is not None
-            and not action.needs_review
-            and action.action is ActionKind.FORMAL_DEMAND
-        ):
-            covered = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
-            fees = aanmaning_postings(covered, today, rules, stored.events)
-            found = attrs.evolve(found, postings=(*found.postings, *fees))
-        return found
+        if action is None or action.action is not ActionKind.FORMAL_DEMAND:
+            return ()
+        if decision.status is DecisionStatus.STOPPED:
+            return ()
+        rules = self.charge_rules(self.policy_for(stored))
+        covered = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
+        return aanmaning_postings(covered, decision.today, rules, stored.events)
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
+        plans = monitor_arrangements(stored, today)
+        if plans.events:
+            stored = attrs.evolve(stored, events=(*stored.events, *plans.events))
         decision = self.decide(stored, today)
         outcome = outcome_from_decision(
             decision,
             stored,
             stated_costs=self.stated_costs(decision, stored),
             letter_receipt_days=self.letter_receipt_days,
+            demand_fees=self.demand_fees(decision, stored),
+            subsistence=self.subsistence,
+            calendars=self.tables.calendars,
         )
+        extra = self._plan_reminders(decision, stored, plans, today)
         charges = self.charges(decision, stored, today)
-        also = () if charges.next_on is None else (charges.next_on,)
+        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
         return attrs.evolve(
             outcome,
+            outbox=(*outcome.outbox, *(entry for entry, _event in extra)),
+            events=(*plans.events, *outcome.events, *(event for _entry, event in extra)),
             postings=(*outcome.postings, *charges.postings),
             applications=applications,
-            wake_on=idle_until(decision, stored, also=also),
+            wake_on=None if extra else idle_until(decision, stored, also=also),
         )
+
+    def _plan_reminders(
+        self, decision: Decision, stored: StoredCase, plans: PlanWatch, today: dt.date
+    ) -> tuple[tuple[OutboxEntry, StepTaken], ...]:
+        """A missed-instalment reminder for a policy without an ``instalment-missed`` step."""
+        policy = self.policy_for(stored)
+        if any(step.timing.anchor is Anchor.INSTALMENT_MISSED for step in policy.steps):
+            return ()  # the policy's own step sends it
+        if decision.status is DecisionStatus.STOPPED or decision.action is not None:
+            return ()
+        found: list[tuple[OutboxEntry, StepTaken]] = []
+        for state, debt_ids in plans.missed:
+            step_id = f"{PLAN_REMINDER_STEP}:{state.arrangement_id}"
+            since = max(state.reminders_due)
+            if any(
+                isinstance(e, StepTaken) and e.step_id == step_id and e.occurred_on >= since
+                for e in stored.events
+            ):
+                continue  # one reminder per missed instalment
+            found.append(_plan_reminder(decision, stored, state, debt_ids, step_id, today))
+        return tuple(found)
+
+
+#: Step id (plus ``:<arrangement id>``) of the run's own missed-instalment reminder, sent for a
+#: policy that has no ``instalment-missed`` step of its own.
+PLAN_REMINDER_STEP: Final = "plan-reminder"
+
+
+@attrs.frozen(kw_only=True)
+class PlanWatch:
+    """What :func:`monitor_arrangements` found for one case on one day."""
+
+    events: tuple[Event, ...] = ()
+    """``ArrangementBreached`` / ``ArrangementCompleted`` not recorded before"""
+    missed: tuple[tuple[ArrangementState, tuple[str, ...]], ...] = ()
+    """running plans in grace (an instalment missed), with the debts they cover"""
+    wake_on: tuple[dt.date, ...] = ()
+    """days after today on which a running plan's status may change without a new payment"""
+
+
+def monitor_arrangements(stored: StoredCase, today: dt.date) -> PlanWatch:
+    """Judge every accepted arrangement with a schedule from the payments booked on its debts.
+
+    :func:`~maatwerk.core.arrangements.arrangement_status` on ``today``: a breached plan gets an
+    :class:`ArrangementBreached` dated its breach day, a fully paid one an
+    :class:`ArrangementCompleted` dated the day it was paid, each once (an arrangement that
+    already has either event is not judged again). A plan without a schedule (older records)
+    is left alone. Call it after the day's payments are applied (:func:`apply_payments`).
+    """
+    offered: dict[str, ArrangementOffered] = {}
+    accepted: dict[str, ArrangementAccepted] = {}
+    ended: set[str] = set()
+    for event in stored.events:
+        if event.occurred_on > today:
+            continue
+        match event:
+            case ArrangementOffered():
+                offered[event.arrangement_id] = event
+            case ArrangementAccepted():
+                accepted[event.arrangement_id] = event
+            case ArrangementBreached() | ArrangementCompleted() | ArrangementRejected():
+                ended.add(event.arrangement_id)
+            case _:
+                pass
+    events: list[Event] = []
+    missed: list[tuple[ArrangementState, tuple[str, ...]]] = []
+    wake: list[dt.date] = []
+    for ident, acceptance in accepted.items():
+        if ident in ended:
+            continue
+        offer = offered.get(ident)
+        plan = arrangement_from_events(offer, acceptance, creditor_id=stored.case.creditor_id)
+        if plan is None:
+            continue
+        debt_ids = offer.debt_ids if offer is not None else ()
+        payments = plan_payments(stored.case, debt_ids, acceptance.occurred_on, today)
+        state = arrangement_status(plan, payments, today)
+        debt_id = debt_ids[0] if len(debt_ids) == 1 else None
+        if state.status is ArrangementStatus.BREACHED and state.breach_date is not None:
+            events.append(
+                ArrangementBreached(
+                    occurred_on=state.breach_date,
+                    debtor_id=stored.debtor.debtor_id,
+                    debt_id=debt_id,
+                    arrangement_id=ident,
+                    missed=max(state.missed_count, 1),
+                )
+            )
+        elif state.status is ArrangementStatus.COMPLETED and state.completed_on is not None:
+            events.append(
+                ArrangementCompleted(
+                    occurred_on=state.completed_on,
+                    debtor_id=stored.debtor.debtor_id,
+                    debt_id=debt_id,
+                    arrangement_id=ident,
+                )
+            )
+        elif state.status.is_running:
+            if state.status is ArrangementStatus.IN_GRACE and state.reminders_due:
+                missed.append((state, debt_ids))
+            wake.extend(
+                s.overdue_from for s in state.instalments if s.status is not InstalmentStatus.PAID
+            )
+            if state.grace_until is not None:
+                wake.append(state.grace_until + dt.timedelta(days=1))
+            if plan.grace.grace_days is not None:
+                wake.extend(
+                    i.due_date + dt.timedelta(days=plan.grace.grace_days + 1)
+                    for i in plan.instalments
+                )
+    return PlanWatch(
+        events=tuple(events),
+        missed=tuple(missed),
+        wake_on=tuple(sorted({d for d in wake if d > today})),
+    )
+
+
+def _plan_reminder(  # noqa: PLR0917 - private helper, every argument needed
+    decision: Decision,
+    stored: StoredCase,
+    state: ArrangementState,
+    debt_ids: tuple[str, ...],
+    step_id: str,
+    today: dt.date,
+) -> tuple[OutboxEntry, StepTaken]:
+    since = max(state.reminders_due)
+    until = state.grace_until
+    debts = [d for d in stored.case.debts if not debt_ids or d.debt_id in debt_ids]
+    debtor = stored.debtor
+    explanation = (
+        f"Een termijn van uw betalingsregeling is nog niet betaald (te laat sinds "
+        f"{since.isoformat()}). U kunt dit nog inhalen"
+        + (f" tot en met {until.isoformat()}." if until is not None else ".")
+    )
+    payload: dict[str, Any] = {
+        PAYLOAD_DEBTOR_NAME: debtor.name,
+        PAYLOAD_AMOUNT: state.arrears.rounded().amount,
+        PAYLOAD_EXPLANATION: explanation,
+        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        "policy": decision.policy,
+        "title": "Herinnering: een termijn van uw regeling is nog niet betaald",
+        "household": debtor.household.value,
+        "arrangement_id": state.arrangement_id,
+    }
+    if until is not None:
+        payload[PAYLOAD_PAY_BEFORE] = until
+    if debtor.phone:
+        payload[PAYLOAD_PHONE] = debtor.phone
+    ids = tuple(d.debt_id for d in debts)
+    entry = OutboxEntry(
+        case=stored.key,
+        run_date=today,
+        step=step_id,
+        action=ActionKind.PAYMENT_REMINDER.value,
+        channel="letters",
+        debt_ids=ids,
+        payload=payload,
+    )
+    taken = StepTaken(
+        occurred_on=today,
+        debtor_id=debtor.debtor_id,
+        step_id=step_id,
+        action=ActionKind.PAYMENT_REMINDER,
+        channel="letters",
+        debt_ids=ids,
+        policy=decision.policy,
+    )
+    return entry, taken
 
 
 def apply_payments(

@@ -19,8 +19,9 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
   record with given and revoked dates), ``contact_attempts``, ``written_reminders``,
   ``arrears_since``, ``debt_categories``, ``crisis`` (the step's ``crisis`` param: ``eviction``,
   ``disconnection`` or ``health-insurance-termination``);
-* any step: ``bvv`` when :func:`build_payload` is given the subsistence tables and the debtor's
-  income is known (:func:`bvv_facts`; the ``source-deduction`` channel refuses without it).
+* a step for the ``source-deduction`` channel and an ``arrangement-offer``: ``bvv`` when
+  :func:`build_payload` is given the subsistence tables and the debtor's income is known
+  (:func:`bvv_facts`; the ``source-deduction`` channel refuses without it).
 
 Dates are ``datetime.date``, amounts ``Decimal`` rounded to cents, lists tuples of mappings.
 """
@@ -31,6 +32,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+from maatwerk.core.calendar import SEPA, BusinessCalendar, CalendarRangeError, Calendars
 from maatwerk.core.debts import ClaimKind, InterestKind
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import (
@@ -69,7 +71,7 @@ if TYPE_CHECKING:
     from maatwerk.core.records import StoredCase
 
 
-__all__ = ["build_payload", "bvv_facts"]
+__all__ = ["build_payload", "bvv_facts", "collection_date"]
 
 #: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2).
 _WRITTEN_REMINDERS: Final = frozenset(
@@ -81,6 +83,10 @@ _WRITTEN_REMINDERS: Final = frozenset(
         ActionKind.ZVW_NOTICE,
     }
 )
+#: The channel that deducts at source: it refuses without the BVV calculation (``bvv``).
+SOURCE_DEDUCTION: Final = "source-deduction"
+#: Steps whose payload carries the BVV as well: a plan sized to what the household can spare.
+_NEEDS_BVV: Final = frozenset({ActionKind.ARRANGEMENT_OFFER})
 _LEGAL_BASIS: Final = {
     ClaimKind.PRIVATE: "BW 6:74 e.v. (nakoming); kosten BW 6:96 lid 2 sub c en lid 6",
     ClaimKind.PUBLIC: "Awb titel 4.4 (bestuursrechtelijke geldschuld); aanmaning Awb 4:112-4:113",
@@ -100,12 +106,15 @@ def build_payload(
     explanation: Sequence[str],
     stated_costs: Money | None = None,
     subsistence: SubsistenceTables | None = None,
+    calendars: Calendars | None = None,
 ) -> dict[str, object]:
     """The outbox payload for ``action`` (the step ``decision`` takes) on ``stored``.
 
     ``explanation``: the decision's Dutch reason chain; ``stated_costs``: the collection costs
-    a 14-day letter states (BW 6:96 lid 6), ``None`` for other steps; ``subsistence``: the BVV
-    tables, with which the payload carries the household's protected income (``bvv``).
+    a 14-day letter states (BW 6:96 lid 6) or the fee an aanmaning states (Awb 4:113), ``None``
+    for other steps; ``subsistence``: the BVV tables, with which the payload carries the
+    household's protected income (``bvv``); ``calendars``: with a ``sepa`` calendar, a
+    re-presented direct debit gets the first collection date the SEPA rules allow.
     """
     debtor = stored.debtor
     debts = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
@@ -132,14 +141,16 @@ def build_payload(
         payload[PAYLOAD_COLLECTION_COSTS] = stated_costs.rounded().amount
     today = decision.today
     if action.action is ActionKind.DIRECT_DEBIT_REPRESENTATION:
-        payload.update(_mandate_facts(stored, today))
+        payload.update(_mandate_facts(stored, today, _sepa(calendars)))
     if action.action is ActionKind.BAILIFF_HANDOVER:
         payload.update(_bailiff_facts(_state(stored, today), debts))
     if action.action is ActionKind.ZVW_REPORT:
         payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
     if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
         payload.update(_municipal_facts(_state(stored, today), debts))
-    if subsistence is not None:
+    if subsistence is not None and (
+        action.channel == SOURCE_DEDUCTION or action.action in _NEEDS_BVV
+    ):
         bvv = bvv_facts(stored, today, subsistence)
         if bvv is not None:
             payload["bvv"] = bvv
@@ -156,26 +167,44 @@ def _cents(money: Money) -> Decimal:
 
 
 # ------------------------------------------------------------------------------ SEPA
-def _collection_date(today: dt.date) -> dt.date:
-    """Two days ahead, past a weekend (the SEPA channel checks TARGET holidays and lead time)."""
-    day = today + dt.timedelta(days=2)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
+def _sepa(calendars: Calendars | None) -> BusinessCalendar | None:
+    if calendars is None or SEPA not in calendars:
+        return None
+    return calendars.get(SEPA)
 
 
-def _mandate_facts(stored: StoredCase, today: dt.date) -> dict[str, object]:
+def collection_date(today: dt.date, sepa: BusinessCalendar) -> dt.date | None:
+    """The first collection date a file created on ``today`` may carry (EPC SDD Core, D-1).
+
+    The SEPA channel checks that the date is a TARGET business day and that the file is
+    created at least one TARGET business day before it: the first business day ``d`` with a
+    business day on or after ``today`` and before ``d``. ``None`` when the calendar does not
+    cover these days (the channel then refuses the collection rather than guess).
+    """
+    try:
+        first_open = sepa.next_business_day(today)
+        return sepa.next_business_day(first_open + dt.timedelta(days=1))
+    except CalendarRangeError:
+        return None
+
+
+def _mandate_facts(
+    stored: StoredCase, today: dt.date, sepa: BusinessCalendar | None
+) -> dict[str, object]:
     creditor = stored.case.creditor_id
     active = [m for m in stored.mandates if m.creditor_id == creditor and m.active_on(today)]
     if not active:
         return {}
     mandate = max(active, key=lambda m: (m.signed_on, m.mandate_id))
-    return {
+    facts: dict[str, object] = {
         "debtor_iban": mandate.iban,
         "mandate_id": mandate.mandate_id,
         "mandate_date": mandate.signed_on,
-        "collection_date": _collection_date(today),
     }
+    day = collection_date(today, sepa) if sepa is not None else None
+    if day is not None:
+        facts["collection_date"] = day
+    return facts
 
 
 # ------------------------------------------------------------------------------ bailiff
@@ -306,11 +335,7 @@ def _bailiff_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, object]
             }
             for letter in state.letters
         ],
-        "formal_demands": [
-            {"sent_on": s.occurred_on, "debt_ids": s.debt_ids}
-            for s in state.steps_taken
-            if s.action is ActionKind.FORMAL_DEMAND
-        ],
+        "formal_demands": [{"sent_on": s.sent_on, "debt_ids": s.debt_ids} for s in state.demands],
         "contact_attempts": _contacts(state),
         "arrangements": _arrangement_history(state),
         "active_arrangements": tuple(a.arrangement_id for a in state.arrangements),

@@ -57,6 +57,7 @@ from maatwerk.core.events import (
     DebtHelpKind,
     DebtHelpStarted,
     Event,
+    FormalDemandSent,
     FourteenDayLetterSent,
     StepTaken,
 )
@@ -723,6 +724,15 @@ class _Simulator:
                 charged = charged + fee.fee
         hh.replace(updated)
         hh.costs = hh.costs + charged
+        hh.events.append(  # the simulated letter always goes out: its term starts today
+            FormalDemandSent(
+                occurred_on=day,
+                debtor_id=hh.debtor_id,
+                sent_on=day,
+                stated_costs=charged,
+                debt_ids=action.debt_ids,
+            )
+        )
         self._letter_window(hh, day)
         return f"costs {charged.format()}"
 

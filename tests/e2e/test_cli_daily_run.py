@@ -19,7 +19,16 @@ from maatwerk.core.events import StepTaken
 pytestmark = pytest.mark.slow
 
 START = dt.date(2026, 3, 2)
-SETTINGS = ["--setting", "creditor_name=Zorg NL", "--setting", "creditor_phone=0800-1234"]
+SETTINGS = [
+    "--setting",
+    "creditor_name=Zorg NL",
+    "--setting",
+    "creditor_phone=0800-1234",
+    "--setting",
+    "creditor_iban=NL91ABNA0417164300",
+    "--setting",
+    "creditor_id=NL32ZZZ999999991234",
+]
 
 
 def _portfolio(n: int) -> str:
@@ -109,7 +118,15 @@ class TestNinetyDays:
                 reviewed = True
         again = _ok(
             runner,
-            ["run", "--date", (START + dt.timedelta(days=45)).isoformat(), *db, *out, "--json"],
+            [
+                "run",
+                "--date",
+                (START + dt.timedelta(days=45)).isoformat(),
+                *db,
+                *out,
+                *SETTINGS,
+                "--json",
+            ],
         )
         assert again["cases_evaluated"] == 0
 
@@ -197,3 +214,45 @@ class TestRecordingCommands:
         ]
         (case,) = explained["cases"]
         assert case["balance"]["total"] == "202.10"
+
+
+class TestChannelSettingsAtStartup:
+    """``run`` stops with exit 2 and one line naming the missing setting, before deciding."""
+
+    @pytest.mark.parametrize(
+        ("drop", "named"),
+        [
+            ("creditor_name=", "creditor_name"),
+            ("creditor_phone=", "creditor_phone"),
+            ("creditor_iban=", "creditor_iban"),
+            ("creditor_id=", "creditor_id"),
+        ],
+    )
+    def test_missing_setting_stops_the_run(
+        self, runner: CliRunner, db_url: str, tmp_path: Path, drop: str, named: str
+    ) -> None:
+        db = ["--db", db_url]
+        assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
+        csv = tmp_path / "portfolio.csv"
+        csv.write_text(_portfolio(3), encoding="utf-8")
+        _ok(runner, ["import", "portfolio", str(csv), *db, "--json"])
+        pairs = zip(SETTINGS[::2], SETTINGS[1::2], strict=True)
+        settings = [part for pair in pairs if not pair[1].startswith(drop) for part in pair]
+        day = (START + dt.timedelta(days=40)).isoformat()
+        out = ["--out", str(tmp_path / "out")]
+        result = runner.invoke(cli, ["run", "--date", day, *db, *out, *settings, "--json"])
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        (line,) = result.stderr.strip().splitlines()
+        assert named in line
+        assert "--setting" in line
+        store = SqlStore.from_url(db_url)
+        try:
+            keys = store.case_keys(after=None, limit=100)
+            assert keys
+            assert store.decided(dt.date.fromisoformat(day), keys) == frozenset()
+            assert store.outbox_items() == []
+        finally:
+            store.close()
+        ok = runner.invoke(cli, ["run", "--date", day, *db, *out, *SETTINGS, "--json"])
+        assert ok.exit_code == 0, ok.output

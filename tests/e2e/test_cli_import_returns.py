@@ -49,6 +49,8 @@ SETTINGS = [
     "--setting",
     "creditor_name=Zorg NL",
     "--setting",
+    "creditor_phone=0800-1234",
+    "--setting",
     "creditor_iban=NL91ABNA0417164300",
     "--setting",
     "creditor_id=NL32ZZZ999999991234",

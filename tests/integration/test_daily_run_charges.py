@@ -1,9 +1,15 @@
-"""Interest and collection costs posted by the run (SQLite, PostgreSQL): once, also after a crash."""
+"""Interest and collection costs posted by the run (SQLite, PostgreSQL): once, also after a crash.
+
+The 14-day letter goes out through the real ``letters`` channel: only a delivered letter starts
+its term and can lead to BIK (BW 6:96 lid 6); a refused one records nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Final
 
 import attrs
 import pytest
@@ -25,8 +31,10 @@ from maatwerk.core.events import FourteenDayLetterSent
 from maatwerk.core.interest import InterestTables, debt_interest
 from maatwerk.core.money import Money, eur
 from maatwerk.core.policy import PolicyTables
+from maatwerk.core.ports import DeliveryContext
 from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, ImportRecord, StoredCase
-from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, run_day
+from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
 
 
 DUE = dt.date(2026, 1, 10)
@@ -125,27 +133,51 @@ def lines(store: SqlStore) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]
     return sorted(tuple(map(str, r)) for r in costs), sorted(tuple(map(str, r)) for r in interest)
 
 
-def run_all(store: SqlStore, evaluator: PolicyCaseEvaluator) -> None:
+SETTINGS: Final = {"creditor_name": "Winkel BV", "creditor_phone": "010 123 45 67"}
+
+
+def dispatcher(
+    store: SqlStore, day: dt.date, out: Path, settings: Mapping[str, str] = SETTINGS
+) -> Dispatcher:
+    """The real stock channels (letters ...) writing under ``out``."""
+    return Dispatcher(
+        store=store,
+        channel_for=make_plugin_manager().channel,
+        context=DeliveryContext(output_dir=out, run_date=day, settings=settings),
+    )
+
+
+def run_all(store: SqlStore, evaluator: PolicyCaseEvaluator, out: Path) -> None:
     for day in DAYS:
-        run_day(store, evaluator, day, settings=RunSettings(batch_size=1))
+        run_day(
+            store,
+            evaluator,
+            day,
+            dispatcher=dispatcher(store, day, out),
+            settings=RunSettings(batch_size=1),
+        )
+
+
+def letters_of(store: SqlStore) -> list[FourteenDayLetterSent]:
+    return [
+        r.event
+        for i in range(3)
+        for r in store.history(f"D{i}")
+        if isinstance(r.event, FourteenDayLetterSent)
+    ]
 
 
 class TestPostedOnce:
     """BIK after the expired 14-day letter and monthly interest: each line exactly once."""
 
     def test_costs_and_interest_once_across_reruns(
-        self, store: SqlStore, evaluator: PolicyCaseEvaluator
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
     ) -> None:
-        run_all(store, evaluator)
+        run_all(store, evaluator, tmp_path)
         costs, interest = lines(store)
         bik = [c for c in costs if c[1] == "bik"]
         assert [c[0] for c in bik] == ["B0", "B1", "B2"]
-        letters = [
-            r.event
-            for i in range(3)
-            for r in store.history(f"D{i}")
-            if isinstance(r.event, FourteenDayLetterSent)
-        ]
+        letters = letters_of(store)
         assert len(letters) == 3, "the policy sends one 14-day letter per case"
         for letter, cost in zip(letters, bik, strict=True):
             assert cost[2] == f"bik:{letter.sent_on.isoformat()}"
@@ -173,11 +205,12 @@ class TestPostedOnce:
         ).interest
         assert sum((line.amount for line in debt.interest), Money.zero()) == total
         before = lines(store)
-        run_all(store, evaluator)
+        run_all(store, evaluator, tmp_path)
         assert lines(store) == before
+        assert len(letters_of(store)) == 3
 
     def test_crash_and_rerun_posts_once(
-        self, store: SqlStore, evaluator: PolicyCaseEvaluator
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
     ) -> None:
         for day in DAYS:
             if dt.date(2026, 2, 10) <= day <= dt.date(2026, 3, 2):
@@ -187,10 +220,110 @@ class TestPostedOnce:
                         store,
                         Crash(evaluator, day, after=1),
                         day,
+                        dispatcher=dispatcher(store, day, tmp_path),
                         settings=RunSettings(batch_size=1),
                     )
-            run_day(store, evaluator, day, settings=RunSettings(batch_size=1))
+            run_day(
+                store,
+                evaluator,
+                day,
+                dispatcher=dispatcher(store, day, tmp_path),
+                settings=RunSettings(batch_size=1),
+            )
         costs, interest = lines(store)
         assert len([c for c in costs if c[1] == "bik"]) == 3
         assert len(interest) == 6
         assert len({(r[0], r[1]) for r in interest}) == 6
+        assert len(letters_of(store)) == 3
+
+
+@attrs.define
+class DiesAfterDelivery:
+    """A store whose delivery transaction dies once (the channel already wrote the letters)."""
+
+    inner: SqlStore
+    died: bool = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def record_delivery(self, *args: object, **kwargs: object) -> object:
+        if not self.died:
+            self.died = True
+            raise SystemExit("killed between delivering and recording")
+        return self.inner.record_delivery(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class TestOnlyDeliveredLettersCount:
+    """A refused 14-day letter starts no term and never leads to BIK; a delivered one does."""
+
+    def test_refused_letter_records_nothing_and_posts_no_bik(
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
+    ) -> None:
+        for day in DAYS:
+            # the letters channel lacks the creditor's name: it refuses every letter
+            run_day(
+                store,
+                evaluator,
+                day,
+                dispatcher=dispatcher(store, day, tmp_path, settings={}),
+                settings=RunSettings(batch_size=1),
+            )
+        steps = {item.entry.action for item in store.outbox_items()}
+        assert "fourteen-day-letter" in steps, "the policy proposed the letter"
+        refused = [i for i in store.outbox_items() if i.entry.action == "fourteen-day-letter"]
+        assert refused
+        assert all(i.status.value == "refused" for i in refused)
+        assert letters_of(store) == []
+        costs, _interest = lines(store)
+        assert [c for c in costs if c[1] == "bik"] == []
+
+    def test_letter_is_dated_on_delivery(
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
+    ) -> None:
+        run_all(store, evaluator, tmp_path)
+        items = {
+            i.entry.case.debtor_id: i
+            for i in store.outbox_items()
+            if i.entry.action == "fourteen-day-letter"
+        }
+        for letter in letters_of(store):
+            item = items[letter.debtor_id]
+            assert item.status.value == "done"
+            assert letter.sent_on == item.entry.run_date == letter.occurred_on
+            assert letter.received_on == letter.sent_on + dt.timedelta(days=2)
+            assert letter.stated_costs.amount == item.entry.payload["collection_costs"]
+
+    def test_crash_between_delivery_and_recording_records_once(
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
+    ) -> None:
+        dying = DiesAfterDelivery(store)
+        for day in DAYS:
+            if not dying.died:
+                try:
+                    run_day(
+                        store,
+                        evaluator,
+                        day,
+                        dispatcher=Dispatcher(
+                            store=dying,  # type: ignore[arg-type]
+                            channel_for=make_plugin_manager().channel,
+                            context=DeliveryContext(
+                                output_dir=tmp_path, run_date=day, settings=SETTINGS
+                            ),
+                        ),
+                        settings=RunSettings(batch_size=1),
+                    )
+                except SystemExit:
+                    assert letters_of(store) == []
+            run_day(
+                store,
+                evaluator,
+                day,
+                dispatcher=dispatcher(store, day, tmp_path),
+                settings=RunSettings(batch_size=1),
+            )
+        assert dying.died
+        assert len(letters_of(store)) == 3
+        costs, _interest = lines(store)
+        assert len([c for c in costs if c[1] == "bik"]) == 3

@@ -68,6 +68,10 @@ def _cli(db_url: str, day: dt.date, out: Path) -> list[str]:
         "creditor_name=Zorgverzekeraar",
         "--setting",
         "creditor_phone=0800-0000",
+        "--setting",
+        "creditor_iban=NL91ABNA0417164300",
+        "--setting",
+        "creditor_id=NL32ZZZ999999991234",
         "--json",
     ]
 

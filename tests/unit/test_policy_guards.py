@@ -27,6 +27,7 @@ from maatwerk.core.events import (
     DisputeOpened,
     DisputeResolved,
     Event,
+    FormalDemandSent,
     FourteenDayLetterSent,
     HoldEnded,
     HoldPlaced,
@@ -35,7 +36,7 @@ from maatwerk.core.events import (
     ReviewRejected,
     StepTaken,
 )
-from maatwerk.core.money import eur
+from maatwerk.core.money import Money, eur
 from maatwerk.core.policy import (
     BUILTIN_GUARDS,
     Anchor,
@@ -335,7 +336,7 @@ class TestPublicAndBusinessClaims:
         assert set(verdicts(public, ActionKind.BAILIFF_HANDOVER)) == {"fourteen-day-letter"}
 
     def test_public_claim_after_aanmaning_term(self) -> None:
-        demand = StepTaken(
+        step = StepTaken(
             occurred_on=dt.date(2026, 3, 2),
             debtor_id=_P,
             step_id="aanmaning",
@@ -343,8 +344,27 @@ class TestPublicAndBusinessClaims:
             channel="letter",
             debt_ids=("d1",),
         )
-        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), demand])
+        delivered = FormalDemandSent(
+            occurred_on=dt.date(2026, 3, 2),
+            debtor_id=_P,
+            sent_on=dt.date(2026, 3, 2),
+            stated_costs=Money.zero(),
+            debt_ids=("d1",),
+        )
+        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), step, delivered])
         assert verdicts(public, ActionKind.BAILIFF_HANDOVER) == {}
+
+    def test_an_aanmaning_never_delivered_does_not_count(self) -> None:
+        step = StepTaken(
+            occurred_on=dt.date(2026, 3, 2),
+            debtor_id=_P,
+            step_id="aanmaning",
+            action=ActionKind.FORMAL_DEMAND,
+            channel="letter",
+            debt_ids=("d1",),
+        )
+        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), step])
+        assert set(verdicts(public, ActionKind.BAILIFF_HANDOVER)) == {"fourteen-day-letter"}
 
     def test_business_debt_needs_no_letter(self) -> None:
         b2b = case_file([debt(consumer=False)], without(FourteenDayLetterSent)(clean()).events)

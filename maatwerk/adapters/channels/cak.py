@@ -8,7 +8,7 @@ open (18c lid 2), using the payload's ``arrears_months`` and ``open_disputes``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -65,6 +65,15 @@ class CakReportChannel:
     """Writes one Zvw 18c report per action (see the module docstring)."""
 
     name: Final = "cak-report"
+
+    @staticmethod
+    def settings_problems(settings: Mapping[str, str]) -> list[str]:
+        """The settings this channel needs that are missing (the run checks them at startup)."""
+        return [
+            f"setting {key!r} is missing"
+            for key in ("creditor_name",)
+            if not settings.get(key, "").strip()
+        ]
 
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext

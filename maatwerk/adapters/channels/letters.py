@@ -291,6 +291,15 @@ class LettersChannel:
 
     name: Final = "letters"
 
+    @staticmethod
+    def settings_problems(settings: Mapping[str, str]) -> list[str]:
+        """The settings this channel needs that are missing (the run checks them at startup)."""
+        return [
+            f"setting {key!r} is missing"
+            for key in ("creditor_name", "creditor_phone")
+            if not settings.get(key, "").strip()
+        ]
+
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext
     ) -> list[DeliveryReceipt]:

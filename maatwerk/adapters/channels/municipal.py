@@ -187,6 +187,21 @@ class MunicipalChannel:
 
     name: Final = "municipal"
 
+    @staticmethod
+    def settings_problems(settings: Mapping[str, str]) -> list[str]:
+        """The settings this channel needs that are missing or wrong (checked at startup)."""
+        problems = (
+            []
+            if settings.get("creditor_name", "").strip()
+            else ["setting 'creditor_name' is missing"]
+        )
+        configured = settings.get("municipal_partner_type", "").strip()
+        if configured and configured not in DDAS_PARTNER_TYPES:
+            problems.append(
+                f"setting 'municipal_partner_type' must be one of {', '.join(DDAS_PARTNER_TYPES)}"
+            )
+        return problems
+
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext
     ) -> list[DeliveryReceipt]:

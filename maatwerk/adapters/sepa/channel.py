@@ -201,6 +201,18 @@ class SepaDirectDebitChannel:
 
     name: Final = CHANNEL_NAME
 
+    def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
+        """The settings this channel needs that are missing or wrong (checked at startup)."""
+        problems = [
+            f"setting {key!r} is missing"
+            for key in ("creditor_name", "creditor_iban", "creditor_id")
+            if not settings.get(key, "").strip()
+        ]
+        version = settings.get("pain_version", "").strip()
+        if version and version not in {v.value for v in PainVersion}:
+            problems.append(f"setting 'pain_version' {version!r} is unknown")
+        return problems
+
     def _creditor(self, settings: Mapping[str, str]) -> tuple[Creditor | None, str]:
         missing = [
             k for k in ("creditor_name", "creditor_iban", "creditor_id") if not settings.get(k)

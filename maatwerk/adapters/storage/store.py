@@ -67,6 +67,7 @@ from maatwerk.core.records import (
     OutboxEntry,
     OutboxItem,
     OutboxStatus,
+    Posting,
     ReviewItem,
     ReviewStatus,
     StateConflictError,
@@ -576,6 +577,44 @@ class SqlStore:
 
     def mark_many(self, marks: Sequence[tuple[int, OutboxStatus, str, str]]) -> None:
         """:meth:`mark` for many rows in one transaction (one executemany per status kind)."""
+        with self.engine.begin() as conn:
+            self._mark_many(conn, marks)
+
+    def record_delivery(
+        self,
+        marks: Sequence[tuple[int, OutboxStatus, str, str]],
+        events: Sequence[tuple[str, Event]],
+        postings: Sequence[Posting],
+    ) -> Sequence[Event]:
+        """Marks, the delivered actions' keyed events (each key once) and their postings (each
+        ``(debt, posting key)`` once), in ONE transaction; returns the events appended."""
+        with self.engine.begin() as conn:
+            new: list[tuple[str, Event]] = []
+            if events:
+                known: set[str] = set()
+                for part in _chunks(sorted({key for key, _event in events})):
+                    known.update(
+                        str(k)
+                        for k in conn.execute(
+                            sa.select(t.events.c.idempotency_key).where(
+                                t.events.c.idempotency_key.in_(part)
+                            )
+                        ).scalars()
+                    )
+                for key, event in events:
+                    if key not in known:
+                        known.add(key)
+                        new.append((key, event))
+                if new:
+                    conn.execute(t.events.insert(), [_event_row(e, key) for key, e in new])
+            self._post(conn, postings)
+            self._mark_many(conn, marks)
+        return [event for _key, event in new]
+
+    @staticmethod
+    def _mark_many(
+        conn: sa.Connection, marks: Sequence[tuple[int, OutboxStatus, str, str]]
+    ) -> None:
         o = t.outbox
         done: list[dict[str, Any]] = []
         other: list[dict[str, Any]] = []
@@ -592,12 +631,11 @@ class SqlStore:
             "receipt": sa.bindparam("_receipt", type_=o.c.receipt.type),
             "error": sa.bindparam("_error"),
         }
-        with self.engine.begin() as conn:
-            update = o.update().where(o.c.id == sa.bindparam("_id"))
-            if done:
-                conn.execute(update.values(**values, done_at=sa.func.now()), done)
-            if other:
-                conn.execute(update.values(**values), other)
+        update = o.update().where(o.c.id == sa.bindparam("_id"))
+        if done:
+            conn.execute(update.values(**values, done_at=sa.func.now()), done)
+        if other:
+            conn.execute(update.values(**values), other)
 
     def outbox_items(self, run_date: dt.date | None = None) -> Sequence[OutboxItem]:
         o = t.outbox

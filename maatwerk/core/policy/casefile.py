@@ -52,6 +52,7 @@ from maatwerk.core.events import (
     DisputeResolved,
     Event,
     FlagCleared,
+    FormalDemandSent,
     FourteenDayLetterSent,
     HoldEnded,
     HoldPlaced,
@@ -302,6 +303,8 @@ class CaseState:
     letters: tuple[FourteenDayLetterSent, ...]
     promises: tuple[PromiseToPay, ...]
     rejections: tuple[ReviewRejected, ...]
+    demands: tuple[FormalDemandSent, ...] = ()
+    """aanmaningen (Awb 4:112) their channel delivered"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -478,6 +481,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     returns: list[PaymentReturned] = []
     contacts: list[ContactAttempt] = []
     letters: list[FourteenDayLetterSent] = []
+    demands: list[FormalDemandSent] = []
     promises: list[PromiseToPay] = []
     rejections: list[ReviewRejected] = []
     for event in events:
@@ -540,6 +544,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 contacts.append(event)
             case FourteenDayLetterSent():
                 letters.append(event)
+            case FormalDemandSent():
+                demands.append(event)
             case PromiseToPay():
                 promises.append(event)
             case ReviewRejected():
@@ -570,6 +576,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         letters=tuple(letters),
         promises=tuple(promises),
         rejections=tuple(rejections),
+        demands=tuple(demands),
     )
 
 

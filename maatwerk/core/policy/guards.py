@@ -379,11 +379,11 @@ def _letter_term(ctx: GuardContext) -> Verdict | None:
 
 
 def _aanmaning_term(ctx: GuardContext) -> Verdict | None:
+    # only a delivered aanmaning counts (FormalDemandSent), never a step that was refused
     sent = [
         s
-        for s in ctx.state.steps_taken
-        if s.action is ActionKind.FORMAL_DEMAND
-        and ctx.debt.debt_id in (s.debt_ids or ((s.debt_id,) if s.debt_id else ()))
+        for s in ctx.state.demands
+        if ctx.debt.debt_id in (s.debt_ids or ((s.debt_id,) if s.debt_id else ()))
     ]
     if not sent:
         return Verdict(
@@ -394,7 +394,7 @@ def _aanmaning_term(ctx: GuardContext) -> Verdict | None:
             )
         )
     atw = ctx.tables.calendars.get(ctx.tables.atw)
-    last_day = legal_deadline(sent[-1].occurred_on, ctx.tables.aanmaning_term, atw)
+    last_day = legal_deadline(sent[-1].sent_on, ctx.tables.aanmaning_term, atw)
     if ctx.today <= last_day:
         nl, en = _d(last_day)
         return Verdict(

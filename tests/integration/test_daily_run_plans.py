@@ -1,0 +1,200 @@
+"""The run watches payment arrangements every day (SQLite, PostgreSQL).
+
+For each case with an accepted arrangement whose schedule is stored, the run judges it from the
+booked payments (``arrangements.arrangement_status``): a missed instalment gets one reminder
+(the policy's ``instalment-missed`` step, or the run's own ``payment-reminder`` via letters), a
+breached plan one ``ArrangementBreached`` and a paid plan one ``ArrangementCompleted``, also when a
+date is run again or after a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+import attrs
+import pytest
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Debt, Payment
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementBreached,
+    ArrangementCompleted,
+    ArrangementOffered,
+    Event,
+)
+from maatwerk.core.money import eur
+from maatwerk.core.policy import PolicyTables
+from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, StoredCase
+from maatwerk.services.daily_run import (
+    PLAN_REMINDER_STEP,
+    PolicyCaseEvaluator,
+    RunSettings,
+    run_day,
+)
+
+
+DUE = dt.date(2026, 1, 10)
+ACCEPTED = dt.date(2026, 1, 14)
+SCHEDULE = (
+    (dt.date(2026, 2, 1), eur("100.00")),
+    (dt.date(2026, 3, 1), eur("100.00")),
+    (dt.date(2026, 4, 1), eur("100.00")),
+)
+DAYS = [dt.date(2026, 1, 15) + dt.timedelta(days=i) for i in range(95)]
+
+
+def evaluator(policy: str) -> PolicyCaseEvaluator:
+    return PolicyCaseEvaluator(
+        policies={policy: load_policy(resolve_policy(policy))},
+        default=policy,
+        tables=PolicyTables(calendars=build_calendars()),
+    )
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    s = SqlStore.from_url(migrated_db_url)
+    s.apply_import(
+        ImportBatch(
+            kind=ImportKind.PORTFOLIO,
+            file_name="p",
+            file_sha256="0",
+            records=(
+                Debtor(
+                    debtor_id="D1",
+                    name="Person 1",
+                    household=HouseholdType.SINGLE,
+                    net_monthly_income=eur("1500.00"),
+                    phone="0612345678",
+                ),
+                Debt(
+                    debt_id="B1",
+                    debtor_id="D1",
+                    creditor_id="shop",
+                    principal=eur("300.00"),
+                    due_date=DUE,
+                    category="invoice",
+                ),
+            ),
+        )
+    )
+    s.append(
+        [
+            ArrangementOffered(
+                occurred_on=ACCEPTED,
+                debtor_id="D1",
+                arrangement_id="A1",
+                debt_ids=("B1",),
+                instalment=eur("100.00"),
+                instalments=3,
+                schedule=SCHEDULE,
+            ),
+            ArrangementAccepted(occurred_on=ACCEPTED, debtor_id="D1", arrangement_id="A1"),
+        ]
+    )
+    yield s
+    s.close()
+
+
+def pay(store: SqlStore, *days: dt.date) -> None:
+    store.apply_import(
+        ImportBatch(
+            kind=ImportKind.PAYMENTS,
+            file_name="payments",
+            file_sha256=",".join(d.isoformat() for d in days),
+            records=tuple(
+                Payment(
+                    payment_id=f"P{d.isoformat()}",
+                    debtor_id="D1",
+                    received_on=d,
+                    amount=eur("100.00"),
+                )
+                for d in days
+            ),
+        )
+    )
+
+
+def run(store: SqlStore, ev: PolicyCaseEvaluator, days: Sequence[dt.date]) -> None:
+    for day in days:
+        run_day(store, ev, day, settings=RunSettings(batch_size=1))
+
+
+def plan_events(store: SqlStore) -> list[Event]:
+    kinds = (ArrangementBreached, ArrangementCompleted)
+    return [r.event for r in store.history("D1") if isinstance(r.event, kinds)]
+
+
+def reminders(store: SqlStore) -> list[tuple[dt.date, str]]:
+    return [
+        (i.entry.run_date, i.entry.step)
+        for i in store.outbox_items()
+        if i.entry.action == "payment-reminder"
+        and (i.entry.step == "plan-reminder" or i.entry.step.startswith(PLAN_REMINDER_STEP))
+    ]
+
+
+@attrs.define
+class Crash:
+    """Dies (like a killed process) on the first case of ``day``."""
+
+    inner: PolicyCaseEvaluator
+    day: dt.date
+
+    def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        if today == self.day:
+            raise SystemExit("killed")
+        return self.inner(stored, today)
+
+
+class TestBreach:
+    """Missed instalments: one reminder each, then one breach dated its breach day."""
+
+    @pytest.mark.parametrize("policy", ["humane", "classic"])
+    def test_missed_instalments_remind_then_breach_once(self, store: SqlStore, policy: str) -> None:
+        pay(store, dt.date(2026, 1, 30))  # the first instalment only
+        ev = evaluator(policy)
+        run(store, ev, DAYS)
+        run(store, ev, DAYS)  # every date again: nothing new
+        (breach,) = plan_events(store)
+        assert isinstance(breach, ArrangementBreached)
+        # 2nd late from 2 March (tolerated: one), 3rd late from 2 April: two in arrears
+        assert breach.occurred_on == dt.date(2026, 4, 2)
+        assert breach.arrangement_id == "A1"
+        sent = reminders(store)
+        assert [day for day, _step in sent] == [dt.date(2026, 3, 2)]
+        if policy == "classic":  # no instalment-missed step: the run sends its own reminder
+            assert sent[0][1] == f"{PLAN_REMINDER_STEP}:A1"
+        else:
+            assert sent[0][1] == "plan-reminder"
+
+    def test_crash_on_the_breach_day_records_it_once(self, store: SqlStore) -> None:
+        pay(store, dt.date(2026, 1, 30))
+        ev = evaluator("classic")
+        breach_day = dt.date(2026, 4, 2)
+        for day in DAYS:
+            if day == breach_day:
+                with pytest.raises(SystemExit):
+                    run_day(store, Crash(ev, day), day, settings=RunSettings(batch_size=1))
+                assert plan_events(store) == []
+            run(store, ev, [day])
+        assert [e.occurred_on for e in plan_events(store)] == [breach_day]
+
+
+class TestCompleted:
+    """A plan paid in full gets one ArrangementCompleted dated the day of the last payment."""
+
+    def test_paid_plan_completes_once(self, store: SqlStore) -> None:
+        pay(store, dt.date(2026, 1, 30), dt.date(2026, 2, 27), dt.date(2026, 3, 30))
+        ev = evaluator("humane")
+        run(store, ev, DAYS)
+        run(store, ev, DAYS[-10:])
+        (done,) = plan_events(store)
+        assert isinstance(done, ArrangementCompleted)
+        assert done.occurred_on == dt.date(2026, 3, 30)
+        assert reminders(store) == []
