@@ -20,12 +20,19 @@ File format (``schema = 1``)::
     channel = "letters"             # a registered channel name (maatwerk plugins list), or
                                     # "ledger" (recorded by the run, nothing is sent)
     anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
-                                    # | payment-returned | threshold
+                                    # | payment-returned | instalment-missed
+                                    # | arrangement-accepted | threshold
     days = 7                        # may be negative (before the anchor)
     calendar = "calendar"           # calendar | sepa | atw (working days)
     after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
     within = 10                     # optional deadline (days on the same calendar)
-    max_times = 1
+    max_times = 1                   # per case episode (re-presentation: per debt)
+    side = false                    # a reaction, not a rung (default: true for referral, early
+                                    # signal, re-presentation and the payment-returned,
+                                    # instalment-missed and arrangement-accepted anchors)
+    prerequisite = true             # later rungs wait until it is done (default: true for
+                                    # phone-call, arrangement-offer, fourteen-day-letter,
+                                    # formal-demand rungs)
     align_to_payday = false
     review = false                  # default true for bailiff, write-off, early signal, report
     charges_costs = false
@@ -36,7 +43,8 @@ File format (``schema = 1``)::
     min_arrears = "25.00"           # also max_arrears, min/max_arrears_months,
                                     # min/max_open_debts, min_other_creditors,
                                     # return_groups, segments, contact_outcomes,
-                                    # claim_kinds, categories, consumer_only
+                                    # arrangement_methods, claim_kinds, categories,
+                                    # consumer_only
     [step.params]                   # plain strings for the channel
     plan = "capacity"
 

@@ -18,6 +18,7 @@ from maatwerk.core.events import (
     ContactChannel,
     ContactOutcome,
     Event,
+    FormalDemandSent,
     FourteenDayLetterSent,
     StepTaken,
 )
@@ -96,7 +97,8 @@ def carry_out(
 ) -> CaseFile:
     """Record today's action as the daily run would.
 
-    A 14-day letter is received 2 days after sending; a phone-call task ends in a contact
+    A 14-day letter is received 2 days after sending; an aanmaning is delivered the day it is
+    sent; a phone-call task ends in a contact
     attempt with outcome ``contact`` (none when ``None``).
     """
     action = decision.action
@@ -121,6 +123,16 @@ def carry_out(
                 stated_costs=eur("45.00"),
                 sent_on=decision.today,
                 received_on=decision.today + dt.timedelta(days=2),
+                debt_ids=action.debt_ids,
+            )
+        )
+    if action.action is ActionKind.FORMAL_DEMAND:
+        new.append(
+            FormalDemandSent(
+                occurred_on=decision.today,
+                debtor_id=file.debtor.debtor_id,
+                sent_on=decision.today,
+                stated_costs=eur("0.00"),
                 debt_ids=action.debt_ids,
             )
         )

@@ -229,3 +229,23 @@ class TestDutchWords:
         assert "niet opgenomen" in text
         for word in ("phone", "no-answer", " call", "single"):
             assert word not in text
+
+
+class TestTimingBeforeDefault:
+    """A debt not yet in default times the case's next check, and joins nothing early."""
+
+    def test_next_check_is_the_reminder_day(self) -> None:
+        file, taken = run(case_file(), policy("humane"), START, 9)
+        assert [s for _, s in taken] == ["courtesy"]
+        decision = evaluate(file, policy("humane"), START + dt.timedelta(days=8), tables())
+        assert decision.action is None
+        assert decision.next_check_on == d(1, 9)  # default 2 January + 7 days
+
+    def test_offer_covers_only_debts_in_default(self) -> None:
+        from policy_helpers import debt
+
+        file = case_file([debt("a"), debt("b", due=d(2, 1))])
+        final, taken = run(file, policy("humane"), START, 35)
+        assert (d(1, 21), "arrangement") in taken
+        offer = next(s for s in _steps(final) if s.step_id == "arrangement")
+        assert offer.debt_ids == ("a",)  # b falls due in February: not part of the offer yet

@@ -3,22 +3,37 @@
 :func:`evaluate` is pure and deterministic: the same case file, policy, date and tables always
 give the same :class:`Decision`. It reads only events and ledger lines dated up to ``today``.
 
-Algorithm, per open debt and per step of the ladder (policy order, mildest first):
+Algorithm: the case is **one ladder** (one case, one plan; BW 6:96 lid 7: several claims in one
+14-day letter, costs on the sum). The current *episode* runs from the first step after the last
+``close``; the case's *rung* is the highest ladder step taken in it. Per step (policy order,
+mildest first):
 
-1. skip the step for a debt it does not apply to (claim kind, category, consumer), that already
-   had it ``max_times`` (or whose anchor has not moved since), or that already had a *later*
-   step (no going back down the ladder);
-2. the step is *due* for the debt when ``today`` has reached anchor + days on its calendar;
-3. case-level conditions (arrears, months, open debts, return group, segment, contact outcome)
-   must hold;
-4. each guard that applies may block or postpone it for that debt.
+1. skip a step that applies to no open debt (claim kind, category, consumer); a rung below the
+   case's rung is passed (never go back down), unless it is a *prerequisite* not yet done;
+   a step taken ``max_times`` in the episode (a re-presentation: for that debt), or whose anchor
+   has not moved since it was last done, is done;
+2. the step is *due* when ``today`` has reached anchor + days on its calendar for one of the
+   debts in default (a ``previous-step`` anchor is the day the named step was done for the
+   case); it then covers **every** open debt in default it applies to (a new debt joins the
+   case's current rung). A courtesy reminder, a re-presentation and a step that carries out a
+   running plan cover only the debts whose own date came;
+3. case-level conditions (arrears, months, open debts, return group, segment, contact outcome,
+   arrangement method) must hold;
+4. each guard that applies may block or postpone it per debt; a rung also waits while a lower
+   *prerequisite* rung (personal call, arrangement offer, 14-day letter, aanmaning; the step
+   attribute ``prerequisite``) has not been done in the episode: after a hold, or for a case
+   first seen late, the lowest one is caught up on first.
 
-The most severe step (latest on the ladder) that is due and allowed for at least one debt is
-proposed, as **one** consolidated action for every debt it is allowed for (one letter, one call);
-steps blocked, postponed or superseded are recorded with their reasons. A debt that is paid or
-settled drops out at once; when no debt is open any more and steps were taken, the policy's
-``close`` step is proposed. At most one step per case per day: when a step was already taken
-today, nothing new is proposed (so re-running a day changes nothing).
+A rung counts as done when a side step with the same action came after the rung below it (a
+call after a returned debit is the personal contact attempt); a side step is not repeated when
+a step with the same action and channel came on or after its anchor. The most severe step that
+is due and allowed for at least one debt is proposed, as **one** consolidated action; steps
+blocked, postponed or superseded are recorded with their reasons, and the next step is
+announced only when its conditions hold and no guard blocks it (a postponing guard moves its
+date). A debt that is paid or settled drops out at once; when no debt is open any more and
+steps were taken, the policy's ``close`` step is proposed. At most one step per case per day:
+when a step was already taken today, nothing new is proposed (so re-running a day changes
+nothing).
 """
 
 from __future__ import annotations
@@ -614,8 +629,8 @@ def _due_step(
 
     ``None``: the step does not apply, is passed (the case is further up the ladder and it is
     no prerequisite still to catch up on), or is done in this episode. A case-level step is timed
-    by the debts in default and covers every open debt in default it applies to (one case, one
-    plan); a per-debt step (:data:`_PER_DEBT`) or one that carries out a running plan
+    by the debts in default (a ``due-date`` step also by a debt whose due date came) and covers
+    every open debt in default it applies to (one case, one plan); a per-debt step (:data:`_PER_DEBT`) or one that carries out a running plan
     (:data:`~maatwerk.core.policy.model.PLAN_ANCHORS`) only the debts whose own date came.
     """
     applicable = [d for d in state.open_debts if _applies_to_debt(step, d)]
@@ -629,10 +644,9 @@ def _due_step(
         return None
     per_debt = step.action in _PER_DEBT
     own_only = per_debt or step.timing.anchor in PLAN_ANCHORS
-    if not own_only:
-        applicable = [d for d in applicable if state.in_default(d)]
-        if not applicable:
-            return None
+    by_due_date = step.timing.anchor is Anchor.DUE_DATE
+    # a debt not yet in default times a case-level step only from the day it defaults
+    eligible = {d.debt_id for d in applicable if own_only or by_due_date or state.in_default(d)}
     since: dt.date | None = None
     if not per_debt:
         if len(ladder.taken(step.id)) >= step.max_times:
@@ -652,17 +666,22 @@ def _due_step(
                 continue
         elif since is not None and anchor <= since:
             continue
-        own_due[debt.debt_id] = _due_on(step, anchor, state, tables)
+        due = _due_on(step, anchor, state, tables)
+        if debt.debt_id not in eligible:
+            due = max(due, debt.default_date)
+        own_due[debt.debt_id] = due
     if not own_due:
         return None
-    first = min(own_due.values())
     today = state.today
+    due_now = {d: due for d, due in own_due.items() if d in eligible and due <= today}
+    if not due_now:
+        return min(own_due.values()), own_due, []
     covered = [
         d.debt_id
         for d in applicable
-        if not own_only or (d.debt_id in own_due and own_due[d.debt_id] <= today)
+        if d.debt_id in due_now or (not own_only and state.in_default(d))
     ]
-    return first, own_due, covered
+    return min(due_now.values()), own_due, covered
 
 
 def _missing_prerequisite(
