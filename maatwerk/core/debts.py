@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable
 
 import attrs
@@ -203,9 +204,9 @@ class Debt:
             else Balance.zero(self.currency)
         )
 
-    @property
+    @functools.cached_property
     def outstanding(self) -> Balance:
-        """What is still owed, per ledger part."""
+        """What is still owed, per ledger part (computed once per value: debts are frozen)."""
         return self.charged - self.paid
 
     @property

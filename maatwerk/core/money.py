@@ -63,6 +63,8 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
 
     ``what`` names the value in the error message ("amount", "--net-income", ...).
     """
+    if type(value) is Decimal and value.is_finite():
+        return value  # the common case, checked first (the run converts millions of amounts)
     if isinstance(value, bool):
         raise MoneyError(f"{what}: a boolean is not an amount")
     if isinstance(value, float):
@@ -87,6 +89,8 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
 
 
 def _check_currency(_instance: object, _attribute: object, value: str) -> None:
+    if value == EUR:
+        return
     if not (len(value) == 3 and value.isalpha() and value.isupper()):
         raise MoneyError(f"currency must be an ISO 4217 code such as 'EUR', not {value!r}")
 
@@ -112,7 +116,8 @@ class Money:
         """Build from integer minor units (cents): ``Money.from_minor_units(1234) == eur('12.34')``."""
         if isinstance(units, bool):
             raise MoneyError("minor units must be an int, not a boolean")
-        return cls(Decimal(units).scaleb(-MINOR_UNITS.get(currency, 2)), currency)
+        _check_currency(None, None, currency)
+        return _of(Decimal(units).scaleb(-MINOR_UNITS.get(currency, 2)), currency)
 
     # -- conversion ---------------------------------------------------------------------------
     @property
@@ -131,7 +136,7 @@ class Money:
         with decimal.localcontext() as ctx:
             ctx.prec = _PRECISION
             quantum = Decimal(1).scaleb(-self.exponent)
-            return Money(self.amount.quantize(quantum, rounding=mode.value), self.currency)
+            return _of(self.amount.quantize(quantum, rounding=mode.value), self.currency)
 
     def is_rounded(self) -> bool:
         return self.rounded(Rounding.HALF_UP).amount == self.amount
@@ -152,7 +157,7 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return _of(self.amount + other.amount, self.currency)
 
     def __radd__(self, other: object) -> Money:
         # Lets sum() start from 0.
@@ -162,13 +167,13 @@ class Money:
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return _of(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return _of(-self.amount, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return _of(abs(self.amount), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if not isinstance(factor, (Decimal, int)):
@@ -231,6 +236,18 @@ class Money:
     def clamp_zero(self) -> Money:
         """``max(self, 0)``."""
         return self if self.amount >= 0 else Money.zero(self.currency)
+
+
+def _of(amount: Decimal, currency: str) -> Money:
+    """Money from a finite ``Decimal`` and a checked currency, without converting them again.
+
+    For results of arithmetic on ``Money`` values (already checked): the daily run adds and
+    builds amounts millions of times, and the converter was a large share of its time.
+    """
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
 
 
 ZERO: Final = Money(Decimal(0))

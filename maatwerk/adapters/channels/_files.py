@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import hashlib
 import os
 import pathlib
@@ -46,15 +45,34 @@ def safe_file_stem(identifier: str) -> str:
     return f"{cleaned[:100]}-{digest}"
 
 
+#: Directories this process has already cleaned of killed writers' temporary files.
+_CLEANED: set[pathlib.Path] = set()
+
+
+def _clean_once(directory: pathlib.Path) -> None:
+    """Create ``directory`` and, once per process, remove temporary files a killed writer left.
+
+    One scan per directory instead of one per file written (a day's letters are thousands of
+    files in one directory: scanning it for every file made delivery quadratic).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    if directory in _CLEANED:
+        return
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_file():
+                pathlib.Path(entry.path).unlink(missing_ok=True)
+    _CLEANED.add(directory)
+
+
 def atomic_write(path: pathlib.Path, text: str) -> None:
     """Write *text* (UTF-8) to *path* so that readers see the old or the new file, never half.
 
-    A temporary file left by a process killed while writing *path* is removed first, so a
-    rerun after a crash leaves exactly the files an uninterrupted run leaves.
+    Temporary files left by a process killed while writing are removed the first time this
+    process writes into the directory, so a rerun after a crash leaves exactly the files an
+    uninterrupted run leaves.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        stale.unlink(missing_ok=True)
+    _clean_once(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
