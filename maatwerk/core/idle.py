@@ -5,9 +5,11 @@ run still decides every case every day, but for an *idle* case it records the de
 last time without deriving the case state again. That is sound only when the decision cannot
 change before a known day, so :func:`idle_until` is conservative:
 
-* only a decision without a step today (``wait``, ``closed``, ``stopped``) or one postponed by
-  guards to a known day can rest; a step taken, a review waiting or a guard blocking without an
-  end date means: look again tomorrow;
+* only a decision without a step today (``wait``, ``closed``, ``stopped``), one postponed by
+  guards to a known day, or one blocked by a guard that only the stored data can lift
+  (:data:`DATA_BLOCKS`: debt help, consent, vulnerable, dispute, deceased; the run adds
+  ``arrangement-kept`` with the plan's instalment dates) can rest; a step taken, a review
+  waiting or another guard blocking without an end date means: look again tomorrow;
 * the case rests until the earliest of: the policy's own ``next_check_on``; **every** date in
   the stored case that lies after today (a due or default date, a ledger line, a payment, a
   mandate, any date field of any event) and the day after it (a hold that ends, a promise that
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -31,10 +33,16 @@ from maatwerk.core.policy.evaluate import Decision, DecisionStatus, NoteKind
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 
 
-__all__ = ["IdleCase", "IdleStore", "future_dates", "idle_until"]
+__all__ = ["DATA_BLOCKS", "IdleCase", "IdleStore", "future_dates", "idle_until"]
 
 _DAY = dt.timedelta(days=1)
 _RESTING = frozenset({DecisionStatus.WAIT, DecisionStatus.CLOSED, DecisionStatus.STOPPED})
+
+#: Stock guards whose block (without an end date) depends on the stored data only, never on the
+#: date: debt help running, no consent, a vulnerable debtor, an open dispute, a deceased debtor.
+#: A case they block may rest: any change of that data (an event, an imported row) changes the
+#: case's fingerprint and wakes it, and every future date in the case wakes it too.
+DATA_BLOCKS: Final = frozenset({"debt-help", "consent", "vulnerable", "dispute", "deceased"})
 
 
 @attrs.frozen(kw_only=True)
@@ -139,12 +147,18 @@ def future_dates(stored: StoredCase, today: dt.date) -> Iterator[dt.date]:
 
 
 def idle_until(
-    decision: Decision, stored: StoredCase, *, also: Iterable[dt.date] = ()
+    decision: Decision,
+    stored: StoredCase,
+    *,
+    also: Iterable[dt.date] = (),
+    settled: frozenset[str] = DATA_BLOCKS,
 ) -> dt.date | None:
     """The first day after ``decision.today`` the case must be evaluated again, or ``None``.
 
     ``None`` means "tomorrow" (the case is not idle). ``also``: further days on which the
     caller's own work for the case changes (e.g. an interest or cost posting falling due).
+    ``settled``: reason codes of guards whose block without an end date changes only with the
+    stored data, or on a day the caller put in ``also`` (default :data:`DATA_BLOCKS`).
     """
     today = decision.today
     if decision.action is not None:
@@ -153,7 +167,9 @@ def idle_until(
         if decision.status is not DecisionStatus.BLOCKED:
             return None
         for note in decision.notes:
-            if note.kind is NoteKind.BLOCKED:
+            if note.kind is NoteKind.BLOCKED and (
+                not note.reasons or any(r.code not in settled for r in note.reasons)
+            ):
                 return None
             if note.kind is NoteKind.POSTPONED and note.until is None:
                 return None

@@ -56,7 +56,7 @@ from maatwerk.core.events import (
     FourteenDayLetterSent,
     StepTaken,
 )
-from maatwerk.core.idle import IdleCase, IdleStore, idle_until
+from maatwerk.core.idle import DATA_BLOCKS, IdleCase, IdleStore, idle_until
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
@@ -110,7 +110,11 @@ __all__ = [
 
 #: Version of the idle-case rules: part of every evaluator signature, so that changing the rules
 #: (here or in ``core/idle.py``) makes every stored resting state stale.
-_IDLE_RULES: Final = "idle-1"
+_IDLE_RULES: Final = "idle-2"
+
+#: Blocks a case may rest under: the data-only guards, and a kept arrangement (its instalment
+#: dates are passed to ``idle_until`` from :func:`monitor_arrangements`).
+_SETTLED_BLOCKS: Final = DATA_BLOCKS | {"arrangement-kept"}
 
 #: Channels handled inside the engine: the step is recorded by its event, nothing is sent.
 INTERNAL_CHANNELS: Final = frozenset({"ledger"})
@@ -804,7 +808,9 @@ class PolicyCaseEvaluator:
             events=(*plans.events, *outcome.events, *(event for _entry, event in extra)),
             postings=(*outcome.postings, *charges.postings),
             applications=applications,
-            wake_on=None if extra else idle_until(decision, stored, also=also),
+            wake_on=None
+            if extra
+            else idle_until(decision, stored, also=also, settled=_SETTLED_BLOCKS),
         )
 
     def _plan_reminders(

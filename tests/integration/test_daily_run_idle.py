@@ -12,7 +12,18 @@ from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt, Payment
-from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementOffered,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    DebtHelpKind,
+    DebtHelpStarted,
+    DebtorFlag,
+    DebtorFlagged,
+    DisputeOpened,
+)
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
@@ -158,3 +169,59 @@ class TestIdleCases:
             )
             assert summary.cases_idle == 0
             assert summary.cases_evaluated == summary.cases_total
+
+
+class TestBlockedCasesRest:
+    """A case blocked by a guard only its data can lift (debt help, consent, vulnerable, dispute,
+    a kept plan) rests, and its recorded decision is the one a full evaluation gives that day."""
+
+    def test_blocked_idle_decisions_equal_full_evaluation(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        on = START + dt.timedelta(days=2)
+        store.append(
+            [DebtHelpStarted(occurred_on=on, debtor_id="D0000", help_kind=DebtHelpKind.DEBT_HELP)]
+        )
+        store.append([DisputeOpened(occurred_on=on, debtor_id="D0001", dispute_id="X1")])
+        store.append([DebtorFlagged(occurred_on=on, debtor_id="D0002", flag=DebtorFlag.VULNERABLE)])
+        store.append(
+            [
+                ContactAttempt(
+                    occurred_on=on,
+                    debtor_id="D0004",
+                    channel=ContactChannel.PHONE,
+                    outcome=ContactOutcome.CANT_PAY,
+                )
+            ]
+        )
+        store.append(
+            [
+                ArrangementOffered(
+                    occurred_on=on,
+                    debtor_id="D0005",
+                    arrangement_id="A5",
+                    schedule=tuple(
+                        (START + dt.timedelta(days=20 + 30 * n), eur("100.00")) for n in range(4)
+                    ),
+                ),
+                ArrangementAccepted(occurred_on=on, debtor_id="D0005", arrangement_id="A5"),
+            ]
+        )
+        blocked_idle: set[str] = set()
+        for offset in range(75):
+            day = START + dt.timedelta(days=offset)
+            run_day(store, humane, day, settings=RunSettings(batch_size=4))
+            for stored in store.load_cases(_keys(store)):
+                recorded = store.decision(stored.key, day)
+                assert recorded is not None
+                if recorded.detail.get("status") != "idle":
+                    continue
+                if recorded.blocked_by:
+                    blocked_idle.add(recorded.blocked_by)
+                full = humane(stored, day).decision
+                assert (full.outcome, full.step, full.blocked_by) == (
+                    recorded.outcome,
+                    None,
+                    recorded.blocked_by,
+                ), f"{stored.key} on {day}"
+        assert blocked_idle, "blocked cases rest too"
