@@ -219,6 +219,7 @@ class _Ladder:
     episode: tuple[StepTaken, ...]
     rung: int
     """the highest rank of a rung taken in the episode (-1: none)"""
+    _done: dict[str, dt.date | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
     def of(cls, policy: Policy, state: CaseState) -> _Ladder:
@@ -259,6 +260,11 @@ class _Ladder:
 
     def done_on(self, step: Step) -> dt.date | None:
         """The day the rung ``step`` was last done in the episode (itself or a stand-in)."""
+        if step.id not in self._done:
+            self._done[step.id] = self._done_on(step)
+        return self._done[step.id]
+
+    def _done_on(self, step: Step) -> dt.date | None:
         own = self.taken(step.id)
         if own:
             return own[-1].occurred_on
@@ -735,7 +741,11 @@ def _next_step(
     31 March announces the call for 1 April).
     """
     best: tuple[dt.date, int, Step, tuple[str, ...]] | None = None
-    for rank, step, when, ids in upcoming:
+    # earliest first: a guard only ever moves a date later, so once a step is announced on a
+    # day, no step that becomes due after that day can come first (keeps this cheap)
+    for rank, step, when, ids in sorted(upcoming, key=lambda u: (u[2], u[0])):
+        if best is not None and (when, rank) >= (best[0], best[1]):
+            break
         if _condition_failures(step, state):
             continue
         if not step.is_side and _missing_prerequisite(policy, rank, state, ladder) is not None:
