@@ -26,6 +26,14 @@ File format (``schema = 1``)::
     calendar = "calendar"           # calendar | sepa | atw (working days)
     after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
     within = 10                     # optional deadline (days on the same calendar)
+    min_days_after = { step = "reminder-0", days = 14 }
+                                    # optional minimum gap: never due sooner than `days` (on
+                                    # this step's calendar) after the earlier step `step` was
+                                    # done in the episode (itself or a side step standing in
+                                    # for it), in addition to the anchor:
+                                    # due = max(anchor + days, done + gap); no gap while that
+                                    # step was not done. Keeps time to answer an offer when a
+                                    # late case (or one back from a hold) catches up on rungs.
     max_times = 1                   # per case episode (re-presentation: per debt)
     side = false                    # a reaction, not a rung (default: true for referral, early
                                     # signal, re-presentation and the payment-returned,
@@ -78,6 +86,7 @@ from maatwerk.core.policy.model import (
     SCHEMA_VERSION,
     Anchor,
     Conditions,
+    MinDaysAfter,
     Policy,
     PolicySettings,
     Step,
@@ -131,8 +140,10 @@ _STEP_KEYS: Final = frozenset(
         "when",
         "side",
         "prerequisite",
+        "min_days_after",
     }
 )
+_GAP_KEYS: Final = frozenset({"step", "days"})
 _WHEN_KEYS: Final = frozenset(f.name for f in attrs.fields(Conditions))
 _NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEADER_RE: Final = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
@@ -408,6 +419,38 @@ def _conditions(reader: _Reader, data: Any, path: tuple[Any, ...]) -> Conditions
     )
 
 
+def _gap(
+    reader: _Reader,
+    data: Mapping[str, Any],
+    path: tuple[Any, ...],
+    step_id: str,
+    earlier: Mapping[str, int],
+) -> MinDaysAfter | None:
+    """``min_days_after = { step = "...", days = N }``: an earlier step and a gap of N >= 0."""
+    if "min_days_after" not in data:
+        return None
+    raw = data["min_days_after"]
+    if not isinstance(raw, dict):
+        raise reader.error(
+            'min_days_after must be a table such as { step = "arrangement", days = 14 }',
+            path,
+            "min_days_after",
+        )
+    where = (*path, "min_days_after")
+    reader.check_keys(raw, _GAP_KEYS, where)
+    other = reader.text(raw, "step", where)
+    if other not in earlier:
+        raise reader.error(
+            f"step {step_id!r} refers to step {other!r}, which is not an earlier step",
+            where,
+            "step",
+        )
+    if "days" not in raw:
+        raise reader.error("missing 'days'", where, "days")
+    days = _non_negative(reader, raw, "days", where, 0)
+    return MinDaysAfter(step=other, days=days)
+
+
 def _step(
     reader: _Reader,
     data: Any,
@@ -458,6 +501,7 @@ def _step(
                 path,
                 "after",
             )
+    min_days_after = _gap(reader, data, path, step_id, earlier)
     days = reader.integer(data, "days", path, 0)
     within = reader.integer(data, "within", path, None)
     if within is not None and within < 0:
@@ -489,7 +533,14 @@ def _step(
         id=step_id,
         action=action,
         channel=channel,
-        timing=Timing(anchor=anchor, days=days, calendar=calendar, after=after, within=within),
+        timing=Timing(
+            anchor=anchor,
+            days=days,
+            calendar=calendar,
+            after=after,
+            within=within,
+            min_days_after=min_days_after,
+        ),
         conditions=conditions,
         max_times=max_times,
         align_to_payday=reader.flag(data, "align_to_payday", path, default=False),

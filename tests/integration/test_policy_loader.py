@@ -14,7 +14,7 @@ from maatwerk.adapters.policy_loader import (
 )
 from maatwerk.core.errors import PolicyError
 from maatwerk.core.events import ActionKind
-from maatwerk.core.policy import Anchor
+from maatwerk.core.policy import Anchor, MinDaysAfter
 
 
 GOOD = """\
@@ -201,3 +201,89 @@ class TestErrorsNameFileLineField:
             load_policy_text(GOOD.replace('name = "mini"', 'name = "Mini Policy"'), "inline.toml")
         assert caught.value.location.file == "inline.toml"
         assert caught.value.location.line == 2
+
+
+def _with_gap(gap: str) -> str:
+    """GOOD with ``gap`` on line 22 of the bailiff step (after ``days = 30``)."""
+    return GOOD.replace("days = 30\n", f"days = 30\n{gap}\n", 1)
+
+
+class TestMinDaysAfter:
+    """min_days_after names an earlier step and a gap of whole days; errors say where."""
+
+    def test_inline_table_loads(self) -> None:
+        policy = load_policy_text(
+            _with_gap('min_days_after = { step = "reminder", days = 14 }'), "gap.toml"
+        )
+        gap = policy.step("bailiff").timing.min_days_after
+        assert gap == MinDaysAfter(step="reminder", days=14)
+        assert policy.step("reminder").timing.min_days_after is None
+
+    def test_sub_table_loads(self) -> None:
+        text = GOOD.replace(
+            "[step.when]", '[step.min_days_after]\nstep = "reminder"\ndays = 3\n[step.when]', 1
+        )
+        gap = load_policy_text(text, "gap.toml").step("bailiff").timing.min_days_after
+        assert gap == MinDaysAfter(step="reminder", days=3)
+
+    def test_humane_gaps(self) -> None:
+        policy = load_policy(resolve_policy("humane"))
+        for step_id in ("letter", "aanmaning"):
+            gap = policy.step(step_id).timing.min_days_after
+            assert gap == MinDaysAfter(step="arrangement", days=14)
+        assert policy.step("bailiff").timing.min_days_after == MinDaysAfter(step="call-2", days=14)
+
+    @pytest.mark.parametrize(
+        ("gap", "field", "message"),
+        [
+            ("min_days_after = 14", "step[1].min_days_after", "must be a table"),
+            (
+                'min_days_after = { step = "bailiff", days = 14 }',
+                "step[1].min_days_after.step",
+                "'bailiff', which is not an earlier step",
+            ),
+            (
+                'min_days_after = { step = "nope", days = 14 }',
+                "step[1].min_days_after.step",
+                "'nope', which is not an earlier step",
+            ),
+            (
+                'min_days_after = { step = "reminder", days = -1 }',
+                "step[1].min_days_after.days",
+                "days must not be negative",
+            ),
+            (
+                'min_days_after = { step = "reminder", days = "14" }',
+                "step[1].min_days_after.days",
+                "days must be a whole number",
+            ),
+            (
+                'min_days_after = { step = "reminder" }',
+                "step[1].min_days_after.days",
+                "missing 'days'",
+            ),
+            (
+                "min_days_after = { days = 14 }",
+                "step[1].min_days_after.step",
+                "missing 'step'",
+            ),
+            (
+                'min_days_after = { step = "reminder", days = 14, calendar = "sepa" }',
+                "step[1].min_days_after.calendar",
+                "unknown key 'calendar'",
+            ),
+        ],
+    )
+    def test_error_location(self, tmp_path: Path, gap: str, field: str, message: str) -> None:
+        error = _error(_with_gap(gap), tmp_path)
+        assert error.location.line == 22
+        assert error.location.field == field
+        assert message in error.message
+
+    def test_error_in_sub_table_names_its_line(self, tmp_path: Path) -> None:
+        text = GOOD.replace(
+            "[step.when]", '[step.min_days_after]\nstep = "reminder"\ndays = 1.5\n[step.when]', 1
+        )
+        error = _error(text, tmp_path)
+        assert error.location.field == "step[1].min_days_after.days"
+        assert error.location.line == 25

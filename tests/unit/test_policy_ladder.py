@@ -10,12 +10,15 @@ import pytest
 from policy_helpers import carry_out, case_file, policy, run, tables
 
 from maatwerk.adapters.case_json import load_case_file
+from maatwerk.adapters.policy_loader import load_policy_text
 from maatwerk.core.arrangements import PaymentMethod
+from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import (
     ActionKind,
     ArrangementAccepted,
     ArrangementOffered,
     ContactAttempt,
+    ContactChannel,
     ContactOutcome,
     Event,
     FourteenDayLetterSent,
@@ -249,3 +252,131 @@ class TestTimingBeforeDefault:
         assert (d(1, 21), "arrangement") in taken
         offer = next(s for s in _steps(final) if s.step_id == "arrangement")
         assert offer.debt_ids == ("a",)  # b falls due in February: not part of the offer yet
+
+
+def _days_between(taken: list[tuple[dt.date, str]], first: str, then: str) -> int:
+    days = {s: day for day, s in taken}
+    return (days[then] - days[first]).days
+
+
+class TestMinimumGapAfterAStep:
+    """A step waits its min_days_after gap after the named step, also when catching up on rungs."""
+
+    def test_a_case_first_seen_late_gets_time_to_answer_the_offer(self) -> None:
+        # defaulted 2 January, first evaluated 2 March: the letter is long due by its anchor
+        _, taken = run(case_file(), policy("humane"), d(3, 2), 60)
+        assert taken[:3] == [(d(3, 2), "call"), (d(3, 5), "arrangement"), (d(3, 19), "letter")]
+        assert _days_between(taken, "call-2", "bailiff") >= 14
+
+    def test_the_example_first_seen_late(self) -> None:
+        _, taken = run(_fresh_example(), policy("humane"), d(3, 15), 60)
+        assert _days_between(taken, "arrangement", "letter") >= 14
+        assert _days_between(taken, "call-2", "bailiff") >= 14
+
+    def test_after_a_hold_the_same(self) -> None:
+        file = _hold(_fresh_example(), d(1, 2), d(3, 20))
+        _, taken = run(file, policy("humane"), START, 140)
+        after = [(day, s) for day, s in taken if day > d(3, 20)]
+        assert (d(3, 25), "arrangement") in after
+        assert (d(4, 8), "letter") in after  # 14 calendar days after the offer, not 26 March
+        assert _days_between(after, "call-2", "bailiff") >= 14
+
+    def test_public_claim_aanmaning_waits_too(self) -> None:
+        from policy_helpers import debt
+
+        public = debt(kind=ClaimKind.PUBLIC, category="care-contribution")
+        _, taken = run(case_file([public]), policy("humane"), d(3, 2), 60)
+        assert (d(3, 5), "arrangement") in taken
+        assert (d(3, 19), "aanmaning") in taken
+
+    def test_the_letter_is_announced_for_the_end_of_the_gap(self) -> None:
+        file, _ = run(case_file(), policy("humane"), d(3, 2), 4)  # call, then the offer on 5 March
+        decision = evaluate(file, policy("humane"), d(3, 6), tables())
+        assert decision.action is None
+        nxt = [n for n in decision.notes if n.kind is NoteKind.NEXT]
+        assert [(n.step_id, n.until) for n in nxt] == [("letter", d(3, 19))]
+
+    def test_an_offer_standing_in_for_the_rung_starts_the_gap(self) -> None:
+        # a late case: the call, then the offer after a failed direct debit (a side step that
+        # stands in for the arrangement rung): the letter waits 14 days after that offer
+        def taken(step_id: str, action: ActionKind, on: dt.date) -> StepTaken:
+            return StepTaken(
+                occurred_on=on,
+                debtor_id="p1",
+                step_id=step_id,
+                action=action,
+                channel="letters" if action is ActionKind.ARRANGEMENT_OFFER else "phone-worklist",
+                debt_ids=("d1",),
+                policy="humane@2026.1",
+            )
+
+        events = [
+            taken("call", ActionKind.PHONE_CALL, d(3, 2)),
+            ContactAttempt(
+                occurred_on=d(3, 2),
+                debtor_id="p1",
+                channel=ContactChannel.PHONE,
+                outcome=ContactOutcome.NO_ANSWER,
+            ),
+            _returned(d(3, 3)),
+            taken("returned-call", ActionKind.PHONE_CALL, d(3, 3)),
+            taken("returned-offer", ActionKind.ARRANGEMENT_OFFER, d(3, 6)),
+        ]
+        file = case_file(events=events)
+        _, later = run(file, policy("humane"), d(3, 7), 20)
+        ids = [s for _, s in later]
+        assert "arrangement" not in ids  # the stand-in was the offer
+        assert "returned-offer" not in ids
+        assert later[0] == (d(3, 20), "letter")  # 14 days after 6 March
+
+    def test_the_gap_never_pulls_a_step_earlier(self) -> None:
+        # on time, the letter comes at default + 35 days, 16 days after the offer
+        _, taken = run(case_file(), policy("humane"), START, 60)
+        assert (d(1, 21), "arrangement") in taken
+        assert (d(2, 6), "letter") in taken
+
+
+_GAP_POLICY = """\
+schema = 1
+name = "gap"
+version = "1"
+
+[[step]]
+id = "first"
+action = "arrangement-offer"
+channel = "letters"
+anchor = "default-date"
+days = 7
+
+[[step]]
+id = "second"
+action = "fourteen-day-letter"
+channel = "letters"
+anchor = "default-date"
+days = 8
+calendar = "sepa"
+min_days_after = { step = "first", days = 10 }
+"""
+
+
+class TestMinimumGapSemantics:
+    """due = max(anchor + days, done + gap) on the step's calendar; no gap before the step is done."""
+
+    def test_gap_counts_on_the_step_calendar(self) -> None:
+        gap_policy = load_policy_text(_GAP_POLICY, "gap.toml")
+        _, taken = run(case_file(), gap_policy, d(3, 2), 30)
+        # first on Monday 2 March, then 10 SEPA days later: Monday 16 March
+        assert taken == [(d(3, 2), "first"), (d(3, 16), "second")]
+
+    def test_without_the_gap_the_catch_up_is_next_day(self) -> None:
+        plain = load_policy_text(
+            _GAP_POLICY.replace('min_days_after = { step = "first", days = 10 }\n', ""), "g.toml"
+        )
+        _, taken = run(case_file(), plain, d(3, 2), 30)
+        assert taken == [(d(3, 2), "first"), (d(3, 3), "second")]
+
+    def test_no_gap_while_the_named_step_is_not_done(self) -> None:
+        # "first" made no prerequisite: it is passed, and "second" is due by its anchor alone
+        text = _GAP_POLICY.replace("days = 7\n", "days = 7\nprerequisite = false\n", 1)
+        _, taken = run(case_file(), load_policy_text(text, "gap.toml"), d(3, 2), 30)
+        assert taken == [(d(3, 2), "second")]

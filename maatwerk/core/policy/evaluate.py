@@ -14,7 +14,9 @@ mildest first):
    has not moved since it was last done, is done;
 2. the step is *due* when ``today`` has reached anchor + days on its calendar for one of the
    debts in default (a ``previous-step`` anchor is the day the named step was done for the
-   case); it then covers **every** open debt in default it applies to (a new debt joins the
+   case), and no sooner than its ``min_days_after`` gap after the named step was done (itself
+   or a stand-in; e.g. the 14-day letter 14 days after the arrangement offer, also when a
+   late case catches up on its rungs); it then covers **every** open debt in default it applies to (a new debt joins the
    case's current rung). A courtesy reminder, a re-presentation and a step that carries out a
    running plan cover only the debts whose own date came;
 3. case-level conditions (arrears, months, open debts, return group, segment, contact outcome,
@@ -318,9 +320,33 @@ def _anchor(step: Step, debt: Debt, state: CaseState, ladder: _Ladder) -> dt.dat
     )
 
 
-def _due_on(step: Step, anchor: dt.date, state: CaseState, tables: PolicyTables) -> dt.date:
+def _gap_floor(step: Step, ladder: _Ladder, tables: PolicyTables) -> dt.date | None:
+    """The first day ``step`` may be due by its ``min_days_after`` gap (``None``: no gap now).
+
+    The gap counts on the step's calendar from the day the named step was last done in the
+    episode (itself or a side step standing in for it); not done yet: no gap.
+    """
+    gap = step.timing.min_days_after
+    if gap is None:
+        return None
+    done = ladder.done_on(ladder.policy.step(gap.step))
+    if done is None:
+        return None
+    return tables.calendars.add_days(done, gap.days, step.timing.calendar)
+
+
+def _due_on(
+    step: Step,
+    anchor: dt.date,
+    state: CaseState,
+    tables: PolicyTables,
+    floor: dt.date | None = None,
+) -> dt.date:
+    """anchor + days on the step's calendar, not before ``floor`` (its gap), then the payday."""
     calendars = tables.calendars
     due = calendars.add_days(anchor, step.timing.days, step.timing.calendar)
+    if floor is not None and floor > due:
+        due = floor
     if step.align_to_payday:
         due = _payday_on_or_after(due, state.debtor.payday)
         due = calendars.add_days(due, 0, step.timing.calendar)
@@ -660,6 +686,7 @@ def _due_step(
         since = ladder.done_on(step)
         if step.is_side:
             since = max(filter(None, (since, ladder.same_kind_on(step))), default=None)
+    floor = _gap_floor(step, ladder, tables)
     own_due: dict[str, dt.date] = {}
     for debt in applicable:
         anchor = _anchor(step, debt, state, ladder)
@@ -672,7 +699,7 @@ def _due_step(
                 continue
         elif since is not None and anchor <= since:
             continue
-        due = _due_on(step, anchor, state, tables)
+        due = _due_on(step, anchor, state, tables, floor)
         if debt.debt_id not in eligible:
             due = max(due, debt.default_date)
         own_due[debt.debt_id] = due

@@ -34,6 +34,7 @@ __all__ = [
     "ActionKind",
     "Anchor",
     "Conditions",
+    "MinDaysAfter",
     "Policy",
     "PolicySettings",
     "Step",
@@ -130,11 +131,30 @@ PLAN_ANCHORS: Final = frozenset({Anchor.INSTALMENT_MISSED, Anchor.ARRANGEMENT_AC
 
 
 @attrs.frozen(kw_only=True)
+class MinDaysAfter:
+    """A minimum gap: the step is not due sooner than ``days`` after step ``step`` was done.
+
+    ``days`` count on the step's own calendar from the day ``step`` was last done in the case's
+    episode, by itself or by a side step standing in for it (a returned-offer stands in for the
+    arrangement offer). It only ever moves a due day later: ``due = max(anchor + days,
+    done + gap)``. While ``step`` has not been done in the episode the gap does not apply (a
+    prerequisite rung not yet done is waited for anyway). Example: the 14-day letter at least
+    14 days after the arrangement offer, so a case first seen late (or back from a hold) that
+    catches up on its rungs still gives the debtor time to answer the offer.
+    """
+
+    step: str
+    days: int
+
+
+@attrs.frozen(kw_only=True)
 class Timing:
     """``days`` on ``calendar`` from ``anchor`` (negative: before it, e.g. a courtesy reminder).
 
     ``within``: the step must be carried out within that many days (same calendar) after it
     became due (Zvw 18a: 10 working days); it is reported as the decision's ``due_by``.
+    ``min_days_after``: never due sooner than that many days after an earlier step was done
+    (:class:`MinDaysAfter`), in addition to the anchor.
     """
 
     anchor: Anchor
@@ -142,6 +162,7 @@ class Timing:
     calendar: str = "calendar"
     after: str | None = None
     within: int | None = None
+    min_days_after: MinDaysAfter | None = None
 
 
 @attrs.frozen(kw_only=True)
