@@ -55,6 +55,9 @@ def _when(step: Step) -> str:
     text = f"{timing.days:+d} {unit} from {anchor}"
     if timing.within is not None:
         text += f", within {timing.within}"
+    if timing.min_days_after is not None:
+        gap = timing.min_days_after
+        text += f", at least {gap.days} {unit} after {gap.step}"
     if step.align_to_payday:
         text += ", on payday"
     return text

@@ -57,6 +57,12 @@ class TestPolicyShow:
         payload = json.loads(result.output)
         assert [s["id"] for s in payload["steps"]][:2] == ["reminder", "letter"]
 
+    def test_minimum_gap_is_shown(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["policy", "show", "humane", "--json"])
+        when = {s["id"]: s["when"] for s in json.loads(result.output)["steps"]}
+        assert when["letter"] == "+35 days from default-date, at least 14 days after arrangement"
+        assert when["bailiff"].endswith(", at least 14 days after call-2")
+
 
 class TestPolicyExplain:
     """explain evaluates the example case and explains it in Dutch or English."""
