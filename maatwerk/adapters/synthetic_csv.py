@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
 
+from maatwerk.adapters.csv_import import COLUMNS
+from maatwerk.core.records import ImportKind
 from maatwerk.services.synthetic import PaymentMethod, Portfolio
 
 
@@ -32,45 +34,12 @@ __all__ = [
     "write_portfolio",
 ]
 
-DEBTOR_COLUMNS: Final = (
-    "debtor_id",
-    "name",
-    "household",
-    "net_monthly_income",
-    "gross_annual_income",
-    "payday",
-    "iban",
-    "email",
-    "phone",
-    "segment",
-    "on_bijstand",
-    "has_brp_address",
-    "vulnerable",
-    "deceased",
-)
-DEBT_COLUMNS: Final = (
-    "debt_id",
-    "debtor_id",
-    "creditor_id",
-    "principal",
-    "currency",
-    "due_date",
-    "kind",
-    "category",
-    "issued_on",
-    "consumer",
-    "periodic",
-    "interest_kind",
-    "reference",
-)
-MANDATE_COLUMNS: Final = (
-    "mandate_id",
-    "debtor_id",
-    "creditor_id",
-    "iban",
-    "signed_on",
-    "collection_day",
-)
+#: The import formats' columns (``maatwerk.adapters.csv_import``) that a synthetic portfolio
+#: fills: everything except the optional ones it never has (no BSN, no explicit default date,
+#: no revoked mandates). Derived, so the writer can never drift from the reader.
+DEBTOR_COLUMNS: Final = tuple(c for c in COLUMNS[ImportKind.DEBTORS] if c != "bsn")
+DEBT_COLUMNS: Final = tuple(c for c in COLUMNS[ImportKind.DEBTS] if c != "default_date")
+MANDATE_COLUMNS: Final = tuple(c for c in COLUMNS[ImportKind.MANDATES] if c != "revoked_on")
 BEHAVIOUR_COLUMNS: Final = (
     "debtor_id",
     "profile",
