@@ -107,6 +107,9 @@ class TestIdleCases:
                 assert recorded is not None
                 if recorded.detail.get("status") != "idle":
                     continue
+                since = dt.date.fromisoformat(recorded.detail["evaluated_on"])
+                wake = dt.date.fromisoformat(recorded.detail["next_check_on"])
+                assert since < day < wake, f"{stored.key} on {day}: {recorded.detail}"
                 full = humane(stored, day).decision
                 assert (full.outcome, full.step, full.blocked_by) == (
                     recorded.outcome,

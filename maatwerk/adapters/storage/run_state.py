@@ -23,7 +23,12 @@ from maatwerk.core.idle import IdleCase
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 
 
-__all__ = ["fingerprints", "idle_decision", "plan_batch", "record_states"]
+__all__ = [
+    "fingerprints",
+    "insert_idle_decisions",
+    "plan_batch",
+    "record_states",
+]
 
 T = TypeVar("T")
 _CHUNK: Final = 900
@@ -87,23 +92,44 @@ def fingerprints(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, 
     }
 
 
-def _states(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, IdleCase]:
+def _states(
+    conn: sa.Connection, keys: Sequence[CaseKey], run_date: dt.date, evaluator: str
+) -> dict[CaseKey, IdleCase]:
+    """The stored resting states of ``keys`` that may be idle on ``run_date`` under
+    ``evaluator`` (the date and evaluator tests of :meth:`IdleCase.idle_on` run in SQL, so
+    only those rows are read and mapped; the fingerprint is compared by the caller)."""
     s = t.case_state
     wanted = set(keys)
     found: dict[CaseKey, IdleCase] = {}
     if keys:
-        for row in conn.execute(sa.select(s).where(_between(s.c.debtor_id, keys))).mappings():
-            key = CaseKey(row["debtor_id"], row["creditor_id"])
+        query = (
+            sa.select(
+                s.c.debtor_id,
+                s.c.creditor_id,
+                s.c.evaluated_on,
+                s.c.wake_on,
+                s.c.policy,
+                s.c.outcome,
+                s.c.blocked_by,
+                s.c.fingerprint,
+            )
+            .where(_between(s.c.debtor_id, keys))
+            .where(s.c.evaluator == evaluator)
+            .where(s.c.evaluated_on <= run_date)
+            .where(s.c.wake_on > run_date)
+        )
+        for debtor, creditor, since, wake, policy, outcome, blocked, print_ in conn.execute(query):
+            key = CaseKey(debtor, creditor)
             if key in wanted:
                 found[key] = IdleCase(
                     key=key,
-                    evaluated_on=row["evaluated_on"],
-                    wake_on=row["wake_on"],
-                    policy=row["policy"],
-                    outcome=row["outcome"],
-                    blocked_by=row["blocked_by"],
-                    fingerprint=row["fingerprint"],
-                    evaluator=row["evaluator"],
+                    evaluated_on=since,
+                    wake_on=wake,
+                    policy=policy,
+                    outcome=outcome,
+                    blocked_by=blocked,
+                    fingerprint=print_,
+                    evaluator=evaluator,
                 )
     return found
 
@@ -115,7 +141,7 @@ def plan_batch(
     if not keys:
         return [], {}
     current = fingerprints(conn, keys)
-    states = _states(conn, keys)
+    states = _states(conn, keys, run_date, evaluator)
     idle: list[IdleCase] = []
     others: dict[CaseKey, str] = {}
     for key in keys:
@@ -129,23 +155,37 @@ def plan_batch(
     return idle, others
 
 
-def idle_decision(run_date: dt.date, state: IdleCase) -> dict[str, Any]:
-    """The decision row of an idle case: its last outcome, and why it was not re-derived."""
-    return {
-        "run_date": run_date,
-        "debtor_id": state.key.debtor_id,
-        "creditor_id": state.key.creditor_id,
-        "policy": state.policy,
-        "outcome": state.outcome,
-        "step": None,
-        "action": None,
-        "blocked_by": state.blocked_by,
-        "detail": {
-            "status": "idle",
-            "evaluated_on": state.evaluated_on.isoformat(),
-            "next_check_on": state.wake_on.isoformat() if state.wake_on else None,
-        },
-    }
+def insert_idle_decisions(
+    conn: sa.Connection, run_date: dt.date, states: Sequence[IdleCase]
+) -> None:
+    """Record each idle case's decision: its last outcome, and why it was not re-derived.
+
+    ``detail`` is ``{"status": "idle", "evaluated_on", "next_check_on"}`` (ISO dates). The
+    rows are copied from ``case_state`` in SQL (``INSERT ... SELECT``; the run is its only
+    writer, so they are the states :func:`plan_batch` read in this run): no row is built,
+    bound or JSON-encoded in Python, which was most of the cost of an idle case.
+    """
+    if not states:
+        return
+    s, d = t.case_state, t.decisions
+    if conn.dialect.name == "postgresql":
+        build: Any = sa.func.jsonb_build_object
+    else:  # SQLite stores dates as ISO text (``YYYY-MM-DD``), as ``isoformat()`` writes them
+        build = sa.func.json_object
+    detail = build("status", "idle", "evaluated_on", s.c.evaluated_on, "next_check_on", s.c.wake_on)
+    columns = ["run_date", "debtor_id", "creditor_id", "policy", "outcome", "blocked_by", "detail"]
+    keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
+    for part in _chunks(states, 400):
+        select = sa.select(
+            sa.literal(run_date, sa.Date).label("run_date"),
+            s.c.debtor_id,
+            s.c.creditor_id,
+            s.c.policy,
+            s.c.outcome,
+            s.c.blocked_by,
+            detail.label("detail"),
+        ).where(keys.in_([(i.key.debtor_id, i.key.creditor_id) for i in part]))
+        conn.execute(d.insert().from_select(columns, select))
 
 
 def record_states(

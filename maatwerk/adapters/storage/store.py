@@ -401,9 +401,9 @@ class SqlStore:
             resting = [i for i in idle if i.key not in done]
             if not todo and not resting:
                 return 0
-            decisions = [_decision_row(o.decision) for o in todo]
-            decisions.extend(run_state.idle_decision(run_date, i) for i in resting)
-            conn.execute(t.decisions.insert(), decisions)
+            if todo:
+                conn.execute(t.decisions.insert(), [_decision_row(o.decision) for o in todo])
+            run_state.insert_idle_decisions(conn, run_date, resting)
             run_state.record_states(conn, run_date, todo, fingerprints, evaluator)
             entries = [e for o in todo for e in o.outbox]
             if entries:
