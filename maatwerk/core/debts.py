@@ -176,8 +176,9 @@ class Debt:
     closed_on: dt.date | None = None
     reference: str = ""
 
-    @property
+    @functools.cached_property
     def default_date(self) -> dt.date:
+        """Computed once per value (debts are frozen): the policy engine asks for it often."""
         if self.default_date_override is not None:
             return self.default_date_override
         return self.due_date + dt.timedelta(days=1)

@@ -11,6 +11,7 @@ of the steps is the escalation ladder: a later step is more severe than an earli
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
@@ -232,7 +233,7 @@ class Step:
             return self.title_nl or nl
         return self.title_en or en
 
-    @property
+    @functools.cached_property
     def is_side(self) -> bool:
         """A side step (zijstap): a reaction, not a rung of the ladder.
 
