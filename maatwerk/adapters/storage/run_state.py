@@ -6,13 +6,13 @@ and the run's own steps append one), the number of debts in the case and the num
 and mandates of the debtor (new rows; a changed row leaves an audit event). Ledger lines and
 applied payments are written only by the run, in the transaction that also stores the case state.
 
-Everything is set-based: a few grouped queries per batch of case keys, one executemany per table.
+Everything is set-based: one query per batch of case keys decides which cases rest (the
+fingerprint is computed and compared in SQL), one executemany per table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
@@ -46,113 +46,101 @@ def _between(column: sa.ColumnElement[Any], keys: Sequence[CaseKey]) -> sa.Colum
     return column.between(min(ids), max(ids))
 
 
-def fingerprints(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, str]:
-    """The current fingerprint of each case in ``keys`` (see the module docstring)."""
-    seq: dict[str, int] = {}
-    debts: dict[CaseKey, int] = defaultdict(int)
-    payments: dict[str, int] = {}
-    mandates: dict[str, int] = {}
-    e, d, p, m = t.events, t.debts, t.payments, t.mandates
-    seq.update(
-        (str(r[0]), int(r[1]))
-        for r in conn.execute(
-            sa.select(e.c.debtor_id, sa.func.max(e.c.sequence))
-            .where(_between(e.c.debtor_id, keys))
-            .group_by(e.c.debtor_id)
-        )
-    )
-    for row in conn.execute(
-        sa.select(d.c.debtor_id, d.c.creditor_id, sa.func.count())
+def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:
+    """The cases of the batch's debtor range with their current fingerprint, computed in SQL.
+
+    ``"<newest event sequence>:<debts of the case>:<payments>:<mandates>"`` (see the module
+    docstring): the debts are grouped per case; the newest sequence and the counts are
+    correlated subqueries, each an index lookup (``ix_events_debtor``: the maximum is the last
+    entry of the debtor's range, no scan of its events; ``ix_payments_debtor``,
+    ``ix_mandates_debtor``). A ``MATERIALIZED`` CTE (SQLite 3.35+, PostgreSQL 12+): computed
+    once, where an inlined subquery would run the lookups again for the join condition.
+    """
+    d, e, p, m = t.debts, t.events, t.payments, t.mandates
+    cases = (
+        sa.select(d.c.debtor_id, d.c.creditor_id, sa.func.count().label("debts"))
         .where(_between(d.c.debtor_id, keys))
         .group_by(d.c.debtor_id, d.c.creditor_id)
-    ):
-        debts[CaseKey(str(row[0]), str(row[1]))] = int(row[2])
-    payments.update(
-        (str(r[0]), int(r[1]))
-        for r in conn.execute(
-            sa.select(p.c.debtor_id, sa.func.count())
-            .where(_between(p.c.debtor_id, keys))
-            .group_by(p.c.debtor_id)
-        )
+        .subquery("cases")
     )
-    mandates.update(
-        (str(r[0]), int(r[1]))
-        for r in conn.execute(
-            sa.select(m.c.debtor_id, sa.func.count())
-            .where(_between(m.c.debtor_id, keys))
-            .group_by(m.c.debtor_id)
-        )
-    )
-    return {
-        k: (
-            f"{seq.get(k.debtor_id, 0)}:{debts[k]}:"
-            f"{payments.get(k.debtor_id, 0)}:{mandates.get(k.debtor_id, 0)}"
-        )
-        for k in keys
-    }
+    debtor = cases.c.debtor_id
+    newest = sa.select(sa.func.max(e.c.sequence)).where(e.c.debtor_id == debtor).scalar_subquery()
+    payments = sa.select(sa.func.count()).where(p.c.debtor_id == debtor).scalar_subquery()
+    mandates = sa.select(sa.func.count()).where(m.c.debtor_id == debtor).scalar_subquery()
+    parts = (sa.func.coalesce(newest, 0), cases.c.debts, payments, mandates)
+    text: sa.ColumnElement[str] = sa.cast(parts[0], sa.String)
+    for part in parts[1:]:
+        text = text + sa.literal(":", sa.String) + sa.cast(part, sa.String)
+    current = sa.select(debtor, cases.c.creditor_id, text.label("fingerprint"))
+    return current.cte("current").prefix_with("MATERIALIZED")
 
 
-def _states(
-    conn: sa.Connection, keys: Sequence[CaseKey], run_date: dt.date, evaluator: str
-) -> dict[CaseKey, IdleCase]:
-    """The stored resting states of ``keys`` that may be idle on ``run_date`` under
-    ``evaluator`` (the date and evaluator tests of :meth:`IdleCase.idle_on` run in SQL, so
-    only those rows are read and mapped; the fingerprint is compared by the caller)."""
-    s = t.case_state
+def fingerprints(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, str]:
+    """The current fingerprint of each case in ``keys`` (see the module docstring)."""
+    if not keys:
+        return {}
     wanted = set(keys)
-    found: dict[CaseKey, IdleCase] = {}
-    if keys:
-        query = (
-            sa.select(
-                s.c.debtor_id,
-                s.c.creditor_id,
-                s.c.evaluated_on,
-                s.c.wake_on,
-                s.c.policy,
-                s.c.outcome,
-                s.c.blocked_by,
-                s.c.fingerprint,
-            )
-            .where(_between(s.c.debtor_id, keys))
-            .where(s.c.evaluator == evaluator)
-            .where(s.c.evaluated_on <= run_date)
-            .where(s.c.wake_on > run_date)
-        )
-        for debtor, creditor, since, wake, policy, outcome, blocked, print_ in conn.execute(query):
-            key = CaseKey(debtor, creditor)
-            if key in wanted:
-                found[key] = IdleCase(
-                    key=key,
-                    evaluated_on=since,
-                    wake_on=wake,
-                    policy=policy,
-                    outcome=outcome,
-                    blocked_by=blocked,
-                    fingerprint=print_,
-                    evaluator=evaluator,
-                )
-    return found
+    found = {
+        CaseKey(debtor, creditor): print_
+        for debtor, creditor, print_ in conn.execute(sa.select(_fingerprinted(keys)))
+    }
+    return {k: v for k, v in found.items() if k in wanted}
 
 
 def plan_batch(
     conn: sa.Connection, run_date: dt.date, keys: Sequence[CaseKey], evaluator: str
 ) -> tuple[list[IdleCase], dict[CaseKey, str]]:
-    """Split ``keys`` into the cases idle on ``run_date`` and the others (with fingerprints)."""
+    """Split ``keys`` into the cases idle on ``run_date`` and the others (with fingerprints).
+
+    One query: the batch's cases with their current fingerprint (:func:`_fingerprinted`),
+    left-joined to the ``case_state`` rows that are idle on ``run_date`` (the test of
+    :meth:`IdleCase.idle_on`, in the join condition: evaluator, ``evaluated_on <= run_date <
+    wake_on``, unchanged fingerprint). A case without such a row has changed data, a wake date
+    that has come, another evaluator or no state: it is returned with its fingerprint.
+    """
     if not keys:
         return [], {}
-    current = fingerprints(conn, keys)
-    states = _states(conn, keys, run_date, evaluator)
-    idle: list[IdleCase] = []
-    others: dict[CaseKey, str] = {}
-    for key in keys:
-        state = states.get(key)
-        if state is not None and state.idle_on(
-            run_date, fingerprint=current[key], evaluator=evaluator
-        ):
-            idle.append(state)
+    s = t.case_state
+    current = _fingerprinted(keys)
+    resting = sa.and_(
+        s.c.debtor_id == current.c.debtor_id,
+        s.c.creditor_id == current.c.creditor_id,
+        s.c.evaluator == evaluator,
+        s.c.evaluated_on <= run_date,
+        s.c.wake_on > run_date,
+        s.c.fingerprint == current.c.fingerprint,
+    )
+    query = sa.select(
+        current.c.debtor_id,
+        current.c.creditor_id,
+        current.c.fingerprint,
+        s.c.evaluated_on,
+        s.c.wake_on,
+        s.c.policy,
+        s.c.outcome,
+        s.c.blocked_by,
+    ).select_from(current.outerjoin(s, resting))
+    states: dict[CaseKey, IdleCase] = {}
+    prints: dict[CaseKey, str] = {}
+    for debtor, creditor, print_, since, wake, policy, outcome, blocked in conn.execute(query):
+        key = CaseKey(debtor, creditor)
+        if since is None:
+            prints[key] = print_
         else:
-            others[key] = current[key]
-    return idle, others
+            states[key] = IdleCase(
+                key=key,
+                evaluated_on=since,
+                wake_on=wake,
+                policy=policy,
+                outcome=outcome,
+                blocked_by=blocked,
+                fingerprint=print_,
+                evaluator=evaluator,
+            )
+    # in the order of ``keys``; the range holds extras (dropped). A key without debts (gone
+    # since the page was read) is not idle and gets an empty fingerprint, which never matches.
+    idle = [states[k] for k in keys if k in states]
+    return idle, {k: prints.get(k, "") for k in keys if k not in states}
 
 
 def insert_idle_decisions(
