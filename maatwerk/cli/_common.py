@@ -220,6 +220,17 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(func)
 
 
+def skip_idle_option(func: F) -> F:
+    return click.option(
+        "--skip-idle/--evaluate-all",
+        "skip_idle",
+        default=True,
+        show_default=True,
+        help="Leave idle cases alone until their next date, or derive every case (slower; "
+        "a check of the idle shortcut).",
+    )(func)
+
+
 def db_option(func: F) -> F:
     return click.option(
         "--db",

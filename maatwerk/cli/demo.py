@@ -39,7 +39,7 @@ from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.adapters.synthetic_csv import write_portfolio
-from maatwerk.cli._common import DATE, OneLineError, emit_json, json_option
+from maatwerk.cli._common import DATE, OneLineError, emit_json, json_option, skip_idle_option
 from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
 from maatwerk.cli.simulate import progress_bar
 from maatwerk.core.debts import Payment
@@ -107,8 +107,11 @@ class _StoreDemoIO:
         plugins: MaatwerkPlugins,
         evaluator: PolicyCaseEvaluator,
         out_dir: Path,
+        *,
+        skip_idle: bool = True,
     ) -> None:
         self.store = store
+        self.settings = RunSettings(prepared_by="demo-engine", skip_idle=skip_idle)
         self.plugins = plugins
         self.evaluator = evaluator
         self.out_dir = out_dir
@@ -166,7 +169,7 @@ class _StoreDemoIO:
             self.evaluator,
             day,
             dispatcher=dispatcher,
-            settings=RunSettings(prepared_by="demo-engine"),
+            settings=self.settings,
         )
 
 
@@ -203,6 +206,7 @@ def _portfolio(debtors: int, seed: int, start: dt.date, days: int) -> Portfolio:
     default=None,
     help="Database URL, must be empty (default: a fresh SQLite file inside --out).",
 )
+@skip_idle_option
 @json_option
 @click.pass_context
 def demo(
@@ -215,6 +219,7 @@ def demo(
     policy: str,
     out_dir: Path,
     db_url: str | None,
+    skip_idle: bool,
     as_json: bool,
 ) -> None:
     """Synthetic demo: generate, import, run --days real daily runs through every channel, report."""
@@ -239,7 +244,7 @@ def demo(
                 "the database already holds cases; the demo needs an empty database (--db)"
             )
         imported = _import(files, store)
-        io = _StoreDemoIO(store, plugins, evaluator, out_dir)
+        io = _StoreDemoIO(store, plugins, evaluator, out_dir, skip_idle=skip_idle)
         with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:
             result = run_demo(
                 store,

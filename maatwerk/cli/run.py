@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from maatwerk.cli._common import DATE, db_option, emit_json, json_option
+from maatwerk.cli._common import DATE, db_option, emit_json, json_option, skip_idle_option
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import (
     build_dispatcher,
@@ -81,6 +81,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     help="Channel setting, e.g. creditor_name=... creditor_phone=... (repeatable).",
 )
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@skip_idle_option
 @click.option(
     "--by", "by", default="engine", show_default=True, help="Who prepares steps needing review."
 )
@@ -96,6 +97,7 @@ def run(
     policy_for_segment: tuple[str, ...],
     channel_settings: tuple[str, ...],
     batch_size: int,
+    skip_idle: bool,
     by: str,
     db_url: str,
     as_json: bool,
@@ -128,7 +130,7 @@ def run(
                 evaluator,
                 run_date,
                 dispatcher=dispatcher,
-                settings=RunSettings(batch_size=batch_size, prepared_by=by),
+                settings=RunSettings(batch_size=batch_size, skip_idle=skip_idle, prepared_by=by),
                 dry_run=dry_run,
                 progress=progress,
                 listener=plugins.listener(),
