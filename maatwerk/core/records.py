@@ -250,6 +250,10 @@ class CaseOutcome:
     wake_on: dt.date | None = None
     """the case may rest (is idle) until this day unless its data changes (``core/idle.py``);
     ``None``: evaluate it again on the next run"""
+    rests_as: DecisionRecord | None = None
+    """the decision the case rests with until ``wake_on`` when it is not ``decision``: a case
+    that took a step today rests as the case reads once today's events and postings are
+    written (``None``: it rests as ``decision``)"""
 
 
 class OutboxStatus(enum.Enum):

@@ -42,7 +42,7 @@ from maatwerk.core.arrangements import (
 from maatwerk.core.calendar import Calendars
 from maatwerk.core.charges import ChargeRules, Charges, aanmaning_postings, case_charges
 from maatwerk.core.collection_costs import AanmaningParams, BikParams, collection_costs
-from maatwerk.core.debts import ClaimKind, CostLine
+from maatwerk.core.debts import ClaimKind, CostLine, InterestLine
 from maatwerk.core.errors import PluginError
 from maatwerk.core.events import (
     ActionKind,
@@ -785,6 +785,9 @@ class PolicyCaseEvaluator:
         return aanmaning_postings(covered, decision.today, rules, stored.events)
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        return self._evaluate(stored, today, look_ahead=True)
+
+    def _evaluate(self, stored: StoredCase, today: dt.date, *, look_ahead: bool) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
         plans = monitor_arrangements(stored, today)
         if plans.events:
@@ -801,17 +804,53 @@ class PolicyCaseEvaluator:
         )
         extra = self._plan_reminders(decision, stored, plans, today)
         charges = self.charges(decision, stored, today)
+        events = (*outcome.events, *(event for _entry, event in extra))
+        postings = (*outcome.postings, *charges.postings)
         also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        wake_on: dt.date | None = None
+        rests_as: DecisionRecord | None = None
+        if not events and not postings:
+            wake_on = idle_until(decision, stored, also=also, settled=_SETTLED_BLOCKS)
+        elif look_ahead and not extra:
+            wake_on, rests_as = self._rest_after_writing(decision, stored, events, postings)
         return attrs.evolve(
             outcome,
             outbox=(*outcome.outbox, *(entry for entry, _event in extra)),
-            events=(*plans.events, *outcome.events, *(event for _entry, event in extra)),
-            postings=(*outcome.postings, *charges.postings),
+            events=(*plans.events, *events),
+            postings=postings,
             applications=applications,
-            wake_on=None
-            if extra
-            else idle_until(decision, stored, also=also, settled=_SETTLED_BLOCKS),
+            wake_on=wake_on,
+            rests_as=rests_as,
         )
+
+    def _rest_after_writing(
+        self,
+        decision: Decision,
+        stored: StoredCase,
+        events: Sequence[Event],
+        postings: Sequence[Posting],
+    ) -> tuple[dt.date | None, DecisionRecord | None]:
+        """Until when a case that writes ``events`` and ``postings`` today may rest, and as what.
+
+        The case is evaluated for *tomorrow* as it will read once today's writes are stored
+        (the step taken, the interest posted). When that evaluation writes nothing and may rest
+        (:func:`~maatwerk.core.idle.idle_until`), it is the decision a full evaluation gives
+        tomorrow on unchanged data, so tomorrow's run may record it without deriving the case
+        again: a case that sent its courtesy reminder today is not loaded tomorrow only to find
+        that it waits. The storage adapter stores the fingerprint of the data *after* the
+        batch's writes (``run_state.py``), so any later change (a delivery's event, a payment,
+        a recorded contact) still wakes the case. A step that waits for review: look again
+        tomorrow.
+        """
+        if decision.action is not None and decision.action.needs_review:
+            return None, None
+        tomorrow = decision.today + dt.timedelta(days=1)
+        ahead = self._evaluate(_as_written(stored, events, postings), tomorrow, look_ahead=False)
+        if ahead.outbox or ahead.events or ahead.postings or ahead.applications:
+            return None, None
+        if ahead.wake_on is None:
+            return None, None
+        return ahead.wake_on, ahead.decision
 
     def _plan_reminders(
         self, decision: Decision, stored: StoredCase, plans: PlanWatch, today: dt.date
@@ -980,6 +1019,39 @@ def _plan_reminder(  # noqa: PLR0917 - private helper, every argument needed
         policy=decision.policy,
     )
     return entry, taken
+
+
+def _as_written(
+    stored: StoredCase, events: Sequence[Event], postings: Sequence[Posting]
+) -> StoredCase:
+    """``stored`` as the store loads it once the run wrote ``events`` and ``postings``.
+
+    Events come after the case's own (in the order of the log); a posting adds its line to its
+    debt after the debt's other lines. A posting whose key is already there is not written
+    again by the store (``_post``); the charge rules never propose one (they read the lines).
+    """
+    costs: dict[str, list[CostLine]] = {}
+    interest: dict[str, list[InterestLine]] = {}
+    for posting in postings:
+        if isinstance(posting.line, CostLine):
+            costs.setdefault(posting.debt_id, []).append(posting.line)
+        else:
+            interest.setdefault(posting.debt_id, []).append(posting.line)
+    debts = tuple(
+        attrs.evolve(
+            debt,
+            costs=(*debt.costs, *costs.get(debt.debt_id, ())),
+            interest=(*debt.interest, *interest.get(debt.debt_id, ())),
+        )
+        if debt.debt_id in costs or debt.debt_id in interest
+        else debt
+        for debt in stored.case.debts
+    )
+    return attrs.evolve(
+        stored,
+        case=attrs.evolve(stored.case, debts=debts),
+        events=(*stored.events, *events),
+    )
 
 
 def apply_payments(

@@ -183,9 +183,15 @@ def record_states(
     fingerprints: Mapping[CaseKey, str],
     evaluator: str,
 ) -> None:
-    """Store the resting state of each evaluated case that has a fingerprint (upsert)."""
+    """Store the resting state of each evaluated case that has a fingerprint (upsert).
+
+    A case that rests after writing events today (``CaseOutcome.rests_as``) must be given the
+    fingerprint read *after* those writes (:func:`fingerprints`, in the same transaction).
+    """
     rows = [
-        _state_row(run_date, o.decision, o.wake_on, fingerprints[o.decision.case], evaluator)
+        _state_row(
+            run_date, o.rests_as or o.decision, o.wake_on, fingerprints[o.decision.case], evaluator
+        )
         for o in outcomes
         if o.decision.case in fingerprints
     ]

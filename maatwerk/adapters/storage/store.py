@@ -404,7 +404,6 @@ class SqlStore:
             if todo:
                 conn.execute(t.decisions.insert(), [_decision_row(o.decision) for o in todo])
             run_state.insert_idle_decisions(conn, run_date, resting)
-            run_state.record_states(conn, run_date, todo, fingerprints, evaluator)
             entries = [e for o in todo for e in o.outbox]
             if entries:
                 conn.execute(t.outbox.insert(), [_outbox_row(e) for e in entries])
@@ -439,6 +438,11 @@ class SqlStore:
             ]
             if events:
                 conn.execute(t.events.insert(), events)
+                # a case resting after today's own events rests on the data as written now
+                wrote = [o.decision.case for o in todo if o.events and o.wake_on is not None]
+                if wrote and fingerprints:
+                    after = run_state.fingerprints(conn, wrote)
+                    fingerprints = {**fingerprints, **after}
             self._post(conn, [p for o in todo for p in o.postings])
             applications = [
                 {
@@ -455,6 +459,7 @@ class SqlStore:
             ]
             if applications:
                 conn.execute(t.applied_payments.insert(), applications)
+            run_state.record_states(conn, run_date, todo, fingerprints, evaluator)
             return len(todo) + len(resting)
 
     @staticmethod
