@@ -811,8 +811,8 @@ class PolicyCaseEvaluator:
         rests_as: DecisionRecord | None = None
         if not events and not postings:
             wake_on = idle_until(decision, stored, also=also, settled=_SETTLED_BLOCKS)
-        elif look_ahead and not extra:
-            wake_on, rests_as = self._rest_after_writing(decision, stored, events, postings)
+        if wake_on is None and look_ahead and not extra and _worth_looking_ahead(decision):
+            wake_on, rests_as = self._rest_from_tomorrow(decision, stored, events, postings)
         return attrs.evolve(
             outcome,
             outbox=(*outcome.outbox, *(entry for entry, _event in extra)),
@@ -823,27 +823,25 @@ class PolicyCaseEvaluator:
             rests_as=rests_as,
         )
 
-    def _rest_after_writing(
+    def _rest_from_tomorrow(
         self,
         decision: Decision,
         stored: StoredCase,
         events: Sequence[Event],
         postings: Sequence[Posting],
     ) -> tuple[dt.date | None, DecisionRecord | None]:
-        """Until when a case that writes ``events`` and ``postings`` today may rest, and as what.
+        """Until when a case that cannot rest from today may rest from tomorrow, and as what.
 
-        The case is evaluated for *tomorrow* as it will read once today's writes are stored
-        (the step taken, the interest posted). When that evaluation writes nothing and may rest
-        (:func:`~maatwerk.core.idle.idle_until`), it is the decision a full evaluation gives
-        tomorrow on unchanged data, so tomorrow's run may record it without deriving the case
-        again: a case that sent its courtesy reminder today is not loaded tomorrow only to find
-        that it waits. The storage adapter stores the fingerprint of the data *after* the
+        A case that writes ``events`` or ``postings`` today (a step taken, interest posted), or
+        whose data holds a date tomorrow (a debt falls due), would be derived again tomorrow,
+        mostly only to find that it waits. So it is evaluated for *tomorrow* now, on the data
+        as it will read once today's writes are stored. When that evaluation writes nothing
+        and may rest (:func:`~maatwerk.core.idle.idle_until`), it is the decision a full
+        evaluation gives tomorrow on unchanged data: tomorrow's run records it without deriving
+        the case again. The storage adapter stores the fingerprint of the data *after* the
         batch's writes (``run_state.py``), so any later change (a delivery's event, a payment,
-        a recorded contact) still wakes the case. A step that waits for review: look again
-        tomorrow.
+        a recorded contact) still wakes the case.
         """
-        if decision.action is not None and decision.action.needs_review:
-            return None, None
         tomorrow = decision.today + dt.timedelta(days=1)
         ahead = self._evaluate(_as_written(stored, events, postings), tomorrow, look_ahead=False)
         if ahead.outbox or ahead.events or ahead.postings or ahead.applications:
@@ -1019,6 +1017,18 @@ def _plan_reminder(  # noqa: PLR0917 - private helper, every argument needed
         policy=decision.policy,
     )
     return entry, taken
+
+
+def _worth_looking_ahead(decision: Decision) -> bool:
+    """Whether :meth:`PolicyCaseEvaluator._rest_from_tomorrow` may find a rest for this case.
+
+    Not for a step that waits for a person (it is looked at again tomorrow), nor for a case a
+    guard blocks without a known end (tomorrow's evaluation is blocked the same way).
+    """
+    action = decision.action
+    if action is not None and action.needs_review:
+        return False
+    return decision.status is not DecisionStatus.BLOCKED
 
 
 def _as_written(
