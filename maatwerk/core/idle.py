@@ -33,7 +33,7 @@ from maatwerk.core.policy.evaluate import Decision, DecisionStatus, NoteKind
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 
 
-__all__ = ["DATA_BLOCKS", "IdleCase", "IdleStore", "future_dates", "idle_until"]
+__all__ = ["DATA_BLOCKS", "IdleCase", "IdleStore", "RestedDay", "future_dates", "idle_until"]
 
 _DAY = dt.timedelta(days=1)
 _RESTING = frozenset({DecisionStatus.WAIT, DecisionStatus.CLOSED, DecisionStatus.STOPPED})
@@ -73,6 +73,16 @@ class IdleCase:
         )
 
 
+@attrs.frozen(kw_only=True)
+class RestedDay:
+    """What :meth:`IdleStore.rest_idle` recorded at the start of a run date."""
+
+    already_decided: int
+    """cases that had a decision for the date before (a rerun, or a run after a crash)"""
+    rested: tuple[tuple[str, str | None], ...]
+    """``(outcome, blocked_by)`` of each idle case whose decision was recorded now"""
+
+
 @runtime_checkable
 class IdleStore(Protocol):
     """The storage side of idle cases (the SQL store implements it next to ``Store``).
@@ -80,6 +90,18 @@ class IdleStore(Protocol):
     Separate from :class:`~maatwerk.core.ports.Store` so that a store without it still runs:
     every case is then evaluated every day.
     """
+
+    def rest_idle(self, run_date: dt.date, *, evaluator: str) -> RestedDay:
+        """Record ``run_date``'s decision of every case idle that day that has none yet, at
+        once (set-based, one transaction), before the run pages through the other cases."""
+        ...
+
+    def pending_keys(
+        self, run_date: dt.date, *, after: CaseKey | None, limit: int
+    ) -> Sequence[CaseKey]:
+        """Up to ``limit`` case keys after ``after`` (key order) without a decision for
+        ``run_date``: what is left to evaluate after :meth:`rest_idle`."""
+        ...
 
     def plan_batch(
         self, run_date: dt.date, keys: Sequence[CaseKey], *, evaluator: str

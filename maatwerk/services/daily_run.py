@@ -217,7 +217,21 @@ def run_day(
     after: CaseKey | None = None
     status = "failed"
     try:
-        while keys := store.case_keys(after=after, limit=settings.batch_size):
+        # the idle cases first, set-based; the loop then pages through the cases left
+        rested_first = idle_store is not None and not dry_run
+        if idle_store is not None and rested_first:
+            day = idle_store.rest_idle(run_date, evaluator=signature)
+            summary.cases_already_decided += day.already_decided
+            for resting, blocked_by in day.rested:
+                _count_idle(summary, resting, blocked_by)
+            done += day.already_decided + len(day.rested)
+            if progress is not None:
+                progress(done, summary.cases_total)
+        while keys := (
+            idle_store.pending_keys(run_date, after=after, limit=settings.batch_size)
+            if idle_store is not None and rested_first
+            else store.case_keys(after=after, limit=settings.batch_size)
+        ):
             after = keys[-1]
             decided = store.decided(run_date, keys)
             summary.cases_already_decided += len(decided)
@@ -245,7 +259,7 @@ def run_day(
             for outcome in outcomes:
                 _count(summary, outcome)
             for state in idle:
-                _count_idle(summary, state)
+                _count_idle(summary, state.outcome, state.blocked_by)
             done += len(keys)
             if progress is not None:
                 progress(done, summary.cases_total)
@@ -291,12 +305,12 @@ def _hold_for_review(
     return result
 
 
-def _count_idle(summary: RunSummary, state: IdleCase) -> None:
+def _count_idle(summary: RunSummary, outcome: str, blocked_by: str | None) -> None:
     summary.cases_evaluated += 1
     summary.cases_idle += 1
-    summary.outcomes[state.outcome] += 1
-    if state.blocked_by:
-        summary.blocked_per_reason[state.blocked_by] += 1
+    summary.outcomes[outcome] += 1
+    if blocked_by:
+        summary.blocked_per_reason[blocked_by] += 1
 
 
 def _count(summary: RunSummary, outcome: CaseOutcome) -> None:

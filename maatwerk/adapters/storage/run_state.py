@@ -26,8 +26,10 @@ from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 __all__ = [
     "fingerprints",
     "insert_idle_decisions",
+    "pending_keys",
     "plan_batch",
     "record_states",
+    "rest_idle_cases",
 ]
 
 T = TypeVar("T")
@@ -46,33 +48,142 @@ def _between(column: sa.ColumnElement[Any], keys: Sequence[CaseKey]) -> sa.Colum
     return column.between(min(ids), max(ids))
 
 
-def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:
-    """The cases of the batch's debtor range with their current fingerprint, computed in SQL.
+def _fingerprint_of(debtor: Any, creditor: Any) -> sa.ColumnElement[str]:
+    """The current fingerprint of the case ``(debtor, creditor)``, columns of an outer query.
 
     ``"<newest event sequence>:<debts of the case>:<payments>:<mandates>"`` (see the module
-    docstring): the debts are grouped per case; the newest sequence and the counts are
-    correlated subqueries, each an index lookup (``ix_events_debtor``: the maximum is the last
-    entry of the debtor's range, no scan of its events; ``ix_payments_debtor``,
-    ``ix_mandates_debtor``). A ``MATERIALIZED`` CTE (SQLite 3.35+, PostgreSQL 12+): computed
-    once, where an inlined subquery would run the lookups again for the join condition.
+    docstring), each a correlated subquery answered from an index (``ix_events_debtor``: the
+    maximum is the last entry of the debtor's range, no scan of its events; ``ix_debts_case``,
+    ``ix_payments_debtor``, ``ix_mandates_debtor``).
     """
     d, e, p, m = t.debts, t.events, t.payments, t.mandates
-    cases = (
-        sa.select(d.c.debtor_id, d.c.creditor_id, sa.func.count().label("debts"))
-        .where(_between(d.c.debtor_id, keys))
-        .group_by(d.c.debtor_id, d.c.creditor_id)
-        .subquery("cases")
+    parts = (
+        sa.func.coalesce(
+            sa.select(sa.func.max(e.c.sequence)).where(e.c.debtor_id == debtor).scalar_subquery(),
+            0,
+        ),
+        sa.select(sa.func.count())
+        .where(d.c.debtor_id == debtor, d.c.creditor_id == creditor)
+        .scalar_subquery(),
+        sa.select(sa.func.count()).where(p.c.debtor_id == debtor).scalar_subquery(),
+        sa.select(sa.func.count()).where(m.c.debtor_id == debtor).scalar_subquery(),
     )
-    debtor = cases.c.debtor_id
-    newest = sa.select(sa.func.max(e.c.sequence)).where(e.c.debtor_id == debtor).scalar_subquery()
-    payments = sa.select(sa.func.count()).where(p.c.debtor_id == debtor).scalar_subquery()
-    mandates = sa.select(sa.func.count()).where(m.c.debtor_id == debtor).scalar_subquery()
-    parts = (sa.func.coalesce(newest, 0), cases.c.debts, payments, mandates)
     text: sa.ColumnElement[str] = sa.cast(parts[0], sa.String)
     for part in parts[1:]:
         text = text + sa.literal(":", sa.String) + sa.cast(part, sa.String)
-    current = sa.select(debtor, cases.c.creditor_id, text.label("fingerprint"))
+    return text
+
+
+def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:
+    """The cases of the batch's debtor range with their current fingerprint, computed in SQL.
+
+    A ``MATERIALIZED`` CTE (SQLite 3.35+, PostgreSQL 12+): computed once, where an inlined
+    subquery would run the lookups again for the join condition.
+    """
+    d = t.debts
+    cases = (
+        sa.select(d.c.debtor_id, d.c.creditor_id)
+        .distinct()
+        .where(_between(d.c.debtor_id, keys))
+        .subquery("cases")
+    )
+    print_ = _fingerprint_of(cases.c.debtor_id, cases.c.creditor_id)
+    current = sa.select(cases.c.debtor_id, cases.c.creditor_id, print_.label("fingerprint"))
     return current.cte("current").prefix_with("MATERIALIZED")
+
+
+def _idle_detail(conn: sa.Connection) -> sa.ColumnElement[Any]:
+    """``{"status": "idle", "evaluated_on", "next_check_on"}`` built in SQL from ``case_state``."""
+    s = t.case_state
+    if conn.dialect.name == "postgresql":
+        build: Any = sa.func.jsonb_build_object
+    else:  # SQLite stores dates as ISO text (``YYYY-MM-DD``), as ``isoformat()`` writes them
+        build = sa.func.json_object
+    detail: sa.ColumnElement[Any] = build(
+        "status", "idle", "evaluated_on", s.c.evaluated_on, "next_check_on", s.c.wake_on
+    )
+    return detail
+
+
+_DECISION_COLUMNS: Final = (
+    "run_date",
+    "debtor_id",
+    "creditor_id",
+    "policy",
+    "outcome",
+    "blocked_by",
+    "detail",
+)
+
+
+def rest_idle_cases(
+    conn: sa.Connection, run_date: dt.date, evaluator: str
+) -> list[tuple[str, str | None]]:
+    """Record ``run_date``'s decision of every idle case that has none yet, in ONE statement.
+
+    A case is idle when its ``case_state`` row says so (:meth:`IdleCase.idle_on`: same
+    evaluator, ``evaluated_on <= run_date < wake_on``, unchanged fingerprint, all tested in
+    SQL). Its decision is its resting outcome, copied from ``case_state`` by ``INSERT ...
+    SELECT`` (no row crosses into Python but the ``RETURNING`` pair the run counts). The
+    fingerprint is computed only for the rows that pass the cheap tests, by index lookups.
+    Returns ``(outcome, blocked_by)`` per case recorded now.
+    """
+    s, d = t.case_state, t.decisions
+    earlier = d.alias("earlier")
+    decided = (
+        sa.select(earlier.c.id)
+        .where(
+            earlier.c.run_date == run_date,
+            earlier.c.debtor_id == s.c.debtor_id,
+            earlier.c.creditor_id == s.c.creditor_id,
+        )
+        .exists()
+    )
+    select = sa.select(
+        sa.literal(run_date, sa.Date).label("run_date"),
+        s.c.debtor_id,
+        s.c.creditor_id,
+        s.c.policy,
+        s.c.outcome,
+        s.c.blocked_by,
+        _idle_detail(conn).label("detail"),
+    ).where(
+        s.c.evaluator == evaluator,
+        s.c.evaluated_on <= run_date,
+        s.c.wake_on > run_date,
+        ~decided,
+        s.c.fingerprint == _fingerprint_of(s.c.debtor_id, s.c.creditor_id),
+    )
+    insert = (
+        d.insert().from_select(_DECISION_COLUMNS, select).returning(d.c.outcome, d.c.blocked_by)
+    )
+    return [(str(outcome), blocked) for outcome, blocked in conn.execute(insert)]
+
+
+def pending_keys(
+    conn: sa.Connection, run_date: dt.date, *, after: CaseKey | None, limit: int
+) -> list[CaseKey]:
+    """Up to ``limit`` case keys after ``after`` (key order) without a decision on ``run_date``."""
+    d, dec = t.debts, t.decisions
+    decided = (
+        sa.select(dec.c.id)
+        .where(
+            dec.c.run_date == run_date,
+            dec.c.debtor_id == d.c.debtor_id,
+            dec.c.creditor_id == d.c.creditor_id,
+        )
+        .exists()
+    )
+    query = sa.select(d.c.debtor_id, d.c.creditor_id).distinct().where(~decided)
+    if after is not None:
+        query = query.where(
+            sa.or_(
+                d.c.debtor_id > after.debtor_id,
+                sa.and_(d.c.debtor_id == after.debtor_id, d.c.creditor_id > after.creditor_id),
+            )
+        )
+    query = query.order_by(d.c.debtor_id, d.c.creditor_id).limit(limit)
+    return [CaseKey(debtor, creditor) for debtor, creditor in conn.execute(query)]
 
 
 def fingerprints(conn: sa.Connection, keys: Sequence[CaseKey]) -> dict[CaseKey, str]:
@@ -156,12 +267,7 @@ def insert_idle_decisions(
     if not states:
         return
     s, d = t.case_state, t.decisions
-    if conn.dialect.name == "postgresql":
-        build: Any = sa.func.jsonb_build_object
-    else:  # SQLite stores dates as ISO text (``YYYY-MM-DD``), as ``isoformat()`` writes them
-        build = sa.func.json_object
-    detail = build("status", "idle", "evaluated_on", s.c.evaluated_on, "next_check_on", s.c.wake_on)
-    columns = ["run_date", "debtor_id", "creditor_id", "policy", "outcome", "blocked_by", "detail"]
+    detail = _idle_detail(conn)
     keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
     for part in _chunks(states, 400):
         select = sa.select(
@@ -173,7 +279,7 @@ def insert_idle_decisions(
             s.c.blocked_by,
             detail.label("detail"),
         ).where(keys.in_([(i.key.debtor_id, i.key.creditor_id) for i in part]))
-        conn.execute(d.insert().from_select(columns, select))
+        conn.execute(d.insert().from_select(_DECISION_COLUMNS, select))
 
 
 def record_states(

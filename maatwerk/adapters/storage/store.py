@@ -52,7 +52,7 @@ from maatwerk.core.events import (
     event_from_record,
     event_to_record,
 )
-from maatwerk.core.idle import IdleCase
+from maatwerk.core.idle import IdleCase, RestedDay
 from maatwerk.core.ports import RecordedEvent
 from maatwerk.core.records import (
     CaseKey,
@@ -376,6 +376,21 @@ class SqlStore:
         return self.record_batch(run_date, outcomes, idle=(), fingerprints={}, evaluator="")
 
     # -- idle cases (maatwerk.core.idle.IdleStore) ----------------------------------------------
+    def rest_idle(self, run_date: dt.date, *, evaluator: str) -> RestedDay:
+        with self.engine.begin() as conn:
+            d = t.decisions
+            already = conn.execute(
+                sa.select(sa.func.count()).select_from(d).where(d.c.run_date == run_date)
+            ).scalar_one()
+            rested = run_state.rest_idle_cases(conn, run_date, evaluator)
+        return RestedDay(already_decided=int(already), rested=tuple(rested))
+
+    def pending_keys(
+        self, run_date: dt.date, *, after: CaseKey | None, limit: int
+    ) -> Sequence[CaseKey]:
+        with self.engine.connect() as conn:
+            return run_state.pending_keys(conn, run_date, after=after, limit=limit)
+
     def plan_batch(
         self, run_date: dt.date, keys: Sequence[CaseKey], *, evaluator: str
     ) -> tuple[Sequence[IdleCase], Mapping[CaseKey, str]]:
