@@ -799,9 +799,6 @@ class PolicyCaseEvaluator:
         return aanmaning_postings(covered, decision.today, rules, stored.events)
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
-        return self._evaluate(stored, today, look_ahead=True)
-
-    def _evaluate(self, stored: StoredCase, today: dt.date, *, look_ahead: bool) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
         plans = monitor_arrangements(stored, today)
         if plans.events:
@@ -825,7 +822,7 @@ class PolicyCaseEvaluator:
         rests_as: DecisionRecord | None = None
         if not events and not postings:
             wake_on = idle_until(decision, stored, also=also, settled=_SETTLED_BLOCKS)
-        if wake_on is None and look_ahead and not extra and _worth_looking_ahead(decision):
+        if wake_on is None and not extra and _worth_looking_ahead(decision):
             wake_on, rests_as = self._rest_from_tomorrow(decision, stored, events, postings)
         return attrs.evolve(
             outcome,
@@ -857,12 +854,30 @@ class PolicyCaseEvaluator:
         a recorded contact) still wakes the case.
         """
         tomorrow = decision.today + dt.timedelta(days=1)
-        ahead = self._evaluate(_as_written(stored, events, postings), tomorrow, look_ahead=False)
-        if ahead.outbox or ahead.events or ahead.postings or ahead.applications:
+        # the steps of __call__ for tomorrow, given up at the first thing it would write
+        after, applications = apply_payments(
+            _as_written(stored, events, postings), tomorrow, self.allocation
+        )
+        plans = monitor_arrangements(after, tomorrow)
+        if applications or plans.events or plans.missed:
             return None, None
-        if ahead.wake_on is None:
+        ahead = self.decide(after, tomorrow)
+        if ahead.action is not None:
             return None, None
-        return ahead.wake_on, ahead.decision
+        charges = self.charges(ahead, after, tomorrow)
+        if charges.postings:
+            return None, None
+        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        wake_on = idle_until(ahead, after, also=also, settled=_SETTLED_BLOCKS)
+        if wake_on is None:
+            return None, None
+        return wake_on, DecisionRecord(
+            run_date=tomorrow,
+            case=after.key,
+            policy=ahead.policy,
+            outcome=_OUTCOME[ahead.status],
+            blocked_by=_blocked_by(ahead) if ahead.status is DecisionStatus.BLOCKED else None,
+        )
 
     def _plan_reminders(
         self, decision: Decision, stored: StoredCase, plans: PlanWatch, today: dt.date

@@ -26,6 +26,7 @@ from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 __all__ = [
     "fingerprints",
     "insert_idle_decisions",
+    "of_debtors",
     "pending_keys",
     "plan_batch",
     "record_states",
@@ -41,11 +42,19 @@ def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _between(column: sa.ColumnElement[Any], keys: Sequence[CaseKey]) -> sa.ColumnElement[bool]:
-    """``column`` within the batch's debtor ids: the keyset pages are contiguous, so a range
-    (two parameters, an index range scan) replaces a long ``IN`` list; callers drop extras."""
-    ids = [k.debtor_id for k in keys]
-    return column.between(min(ids), max(ids))
+def of_debtors(column: sa.ColumnElement[Any], keys: Sequence[CaseKey]) -> sa.ColumnElement[bool]:
+    """``column`` is one of the debtor ids of ``keys``, or lies between them (callers drop
+    the other cases the condition lets through).
+
+    An ``IN`` list up to :data:`_CHUNK` debtors: the keys the run evaluates are the cases left
+    after the idle ones were recorded (:func:`pending_keys`), a few hundred spread over the
+    whole portfolio, where a range from the first to the last would cover every case in
+    between. A larger batch gets the range (two parameters; SQLite allows 32,766 at most).
+    """
+    ids = sorted({k.debtor_id for k in keys})
+    if len(ids) <= _CHUNK:
+        return column.in_(ids)
+    return column.between(ids[0], ids[-1])
 
 
 def _fingerprint_of(debtor: Any, creditor: Any) -> sa.ColumnElement[str]:
@@ -84,7 +93,7 @@ def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:
     cases = (
         sa.select(d.c.debtor_id, d.c.creditor_id)
         .distinct()
-        .where(_between(d.c.debtor_id, keys))
+        .where(of_debtors(d.c.debtor_id, keys))
         .subquery("cases")
     )
     print_ = _fingerprint_of(cases.c.debtor_id, cases.c.creditor_id)

@@ -360,12 +360,10 @@ class SqlStore:
         if not wanted:
             return frozenset()
         d = t.decisions
-        ids = [k.debtor_id for k in wanted]
-        # a range over the batch's debtors (keyset pages are contiguous) instead of an IN list
         for row in conn.execute(
             sa.select(d.c.debtor_id, d.c.creditor_id)
             .where(d.c.run_date == run_date)
-            .where(d.c.debtor_id.between(min(ids), max(ids)))
+            .where(run_state.of_debtors(d.c.debtor_id, keys))
         ):
             key = CaseKey(row.debtor_id, row.creditor_id)
             if key in wanted:
