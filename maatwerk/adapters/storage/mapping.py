@@ -4,17 +4,22 @@ Money is stored as integer minor units plus a currency (:func:`cents` / :func:`m
 as a float. Action payloads are JSON with tagged ``Decimal`` and ``date`` values so they come
 back with their types (:func:`encode_payload` / :func:`decode_payload`). ``row_hash`` is the
 SHA-256 of an imported row's canonical JSON: a re-import compares hashes to find changed rows.
+
+The ``*_from_row`` mappers read plain rows (tuples or SQLAlchemy ``Row``) whose columns are in the
+order of the matching ``*_COLUMNS`` tuple: the daily run maps hundreds of thousands of rows, and
+unpacking a tuple is much cheaper than looking names up in a mapping.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import (
@@ -34,8 +39,17 @@ from maatwerk.core.records import ConsentRecord, HoldRecord, Mandate
 
 
 __all__ = [
+    "APPLIED_COLUMNS",
+    "COST_LINE_COLUMNS",
+    "DEBTOR_COLUMNS",
+    "DEBT_COLUMNS",
+    "INTEREST_LINE_COLUMNS",
+    "MANDATE_COLUMNS",
+    "PAYMENT_COLUMNS",
+    "applied_from_row",
     "cents",
     "consent_row",
+    "cost_line_from_row",
     "debt_from_row",
     "debt_row",
     "debtor_from_row",
@@ -43,6 +57,7 @@ __all__ = [
     "decode_payload",
     "encode_payload",
     "hold_row",
+    "interest_line_from_row",
     "json_default",
     "json_dumps",
     "mandate_from_row",
@@ -60,7 +75,22 @@ def cents(amount: Money) -> int:
 
 
 def money(units: int | None, currency: str = EUR) -> Money | None:
-    return None if units is None else Money.from_minor_units(int(units), currency)
+    return None if units is None else _money(int(units), currency)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _money(units: int, currency: str) -> Money:
+    """``Money.from_minor_units``, memoised: amounts repeat a lot (most applied payments have
+    zero costs and interest; bills are a few tariffs) and a ``Money`` is an immutable value."""
+    return Money.from_minor_units(units, currency)
+
+
+# ``Enum(value)`` goes through ``EnumType.__call__``, a quarter of mapping a debt row; a dict
+# lookup is the same member. An unknown value falls through to the call, which raises as before.
+_HOUSEHOLDS: Final = {m.value: m for m in HouseholdType}
+_CLAIM_KINDS: Final = {m.value: m for m in ClaimKind}
+_INTEREST_KINDS: Final = {m.value: m for m in InterestKind}
+_DEBT_STATUSES: Final = {m.value: m for m in DebtStatus}
 
 
 def json_default(value: object) -> Any:
@@ -153,23 +183,60 @@ def debtor_row(debtor: Debtor) -> dict[str, Any]:
     )
 
 
-def debtor_from_row(row: Mapping[Any, Any]) -> Debtor:
+DEBTOR_COLUMNS: Final = (
+    "debtor_id",
+    "name",
+    "household",
+    "net_monthly_income_cents",
+    "gross_annual_income_cents",
+    "payday",
+    "iban",
+    "email",
+    "phone",
+    "segment",
+    "on_bijstand",
+    "has_brp_address",
+    "vulnerable",
+    "deceased",
+    "bsn",
+)
+
+
+def debtor_from_row(row: Sequence[Any]) -> Debtor:
+    """A debtor from a row of :data:`DEBTOR_COLUMNS`."""
+    (
+        debtor_id,
+        name,
+        household,
+        net_income,
+        gross_income,
+        payday,
+        iban,
+        email,
+        phone,
+        segment,
+        on_bijstand,
+        has_brp_address,
+        vulnerable,
+        deceased,
+        bsn,
+    ) = row
     return Debtor(
-        debtor_id=row["debtor_id"],
-        name=row["name"],
-        household=HouseholdType(row["household"]),
-        net_monthly_income=money(row["net_monthly_income_cents"]),
-        gross_annual_income=money(row["gross_annual_income_cents"]),
-        payday=int(row["payday"]),
-        iban=row["iban"],
-        email=row["email"],
-        phone=row["phone"],
-        segment=row["segment"],
-        on_bijstand=bool(row["on_bijstand"]),
-        has_brp_address=bool(row["has_brp_address"]),
-        vulnerable=bool(row["vulnerable"]),
-        deceased=bool(row["deceased"]),
-        bsn=row["bsn"],
+        debtor_id=debtor_id,
+        name=name,
+        household=_HOUSEHOLDS.get(household) or HouseholdType(household),
+        net_monthly_income=money(net_income),
+        gross_annual_income=money(gross_income),
+        payday=int(payday),
+        iban=iban,
+        email=email,
+        phone=phone,
+        segment=segment,
+        on_bijstand=bool(on_bijstand),
+        has_brp_address=bool(has_brp_address),
+        vulnerable=bool(vulnerable),
+        deceased=bool(deceased),
+        bsn=bsn,
     )
 
 
@@ -198,68 +265,127 @@ def debt_row(debt: Debt) -> dict[str, Any]:
     )
 
 
+DEBT_COLUMNS: Final = (
+    "debt_id",
+    "debtor_id",
+    "creditor_id",
+    "principal_cents",
+    "currency",
+    "due_date",
+    "kind",
+    "category",
+    "issued_on",
+    "default_date",
+    "consumer",
+    "periodic",
+    "interest_kind",
+    "status",
+    "closed_on",
+    "reference",
+)
+
+
 def debt_from_row(
-    row: Mapping[Any, Any],
+    row: Sequence[Any],
     *,
     costs: tuple[CostLine, ...] = (),
     interest: tuple[InterestLine, ...] = (),
     applied: tuple[AppliedPayment, ...] = (),
 ) -> Debt:
-    currency = row["currency"]
-    principal = money(row["principal_cents"], currency)
-    if principal is None:  # pragma: no cover - the column is NOT NULL
-        raise ValueError("debt without principal")
+    """A debt from a row of :data:`DEBT_COLUMNS` and its ledger lines."""
+    (
+        debt_id,
+        debtor_id,
+        creditor_id,
+        principal_cents,
+        currency,
+        due_date,
+        kind,
+        category,
+        issued_on,
+        default_date,
+        consumer,
+        periodic,
+        interest_kind,
+        status,
+        closed_on,
+        reference,
+    ) = row
     return Debt(
-        debt_id=row["debt_id"],
-        debtor_id=row["debtor_id"],
-        creditor_id=row["creditor_id"],
-        principal=principal,
-        due_date=row["due_date"],
-        kind=ClaimKind(row["kind"]),
-        category=row["category"],
-        issued_on=row["issued_on"],
-        default_date=row["default_date"],
-        consumer=bool(row["consumer"]),
-        periodic=bool(row["periodic"]),
-        interest_kind=InterestKind(row["interest_kind"]),
+        debt_id=debt_id,
+        debtor_id=debtor_id,
+        creditor_id=creditor_id,
+        principal=_money(int(principal_cents), currency),
+        due_date=due_date,
+        kind=_CLAIM_KINDS.get(kind) or ClaimKind(kind),
+        category=category,
+        issued_on=issued_on,
+        default_date=default_date,
+        consumer=bool(consumer),
+        periodic=bool(periodic),
+        interest_kind=_INTEREST_KINDS.get(interest_kind) or InterestKind(interest_kind),
         costs=costs,
         interest=interest,
         applied=applied,
-        status=DebtStatus(row["status"]),
-        closed_on=row["closed_on"],
-        reference=row["reference"],
+        status=_DEBT_STATUSES.get(status) or DebtStatus(status),
+        closed_on=closed_on,
+        reference=reference,
     )
 
 
-def cost_line_from_row(row: Mapping[Any, Any]) -> CostLine:
-    amount = money(row["amount_cents"], row["currency"])
-    assert amount is not None  # noqa: S101 - NOT NULL column
+COST_LINE_COLUMNS: Final = ("posted_on", "amount_cents", "currency", "kind", "table_version")
+
+
+def cost_line_from_row(row: Sequence[Any]) -> CostLine:
+    """A cost line from a row of :data:`COST_LINE_COLUMNS`."""
+    posted_on, amount_cents, currency, kind, table = row
     return CostLine(
-        posted_on=row["posted_on"], amount=amount, kind=row["kind"], table=row["table_version"]
+        posted_on=posted_on, amount=_money(int(amount_cents), currency), kind=kind, table=table
     )
 
 
-def interest_line_from_row(row: Mapping[Any, Any]) -> InterestLine:
-    amount = money(row["amount_cents"], row["currency"])
-    assert amount is not None  # noqa: S101 - NOT NULL column
+INTEREST_LINE_COLUMNS: Final = (
+    "posted_on",
+    "amount_cents",
+    "currency",
+    "period_from",
+    "period_to",
+    "table_version",
+)
+
+
+def interest_line_from_row(row: Sequence[Any]) -> InterestLine:
+    """An interest line from a row of :data:`INTEREST_LINE_COLUMNS`."""
+    posted_on, amount_cents, currency, period_from, period_to, table = row
     return InterestLine(
-        posted_on=row["posted_on"],
-        amount=amount,
-        period_from=row["period_from"],
-        period_to=row["period_to"],
-        table=row["table_version"],
+        posted_on=posted_on,
+        amount=_money(int(amount_cents), currency),
+        period_from=period_from,
+        period_to=period_to,
+        table=table,
     )
 
 
-def applied_from_row(row: Mapping[Any, Any]) -> AppliedPayment:
-    cur = row["currency"]
+APPLIED_COLUMNS: Final = (
+    "payment_id",
+    "applied_on",
+    "costs_cents",
+    "interest_cents",
+    "principal_cents",
+    "currency",
+)
+
+
+def applied_from_row(row: Sequence[Any]) -> AppliedPayment:
+    """An applied payment from a row of :data:`APPLIED_COLUMNS`."""
+    payment_id, applied_on, costs_cents, interest_cents, principal_cents, currency = row
     return AppliedPayment(
-        payment_id=row["payment_id"],
-        applied_on=row["applied_on"],
+        payment_id=payment_id,
+        applied_on=applied_on,
         parts=Balance(
-            costs=Money.from_minor_units(int(row["costs_cents"]), cur),
-            interest=Money.from_minor_units(int(row["interest_cents"]), cur),
-            principal=Money.from_minor_units(int(row["principal_cents"]), cur),
+            costs=_money(int(costs_cents), currency),
+            interest=_money(int(interest_cents), currency),
+            principal=_money(int(principal_cents), currency),
         ),
     )
 
@@ -279,16 +405,27 @@ def payment_row(payment: Payment) -> dict[str, Any]:
     )
 
 
-def payment_from_row(row: Mapping[Any, Any]) -> Payment:
-    amount = money(row["amount_cents"], row["currency"])
-    assert amount is not None  # noqa: S101 - NOT NULL column
+PAYMENT_COLUMNS: Final = (
+    "payment_id",
+    "debtor_id",
+    "received_on",
+    "amount_cents",
+    "currency",
+    "designated_debt_id",
+    "reference",
+)
+
+
+def payment_from_row(row: Sequence[Any]) -> Payment:
+    """A payment from a row of :data:`PAYMENT_COLUMNS`."""
+    payment_id, debtor_id, received_on, amount_cents, currency, designated, reference = row
     return Payment(
-        payment_id=row["payment_id"],
-        debtor_id=row["debtor_id"],
-        received_on=row["received_on"],
-        amount=amount,
-        designated_debt_id=row["designated_debt_id"],
-        reference=row["reference"],
+        payment_id=payment_id,
+        debtor_id=debtor_id,
+        received_on=received_on,
+        amount=_money(int(amount_cents), currency),
+        designated_debt_id=designated,
+        reference=reference,
     )
 
 
@@ -306,15 +443,28 @@ def mandate_row(mandate: Mandate) -> dict[str, Any]:
     )
 
 
-def mandate_from_row(row: Mapping[Any, Any]) -> Mandate:
+MANDATE_COLUMNS: Final = (
+    "mandate_id",
+    "debtor_id",
+    "creditor_id",
+    "iban",
+    "signed_on",
+    "collection_day",
+    "revoked_on",
+)
+
+
+def mandate_from_row(row: Sequence[Any]) -> Mandate:
+    """A mandate from a row of :data:`MANDATE_COLUMNS`."""
+    mandate_id, debtor_id, creditor_id, iban, signed_on, collection_day, revoked_on = row
     return Mandate(
-        mandate_id=row["mandate_id"],
-        debtor_id=row["debtor_id"],
-        creditor_id=row["creditor_id"],
-        iban=row["iban"],
-        signed_on=row["signed_on"],
-        collection_day=row["collection_day"],
-        revoked_on=row["revoked_on"],
+        mandate_id=mandate_id,
+        debtor_id=debtor_id,
+        creditor_id=creditor_id,
+        iban=iban,
+        signed_on=signed_on,
+        collection_day=collection_day,
+        revoked_on=revoked_on,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.mapping import debtor_from_row
+from maatwerk.adapters.storage.mapping import DEBTOR_COLUMNS, debtor_from_row
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.events import (
     ArrangementAccepted,
@@ -184,10 +184,10 @@ def _debtors(conn: sa.Connection, ids: Sequence[str]) -> list[Debtor]:
         found.extend(
             debtor_from_row(row)
             for row in conn.execute(
-                sa.select(t.debtors)
+                sa.select(*(t.debtors.c[name] for name in DEBTOR_COLUMNS))
                 .where(t.debtors.c.debtor_id.in_(part))
                 .order_by(t.debtors.c.debtor_id)
-            ).mappings()
+            )
         )
     return found
 

@@ -1,7 +1,7 @@
 """The SQL store: implements :class:`maatwerk.core.ports.Store` with SQLAlchemy 2 Core.
 
-Set-based throughout: a batch of cases is loaded with one query per table (``IN`` over the
-batch's debtors), and a batch of outcomes is written with one executemany per table, in one
+Set-based throughout: a batch of cases is loaded with one query per table (the batch's debtor ids
+in one array parameter), and a batch of outcomes is written with one executemany per table, in one
 transaction. Unique keys make reruns no-ops; every write that a person or an import causes
 leaves a record in the append-only ``events`` table.
 """
@@ -11,15 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, NamedTuple, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from maatwerk.adapters.storage import run_state
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.mapping import (
+    APPLIED_COLUMNS,
+    COST_LINE_COLUMNS,
+    DEBT_COLUMNS,
+    DEBTOR_COLUMNS,
+    INTEREST_LINE_COLUMNS,
+    MANDATE_COLUMNS,
+    PAYMENT_COLUMNS,
     applied_from_row,
     cents,
     consent_row,
@@ -40,7 +48,7 @@ from maatwerk.adapters.storage.mapping import (
 )
 from maatwerk.adapters.storage.reporting import read_report_data
 from maatwerk.core.debtors import Debtor
-from maatwerk.core.debts import Case, CostLine, Debt, Payment
+from maatwerk.core.debts import AppliedPayment, Case, CostLine, Debt, InterestLine, Payment
 from maatwerk.core.events import (
     EVENT_TYPES,
     ConsentGiven,
@@ -91,6 +99,94 @@ _CHUNK: Final = 900
 _EVENT_CACHE: Final = 200_000
 
 
+class _CaseQueries(NamedTuple):
+    """The statements :meth:`SqlStore.load_cases` runs for one part of a batch's debtors.
+
+    Built once (a ``Select`` is costly to build, and the compiled cache keys on its structure);
+    the debtors are bound parameters. Plain rows in the column order of the mappers
+    (``mapping.*_COLUMNS``); ledger lines and applied payments lead with their ``debt_id``.
+    """
+
+    debtors: sa.Select[Any]
+    debts: sa.Select[Any]
+    cost_lines: sa.Select[Any]
+    interest_lines: sa.Select[Any]
+    applied: sa.Select[Any]
+    events: sa.Select[Any]
+    mandates: sa.Select[Any]
+    payments: sa.Select[Any]
+
+
+def _build_case_queries(
+    debtor_filter: Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]],
+) -> _CaseQueries:
+    d, e, p, ap = t.debts, t.events, t.payments, t.applied_payments
+
+    def cols(table: sa.Table, names: Sequence[str]) -> list[sa.Column[Any]]:
+        return [table.c[name] for name in names]
+
+    def ledger(table: sa.Table, names: Sequence[str]) -> sa.Select[Any]:
+        return (
+            sa.select(table.c.debt_id, *cols(table, names))
+            .join(d, d.c.debt_id == table.c.debt_id)
+            .where(debtor_filter(d.c.debtor_id))
+        )
+
+    return _CaseQueries(
+        debtors=sa.select(*cols(t.debtors, DEBTOR_COLUMNS)).where(
+            debtor_filter(t.debtors.c.debtor_id)
+        ),
+        debts=sa.select(*cols(d, DEBT_COLUMNS))
+        .where(debtor_filter(d.c.debtor_id))
+        .order_by(d.c.due_date, d.c.debt_id),
+        cost_lines=ledger(t.cost_lines, COST_LINE_COLUMNS).order_by(t.cost_lines.c.id),
+        interest_lines=ledger(t.interest_lines, INTEREST_LINE_COLUMNS).order_by(
+            t.interest_lines.c.id
+        ),
+        applied=ledger(ap, APPLIED_COLUMNS).order_by(ap.c.applied_on, ap.c.payment_id),
+        # the payload as text: JSON is parsed only for an event not decoded before
+        events=sa.select(e.c.debtor_id, e.c.sequence, sa.cast(e.c.payload, sa.Text))
+        .where(debtor_filter(e.c.debtor_id))
+        .where(e.c.kind.in_(list(EVENT_TYPES)))
+        .order_by(e.c.sequence),
+        mandates=sa.select(*cols(t.mandates, MANDATE_COLUMNS))
+        .where(debtor_filter(t.mandates.c.debtor_id))
+        .order_by(t.mandates.c.signed_on, t.mandates.c.mandate_id),
+        # applied payments are in the debts' ledgers: only the ones not applied at all
+        payments=sa.select(*cols(p, PAYMENT_COLUMNS))
+        .where(debtor_filter(p.c.debtor_id))
+        .where(~sa.exists().where(ap.c.payment_id == p.c.payment_id))
+        .order_by(p.c.received_on, p.c.payment_id),
+    )
+
+
+#: ``load_cases`` names a part's debtors with ONE parameter holding all their ids, so the SQL
+#: text never changes (no ``IN`` list expanded per call, and the database's prepared statement
+#: is reused: psycopg prepares a repeated query, the sqlite3 module caches statements by text).
+#: The ids are matched with an index lookup each. (A ``BETWEEN`` range over a keyset page, as in
+#: ``_decided``, would read every debtor of the page: the run loads only the non-idle ones.)
+_CASE_QUERIES_PG: Final = _build_case_queries(
+    lambda column: column == sa.any_(sa.bindparam("debtor_ids", type_=postgresql.ARRAY(sa.String)))
+)
+_CASE_QUERIES_SQLITE: Final = _build_case_queries(
+    lambda column: column.in_(
+        sa.select(sa.column("value", sa.String)).select_from(
+            sa.func.json_each(sa.bindparam("debtor_ids", type_=sa.String))
+        )
+    )
+)
+
+
+def _case_queries(
+    dialect: sa.Dialect, debtor_ids: Sequence[str]
+) -> tuple[_CaseQueries, dict[str, Any]]:
+    """The statements for ``dialect`` and their parameters: a PostgreSQL array, a JSON array
+    for SQLite (``json_each``)."""
+    if dialect.name == "postgresql":
+        return _CASE_QUERIES_PG, {"debtor_ids": list(debtor_ids)}
+    return _CASE_QUERIES_SQLITE, {"debtor_ids": json.dumps(list(debtor_ids))}
+
+
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -113,17 +209,23 @@ class SqlStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self._decoded: dict[int, Event] = {}
-        """decoded domain events by sequence: the log is append-only, a row never changes"""
+        self._decoded: dict[int, tuple[Event, frozenset[str]]] = {}
+        """decoded domain events by sequence, with the debt ids they name (see
+        :meth:`load_cases`): the log is append-only, a row never changes"""
 
-    def _event(self, sequence: int, payload: Any) -> Event:
-        """The event stored as row ``sequence``, decoded once per store (bounded cache)."""
-        event = self._decoded.get(sequence)
-        if event is None:
+    def _event(self, sequence: int, payload: Any) -> tuple[Event, frozenset[str]]:
+        """The event stored as row ``sequence`` and the debts it names (its ``debt_id`` and
+        ``debt_ids``), decoded once per store (bounded cache)."""
+        found = self._decoded.get(sequence)
+        if found is None:
             if len(self._decoded) >= _EVENT_CACHE:
                 self._decoded.clear()
-            event = self._decoded[sequence] = event_from_record(_json(payload))
-        return event
+            event = event_from_record(_json(payload))
+            named = set(getattr(event, "debt_ids", ()) or ())
+            if event.debt_id is not None:
+                named.add(event.debt_id)
+            found = self._decoded[sequence] = (event, frozenset(named))
+        return found
 
     @classmethod
     def from_url(cls, url: str, *, schema: str | None = None) -> SqlStore:
@@ -167,115 +269,81 @@ class SqlStore:
             return [CaseKey(debtor_id, r.creditor_id) for r in conn.execute(query)]
 
     def load_cases(self, keys: Sequence[CaseKey]) -> Sequence[StoredCase]:
+        """One query per table for each part of the keys' debtors (see :class:`_CaseQueries`);
+        the rows are grouped by debtor or debt in Python and assembled per case."""
         if not keys:
             return []
+        wanted = {(k.debtor_id, k.creditor_id) for k in keys}
         debtor_ids = sorted({k.debtor_id for k in keys})
-        wanted = set(keys)
+        debtors: dict[str, Debtor] = {}
+        debt_rows: list[Sequence[Any]] = []
+        costs: dict[str, list[CostLine]] = defaultdict(list)
+        interest: dict[str, list[InterestLine]] = defaultdict(list)
+        applied: dict[str, list[AppliedPayment]] = defaultdict(list)
+        events: dict[str, list[tuple[Event, frozenset[str]]]] = defaultdict(list)
+        mandates: dict[str, list[Mandate]] = defaultdict(list)
+        payments: dict[str, list[Payment]] = defaultdict(list)
         with self.engine.connect() as conn:
-            debtors: dict[str, Debtor] = {}
-            debt_rows: list[Mapping[Any, Any]] = []
-            costs: dict[str, list[Any]] = defaultdict(list)
-            interest: dict[str, list[Any]] = defaultdict(list)
-            applied: dict[str, list[Any]] = defaultdict(list)
-            events: dict[str, list[Event]] = defaultdict(list)
-            mandates: dict[str, list[Mandate]] = defaultdict(list)
-            payments: dict[str, list[Payment]] = defaultdict(list)
-            applied_ids: set[str] = set()
             for part in _chunks(debtor_ids):
-                for row in conn.execute(
-                    sa.select(t.debtors).where(t.debtors.c.debtor_id.in_(part))
-                ).mappings():
-                    debtors[row["debtor_id"]] = debtor_from_row(row)
-                debt_rows.extend(
-                    conn.execute(
-                        sa.select(t.debts)
-                        .where(t.debts.c.debtor_id.in_(part))
-                        .order_by(t.debts.c.due_date, t.debts.c.debt_id)
-                    ).mappings()
-                )
-                owned = sa.select(t.debts.c.debt_id).where(t.debts.c.debtor_id.in_(part))
-                for row in conn.execute(
-                    sa.select(t.cost_lines)
-                    .where(t.cost_lines.c.debt_id.in_(owned))
-                    .order_by(t.cost_lines.c.id)
-                ).mappings():
-                    costs[row["debt_id"]].append(cost_line_from_row(row))
-                for row in conn.execute(
-                    sa.select(t.interest_lines)
-                    .where(t.interest_lines.c.debt_id.in_(owned))
-                    .order_by(t.interest_lines.c.id)
-                ).mappings():
-                    interest[row["debt_id"]].append(interest_line_from_row(row))
-                for row in conn.execute(
-                    sa.select(t.applied_payments)
-                    .where(t.applied_payments.c.debt_id.in_(owned))
-                    .order_by(t.applied_payments.c.applied_on, t.applied_payments.c.payment_id)
-                ).mappings():
-                    applied[row["debt_id"]].append(applied_from_row(row))
-                    applied_ids.add(row["payment_id"])
-                for debtor_id, sequence, payload in conn.execute(
-                    sa.select(t.events.c.debtor_id, t.events.c.sequence, t.events.c.payload)
-                    .where(t.events.c.debtor_id.in_(part))
-                    .where(t.events.c.kind.in_(list(EVENT_TYPES)))
-                    .order_by(t.events.c.sequence)
-                ):
+                q, params = _case_queries(conn.dialect, part)
+                for row in conn.execute(q.debtors, params):
+                    debtors[row[0]] = debtor_from_row(row)
+                debt_rows.extend(conn.execute(q.debts, params))
+                for row in conn.execute(q.cost_lines, params):
+                    costs[row[0]].append(cost_line_from_row(row[1:]))
+                for row in conn.execute(q.interest_lines, params):
+                    interest[row[0]].append(interest_line_from_row(row[1:]))
+                for row in conn.execute(q.applied, params):
+                    applied[row[0]].append(applied_from_row(row[1:]))
+                for debtor_id, sequence, payload in conn.execute(q.events, params):
                     events[debtor_id].append(self._event(int(sequence), payload))
-                for row in conn.execute(
-                    sa.select(t.mandates)
-                    .where(t.mandates.c.debtor_id.in_(part))
-                    .order_by(t.mandates.c.signed_on, t.mandates.c.mandate_id)
-                ).mappings():
-                    mandates[row["debtor_id"]].append(mandate_from_row(row))
-                for row in conn.execute(
-                    sa.select(t.payments)
-                    .where(t.payments.c.debtor_id.in_(part))
-                    .order_by(t.payments.c.received_on, t.payments.c.payment_id)
-                ).mappings():
-                    payments[row["debtor_id"]].append(payment_from_row(row))
-        by_case: dict[CaseKey, list[Debt]] = defaultdict(list)
-        debt_creditor = {d["debt_id"]: d["creditor_id"] for d in debt_rows}
+                for row in conn.execute(q.mandates, params):
+                    mandates[row[1]].append(mandate_from_row(row))
+                for row in conn.execute(q.payments, params):
+                    payments[row[1]].append(payment_from_row(row))
+        by_case: dict[tuple[str, str], list[Debt]] = defaultdict(list)
+        debt_creditor: dict[str, str] = {}
         first_creditor: dict[str, str] = {}
-        for d in debt_rows:
-            current = first_creditor.get(d["debtor_id"])
-            if current is None or d["creditor_id"] < current:
-                first_creditor[d["debtor_id"]] = d["creditor_id"]
-        for debt in debt_rows:
-            key = CaseKey(debt["debtor_id"], debt["creditor_id"])
-            if key in wanted:
-                did = debt["debt_id"]
-                by_case[key].append(
+        for values in debt_rows:
+            debt_id, debtor_id, creditor_id = values[0], values[1], values[2]
+            debt_creditor[debt_id] = creditor_id
+            current = first_creditor.get(debtor_id)
+            if current is None or creditor_id < current:
+                first_creditor[debtor_id] = creditor_id
+            if (debtor_id, creditor_id) in wanted:
+                by_case[debtor_id, creditor_id].append(
                     debt_from_row(
-                        debt,
-                        costs=tuple(costs[did]),
-                        interest=tuple(interest[did]),
-                        applied=tuple(applied[did]),
+                        values,
+                        costs=tuple(costs.get(debt_id, ())),
+                        interest=tuple(interest.get(debt_id, ())),
+                        applied=tuple(applied.get(debt_id, ())),
                     )
                 )
         result: list[StoredCase] = []
         for key in keys:
-            if key.debtor_id not in debtors or key not in by_case:
+            debtor = debtors.get(key.debtor_id)
+            debts = by_case.get((key.debtor_id, key.creditor_id))
+            if debtor is None or not debts:
                 continue
+            own = {d.debt_id for d in debts}
+            first = first_creditor.get(key.debtor_id)
             result.append(
                 StoredCase(
-                    debtor=debtors[key.debtor_id],
+                    debtor=debtor,
                     case=Case(
-                        debtor_id=key.debtor_id,
-                        creditor_id=key.creditor_id,
-                        debts=tuple(by_case[key]),
+                        debtor_id=key.debtor_id, creditor_id=key.creditor_id, debts=tuple(debts)
                     ),
-                    events=_case_events(events[key.debtor_id], by_case[key]),
+                    events=_case_events(events.get(key.debtor_id, ()), own),
                     mandates=tuple(
-                        m for m in mandates[key.debtor_id] if m.creditor_id == key.creditor_id
+                        m
+                        for m in mandates.get(key.debtor_id, ())
+                        if m.creditor_id == key.creditor_id
                     ),
                     payments=tuple(
                         p
-                        for p in payments[key.debtor_id]
-                        if p.payment_id not in applied_ids
-                        and key.creditor_id
-                        == (
-                            debt_creditor.get(p.designated_debt_id or "")
-                            or first_creditor.get(key.debtor_id)
-                        )
+                        for p in payments.get(key.debtor_id, ())
+                        if key.creditor_id
+                        == (debt_creditor.get(p.designated_debt_id or "") or first)
                     ),
                 )
             )
@@ -957,21 +1025,16 @@ _ENTITY: Final[dict[str, tuple[sa.Table, str]]] = {
 }
 
 
-def _case_events(events: Sequence[Event], debts: Sequence[Debt]) -> tuple[Event, ...]:
-    """The debtor's events that concern this case: about one of its debts, or about no debt.
+def _case_events(
+    events: Iterable[tuple[Event, frozenset[str]]], own: set[str]
+) -> tuple[Event, ...]:
+    """The debtor's events that concern a case: about one of its debts (``own``), or about no debt.
 
-    An event naming debts of another creditor's case (a step taken there) is left out, so
-    the order in which a debtor's cases are evaluated never changes a decision.
+    ``events`` come with the debt ids each names (see :meth:`SqlStore._event`). An event naming
+    debts of another creditor's case (a step taken there) is left out, so the order in which a
+    debtor's cases are evaluated never changes a decision.
     """
-    own = {d.debt_id for d in debts}
-    result: list[Event] = []
-    for event in events:
-        named = set(getattr(event, "debt_ids", ()) or ())
-        if event.debt_id is not None:
-            named.add(event.debt_id)
-        if not named or named & own:
-            result.append(event)
-    return tuple(result)
+    return tuple(event for event, named in events if not named or not named.isdisjoint(own))
 
 
 def _json(value: Any) -> dict[str, Any]:
