@@ -99,6 +99,19 @@ class TestPortfolioImport:
         assert len(audit) == 1
         assert audit[0].payload == {"entity": "debt", "key": "P3", "fields": ["principal_cents"]}
 
+    def test_a_store_that_loaded_a_case_loads_its_changed_rows(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        (before,) = store.load_cases([CaseKey("D2", "zorg")])
+        changed = PORTFOLIO.replace("99.99", "89.99").replace("2100.00", "2200.00")
+        _import(store, _write(tmp_path, "p2.csv", changed), ImportKind.PORTFOLIO)
+        (after,) = store.load_cases([CaseKey("D2", "zorg")])
+        assert before.case.debts[0].principal == eur("99.99")
+        assert before.debtor.net_monthly_income == eur("2100.00")
+        assert after.case.debts[0].principal == eur("89.99")
+        assert after.debtor.net_monthly_income == eur("2200.00")
+
 
 class TestAllOrNothing:
     """Any bad row rejects the whole file, and every bad row is reported with line and field."""

@@ -48,7 +48,7 @@ from maatwerk.adapters.storage.mapping import (
 )
 from maatwerk.adapters.storage.reporting import read_report_data
 from maatwerk.core.debtors import Debtor
-from maatwerk.core.debts import AppliedPayment, Case, CostLine, Debt, InterestLine, Payment
+from maatwerk.core.debts import Case, CostLine, Debt, Payment
 from maatwerk.core.events import (
     EVENT_TYPES,
     ConsentGiven,
@@ -87,6 +87,8 @@ from maatwerk.core.report_data import ReportData
 __all__ = ["AUDIT_RECORD_UPDATED", "SqlStore"]
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: Kind of the audit record written when an import changes a stored row.
 AUDIT_RECORD_UPDATED: Final = "audit.record-updated"
@@ -97,6 +99,8 @@ _CHUNK: Final = 900
 #: Decoded events kept per store (the daily run reads a case's events again on every
 #: evaluation; decoding them was a fifth of loading a case). Cleared when full.
 _EVENT_CACHE: Final = 200_000
+#: Debtors and debts kept per store, by the full content of their rows (see ``SqlStore``).
+_MAPPED_CACHE: Final = 50_000
 
 
 class _CaseQueries(NamedTuple):
@@ -212,6 +216,13 @@ class SqlStore:
         self._decoded: dict[int, tuple[Event, frozenset[str]]] = {}
         """decoded domain events by sequence, with the debt ids they name (see
         :meth:`load_cases`): the log is append-only, a row never changes"""
+        self._debtors: dict[tuple[Any, ...], Debtor] = {}
+        self._debts: dict[tuple[Any, ...], Debt] = {}
+        """debtors and debts mapped before, keyed by the complete content of their rows (a
+        debt's with its ledger lines and applied payments): the daily run loads the same
+        unchanged debts day after day, and a value built from equal rows is an equal value
+        (they are frozen, so sharing one is safe; what a ``Debt`` caches, such as its
+        outstanding balance, is then computed once). Bounded: cleared when full"""
 
     def _event(self, sequence: int, payload: Any) -> tuple[Event, frozenset[str]]:
         """The event stored as row ``sequence`` and the debts it names (its ``debt_id`` and
@@ -276,10 +287,11 @@ class SqlStore:
         wanted = {(k.debtor_id, k.creditor_id) for k in keys}
         debtor_ids = sorted({k.debtor_id for k in keys})
         debtors: dict[str, Debtor] = {}
-        debt_rows: list[Sequence[Any]] = []
-        costs: dict[str, list[CostLine]] = defaultdict(list)
-        interest: dict[str, list[InterestLine]] = defaultdict(list)
-        applied: dict[str, list[AppliedPayment]] = defaultdict(list)
+        debt_rows: list[tuple[Any, ...]] = []
+        # ledger rows by debt id, mapped with their debt (see ``self._debts``)
+        costs: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        interest: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        applied: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         events: dict[str, list[tuple[Event, frozenset[str]]]] = defaultdict(list)
         mandates: dict[str, list[Mandate]] = defaultdict(list)
         payments: dict[str, list[Payment]] = defaultdict(list)
@@ -287,14 +299,18 @@ class SqlStore:
             for part in _chunks(debtor_ids):
                 q, params = _case_queries(conn.dialect, part)
                 for row in conn.execute(q.debtors, params):
-                    debtors[row[0]] = debtor_from_row(row)
-                debt_rows.extend(conn.execute(q.debts, params))
+                    values = tuple(row)
+                    debtor = self._debtors.get(values)
+                    if debtor is None:
+                        debtor = _remember(self._debtors, values, debtor_from_row(values))
+                    debtors[values[0]] = debtor
+                debt_rows.extend(map(tuple, conn.execute(q.debts, params)))
                 for row in conn.execute(q.cost_lines, params):
-                    costs[row[0]].append(cost_line_from_row(row[1:]))
+                    costs[row[0]].append(row[1:])
                 for row in conn.execute(q.interest_lines, params):
-                    interest[row[0]].append(interest_line_from_row(row[1:]))
+                    interest[row[0]].append(row[1:])
                 for row in conn.execute(q.applied, params):
-                    applied[row[0]].append(applied_from_row(row[1:]))
+                    applied[row[0]].append(row[1:])
                 for debtor_id, sequence, payload in conn.execute(q.events, params):
                     events[debtor_id].append(self._event(int(sequence), payload))
                 for row in conn.execute(q.mandates, params):
@@ -310,15 +326,18 @@ class SqlStore:
             current = first_creditor.get(debtor_id)
             if current is None or creditor_id < current:
                 first_creditor[debtor_id] = creditor_id
-            if (debtor_id, creditor_id) in wanted:
-                by_case[debtor_id, creditor_id].append(
-                    debt_from_row(
-                        values,
-                        costs=tuple(costs.get(debt_id, ())),
-                        interest=tuple(interest.get(debt_id, ())),
-                        applied=tuple(applied.get(debt_id, ())),
-                    )
-                )
+            if (debtor_id, creditor_id) not in wanted:
+                continue
+            content = (
+                values,
+                tuple(costs.get(debt_id, ())),
+                tuple(interest.get(debt_id, ())),
+                tuple(applied.get(debt_id, ())),
+            )
+            debt = self._debts.get(content)
+            if debt is None:
+                debt = _remember(self._debts, content, _debt_from_rows(*content))
+            by_case[debtor_id, creditor_id].append(debt)
         result: list[StoredCase] = []
         for key in keys:
             debtor = debtors.get(key.debtor_id)
@@ -1023,6 +1042,28 @@ _ENTITY: Final[dict[str, tuple[sa.Table, str]]] = {
     "consent": (t.consents, "consent_id"),
     "hold": (t.holds, "hold_id"),
 }
+
+
+def _remember(cache: dict[K, V], key: K, value: V) -> V:
+    """``cache[key] = value`` in a cache bounded by ``_MAPPED_CACHE`` (cleared when full)."""
+    if len(cache) >= _MAPPED_CACHE:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _debt_from_rows(
+    debt: Sequence[Any],
+    costs: Iterable[Sequence[Any]],
+    interest: Iterable[Sequence[Any]],
+    applied: Iterable[Sequence[Any]],
+) -> Debt:
+    return debt_from_row(
+        debt,
+        costs=tuple(map(cost_line_from_row, costs)),
+        interest=tuple(map(interest_line_from_row, interest)),
+        applied=tuple(map(applied_from_row, applied)),
+    )
 
 
 def _case_events(
