@@ -70,8 +70,9 @@ class Balance:
     interest: Money = Money.zero()
     principal: Money = Money.zero()
 
-    @property
+    @functools.cached_property
     def total(self) -> Money:
+        """Computed once per value (a balance is frozen): asked for each open-debt test."""
         return self.costs + self.interest + self.principal
 
     def __add__(self, other: Balance) -> Balance:
@@ -210,8 +211,9 @@ class Debt:
         """What is still owed, per ledger part (computed once per value: debts are frozen)."""
         return self.charged - self.paid
 
-    @property
+    @functools.cached_property
     def is_open(self) -> bool:
+        """Computed once per value (debts are frozen): cases filter their open debts often."""
         return self.status is DebtStatus.OPEN and self.outstanding.total.is_positive
 
     def is_due(self, today: dt.date) -> bool:
@@ -251,8 +253,9 @@ class Case:
                     f"{self.debtor_id}/{self.creditor_id}"
                 )
 
-    @property
+    @functools.cached_property
     def open_debts(self) -> tuple[Debt, ...]:
+        """Computed once per value (a case and its debts are frozen)."""
         return tuple(d for d in self.debts if d.is_open)
 
     @property

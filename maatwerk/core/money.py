@@ -109,7 +109,12 @@ class Money:
     # -- constructors -------------------------------------------------------------------------
     @classmethod
     def zero(cls, currency: str = EUR) -> Money:
-        return cls(Decimal(0), currency)
+        # one shared value per currency (Money is immutable): the run asks for zeros millions
+        # of times, mostly to start a sum
+        found = _ZEROS.get(currency)
+        if found is None:
+            found = _ZEROS[currency] = cls(Decimal(0), currency)
+        return found
 
     @classmethod
     def from_minor_units(cls, units: int, currency: str = EUR) -> Money:
@@ -149,6 +154,8 @@ class Money:
         return f"{self.currency} {self.format()}"
 
     # -- arithmetic ---------------------------------------------------------------------------
+    # The operators test ``type(other) is Money`` and the currency inline and call :meth:`_same`
+    # (which raises the right error) only when that fails: they run millions of times a day.
     def _same(self, other: Money) -> None:
         if not isinstance(other, Money):
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
@@ -156,7 +163,8 @@ class Money:
             raise CurrencyMismatchError(f"cannot combine {self.currency} with {other.currency}")
 
     def __add__(self, other: Money) -> Money:
-        self._same(other)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other)
         return _of(self.amount + other.amount, self.currency)
 
     def __radd__(self, other: object) -> Money:
@@ -166,7 +174,8 @@ class Money:
         return NotImplemented
 
     def __sub__(self, other: Money) -> Money:
-        self._same(other)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other)
         return _of(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
@@ -201,19 +210,23 @@ class Money:
 
     # -- comparison (same currency only) ------------------------------------------------------
     def __lt__(self, other: Money) -> bool:
-        self._same(other)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other)
         return self.amount < other.amount
 
     def __le__(self, other: Money) -> bool:
-        self._same(other)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other)
         return self.amount <= other.amount
 
     def __gt__(self, other: Money) -> bool:
-        self._same(other)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other)
         return self.amount > other.amount
 
     def __ge__(self, other: Money) -> bool:
-        self._same(other)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other)
         return self.amount >= other.amount
 
     def __bool__(self) -> bool:
@@ -250,7 +263,10 @@ def _of(amount: Decimal, currency: str) -> Money:
     return money
 
 
-ZERO: Final = Money(Decimal(0))
+_ZEROS: dict[str, Money] = {}
+"""the value :meth:`Money.zero` returns, per currency"""
+
+ZERO: Final = Money.zero()
 
 
 def eur(value: str | int | Decimal) -> Money:
