@@ -14,6 +14,7 @@ and ledger lines posted after it are ignored, so an evaluation for a past date i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -159,8 +160,7 @@ def outstanding_on(debt: Debt, day: dt.date) -> Money:
 
 
 def _principal_on(debt: Debt, day: dt.date) -> Money:
-    if not outstanding_on(debt, day).is_positive:
-        return Money.zero(debt.currency)
+    """The principal still owed on ``day`` of a debt with something outstanding then."""
     paid = Money.zero(debt.currency)
     for applied in debt.applied:
         if applied.applied_on <= day:
@@ -310,6 +310,8 @@ class CaseState:
     )
 
     # -- derived views ----------------------------------------------------------------------
+    # The views that sum or scan are computed once per state (``functools.cached_property``):
+    # a state is a frozen value of one case on one day, and an evaluation asks for them per step.
     @property
     def debtor(self) -> Debtor:
         return self.file.debtor
@@ -325,27 +327,27 @@ class CaseState:
     def in_default(self, debt: Debt) -> bool:
         return self.today >= debt.default_date and debt.debt_id in self.outstanding
 
-    @property
+    @functools.cached_property
     def debts_in_default(self) -> tuple[Debt, ...]:
         return tuple(d for d in self.open_debts if self.in_default(d))
 
-    @property
+    @functools.cached_property
     def arrears(self) -> Money:
         """Outstanding principal of the debts in default (no interest, no costs)."""
         return sum((self.arrears_principal[d.debt_id] for d in self.debts_in_default), Money.zero())
 
-    @property
+    @functools.cached_property
     def total_outstanding(self) -> Money:
         return sum(self.outstanding.values(), Money.zero())
 
-    @property
+    @functools.cached_property
     def monthly_premium(self) -> Money | None:
         if self.file.monthly_premium is not None:
             return self.file.monthly_premium
         periodic = [d.principal for d in self.file.case.debts if d.periodic]
         return max(periodic) if periodic else None
 
-    @property
+    @functools.cached_property
     def arrears_months(self) -> Decimal:
         """Arrears in monthly premiums (periodic debts in default, principal only; Zvw 18a)."""
         premium = self.monthly_premium
@@ -432,7 +434,7 @@ class CaseState:
     def last_contact(self) -> ContactAttempt | None:
         return self.contacts[-1] if self.contacts else None
 
-    @property
+    @functools.cached_property
     def episode(self) -> tuple[StepTaken, ...]:
         """The steps of the current episode: those after the last ``close`` step taken."""
         for index in range(len(self.steps_taken) - 1, -1, -1):
@@ -440,7 +442,7 @@ class CaseState:
                 return self.steps_taken[index + 1 :]
         return self.steps_taken
 
-    @property
+    @functools.cached_property
     def took_step_today(self) -> bool:
         return any(s.occurred_on == self.today for s in self.steps_taken)
 

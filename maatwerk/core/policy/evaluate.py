@@ -43,6 +43,7 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 import enum
+import functools
 from typing import Final
 
 import attrs
@@ -213,52 +214,68 @@ class _Ladder:
     is *done* in the episode when it was taken, or when a side step with the same action stood in
     for it after the rung below was reached (a call after a returned debit is the personal
     contact attempt; the offer that followed it is the arrangement offer).
+
+    :meth:`of` reads the episode once into the lookups below, so that the questions the engine
+    asks per step (how often taken, done when, passed or not) cost no scan of the episode. The
+    episode is in date order (:func:`~maatwerk.core.policy.casefile.derive_state` sorts the
+    events), so the last entry found for a step or action is also its latest day.
     """
 
     policy: Policy
     state: CaseState
-    ranks: dict[str, int]
     episode: tuple[StepTaken, ...]
     rung: int
     """the highest rank of a rung taken in the episode (-1: none)"""
+    times: dict[str, int]
+    """how often each step id was taken in the episode"""
+    last_taken: dict[str, dt.date]
+    """the last day each step id was taken in the episode"""
+    rung_days: tuple[tuple[int, dt.date], ...]
+    """(rank, day) of each rung taken in the episode"""
+    side_days: dict[ActionKind, dt.date]
+    """the last day a step that is no rung was taken in the episode, per action"""
     _done: dict[str, dt.date | None] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
     def of(cls, policy: Policy, state: CaseState) -> _Ladder:
-        ranks: dict[str, int] = {}
-        for index, step in enumerate(policy.steps):
-            ranks.setdefault(step.id, index)
+        ranks = policy.ranks
         episode = state.episode
-        ladder = cls(policy=policy, state=state, ranks=ranks, episode=episode, rung=-1)
-        rung = max((ladder.rank_of(t) for t in episode if ladder.is_rung(t)), default=-1)
-        return attrs.evolve(ladder, rung=rung)
+        times: dict[str, int] = {}
+        last_taken: dict[str, dt.date] = {}
+        rung_days: list[tuple[int, dt.date]] = []
+        side_days: dict[ActionKind, dt.date] = {}
+        for taken in episode:
+            times[taken.step_id] = times.get(taken.step_id, 0) + 1
+            last_taken[taken.step_id] = taken.occurred_on
+            rank = ranks.get(taken.step_id)
+            if rank is None:
+                is_rung = taken.action not in SIDE_ACTIONS and taken.action is not ActionKind.CLOSE
+            else:
+                step = policy.steps[rank]
+                is_rung = not step.is_side and step.action is not ActionKind.CLOSE
+            if is_rung:
+                rung_days.append((-1 if rank is None else rank, taken.occurred_on))
+            else:
+                side_days[taken.action] = taken.occurred_on
+        return cls(
+            policy=policy,
+            state=state,
+            episode=episode,
+            rung=max((rank for rank, _ in rung_days), default=-1),
+            times=times,
+            last_taken=last_taken,
+            rung_days=tuple(rung_days),
+            side_days=side_days,
+        )
 
-    def rank_of(self, taken: StepTaken) -> int:
-        return self.ranks.get(taken.step_id, -1)
-
-    def is_rung(self, taken: StepTaken) -> bool:
-        rank = self.ranks.get(taken.step_id)
-        if rank is None:
-            return taken.action not in SIDE_ACTIONS and taken.action is not ActionKind.CLOSE
-        step = self.policy.steps[rank]
-        return not step.is_side and step.action is not ActionKind.CLOSE
-
-    def taken(self, step_id: str) -> tuple[StepTaken, ...]:
-        return tuple(t for t in self.episode if t.step_id == step_id)
-
-    def stand_in(self, step: Step) -> StepTaken | None:
-        """A side step with the same action taken since the rung below ``step`` was reached."""
-        rank = self.ranks[step.id]
-        below = [t.occurred_on for t in self.episode if self.is_rung(t) and self.rank_of(t) < rank]
-        since: dt.date | None = max(below, default=None)
-        found = [
-            t
-            for t in self.episode
-            if t.action is step.action
-            and not self.is_rung(t)
-            and (since is None or t.occurred_on >= since)
-        ]
-        return found[-1] if found else None
+    def stand_in_on(self, step: Step) -> dt.date | None:
+        """The day of the last side step with the same action since the rung below ``step``."""
+        found = self.side_days.get(step.action)
+        if found is None:
+            return None
+        rank = self.policy.ranks[step.id]
+        since = max((day for below, day in self.rung_days if below < rank), default=None)
+        return found if since is None or found >= since else None
 
     def done_on(self, step: Step) -> dt.date | None:
         """The day the rung ``step`` was last done in the episode (itself or a stand-in)."""
@@ -267,13 +284,12 @@ class _Ladder:
         return self._done[step.id]
 
     def _done_on(self, step: Step) -> dt.date | None:
-        own = self.taken(step.id)
-        if own:
-            return own[-1].occurred_on
+        own = self.last_taken.get(step.id)
+        if own is not None:
+            return own
         if step.is_side:
             return None
-        stand_in = self.stand_in(step)
-        return stand_in.occurred_on if stand_in is not None else None
+        return self.stand_in_on(step)
 
     def same_kind_on(self, step: Step) -> dt.date | None:
         """The last day a step with the same action and channel was taken in the episode.
@@ -291,33 +307,59 @@ class _Ladder:
     def last_step_on(self) -> dt.date | None:
         return self.episode[-1].occurred_on if self.episode else None
 
+    @functools.cached_property
+    def lowest_missing_prerequisite(self) -> tuple[int, Step] | None:
+        """See :func:`_lowest_missing_prerequisite` (asked per step: found once per ladder)."""
+        return _lowest_missing_prerequisite(self.policy, self.state, self)
 
-def _anchor(step: Step, debt: Debt, state: CaseState, ladder: _Ladder) -> dt.date | None:
+
+def _anchors(
+    step: Step, debts: list[Debt], state: CaseState, ladder: _Ladder
+) -> list[tuple[Debt, dt.date]]:
+    """Each of ``debts`` with the date ``step`` counts from for it (a debt without one is left out).
+
+    An anchor that is the case's, not the debt's (the previous step, the threshold), is found
+    once for all debts; an event anchor is looked for only when the case has such events.
+    """
     timing = step.timing
     match timing.anchor:
         case Anchor.DUE_DATE:
-            return debt.due_date
+            return [(d, d.due_date) for d in debts]
         case Anchor.DEFAULT_DATE:
-            return debt.default_date
+            return [(d, d.default_date) for d in debts]
         case Anchor.PREVIOUS_STEP:
             if timing.after is not None:
-                return ladder.done_on(ladder.policy.step(timing.after))
-            return ladder.last_step_on()
+                day = ladder.done_on(ladder.policy.step(timing.after))
+            else:
+                day = ladder.last_step_on()
+            return [] if day is None else [(d, day) for d in debts]
         case Anchor.PLAN_BREACH:
-            return state.last_breach(debt.debt_id)
+            if not state.breaches and not state.broken_plans:
+                return []
+            found = [(d, state.last_breach(d.debt_id)) for d in debts]
         case Anchor.PAYMENT_RETURNED:
-            returned = state.last_return(debt.debt_id)
-            return returned.occurred_on if returned is not None else None
+            if not state.returns:
+                return []
+            returned = [(d, state.last_return(d.debt_id)) for d in debts]
+            found = [(d, r.occurred_on if r is not None else None) for d, r in returned]
         case Anchor.INSTALMENT_MISSED:
-            return state.missed_instalment(debt.debt_id)
+            if not state.arrangements:
+                return []
+            found = [(d, state.missed_instalment(d.debt_id)) for d in debts]
         case Anchor.ARRANGEMENT_ACCEPTED:
-            return state.accepted_plan(debt.debt_id)
-    # Anchor.THRESHOLD
-    if not state.in_default(debt):
-        return None
-    return state.threshold_reached_on(
-        step.conditions.min_arrears, step.conditions.min_arrears_months
-    )
+            if not state.arrangements:
+                return []
+            found = [(d, state.accepted_plan(d.debt_id)) for d in debts]
+        case _:  # Anchor.THRESHOLD: only a debt in default counts from it
+            in_default = [d for d in debts if state.in_default(d)]
+            if not in_default:
+                return []
+            conditions = step.conditions
+            reached = state.threshold_reached_on(
+                conditions.min_arrears, conditions.min_arrears_months
+            )
+            return [] if reached is None else [(d, reached) for d in in_default]
+    return [(d, day) for d, day in found if day is not None]
 
 
 def _gap_floor(step: Step, ladder: _Ladder, tables: PolicyTables) -> dt.date | None:
@@ -378,6 +420,8 @@ def _applies_to_debt(step: Step, debt: Debt) -> bool:
 
 def _condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
     cond = step.conditions
+    if not cond.case_level:
+        return ()
     failures: list[Reason] = []
     arrears = state.arrears
     if cond.min_arrears is not None and arrears < cond.min_arrears:
@@ -401,8 +445,8 @@ def _condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
             )
         )
     months = state.arrears_months
-    shown = f"{months:.1f}"
     if cond.min_arrears_months is not None and months < cond.min_arrears_months:
+        shown = f"{months:.1f}"
         failures.append(
             Reason(
                 code="min-arrears-months",
@@ -411,6 +455,7 @@ def _condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
             )
         )
     if cond.max_arrears_months is not None and months > cond.max_arrears_months:
+        shown = f"{months:.1f}"
         failures.append(
             Reason(
                 code="max-arrears-months",
@@ -665,7 +710,10 @@ def _due_step(
     every open debt in default it applies to (one case, one plan); a per-debt step (:data:`_PER_DEBT`) or one that carries out a running plan
     (:data:`~maatwerk.core.policy.model.PLAN_ANCHORS`) only the debts whose own date came.
     """
-    applicable = [d for d in state.open_debts if _applies_to_debt(step, d)]
+    if step.conditions.filters_debts:
+        applicable = [d for d in state.open_debts if _applies_to_debt(step, d)]
+    else:
+        applicable = list(state.open_debts)
     if not applicable:
         return None
     if (
@@ -681,17 +729,14 @@ def _due_step(
     eligible = {d.debt_id for d in applicable if own_only or by_due_date or state.in_default(d)}
     since: dt.date | None = None
     if not per_debt:
-        if len(ladder.taken(step.id)) >= step.max_times:
+        if ladder.times.get(step.id, 0) >= step.max_times:
             return None
         since = ladder.done_on(step)
         if step.is_side:
             since = max(filter(None, (since, ladder.same_kind_on(step))), default=None)
     floor = _gap_floor(step, ladder, tables)
     own_due: dict[str, dt.date] = {}
-    for debt in applicable:
-        anchor = _anchor(step, debt, state, ladder)
-        if anchor is None:
-            continue
+    for debt, anchor in _anchors(step, applicable, state, ladder):
         if per_debt:
             if _done_for_debt(step, debt, state, anchor):
                 continue
@@ -717,22 +762,32 @@ def _due_step(
     return min(due_now.values()), own_due, covered
 
 
-def _missing_prerequisite(
-    policy: Policy, rank: int, state: CaseState, ladder: _Ladder
-) -> Step | None:
+def _missing_prerequisite(rank: int, ladder: _Ladder) -> Step | None:
     """The lowest prerequisite rung below ``rank`` not done in this episode, if any.
 
     Only a prerequisite that applies to a debt in default and whose conditions hold counts
     (a 14-day letter is no prerequisite of a case with public claims only).
     """
-    for step in policy.steps[:rank]:
+    lowest = ladder.lowest_missing_prerequisite
+    return lowest[1] if lowest is not None and lowest[0] < rank else None
+
+
+def _lowest_missing_prerequisite(
+    policy: Policy, state: CaseState, ladder: _Ladder
+) -> tuple[int, Step] | None:
+    """The lowest prerequisite rung (with its rank) that :func:`_missing_prerequisite` counts.
+
+    Whether a rung counts does not depend on the rank asked about, so the lowest one below a
+    rank is this one when it is below that rank, else there is none.
+    """
+    for rank, step in enumerate(policy.steps):
         if not step.is_prerequisite or ladder.done_on(step) is not None:
             continue
         if not any(_applies_to_debt(step, d) for d in state.debts_in_default):
             continue
         if _condition_failures(step, state):
             continue
-        return step
+        return rank, step
     return None
 
 
@@ -775,7 +830,7 @@ def _next_step(
             break
         if _condition_failures(step, state):
             continue
-        if not step.is_side and _missing_prerequisite(policy, rank, state, ladder) is not None:
+        if not step.is_side and _missing_prerequisite(rank, ladder) is not None:
             continue
         days: dict[str, dt.date] = {}
         for debt_id in ids:
@@ -875,7 +930,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
                 )
             )
             continue
-        missing = None if step.is_side else _missing_prerequisite(policy, rank, state, ladder)
+        missing = None if step.is_side else _missing_prerequisite(rank, ladder)
         for debt_id in covered:
             verdicts = _check_guards(state, policy, step, case_file.case.debt(debt_id), tables)
             if missing is not None:

@@ -128,6 +128,10 @@ class GuardRegistry:
     """Guards by code, in evaluation order."""
 
     specs: tuple[GuardSpec, ...]
+    _for_step: dict[
+        tuple[ActionKind, tuple[str, ...], bool, tuple[str, ...]], tuple[GuardSpec, ...]
+    ] = attrs.field(factory=dict, init=False, eq=False, hash=False, repr=False)
+    """results of :meth:`for_step` (asked per step and debt in every evaluation)"""
 
     def __attrs_post_init__(self) -> None:
         codes = [s.code for s in self.specs]
@@ -154,10 +158,16 @@ class GuardRegistry:
 
     def for_step(self, policy: Policy, step: Step) -> tuple[GuardSpec, ...]:
         """The guards that check ``step`` under ``policy`` (mandatory ones always)."""
-        disabled = set(policy.settings.disabled_guards)
-        return tuple(
-            s for s in self.specs if s.applies(step) and (s.mandatory or s.code not in disabled)
-        )
+        # the answer depends on nothing but these (see GuardSpec.applies), all plain values
+        key = (step.action, step.guards, step.charges_costs, policy.settings.disabled_guards)
+        found = self._for_step.get(key)
+        if found is None:
+            disabled = set(policy.settings.disabled_guards)
+            found = tuple(
+                s for s in self.specs if s.applies(step) and (s.mandatory or s.code not in disabled)
+            )
+            self._for_step[key] = found
+        return found
 
     def as_mapping(self) -> Mapping[str, GuardSpec]:
         return {s.code: s for s in self.specs}

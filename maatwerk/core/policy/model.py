@@ -195,6 +195,30 @@ class Conditions:
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
 
+    @functools.cached_property
+    def case_level(self) -> bool:
+        """Whether any case-level condition is given (the debt-level filters aside).
+
+        Computed once per value (conditions are frozen): most steps have none, and the engine
+        then has nothing to check for them.
+        """
+        limits = (
+            self.min_arrears,
+            self.max_arrears,
+            self.min_arrears_months,
+            self.max_arrears_months,
+            self.min_open_debts,
+            self.max_open_debts,
+            self.min_other_creditors,
+        )
+        listed = (self.return_groups, self.segments, self.contact_outcomes)
+        return any(v is not None for v in limits) or any(listed) or bool(self.arrangement_methods)
+
+    @functools.cached_property
+    def filters_debts(self) -> bool:
+        """Whether a debt-level filter is given (``claim_kinds``, ``categories``, ``consumer_only``)."""
+        return bool(self.claim_kinds or self.categories or self.consumer_only)
+
 
 @attrs.frozen(kw_only=True)
 class Step:
@@ -299,15 +323,21 @@ class Policy:
         """``name@version``, recorded with every step taken."""
         return f"{self.name}@{self.version}"
 
+    @functools.cached_property
+    def ranks(self) -> Mapping[str, int]:
+        """Each step id's position on the ladder (its first, should an id repeat).
+
+        Computed once per value (a policy is frozen): the engine looks steps up by id many
+        times per evaluation.
+        """
+        ranks: dict[str, int] = {}
+        for index, step in enumerate(self.steps):
+            ranks.setdefault(step.id, index)
+        return ranks
+
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self.steps[self.rank(step_id)]
 
     def rank(self, step_id: str) -> int:
-        """Position on the ladder (0 = mildest)."""
-        for index, step in enumerate(self.steps):
-            if step.id == step_id:
-                return index
-        raise KeyError(step_id)
+        """Position on the ladder (0 = mildest); ``KeyError`` for an unknown id."""
+        return self.ranks[step_id]
