@@ -70,9 +70,8 @@ class Balance:
     interest: Money = Money.zero()
     principal: Money = Money.zero()
 
-    @functools.cached_property
+    @property
     def total(self) -> Money:
-        """Computed once per value (a balance is frozen): asked for each open-debt test."""
         return self.costs + self.interest + self.principal
 
     def __add__(self, other: Balance) -> Balance:

@@ -142,10 +142,19 @@ class PolicyTables:
 
 def outstanding_on(debt: Debt, day: dt.date) -> Money:
     """What is still owed on ``debt`` at the end of ``day``, counting only lines dated by then."""
+    return _owed_on(debt, day)[0]
+
+
+def _owed_on(debt: Debt, day: dt.date) -> tuple[Money, Money]:
+    """:func:`outstanding_on` and the principal still owed of it (zero when nothing is).
+
+    One pass over the ledger for both: every evaluation asks this for every debt of the case.
+    """
+    zero = Money.zero(debt.currency)
     if debt.status in (DebtStatus.WRITTEN_OFF, DebtStatus.CANCELLED) and (
         debt.closed_on is None or debt.closed_on <= day
     ):
-        return Money.zero(debt.currency)
+        return zero, zero
     total = debt.principal
     for cost in debt.costs:
         if cost.posted_on <= day:
@@ -153,19 +162,14 @@ def outstanding_on(debt: Debt, day: dt.date) -> Money:
     for line in debt.interest:
         if line.posted_on <= day:
             total = total + line.amount
+    paid = zero
     for applied in debt.applied:
         if applied.applied_on <= day:
             total = total - applied.parts.total
-    return total
-
-
-def _principal_on(debt: Debt, day: dt.date) -> Money:
-    """The principal still owed on ``day`` of a debt with something outstanding then."""
-    paid = Money.zero(debt.currency)
-    for applied in debt.applied:
-        if applied.applied_on <= day:
             paid = paid + applied.parts.principal
-    return (debt.principal - paid).clamp_zero()
+    if not total.is_positive:
+        return total, zero
+    return total, (debt.principal - paid).clamp_zero()
 
 
 @attrs.frozen(kw_only=True)
@@ -310,8 +314,9 @@ class CaseState:
     )
 
     # -- derived views ----------------------------------------------------------------------
-    # The views that sum or scan are computed once per state (``functools.cached_property``):
-    # a state is a frozen value of one case on one day, and an evaluation asks for them per step.
+    # The views an evaluation asks for again and again are computed once per state
+    # (``functools.cached_property``; a state is a frozen value of one case on one day). A view
+    # asked for once stays a plain property: the first look-up of a cached one costs more.
     @property
     def debtor(self) -> Debtor:
         return self.file.debtor
@@ -332,11 +337,16 @@ class CaseState:
         return tuple(d for d in self.open_debts if self.in_default(d))
 
     @functools.cached_property
+    def default_ids(self) -> frozenset[str]:
+        """The ids of :attr:`debts_in_default`."""
+        return frozenset(d.debt_id for d in self.debts_in_default)
+
+    @functools.cached_property
     def arrears(self) -> Money:
         """Outstanding principal of the debts in default (no interest, no costs)."""
         return sum((self.arrears_principal[d.debt_id] for d in self.debts_in_default), Money.zero())
 
-    @functools.cached_property
+    @property
     def total_outstanding(self) -> Money:
         return sum(self.outstanding.values(), Money.zero())
 
@@ -434,7 +444,7 @@ class CaseState:
     def last_contact(self) -> ContactAttempt | None:
         return self.contacts[-1] if self.contacts else None
 
-    @functools.cached_property
+    @property
     def episode(self) -> tuple[StepTaken, ...]:
         """The steps of the current episode: those after the last ``close`` step taken."""
         for index in range(len(self.steps_taken) - 1, -1, -1):
@@ -442,7 +452,7 @@ class CaseState:
                 return self.steps_taken[index + 1 :]
         return self.steps_taken
 
-    @functools.cached_property
+    @property
     def took_step_today(self) -> bool:
         return any(s.occurred_on == self.today for s in self.steps_taken)
 
@@ -466,11 +476,11 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     principal: dict[str, Money] = {}
     open_debts: list[Debt] = []
     for debt in file.case.debts:
-        left = outstanding_on(debt, today)
+        left, left_principal = _owed_on(debt, today)
         if left.is_positive:
             open_debts.append(debt)
             outstanding[debt.debt_id] = left
-            principal[debt.debt_id] = _principal_on(debt, today)
+            principal[debt.debt_id] = left_principal
     holds: dict[str, ActiveHold] = {}
     consents: set[ConsentScope] = set()
     disputes: dict[str, DisputeOpened] = {}

@@ -322,11 +322,11 @@ def _anchors(
     once for all debts; an event anchor is looked for only when the case has such events.
     """
     timing = step.timing
-    match timing.anchor:
-        case Anchor.DUE_DATE:
-            return [(d, d.due_date) for d in debts]
+    match timing.anchor:  # the most common anchors first
         case Anchor.DEFAULT_DATE:
             return [(d, d.default_date) for d in debts]
+        case Anchor.DUE_DATE:
+            return [(d, d.due_date) for d in debts]
         case Anchor.PREVIOUS_STEP:
             if timing.after is not None:
                 day = ladder.done_on(ladder.policy.step(timing.after))
@@ -669,19 +669,47 @@ def _proposal(candidate: _Candidate, state: CaseState, tables: PolicyTables) -> 
     )
 
 
+def _decided(
+    base: Decision,
+    status: DecisionStatus,
+    *,
+    action: ProposedAction | None = None,
+    notes: tuple[StepNote, ...] = (),
+    next_check_on: dt.date | None = None,
+) -> Decision:
+    """``base`` (waiting, without notes) with its outcome.
+
+    ``attrs.evolve`` spelled out (it costs several times a plain construction, and every
+    evaluation ends here): keep it in step with the fields of :class:`Decision`.
+    """
+    return Decision(
+        debtor_id=base.debtor_id,
+        creditor_id=base.creditor_id,
+        policy=base.policy,
+        today=base.today,
+        status=status,
+        action=action,
+        notes=notes,
+        history=base.history,
+        next_check_on=next_check_on,
+        arrears=base.arrears,
+        arrears_months=base.arrears_months,
+    )
+
+
 def _closing(state: CaseState, policy: Policy, tables: PolicyTables, base: Decision) -> Decision:
     """No open debt left: propose ``close`` once after the last step, else nothing to do."""
     close = _close_step(policy)
     last_step = state.steps_taken[-1] if state.steps_taken else None
     if close is None or last_step is None or last_step.step_id == close.id:
-        return attrs.evolve(base, status=DecisionStatus.CLOSED)
+        return _decided(base, DecisionStatus.CLOSED)
     closed_days = [d.closed_on for d in state.file.case.debts if d.closed_on is not None]
     anchor = max([last_step.occurred_on, *[d for d in closed_days if d <= state.today]])
     due = tables.calendars.add_days(anchor, close.timing.days, close.timing.calendar)
     if due > state.today:
-        return attrs.evolve(base, status=DecisionStatus.WAIT, next_check_on=due)
+        return _decided(base, DecisionStatus.WAIT, next_check_on=due)
     if state.took_step_today:
-        return attrs.evolve(base, status=DecisionStatus.WAIT, next_check_on=state.today + _DAY)
+        return _decided(base, DecisionStatus.WAIT, next_check_on=state.today + _DAY)
     debt_ids = tuple(sorted({d for s in state.steps_taken for d in s.debt_ids}))
     action = ProposedAction(
         step_id=close.id,
@@ -696,7 +724,7 @@ def _closing(state: CaseState, policy: Policy, tables: PolicyTables, base: Decis
         title_nl=close.title("nl"),
         title_en=close.title("en"),
     )
-    return attrs.evolve(base, status=DecisionStatus.ACT, action=action)
+    return _decided(base, DecisionStatus.ACT, action=action)
 
 
 def _due_step(
@@ -710,33 +738,40 @@ def _due_step(
     every open debt in default it applies to (one case, one plan); a per-debt step (:data:`_PER_DEBT`) or one that carries out a running plan
     (:data:`~maatwerk.core.policy.model.PLAN_ANCHORS`) only the debts whose own date came.
     """
-    if step.conditions.filters_debts:
-        applicable = [d for d in state.open_debts if _applies_to_debt(step, d)]
-    else:
-        applicable = list(state.open_debts)
-    if not applicable:
-        return None
     if (
         not step.is_side
         and rank < ladder.rung
         and not (step.is_prerequisite and ladder.done_on(step) is None)
     ):
         return None
+    if step.conditions.filters_debts:
+        applicable = [d for d in state.open_debts if _applies_to_debt(step, d)]
+        if not applicable:
+            return None
+    else:
+        applicable = list(state.open_debts)
+    # without an anchor for any debt the step is not due: found before the rest, so that a
+    # step reacting to an event the case never had costs next to nothing
+    anchored = _anchors(step, applicable, state, ladder)
+    if not anchored:
+        return None
     per_debt = step.action in _PER_DEBT
     own_only = per_debt or step.timing.anchor in PLAN_ANCHORS
-    by_due_date = step.timing.anchor is Anchor.DUE_DATE
-    # a debt not yet in default times a case-level step only from the day it defaults
-    eligible = {d.debt_id for d in applicable if own_only or by_due_date or state.in_default(d)}
+    # a debt not yet in default times a case-level step only from the day it defaults; the
+    # others are eligible from their own date (``None``: every debt is)
+    eligible = None if own_only or step.timing.anchor is Anchor.DUE_DATE else state.default_ids
     since: dt.date | None = None
     if not per_debt:
         if ladder.times.get(step.id, 0) >= step.max_times:
             return None
         since = ladder.done_on(step)
         if step.is_side:
-            since = max(filter(None, (since, ladder.same_kind_on(step))), default=None)
+            same_kind = ladder.same_kind_on(step)
+            if same_kind is not None and (since is None or same_kind > since):
+                since = same_kind
     floor = _gap_floor(step, ladder, tables)
     own_due: dict[str, dt.date] = {}
-    for debt, anchor in _anchors(step, applicable, state, ladder):
+    for debt, anchor in anchored:
         if per_debt:
             if _done_for_debt(step, debt, state, anchor):
                 continue
@@ -745,13 +780,15 @@ def _due_step(
         elif since is not None and anchor <= since:
             continue
         due = _due_on(step, anchor, state, tables, floor)
-        if debt.debt_id not in eligible:
+        if eligible is not None and debt.debt_id not in eligible:
             due = max(due, debt.default_date)
         own_due[debt.debt_id] = due
     if not own_due:
         return None
     today = state.today
-    due_now = {d: due for d, due in own_due.items() if d in eligible and due <= today}
+    due_now = {
+        d: due for d, due in own_due.items() if due <= today and (eligible is None or d in eligible)
+    }
     if not due_now:
         return min(own_due.values()), own_due, []
     covered = [
@@ -887,7 +924,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
             debt_ids=tuple(d.debt_id for d in state.open_debts),
             reasons=(DECEASED_REASON,),
         )
-        return attrs.evolve(base, status=DecisionStatus.STOPPED, notes=(note,))
+        return _decided(base, DecisionStatus.STOPPED, notes=(note,))
     if not state.open_debts:
         return _closing(state, policy, tables, base)
     if state.took_step_today:
@@ -899,7 +936,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
             reasons=(ONE_STEP_A_DAY,),
             until=today + _DAY,
         )
-        return attrs.evolve(base, notes=(note,), next_check_on=today + _DAY)
+        return _decided(base, DecisionStatus.WAIT, notes=(note,), next_check_on=today + _DAY)
 
     ladder = _Ladder.of(policy, state)
     candidates: list[_Candidate] = []
@@ -969,15 +1006,15 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
     next_check = min(next_dates, default=None)
     if chosen is None:
         blocked = any(n.kind in (NoteKind.BLOCKED, NoteKind.POSTPONED) for n in notes)
-        return attrs.evolve(
+        return _decided(
             base,
-            status=DecisionStatus.BLOCKED if blocked else DecisionStatus.WAIT,
+            DecisionStatus.BLOCKED if blocked else DecisionStatus.WAIT,
             notes=tuple(notes),
             next_check_on=next_check,
         )
-    return attrs.evolve(
+    return _decided(
         base,
-        status=DecisionStatus.ACT,
+        DecisionStatus.ACT,
         action=_proposal(chosen, state, tables),
         notes=tuple(notes),
         next_check_on=next_check,

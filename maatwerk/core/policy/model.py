@@ -269,9 +269,12 @@ class Step:
             return self.side
         return self.action in SIDE_ACTIONS or self.timing.anchor in REACTIVE_ANCHORS
 
-    @property
+    @functools.cached_property
     def is_prerequisite(self) -> bool:
-        """A rung later rungs depend on: it is caught up on before any later rung is taken."""
+        """A rung later rungs depend on: it is caught up on before any later rung is taken.
+
+        Computed once per value (steps are frozen), like :attr:`is_side`.
+        """
         if self.is_side or self.action in (ActionKind.CLOSE, ActionKind.WRITE_OFF):
             return False
         if self.prerequisite is not None:
