@@ -257,10 +257,17 @@ def _of(amount: Decimal, currency: str) -> Money:
     For results of arithmetic on ``Money`` values (already checked): the daily run adds and
     builds amounts millions of times, and the converter was a large share of its time.
     """
-    money = object.__new__(Money)
-    object.__setattr__(money, "amount", amount)
-    object.__setattr__(money, "currency", currency)
+    money = _new(Money)
+    _set_amount(money, amount)
+    _set_currency(money, currency)
     return money
+
+
+# The slots' own setters (Money is a slotted attrs class): they fill a new value without the
+# frozen class's ``__setattr__`` and cost less than ``object.__setattr__`` by name.
+_new = object.__new__
+_set_amount = Money.__dict__["amount"].__set__
+_set_currency = Money.__dict__["currency"].__set__
 
 
 _ZEROS: dict[str, Money] = {}

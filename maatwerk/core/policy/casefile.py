@@ -321,7 +321,7 @@ class CaseState:
     def debtor(self) -> Debtor:
         return self.file.debtor
 
-    @property
+    @functools.cached_property
     def deceased(self) -> bool:
         return self.debtor.deceased or DebtorFlag.DECEASED in self.flags
 

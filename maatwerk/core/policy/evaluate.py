@@ -53,7 +53,7 @@ from maatwerk.core.events import ActionKind, ContactOutcome, DebtorFlag, StepTak
 from maatwerk.core.money import Money
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseFile, CaseState, PolicyTables, derive_state
-from maatwerk.core.policy.guards import GuardContext, Reason, Verdict
+from maatwerk.core.policy.guards import GuardContext, GuardSpec, Reason, Verdict
 from maatwerk.core.policy.model import (
     ACTION_LABELS,
     PLAN_ANCHORS,
@@ -552,11 +552,18 @@ class _Candidate:
 
 
 def _check_guards(
-    state: CaseState, policy: Policy, step: Step, debt: Debt, tables: PolicyTables
+    state: CaseState,
+    policy: Policy,
+    step: Step,
+    debt: Debt,
+    tables: PolicyTables,
+    *,
+    specs: tuple[GuardSpec, ...],
 ) -> list[Verdict]:
+    """The verdicts of the guards ``specs`` (those of ``step``: ``GuardRegistry.for_step``)."""
     ctx = GuardContext(state=state, policy=policy, step=step, debt=debt, tables=tables)
     verdicts: list[Verdict] = []
-    for spec in tables.guards.for_step(policy, step):
+    for spec in specs:
         verdict = spec.check(ctx)
         if verdict is not None:
             verdicts.append(verdict)
@@ -870,8 +877,13 @@ def _next_step(
         if not step.is_side and _missing_prerequisite(rank, ladder) is not None:
             continue
         days: dict[str, dt.date] = {}
+        specs = tables.guards.for_step(policy, step)
         for debt_id in ids:
-            verdicts = _check_guards(state, policy, step, state.file.case.debt(debt_id), tables)
+            debt = state.file.case.debt(debt_id)
+            verdicts = _check_guards(state, policy, step, debt, tables, specs=specs)
+            if not verdicts:
+                days[debt_id] = when
+                continue
             untils = [v.until for v in verdicts]
             if None in untils:
                 continue
@@ -968,8 +980,10 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
             )
             continue
         missing = None if step.is_side else _missing_prerequisite(rank, ladder)
+        specs = tables.guards.for_step(policy, step)
         for debt_id in covered:
-            verdicts = _check_guards(state, policy, step, case_file.case.debt(debt_id), tables)
+            debt = case_file.case.debt(debt_id)
+            verdicts = _check_guards(state, policy, step, debt, tables, specs=specs)
             if missing is not None:
                 verdicts.append(_prerequisite_verdict(missing, candidates, upcoming))
             if verdicts:

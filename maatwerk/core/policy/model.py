@@ -252,10 +252,9 @@ class Step:
     """``None``: derived from the action (:data:`PREREQUISITE_ACTIONS`); see :attr:`is_prerequisite`"""
 
     def title(self, lang: str) -> str:
-        nl, en = ACTION_LABELS[self.action]
         if lang == "nl":
-            return self.title_nl or nl
-        return self.title_en or en
+            return self.title_nl or ACTION_LABELS[self.action][0]
+        return self.title_en or ACTION_LABELS[self.action][1]
 
     @functools.cached_property
     def is_side(self) -> bool:
