@@ -228,3 +228,42 @@ class TestBlockedCasesRest:
                     recorded.blocked_by,
                 ), f"{stored.key} on {day}"
         assert blocked_idle, "blocked cases rest too"
+
+
+class TestRestingAfterAStep:
+    """A case that takes a step rests from the next day when nothing else is due (the run looks
+    one day ahead), and a rerun of a day counts every case as already decided."""
+
+    def test_step_taken_today_rests_from_tomorrow(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        acted: dict[CaseKey, dt.date] = {}
+        for offset in range(40):
+            day = START + dt.timedelta(days=offset)
+            run_day(store, humane, day)
+            for key in _keys(store):
+                recorded = store.decision(key, day)
+                assert recorded is not None
+                if recorded.outcome == "action":
+                    acted.setdefault(key, day)
+        assert acted, "the portfolio should see steps within 40 days"
+        rested = [
+            key
+            for key, day in acted.items()
+            if _status(store, key, day + dt.timedelta(days=1)) == "idle"
+        ]
+        assert rested, "a case that took a step and waits should rest from the next day"
+
+    def test_rerun_counts_every_case_as_decided(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        for offset in range(5):
+            run_day(store, humane, START + dt.timedelta(days=offset))
+        day = START + dt.timedelta(days=5)
+        first = run_day(store, humane, day)
+        assert first.cases_idle > 0
+        assert first.cases_evaluated == first.cases_total
+        again = run_day(store, humane, day)
+        assert again.cases_already_decided == again.cases_total
+        assert again.cases_evaluated == 0
+        assert again.cases_idle == 0

@@ -114,6 +114,21 @@ def _idle_detail(conn: sa.Connection) -> sa.ColumnElement[Any]:
     return detail
 
 
+def _decided_on(run_date: dt.date, debtor: Any, creditor: Any) -> sa.Exists:
+    """The case ``(debtor, creditor)`` (columns of an outer query) has a decision on
+    ``run_date`` (the unique index of ``decisions`` answers it)."""
+    earlier = t.decisions.alias("earlier")
+    return (
+        sa.select(earlier.c.id)
+        .where(
+            earlier.c.run_date == run_date,
+            earlier.c.debtor_id == debtor,
+            earlier.c.creditor_id == creditor,
+        )
+        .exists()
+    )
+
+
 _DECISION_COLUMNS: Final = (
     "run_date",
     "debtor_id",
@@ -138,16 +153,7 @@ def rest_idle_cases(
     Returns ``(outcome, blocked_by)`` per case recorded now.
     """
     s, d = t.case_state, t.decisions
-    earlier = d.alias("earlier")
-    decided = (
-        sa.select(earlier.c.id)
-        .where(
-            earlier.c.run_date == run_date,
-            earlier.c.debtor_id == s.c.debtor_id,
-            earlier.c.creditor_id == s.c.creditor_id,
-        )
-        .exists()
-    )
+    decided = _decided_on(run_date, s.c.debtor_id, s.c.creditor_id)
     select = sa.select(
         sa.literal(run_date, sa.Date).label("run_date"),
         s.c.debtor_id,
@@ -173,16 +179,8 @@ def pending_keys(
     conn: sa.Connection, run_date: dt.date, *, after: CaseKey | None, limit: int
 ) -> list[CaseKey]:
     """Up to ``limit`` case keys after ``after`` (key order) without a decision on ``run_date``."""
-    d, dec = t.debts, t.decisions
-    decided = (
-        sa.select(dec.c.id)
-        .where(
-            dec.c.run_date == run_date,
-            dec.c.debtor_id == d.c.debtor_id,
-            dec.c.creditor_id == d.c.creditor_id,
-        )
-        .exists()
-    )
+    d = t.debts
+    decided = _decided_on(run_date, d.c.debtor_id, d.c.creditor_id)
     query = sa.select(d.c.debtor_id, d.c.creditor_id).distinct().where(~decided)
     if after is not None:
         query = query.where(
