@@ -8,12 +8,14 @@ tests use it to give each test its own schema.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from maatwerk.adapters.storage.mapping import json_default
 from maatwerk.core.errors import InputError, Location
 
 
@@ -50,6 +52,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
         cursor.close()
 
 
+def _json_serializer(value: object) -> str:
+    """JSON columns take dates, amounts and enums as they are (``mapping.json_default``)."""
+    return json.dumps(value, default=json_default)
+
+
 def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> sa.Engine:
     """Create (but do not connect) an engine for ``url``."""
     parsed = normalise_url(url)
@@ -57,10 +64,12 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
     if parsed.get_backend_name() == "postgresql":
         if schema is not None:
             connect_args["options"] = f"-csearch_path={schema}"
-        engine = sa.create_engine(parsed, connect_args=connect_args, echo=echo)
+        engine = sa.create_engine(
+            parsed, connect_args=connect_args, echo=echo, json_serializer=_json_serializer
+        )
     else:
         if schema is not None:
             raise InputError("a schema is only supported on PostgreSQL", Location(field="schema"))
-        engine = sa.create_engine(parsed, echo=echo)
+        engine = sa.create_engine(parsed, echo=echo, json_serializer=_json_serializer)
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -209,7 +209,9 @@ def _event_row(event: Event, idempotency_key: str | None = None) -> dict[str, An
 
 
 class SqlStore:
-    """Storage on one SQLAlchemy engine (SQLite file or PostgreSQL)."""
+    """Storage on one SQLAlchemy engine (SQLite file or PostgreSQL) made by
+    :func:`~maatwerk.adapters.storage.engine.make_engine` (its JSON serializer writes the dates
+    and amounts in decision details)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -1201,7 +1203,7 @@ def _decision_row(decision: DecisionRecord) -> dict[str, Any]:
         "step": decision.step,
         "action": decision.action,
         "blocked_by": decision.blocked_by,
-        "detail": json.loads(json.dumps(dict(decision.detail), default=json_default)),
+        "detail": dict(decision.detail),  # the engine's JSON serializer takes dates, amounts
     }
 
 
