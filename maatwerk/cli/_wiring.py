@@ -96,7 +96,8 @@ def check_channel_settings(
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(
-            f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE",
+            f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE "
+            "or in the [channels] table of the --settings file",
             Location(field="--setting"),
         )
 

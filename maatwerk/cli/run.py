@@ -1,4 +1,4 @@
-"""``maatwerk run --date DATE [--out DIR] [--dry-run] [--json]``: the daily run."""
+"""``maatwerk run --date DATE [--settings FILE] [--out DIR] [--dry-run]``: the daily run."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from maatwerk.adapters.channel_settings import load_channel_settings
 from maatwerk.cli._common import DATE, db_option, emit_json, json_option, skip_idle_option
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import (
@@ -78,7 +79,15 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     "channel_settings",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Channel setting, e.g. creditor_name=... creditor_phone=... (repeatable).",
+    help="Channel setting, e.g. creditor_name=... creditor_phone=... (repeatable; overrides "
+    "the same key from --settings).",
+)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="MAATWERK_SETTINGS",
+    help="TOML file with a [channels] table of channel settings (default: $MAATWERK_SETTINGS).",
 )
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
 @skip_idle_option
@@ -96,6 +105,7 @@ def run(
     policy_for: tuple[str, ...],
     policy_for_segment: tuple[str, ...],
     channel_settings: tuple[str, ...],
+    settings_file: Path | None,
     batch_size: int,
     skip_idle: bool,
     by: str,
@@ -113,7 +123,10 @@ def run(
         by_creditor=parse_assignments(policy_for, "--policy-for"),
         by_segment=parse_assignments(policy_for_segment, "--policy-for-segment"),
     )
-    settings = parse_assignments(channel_settings, "--setting")
+    settings = {
+        **(load_channel_settings(settings_file) if settings_file is not None else {}),
+        **parse_assignments(channel_settings, "--setting"),  # the command line wins
+    }
     check_channel_settings(plugins, evaluator, settings)  # before anything is evaluated
     with open_store(db_url) as store:
         dispatcher = build_dispatcher(
