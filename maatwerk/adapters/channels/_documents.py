@@ -20,20 +20,54 @@ from typing import Any
 
 from maatwerk.adapters.channels._files import atomic_write, safe_file_stem
 from maatwerk.adapters.jsonschema_check import check
-from maatwerk.core.ports import DeliveryContext, DeliveryReceipt, OutboundAction, PayloadValue
+from maatwerk.core.ports import (
+    PAYLOAD_AMOUNT,
+    PAYLOAD_DEBTOR_NAME,
+    DeliveryContext,
+    DeliveryReceipt,
+    OutboundAction,
+    PayloadValue,
+)
 
 
 __all__ = [
     "RefusedError",
+    "creditor_name",
+    "debtor_name",
     "deliver_documents",
     "load_schema",
     "plain",
+    "positive_amount",
     "validate",
 ]
 
 
 class RefusedError(ValueError):
     """The action must not (or cannot) be carried out; the message says why."""
+
+
+def debtor_name(payload: Mapping[str, PayloadValue]) -> str:
+    """The debtor's name in ``payload``; :class:`RefusedError` when it is missing or blank."""
+    name = payload.get(PAYLOAD_DEBTOR_NAME)
+    if not isinstance(name, str) or not name.strip():
+        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
+    return name
+
+
+def positive_amount(payload: Mapping[str, PayloadValue]) -> Decimal:
+    """The action's amount in ``payload``; :class:`RefusedError` unless it is above zero."""
+    amount = payload.get(PAYLOAD_AMOUNT)
+    if isinstance(amount, bool) or not isinstance(amount, Decimal) or amount <= 0:
+        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be an amount above zero")
+    return amount
+
+
+def creditor_name(settings: Mapping[str, str]) -> str:
+    """The ``creditor_name`` channel setting; :class:`RefusedError` when it is not set."""
+    name = settings.get("creditor_name", "").strip()
+    if not name:
+        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    return name
 
 
 #: A builder: the document for one action, and an optional sub-directory (a group, e.g. payer).

@@ -8,13 +8,14 @@ import os
 import pathlib
 import re
 import tempfile
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
 
 from maatwerk.core.money import Money
 
 
-__all__ = ["atomic_write", "dutch_amount", "dutch_date", "safe_file_stem"]
+__all__ = ["atomic_write", "dutch_amount", "dutch_date", "missing_settings", "safe_file_stem"]
 
 _UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
 _MONTHS: Final = (
@@ -31,6 +32,11 @@ _MONTHS: Final = (
     "november",
     "december",
 )
+
+
+def missing_settings(settings: Mapping[str, str], keys: tuple[str, ...]) -> list[str]:
+    """``"setting 'key' is missing"`` for each of ``keys`` not set (a channel's startup check)."""
+    return [f"setting {key!r} is missing" for key in keys if not settings.get(key, "").strip()]
 
 
 def safe_file_stem(identifier: str) -> str:

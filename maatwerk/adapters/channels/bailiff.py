@@ -32,11 +32,17 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from maatwerk.adapters.channels._documents import RefusedError, deliver_documents, plain
+from maatwerk.adapters.channels._documents import (
+    RefusedError,
+    creditor_name,
+    debtor_name,
+    deliver_documents,
+    plain,
+    positive_amount,
+)
+from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
     PAYLOAD_ADDRESS,
-    PAYLOAD_AMOUNT,
-    PAYLOAD_DEBTOR_NAME,
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
     DeliveryContext,
@@ -130,15 +136,9 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
     """The dossier document for ``action``; raises :class:`RefusedError` when it must not go."""
     payload = action.payload
     settings = context.settings
-    name = payload.get(PAYLOAD_DEBTOR_NAME)
-    if not isinstance(name, str) or not name.strip():
-        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
-    amount = payload.get(PAYLOAD_AMOUNT)
-    if isinstance(amount, bool) or not isinstance(amount, Decimal) or amount <= 0:
-        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be an amount above zero")
-    creditor_name = settings.get("creditor_name", "").strip()
-    if not creditor_name:
-        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    name = debtor_name(payload)
+    positive_amount(payload)  # no dossier without an amount above zero
+    creditor = creditor_name(settings)
     _check_preconditions(payload, context.run_date)
     claims = _records(payload, "claims")
     address = payload.get(PAYLOAD_ADDRESS)
@@ -166,7 +166,7 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
         "reference": plain(payload.get(PAYLOAD_REFERENCE, "")),
         "creditor": {
             "creditor_id": action.creditor_id,
-            "name": creditor_name,
+            "name": creditor,
             "kvk": settings.get("creditor_kvk", ""),
             "iban": settings.get("creditor_iban", ""),
             "incassant_id": settings.get("creditor_id", ""),
@@ -205,11 +205,7 @@ class BailiffChannel:
     @staticmethod
     def settings_problems(settings: Mapping[str, str]) -> list[str]:
         """The settings this channel needs that are missing (the run checks them at startup)."""
-        return [
-            f"setting {key!r} is missing"
-            for key in ("creditor_name",)
-            if not settings.get(key, "").strip()
-        ]
+        return missing_settings(settings, ("creditor_name",))
 
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext

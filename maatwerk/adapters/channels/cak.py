@@ -9,14 +9,19 @@ open (18c lid 2), using the payload's ``arrears_months`` and ``open_disputes``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Final
 
-from maatwerk.adapters.channels._documents import RefusedError, deliver_documents, plain
+from maatwerk.adapters.channels._documents import (
+    RefusedError,
+    creditor_name,
+    debtor_name,
+    deliver_documents,
+    plain,
+    positive_amount,
+)
+from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
-    PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
-    PAYLOAD_DEBTOR_NAME,
     PAYLOAD_REFERENCE,
     DeliveryContext,
     DeliveryReceipt,
@@ -34,26 +39,20 @@ MIN_MONTHS: Final = 6
 def build_report(action: OutboundAction, context: DeliveryContext) -> dict[str, Any]:
     """The report document; raises :class:`RefusedError` when it must not go."""
     payload = action.payload
-    name = payload.get(PAYLOAD_DEBTOR_NAME)
-    if not isinstance(name, str) or not name.strip():
-        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
-    amount = payload.get(PAYLOAD_AMOUNT)
-    if isinstance(amount, bool) or not isinstance(amount, Decimal) or amount <= 0:
-        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be an amount above zero")
+    name = debtor_name(payload)
+    amount = positive_amount(payload)
     months = payload.get(PAYLOAD_ARREARS_MONTHS)
     if isinstance(months, bool) or not isinstance(months, int) or months < MIN_MONTHS:
         raise RefusedError("a report to the CAK needs at least 6 months' premium arrears")
     if payload.get("open_disputes"):
         raise RefusedError("a dispute is open: no report to the CAK (Zvw 18c lid 2)")
-    creditor_name = context.settings.get("creditor_name", "").strip()
-    if not creditor_name:
-        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    creditor = creditor_name(context.settings)
     return {
         "schema": "maatwerk/cak-report",
         "schema_version": 1,
         "report_id": action.action_id,
         "reported_on": context.run_date.isoformat(),
-        "insurer": {"creditor_id": action.creditor_id, "name": creditor_name},
+        "insurer": {"creditor_id": action.creditor_id, "name": creditor},
         "policyholder": {"debtor_id": action.debtor_id, "name": name.strip()},
         "arrears_months": months,
         "arrears_amount": plain(amount),
@@ -69,11 +68,7 @@ class CakReportChannel:
     @staticmethod
     def settings_problems(settings: Mapping[str, str]) -> list[str]:
         """The settings this channel needs that are missing (the run checks them at startup)."""
-        return [
-            f"setting {key!r} is missing"
-            for key in ("creditor_name",)
-            if not settings.get(key, "").strip()
-        ]
+        return missing_settings(settings, ("creditor_name",))
 
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext

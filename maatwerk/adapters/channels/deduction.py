@@ -21,10 +21,16 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Final
 
-from maatwerk.adapters.channels._documents import RefusedError, deliver_documents, plain
+from maatwerk.adapters.channels._documents import (
+    RefusedError,
+    creditor_name,
+    debtor_name,
+    deliver_documents,
+    plain,
+)
+from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
-    PAYLOAD_DEBTOR_NAME,
     PAYLOAD_REFERENCE,
     DeliveryContext,
     DeliveryReceipt,
@@ -52,15 +58,11 @@ def build_instruction(
 ) -> tuple[dict[str, Any], str]:
     """The instruction and its payer group; raises :class:`RefusedError` when it must not go."""
     payload = action.payload
-    name = payload.get(PAYLOAD_DEBTOR_NAME)
-    if not isinstance(name, str) or not name.strip():
-        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
+    name = debtor_name(payload)
     owed = _amount(payload.get(PAYLOAD_AMOUNT), f"payload field {PAYLOAD_AMOUNT!r}")
     if owed <= 0:
         raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be above zero")
-    creditor_name = context.settings.get("creditor_name", "").strip()
-    if not creditor_name:
-        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    creditor = creditor_name(context.settings)
     bvv = payload.get("bvv")
     if not isinstance(bvv, Mapping):
         raise RefusedError(
@@ -119,7 +121,7 @@ def build_instruction(
         },
         "creditor": {
             "creditor_id": action.creditor_id,
-            "name": creditor_name,
+            "name": creditor,
             "iban": context.settings.get("creditor_iban", ""),
             "reference": plain(payload.get(PAYLOAD_REFERENCE, "")),
         },
@@ -148,11 +150,7 @@ class SourceDeductionChannel:
     @staticmethod
     def settings_problems(settings: Mapping[str, str]) -> list[str]:
         """The settings this channel needs that are missing (the run checks them at startup)."""
-        return [
-            f"setting {key!r} is missing"
-            for key in ("creditor_name",)
-            if not settings.get(key, "").strip()
-        ]
+        return missing_settings(settings, ("creditor_name",))
 
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext

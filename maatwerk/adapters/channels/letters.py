@@ -27,7 +27,13 @@ from typing import Final
 
 import attrs
 
-from maatwerk.adapters.channels._files import atomic_write, dutch_amount, dutch_date, safe_file_stem
+from maatwerk.adapters.channels._files import (
+    atomic_write,
+    dutch_amount,
+    dutch_date,
+    missing_settings,
+    safe_file_stem,
+)
 from maatwerk.core.ports import (
     PAYLOAD_ADDRESS,
     PAYLOAD_AMOUNT,
@@ -294,11 +300,7 @@ class LettersChannel:
     @staticmethod
     def settings_problems(settings: Mapping[str, str]) -> list[str]:
         """The settings this channel needs that are missing (the run checks them at startup)."""
-        return [
-            f"setting {key!r} is missing"
-            for key in ("creditor_name", "creditor_phone")
-            if not settings.get(key, "").strip()
-        ]
+        return missing_settings(settings, ("creditor_name", "creditor_phone"))
 
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext

@@ -23,14 +23,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Final
 
-from maatwerk.adapters.channels._documents import RefusedError, deliver_documents, plain
+from maatwerk.adapters.channels._documents import (
+    RefusedError,
+    creditor_name,
+    debtor_name,
+    deliver_documents,
+    plain,
+    positive_amount,
+)
+from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
     PAYLOAD_ADDRESS,
-    PAYLOAD_AMOUNT,
-    PAYLOAD_DEBTOR_NAME,
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
     DeliveryContext,
@@ -121,15 +126,9 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     """The referral or early-signal document; raises :class:`RefusedError` when it must not go."""
     payload = action.payload
     settings = context.settings
-    name = payload.get(PAYLOAD_DEBTOR_NAME)
-    if not isinstance(name, str) or not name.strip():
-        raise RefusedError(f"payload field {PAYLOAD_DEBTOR_NAME!r} is missing")
-    amount = payload.get(PAYLOAD_AMOUNT)
-    if isinstance(amount, bool) or not isinstance(amount, Decimal) or amount <= 0:
-        raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be an amount above zero")
-    creditor_name = settings.get("creditor_name", "").strip()
-    if not creditor_name:
-        raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
+    name = debtor_name(payload)
+    amount = positive_amount(payload)
+    creditor = creditor_name(settings)
     consent = _consent(payload, action.kind, context.run_date)
     contacts = _records(payload, "contact_attempts")
     reminders = payload.get("written_reminders", ())
@@ -158,7 +157,7 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
         "warmeOverdracht": any(c.get("outcome") != "no-answer" for c in contacts),
         "signaalpartner": {
             "type": _partner_type(payload, settings),
-            "naam": creditor_name,
+            "naam": creditor,
             "telefoon": settings.get("creditor_phone", ""),
             "kenmerk": plain(payload.get(PAYLOAD_REFERENCE, "")),
         },
@@ -190,11 +189,7 @@ class MunicipalChannel:
     @staticmethod
     def settings_problems(settings: Mapping[str, str]) -> list[str]:
         """The settings this channel needs that are missing or wrong (checked at startup)."""
-        problems = (
-            []
-            if settings.get("creditor_name", "").strip()
-            else ["setting 'creditor_name' is missing"]
-        )
+        problems = missing_settings(settings, ("creditor_name",))
         configured = settings.get("municipal_partner_type", "").strip()
         if configured and configured not in DDAS_PARTNER_TYPES:
             problems.append(
