@@ -29,16 +29,16 @@ import pytest
 import sqlalchemy as sa
 
 from maatwerk.adapters.csv_import import read_import_file
-from maatwerk.adapters.demo_behaviour import load_behaviour
 from maatwerk.adapters.storage import migrate
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.store import SqlStore
-from maatwerk.adapters.synthetic_csv import write_portfolio
 from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
 from maatwerk.core.records import ImportKind
+from maatwerk.demo.behaviour import load_behaviour
+from maatwerk.demo.synthetic import generate_portfolio
+from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.services.daily_run import RunSettings, RunSummary, run_day
 from maatwerk.services.importing import import_file
-from maatwerk.services.synthetic import generate_portfolio
 
 
 RESULTS = Path(__file__).parent / "results"

@@ -10,11 +10,11 @@ import datetime as dt
 
 import pytest
 
-from maatwerk.adapters.demo_behaviour import load_behaviour
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.cli.simulate import load_simulation_tables
-from maatwerk.services.simulation import SimulationSettings, simulate
-from maatwerk.services.synthetic import generate_portfolio
+from maatwerk.demo.behaviour import load_behaviour
+from maatwerk.demo.simulation import SimulationSettings, simulate
+from maatwerk.demo.synthetic import generate_portfolio
 
 
 START = dt.date(2026, 1, 1)

@@ -2,7 +2,7 @@
 
 ``maatwerk demo`` generates the portfolio (default 5,000 households), upgrades the database
 (default a SQLite file inside ``--out``; ``--db URL`` for another) and imports the portfolio, then
-runs ``--days`` consecutive days of the production pipeline (:mod:`maatwerk.services.demo_run`):
+runs ``--days`` consecutive days of the production pipeline (:mod:`maatwerk.demo.run`):
 the households' payments as a payments import file per day (``payments/``), failed direct debits
 as a camt.054 bank file per day (``returns/``) matched to the collections and recorded as
 returns, calls, consents, disputes and arrangements through the recording services, then
@@ -29,8 +29,6 @@ from typing import Final
 import click
 
 from maatwerk.adapters.csv_import import read_import_file
-from maatwerk.adapters.demo_behaviour import load_behaviour
-from maatwerk.adapters.demo_returns import write_camt054
 from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa.channel import end_to_end_id_for
@@ -38,20 +36,22 @@ from maatwerk.adapters.storage import migrate
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
-from maatwerk.adapters.synthetic_csv import write_portfolio
 from maatwerk.cli._common import DATE, OneLineError, emit_json, json_option, skip_idle_option
 from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
 from maatwerk.cli.simulate import progress_bar
 from maatwerk.core.debts import Payment
 from maatwerk.core.records import ImportKind
 from maatwerk.core.returns import ReturnedCollection
+from maatwerk.demo.behaviour import load_behaviour
+from maatwerk.demo.returns import write_camt054
+from maatwerk.demo.run import BankReturn, DemoSettings, run_demo
+from maatwerk.demo.synthetic import Portfolio, generate_portfolio
+from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins
 from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, RunSummary, run_day
-from maatwerk.services.demo_run import BankReturn, DemoSettings, run_demo
 from maatwerk.services.importing import import_file
 from maatwerk.services.reporting import capacity_from_tables, gather_funnel
 from maatwerk.services.returns_import import import_returns
-from maatwerk.services.synthetic import Portfolio, generate_portfolio
 
 
 __all__ = ["CHANNEL_FOLDERS", "DEMO_SETTINGS", "demo"]

@@ -18,16 +18,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.demo_behaviour import load_behaviour
 from maatwerk.adapters.legal_tables import load_aanmaning_table, load_bik_table
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import DATE, json_option
 from maatwerk.core.policy import Policy, PolicyTables
+from maatwerk.demo.behaviour import load_behaviour
+from maatwerk.demo.simulation import SimulationSettings, SimulationTables, compare
+from maatwerk.demo.synthetic import generate_portfolio
 from maatwerk.services.funnel import FunnelFigures
-from maatwerk.services.simulation import SimulationSettings, SimulationTables, compare
-from maatwerk.services.synthetic import generate_portfolio
 
 
 __all__ = ["load_simulation_tables", "progress_bar", "simulate"]

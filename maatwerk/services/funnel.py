@@ -3,7 +3,7 @@
 :class:`FunnelFigures` is the typed value the report adapter renders (HTML with charts, and JSON).
 It holds one :class:`PolicyFigures` column per policy, so a simulation can show ``humane`` and
 ``classic`` side by side. The figures are gathered either by the in-memory simulation
-(:mod:`maatwerk.services.simulation`) or from the store.
+(:mod:`maatwerk.demo.simulation`) or from the store.
 
 The funnel follows the CAK 2017 infographic (seeds 000/001): bills -> paid on time -> reminders ->
 phone calls -> arrangements -> arrangements kept -> formal demands -> bailiff -> recovered /

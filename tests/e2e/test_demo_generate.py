@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from maatwerk.adapters.synthetic_csv import DEBT_COLUMNS, DEBTOR_COLUMNS, MANDATE_COLUMNS
 from maatwerk.cli import cli
+from maatwerk.demo.synthetic_csv import DEBT_COLUMNS, DEBTOR_COLUMNS, MANDATE_COLUMNS
 
 
 class TestDemoGenerate:

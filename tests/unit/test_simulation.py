@@ -9,19 +9,19 @@ from decimal import Decimal
 import pytest
 
 from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.demo_behaviour import load_behaviour
 from maatwerk.adapters.legal_tables import load_aanmaning_table, load_bik_table
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.policy import PolicyTables
-from maatwerk.services.funnel import PolicyFigures
-from maatwerk.services.simulation import (
+from maatwerk.demo.behaviour import load_behaviour
+from maatwerk.demo.simulation import (
     SimulationResult,
     SimulationSettings,
     SimulationTables,
     simulate,
 )
-from maatwerk.services.synthetic import BehaviourParams, Portfolio, generate_portfolio
+from maatwerk.demo.synthetic import BehaviourParams, Portfolio, generate_portfolio
+from maatwerk.services.funnel import PolicyFigures
 
 
 START = dt.date(2026, 1, 1)

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from schwifty import IBAN
 
-from maatwerk.adapters.demo_behaviour import load_behaviour
 from maatwerk.core.errors import RuleTableError
-from maatwerk.services.synthetic import (
+from maatwerk.demo.behaviour import load_behaviour
+from maatwerk.demo.synthetic import (
     BehaviourParams,
     PaymentMethod,
     Profile,
@@ -126,7 +126,7 @@ class TestBehaviourFile:
         assert sum(h.share for h in params.households.values()) == pytest.approx(1.0)
 
     def test_bad_probability(self, tmp_path: Path) -> None:
-        shipped = Path(__file__).parents[2] / "maatwerk" / "rules" / "demo_behaviour.toml"
+        shipped = Path(__file__).parents[2] / "maatwerk" / "demo" / "demo_behaviour.toml"
         text = shipped.read_text(encoding="utf-8").replace("on_time = 0.995", "on_time = 1.5")
         (tmp_path / "demo_behaviour.toml").write_text(text, encoding="utf-8")
         with pytest.raises(RuleTableError, match=r"profiles\.on-time\.on_time"):

@@ -3,8 +3,8 @@
 Pure and deterministic: the same parameters, seed and start date always give the same portfolio,
 byte for byte. Each household draws from its own ``random.Random`` seeded with ``"<seed>:<index>"``,
 so household *i* is the same whether 300 or 5,000 households are generated (no global random
-state, no clock). The behaviour parameters come from ``maatwerk/rules/demo_behaviour.toml``
-(read by :mod:`maatwerk.adapters.demo_behaviour`); what they mean, where the figures come from and
+state, no clock). The behaviour parameters come from ``maatwerk/demo/demo_behaviour.toml``
+(read by :mod:`maatwerk.demo.behaviour`); what they mean, where the figures come from and
 which ones are assumptions is documented there and in ``docs/simulation-model.md``.
 
 Probabilities are ``float``: they are chances, not amounts. Every amount is :class:`Money`, built

@@ -1,4 +1,4 @@
-"""Read ``maatwerk/rules/demo_behaviour.toml`` into :class:`~maatwerk.services.synthetic.BehaviourParams`.
+"""Read ``maatwerk/demo/demo_behaviour.toml`` into :class:`~maatwerk.demo.synthetic.BehaviourParams`.
 
 The file uses the dated-table envelope of :mod:`maatwerk.adapters.rules_loader`; the entry in
 force on the portfolio's start date is used, and its version (``demo_behaviour@2026-01-01
@@ -20,7 +20,7 @@ from maatwerk.core.debtors import HouseholdType
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import RuleTableError
 from maatwerk.core.money import Money
-from maatwerk.services.synthetic import (
+from maatwerk.demo.synthetic import (
     BehaviourParams,
     DebtKindParams,
     HouseholdParams,
@@ -33,6 +33,9 @@ from maatwerk.services.synthetic import (
 __all__ = ["TABLE_NAME", "load_behaviour"]
 
 TABLE_NAME = "demo_behaviour"
+
+#: The shipped table lives beside the demo code, not among the legal tables in ``maatwerk/rules``.
+_SHIPPED = Path(__file__).parent
 
 _PROFILE_KEYS = frozenset(
     {
@@ -207,6 +210,6 @@ def convert(values: Values) -> BehaviourParams:
 
 def load_behaviour(day: dt.date, directory: Path | None = None) -> BehaviourParams:
     """The behaviour parameters in force on ``day`` (default: the shipped file)."""
-    table = load_table(TABLE_NAME, convert, directory)
+    table = load_table(TABLE_NAME, convert, directory or _SHIPPED)
     entry = table.at(day)
     return attrs.evolve(entry.value, version=str(entry.version))

@@ -3,8 +3,8 @@
 :func:`run_demo` drives a synthetic portfolio that is already imported into a store through
 ``days`` consecutive days of the production pipeline. Each day:
 
-1. the households act, per their behaviour profile (``maatwerk/rules/demo_behaviour.toml``, the
-   same parameters and chance model as :mod:`maatwerk.services.simulation`): bills due today are
+1. the households act, per their behaviour profile (``maatwerk/demo/demo_behaviour.toml``, the
+   same parameters and chance model as :mod:`maatwerk.demo.simulation`): bills due today are
    paid or not; a direct debit that fails comes back from the bank; a household pays its arrears
    after a letter or a promise, pays its plan's instalments, answers an arrangement offer; the
    bailiff collects or returns the dossier;
@@ -58,9 +58,7 @@ from maatwerk.core.returns import (
     returned_event,
 )
 from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
-from maatwerk.services import recording, review
-from maatwerk.services.daily_run import RunSummary
-from maatwerk.services.synthetic import (
+from maatwerk.demo.synthetic import (
     BehaviourParams,
     PaymentMethod,
     Portfolio,
@@ -69,6 +67,8 @@ from maatwerk.services.synthetic import (
     SyntheticHousehold,
     chance_per_day,
 )
+from maatwerk.services import recording, review
+from maatwerk.services.daily_run import RunSummary
 
 
 __all__ = ["BankReturn", "DemoDay", "DemoIO", "DemoResult", "DemoSettings", "run_demo"]

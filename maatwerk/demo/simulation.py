@@ -7,7 +7,7 @@ protected income of :mod:`maatwerk.core.subsistence`, collection costs come from
 :mod:`maatwerk.core.collection_costs`, payments are allocated by :mod:`maatwerk.core.allocation`.
 This module adds only the *households*: how each behaviour profile of the synthetic portfolio
 reacts to a bill, a letter, a call, an offer and a bailiff (parameters in
-``maatwerk/rules/demo_behaviour.toml``; the model and its assumptions are in
+``maatwerk/demo/demo_behaviour.toml``; the model and its assumptions are in
 ``docs/simulation-model.md``).
 
 Deterministic for a seed: each household draws from its own ``random.Random`` streams, keyed by
@@ -67,15 +67,7 @@ from maatwerk.core.policy.casefile import OtherArrear
 from maatwerk.core.policy.evaluate import Decision, ProposedAction
 from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
 from maatwerk.core.tables import DatedTable
-from maatwerk.services.funnel import (
-    AGEING_BUCKETS,
-    AgeingBucket,
-    ArrangementPoint,
-    FunnelFigures,
-    PolicyFigures,
-    ProtectionReason,
-)
-from maatwerk.services.synthetic import (
+from maatwerk.demo.synthetic import (
     BehaviourParams,
     PaymentMethod,
     Portfolio,
@@ -83,6 +75,14 @@ from maatwerk.services.synthetic import (
     ProfileParams,
     SyntheticHousehold,
     chance_per_day,
+)
+from maatwerk.services.funnel import (
+    AGEING_BUCKETS,
+    AgeingBucket,
+    ArrangementPoint,
+    FunnelFigures,
+    PolicyFigures,
+    ProtectionReason,
 )
 
 

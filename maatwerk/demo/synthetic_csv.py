@@ -1,4 +1,4 @@
-"""Write a synthetic :class:`~maatwerk.services.synthetic.Portfolio` as import CSV files.
+"""Write a synthetic :class:`~maatwerk.demo.synthetic.Portfolio` as import CSV files.
 
 Files (UTF-8, comma-separated, one header row; amounts in euros with two decimals, dates ISO):
 
@@ -23,7 +23,7 @@ from typing import Final
 
 from maatwerk.adapters.csv_import import COLUMNS
 from maatwerk.core.records import ImportKind
-from maatwerk.services.synthetic import PaymentMethod, Portfolio
+from maatwerk.demo.synthetic import PaymentMethod, Portfolio
 
 
 __all__ = [
