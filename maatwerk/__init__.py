@@ -2,7 +2,9 @@
 
 The pure core (``maatwerk.core``) can be used as a library: money, calendars, debts and their
 ledger, allocation, statutory interest, collection costs, limitation, protected income,
-affordability, arrangements and the escalation policy. Everything else is adapters around it.
+affordability, arrangements and the escalation policy. ``maatwerk.rules.shipped()`` loads the
+shipped tables, calendars and policies for it (``docs/embedding.md``). Everything else is adapters
+around it.
 """
 
 from __future__ import annotations
