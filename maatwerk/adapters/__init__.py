@@ -1,1 +1,1 @@
-"""adapters layer (see DESIGN.md)."""
+"""adapters layer (see README.md, "Where things are")."""

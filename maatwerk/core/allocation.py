@@ -23,7 +23,7 @@ right to designate):
 **Within one debt** (BW 6:44 lid 1; Awb 4:92 lid 1): costs, then accrued interest, then principal
 (:attr:`AllocationOrder.STATUTORY`). A creditor may choose the humane order
 :attr:`AllocationOrder.PRINCIPAL_FIRST` (principal, then interest, then costs): it benefits the
-debtor, and 6:44 only protects the creditor (RULES.md 4).
+debtor, and 6:44 only protects the creditor (docs/rules/allocation.md).
 
 What cannot be applied (the case is paid in full) is returned as an explicit ``remainder``:
 ``applied + remainder == payment`` always, and no part receives more than it has outstanding.

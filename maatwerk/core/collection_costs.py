@@ -10,7 +10,7 @@
   (``vat_non_deductible``);
 * **several claims in one letter** (6:96 lid 7): the costs are computed on the *sum* of the
   principals, never per claim (:func:`collection_costs` takes all principals of the letter);
-* **instalments** (6:96 lid 8, from 2024-10-01): in the *provisional* form of RULES.md 10.1, see
+* **instalments** (6:96 lid 8, from 2024-10-01): provisional, see docs/rules/collection-costs.md and
   :func:`instalment_collection_costs`;
 * **the 14-day letter** (6:96 lid 6): on a consumer claim the costs are payable only after a
   reminder sent after default started, that states the exact cost amount and gives 14 days from
@@ -261,7 +261,7 @@ def instalment_collection_costs(
 ) -> CollectionCosts:
     """BIK for a 14-day letter about one instalment, with BW 6:96 lid 8 (from 2024-10-01).
 
-    **Provisional rule** (RULES.md 10.1; the amended Besluit was not found): when the rule is in
+    **Provisional** (docs/rules/collection-costs.md; amended Besluit not found): when the rule is in
     force on ``letter_date`` and ``current`` on its own would attract the lowest fee (the
     minimum), the instalments of ``earlier`` that were reminded in the ``window_months`` months
     before the letter and are still (partly) unpaid count with ``current`` as **one claim**: the

@@ -3,7 +3,7 @@
 **What is computed.** Interest on ``principal`` over the days of default (verzuim): from ``start``,
 the first day of default, up to but *not including* ``end`` (the day of payment or the day the
 calculation is about). Day count **actual/365** (the statute is silent; the common calculator
-convention, RULES.md 3.1): each day is 1/365 of a year, also in leap years.
+convention, docs/rules/statutory-interest.md): each day is 1/365 of a year, also in leap years.
 
 **Rate changes** split the period: the rate table (``rules/statutory_interest_consumer.toml`` for
 6:119, ``..._commercial.toml`` for 6:119a) is a :class:`~maatwerk.core.tables.DatedTable`, and
@@ -183,7 +183,7 @@ def statutory_interest(
 
     ``start`` is the first day of default; ``end`` is excluded. ``table`` is the rate table of
     ``kind`` (consumer: 6:119, commercial: 6:119a). Compounded after each full year of default.
-    RULES.md 3.3: EUR 1,000 at 4 % from 2026-02-01 to 2026-08-01 (181 days) is
+    docs/rules/statutory-interest.md: EUR 1,000 at 4 % from 2026-02-01 to 2026-08-01 (181 days) is
     1000 * 4/100 * 181/365 = 19.835... = EUR 19.84.
     """
     _check(principal, start, end)

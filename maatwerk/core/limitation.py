@@ -1,6 +1,6 @@
 """Limitation of claims (verjaring van rechtsvorderingen): when a claim can no longer be enforced.
 
-Periods (RULES.md §7 and §10.2):
+Periods (docs/rules/limitation.md):
 
 ==================  ==========  =================================================================
 kind                 period      statute

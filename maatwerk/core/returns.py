@@ -7,7 +7,7 @@ is pure: it classifies reason codes with a :class:`ReasonTable` (loaded from
 ``maatwerk/rules/return_reasons.toml``), matches returns to the collections we sent
 (:func:`match_returns`) and states the reaction per group (:func:`reaction_for`).
 
-Reaction per group (FORMATS.md §2.2; seeds 003/004: tell *can't pay* from *won't pay*):
+Reaction per group (docs/rules/return-reasons.md; seeds 003/004: tell *can't pay* from *won't pay*):
 
 * ``could_not_pay`` (AM04, MS03): contact the debtor and offer an arrangement. At most the policy's
   **one** re-presentation, aligned to the payday the debtor gave; never an automatic retry beyond it.

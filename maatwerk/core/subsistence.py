@@ -1,7 +1,7 @@
 """Protected income: the beslagvrije voet (BVV), Rv art. 475b-475i (regime since 2021-01-01).
 
 What a household keeps each month; nothing the engine proposes may go below it. The calculation
-follows RULES.md §1.4:
+follows docs/rules/protected-income.md:
 
 1. special cases first: a debtor in a care institution (475e lid 2), a debtor on bijstand
    (475dc lid 2: 95 % of the applicable norm minus other income), a debtor without a BRP address
@@ -663,7 +663,7 @@ def _lower_bound_result(
         title,
         floor,
         "Rv 475da lid 1-2",
-        "zorg-, woon- en kindterm niet negatief (RULES.md §1.5 voorbeeld 1)",
+        "zorg-, woon- en kindterm niet negatief (docs/rules/protected-income.md)",
     )
     reduced = _reductions(inp, floor, work)
     cap = Money(_NINETY_FIVE * inp.net_income.amount)

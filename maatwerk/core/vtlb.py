@@ -1,4 +1,4 @@
-"""Vtlb (vrij te laten bedrag): the allowance a debtor keeps in debt settlement (RULES.md §5).
+"""Vtlb (vrij te laten bedrag): what a debtor keeps in debt settlement (docs/rules/vtlb.md).
 
 Since 2021 the Recofa method starts from the beslagvrije voet (Rv 475da-475e, see
 :mod:`maatwerk.core.subsistence`) and adds nominal corrections the BVV lacks. The engine does not

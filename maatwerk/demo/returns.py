@@ -3,7 +3,7 @@
 The demo plays the bank: a collection that fails comes back as one ``camt.054.001.08`` file per
 day (``BkToCstmrDbtCdtNtfctn``), one reversed ``DBIT`` entry (``RvslInd`` true, bank transaction
 code ``PMNT/IDDT/UPDD``) per return, with the original EndToEndId, mandate id, amount and the SEPA
-reason code, as FORMATS.md §2 describes and :func:`maatwerk.adapters.returns.read_returns` reads.
+reason code (docs/formats/bank-returns.md), as :func:`maatwerk.adapters.returns.read_returns` reads.
 The file is deterministic: its ids and creation time derive from the booking date and content.
 """
 

@@ -10,7 +10,7 @@
 4. ``check_pending()``, which catches hook implementations whose name matches no hook
    (a misspelled ``maatwerk_regster_channels``).
 
-Failure policy (STYLE.md, "explicit failure policy at the plugin boundary"): a broken *stock*
+Failure policy at the plugin boundary (docs/plugins/hooks.md): a broken *stock*
 plugin is always fatal. A broken *external* plugin (fails to import, misspelled hook, wrong
 hook signature) is fatal with ``strict=True``; otherwise it is logged, skipped and listed by
 ``maatwerk plugins`` and in every "not found" error, so an unrelated broken plugin does not stop

@@ -1,1 +1,1 @@
-"""services layer (see DESIGN.md)."""
+"""services layer (see README.md, "Where things are")."""

@@ -9,13 +9,13 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
 * every step: ``debtor_email``, ``household``, ``net_monthly_income`` (when known);
 * ``direct-debit-representation``: ``debtor_iban``, ``mandate_id``, ``mandate_date``,
   ``collection_date`` (the SEPA channel refuses the action without an active mandate);
-* ``bailiff-handover`` (FORMATS.md §5.2): ``claims`` (per debt: principal, interest and costs
+* ``bailiff-handover`` (docs/formats/bailiff-dossier.md): ``claims`` (per debt: principal, interest and costs
   outstanding with their legal basis, cost lines, payments), ``fourteen_day_letters``,
   ``formal_demands``, ``contact_attempts``, ``arrangements`` (history), ``active_arrangements``,
   ``disputes``, ``open_disputes``, ``debt_help``, ``steps_taken``, ``bvv_hint`` and ``bsn``
   (only when the deployment stored one; the bailiff channel adds it only when its settings
   opt in);
-* ``debt-help-referral`` / ``early-signal`` (FORMATS.md §4): ``consents`` (every consent
+* ``debt-help-referral`` / ``early-signal`` (docs/formats/municipal-signal.md): ``consents`` (every consent
   record with given and revoked dates), ``contact_attempts``, ``written_reminders``,
   ``arrears_since``, ``debt_categories``, ``crisis`` (the step's ``crisis`` param: ``eviction``,
   ``disconnection`` or ``health-insurance-termination``);

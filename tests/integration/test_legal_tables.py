@@ -98,7 +98,7 @@ class TestShippedTables:
 
 
 class TestEndToEndWithShippedTables:
-    """The RULES.md worked examples hold with the shipped tables."""
+    """The worked examples of docs/rules/ hold with the shipped tables."""
 
     def test_bik_examples(self) -> None:
         table = load_bik_table()

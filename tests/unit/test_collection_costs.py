@@ -94,8 +94,8 @@ class TestStaffel:
     @pytest.mark.parametrize(
         ("principal", "costs"),
         [
-            ("100", "40.00"),  # RULES.md 2.2: the minimum
-            ("1000", "150.00"),  # RULES.md 2.2: 15 %
+            ("100", "40.00"),  # docs/rules/collection-costs.md: the minimum
+            ("1000", "150.00"),  # docs/rules/collection-costs.md: 15 %
             ("266.66", "40.00"),  # 39.999 -> minimum
             ("300", "45.00"),
             ("2500", "375.00"),  # 15 % of 2,500

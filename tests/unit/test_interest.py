@@ -61,7 +61,7 @@ START, END = D(2026, 2, 1), D(2026, 8, 1)
 
 
 class TestWorkedExample:
-    """RULES.md 3.3: EUR 1,000 at 4 % from 2026-02-01 to 2026-08-01 is EUR 19.84."""
+    """docs/rules/statutory-interest.md: EUR 1,000 at 4 % from 2026-02-01 to 2026-08-01: EUR 19.84."""
 
     def test_rules_example(self) -> None:
         result = statutory_interest(

@@ -37,7 +37,7 @@ def bvv(**kwargs: object) -> SubsistenceResult:
 
 
 class TestWorkedExamples:
-    """Every worked example of RULES.md §1.5 comes out to the cent."""
+    """Every worked example of docs/rules/protected-income.md comes out to the cent."""
 
     def test_1_low_income_single(self) -> None:
         result = bvv(household=H.SINGLE, on=JAN, net_income=eur("1200.00"))
@@ -139,7 +139,7 @@ class TestLid8Check:
         assert rate is not None
         assert floor is not None
         assert params.max_rent is not None
-        # SZW rounds I at the crossing up to whole euros (RULES.md §1.3)
+        # SZW rounds I at the crossing up to whole euros (docs/rules/protected-income.md)
         crossing = floor + Decimal(math.ceil(params.max_rent * 12 / rate))
         result = bvv(
             household=household,

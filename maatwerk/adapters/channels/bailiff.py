@@ -1,7 +1,7 @@
 """The ``bailiff`` channel: a versioned JSON hand-over dossier per case (overdracht deurwaarder).
 
 One file per hand-over, ``<output_dir>/bailiff/<run date>/<action id>.json``, following
-FORMATS.md §5.2 and what Bki art. 5.1 asks a collection service provider to keep: the creditor,
+docs/formats/bailiff-dossier.md and what Bki art. 5.1 asks an agency to keep: the creditor,
 the debtor (no BSN unless the deployment opts in with the setting ``bailiff_include_bsn = yes``),
 every claim with principal, interest and costs split and their legal basis, the 14-day letters
 (dates and stated costs) and aanmaningen, contact attempts, the arrangement history, disputes,

@@ -1,7 +1,7 @@
 """The ``source-deduction`` channel: deduction-at-source instructions that keep the BVV whole.
 
 For an arrangement paid by deduction at source (voluntary looninhouding at the debtor's request,
-FORMATS.md §6.2; BW 7:633: only as far as wages could be attached, so the beslagvrije voet
+docs/formats/source-deduction.md; BW 7:633: only as far as wages could be attached, so the BVV
 protects the household here too), one JSON instruction per action, grouped per payer:
 ``<output_dir>/source-deduction/<run date>/<payer>/<action id>.json`` (payer: the payload's
 ``payer_id``, else ``payer-unknown``: the debtor names the employer or benefit agency when

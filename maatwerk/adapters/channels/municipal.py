@@ -1,7 +1,7 @@
 """The ``municipal`` channel: debt-help referrals and early signals to the municipality (gemeente).
 
 One JSON document per action, ``<output_dir>/municipal/<run date>/<action id>.json``, whose names
-follow the public DDAS *Vroegsignaal* vocabulary (FORMATS.md §4.2): ``crisissignaal``,
+follow the DDAS *Vroegsignaal* vocabulary (docs/formats/municipal-signal.md): ``crisissignaal``,
 ``warmeOverdracht``, ``bedrag``, ``ontstaansdatum``, ``signaaldatum``, ``signaalpartner.type``,
 ``client`` (contact details, **never a BSN**). Checked against ``schemas/municipal-signal.v1.json``
 before it is written; upload to RIS/VPS or the municipality's intake is a deployment's adapter.
@@ -56,7 +56,7 @@ CONSENT_FOR: Final[Mapping[str, frozenset[str]]] = {
     "early-signal": frozenset({"early-signal"}),
 }
 _SOORT: Final = {"debt-help-referral": "doorverwijzing", "early-signal": "vroegsignaal"}
-#: DDAS ``signaalpartner.type`` per debt category (FORMATS.md §4.2).
+#: DDAS ``signaalpartner.type`` per debt category (docs/formats/municipal-signal.md).
 PARTNER_TYPES: Final[Mapping[str, str]] = {
     "premium": "Zorg",
     "care-contribution": "CAK Eigen bijdrage",

@@ -1,7 +1,7 @@
 """Namespace-agnostic readers for camt.053, camt.054 and pain.002 (ISO 20022 XML).
 
 Elements are found by local name only, so camt.053.001.02 and .001.08, camt.054 and pain.002.001.03
-and .001.10 go through the same code (FORMATS.md §2.1). What we read:
+and .001.10 go through the same code (docs/formats/bank-returns.md). What we read:
 
 camt.053 / camt.054 (after settlement)
     ``Stmt|Ntfctn / Ntry``: booking date ``BookgDt/Dt|DtTm``, ``RvslInd``, bank transaction code

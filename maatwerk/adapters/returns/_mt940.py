@@ -4,7 +4,7 @@ The ``mt-940`` package parses the tags; it returns the Dutch ``:86:`` as raw tex
 where the bank wrapped it at 65 characters, possibly inside a value. :func:`split_86` joins the
 lines first and then splits on the known subfield codes: ``/RTRN/`` (return reason), ``/EREF/``
 (EndToEndId), ``/MARF/`` (mandate reference), ``/CSID/`` (creditor id), ``/CNTP/`` (counterparty
-IBAN/BIC/name/city), ``/REMI/``, ``/TRCD/`` and others (FORMATS.md §2.1, ING/Rabobank layouts).
+IBAN/BIC/name/city), ``/REMI/``, ``/TRCD/`` and others (docs/formats/bank-returns.md).
 
 A ``:61:`` line is a return when its ``:86:`` has ``/RTRN/``; the transaction type is usually
 ``NRTI`` (ING) but we do not rely on it.

@@ -1,7 +1,7 @@
 """The TARGET business-day calendar (``sepa``) for collection dates.
 
 TARGET2 is closed on weekends, 1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December
-(FORMATS.md §1.5). The closed days come from :mod:`maatwerk.adapters.calendars`; this helper only
+(docs/rules/deadlines.md). Closed days: :mod:`maatwerk.adapters.calendars`; this helper only
 bounds the calendar to the years a file needs, so a question outside them raises instead of
 silently answering as if there were no holidays.
 """

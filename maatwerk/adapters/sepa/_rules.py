@@ -3,7 +3,7 @@
 An XSD-valid file is not necessarily one a bank accepts: the ISO schemas allow 140-character names,
 ``&`` and ``//`` in ids and RPRE. These checks follow the EPC SDD Core rulebook and the Dutch
 implementation guidelines (Betaalvereniging IG pain.008, chapter "Character set"; see
-``FORMATS.md`` §1.2-§1.5):
+``docs/formats/sepa-collections.md``):
 
 * **Character set** (EPC217-08): only ``a-z A-Z 0-9 / - ? : ( ) . , ' +`` and space. Free text
   (names, remittance) is transliterated first (``é`` -> ``e``, ``ß`` -> ``ss``, ``&`` -> ``+``);
