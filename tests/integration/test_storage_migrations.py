@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from maatwerk.adapters.storage import migrate
+from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine, normalise_url
 from maatwerk.adapters.storage.schema import metadata
-from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt
 from maatwerk.core.errors import InputError
