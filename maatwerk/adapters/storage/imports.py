@@ -39,7 +39,7 @@ from maatwerk.core.events import (
 from maatwerk.core.records import ConsentRecord, HoldRecord, ImportBatch, ImportCounts, Mandate
 
 
-__all__ = ["AUDIT_RECORD_CREATED", "AUDIT_RECORD_UPDATED", "SqlImports"]
+__all__ = ["AUDIT_RECORD_UPDATED", "SqlImports"]
 
 #: Kind of the audit record written when an import changes a stored row.
 AUDIT_RECORD_UPDATED: Final = "audit.record-updated"
