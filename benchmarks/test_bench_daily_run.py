@@ -29,9 +29,8 @@ import pytest
 import sqlalchemy as sa
 
 from maatwerk.adapters.csv_import import read_import_file
-from maatwerk.adapters.storage import migrate
+from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine
-from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
 from maatwerk.core.records import ImportKind
 from maatwerk.demo.behaviour import load_behaviour

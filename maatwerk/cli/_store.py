@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from maatwerk.adapters.storage import migrate
+from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine
-from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.cli._common import OneLineError
 
 

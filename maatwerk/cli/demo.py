@@ -32,9 +32,8 @@ from maatwerk.adapters.csv_import import read_import_file
 from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa.channel import end_to_end_id_for
-from maatwerk.adapters.storage import migrate
+from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine
-from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import DATE, OneLineError, emit_json, json_option, skip_idle_option
 from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager

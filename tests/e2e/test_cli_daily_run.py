@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore
 from maatwerk.cli import cli
 from maatwerk.core.events import StepTaken
 

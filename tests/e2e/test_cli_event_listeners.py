@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore
 from maatwerk.cli import cli
 from maatwerk.core.events import DisputeOpened, Event, StepTaken
 from maatwerk.core.records import CaseKey

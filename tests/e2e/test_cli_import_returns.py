@@ -23,8 +23,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
-from maatwerk.adapters.storage import schema
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.cli import cli
 from maatwerk.core.events import (
     DebtorFlagged,

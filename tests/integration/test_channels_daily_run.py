@@ -14,7 +14,7 @@ from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.channels._documents import validate
 from maatwerk.adapters.legal_tables import load_bik_table
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt
 from maatwerk.core.events import ConsentScope, ContactChannel, ContactOutcome

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
-from maatwerk.adapters.storage import schema
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import CostLine, Debt, Payment
 from maatwerk.core.events import ActionKind, StepTaken

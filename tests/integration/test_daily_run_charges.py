@@ -23,8 +23,7 @@ from maatwerk.adapters.legal_tables import (
     load_interest_table,
 )
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
-from maatwerk.adapters.storage import schema
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt, InterestKind
 from maatwerk.core.events import FourteenDayLetterSent

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from maatwerk.adapters.storage import migrate, schema
+from maatwerk.adapters.storage import SqlStore, migrate, schema
 from maatwerk.adapters.storage.engine import make_engine
-from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt
 from maatwerk.core.money import eur

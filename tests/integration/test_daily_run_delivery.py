@@ -20,7 +20,7 @@ from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import load_aanmaning_table
 from maatwerk.adapters.policy_loader import load_policy
 from maatwerk.adapters.sepa._rules import previous_business_day
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.calendar import SEPA
 from maatwerk.core.debtors import Debtor, HouseholdType

@@ -9,7 +9,7 @@ import pytest
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import (

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from maatwerk.adapters.csv_import import read_import_file
-from maatwerk.adapters.storage import schema
-from maatwerk.adapters.storage.store import AUDIT_RECORD_UPDATED, SqlStore
+from maatwerk.adapters.storage import SqlStore, schema
+from maatwerk.adapters.storage.imports import AUDIT_RECORD_UPDATED
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import ConsentGiven, ConsentScope, HoldPlaced, HoldScope
 from maatwerk.core.money import eur

@@ -16,7 +16,7 @@ from report_samples import sample_column
 from maatwerk.adapters.jsonschema_check import check
 from maatwerk.adapters.report.charts import funnel_chart
 from maatwerk.adapters.report.figures_json import load_schema
-from maatwerk.adapters.storage.store import SqlStore
+from maatwerk.adapters.storage import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli import cli
 from maatwerk.core.debtors import Debtor, HouseholdType

@@ -3,22 +3,85 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from maatwerk.adapters.storage import migrate
+from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine, normalise_url
 from maatwerk.adapters.storage.schema import metadata
-from maatwerk.adapters.storage.store import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
 from maatwerk.core.money import eur
 from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
+
+
+def _schema_differences(conn: sa.Connection, target: sa.MetaData) -> list[object]:
+    """Every way the database's schema differs from ``target``.
+
+    Alembic's comparison (tables, columns, types with their lengths, nullability, server
+    defaults, indexes, unique constraints, foreign keys), plus the primary keys, which it does
+    not compare.
+    """
+    context = MigrationContext.configure(
+        conn, opts={"compare_type": True, "compare_server_default": True}
+    )
+    found: list[object] = list(compare_metadata(context, target))
+    inspector = sa.inspect(conn)
+    for table in target.sorted_tables:
+        if inspector.has_table(table.name):
+            reflected = inspector.get_pk_constraint(table.name)["constrained_columns"]
+            declared = [column.name for column in table.primary_key.columns]
+            if list(reflected) != declared:
+                found.append(("primary key", table.name, reflected, declared))
+    return found
+
+
+def _changed(change: Callable[[sa.MetaData], object]) -> sa.MetaData:
+    copy = sa.MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.sorted_tables:
+        table.to_metadata(copy)
+    change(copy)
+    return copy
+
+
+def _set_server_default(column: sa.Column[object], value: str | None) -> None:
+    column.server_default = None
+    if value is not None:
+        sa.DefaultClause(value)._set_parent(column)  # sets ``column.server_default``
+
+
+def _narrow_primary_key(table: sa.Table) -> None:
+    """The key of ``table`` without its last column."""
+    *kept, dropped = table.primary_key.columns
+    dropped.primary_key = False
+    table.append_constraint(sa.PrimaryKeyConstraint(*kept))
+
+
+#: One change per kind of difference the comparison must see (see ``_schema_differences``).
+_CHANGES: dict[str, Callable[[sa.MetaData], object]] = {
+    "table": lambda m: sa.Table("extra", m, sa.Column("id", sa.Integer, primary_key=True)),
+    "column": lambda m: m.tables["runs"].append_column(sa.Column("note", sa.String(10))),
+    "type": lambda m: setattr(m.tables["debts"].c.reference, "type", sa.String(141)),
+    "type family": lambda m: setattr(m.tables["debts"].c.due_date, "type", sa.DateTime()),
+    "nullable": lambda m: setattr(m.tables["debtors"].c.iban, "nullable", False),
+    "not null": lambda m: setattr(m.tables["debtors"].c.name, "nullable", True),
+    "server default": lambda m: _set_server_default(m.tables["outbox"].c.attempts, "1"),
+    "no server default": lambda m: _set_server_default(m.tables["events"].c.recorded_at, None),
+    "index": lambda m: sa.Index("ix_debts_status", m.tables["debts"].c.status),
+    "unique": lambda m: m.tables["debts"].append_constraint(
+        sa.UniqueConstraint("reference", name="uq_debts_reference")
+    ),
+    "foreign key": lambda m: m.tables["case_state"].append_constraint(
+        sa.ForeignKeyConstraint(["debtor_id"], ["debtors.debtor_id"])
+    ),
+    "primary key": lambda m: _narrow_primary_key(m.tables["case_state"]),
+}
 
 
 class TestMigrations:
@@ -48,10 +111,24 @@ class TestMigrations:
         engine = make_engine(migrated_db_url)
         try:
             with engine.connect() as conn:
-                context = MigrationContext.configure(conn, opts={"compare_type": True})
-                assert compare_metadata(context, metadata) == []
+                assert _schema_differences(conn, metadata) == []
         finally:
             engine.dispose()
+
+    def test_the_comparison_sees_every_kind_of_difference(self, migrated_db_url: str) -> None:
+        """What keeps ``schema.py`` and the migrations one: a change to either alone fails."""
+        engine = make_engine(migrated_db_url)
+        try:
+            with engine.connect() as conn:
+                assert _schema_differences(conn, _changed(lambda _m: None)) == []
+                unseen = [
+                    name
+                    for name, change in _CHANGES.items()
+                    if not _schema_differences(conn, _changed(change))
+                ]
+        finally:
+            engine.dispose()
+        assert unseen == []
 
     def test_upgrade_twice_is_a_no_op(self, migrated_db_url: str) -> None:
         engine = make_engine(migrated_db_url)

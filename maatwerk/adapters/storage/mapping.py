@@ -33,7 +33,6 @@ from maatwerk.core.debts import (
     InterestLine,
     Payment,
 )
-from maatwerk.core.events import ConsentScope
 from maatwerk.core.money import EUR, Money
 from maatwerk.core.records import ConsentRecord, HoldRecord, Mandate
 
@@ -481,17 +480,6 @@ def consent_row(consent: ConsentRecord) -> dict[str, Any]:
     )
 
 
-def consent_from_row(row: Mapping[Any, Any]) -> ConsentRecord:
-    return ConsentRecord(
-        consent_id=row["consent_id"],
-        debtor_id=row["debtor_id"],
-        scope=ConsentScope(row["scope"]),
-        given_on=row["given_on"],
-        revoked_on=row["revoked_on"],
-        source=row["source"],
-    )
-
-
 def hold_row(hold: HoldRecord) -> dict[str, Any]:
     return _with_hash(
         {
@@ -503,16 +491,4 @@ def hold_row(hold: HoldRecord) -> dict[str, Any]:
             "ends_on": hold.ends_on,
             "note": hold.note,
         }
-    )
-
-
-def hold_from_row(row: Mapping[Any, Any]) -> HoldRecord:
-    return HoldRecord(
-        hold_id=row["hold_id"],
-        debtor_id=row["debtor_id"],
-        debt_id=row["debt_id"],
-        reason=row["reason"],
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        note=row["note"],
     )

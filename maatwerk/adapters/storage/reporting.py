@@ -10,14 +10,15 @@ the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
+from maatwerk.adapters.storage.base import SqlBase, chunks
+from maatwerk.adapters.storage.event_log import recorded_event
 from maatwerk.adapters.storage.mapping import DEBTOR_COLUMNS, debtor_from_row
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.events import (
@@ -30,14 +31,13 @@ from maatwerk.core.events import (
     DebtHelpStarted,
     PaymentReturned,
     StepTaken,
-    event_from_record,
 )
 from maatwerk.core.money import Money
 from maatwerk.core.ports import RecordedEvent
 from maatwerk.core.report_data import BillRow, BlockedRow, ReportData
 
 
-__all__ = ["REPORT_EVENT_KINDS", "read_report_data"]
+__all__ = ["REPORT_EVENT_KINDS", "SqlReporting", "read_report_data"]
 
 #: The event kinds the funnel counts.
 REPORT_EVENT_KINDS: Final = tuple(
@@ -54,11 +54,6 @@ REPORT_EVENT_KINDS: Final = tuple(
         DebtHelpStarted,
     )
 )
-_CHUNK: Final = 900
-
-
-def _json(value: Any) -> dict[str, Any]:
-    return dict(json.loads(value)) if isinstance(value, str) else dict(value)
 
 
 def _money(units: int | None) -> Money:
@@ -76,8 +71,7 @@ def _bills(conn: sa.Connection, period_from: dt.date, period_to: dt.date) -> lis
     ids = [row.debt_id for row in debts]
     charges: dict[str, int] = defaultdict(int)
     paid: dict[str, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for start in range(0, len(ids), _CHUNK):
-        part = ids[start : start + _CHUNK]
+    for part in chunks(ids):
         for table in (t.cost_lines, t.interest_lines):
             for sums in conn.execute(
                 sa.select(table.c.debt_id, sa.func.sum(table.c.amount_cents))
@@ -137,21 +131,7 @@ def _events(conn: sa.Connection, period_from: dt.date, period_to: dt.date) -> li
         .where(e.c.occurred_on <= period_to)
         .order_by(e.c.sequence)
     )
-    result: list[RecordedEvent] = []
-    for row in rows:
-        payload = _json(row.payload)
-        result.append(
-            RecordedEvent(
-                sequence=int(row.sequence),
-                event=event_from_record(payload),
-                kind=row.kind,
-                debtor_id=row.debtor_id,
-                debt_id=row.debt_id,
-                occurred_on=row.occurred_on,
-                payload=payload,
-            )
-        )
-    return result
+    return [recorded_event(row) for row in rows]
 
 
 def _blocked(conn: sa.Connection, period_from: dt.date, period_to: dt.date) -> list[BlockedRow]:
@@ -179,8 +159,7 @@ def _blocked(conn: sa.Connection, period_from: dt.date, period_to: dt.date) -> l
 def _debtors(conn: sa.Connection, ids: Sequence[str]) -> list[Debtor]:
     found: list[Debtor] = []
     wanted = sorted(set(ids))
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start : start + _CHUNK]
+    for part in chunks(wanted):
         found.extend(
             debtor_from_row(row)
             for row in conn.execute(
@@ -231,3 +210,11 @@ def read_report_data(engine: sa.Engine, period_from: dt.date, period_to: dt.date
         policies=policies,
         portfolio_households=int(portfolio),
     )
+
+
+class SqlReporting(SqlBase):
+    """:class:`maatwerk.core.report_data.ReportSource`."""
+
+    def report_data(self, period_from: dt.date, period_to: dt.date) -> ReportData:
+        """The funnel report's data (:class:`maatwerk.core.report_data.ReportSource`)."""
+        return read_report_data(self.engine, period_from, period_to)

@@ -13,12 +13,13 @@ fingerprint is computed and compared in SQL), one executemany per table.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
+from maatwerk.adapters.storage.base import CHUNK, chunks
 from maatwerk.core.idle import IdleCase
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 
@@ -33,26 +34,18 @@ __all__ = [
     "rest_idle_cases",
 ]
 
-T = TypeVar("T")
-_CHUNK: Final = 900
-
-
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 def of_debtors(column: sa.ColumnElement[Any], keys: Sequence[CaseKey]) -> sa.ColumnElement[bool]:
     """``column`` is one of the debtor ids of ``keys``, or lies between them (callers drop
     the other cases the condition lets through).
 
-    An ``IN`` list up to :data:`_CHUNK` debtors: the keys the run evaluates are the cases left
+    An ``IN`` list up to :data:`~maatwerk.adapters.storage.base.CHUNK` debtors: the keys the run evaluates are the cases left
     after the idle ones were recorded (:func:`pending_keys`), a few hundred spread over the
     whole portfolio, where a range from the first to the last would cover every case in
     between. A larger batch gets the range (two parameters; SQLite allows 32,766 at most).
     """
     ids = sorted({k.debtor_id for k in keys})
-    if len(ids) <= _CHUNK:
+    if len(ids) <= CHUNK:
         return column.in_(ids)
     return column.between(ids[0], ids[-1])
 
@@ -140,6 +133,24 @@ _DECISION_COLUMNS: Final = (
 )
 
 
+def _copy_resting_decisions(
+    conn: sa.Connection, run_date: dt.date, *where: sa.ColumnElement[bool]
+) -> sa.Insert:
+    """``INSERT INTO decisions ... SELECT`` the resting outcome of each ``case_state`` row
+    matching ``where`` as its decision on ``run_date`` (detail: :func:`_idle_detail`)."""
+    s = t.case_state
+    select = sa.select(
+        sa.literal(run_date, sa.Date).label("run_date"),
+        s.c.debtor_id,
+        s.c.creditor_id,
+        s.c.policy,
+        s.c.outcome,
+        s.c.blocked_by,
+        _idle_detail(conn).label("detail"),
+    ).where(*where)
+    return t.decisions.insert().from_select(_DECISION_COLUMNS, select)
+
+
 def rest_idle_cases(
     conn: sa.Connection, run_date: dt.date, evaluator: str
 ) -> list[tuple[str, str | None]]:
@@ -154,24 +165,15 @@ def rest_idle_cases(
     """
     s, d = t.case_state, t.decisions
     decided = _decided_on(run_date, s.c.debtor_id, s.c.creditor_id)
-    select = sa.select(
-        sa.literal(run_date, sa.Date).label("run_date"),
-        s.c.debtor_id,
-        s.c.creditor_id,
-        s.c.policy,
-        s.c.outcome,
-        s.c.blocked_by,
-        _idle_detail(conn).label("detail"),
-    ).where(
+    insert = _copy_resting_decisions(
+        conn,
+        run_date,
         s.c.evaluator == evaluator,
         s.c.evaluated_on <= run_date,
         s.c.wake_on > run_date,
         ~decided,
         s.c.fingerprint == _fingerprint_of(s.c.debtor_id, s.c.creditor_id),
-    )
-    insert = (
-        d.insert().from_select(_DECISION_COLUMNS, select).returning(d.c.outcome, d.c.blocked_by)
-    )
+    ).returning(d.c.outcome, d.c.blocked_by)
     return [(str(outcome), blocked) for outcome, blocked in conn.execute(insert)]
 
 
@@ -273,20 +275,11 @@ def insert_idle_decisions(
     """
     if not states:
         return
-    s, d = t.case_state, t.decisions
-    detail = _idle_detail(conn)
+    s = t.case_state
     keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
-    for part in _chunks(states, 400):
-        select = sa.select(
-            sa.literal(run_date, sa.Date).label("run_date"),
-            s.c.debtor_id,
-            s.c.creditor_id,
-            s.c.policy,
-            s.c.outcome,
-            s.c.blocked_by,
-            detail.label("detail"),
-        ).where(keys.in_([(i.key.debtor_id, i.key.creditor_id) for i in part]))
-        conn.execute(d.insert().from_select(_DECISION_COLUMNS, select))
+    for part in chunks(states, 400):
+        wanted = keys.in_([(i.key.debtor_id, i.key.creditor_id) for i in part])
+        conn.execute(_copy_resting_decisions(conn, run_date, wanted))
 
 
 def record_states(
@@ -311,7 +304,7 @@ def record_states(
     if not rows:
         return
     s = t.case_state
-    for part in _chunks(rows, 400):
+    for part in chunks(rows, 400):
         keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
         conn.execute(s.delete().where(keys.in_([(r["debtor_id"], r["creditor_id"]) for r in part])))
     conn.execute(s.insert(), rows)

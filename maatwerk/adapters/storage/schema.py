@@ -10,8 +10,13 @@ no-op too: one decision per case per run date, one outbox row per case + step + 
 cost or interest posting per debt + posting key.
 
 The schema is created and changed **only** by the Alembic migrations in
-``maatwerk/adapters/storage/migrations/`` (``maatwerk db upgrade``); a test checks that the
-migrations produce exactly these tables.
+``maatwerk/adapters/storage/migrations/`` (``maatwerk db upgrade``), which spell each table out
+again on purpose: a migration is a record of what a database was given and must not change when
+this module does. What keeps the two one is ``tests/integration/test_storage_migrations.py``: on
+SQLite and PostgreSQL it migrates an empty database and requires no difference from these tables
+(tables, columns, types with their lengths, nullability, server defaults, indexes, unique
+constraints, foreign keys, primary keys), and proves that it sees each of those kinds of
+difference. A change here without a migration, or the other way round, fails it.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ ID = sa.String(64)
 CENTS = sa.BigInteger
 CURRENCY = sa.String(3)
 TIMESTAMP = sa.DateTime(timezone=True)
+#: A generated key: BIGINT on PostgreSQL, INTEGER on SQLite (only an INTEGER PRIMARY KEY is
+#: its rowid there, and numbered automatically).
+SERIAL = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 # -- imported data ------------------------------------------------------------------------------
 
@@ -107,33 +115,30 @@ debts = sa.Table(
     sa.Index("ix_debts_case", "debtor_id", "creditor_id"),
 )
 
-cost_lines = sa.Table(
-    "cost_lines",
-    metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id"), nullable=False),
-    sa.Column("posting_key", sa.String(120), nullable=False),
-    sa.Column("posted_on", sa.Date, nullable=False),
-    sa.Column("amount_cents", CENTS, nullable=False),
-    sa.Column("currency", CURRENCY, nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("table_version", sa.String(80), nullable=False),
-    sa.UniqueConstraint("debt_id", "posting_key"),
-)
 
-interest_lines = sa.Table(
+def _ledger(name: str, *columns: sa.Column[object]) -> sa.Table:
+    """A debt's posted lines (cost or interest): each ``(debt, posting key)`` once."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", SERIAL, primary_key=True),
+        sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id"), nullable=False),
+        sa.Column("posting_key", sa.String(120), nullable=False),
+        sa.Column("posted_on", sa.Date, nullable=False),
+        sa.Column("amount_cents", CENTS, nullable=False),
+        sa.Column("currency", CURRENCY, nullable=False),
+        *columns,
+        sa.Column("table_version", sa.String(80), nullable=False),
+        sa.UniqueConstraint("debt_id", "posting_key"),
+    )
+
+
+cost_lines = _ledger("cost_lines", sa.Column("kind", sa.String(32), nullable=False))
+
+interest_lines = _ledger(
     "interest_lines",
-    metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column("debt_id", ID, sa.ForeignKey("debts.debt_id"), nullable=False),
-    sa.Column("posting_key", sa.String(120), nullable=False),
-    sa.Column("posted_on", sa.Date, nullable=False),
-    sa.Column("amount_cents", CENTS, nullable=False),
-    sa.Column("currency", CURRENCY, nullable=False),
     sa.Column("period_from", sa.Date, nullable=False),
     sa.Column("period_to", sa.Date, nullable=False),
-    sa.Column("table_version", sa.String(80), nullable=False),
-    sa.UniqueConstraint("debt_id", "posting_key"),
 )
 
 payments = sa.Table(
@@ -207,7 +212,7 @@ holds = sa.Table(
 import_audit = sa.Table(
     "import_audit",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("id", SERIAL, primary_key=True),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("file_name", sa.String(500), nullable=False),
     sa.Column("file_sha256", sa.String(64), nullable=False),
@@ -223,7 +228,7 @@ import_audit = sa.Table(
 events = sa.Table(
     "events",
     metadata,
-    sa.Column("sequence", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("sequence", SERIAL, primary_key=True),
     sa.Column("kind", sa.String(64), nullable=False),
     sa.Column("debtor_id", ID, nullable=False),
     sa.Column("debt_id", ID),
@@ -239,7 +244,7 @@ events = sa.Table(
 runs = sa.Table(
     "runs",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("id", SERIAL, primary_key=True),
     sa.Column("run_date", sa.Date, nullable=False),
     sa.Column("dry_run", sa.Boolean, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
@@ -252,7 +257,7 @@ runs = sa.Table(
 decisions = sa.Table(
     "decisions",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("id", SERIAL, primary_key=True),
     sa.Column("run_date", sa.Date, nullable=False),
     sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
     sa.Column("creditor_id", ID, nullable=False),
@@ -268,7 +273,7 @@ decisions = sa.Table(
 outbox = sa.Table(
     "outbox",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("id", SERIAL, primary_key=True),
     sa.Column("run_date", sa.Date, nullable=False),
     sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
     sa.Column("creditor_id", ID, nullable=False),
@@ -291,7 +296,7 @@ outbox = sa.Table(
 reviews = sa.Table(
     "reviews",
     metadata,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("id", SERIAL, primary_key=True),
     sa.Column("outbox_id", sa.BigInteger, sa.ForeignKey("outbox.id"), nullable=False),
     sa.Column("prepared_by", sa.String(120), nullable=False),
     sa.Column("four_eyes", sa.Boolean, nullable=False),

@@ -1,0 +1,290 @@
+"""Imports (:class:`maatwerk.core.ports.ImportStore`) and the keyed events of a bank-returns file.
+
+An import file is written all at once: new rows inserted, changed rows (another ``row_hash``)
+updated with an audit record naming the changed fields, unchanged rows left alone; a consent or
+hold stands for domain events with idempotent keys. Every file leaves an ``import_audit`` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from maatwerk.adapters.storage import schema as t
+from maatwerk.adapters.storage.base import SqlBase, chunks
+from maatwerk.adapters.storage.event_log import append_keyed, event_known, event_row
+from maatwerk.adapters.storage.mapping import (
+    consent_row,
+    debt_row,
+    debtor_row,
+    hold_row,
+    mandate_row,
+    payment_row,
+)
+from maatwerk.core.debtors import Debtor
+from maatwerk.core.debts import Debt, Payment
+from maatwerk.core.events import (
+    ConsentGiven,
+    ConsentRevoked,
+    Event,
+    HoldEnded,
+    HoldPlaced,
+    HoldScope,
+    event_from_record,
+)
+from maatwerk.core.records import ConsentRecord, HoldRecord, ImportBatch, ImportCounts, Mandate
+
+
+__all__ = ["AUDIT_RECORD_UPDATED", "SqlImports"]
+
+#: Kind of the audit record written when an import changes a stored row.
+AUDIT_RECORD_UPDATED: Final = "audit.record-updated"
+#: Kind of the audit record written when an import adds a row.
+AUDIT_RECORD_CREATED: Final = "audit.record-created"
+
+
+class SqlImports(SqlBase):
+    """:class:`maatwerk.core.ports.ImportStore`, and the keyed append of
+    :class:`maatwerk.core.ports.ReturnsLedger`."""
+
+    def existing_ids(self, entity: str, ids: Iterable[str]) -> frozenset[str]:
+        table, column = _ENTITY[entity]
+        col = table.c[column]
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for part in chunks(wanted):
+                found.update(conn.execute(sa.select(col).where(col.in_(part))).scalars())
+        return frozenset(found)
+
+    def apply_import(self, batch: ImportBatch) -> ImportCounts:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        sources: dict[str, list[Any]] = defaultdict(list)
+        for record in batch.records:
+            entity, row = _import_row(record)
+            groups[entity].append(row)
+            sources[entity].append(record)
+        counts = ImportCounts()
+        with self.engine.begin() as conn:
+            for entity in ("debtor", "debt", "payment", "mandate", "consent", "hold"):
+                if entity in groups:
+                    counts += self._upsert(
+                        conn, entity, groups[entity], sources[entity], batch.recorded_by
+                    )
+            conn.execute(
+                t.import_audit.insert().values(
+                    kind=batch.kind.value,
+                    file_name=batch.file_name,
+                    file_sha256=batch.file_sha256,
+                    rows=counts.inserted + counts.updated + counts.unchanged,
+                    inserted=counts.inserted,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                )
+            )
+        return ImportCounts(
+            rows=counts.inserted + counts.updated + counts.unchanged,
+            inserted=counts.inserted,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            events=counts.events,
+        )
+
+    def _upsert(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        rows: list[dict[str, Any]],
+        records: list[Any],
+        actor: str,
+    ) -> ImportCounts:
+        table, key = _ENTITY[entity]
+        # One file may list a key twice (a portfolio repeats its debtor per debt): last wins.
+        latest: dict[str, tuple[dict[str, Any], Any]] = {}
+        for row, record in zip(rows, records, strict=True):
+            latest[row[key]] = (row, record)
+        stored: dict[str, Mapping[Any, Any]] = {}
+        for part in chunks(sorted(latest)):
+            for found in conn.execute(sa.select(table).where(table.c[key].in_(part))).mappings():
+                stored[found[key]] = found
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        audit: list[dict[str, Any]] = []
+        domain: list[dict[str, Any]] = []
+        for ident, (row, record) in latest.items():
+            old = stored.get(ident)
+            if old is None:
+                inserts.append(row)
+                domain.extend(_import_events(entity, record, None))
+                continue
+            if old["row_hash"] == row["row_hash"]:
+                continue
+            changed = sorted(
+                name for name in row if name != "row_hash" and _differs(old[name], row[name])
+            )
+            updates.append(row)
+            domain.extend(_import_events(entity, record, old))
+            audit.append(
+                {
+                    "kind": AUDIT_RECORD_UPDATED,
+                    "debtor_id": row.get("debtor_id", ident),
+                    "debt_id": row.get("debt_id") if entity != "debtor" else None,
+                    "occurred_on": _audit_day(row),
+                    "actor": actor,
+                    "idempotency_key": None,
+                    "payload": {"entity": entity, "key": ident, "fields": changed},
+                }
+            )
+        if inserts:
+            conn.execute(table.insert(), inserts)
+        if updates:
+            by_key: sa.BindParameter[Any] = sa.bindparam("_key")
+            values: dict[str, sa.BindParameter[Any]] = {
+                name: sa.bindparam(name) for name in updates[0] if name != key
+            }
+            conn.execute(
+                table.update().where(table.c[key] == by_key).values(values),
+                [{**u, "_key": u[key]} for u in updates],
+            )
+        new_domain = [r for r in domain if not event_known(conn, r)]
+        rows_to_insert = audit + new_domain
+        if rows_to_insert:
+            conn.execute(t.events.insert(), rows_to_insert)
+        return ImportCounts(
+            rows=0,
+            inserted=len(inserts),
+            updated=len(updates),
+            unchanged=len(latest) - len(inserts) - len(updates),
+            events=tuple(event_from_record(r["payload"]) for r in new_domain),
+        )
+
+    def record_keyed_events(
+        self,
+        events: Sequence[tuple[str, Event]],
+        *,
+        kind: str,
+        file_name: str,
+        file_sha256: str,
+    ) -> tuple[tuple[str, Event], ...] | None:
+        audit = t.import_audit
+        with self.engine.begin() as conn:
+            seen = conn.execute(
+                sa.select(audit.c.id)
+                .where(audit.c.kind == kind)
+                .where(audit.c.file_sha256 == file_sha256)
+            ).first()
+            if seen is not None:
+                return None
+            new = append_keyed(conn, events)
+            conn.execute(
+                audit.insert().values(
+                    kind=kind,
+                    file_name=file_name[-500:],
+                    file_sha256=file_sha256,
+                    rows=len(events),
+                    inserted=len(new),
+                    updated=0,
+                    unchanged=len(events) - len(new),
+                )
+            )
+        return tuple(new)
+
+
+_ENTITY: Final[dict[str, tuple[sa.Table, str]]] = {
+    "debtor": (t.debtors, "debtor_id"),
+    "debt": (t.debts, "debt_id"),
+    "payment": (t.payments, "payment_id"),
+    "mandate": (t.mandates, "mandate_id"),
+    "consent": (t.consents, "consent_id"),
+    "hold": (t.holds, "hold_id"),
+}
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return bool(old) != bool(new)
+    return bool(old != new)
+
+
+def _audit_day(row: Mapping[str, Any]) -> dt.date:
+    for name in ("due_date", "received_on", "signed_on", "given_on", "starts_on"):
+        value = row.get(name)
+        if isinstance(value, dt.date):
+            return value
+    return dt.date(1970, 1, 1)
+
+
+def _import_row(record: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(record, Debtor):
+        return "debtor", debtor_row(record)
+    if isinstance(record, Debt):
+        return "debt", debt_row(record)
+    if isinstance(record, Payment):
+        return "payment", payment_row(record)
+    if isinstance(record, Mandate):
+        return "mandate", mandate_row(record)
+    if isinstance(record, ConsentRecord):
+        return "consent", consent_row(record)
+    if isinstance(record, HoldRecord):
+        return "hold", hold_row(record)
+    raise TypeError(f"cannot import a {type(record).__name__}")
+
+
+def _import_events(entity: str, record: Any, old: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Domain events an imported consent or hold stands for (idempotent keys)."""
+    rows: list[dict[str, Any]] = []
+    if isinstance(record, ConsentRecord):
+        key = f"import:consent:{record.consent_id}"
+        changes = (
+            (ConsentGiven, record.given_on, "given"),
+            (ConsentRevoked, record.revoked_on, "revoked"),
+        )
+        for change, day, suffix in changes:
+            if day is not None:
+                event = change(
+                    occurred_on=day,
+                    debtor_id=record.debtor_id,
+                    scope=record.scope,
+                    recorded_by="import",
+                )
+                rows.append(event_row(event, f"{key}:{suffix}"))
+    elif isinstance(record, HoldRecord):
+        key = f"import:hold:{record.hold_id}"
+        placed = old is None
+        rows.append(
+            event_row(
+                HoldPlaced(
+                    occurred_on=record.starts_on,
+                    debtor_id=record.debtor_id,
+                    debt_id=record.debt_id,
+                    hold_id=record.hold_id,
+                    scope=HoldScope.DEBT if record.debt_id else HoldScope.CASE,
+                    reason=record.reason,
+                    start=record.starts_on,
+                    end=record.ends_on,
+                    recorded_by="import",
+                ),
+                f"{key}:placed",
+            )
+        )
+        if not placed and record.ends_on is not None and old is not None:
+            previous = old["ends_on"]
+            if previous is None or record.ends_on < previous:
+                rows.append(
+                    event_row(
+                        HoldEnded(
+                            occurred_on=record.ends_on + dt.timedelta(days=1),
+                            debtor_id=record.debtor_id,
+                            debt_id=record.debt_id,
+                            hold_id=record.hold_id,
+                            recorded_by="import",
+                        ),
+                        f"{key}:ended:{record.ends_on.isoformat()}",
+                    )
+                )
+    del entity
+    return rows
