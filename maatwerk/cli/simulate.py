@@ -97,7 +97,7 @@ def _folders(names: Sequence[str]) -> list[str]:
     show_default=True,
     help="A shipped policy name or a .toml file; repeat to compare.",
 )
-@click.option("--debtors", type=click.IntRange(min=1), default=5000, show_default=True)
+@click.option("--debtors", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--days", type=click.IntRange(min=1, max=1100), default=120, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--start", type=DATE, default=DEFAULT_START.isoformat(), show_default=True)

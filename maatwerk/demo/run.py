@@ -3,8 +3,8 @@
 :func:`run_demo` drives a synthetic portfolio that is already imported into a store through
 ``days`` consecutive days of the production pipeline. Each day:
 
-1. the households act, per their behaviour profile (``maatwerk/demo/demo_behaviour.toml``, the
-   same parameters and chance model as :mod:`maatwerk.demo.simulation`): bills due today are
+1. the households act, per their behaviour profile (``maatwerk/demo/demo_behaviour.toml``; the
+   model is described in ``docs/simulation-model.md``): bills due today are
    paid or not; a direct debit that fails comes back from the bank; a household pays its arrears
    after a letter or a promise, pays its plan's instalments, answers an arrangement offer; the
    bailiff collects or returns the dossier;
@@ -20,7 +20,8 @@
    called, an arrangement offer is answered after some days, a bailiff dossier starts.
 
 Deterministic for a seed: each household has its own ``random.Random`` streams keyed by seed and
-household; the run itself is deterministic for a date. No clock.
+household (not by policy: the simulation, :mod:`maatwerk.demo.simulation`, runs these households
+once per policy with the same luck); the run itself is deterministic for a date. No clock.
 """
 
 from __future__ import annotations

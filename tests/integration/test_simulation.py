@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,9 @@ from maatwerk.demo.simulation import simulate_policy
 from maatwerk.demo.synthetic import BehaviourParams, Portfolio, generate_portfolio
 from maatwerk.services.funnel import PolicyFigures
 
+
+#: two 600-household, 120-day demo runs on SQLite, one per policy (about 20 s together)
+pytestmark = pytest.mark.slow
 
 START = dt.date(2026, 1, 1)
 DEBTORS = 600
@@ -42,6 +46,7 @@ def _run(
     *,
     days: int = DAYS,
     seed: int = SEED,
+    out_dir: Path | None = None,
 ) -> DemoOutcome:
     plugins = plugin_manager()
     return simulate_policy(
@@ -51,17 +56,33 @@ def _run(
         plugins=plugins,
         subsistence=load_subsistence_tables(),
         settings=DemoSettings(start=START, days=days, seed=seed),
+        out_dir=out_dir,
     )
 
 
 @pytest.fixture(scope="module")
-def classic(portfolio: Portfolio, behaviour: BehaviourParams) -> PolicyFigures:
-    return _run(portfolio, behaviour, "classic").figures.columns[0]
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder each policy's database, payment files and channel files are kept in."""
+    return tmp_path_factory.mktemp("simulation")
 
 
 @pytest.fixture(scope="module")
-def humane(portfolio: Portfolio, behaviour: BehaviourParams) -> PolicyFigures:
-    return _run(portfolio, behaviour, "humane").figures.columns[0]
+def classic(portfolio: Portfolio, behaviour: BehaviourParams, runs: Path) -> PolicyFigures:
+    return _run(portfolio, behaviour, "classic", out_dir=runs / "classic").figures.columns[0]
+
+
+@pytest.fixture(scope="module")
+def humane(portfolio: Portfolio, behaviour: BehaviourParams, runs: Path) -> PolicyFigures:
+    return _run(portfolio, behaviour, "humane", out_dir=runs / "humane").figures.columns[0]
+
+
+def _bill_returns(folder: Path) -> dict[str, bytes]:
+    """The bank files of failed bill collections (not of re-presentations the policy sent)."""
+    return {
+        path.name: path.read_bytes()
+        for path in sorted((folder / "returns").glob("camt054-*.xml"))
+        if not path.name.endswith("-sepa.xml")
+    }
 
 
 class TestDeterminism:
@@ -89,16 +110,17 @@ class TestDeterminism:
 
 
 class TestCommonRandomNumbers:
-    """Every policy meets the same households with the same luck: a bill is paid on time or not
-    by the household's own draw, whatever the policy."""
+    """Every policy meets the same households with the same luck: whether a bill's collection
+    fails is the household's own draw, whatever the policy, so the bank returns the same
+    collections on the same days under both policies."""
 
-    def test_same_bills_paid_on_time(self, humane: PolicyFigures, classic: PolicyFigures) -> None:
-        assert (humane.bills, humane.billed, humane.paid_on_time, humane.in_arrears) == (
-            classic.bills,
-            classic.billed,
-            classic.paid_on_time,
-            classic.in_arrears,
-        )
+    def test_same_failed_collections(
+        self, humane: PolicyFigures, classic: PolicyFigures, runs: Path
+    ) -> None:
+        assert (humane.bills, humane.billed) == (classic.bills, classic.billed)
+        returned = _bill_returns(runs / "humane")
+        assert returned
+        assert returned == _bill_returns(runs / "classic")
 
 
 class TestClassicReproducesCak2017Shape:
@@ -114,6 +136,14 @@ class TestClassicReproducesCak2017Shape:
         share = Decimal(classic.not_within_31_days) / Decimal(classic.debtors)
         assert Decimal("0.03") <= share <= Decimal("0.10")
 
+    @pytest.mark.xfail(
+        reason=(
+            "since the simulation is the demo on a database (issue #16) the classic policy's "
+            "fixed plans are kept less often than CAK 2017's 79 % (600 households, seed 11: "
+            "11 of 23, 48 %); reported, not tuned (docs/simulation-model.md)"
+        ),
+        strict=True,
+    )
     def test_arrangements_kept(self, classic: PolicyFigures) -> None:
         # CAK 2017: 79 % of 12,612 arrangements kept
         assert classic.arrangements > 0
