@@ -17,173 +17,28 @@ same seed always gives the same files. The default SQLite file is recreated on e
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
 import json
 import time
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
 
 import click
 
-from maatwerk.adapters.csv_import import read_import_file
 from maatwerk.adapters.report import figures_to_json, write_report
-from maatwerk.adapters.returns import read_returns
-from maatwerk.adapters.sepa.channel import end_to_end_id_for
-from maatwerk.adapters.storage import SqlStore, migrate
-from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
-from maatwerk.cli._common import DATE, OneLineError, emit_json, json_option, skip_idle_option
-from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
+from maatwerk.cli._common import DATE, emit_json, json_option, skip_idle_option
+from maatwerk.cli._wiring import build_evaluator, plugin_manager
 from maatwerk.cli.simulate import progress_bar
-from maatwerk.core.debts import Payment
-from maatwerk.core.records import ImportKind
-from maatwerk.core.returns import ReturnedCollection
 from maatwerk.demo.behaviour import load_behaviour
-from maatwerk.demo.returns import write_camt054
-from maatwerk.demo.run import BankReturn, DemoSettings, run_demo
-from maatwerk.demo.synthetic import Portfolio, generate_portfolio
+from maatwerk.demo.database import fresh_sqlite, portfolio_for, run_on_database
+from maatwerk.demo.run import DemoSettings
+from maatwerk.demo.synthetic import generate_portfolio
 from maatwerk.demo.synthetic_csv import write_portfolio
-from maatwerk.plugins.manager import MaatwerkPlugins
-from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, RunSummary, run_day
-from maatwerk.services.importing import import_file
-from maatwerk.services.reporting import capacity_from_tables, gather_funnel
-from maatwerk.services.returns_import import import_returns
 
 
-__all__ = ["CHANNEL_FOLDERS", "DEMO_SETTINGS", "demo"]
+__all__ = ["demo"]
 
 DEFAULT_START = dt.date(2026, 1, 1)
-#: Stock channel name -> the demo's output folder.
-CHANNEL_FOLDERS: Final[Mapping[str, str]] = {
-    "sepa-direct-debit": "sepa",
-    "letters": "letters",
-    "phone-worklist": "worklists",
-    "source-deduction": "deductions",
-    "bailiff": "bailiff",
-    "municipal": "municipal",
-}
-#: The demo creditor's channel settings (a test creditor identifier and account).
-DEMO_SETTINGS: Final[Mapping[str, str]] = {
-    "creditor_name": "Demo Zorg en Premie B.V.",
-    "creditor_phone": "0800-0123456",
-    "creditor_iban": "NL91ABNA0417164300",
-    "creditor_bic": "ABNANL2A",
-    "creditor_id": "NL32ZZZ999999991234",
-}
-PAYMENT_COLUMNS: Final = ("payment_id", "debtor_id", "received_on", "amount", "currency")
-
-
-def _import(files: Mapping[str, Path], store: SqlStore) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for kind in (ImportKind.DEBTORS, ImportKind.DEBTS, ImportKind.MANDATES):
-        parsed = read_import_file(files[kind.value], kind)
-        counts[kind.value] = import_file(parsed, store, recorded_by="demo").rows
-    return counts
-
-
-def _channel_links(out_dir: Path, names: Sequence[str]) -> Path:
-    """``out/.channels/<name>`` -> ``out/<folder>`` for every channel; returns ``.channels``."""
-    links = out_dir / ".channels"
-    links.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        folder = out_dir / CHANNEL_FOLDERS.get(name, name)
-        folder.mkdir(parents=True, exist_ok=True)
-        link = links / name
-        if not link.is_symlink():
-            link.symlink_to(Path("..") / folder.name, target_is_directory=True)
-    return links
-
-
-class _StoreDemoIO:
-    """The demo's bank, payment import and daily run on one store (see ``DemoIO``)."""
-
-    def __init__(
-        self,
-        store: SqlStore,
-        plugins: MaatwerkPlugins,
-        evaluator: PolicyCaseEvaluator,
-        out_dir: Path,
-        *,
-        skip_idle: bool = True,
-    ) -> None:
-        self.store = store
-        self.settings = RunSettings(prepared_by="demo-engine", skip_idle=skip_idle)
-        self.plugins = plugins
-        self.evaluator = evaluator
-        self.out_dir = out_dir
-        self.channels = _channel_links(out_dir, sorted(plugins.channels()))
-        for folder in ("payments", "returns"):
-            (out_dir / folder).mkdir(parents=True, exist_ok=True)
-
-    def record_payments(self, day: dt.date, payments: Sequence[Payment]) -> int:
-        path = self.out_dir / "payments" / f"payments-{day.isoformat()}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(PAYMENT_COLUMNS)
-            for p in payments:
-                writer.writerow(
-                    (p.payment_id, p.debtor_id, p.received_on.isoformat(),
-                     f"{p.amount.amount:.2f}", p.amount.currency)
-                )  # fmt: skip
-        parsed = read_import_file(path, ImportKind.PAYMENTS)
-        return import_file(parsed, self.store, recorded_by="demo-bank").rows
-
-    def bank_returns(
-        self, day: dt.date, returns: Sequence[BankReturn]
-    ) -> Sequence[ReturnedCollection]:
-        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}.xml"
-        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
-        return read_returns(path).returns
-
-    def import_returns(self, day: dt.date, returns: Sequence[BankReturn]) -> int:
-        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}-sepa.xml"
-        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
-        result = import_returns(
-            self.store,
-            read_returns(path).returns,
-            file_name=path.name,
-            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            received_on=day,
-            recorded_by="demo-bank",
-        )
-        return len(result.returns)
-
-    def end_to_end_id(self, action_id: str) -> str:
-        return end_to_end_id_for(action_id)
-
-    def run(self, day: dt.date) -> RunSummary:
-        dispatcher = build_dispatcher(
-            self.store,
-            self.plugins,
-            out=self.channels,
-            run_date=day,
-            batch_size=500,
-            settings=DEMO_SETTINGS,
-        )
-        return run_day(
-            self.store,
-            self.evaluator,
-            day,
-            dispatcher=dispatcher,
-            settings=self.settings,
-        )
-
-
-def _fresh_database(out_dir: Path, db_url: str | None) -> str:
-    if db_url is not None:
-        return db_url
-    path = (out_dir / "maatwerk.db").resolve()
-    path.unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def _portfolio(debtors: int, seed: int, start: dt.date, days: int) -> Portfolio:
-    behaviour = load_behaviour(start)
-    months = (days + 29) // 30
-    return generate_portfolio(behaviour, debtors=debtors, seed=seed, start=start, months=months)
 
 
 @click.group(invoke_without_command=True)
@@ -226,39 +81,23 @@ def demo(
         return
     started = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
-    url = _fresh_database(out_dir, db_url)
+    url = fresh_sqlite(out_dir) if db_url is None else db_url
     behaviour = load_behaviour(start)
-    portfolio = _portfolio(debtors, seed, start, days)
-    files = write_portfolio(portfolio, out_dir / "portfolio")
+    portfolio = portfolio_for(behaviour, debtors=debtors, seed=seed, start=start, days=days)
     plugins = plugin_manager()
     evaluator = build_evaluator(plugins, default=policy, by_creditor={}, by_segment={})
-    subsistence = load_subsistence_tables()
-    last = start + dt.timedelta(days=days - 1)
-    engine = make_engine(url)
-    try:
-        migrate.upgrade(engine)
-        store = SqlStore(engine)
-        if store.count_cases():
-            raise OneLineError(
-                "the database already holds cases; the demo needs an empty database (--db)"
-            )
-        imported = _import(files, store)
-        io = _StoreDemoIO(store, plugins, evaluator, out_dir, skip_idle=skip_idle)
-        with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:
-            result = run_demo(
-                store,
-                io,
-                portfolio=portfolio,
-                behaviour=behaviour,
-                subsistence=subsistence,
-                settings=DemoSettings(start=start, days=days, seed=seed),
-                progress=advance,
-            )
-        figures = gather_funnel(
-            store,
-            start,
-            last,
-            capacity=capacity_from_tables(subsistence),
+    with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:
+        outcome = run_on_database(
+            url,
+            portfolio=portfolio,
+            behaviour=behaviour,
+            subsistence=load_subsistence_tables(),
+            settings=DemoSettings(start=start, days=days, seed=seed),
+            plugins=plugins,
+            evaluator=evaluator,
+            out_dir=out_dir,
+            skip_idle=skip_idle,
+            progress=advance,
             title=f"maatwerk demo: {policy} policy, {debtors} households, {days} days",
             source_label=f"demo database ({days} daily runs), seed {seed}",
             notes=(
@@ -268,8 +107,7 @@ def demo(
                 ),
             ),
         )
-    finally:
-        engine.dispose()
+    figures, result, imported = outcome.figures, outcome.result, outcome.imported
     report = write_report(figures, out_dir / "report.html")
     (out_dir / "figures.json").write_text(
         json.dumps(figures_to_json(figures), indent=2, ensure_ascii=False) + "\n",

@@ -1,7 +1,10 @@
 """``maatwerk simulate``: the same synthetic population under several policies, side by side.
 
-Runs in memory on the pure core (nothing is written to a database); writes ``report.html`` (and
-``figures.json``) into ``--out`` when given, and prints a comparison table or one JSON object.
+The simulation is the demo on a throwaway database (:mod:`maatwerk.demo.simulation`): for each
+policy the demo's households go through the real daily run and channels on a fresh SQLite
+database in a temporary folder, and the funnel is gathered from it as ``maatwerk report`` does.
+With ``--out`` each policy's database and channel files are kept in ``--out/<policy>/`` and
+``report.html`` and ``figures.json`` are written; it prints a comparison table or one JSON object.
 """
 
 from __future__ import annotations
@@ -17,32 +20,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.legal_tables import load_aanmaning_table, load_bik_table
-from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import DATE, json_option
-from maatwerk.core.policy import Policy, PolicyTables
+from maatwerk.cli._wiring import build_evaluator, plugin_manager
 from maatwerk.demo.behaviour import load_behaviour
-from maatwerk.demo.simulation import SimulationSettings, SimulationTables, compare
-from maatwerk.demo.synthetic import generate_portfolio
+from maatwerk.demo.database import portfolio_for
+from maatwerk.demo.run import DemoSettings
+from maatwerk.demo.simulation import compare
 from maatwerk.services.funnel import FunnelFigures
 
 
-__all__ = ["load_simulation_tables", "progress_bar", "simulate"]
+__all__ = ["progress_bar", "simulate"]
 
 DEFAULT_START = dt.date(2026, 1, 1)
-
-
-def load_simulation_tables() -> SimulationTables:
-    """The shipped tables a simulation needs (calendars, BVV, BIK, aanmaning fee)."""
-    return SimulationTables(
-        policy=PolicyTables(calendars=build_calendars()),
-        subsistence=load_subsistence_tables(),
-        bik=load_bik_table(),
-        aanmaning=load_aanmaning_table(),
-    )
 
 
 @contextlib.contextmanager
@@ -88,8 +79,13 @@ def comparison_table(figures: FunnelFigures) -> Table:
     return table
 
 
-def load_policies(names: Sequence[str]) -> list[Policy]:
-    return [load_policy(resolve_policy(name)) for name in names]
+def _folders(names: Sequence[str]) -> list[str]:
+    """A folder name per policy (the name, or a .toml file's stem), unique within the run."""
+    folders: list[str] = []
+    for name in names:
+        stem = Path(name).stem if name.endswith(".toml") else name
+        folders.append(stem if stem not in folders else f"{stem}-{len(folders) + 1}")
+    return folders
 
 
 @click.command("simulate")
@@ -101,7 +97,7 @@ def load_policies(names: Sequence[str]) -> list[Policy]:
     show_default=True,
     help="A shipped policy name or a .toml file; repeat to compare.",
 )
-@click.option("--debtors", type=click.IntRange(min=1), default=5000, show_default=True)
+@click.option("--debtors", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--days", type=click.IntRange(min=1, max=1100), default=120, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--start", type=DATE, default=DEFAULT_START.isoformat(), show_default=True)
@@ -124,16 +120,23 @@ def simulate(
     as_json: bool,
 ) -> None:
     """Simulate policies on one synthetic population (deterministic for a seed)."""
-    loaded = load_policies(policies)
+    plugins = plugin_manager()
+    evaluators = [
+        build_evaluator(plugins, default=name, by_creditor={}, by_segment={}) for name in policies
+    ]
     behaviour = load_behaviour(start)
-    months = (days + 29) // 30
-    portfolio = generate_portfolio(
-        behaviour, debtors=debtors, seed=seed, start=start, months=months
-    )
-    settings = SimulationSettings(start=start, days=days, seed=seed)
-    tables = load_simulation_tables()
-    with progress_bar(days * len(loaded), "simulating", enabled=not as_json) as advance:
-        figures = compare(portfolio, behaviour, loaded, tables, settings, progress=advance)
+    portfolio = portfolio_for(behaviour, debtors=debtors, seed=seed, start=start, days=days)
+    with progress_bar(days * len(policies), "simulating", enabled=not as_json) as advance:
+        figures = compare(
+            portfolio,
+            behaviour,
+            list(zip(_folders(policies), evaluators, strict=True)),
+            plugins=plugins,
+            subsistence=load_subsistence_tables(),
+            settings=DemoSettings(start=start, days=days, seed=seed),
+            out_dir=out_dir,
+            progress=advance,
+        )
     document = figures_to_json(figures)
     if out_dir is not None:
         report = write_report(figures, out_dir / "report.html")

@@ -3,8 +3,8 @@
 :func:`run_demo` drives a synthetic portfolio that is already imported into a store through
 ``days`` consecutive days of the production pipeline. Each day:
 
-1. the households act, per their behaviour profile (``maatwerk/demo/demo_behaviour.toml``, the
-   same parameters and chance model as :mod:`maatwerk.demo.simulation`): bills due today are
+1. the households act, per their behaviour profile (``maatwerk/demo/demo_behaviour.toml``; the
+   model is described in ``docs/simulation-model.md``): bills due today are
    paid or not; a direct debit that fails comes back from the bank; a household pays its arrears
    after a letter or a promise, pays its plan's instalments, answers an arrangement offer; the
    bailiff collects or returns the dossier;
@@ -20,7 +20,8 @@
    called, an arrangement offer is answered after some days, a bailiff dossier starts.
 
 Deterministic for a seed: each household has its own ``random.Random`` streams keyed by seed and
-household; the run itself is deterministic for a date. No clock.
+household (not by policy: the simulation, :mod:`maatwerk.demo.simulation`, runs these households
+once per policy with the same luck); the run itself is deterministic for a date. No clock.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final, Protocol
 
@@ -218,6 +219,10 @@ class _Home:
     representation: tuple[dt.date, BankReturn] | None = None
     """the day a re-presented collection is debited, and the return if it fails"""
     dispute: tuple[str, dt.date] | None = None
+    fixed_offer: tuple[int, Money] | None = None
+    """the written offer waiting for an answer is the fixed plan (months, minimum instalment)"""
+    bank_garnishment: bool = False
+    """the running bailiff dossier may garnish the bank account (beyond the protected income)"""
     payments: int = 0
 
     @property
@@ -325,12 +330,13 @@ class _Driver:
         events: list[Event] = []
         self._bills_due(day, payments, returns, sent)
         lump: list[_Home] = []
+        garnished: list[_Home] = []
         sepa_returns: list[BankReturn] = []
         for home in self.homes.values():
             if home.synthetic.profile is Profile.DECEASED:
                 continue
             self._plan_day(home, day, payments, events)
-            self._bailiff_day(home, day, lump)
+            self._bailiff_day(home, day, garnished if home.bank_garnishment else lump)
             if home.dispute is not None and home.dispute[1] == day:
                 recording.resolve_dispute(
                     self.store, home.debtor_id, home.dispute[0], outcome="bill stands", on=day,
@@ -340,7 +346,8 @@ class _Driver:
                 record.recorded["disputes resolved"] += 1
             if home.offer_on == day:
                 home.offer_on = None
-                self._answer_offer(home, day, record, by_phone=False)
+                fixed, home.fixed_offer = home.fixed_offer, None
+                self._answer_offer(home, day, record, by_phone=False, fixed=fixed)
             if home.representation is not None and home.representation[0] == day:
                 if home.synthetic.profile in (Profile.CANT_PAY, Profile.VULNERABLE):
                     sepa_returns.append(home.representation[1])
@@ -354,11 +361,13 @@ class _Driver:
                 and self._late_payment_today(home, day)
             ):
                 lump.append(home)
-        if lump:
-            owed = self._owed([CaseKey(h.debtor_id, self.creditor) for h in lump], day)
-            for home in lump:
+        if lump or garnished:
+            collect = lump + garnished
+            owed = self._owed([CaseKey(h.debtor_id, self.creditor) for h in collect], day)
+            for home in collect:
                 amount = owed.get(home.debtor_id, Money.zero())
-                if amount.is_positive and self._can_pay_lump(home, amount):
+                # a bank garnishment takes it all at once, whatever the household can spare
+                if amount.is_positive and (home in garnished or self._can_pay_lump(home, amount)):
                     payments.append(self._payment(home, day, amount))
                     home.unpaid.clear()
         if payments:
@@ -485,9 +494,17 @@ class _Driver:
             return
         home.bailiff_until = None
         if home.rng.random() < home.params.bailiff_recovery:
-            lump.append(home)  # collected within the protected income (humane: no bank garnishment)
+            lump.append(home)  # within the protected income, or a bank garnishment (see day())
 
-    def _answer_offer(self, home: _Home, day: dt.date, record: DemoDay, *, by_phone: bool) -> None:
+    def _answer_offer(
+        self,
+        home: _Home,
+        day: dt.date,
+        record: DemoDay,
+        *,
+        by_phone: bool,
+        fixed: tuple[int, Money] | None = None,
+    ) -> None:
         if home.plan is not None or home.rng.random() >= home.params.accept_offer:
             return
         owed = self._owed([CaseKey(home.debtor_id, self.creditor)], day).get(
@@ -499,7 +516,7 @@ class _Driver:
         try:
             offer = recording.propose_arrangement_for(
                 self.store, home.debtor_id, creditor_id=self.creditor, capacity=capacity, on=day,
-                by="demo-phone" if by_phone else "demo-service-desk",
+                by="demo-phone" if by_phone else "demo-service-desk", fixed=fixed,
             )  # fmt: skip
         except MaatwerkError:
             record.recorded["no plan fits (BVV)"] += 1
@@ -535,6 +552,7 @@ class _Driver:
                 self._call(home, day, record)
             elif action == "arrangement-offer" and home.plan is None:
                 home.offer_on = day + dt.timedelta(days=self.settings.offer_response_days)
+                home.fixed_offer = _fixed_plan(entry.payload)
             elif action in ("debt-help-referral", "early-signal"):
                 if home.rng.random() < self.settings.debt_help_share:
                     self.store.append(
@@ -550,6 +568,7 @@ class _Driver:
                     record.recorded["debt help started"] += 1
             elif action == "bailiff-handover" and home.bailiff_until is None:
                 home.bailiff_until = day + dt.timedelta(days=self.settings.bailiff_days)
+                home.bank_garnishment = entry.payload.get("bank_garnishment", "yes") != "no"
             elif action == "direct-debit-representation" and item.status is OutboxStatus.DONE:
                 collection = entry.payload.get("collection_date")
                 amount = entry.payload.get("amount")
@@ -605,6 +624,15 @@ class _Driver:
                 day + dt.timedelta(days=self.settings.dispute_days),
             )
             record.recorded["disputes opened"] += 1
+
+
+def _fixed_plan(payload: Mapping[str, object]) -> tuple[int, Money] | None:
+    """(months, minimum) of an offer step with ``plan = "fixed"`` (the classic rule), else None."""
+    if payload.get("plan") != "fixed":
+        return None
+    return int(str(payload.get("months", "6"))), Money(
+        str(payload.get("minimum_instalment", "50.00"))
+    )
 
 
 def run_demo(

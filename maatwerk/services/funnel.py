@@ -2,8 +2,8 @@
 
 :class:`FunnelFigures` is the typed value the report adapter renders (HTML with charts, and JSON).
 It holds one :class:`PolicyFigures` column per policy, so a simulation can show ``humane`` and
-``classic`` side by side. The figures are gathered either by the in-memory simulation
-(:mod:`maatwerk.demo.simulation`) or from the store.
+``classic`` side by side. The figures are gathered from the store
+(:mod:`maatwerk.services.reporting`); the simulation gathers one column per policy database.
 
 The funnel follows the CAK 2017 infographic (seeds 000/001): bills -> paid on time -> reminders ->
 phone calls -> arrangements -> arrangements kept -> formal demands -> bailiff -> recovered /

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from maatwerk.core.affordability import Affordability, OtherDebt, affordability
-from maatwerk.core.arrangements import ProposalOutcome, propose_arrangement
+from maatwerk.core.arrangements import ProposalOutcome, classic_arrangement, propose_arrangement
 from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import (
     ArrangementAccepted,
@@ -345,6 +345,7 @@ def propose_arrangement_for(
     by: str,
     capacity: Money | None = None,
     subsistence: SubsistenceTables | None = None,
+    fixed: tuple[int, Money] | None = None,
     listener: EventListener | None = None,
 ) -> ArrangementOffered:
     """Offer a plan for the case's outstanding total, sized to what the household can spare.
@@ -355,6 +356,8 @@ def propose_arrangement_for(
     affordability`). ``capacity`` (what the household says it can spare) is then checked: more
     than income - BVV is refused (:class:`InputError` on ``--capacity``); without it the computed
     capacity is used. Without ``subsistence`` a ``capacity`` is taken as given (simulations).
+    ``fixed`` = (months, minimum instalment) offers the classic fixed plan instead, whatever the
+    household can spare (a policy step's ``plan = "fixed"``; the simulation's baseline).
 
     When no plan fits within the maximum term, that is problematic debt: a
     :class:`DebtorFlagged` ``problematic-debt`` event is recorded (the policy then offers a
@@ -387,15 +390,22 @@ def propose_arrangement_for(
             "give the capacity, or the BVV tables to compute it", Location(field="--capacity")
         )
     arrangement_id = f"{debtor_id}:{creditor_id}:{on.isoformat()}"
-    proposal = propose_arrangement(
-        arrangement_id=arrangement_id,
-        debtor_id=debtor_id,
-        creditor_id=creditor_id,
-        debt=case.case.outstanding.total,
-        capacity=capacity,
-        today=on,
-        payday=case.debtor.payday,
-    )
+    if fixed is not None:
+        proposal = classic_arrangement(
+            arrangement_id=arrangement_id, debtor_id=debtor_id, creditor_id=creditor_id,
+            debt=case.case.outstanding.total, today=on, capacity=capacity,
+            payday=case.debtor.payday, months=fixed[0], minimum=fixed[1],
+        )  # fmt: skip
+    else:
+        proposal = propose_arrangement(
+            arrangement_id=arrangement_id,
+            debtor_id=debtor_id,
+            creditor_id=creditor_id,
+            debt=case.case.outstanding.total,
+            capacity=capacity,
+            today=on,
+            payday=case.debtor.payday,
+        )
     if proposal.outcome is not ProposalOutcome.PLAN or proposal.arrangement is None:
         flagged = DebtorFlagged(
             occurred_on=on,

@@ -1,0 +1,251 @@
+"""The demo on a database (de demo op een database): the one funnel code path.
+
+:func:`run_on_database` is what ``maatwerk demo`` runs once and ``maatwerk simulate`` runs once
+per policy: the portfolio is written as import files and imported into an empty database, the
+households of :mod:`maatwerk.demo.run` act day by day against the real daily run with dispatch
+through every stock channel, and the funnel figures are gathered from the store the way
+``maatwerk report`` gathers them (:func:`maatwerk.services.reporting.gather_funnel`).
+
+The bank and the payment import of the demo (:class:`StoreDemoIO`) write real files into the
+output folder: ``payments/`` (a payments import file per day), ``returns/`` (camt.054 bank files)
+and one folder per channel (``CHANNEL_FOLDERS``; ``.channels/<name>`` links each channel name to
+its folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Final
+
+import attrs
+
+from maatwerk.adapters.csv_import import read_import_file
+from maatwerk.adapters.returns import read_returns
+from maatwerk.adapters.sepa.channel import end_to_end_id_for
+from maatwerk.adapters.storage import SqlStore, migrate
+from maatwerk.adapters.storage.engine import make_engine
+from maatwerk.core.debts import Payment
+from maatwerk.core.errors import InputError
+from maatwerk.core.ports import DeliveryContext
+from maatwerk.core.records import ImportKind
+from maatwerk.core.returns import ReturnedCollection
+from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.demo.returns import write_camt054
+from maatwerk.demo.run import BankReturn, DemoResult, DemoSettings, run_demo
+from maatwerk.demo.synthetic import BehaviourParams, Portfolio, generate_portfolio
+from maatwerk.demo.synthetic_csv import write_portfolio
+from maatwerk.plugins.manager import MaatwerkPlugins
+from maatwerk.services.daily_run import (
+    Dispatcher,
+    PolicyCaseEvaluator,
+    RunSettings,
+    RunSummary,
+    run_day,
+)
+from maatwerk.services.funnel import FunnelFigures
+from maatwerk.services.importing import import_file
+from maatwerk.services.reporting import capacity_from_tables, gather_funnel
+from maatwerk.services.returns_import import import_returns
+
+
+__all__ = [
+    "CHANNEL_FOLDERS",
+    "DEMO_SETTINGS",
+    "DemoOutcome",
+    "StoreDemoIO",
+    "fresh_sqlite",
+    "portfolio_for",
+    "run_on_database",
+]
+
+#: Stock channel name -> the demo's output folder.
+CHANNEL_FOLDERS: Final[Mapping[str, str]] = {
+    "sepa-direct-debit": "sepa",
+    "letters": "letters",
+    "phone-worklist": "worklists",
+    "source-deduction": "deductions",
+    "bailiff": "bailiff",
+    "municipal": "municipal",
+}
+#: The demo creditor's channel settings (a test creditor identifier and account).
+DEMO_SETTINGS: Final[Mapping[str, str]] = {
+    "creditor_name": "Demo Zorg en Premie B.V.",
+    "creditor_phone": "0800-0123456",
+    "creditor_iban": "NL91ABNA0417164300",
+    "creditor_bic": "ABNANL2A",
+    "creditor_id": "NL32ZZZ999999991234",
+}
+PAYMENT_COLUMNS: Final = ("payment_id", "debtor_id", "received_on", "amount", "currency")
+
+
+@attrs.frozen(kw_only=True)
+class DemoOutcome:
+    """What one demo on a database did: the days, the imported rows and the store's figures."""
+
+    result: DemoResult
+    imported: Mapping[str, int]
+    figures: FunnelFigures
+
+
+def portfolio_for(
+    behaviour: BehaviourParams, *, debtors: int, seed: int, start: dt.date, days: int
+) -> Portfolio:
+    """The synthetic portfolio for a demo of ``days`` days: bills for every month it touches."""
+    months = (days + 29) // 30
+    return generate_portfolio(behaviour, debtors=debtors, seed=seed, start=start, months=months)
+
+
+def fresh_sqlite(folder: Path) -> str:
+    """The URL of a new SQLite file ``maatwerk.db`` in ``folder`` (an old one is removed)."""
+    path = (folder / "maatwerk.db").resolve()
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _import(files: Mapping[str, Path], store: SqlStore) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind in (ImportKind.DEBTORS, ImportKind.DEBTS, ImportKind.MANDATES):
+        parsed = read_import_file(files[kind.value], kind)
+        counts[kind.value] = import_file(parsed, store, recorded_by="demo").rows
+    return counts
+
+
+def _channel_links(out_dir: Path, names: Sequence[str]) -> Path:
+    """``out/.channels/<name>`` -> ``out/<folder>`` for every channel; returns ``.channels``."""
+    links = out_dir / ".channels"
+    links.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        folder = out_dir / CHANNEL_FOLDERS.get(name, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        link = links / name
+        if not link.is_symlink():
+            link.symlink_to(Path("..") / folder.name, target_is_directory=True)
+    return links
+
+
+class StoreDemoIO:
+    """The demo's bank, payment import and daily run on one store (see ``DemoIO``)."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        plugins: MaatwerkPlugins,
+        evaluator: PolicyCaseEvaluator,
+        out_dir: Path,
+        *,
+        skip_idle: bool = True,
+    ) -> None:
+        self.store = store
+        self.settings = RunSettings(prepared_by="demo-engine", skip_idle=skip_idle)
+        self.plugins = plugins
+        self.evaluator = evaluator
+        self.out_dir = out_dir
+        self.channels = _channel_links(out_dir, sorted(plugins.channels()))
+        for folder in ("payments", "returns"):
+            (out_dir / folder).mkdir(parents=True, exist_ok=True)
+
+    def record_payments(self, day: dt.date, payments: Sequence[Payment]) -> int:
+        path = self.out_dir / "payments" / f"payments-{day.isoformat()}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(PAYMENT_COLUMNS)
+            for p in payments:
+                writer.writerow(
+                    (p.payment_id, p.debtor_id, p.received_on.isoformat(),
+                     f"{p.amount.amount:.2f}", p.amount.currency)
+                )  # fmt: skip
+        parsed = read_import_file(path, ImportKind.PAYMENTS)
+        return import_file(parsed, self.store, recorded_by="demo-bank").rows
+
+    def bank_returns(
+        self, day: dt.date, returns: Sequence[BankReturn]
+    ) -> Sequence[ReturnedCollection]:
+        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}.xml"
+        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
+        return read_returns(path).returns
+
+    def import_returns(self, day: dt.date, returns: Sequence[BankReturn]) -> int:
+        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}-sepa.xml"
+        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
+        result = import_returns(
+            self.store,
+            read_returns(path).returns,
+            file_name=path.name,
+            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            received_on=day,
+            recorded_by="demo-bank",
+        )
+        return len(result.returns)
+
+    def end_to_end_id(self, action_id: str) -> str:
+        return end_to_end_id_for(action_id)
+
+    def run(self, day: dt.date) -> RunSummary:
+        dispatcher = Dispatcher(
+            store=self.store,
+            channel_for=self.plugins.channel,
+            context=DeliveryContext(output_dir=self.channels, run_date=day, settings=DEMO_SETTINGS),
+            batch_size=500,
+        )
+        return run_day(
+            self.store, self.evaluator, day, dispatcher=dispatcher, settings=self.settings
+        )
+
+
+def run_on_database(
+    url: str,
+    *,
+    portfolio: Portfolio,
+    behaviour: BehaviourParams,
+    subsistence: SubsistenceTables,
+    settings: DemoSettings,
+    plugins: MaatwerkPlugins,
+    evaluator: PolicyCaseEvaluator,
+    out_dir: Path,
+    skip_idle: bool = True,
+    progress: Callable[[int], None] | None = None,
+    title: str = "",
+    source_label: str = "",
+    notes: Sequence[str] = (),
+) -> DemoOutcome:
+    """Import ``portfolio`` into the empty database at ``url``, run the demo's days on it under
+    ``evaluator``'s policy with every channel writing into ``out_dir``, and gather the figures.
+
+    The database is upgraded first; one that already holds cases is refused (:class:`InputError`).
+    """
+    files = write_portfolio(portfolio, out_dir / "portfolio")
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        store = SqlStore(engine)
+        if store.count_cases():
+            raise InputError(
+                "the database already holds cases; the demo needs an empty database (--db)"
+            )
+        imported = _import(files, store)
+        io = StoreDemoIO(store, plugins, evaluator, out_dir, skip_idle=skip_idle)
+        result = run_demo(
+            store,
+            io,
+            portfolio=portfolio,
+            behaviour=behaviour,
+            subsistence=subsistence,
+            settings=settings,
+            progress=progress,
+        )
+        figures = gather_funnel(
+            store,
+            settings.start,
+            settings.start + dt.timedelta(days=settings.days - 1),
+            capacity=capacity_from_tables(subsistence),
+            title=title,
+            source_label=source_label,
+            notes=notes,
+        )
+    finally:
+        engine.dispose()
+    return DemoOutcome(result=result, imported=imported, figures=figures)
