@@ -48,10 +48,10 @@ from maatwerk.demo.run import BankReturn, DemoSettings, run_demo
 from maatwerk.demo.synthetic import Portfolio, generate_portfolio
 from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins
-from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, RunSummary, run_day
 from maatwerk.services.importing import import_file
 from maatwerk.services.reporting import capacity_from_tables, gather_funnel
 from maatwerk.services.returns_import import import_returns
+from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, RunSummary, run_day
 
 
 __all__ = ["CHANNEL_FOLDERS", "DEMO_SETTINGS", "demo"]

@@ -68,7 +68,7 @@ from maatwerk.demo.synthetic import (
     chance_per_day,
 )
 from maatwerk.services import recording, review
-from maatwerk.services.daily_run import RunSummary
+from maatwerk.services.run import RunSummary
 
 
 __all__ = ["BankReturn", "DemoDay", "DemoIO", "DemoResult", "DemoSettings", "run_demo"]

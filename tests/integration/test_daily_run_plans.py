@@ -30,7 +30,7 @@ from maatwerk.core.events import (
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, StoredCase
-from maatwerk.services.daily_run import (
+from maatwerk.services.run import (
     PLAN_REMINDER_STEP,
     PolicyCaseEvaluator,
     RunSettings,
