@@ -36,8 +36,8 @@ from maatwerk.core.records import ImportKind
 from maatwerk.demo.behaviour import load_behaviour
 from maatwerk.demo.synthetic import generate_portfolio
 from maatwerk.demo.synthetic_csv import write_portfolio
-from maatwerk.services.daily_run import RunSettings, RunSummary, run_day
 from maatwerk.services.importing import import_file
+from maatwerk.services.run import RunSettings, RunSummary, run_day
 
 
 RESULTS = Path(__file__).parent / "results"

@@ -22,7 +22,7 @@ from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
 from maatwerk.core.ports import DeliveryContext, Store
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
-from maatwerk.services.daily_run import (
+from maatwerk.services.run import (
     INTERNAL_CHANNELS,
     Dispatcher,
     PolicyCaseEvaluator,

@@ -26,19 +26,25 @@ from maatwerk.core.events import (
     event_to_record,
 )
 from maatwerk.core.money import Money
-from maatwerk.core.ports import EventListener
 from maatwerk.services import recording
 
 
 __all__ = ["arrangement", "consent", "contact", "dispute", "hold"]
 
 
-def _listener() -> EventListener:
-    """The plugins' event listener: ``maatwerk_on_event`` plugins hear each recorded event."""
-    return plugin_manager().listener()
-
-
 F = TypeVar("F", bound=Callable[..., Any])
+E = TypeVar("E", bound=Event)
+
+
+def _record(
+    service: Callable[..., E], db_url: str, /, *args: object, on: dt.date | None, **kwargs: object
+) -> E:
+    """Call the recording ``service`` on the store at ``db_url`` for ``on`` (default today); the
+    plugins' ``maatwerk_on_event`` listeners hear the recorded event."""
+    with open_store(db_url) as store:
+        return service(
+            store, *args, on=on or today(), listener=plugin_manager().listener(), **kwargs
+        )
 
 
 def _common(func: F) -> F:
@@ -88,18 +94,17 @@ def contact_log(
     as_json: bool,
 ) -> None:
     """Log a contact attempt with DEBTOR."""
-    with open_store(db_url) as store:
-        event = recording.log_contact(
-            store,
-            debtor_id,
-            channel=ContactChannel(channel),
-            outcome=ContactOutcome(outcome),
-            note=note,
-            on=on or today(),
-            by=by,
-            debt_id=debt_id,
-            listener=_listener(),
-        )
+    event = _record(
+        recording.log_contact,
+        db_url,
+        debtor_id,
+        channel=ContactChannel(channel),
+        outcome=ContactOutcome(outcome),
+        note=note,
+        on=on,
+        by=by,
+        debt_id=debt_id,
+    )
     _show(event, as_json)
 
 
@@ -130,20 +135,18 @@ def hold_add(
     as_json: bool,
 ) -> None:
     """Place a hold for DEBTOR."""
-    day = on or today()
-    with open_store(db_url) as store:
-        event = recording.add_hold(
-            store,
-            debtor_id,
-            reason=reason,
-            start=start or day,
-            end=end,
-            on=day,
-            by=by,
-            debt_id=debt_id,
-            hold_id=hold_id,
-            listener=_listener(),
-        )
+    event = _record(
+        recording.add_hold,
+        db_url,
+        debtor_id,
+        reason=reason,
+        start=start,
+        end=end,
+        on=on,
+        by=by,
+        debt_id=debt_id,
+        hold_id=hold_id,
+    )
     if not as_json:
         click.echo(f"hold {event.hold_id} placed")
     _show(event, as_json)
@@ -157,11 +160,7 @@ def hold_end(
     *, debtor_id: str, hold_id: str, by: str, on: dt.date | None, db_url: str, as_json: bool
 ) -> None:
     """End hold HOLD of DEBTOR (from --date on)."""
-    with open_store(db_url) as store:
-        event = recording.end_hold(
-            store, debtor_id, hold_id, on=on or today(), by=by, listener=_listener()
-        )
-    _show(event, as_json)
+    _show(_record(recording.end_hold, db_url, debtor_id, hold_id, on=on, by=by), as_json)
 
 
 @click.group()
@@ -177,16 +176,8 @@ def _consent_command(name: str, revoke: bool) -> click.Command:
     def command(
         *, debtor_id: str, scope: str, by: str, on: dt.date | None, db_url: str, as_json: bool
     ) -> None:
-        action = recording.revoke_consent if revoke else recording.add_consent
-        with open_store(db_url) as store:
-            event = action(
-                store,
-                debtor_id,
-                scope=ConsentScope(scope),
-                on=on or today(),
-                by=by,
-                listener=_listener(),
-            )
+        service = recording.revoke_consent if revoke else recording.add_consent
+        event = _record(service, db_url, debtor_id, scope=ConsentScope(scope), on=on, by=by)
         _show(event, as_json)
 
     command.help = f"{'Revoke' if revoke else 'Record'} a consent of DEBTOR."
@@ -220,17 +211,16 @@ def dispute_open(
     as_json: bool,
 ) -> None:
     """Open a dispute for DEBTOR."""
-    with open_store(db_url) as store:
-        event = recording.open_dispute(
-            store,
-            debtor_id,
-            reason=reason,
-            on=on or today(),
-            by=by,
-            debt_id=debt_id,
-            dispute_id=dispute_id,
-            listener=_listener(),
-        )
+    event = _record(
+        recording.open_dispute,
+        db_url,
+        debtor_id,
+        reason=reason,
+        on=on,
+        by=by,
+        debt_id=debt_id,
+        dispute_id=dispute_id,
+    )
     if not as_json:
         click.echo(f"dispute {event.dispute_id} opened")
     _show(event, as_json)
@@ -257,16 +247,9 @@ def dispute_resolve(
     as_json: bool,
 ) -> None:
     """Resolve dispute DISPUTE of DEBTOR."""
-    with open_store(db_url) as store:
-        event = recording.resolve_dispute(
-            store,
-            debtor_id,
-            dispute_id,
-            outcome=outcome,
-            on=on or today(),
-            by=by,
-            listener=_listener(),
-        )
+    event = _record(
+        recording.resolve_dispute, db_url, debtor_id, dispute_id, outcome=outcome, on=on, by=by
+    )
     _show(event, as_json)
 
 
@@ -300,20 +283,19 @@ def arrangement_propose(
     When no plan fits, the debt is problematic: that is recorded (a problematic-debt flag), the
     policy offers a referral to debt help and no bailiff before it; the command exits 1.
     """
-    with open_store(db_url) as store:
-        try:
-            event = recording.propose_arrangement_for(
-                store,
-                debtor_id,
-                creditor_id=creditor_id,
-                capacity=None if capacity is None else Money(capacity),
-                subsistence=load_subsistence_tables(),
-                on=on or today(),
-                by=by,
-                listener=_listener(),
-            )
-        except recording.ProblematicDebtError as exc:
-            raise OneLineError(str(exc), exit_code=1) from None
+    try:
+        event = _record(
+            recording.propose_arrangement_for,
+            db_url,
+            debtor_id,
+            creditor_id=creditor_id,
+            capacity=None if capacity is None else Money(capacity),
+            subsistence=load_subsistence_tables(),
+            on=on,
+            by=by,
+        )
+    except recording.ProblematicDebtError as exc:
+        raise OneLineError(str(exc), exit_code=1) from None
     if not as_json:
         click.echo(
             f"arrangement {event.arrangement_id} offered: {event.instalments} x "
@@ -337,8 +319,5 @@ def arrangement_accept(
     as_json: bool,
 ) -> None:
     """Record that DEBTOR accepted arrangement ARRANGEMENT."""
-    with open_store(db_url) as store:
-        event = recording.accept_arrangement(
-            store, debtor_id, arrangement_id, on=on or today(), by=by, listener=_listener()
-        )
+    event = _record(recording.accept_arrangement, db_url, debtor_id, arrangement_id, on=on, by=by)
     _show(event, as_json)

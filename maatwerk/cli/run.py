@@ -22,7 +22,7 @@ from maatwerk.cli._wiring import (
     parse_assignments,
     plugin_manager,
 )
-from maatwerk.services.daily_run import RunSettings, run_day
+from maatwerk.services.run import RunSettings, run_day
 
 
 __all__ = ["run"]

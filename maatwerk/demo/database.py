@@ -39,17 +39,17 @@ from maatwerk.demo.run import BankReturn, DemoResult, DemoSettings, run_demo
 from maatwerk.demo.synthetic import BehaviourParams, Portfolio, generate_portfolio
 from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins
-from maatwerk.services.daily_run import (
+from maatwerk.services.funnel import FunnelFigures
+from maatwerk.services.importing import import_file
+from maatwerk.services.reporting import capacity_from_tables, gather_funnel
+from maatwerk.services.returns_import import import_returns
+from maatwerk.services.run import (
     Dispatcher,
     PolicyCaseEvaluator,
     RunSettings,
     RunSummary,
     run_day,
 )
-from maatwerk.services.funnel import FunnelFigures
-from maatwerk.services.importing import import_file
-from maatwerk.services.reporting import capacity_from_tables, gather_funnel
-from maatwerk.services.returns_import import import_returns
 
 
 __all__ = [

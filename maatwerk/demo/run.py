@@ -11,8 +11,9 @@
 2. what the organisation would record is recorded the way it records it: payments as an import
    file (``io.record_payments``), bank returns as a camt.054 file read back and matched with
    :func:`maatwerk.core.returns.match_returns` (``io.bank_returns``), contacts, consents,
-   disputes and arrangements through :mod:`maatwerk.services.recording`, the monitoring of
-   plans as :class:`ArrangementCompleted` / :class:`ArrangementBreached` events;
+   disputes and arrangements through :mod:`maatwerk.services.recording`; a household that
+   stops paying its plan simply pays no more instalments (the run, not the demo, judges the plan
+   and records it completed or breached: ``maatwerk.services.run.arrangements``);
 3. steps that waited for review since yesterday are approved by a second person
    (``settings.reviewer``); the daily run (``io.run``) evaluates every case and dispatches the
    outbox to the channels;
@@ -39,14 +40,11 @@ from maatwerk.core.affordability import Commitment, affordability
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import (
-    ArrangementBreached,
-    ArrangementCompleted,
     ConsentScope,
     ContactChannel,
     ContactOutcome,
     DebtHelpKind,
     DebtHelpStarted,
-    Event,
 )
 from maatwerk.core.money import Money
 from maatwerk.core.ports import Store
@@ -69,7 +67,7 @@ from maatwerk.demo.synthetic import (
     chance_per_day,
 )
 from maatwerk.services import recording, review
-from maatwerk.services.daily_run import RunSummary
+from maatwerk.services.run import RunSummary
 
 
 __all__ = ["BankReturn", "DemoDay", "DemoIO", "DemoResult", "DemoSettings", "run_demo"]
@@ -194,7 +192,6 @@ class DemoResult:
 
 @attrs.define
 class _Plan:
-    arrangement_id: str
     instalment: Money
     left: int
     next_due: dt.date
@@ -327,7 +324,6 @@ class _Driver:
         payments: list[Payment] = []
         returns: list[BankReturn] = []
         sent: list[SentCollection] = []
-        events: list[Event] = []
         self._bills_due(day, payments, returns, sent)
         lump: list[_Home] = []
         garnished: list[_Home] = []
@@ -335,7 +331,7 @@ class _Driver:
         for home in self.homes.values():
             if home.synthetic.profile is Profile.DECEASED:
                 continue
-            self._plan_day(home, day, payments, events)
+            self._plan_day(home, day, payments)
             self._bailiff_day(home, day, garnished if home.bank_garnishment else lump)
             if home.dispute is not None and home.dispute[1] == day:
                 recording.resolve_dispute(
@@ -376,9 +372,6 @@ class _Driver:
             record.returns += self._returns(day, returns, sent)
         if sepa_returns:
             record.returns += self.io.import_returns(day, sepa_returns)
-        if events:
-            self.store.append(events)
-            record.recorded["arrangement monitoring"] += len(events)
         # yesterday's steps waiting for review are approved in the morning, then dispatched
         for item in self.store.reviews(ReviewStatus.PENDING):
             review.approve(self.store, item.review_id, by=self.settings.reviewer, on=day)
@@ -454,37 +447,19 @@ class _Driver:
             chance = max(chance, chance_per_day(0.85, self.settings.promise_days))
         return home.rng.random() < chance
 
-    def _plan_day(
-        self, home: _Home, day: dt.date, payments: list[Payment], events: list[Event]
-    ) -> None:
+    def _plan_day(self, home: _Home, day: dt.date, payments: list[Payment]) -> None:
+        """The household pays its plan's instalment due today, or stops paying the plan."""
         plan = home.plan
         if plan is None or plan.next_due != day:
             return
         keep = home.params.keep_fit if plan.fits else home.params.keep_unfit
         if home.rng.random() >= keep:
-            events.append(
-                ArrangementBreached(
-                    occurred_on=day,
-                    debtor_id=home.debtor_id,
-                    arrangement_id=plan.arrangement_id,
-                    missed=1,
-                    recorded_by="demo-administration",
-                )
-            )
-            home.plan = None
+            home.plan = None  # no more instalments; the run sees the plan breached in time
             return
         payments.append(self._payment(home, day, plan.instalment))
         plan.left -= 1
         if plan.left <= 0:
-            events.append(
-                ArrangementCompleted(
-                    occurred_on=day,
-                    debtor_id=home.debtor_id,
-                    arrangement_id=plan.arrangement_id,
-                    recorded_by="demo-administration",
-                )
-            )
-            home.plan = None
+            home.plan = None  # the last instalment; the run sees the plan completed
             home.unpaid.clear()
         else:
             plan.next_due = plan.next_due + dt.timedelta(days=30)
@@ -526,7 +501,6 @@ class _Driver:
         )
         instalment = offer.instalment or owed
         home.plan = _Plan(
-            arrangement_id=offer.arrangement_id,
             instalment=instalment,
             left=offer.instalments or 1,
             next_due=day + dt.timedelta(days=7),

@@ -26,8 +26,8 @@ from maatwerk.demo.database import DemoOutcome, fresh_sqlite, run_on_database
 from maatwerk.demo.run import DemoSettings
 from maatwerk.demo.synthetic import BehaviourParams, Portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins
-from maatwerk.services.daily_run import PolicyCaseEvaluator
 from maatwerk.services.funnel import FunnelFigures
+from maatwerk.services.run import PolicyCaseEvaluator
 
 
 __all__ = ["compare", "simulate_policy"]

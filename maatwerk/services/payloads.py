@@ -1,6 +1,6 @@
 """The payload of an outbox row: what a channel needs to carry out one step (uitvoering).
 
-The daily run (:mod:`maatwerk.services.daily_run`) records one outbox row per step taken; its
+The daily run (:mod:`maatwerk.services.run`) records one outbox row per step taken; its
 ``payload`` is built here from the policy's decision and the stored case, so that the facts a
 channel needs (amounts, dates, contact details, and the legal preconditions a channel checks
 itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
@@ -60,18 +60,24 @@ from maatwerk.core.ports import (
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
 )
-from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
+from maatwerk.core.subsistence import (
+    SubsistenceInput,
+    SubsistenceResult,
+    SubsistenceTables,
+    protected_income,
+)
 
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from maatwerk.core.debtors import Debtor
     from maatwerk.core.debts import Debt
     from maatwerk.core.policy import CaseState, Decision, ProposedAction
     from maatwerk.core.records import StoredCase
 
 
-__all__ = ["build_payload", "bvv_facts", "collection_date"]
+__all__ = ["build_payload", "bvv_facts", "collection_date", "household_bvv"]
 
 #: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2).
 _WRITTEN_REMINDERS: Final = frozenset(
@@ -386,6 +392,25 @@ def _municipal_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, objec
 
 
 # ------------------------------------------------------------------------------ BVV
+def household_bvv(
+    debtor: Debtor, net_income: Money, on: dt.date, tables: SubsistenceTables
+) -> SubsistenceResult:
+    """The protected income (BVV, Rv 475b-475i) of the stored household of ``debtor`` on ``on``
+    for a net monthly income of ``net_income`` (raises ``InputError`` when the stored household
+    does not determine it)."""
+    return protected_income(
+        SubsistenceInput(
+            household=debtor.household,
+            on=on,
+            net_income=net_income,
+            gross_annual_income=debtor.gross_annual_income,
+            bijstand=debtor.on_bijstand,
+            no_address=not debtor.has_brp_address,
+        ),
+        tables,
+    )
+
+
 def bvv_facts(
     stored: StoredCase, on: dt.date, tables: SubsistenceTables
 ) -> dict[str, object] | None:
@@ -398,17 +423,7 @@ def bvv_facts(
     if debtor.net_monthly_income is None:
         return None
     try:
-        result = protected_income(
-            SubsistenceInput(
-                household=debtor.household,
-                on=on,
-                net_income=debtor.net_monthly_income,
-                gross_annual_income=debtor.gross_annual_income,
-                bijstand=debtor.on_bijstand,
-                no_address=not debtor.has_brp_address,
-            ),
-            tables,
-        )
+        result = household_bvv(debtor, debtor.net_monthly_income, on, tables)
     except MaatwerkError:
         return None
     return {

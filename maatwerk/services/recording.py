@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypeVar
 
 from maatwerk.core.affordability import Affordability, OtherDebt, affordability
 from maatwerk.core.arrangements import ProposalOutcome, classic_arrangement, propose_arrangement
@@ -37,8 +38,9 @@ from maatwerk.core.events import (
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import StoredCase
-from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
+from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.services.announce import announce
+from maatwerk.services.payloads import household_bvv
 
 
 __all__ = [
@@ -84,6 +86,33 @@ def _history(store: Store, debtor_id: str) -> list[Event]:
     return [r.event for r in store.history(debtor_id) if r.event is not None]
 
 
+_Opened = TypeVar("_Opened", HoldPlaced, DisputeOpened)
+
+
+def _still_open(
+    store: Store,
+    debtor_id: str,
+    ident: str,
+    opened: type[_Opened],
+    closing: type[HoldEnded | DisputeResolved],
+    *,
+    noun: str,
+    closed: str,
+) -> _Opened:
+    """The ``opened`` event (a hold, a dispute) named ``ident`` that no ``closing`` event ended."""
+    _debtor(store, debtor_id)
+    history = _history(store, debtor_id)
+    attr = f"{noun}_id"
+    found = [e for e in history if isinstance(e, opened) and getattr(e, attr) == ident]
+    if not found:
+        raise InputError(
+            f"debtor {debtor_id!r} has no {noun} {ident!r}", Location(field=noun.upper())
+        )
+    if any(isinstance(e, closing) and getattr(e, attr) == ident for e in history):
+        raise MaatwerkError(f"{noun} {ident!r} {closed}")
+    return found[0]
+
+
 def log_contact(
     store: Store,
     debtor_id: str,
@@ -121,15 +150,17 @@ def add_hold(
     debtor_id: str,
     *,
     reason: str,
-    start: dt.date,
     end: dt.date | None,
     on: dt.date,
     by: str,
+    start: dt.date | None = None,
     debt_id: str | None = None,
     hold_id: str | None = None,
     listener: EventListener | None = None,
 ) -> HoldPlaced:
-    """Pause a debt or the whole case from ``start`` up to and including ``end``."""
+    """Pause a debt or the whole case from ``start`` (default ``on``) up to and including
+    ``end`` (``None``: until it is ended)."""
+    start = start or on
     _debtor(store, debtor_id)
     _debt(store, debtor_id, debt_id)
     if end is not None and end < start:
@@ -164,13 +195,9 @@ def end_hold(
     listener: EventListener | None = None,
 ) -> Event:
     """End a hold early; it no longer applies from ``on``."""
-    _debtor(store, debtor_id)
-    history = _history(store, debtor_id)
-    placed = [e for e in history if isinstance(e, HoldPlaced) and e.hold_id == hold_id]
-    if not placed:
-        raise InputError(f"debtor {debtor_id!r} has no hold {hold_id!r}", Location(field="HOLD"))
-    if any(isinstance(e, HoldEnded) and e.hold_id == hold_id for e in history):
-        raise MaatwerkError(f"hold {hold_id!r} has already ended")
+    placed = _still_open(
+        store, debtor_id, hold_id, HoldPlaced, HoldEnded, noun="hold", closed="has already ended"
+    )
     return _record(
         store,
         listener,
@@ -178,7 +205,7 @@ def end_hold(
             HoldEnded(
                 occurred_on=on,
                 debtor_id=debtor_id,
-                debt_id=placed[0].debt_id,
+                debt_id=placed.debt_id,
                 recorded_by=by,
                 hold_id=hold_id,
             )
@@ -195,12 +222,8 @@ def add_consent(
     by: str,
     listener: EventListener | None = None,
 ) -> Event:
-    _debtor(store, debtor_id)
-    return _record(
-        store,
-        listener,
-        [ConsentGiven(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)],
-    )
+    """The debtor consents to ``scope`` (e.g. a referral to debt help) from ``on``."""
+    return _consent(store, ConsentGiven, debtor_id, scope, on, by, listener)
 
 
 def revoke_consent(
@@ -212,11 +235,22 @@ def revoke_consent(
     by: str,
     listener: EventListener | None = None,
 ) -> Event:
+    """The debtor withdraws a consent to ``scope`` from ``on``."""
+    return _consent(store, ConsentRevoked, debtor_id, scope, on, by, listener)
+
+
+def _consent(  # noqa: PLR0917 - private helper of the two public functions above
+    store: Store,
+    kind: type[ConsentGiven | ConsentRevoked],
+    debtor_id: str,
+    scope: ConsentScope,
+    on: dt.date,
+    by: str,
+    listener: EventListener | None,
+) -> Event:
     _debtor(store, debtor_id)
     return _record(
-        store,
-        listener,
-        [ConsentRevoked(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)],
+        store, listener, [kind(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)]
     )
 
 
@@ -257,15 +291,16 @@ def resolve_dispute(
     by: str,
     listener: EventListener | None = None,
 ) -> Event:
-    _debtor(store, debtor_id)
-    history = _history(store, debtor_id)
-    opened = [e for e in history if isinstance(e, DisputeOpened) and e.dispute_id == dispute_id]
-    if not opened:
-        raise InputError(
-            f"debtor {debtor_id!r} has no dispute {dispute_id!r}", Location(field="DISPUTE")
-        )
-    if any(isinstance(e, DisputeResolved) and e.dispute_id == dispute_id for e in history):
-        raise MaatwerkError(f"dispute {dispute_id!r} is already resolved")
+    """Close an open dispute with its ``outcome``; escalation may resume."""
+    opened = _still_open(
+        store,
+        debtor_id,
+        dispute_id,
+        DisputeOpened,
+        DisputeResolved,
+        noun="dispute",
+        closed="is already resolved",
+    )
     return _record(
         store,
         listener,
@@ -273,7 +308,7 @@ def resolve_dispute(
             DisputeResolved(
                 occurred_on=on,
                 debtor_id=debtor_id,
-                debt_id=opened[0].debt_id,
+                debt_id=opened.debt_id,
                 recorded_by=by,
                 dispute_id=dispute_id,
                 outcome=outcome,
@@ -307,17 +342,7 @@ def _household_room(
             Location(field="--capacity"),
         )
     try:
-        bvv = protected_income(
-            SubsistenceInput(
-                household=debtor.household,
-                on=on,
-                net_income=debtor.net_monthly_income,
-                gross_annual_income=debtor.gross_annual_income,
-                bijstand=debtor.on_bijstand,
-                no_address=not debtor.has_brp_address,
-            ),
-            subsistence,
-        )
+        bvv = household_bvv(debtor, debtor.net_monthly_income, on, subsistence)
     except InputError as exc:
         raise InputError(
             f"the protected income (BVV) of debtor {debtor.debtor_id!r} cannot be computed "

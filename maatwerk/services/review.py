@@ -17,7 +17,7 @@ from maatwerk.core.events import ReviewApproved, ReviewRejected
 from maatwerk.core.ports import EventListener, ReviewQueue
 from maatwerk.core.records import ReviewItem, ReviewStatus, StateConflictError
 from maatwerk.services.announce import announce
-from maatwerk.services.daily_run import step_taken_for
+from maatwerk.services.run import step_taken_for
 
 
 __all__ = ["FourEyesError", "approve", "reject"]

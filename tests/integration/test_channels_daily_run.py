@@ -24,7 +24,7 @@ from maatwerk.core.ports import DeliveryContext
 from maatwerk.core.records import ImportBatch, ImportKind, ImportRecord, OutboxStatus
 from maatwerk.plugins.manager import make_plugin_manager
 from maatwerk.services import recording, review
-from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator, run_day
+from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, run_day
 from maatwerk.testing import SAMPLE_SETTINGS
 
 

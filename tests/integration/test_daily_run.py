@@ -32,7 +32,7 @@ from maatwerk.core.records import (
     ReviewStatus,
     StoredCase,
 )
-from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
+from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
 
 
 START = dt.date(2026, 3, 1)

@@ -33,7 +33,7 @@ from maatwerk.core.policy import PolicyTables
 from maatwerk.core.ports import DeliveryContext
 from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, ImportRecord, StoredCase
 from maatwerk.plugins.manager import make_plugin_manager
-from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
+from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
 
 
 DUE = dt.date(2026, 1, 10)

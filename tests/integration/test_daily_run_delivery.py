@@ -32,8 +32,8 @@ from maatwerk.core.ports import DeliveryContext
 from maatwerk.core.records import ImportBatch, ImportKind, OutboxStatus
 from maatwerk.plugins.manager import make_plugin_manager
 from maatwerk.services import review
-from maatwerk.services.daily_run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
 from maatwerk.services.payloads import collection_date
+from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
 
 
 DUE = dt.date(2026, 1, 10)

@@ -27,7 +27,7 @@ from maatwerk.core.events import (
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
-from maatwerk.services.daily_run import PolicyCaseEvaluator, RunSettings, run_day
+from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, run_day
 
 
 START = dt.date(2026, 3, 1)

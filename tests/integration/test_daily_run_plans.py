@@ -14,10 +14,11 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 import pytest
+import sqlalchemy as sa
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
-from maatwerk.adapters.storage import SqlStore
+from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import (
@@ -30,7 +31,7 @@ from maatwerk.core.events import (
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, StoredCase
-from maatwerk.services.daily_run import (
+from maatwerk.services.run import (
     PLAN_REMINDER_STEP,
     PolicyCaseEvaluator,
     RunSettings,
@@ -198,3 +199,65 @@ class TestCompleted:
         assert isinstance(done, ArrangementCompleted)
         assert done.occurred_on == dt.date(2026, 3, 30)
         assert reminders(store) == []
+
+
+def plan_event_rows(store: SqlStore) -> list[tuple[str, str, str | None]]:
+    """(kind, actor, idempotency key) of every stored plan completion or breach."""
+    e = schema.events
+    query = (
+        sa.select(e.c.kind, e.c.actor, e.c.idempotency_key)
+        .where(e.c.kind.in_(["arrangement-breached", "arrangement-completed"]))
+        .order_by(e.c.sequence)
+    )
+    with store.engine.connect() as conn:
+        return [(str(k), str(a), None if i is None else str(i)) for k, a, i in conn.execute(query)]
+
+
+class TestRecordedByTheRun:
+    """The run itself records a plan's end: once, in the batch of the day it sees it."""
+
+    @pytest.mark.parametrize(
+        ("paid", "seen_on", "kind"),
+        [
+            (
+                (dt.date(2026, 1, 30), dt.date(2026, 2, 27), dt.date(2026, 3, 30)),
+                dt.date(2026, 3, 30),
+                "arrangement-completed",
+            ),
+            ((dt.date(2026, 1, 30),), dt.date(2026, 4, 2), "arrangement-breached"),
+        ],
+        ids=["completed", "breached"],
+    )
+    def test_once_on_the_day_the_run_sees_it_also_when_that_day_runs_again(
+        self, store: SqlStore, paid: tuple[dt.date, ...], seen_on: dt.date, kind: str
+    ) -> None:
+        pay(store, *paid)
+        ev = evaluator("humane")
+        run(store, ev, [d for d in DAYS if d < seen_on])
+        assert plan_events(store) == []
+        run(store, ev, [seen_on, seen_on])  # the day, and the same day again
+        (event,) = plan_events(store)
+        assert (event.kind, event.occurred_on, event.recorded_by) == (kind, seen_on, "engine")
+        ((stored_kind, actor, key),) = plan_event_rows(store)
+        assert (stored_kind, actor) == (kind, "engine")
+        assert key is not None
+        assert key.startswith(f"run:{seen_on.isoformat()}:")  # the batch's key for the case
+        run(store, ev, [d for d in DAYS if d > seen_on][:10])
+        run(store, ev, [seen_on])
+        assert len(plan_event_rows(store)) == 1
+
+    def test_a_run_that_sees_it_late_records_it_then_dated_when_it_happened(
+        self, store: SqlStore
+    ) -> None:
+        pay(store, dt.date(2026, 1, 30))
+        ev = evaluator("humane")
+        breach_day = dt.date(2026, 4, 2)
+        run(store, ev, [d for d in DAYS if d < breach_day])
+        late = breach_day + dt.timedelta(days=3)  # no run for three days
+        run(store, ev, [late, late])
+        (breach,) = plan_events(store)
+        assert isinstance(breach, ArrangementBreached)
+        assert breach.occurred_on == breach_day
+        ((_kind, _actor, key),) = plan_event_rows(store)
+        assert key is not None
+        assert key.startswith(f"run:{late.isoformat()}:")

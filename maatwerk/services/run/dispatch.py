@@ -1,0 +1,287 @@
+"""Dispatching: the outbox to its channels, and what a delivered action leaves behind.
+
+:class:`Dispatcher` hands pending outbox rows to their channels by name and marks each row with
+the channel's receipt; :func:`delivery_records` is what a delivery records (a 14-day letter, an
+aanmaning and its fee), in the same transaction as the mark; :func:`to_outbound` is the
+channel's view of a row. :func:`channel_setting_problems` checks the channels' settings before a
+run decides anything for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final, Protocol, runtime_checkable
+
+import attrs
+
+from maatwerk.core.debts import CostLine
+from maatwerk.core.errors import PluginError
+from maatwerk.core.events import ActionKind, Event, FormalDemandSent, FourteenDayLetterSent
+from maatwerk.core.money import Money
+from maatwerk.core.ports import (
+    PAYLOAD_COLLECTION_COSTS,
+    PAYLOAD_PAY_BEFORE,
+    Channel,
+    DeliveryContext,
+    DeliveryStatus,
+    EventListener,
+    OutboundAction,
+    Store,
+)
+from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
+from maatwerk.services.announce import announce
+
+
+__all__ = [
+    "INTERNAL_CHANNELS",
+    "PAYLOAD_AANMANING_FEES",
+    "PAYLOAD_RECEIPT_DAYS",
+    "BulkMarker",
+    "DeliveryLedger",
+    "Dispatcher",
+    "SettingsChecked",
+    "channel_setting_problems",
+    "delivery_records",
+    "to_outbound",
+]
+
+#: Channels handled inside the engine: the step is recorded by its event, nothing is sent.
+INTERNAL_CHANNELS: Final = frozenset({"ledger"})
+
+
+# ---------------------------------------------------------------------------------- settings
+@runtime_checkable
+class SettingsChecked(Protocol):
+    """A channel that can say, before a run, which of its settings are missing or wrong."""
+
+    def settings_problems(self, settings: Mapping[str, str]) -> Sequence[str]:
+        """One short sentence per problem, each naming the setting (empty: all is well)."""
+        ...
+
+
+def channel_setting_problems(
+    names: Iterable[str], channel_for: Callable[[str], Channel], settings: Mapping[str, str]
+) -> list[str]:
+    """``"<channel>: <problem>"`` for every channel of ``names`` whose settings are incomplete.
+
+    Run before evaluating anything, so that no step is decided for a channel that would refuse
+    every action (e.g. letters without the creditor's name or phone number). Channels that
+    cannot check themselves (no ``settings_problems``) and the run's own channels pass.
+    """
+    problems: list[str] = []
+    for name in sorted(set(names) - INTERNAL_CHANNELS):
+        channel = channel_for(name)
+        if isinstance(channel, SettingsChecked):
+            problems.extend(f"{name}: {p}" for p in channel.settings_problems(settings))
+    return problems
+
+
+# ---------------------------------------------------------------------------------- dispatcher
+@runtime_checkable
+class BulkMarker(Protocol):
+    """A store that marks many outbox rows at once (the SQL store: one executemany)."""
+
+    def mark_many(self, marks: Sequence[tuple[int, OutboxStatus, str, str]]) -> None:
+        """Mark each ``(outbox_id, status, reference, reason)`` as :meth:`Outbox.mark` would."""
+        ...
+
+
+@runtime_checkable
+class DeliveryLedger(Protocol):
+    """A store that records delivered actions' events and postings with their marks, atomically."""
+
+    def record_delivery(
+        self,
+        marks: Sequence[tuple[int, OutboxStatus, str, str]],
+        events: Sequence[tuple[str, Event]],
+        postings: Sequence[Posting],
+    ) -> Sequence[Event]:
+        """Mark the rows, append each event whose key is new and post each new posting, in ONE
+        transaction; returns the events actually appended (for listeners)."""
+        ...
+
+
+#: Payload key: days between sending a letter and its assumed receipt (the 14-day term runs
+#: from receipt, BW 6:96 lid 6).
+PAYLOAD_RECEIPT_DAYS: Final = "letter_receipt_days"
+#: Payload key: the Awb 4:113 fee per public claim an aanmaning states
+#: (``({"debt_id", "amount", "table"}, ...)``); posted when the channel delivers it.
+PAYLOAD_AANMANING_FEES: Final = "aanmaning_fees"
+
+
+def delivery_records(
+    item: OutboxItem, delivered_on: dt.date
+) -> tuple[tuple[tuple[str, Event], ...], tuple[Posting, ...]]:
+    """What a delivered action leaves behind: keyed events and postings (recorded once).
+
+    Only a *delivered* letter starts a legal term: a 14-day letter (BW 6:96 lid 6) becomes a
+    :class:`FourteenDayLetterSent` dated ``delivered_on`` (received ``letter_receipt_days``
+    later), an aanmaning (Awb 4:112) a :class:`FormalDemandSent` plus its Awb 4:113 fee. A
+    refused or failed action records nothing. Keys are the action id plus an index, so a
+    re-delivery after a crash records nothing twice.
+    """
+    entry = item.entry
+    payload = entry.payload
+    key = f"delivered:{entry.idempotency_key}"
+    stated = payload.get(PAYLOAD_COLLECTION_COSTS)
+    costs = Money(stated) if isinstance(stated, Decimal) else Money.zero()
+    if entry.action == ActionKind.FOURTEEN_DAY_LETTER.value:
+        days = payload.get(PAYLOAD_RECEIPT_DAYS)
+        receipt = days if isinstance(days, int) and not isinstance(days, bool) else 2
+        letter = FourteenDayLetterSent(
+            occurred_on=delivered_on,
+            debtor_id=entry.case.debtor_id,
+            stated_costs=costs,
+            sent_on=delivered_on,
+            received_on=delivered_on + dt.timedelta(days=receipt),
+            debt_ids=entry.debt_ids,
+        )
+        return ((f"{key}#0", letter),), ()
+    if entry.action == ActionKind.FORMAL_DEMAND.value:
+        demand = FormalDemandSent(
+            occurred_on=delivered_on,
+            debtor_id=entry.case.debtor_id,
+            sent_on=delivered_on,
+            stated_costs=costs,
+            debt_ids=entry.debt_ids,
+        )
+        postings = tuple(
+            Posting(
+                debt_id=str(fee["debt_id"]),
+                posting_key=f"aanmaning:{entry.run_date.isoformat()}",
+                line=CostLine(
+                    posted_on=delivered_on,
+                    amount=Money(fee["amount"]),
+                    kind="aanmaning",
+                    table=str(fee.get("table", "")),
+                ),
+            )
+            for fee in _fees(payload.get(PAYLOAD_AANMANING_FEES))
+        )
+        return ((f"{key}#0", demand),), postings
+    return (), ()
+
+
+def _fees(value: object) -> list[Mapping[str, Any]]:
+    if not isinstance(value, (tuple, list)):
+        return []
+    return [
+        v
+        for v in value
+        if isinstance(v, Mapping) and isinstance(v.get("amount"), Decimal) and v.get("debt_id")
+    ]
+
+
+@attrs.define
+class Dispatcher:
+    """Hands pending outbox rows to channels by name and marks each row with the receipt.
+
+    ``channel_for`` returns the channel registered under a name (the plugin facade's
+    ``channel(name)``), or raises ``LookupError``/``KeyError`` for an unknown one: such rows
+    are marked failed with the reason and tried again on the next run.
+
+    A delivered action's events (:func:`delivery_records`: the 14-day letter, the aanmaning and
+    its fee) are recorded in the same transaction as its mark, dated the delivery day
+    (``context.run_date``); delivery is at least once and channels are idempotent on the action
+    id, so a crash between delivering and recording re-delivers the same action on the rerun
+    and records it then, once.
+    """
+
+    store: Store
+    channel_for: Callable[[str], Channel]
+    context: DeliveryContext
+    batch_size: int = 500
+    aliases: Mapping[str, str] = attrs.field(factory=dict)
+
+    def dispatch(self, *, listener: EventListener | None = None) -> Counter[str]:
+        """Deliver every pending row; ``listener`` hears the recorded events after each commit."""
+        counts: Counter[str] = Counter()
+        after = 0
+        delivered_on = self.context.run_date
+        while items := self.store.claim_pending(after_id=after, limit=self.batch_size):
+            after = items[-1].outbox_id
+            by_channel: dict[str, list[OutboxItem]] = {}
+            for item in items:
+                by_channel.setdefault(item.entry.channel, []).append(item)
+            marks: list[tuple[int, OutboxStatus, str, str]] = []
+            events: list[tuple[str, Event]] = []
+            postings: list[Posting] = []
+            for name, group in by_channel.items():
+                for item, status, reference, reason in self._deliver(name, group):
+                    marks.append((item.outbox_id, status, reference, reason))
+                    counts[status.value] += 1
+                    if status is OutboxStatus.DONE:
+                        keyed, posted = delivery_records(item, delivered_on)
+                        events.extend(keyed)
+                        postings.extend(posted)
+            recorded = self._record(marks, events, postings)
+            if listener is not None and recorded:
+                announce(listener, recorded)
+        return counts
+
+    def _record(
+        self,
+        marks: Sequence[tuple[int, OutboxStatus, str, str]],
+        events: Sequence[tuple[str, Event]],
+        postings: Sequence[Posting],
+    ) -> Sequence[Event]:
+        if isinstance(self.store, DeliveryLedger):
+            return self.store.record_delivery(marks, events, postings)
+        if postings:
+            raise TypeError("this store cannot record postings on delivery (no record_delivery)")
+        recorded: list[Event] = []
+        for key, event in events:  # each keyed append is a no-op when already recorded
+            if self.store.append([event], idempotency_key=key):
+                recorded.append(event)
+        if isinstance(self.store, BulkMarker):
+            self.store.mark_many(marks)
+        else:
+            for outbox_id, status, reference, reason in marks:
+                self.store.mark(outbox_id, status, reference=reference, reason=reason)
+        return recorded
+
+    def _deliver(
+        self, name: str, group: list[OutboxItem]
+    ) -> list[tuple[OutboxItem, OutboxStatus, str, str]]:
+        if name in INTERNAL_CHANNELS:
+            return [(i, OutboxStatus.DONE, "recorded", "") for i in group]
+        try:
+            channel = self.channel_for(self.aliases.get(name, name))
+        except (LookupError, ValueError, PluginError) as exc:
+            reason = f"no channel {name!r}: {exc}"
+            return [(i, OutboxStatus.FAILED, "", reason) for i in group]
+        actions = [to_outbound(i, self.aliases.get(name, name)) for i in group]
+        receipts = {r.action_id: r for r in channel.deliver(actions, self.context)}
+        result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
+        for item, action in zip(group, actions, strict=True):
+            receipt = receipts.get(action.action_id)
+            if receipt is None:
+                result.append((item, OutboxStatus.FAILED, "", "the channel gave no receipt"))
+                continue
+            status = {
+                DeliveryStatus.DELIVERED: OutboxStatus.DONE,
+                DeliveryStatus.FAILED: OutboxStatus.FAILED,
+                DeliveryStatus.REFUSED: OutboxStatus.REFUSED,
+            }[receipt.status]
+            result.append((item, status, receipt.reference, receipt.reason))
+        return result
+
+
+def to_outbound(item: OutboxItem, channel: str | None = None) -> OutboundAction:
+    """The channel's view of an outbox row; ``action_id`` is the row's idempotency key."""
+    entry = item.entry
+    pay_before = entry.payload.get(PAYLOAD_PAY_BEFORE)
+    return OutboundAction(
+        action_id=entry.idempotency_key,
+        kind=entry.action,
+        channel=channel or entry.channel,
+        debtor_id=entry.case.debtor_id,
+        creditor_id=entry.case.creditor_id,
+        run_date=entry.run_date,
+        debt_ids=entry.debt_ids,
+        due_date=pay_before if isinstance(pay_before, dt.date) else None,
+        payload=entry.payload,
+    )

@@ -1,0 +1,428 @@
+"""Evaluating one case: the policy's decision and the records the run writes for it.
+
+:class:`PolicyCaseEvaluator` is the run's case evaluator: it applies the day's payments
+(:mod:`.payments`), watches the case's arrangements (:mod:`.arrangements`), asks the escalation
+policy for the next step and turns the decision into records (:func:`outcome_from_decision`):
+the decision, the outbox row and its :class:`StepTaken`, interest and costs to post. A case that
+writes nothing may rest (``core/idle.py``); one that writes today is looked at for tomorrow on
+the data as written (:func:`_as_written`). The evaluator's ``signature`` names everything that
+shapes a decision, so a stored resting state is only trusted under the same one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from maatwerk.core.allocation import AllocationOrder
+from maatwerk.core.calendar import Calendars
+from maatwerk.core.charges import ChargeRules, Charges, aanmaning_postings, case_charges
+from maatwerk.core.collection_costs import AanmaningParams, BikParams, collection_costs
+from maatwerk.core.debts import ClaimKind, CostLine, InterestLine
+from maatwerk.core.events import ActionKind, Event, StepTaken
+from maatwerk.core.idle import DATA_BLOCKS, idle_until
+from maatwerk.core.interest import InterestTables
+from maatwerk.core.money import Money
+from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
+from maatwerk.core.policy import evaluate as evaluate_policy
+from maatwerk.core.policy.model import Policy
+from maatwerk.core.records import (
+    CaseOutcome,
+    DecisionRecord,
+    OutboxEntry,
+    OutboxItem,
+    Posting,
+    StoredCase,
+)
+from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.core.tables import DatedTable
+from maatwerk.services.payloads import build_payload
+from maatwerk.services.run.arrangements import monitor_arrangements, plan_reminders
+from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES, PAYLOAD_RECEIPT_DAYS
+from maatwerk.services.run.payments import apply_payments
+
+
+__all__ = ["PolicyCaseEvaluator", "outcome_from_decision", "step_taken_for"]
+
+#: Version of the idle-case rules: part of every evaluator signature, so that changing the rules
+#: (here or in ``core/idle.py``) makes every stored resting state stale.
+_IDLE_RULES: Final = "idle-2"
+
+#: Blocks a case may rest under: the data-only guards, and a kept arrangement (its instalment
+#: dates are passed to ``idle_until`` from :func:`monitor_arrangements`).
+_SETTLED_BLOCKS: Final = DATA_BLOCKS | {"arrangement-kept"}
+
+
+def _blocked_by(decision: Decision) -> str | None:
+    for note in decision.notes:
+        if note.kind in (NoteKind.BLOCKED, NoteKind.POSTPONED) and note.reasons:
+            return note.reasons[0].code
+    return None
+
+
+_OUTCOME: Final[Mapping[DecisionStatus, str]] = {
+    DecisionStatus.ACT: "action",
+    DecisionStatus.WAIT: "none",
+    DecisionStatus.BLOCKED: "blocked",
+    DecisionStatus.CLOSED: "closed",
+    DecisionStatus.STOPPED: "stopped",
+}
+
+
+def outcome_from_decision(
+    decision: Decision,
+    stored: StoredCase,
+    *,
+    stated_costs: Money | None = None,
+    letter_receipt_days: int = 2,
+    demand_fees: Sequence[Posting] = (),
+    subsistence: SubsistenceTables | None = None,
+    calendars: Calendars | None = None,
+) -> CaseOutcome:
+    """Turn the policy's decision into the records the run writes for it.
+
+    For a 14-day letter (BW 6:96 lid 6) ``stated_costs`` are the collection costs the letter
+    states, for an aanmaning (Awb 4:112) ``demand_fees`` the Awb 4:113 fee per public claim;
+    both go into the payload (the letter states them). Nothing that starts a legal term is
+    recorded here: the :class:`Dispatcher` records the letter (:class:`FourteenDayLetterSent`,
+    received by assumption ``letter_receipt_days`` after sending) or the aanmaning and its fee
+    only when the channel delivered it (:func:`delivery_records`). ``subsistence``: the BVV
+    tables (the payload then carries the household's protected income); ``calendars``: the
+    run's calendars (a re-presented direct debit is dated on the ``sepa`` calendar).
+    """
+    key = stored.key
+    action = decision.action
+    outcome = _OUTCOME[decision.status]
+    if action is not None and action.needs_review:
+        outcome = "review"
+    explanation = decision.explain("nl")
+    detail: dict[str, Any] = {
+        "status": decision.status.value,
+        "explanation_nl": list(explanation),
+        "explanation_en": list(decision.explain("en")),
+        "notes": [
+            {
+                "step": n.step_id,
+                "kind": n.kind.value,
+                "debts": list(n.debt_ids),
+                "reasons": [r.code for r in n.reasons],
+                "until": n.until.isoformat() if n.until else None,
+            }
+            for n in decision.notes
+        ],
+        "arrears": decision.arrears.format(),
+        "arrears_months": decision.arrears_months,
+        "next_check_on": decision.next_check_on.isoformat() if decision.next_check_on else None,
+    }
+    record = DecisionRecord(
+        run_date=decision.today,
+        case=key,
+        policy=decision.policy,
+        outcome=outcome,
+        step=action.step_id if action else None,
+        action=action.action.value if action else None,
+        blocked_by=_blocked_by(decision) if decision.status is DecisionStatus.BLOCKED else None,
+        detail=detail,
+    )
+    if action is None:
+        return CaseOutcome(decision=record)
+    if action.action is ActionKind.FORMAL_DEMAND:
+        stated_costs = sum((p.line.amount for p in demand_fees), Money.zero())
+    payload = build_payload(
+        decision,
+        action,
+        stored,
+        explanation=explanation,
+        stated_costs=stated_costs,
+        subsistence=subsistence,
+        calendars=calendars,
+    )
+    if action.action is ActionKind.FOURTEEN_DAY_LETTER:
+        payload[PAYLOAD_RECEIPT_DAYS] = letter_receipt_days
+    if action.action is ActionKind.FORMAL_DEMAND and demand_fees:
+        payload[PAYLOAD_AANMANING_FEES] = tuple(
+            {
+                "debt_id": p.debt_id,
+                "amount": p.line.amount.rounded().amount,
+                "table": p.line.table,
+            }
+            for p in demand_fees
+        )
+    entry = OutboxEntry(
+        case=key,
+        run_date=decision.today,
+        step=action.step_id,
+        action=action.action.value,
+        channel=action.channel,
+        debt_ids=action.debt_ids,
+        payload=payload,
+        review=action.needs_review,
+    )
+    events: tuple[Event, ...] = ()
+    if not action.needs_review:
+        events = (_step_taken(entry, decision.today, decision.policy),)
+    return CaseOutcome(decision=record, outbox=(entry,), events=events)
+
+
+@attrs.frozen(kw_only=True)
+class PolicyCaseEvaluator:
+    """Evaluates a stored case with its policy: by creditor, else by segment, else the default.
+
+    ``bik``: the BIK table; with it a 14-day letter states its collection costs (BW 6:96 lid 7:
+    on the sum of the principals it covers) and is recorded as sent. ``letter_receipt_days``:
+    assumed days between sending a letter and its receipt (ordinary post), a setting.
+    """
+
+    policies: Mapping[str, Policy]
+    tables: PolicyTables
+    default: str = "humane"
+    by_creditor: Mapping[str, str] = attrs.field(factory=dict)
+    by_segment: Mapping[str, str] = attrs.field(factory=dict)
+    bik: DatedTable[BikParams] | None = None
+    letter_receipt_days: int = 2
+    interest: InterestTables | None = None
+    """statutory interest tables; with them interest is posted monthly (``core/charges.py``)"""
+    aanmaning: DatedTable[AanmaningParams] | None = None
+    """Awb 4:113 fee table; with it a public claim's formal demand posts the fee"""
+    allocation: AllocationOrder = AllocationOrder.STATUTORY
+    subsistence: SubsistenceTables | None = None
+    """the BVV tables (Rv 475da); with them every payload carries the household's protected
+    income (``bvv``), which the ``source-deduction`` channel needs"""
+
+    def __attrs_post_init__(self) -> None:
+        for name in (self.default, *self.by_creditor.values(), *self.by_segment.values()):
+            if name not in self.policies:
+                raise KeyError(f"no policy {name!r} loaded; loaded: {sorted(self.policies)}")
+
+    def policy_for(self, stored: StoredCase) -> Policy:
+        name = self.by_creditor.get(
+            stored.case.creditor_id, self.by_segment.get(stored.debtor.segment, self.default)
+        )
+        return self.policies[name]
+
+    def decide(self, stored: StoredCase, today: dt.date) -> Decision:
+        file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
+        return evaluate_policy(file, self.policy_for(stored), today, self.tables)
+
+    def stated_costs(self, decision: Decision, stored: StoredCase) -> Money | None:
+        """BIK for a 14-day letter on private claims; ``None`` for anything else."""
+        action = decision.action
+        if self.bik is None or action is None:
+            return None
+        if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
+            return None
+        debts = [
+            d
+            for d in stored.case.debts
+            if d.debt_id in action.debt_ids and d.kind is ClaimKind.PRIVATE
+        ]
+        if not debts:
+            return None
+        return collection_costs(
+            [d.principal for d in debts], on=decision.today, table=self.bik
+        ).total
+
+    @property
+    def signature(self) -> str:
+        """A digest of everything that shapes a decision here (see :class:`SignedEvaluator`)."""
+        parts = (
+            _IDLE_RULES,
+            self.default,
+            sorted(self.by_creditor.items()),
+            sorted(self.by_segment.items()),
+            [repr(self.policies[name]) for name in sorted(self.policies)],
+            self.tables.fourteen_day_term,
+            self.tables.aanmaning_term,
+            self.tables.calendars.names,
+            repr(self.bik),
+            repr(self.interest),
+            repr(self.aanmaning),
+            self.letter_receipt_days,
+            self.allocation.value,
+            repr(self.subsistence),
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+    def charge_rules(self, policy: Policy) -> ChargeRules:
+        """What ``policy`` lets the run post, with the tables this evaluator was given."""
+        settings = policy.settings
+        return ChargeRules(
+            charge_interest=settings.charge_interest,
+            charge_costs=settings.charge_costs,
+            charges_during_plan=settings.charges_during_plan,
+            interest=self.interest,
+            bik=self.bik,
+            aanmaning=self.aanmaning,
+            atw=self.tables.calendars.get(self.tables.atw),
+        )
+
+    def charges(self, decision: Decision, stored: StoredCase, today: dt.date) -> Charges:
+        """Interest and costs to post today (``core/charges.py``); none once the debtor died.
+
+        The Awb 4:113 aanmaning fee is not among them: it is posted when the aanmaning is
+        delivered (:meth:`demand_fees`, :func:`delivery_records`).
+        """
+        if decision.status is DecisionStatus.STOPPED:
+            return Charges()
+        rules = self.charge_rules(self.policy_for(stored))
+        return case_charges(stored.case.debts, stored.events, today, rules)
+
+    def demand_fees(self, decision: Decision, stored: StoredCase) -> tuple[Posting, ...]:
+        """The Awb 4:113 fee per public claim an aanmaning proposed today covers (also one that
+        waits for review); the letter states it and delivery posts it."""
+        action = decision.action
+        if action is None or action.action is not ActionKind.FORMAL_DEMAND:
+            return ()
+        if decision.status is DecisionStatus.STOPPED:
+            return ()
+        rules = self.charge_rules(self.policy_for(stored))
+        covered = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
+        return aanmaning_postings(covered, decision.today, rules, stored.events)
+
+    def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        stored, applications = apply_payments(stored, today, self.allocation)
+        plans = monitor_arrangements(stored, today)
+        if plans.events:
+            stored = attrs.evolve(stored, events=(*stored.events, *plans.events))
+        decision = self.decide(stored, today)
+        outcome = outcome_from_decision(
+            decision,
+            stored,
+            stated_costs=self.stated_costs(decision, stored),
+            letter_receipt_days=self.letter_receipt_days,
+            demand_fees=self.demand_fees(decision, stored),
+            subsistence=self.subsistence,
+            calendars=self.tables.calendars,
+        )
+        extra = plan_reminders(self.policy_for(stored), decision, stored, plans)
+        charges = self.charges(decision, stored, today)
+        events = (*outcome.events, *(_step_taken(e, today, decision.policy) for e in extra))
+        postings = (*outcome.postings, *charges.postings)
+        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        wake_on: dt.date | None = None
+        rests_as: DecisionRecord | None = None
+        if not events and not postings:
+            wake_on = idle_until(decision, stored, also=also, settled=_SETTLED_BLOCKS)
+        if wake_on is None and not extra and _worth_looking_ahead(decision):
+            wake_on, rests_as = self._rest_from_tomorrow(decision, stored, events, postings)
+        return attrs.evolve(
+            outcome,
+            outbox=(*outcome.outbox, *extra),
+            events=(*plans.events, *events),
+            postings=postings,
+            applications=applications,
+            wake_on=wake_on,
+            rests_as=rests_as,
+        )
+
+    def _rest_from_tomorrow(
+        self,
+        decision: Decision,
+        stored: StoredCase,
+        events: Sequence[Event],
+        postings: Sequence[Posting],
+    ) -> tuple[dt.date | None, DecisionRecord | None]:
+        """Until when a case that cannot rest from today may rest from tomorrow, and as what.
+
+        A case that writes ``events`` or ``postings`` today (a step taken, interest posted), or
+        whose data holds a date tomorrow (a debt falls due), would be derived again tomorrow,
+        mostly only to find that it waits. So it is evaluated for *tomorrow* now, on the data
+        as it will read once today's writes are stored. When that evaluation writes nothing
+        and may rest (:func:`~maatwerk.core.idle.idle_until`), it is the decision a full
+        evaluation gives tomorrow on unchanged data: tomorrow's run records it without deriving
+        the case again. The storage adapter stores the fingerprint of the data *after* the
+        batch's writes (``run_state.py``), so any later change (a delivery's event, a payment,
+        a recorded contact) still wakes the case.
+        """
+        tomorrow = decision.today + dt.timedelta(days=1)
+        # the steps of __call__ for tomorrow, given up at the first thing it would write
+        after, applications = apply_payments(
+            _as_written(stored, events, postings), tomorrow, self.allocation
+        )
+        plans = monitor_arrangements(after, tomorrow)
+        if applications or plans.events or plans.missed:
+            return None, None
+        ahead = self.decide(after, tomorrow)
+        if ahead.action is not None:
+            return None, None
+        charges = self.charges(ahead, after, tomorrow)
+        if charges.postings:
+            return None, None
+        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        wake_on = idle_until(ahead, after, also=also, settled=_SETTLED_BLOCKS)
+        if wake_on is None:
+            return None, None
+        return wake_on, DecisionRecord(
+            run_date=tomorrow,
+            case=after.key,
+            policy=ahead.policy,
+            outcome=_OUTCOME[ahead.status],
+            blocked_by=_blocked_by(ahead) if ahead.status is DecisionStatus.BLOCKED else None,
+        )
+
+
+def _worth_looking_ahead(decision: Decision) -> bool:
+    """Whether :meth:`PolicyCaseEvaluator._rest_from_tomorrow` may find a rest for this case.
+
+    Not for a step that waits for a person (it is looked at again tomorrow), nor for a case a
+    guard blocks without a known end (tomorrow's evaluation is blocked the same way).
+    """
+    action = decision.action
+    if action is not None and action.needs_review:
+        return False
+    return decision.status is not DecisionStatus.BLOCKED
+
+
+def _as_written(
+    stored: StoredCase, events: Sequence[Event], postings: Sequence[Posting]
+) -> StoredCase:
+    """``stored`` as the store loads it once the run wrote ``events`` and ``postings``.
+
+    Events come after the case's own (in the order of the log); a posting adds its line to its
+    debt after the debt's other lines. A posting whose key is already there is not written
+    again by the store (``_post``); the charge rules never propose one (they read the lines).
+    """
+    costs: dict[str, list[CostLine]] = {}
+    interest: dict[str, list[InterestLine]] = {}
+    for posting in postings:
+        if isinstance(posting.line, CostLine):
+            costs.setdefault(posting.debt_id, []).append(posting.line)
+        else:
+            interest.setdefault(posting.debt_id, []).append(posting.line)
+    debts = tuple(
+        attrs.evolve(
+            debt,
+            costs=(*debt.costs, *costs.get(debt.debt_id, ())),
+            interest=(*debt.interest, *interest.get(debt.debt_id, ())),
+        )
+        if debt.debt_id in costs or debt.debt_id in interest
+        else debt
+        for debt in stored.case.debts
+    )
+    return attrs.evolve(
+        stored,
+        case=attrs.evolve(stored.case, debts=debts),
+        events=(*stored.events, *events),
+    )
+
+
+def _step_taken(entry: OutboxEntry, on: dt.date, policy: str) -> StepTaken:
+    """The event that records ``entry``'s step as taken on ``on``."""
+    return StepTaken(
+        occurred_on=on,
+        debtor_id=entry.case.debtor_id,
+        step_id=entry.step,
+        action=ActionKind(entry.action),
+        channel=entry.channel,
+        debt_ids=entry.debt_ids,
+        policy=policy,
+    )
+
+
+def step_taken_for(item: OutboxItem, on: dt.date, policy: str = "") -> StepTaken:
+    """The event recorded when a reviewed step is approved (it then counts as taken)."""
+    return _step_taken(item.entry, on, policy or str(item.entry.payload.get("policy", "")))
