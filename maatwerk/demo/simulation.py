@@ -64,7 +64,7 @@ from maatwerk.core.events import (
 from maatwerk.core.money import Money, allocate
 from maatwerk.core.policy import CaseFile, DecisionStatus, NoteKind, Policy, PolicyTables, evaluate
 from maatwerk.core.policy.casefile import OtherArrear
-from maatwerk.core.policy.evaluate import Decision, ProposedAction
+from maatwerk.core.policy.decision import Decision, ProposedAction
 from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
 from maatwerk.core.tables import DatedTable
 from maatwerk.demo.synthetic import (
