@@ -43,8 +43,10 @@ __all__ = [
     "ArrangementAccepted",
     "ArrangementBreached",
     "ArrangementCompleted",
+    "ArrangementEvent",
     "ArrangementOffered",
     "ArrangementRejected",
+    "ConsentEvent",
     "ConsentGiven",
     "ConsentRevoked",
     "ConsentScope",
@@ -52,23 +54,28 @@ __all__ = [
     "ContactChannel",
     "ContactOutcome",
     "DebtHelpEnded",
+    "DebtHelpEvent",
     "DebtHelpKind",
     "DebtHelpStarted",
     "DebtorFlag",
     "DebtorFlagged",
+    "DisputeEvent",
     "DisputeOpened",
     "DisputeResolved",
     "Event",
     "FlagCleared",
+    "FlagEvent",
     "FormalDemandSent",
     "FourteenDayLetterSent",
     "HoldEnded",
+    "HoldEvent",
     "HoldPlaced",
     "HoldScope",
     "PaymentReturned",
     "PromiseToPay",
     "ReturnReasonGroup",
     "ReviewApproved",
+    "ReviewEvent",
     "ReviewRejected",
     "StepTaken",
     "event_class",
@@ -200,9 +207,20 @@ class ReturnReasonGroup(enum.Enum):
 
 
 # ---------------------------------------------------------------------------------- base
+_REGISTRY: dict[str, type[Event]] = {}
+
+#: kind string -> event class (the storage keys rows on ``kind``), in the order declared
+EVENT_TYPES: Final[Mapping[str, type[Event]]] = types.MappingProxyType(_REGISTRY)
+
+
 @attrs.frozen(kw_only=True)
 class Event:
-    """Base of every domain event. ``KIND`` is the stable string the storage keys on."""
+    """Base of every domain event. ``KIND`` is the stable string the storage keys on.
+
+    Declaring a subclass with a ``KIND`` registers it in :data:`EVENT_TYPES`: each event kind is
+    stated once, in its class. A base without a ``KIND`` (such as :class:`ArrangementEvent`)
+    only shares fields: its fields come first, in the order the stored records keep.
+    """
 
     KIND: ClassVar[str] = ""
 
@@ -214,6 +232,16 @@ class Event:
     @property
     def kind(self) -> str:
         return type(self).KIND
+
+    @classmethod
+    def __attrs_init_subclass__(cls) -> None:
+        kind = cls.__dict__.get("KIND")
+        if not kind:
+            return
+        if kind in _REGISTRY:
+            raise TypeError(f"event kind {kind!r} declared twice")
+        attrs.resolve_types(cls)
+        _REGISTRY[kind] = cls
 
 
 # ---------------------------------------------------------------------------------- steps
@@ -243,35 +271,42 @@ class ContactAttempt(Event):
 
 
 @attrs.frozen(kw_only=True)
-class ReviewApproved(Event):
+class ReviewEvent(Event):
+    """A person's review of a step that needed it (four-eyes), for ``debt_ids``."""
+
+    step_id: str
+    debt_ids: tuple[str, ...] = ()
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReviewApproved(ReviewEvent):
     """A person approved a step that needed review (four-eyes)."""
 
     KIND: ClassVar[str] = "review-approved"
 
-    step_id: str
-    debt_ids: tuple[str, ...] = ()
-    note: str = ""
-
 
 @attrs.frozen(kw_only=True)
-class ReviewRejected(Event):
+class ReviewRejected(ReviewEvent):
     """A person rejected a step that needed review; it is not proposed again for these debts."""
 
     KIND: ClassVar[str] = "review-rejected"
 
-    step_id: str
-    debt_ids: tuple[str, ...] = ()
-    note: str = ""
-
 
 # ---------------------------------------------------------------------------------- holds
 @attrs.frozen(kw_only=True)
-class HoldPlaced(Event):
+class HoldEvent(Event):
+    """An event about one hold (pauze), by ``hold_id``."""
+
+    hold_id: str
+
+
+@attrs.frozen(kw_only=True)
+class HoldPlaced(HoldEvent):
     """A time-boxed pause (opschorting) from ``start`` up to and including ``end`` (open: None)."""
 
     KIND: ClassVar[str] = "hold-placed"
 
-    hold_id: str
     scope: HoldScope
     reason: str
     start: dt.date
@@ -279,86 +314,107 @@ class HoldPlaced(Event):
 
 
 @attrs.frozen(kw_only=True)
-class HoldEnded(Event):
+class HoldEnded(HoldEvent):
     """A hold ended early; it no longer applies from ``occurred_on``."""
 
     KIND: ClassVar[str] = "hold-ended"
 
-    hold_id: str
-
 
 # ---------------------------------------------------------------------------------- consent
 @attrs.frozen(kw_only=True)
-class ConsentGiven(Event):
-    KIND: ClassVar[str] = "consent-given"
+class ConsentEvent(Event):
+    """An event about the debtor's consent for ``scope``."""
 
     scope: ConsentScope
 
 
 @attrs.frozen(kw_only=True)
-class ConsentRevoked(Event):
-    KIND: ClassVar[str] = "consent-revoked"
+class ConsentGiven(ConsentEvent):
+    KIND: ClassVar[str] = "consent-given"
 
-    scope: ConsentScope
+
+@attrs.frozen(kw_only=True)
+class ConsentRevoked(ConsentEvent):
+    KIND: ClassVar[str] = "consent-revoked"
 
 
 # ---------------------------------------------------------------------------------- disputes
 @attrs.frozen(kw_only=True)
-class DisputeOpened(Event):
+class DisputeEvent(Event):
+    """An event about one dispute, by ``dispute_id``."""
+
+    dispute_id: str
+
+
+@attrs.frozen(kw_only=True)
+class DisputeOpened(DisputeEvent):
     """The debtor disputes a debt (``debt_id``) or the whole case (``debt_id`` None)."""
 
     KIND: ClassVar[str] = "dispute-opened"
 
-    dispute_id: str
     reason: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class DisputeResolved(Event):
+class DisputeResolved(DisputeEvent):
     KIND: ClassVar[str] = "dispute-resolved"
 
-    dispute_id: str
     outcome: str = ""
     """e.g. ``upheld`` (claim stands), ``rejected`` (claim dropped), ``settled``"""
 
 
 # ---------------------------------------------------------------------------------- debt help
 @attrs.frozen(kw_only=True)
-class DebtHelpStarted(Event):
+class DebtHelpEvent(Event):
+    """An event about the debtor's debt help of ``help_kind``."""
+
+    help_kind: DebtHelpKind
+
+
+@attrs.frozen(kw_only=True)
+class DebtHelpStarted(DebtHelpEvent):
     """Debt help, a stabilisation agreement, a settlement or WSNP started."""
 
     KIND: ClassVar[str] = "debt-help-started"
 
-    help_kind: DebtHelpKind
     organisation: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class DebtHelpEnded(Event):
+class DebtHelpEnded(DebtHelpEvent):
     KIND: ClassVar[str] = "debt-help-ended"
-
-    help_kind: DebtHelpKind
 
 
 # ---------------------------------------------------------------------------------- flags
 @attrs.frozen(kw_only=True)
-class DebtorFlagged(Event):
-    KIND: ClassVar[str] = "debtor-flagged"
+class FlagEvent(Event):
+    """An event about one flag on the debtor."""
 
     flag: DebtorFlag
+
+
+@attrs.frozen(kw_only=True)
+class DebtorFlagged(FlagEvent):
+    KIND: ClassVar[str] = "debtor-flagged"
+
     note: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class FlagCleared(Event):
+class FlagCleared(FlagEvent):
     KIND: ClassVar[str] = "flag-cleared"
-
-    flag: DebtorFlag
 
 
 # ---------------------------------------------------------------------------------- arrangements
 @attrs.frozen(kw_only=True)
-class ArrangementOffered(Event):
+class ArrangementEvent(Event):
+    """An event about one payment arrangement, by ``arrangement_id``."""
+
+    arrangement_id: str
+
+
+@attrs.frozen(kw_only=True)
+class ArrangementOffered(ArrangementEvent):
     """A payment arrangement was offered (aanbod betalingsregeling).
 
     ``schedule`` is the full plan: one ``(due date, amount)`` per instalment, in order (empty in
@@ -372,7 +428,6 @@ class ArrangementOffered(Event):
 
     KIND: ClassVar[str] = "arrangement-offered"
 
-    arrangement_id: str
     debt_ids: tuple[str, ...] = ()
     instalment: Money | None = None
     instalments: int | None = None
@@ -387,7 +442,7 @@ class ArrangementOffered(Event):
 
 
 @attrs.frozen(kw_only=True)
-class ArrangementAccepted(Event):
+class ArrangementAccepted(ArrangementEvent):
     """The debtor accepted an offered arrangement.
 
     Without a ``schedule`` the offered plan is accepted as offered; with one (and the optional
@@ -397,7 +452,6 @@ class ArrangementAccepted(Event):
 
     KIND: ClassVar[str] = "arrangement-accepted"
 
-    arrangement_id: str
     schedule: tuple[tuple[dt.date, Money], ...] = ()
     method: PaymentMethod | None = None
     debit_day: int | None = None
@@ -408,27 +462,22 @@ class ArrangementAccepted(Event):
 
 
 @attrs.frozen(kw_only=True)
-class ArrangementRejected(Event):
+class ArrangementRejected(ArrangementEvent):
     KIND: ClassVar[str] = "arrangement-rejected"
-
-    arrangement_id: str
 
 
 @attrs.frozen(kw_only=True)
-class ArrangementBreached(Event):
+class ArrangementBreached(ArrangementEvent):
     """The plan is broken (instalments missed); ``occurred_on`` is the plan-breach date."""
 
     KIND: ClassVar[str] = "arrangement-breached"
 
-    arrangement_id: str
     missed: int = 1
 
 
 @attrs.frozen(kw_only=True)
-class ArrangementCompleted(Event):
+class ArrangementCompleted(ArrangementEvent):
     KIND: ClassVar[str] = "arrangement-completed"
-
-    arrangement_id: str
 
 
 @attrs.frozen(kw_only=True)
@@ -481,40 +530,7 @@ class FormalDemandSent(Event):
     debt_ids: tuple[str, ...] = ()
 
 
-# ---------------------------------------------------------------------------------- registry
-_ALL: Final[tuple[type[Event], ...]] = (
-    StepTaken,
-    ContactAttempt,
-    ReviewApproved,
-    ReviewRejected,
-    HoldPlaced,
-    HoldEnded,
-    ConsentGiven,
-    ConsentRevoked,
-    DisputeOpened,
-    DisputeResolved,
-    DebtHelpStarted,
-    DebtHelpEnded,
-    DebtorFlagged,
-    FlagCleared,
-    ArrangementOffered,
-    ArrangementAccepted,
-    ArrangementRejected,
-    ArrangementBreached,
-    ArrangementCompleted,
-    PromiseToPay,
-    PaymentReturned,
-    FourteenDayLetterSent,
-    FormalDemandSent,
-)
-
-#: kind string -> event class (the storage keys rows on ``kind``)
-EVENT_TYPES: Final[Mapping[str, type[Event]]] = types.MappingProxyType({c.KIND: c for c in _ALL})
-
-for _cls in _ALL:
-    attrs.resolve_types(_cls)
-del _cls
-
+# ---------------------------------------------------------------------------------- records
 E = TypeVar("E", bound=Event)
 
 
