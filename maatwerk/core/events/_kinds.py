@@ -1,45 +1,30 @@
-"""Domain events (gebeurtenissen): the append-only facts the escalation policy reacts to.
-
-Every event is a frozen attrs value with a common base :class:`Event`: the event ``kind`` (a
-stable string, the class variable ``KIND``), the day it happened (``occurred_on``), the debtor,
-optionally the one debt it is about (``debt_id``; ``None`` means the whole case of the debtor)
-and who recorded it (``recorded_by``: a user name, a channel or ``"engine"``).
-
-Events are never changed or deleted: a hold that ends early gets a :class:`HoldEnded`, a consent
-that is withdrawn gets a :class:`ConsentRevoked`, a flag set in error gets a :class:`FlagCleared`.
-The policy (:mod:`maatwerk.core.policy`) derives the current state (is there an open dispute? is
-the debtor deceased? was step ``reminder-2`` already taken?) from the ordered events up to the
-controlling date; events dated after that date are ignored, so a re-run for an earlier date
-gives the same decision as on that day.
-
-Field types are plain values only: ``str``, ``int``, ``bool``, ``datetime.date``, ``Money``,
-``Decimal``, enums with string values, ``tuple[X, ...]`` and fixed tuples such as
-``tuple[dt.date, Money]`` of these, and ``X | None`` of these. That lets
-the storage serialise every event generically with :func:`event_to_record` /
-:func:`event_from_record` (JSON-able dicts) and the :data:`EVENT_TYPES` registry. No personal
-data belongs in an event (no names, IBAN, BSN, addresses); free-text ``note`` fields are for
-case managers and must not be logged.
-"""
+"""The domain event kinds: the :class:`Event` base, its families and every kind, declared once."""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import types
-import typing
 from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any, ClassVar, Final, TypeVar
+from typing import ClassVar, Final
 
 import attrs
 
 from maatwerk.core.arrangements import PaymentMethod
+from maatwerk.core.events._vocabulary import (
+    ActionKind,
+    ConsentScope,
+    ContactChannel,
+    ContactOutcome,
+    DebtHelpKind,
+    DebtorFlag,
+    HoldScope,
+    ReturnReasonGroup,
+)
 from maatwerk.core.money import Money
 
 
 __all__ = [
     "EVENT_TYPES",
-    "ActionKind",
     "ArrangementAccepted",
     "ArrangementBreached",
     "ArrangementCompleted",
@@ -49,15 +34,10 @@ __all__ = [
     "ConsentEvent",
     "ConsentGiven",
     "ConsentRevoked",
-    "ConsentScope",
     "ContactAttempt",
-    "ContactChannel",
-    "ContactOutcome",
     "DebtHelpEnded",
     "DebtHelpEvent",
-    "DebtHelpKind",
     "DebtHelpStarted",
-    "DebtorFlag",
     "DebtorFlagged",
     "DisputeEvent",
     "DisputeOpened",
@@ -70,143 +50,14 @@ __all__ = [
     "HoldEnded",
     "HoldEvent",
     "HoldPlaced",
-    "HoldScope",
     "PaymentReturned",
     "PromiseToPay",
-    "ReturnReasonGroup",
     "ReviewApproved",
     "ReviewEvent",
     "ReviewRejected",
     "StepTaken",
-    "event_class",
-    "event_from_record",
-    "event_to_record",
-    "sort_events",
 ]
 
-
-# ---------------------------------------------------------------------------------- vocabulary
-class ActionKind(enum.Enum):
-    """What a policy step does (stap). Ordered here from mild to severe (see ``severity``)."""
-
-    COURTESY_REMINDER = "courtesy-reminder"
-    """vriendelijke herinnering vóór de vervaldatum"""
-    PAYMENT_REMINDER = "payment-reminder"
-    """betalingsherinnering"""
-    DIRECT_DEBIT_REPRESENTATION = "direct-debit-representation"
-    """nieuwe incasso-poging na een stornering (bij voorkeur net na de betaaldag)"""
-    PHONE_CALL = "phone-call"
-    """belopdracht: persoonlijk contact ("hoe kunnen we u helpen?")"""
-    ARRANGEMENT_OFFER = "arrangement-offer"
-    """aanbod betalingsregeling (Zvw 18a: binnen 10 werkdagen bij 2 maanden achterstand)"""
-    DEBT_HELP_REFERRAL = "debt-help-referral"
-    """doorverwijzing naar schuldhulpverlening (met toestemming)"""
-    EARLY_SIGNAL = "early-signal"
-    """vroegsignaal aan de gemeente (Wgs art. 3 lid 1 sub b)"""
-    FOURTEEN_DAY_LETTER = "fourteen-day-letter"
-    """veertiendagenbrief / ingebrekestelling met kosten (BW 6:96 lid 6)"""
-    ZVW_NOTICE = "zvw-notice"
-    """mededeling voornemen tot aanmelding bij het CAK (Zvw 18b, 4 maanden)"""
-    FORMAL_DEMAND = "formal-demand"
-    """aanmaning (Awb 4:112) voor publiekrechtelijke vorderingen; sommatie voor private"""
-    ZVW_REPORT = "zvw-report"
-    """aanmelding bij het CAK als wanbetaler (Zvw 18c, 6 maanden)"""
-    BAILIFF_HANDOVER = "bailiff-handover"
-    """overdracht aan de deurwaarder"""
-    WRITE_OFF = "write-off"
-    """afboeken (oninbaar)"""
-    CLOSE = "close"
-    """dossier sluiten (betaald, geregeld)"""
-
-    @property
-    def severity(self) -> int:
-        """Rank from mild (0) to severe; used to pick the most severe due step."""
-        return list(ActionKind).index(self)
-
-
-class ContactChannel(enum.Enum):
-    """How someone tried to reach the debtor."""
-
-    PHONE = "phone"
-    LETTER = "letter"
-    EMAIL = "email"
-    SMS = "sms"
-    VISIT = "visit"
-    """huisbezoek"""
-
-    @property
-    def is_personal(self) -> bool:
-        """A *personal* contact attempt (persoonlijk contact; seed 002): a call or a visit."""
-        return self in (ContactChannel.PHONE, ContactChannel.VISIT)
-
-
-class ContactOutcome(enum.Enum):
-    REACHED = "reached"
-    NO_ANSWER = "no-answer"
-    PROMISE = "promise"
-    """belofte tot betaling"""
-    DISPUTE = "dispute"
-    """betwist de vordering"""
-    CANT_PAY = "cant-pay"
-    """kan niet betalen"""
-    WONT_PAY = "wont-pay"
-    """wil niet betalen"""
-
-
-class HoldScope(enum.Enum):
-    """What a hold (pauze) covers."""
-
-    DEBT = "debt"
-    CASE = "case"
-    RUN = "run"
-    """the whole daily run (e.g. a system incident); ``debtor_id`` is then ``"*"``"""
-
-
-class ConsentScope(enum.Enum):
-    """What the debtor agreed to (toestemming), dated and revocable."""
-
-    MUNICIPAL_REFERRAL = "municipal-referral"
-    """gegevens delen met de gemeente / doorverwijzen (seed 000)"""
-    EARLY_SIGNAL = "early-signal"
-    """vroegsignaal aan de gemeente"""
-    DEBT_HELP_REFERRAL = "debt-help-referral"
-    """doorverwijzing naar schuldhulpverlening of budgetcoach"""
-
-
-class DebtHelpKind(enum.Enum):
-    DEBT_HELP = "debt-help"
-    """schuldhulpverlening loopt"""
-    STABILISATION = "stabilisation"
-    """schriftelijke stabilisatieovereenkomst (Zvw 18c: geen aanmelding)"""
-    SETTLEMENT = "settlement"
-    """minnelijke schuldregeling"""
-    WSNP = "wsnp"
-    """wettelijke schuldsanering"""
-
-
-class DebtorFlag(enum.Enum):
-    VULNERABLE = "vulnerable"
-    DECEASED = "deceased"
-    PROBLEMATIC_DEBT = "problematic-debt"
-    """problematische schulden: more creditors, more than the household can repay"""
-    BRP_MISMATCH = "brp-mismatch"
-    """adres niet of anders in de BRP (Zvw 18c: geen aanmelding)"""
-
-
-class ReturnReasonGroup(enum.Enum):
-    """Groups of SEPA return reason codes (storneringsredenen) the policy cares about."""
-
-    COULD_NOT_PAY = "could_not_pay"
-    """e.g. AM04 insufficient funds"""
-    REFUSED_OR_DISPUTED = "refused_or_disputed"
-    """e.g. MD06 refund request, MS02 refused by debtor"""
-    DECEASED = "deceased"
-    """MD07"""
-    DATA_ERROR = "data_error"
-    """e.g. AC04 closed account, MD01 no mandate"""
-
-
-# ---------------------------------------------------------------------------------- base
 _REGISTRY: dict[str, type[Event]] = {}
 
 #: kind string -> event class (the storage keys rows on ``kind``), in the order declared
@@ -528,90 +379,3 @@ class FormalDemandSent(Event):
     sent_on: dt.date
     stated_costs: Money
     debt_ids: tuple[str, ...] = ()
-
-
-# ---------------------------------------------------------------------------------- records
-E = TypeVar("E", bound=Event)
-
-
-def event_class(kind: str) -> type[Event]:
-    """The class registered for ``kind``; ``KeyError`` with the known kinds otherwise."""
-    try:
-        return EVENT_TYPES[kind]
-    except KeyError:
-        raise KeyError(f"unknown event kind {kind!r}; known: {sorted(EVENT_TYPES)}") from None
-
-
-def sort_events(events: typing.Iterable[E]) -> tuple[E, ...]:
-    """Stable order for evaluation: by ``occurred_on``, keeping insertion order within a day."""
-    return tuple(sorted(events, key=lambda e: e.occurred_on))
-
-
-def _dump(value: Any) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Money):
-        return {"amount": str(value.amount), "currency": value.currency}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple):
-        return [_dump(v) for v in value]
-    raise TypeError(f"cannot serialise {type(value).__name__} in an event")
-
-
-def event_to_record(event: Event) -> dict[str, Any]:
-    """A JSON-able dict: ``{"kind": ..., <field>: <plain value>}`` (dates ISO, Money as a dict)."""
-    record: dict[str, Any] = {"kind": event.kind}
-    for field in attrs.fields(type(event)):
-        record[field.name] = _dump(getattr(event, field.name))
-    return record
-
-
-def _load(tp: Any, value: Any, where: str) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _load(options[0], value, where)
-    if origin is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_load(args[0], v, where) for v in value)
-        if len(args) != len(value):
-            raise ValueError(f"{where}: expected {len(args)} values, got {value!r}")
-        return tuple(_load(a, v, where) for a, v in zip(args, value, strict=True))
-    if tp is dt.date:
-        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    if tp is Money:
-        if isinstance(value, Money):
-            return value
-        return Money(str(value["amount"]), str(value.get("currency", "EUR")))
-    if tp is Decimal:
-        return Decimal(str(value))
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(value)
-    if tp in (str, int, bool):
-        if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
-            raise ValueError(f"{where}: expected {tp.__name__}, got {value!r}")
-        return value
-    raise TypeError(f"{where}: unsupported field type {tp!r}")
-
-
-def event_from_record(record: Mapping[str, Any]) -> Event:
-    """Inverse of :func:`event_to_record`; unknown kinds or fields raise ``KeyError``/``ValueError``."""
-    cls = event_class(str(record["kind"]))
-    fields = {f.name: f for f in attrs.fields(cls)}
-    unknown = sorted(set(record) - set(fields) - {"kind"})
-    if unknown:
-        raise ValueError(f"event {cls.KIND!r}: unknown field {unknown[0]!r}")
-    kwargs = {
-        name: _load(fields[name].type, value, f"{cls.KIND}.{name}")
-        for name, value in record.items()
-        if name != "kind"
-    }
-    return cls(**kwargs)
