@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.money import EUR, Money
 
 
@@ -44,6 +45,11 @@ class ClaimKind(enum.Enum):
     """bestuursrechtelijk (Awb titel 4.4): aanmaning (4:112), dwangbevel (4:114), no BIK"""
 
 
+def to_claim_kind(value: ClaimKind | str) -> ClaimKind:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is ClaimKind else to_member(ClaimKind, value)
+
+
 class InterestKind(enum.Enum):
     """Which statutory interest applies."""
 
@@ -55,11 +61,21 @@ class InterestKind(enum.Enum):
     """no interest is charged (a creditor's humane choice, or Awb 4:98 under EUR 20)"""
 
 
+def to_interest_kind(value: InterestKind | str) -> InterestKind:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is InterestKind else to_member(InterestKind, value)
+
+
 class DebtStatus(enum.Enum):
     OPEN = "open"
     PAID = "paid"
     WRITTEN_OFF = "written-off"
     CANCELLED = "cancelled"
+
+
+def to_debt_status(value: DebtStatus | str) -> DebtStatus:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is DebtStatus else to_member(DebtStatus, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -161,18 +177,20 @@ class Debt:
     creditor_id: str
     principal: Money
     due_date: dt.date
-    kind: ClaimKind = ClaimKind.PRIVATE
+    kind: ClaimKind = attrs.field(default=ClaimKind.PRIVATE, converter=to_claim_kind)
     category: str = "invoice"
     """what the claim is for: ``premium``, ``care-contribution``, ``invoice``, ``rent``, ..."""
     issued_on: dt.date | None = None
     default_date_override: dt.date | None = attrs.field(default=None, alias="default_date")
     consumer: bool = True
     periodic: bool = False
-    interest_kind: InterestKind = InterestKind.CONSUMER
+    interest_kind: InterestKind = attrs.field(
+        default=InterestKind.CONSUMER, converter=to_interest_kind
+    )
     costs: tuple[CostLine, ...] = ()
     interest: tuple[InterestLine, ...] = ()
     applied: tuple[AppliedPayment, ...] = ()
-    status: DebtStatus = DebtStatus.OPEN
+    status: DebtStatus = attrs.field(default=DebtStatus.OPEN, converter=to_debt_status)
     closed_on: dt.date | None = None
     reference: str = ""
 

@@ -18,6 +18,7 @@ from typing import Protocol, TypeAlias, TypeVar
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.events import Event
 
 
@@ -114,6 +115,11 @@ class DeliveryStatus(enum.Enum):
     REFUSED = "refused"  #: the channel will not deliver this action (bad or missing data)
 
 
+def to_delivery_status(value: DeliveryStatus | str) -> DeliveryStatus:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is DeliveryStatus else to_member(DeliveryStatus, value)
+
+
 @attrs.frozen(kw_only=True)
 class DeliveryReceipt:
     """A channel's answer for one action (ontvangstbewijs).
@@ -123,7 +129,7 @@ class DeliveryReceipt:
     """
 
     action_id: str
-    status: DeliveryStatus
+    status: DeliveryStatus = attrs.field(converter=to_delivery_status)
     reason: str = ""
     reference: str = ""
 

@@ -17,10 +17,12 @@ from typing import Any
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import AppliedPayment, Case, CostLine, Debt, InterestLine, Payment
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import ConsentScope, Event
+from maatwerk.core.events._vocabulary import to_consent_scope
 
 
 __all__ = [
@@ -85,7 +87,7 @@ class ConsentRecord:
 
     consent_id: str
     debtor_id: str
-    scope: ConsentScope
+    scope: ConsentScope = attrs.field(converter=to_consent_scope)
     given_on: dt.date
     revoked_on: dt.date | None = None
     source: str = ""
@@ -117,6 +119,11 @@ class ImportKind(enum.Enum):
     HOLDS = "holds"
 
 
+def to_import_kind(value: ImportKind | str) -> ImportKind:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is ImportKind else to_member(ImportKind, value)
+
+
 ImportRecord = Debtor | Debt | Payment | Mandate | ConsentRecord | HoldRecord
 
 
@@ -124,7 +131,7 @@ ImportRecord = Debtor | Debt | Payment | Mandate | ConsentRecord | HoldRecord
 class ImportBatch:
     """A whole, validated import file: written all at once or not at all."""
 
-    kind: ImportKind
+    kind: ImportKind = attrs.field(converter=to_import_kind)
     file_name: str
     file_sha256: str
     records: tuple[ImportRecord, ...]
@@ -271,13 +278,18 @@ class OutboxStatus(enum.Enum):
     """a reviewer rejected it; never sent"""
 
 
+def to_outbox_status(value: OutboxStatus | str) -> OutboxStatus:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is OutboxStatus else to_member(OutboxStatus, value)
+
+
 @attrs.frozen(kw_only=True)
 class OutboxItem:
     """An outbox row as read back for dispatching or listing."""
 
     outbox_id: int
     entry: OutboxEntry
-    status: OutboxStatus
+    status: OutboxStatus = attrs.field(converter=to_outbox_status)
     attempts: int = 0
 
 
@@ -285,6 +297,11 @@ class ReviewStatus(enum.Enum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+def to_review_status(value: ReviewStatus | str) -> ReviewStatus:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is ReviewStatus else to_member(ReviewStatus, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -295,7 +312,7 @@ class ReviewItem:
     item: OutboxItem
     prepared_by: str
     four_eyes: bool
-    status: ReviewStatus
+    status: ReviewStatus = attrs.field(converter=to_review_status)
     decided_by: str | None = None
     reason: str | None = None
 

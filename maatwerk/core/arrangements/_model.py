@@ -8,6 +8,7 @@ from typing import Protocol
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.money import Money
 
 
@@ -79,6 +80,11 @@ class PaymentMethod(enum.Enum):
     """the debtor transfers each instalment (overboeking)"""
 
 
+def to_payment_method(value: PaymentMethod | str) -> PaymentMethod:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is PaymentMethod else to_member(PaymentMethod, value)
+
+
 class ChargesDuringPlan(enum.Enum):
     """What the creditor charges while the plan is kept (a per-creditor choice)."""
 
@@ -88,6 +94,11 @@ class ChargesDuringPlan(enum.Enum):
     """statutory interest continues; no new collection costs"""
     INTEREST_AND_COSTS = "interest-and-costs"
     """interest and costs continue as the law allows"""
+
+
+def to_charges_during_plan(value: ChargesDuringPlan | str) -> ChargesDuringPlan:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is ChargesDuringPlan else to_member(ChargesDuringPlan, value)
 
 
 class ProposalOutcome(enum.Enum):
@@ -150,8 +161,12 @@ class Arrangement:
     creditor_id: str
     total: Money
     instalments: tuple[Instalment, ...]
-    method: PaymentMethod = PaymentMethod.DIRECT_DEBIT
-    charges: ChargesDuringPlan = ChargesDuringPlan.NONE
+    method: PaymentMethod = attrs.field(
+        default=PaymentMethod.DIRECT_DEBIT, converter=to_payment_method
+    )
+    charges: ChargesDuringPlan = attrs.field(
+        default=ChargesDuringPlan.NONE, converter=to_charges_during_plan
+    )
     grace: GracePolicy = GracePolicy()
     rule: str = "capacity"
     proposed_on: dt.date | None = None

@@ -10,6 +10,7 @@ from typing import ClassVar, Final
 import attrs
 
 from maatwerk.core.arrangements import PaymentMethod
+from maatwerk.core.arrangements._model import to_payment_method
 from maatwerk.core.events._vocabulary import (
     ActionKind,
     ConsentScope,
@@ -19,6 +20,14 @@ from maatwerk.core.events._vocabulary import (
     DebtorFlag,
     HoldScope,
     ReturnReasonGroup,
+    to_action_kind,
+    to_consent_scope,
+    to_contact_channel,
+    to_contact_outcome,
+    to_debt_help_kind,
+    to_debtor_flag,
+    to_hold_scope,
+    to_return_reason_group,
 )
 from maatwerk.core.money import Money
 
@@ -64,6 +73,10 @@ _REGISTRY: dict[str, type[Event]] = {}
 EVENT_TYPES: Final[Mapping[str, type[Event]]] = types.MappingProxyType(_REGISTRY)
 
 
+def _optional_payment_method(value: PaymentMethod | str | None) -> PaymentMethod | None:
+    return None if value is None else to_payment_method(value)
+
+
 @attrs.frozen(kw_only=True)
 class Event:
     """Base of every domain event. ``KIND`` is the stable string the storage keys on.
@@ -103,7 +116,7 @@ class StepTaken(Event):
     KIND: ClassVar[str] = "step-taken"
 
     step_id: str
-    action: ActionKind
+    action: ActionKind = attrs.field(converter=to_action_kind)
     channel: str
     debt_ids: tuple[str, ...] = ()
     policy: str = ""
@@ -116,8 +129,8 @@ class ContactAttempt(Event):
 
     KIND: ClassVar[str] = "contact-attempt"
 
-    channel: ContactChannel
-    outcome: ContactOutcome
+    channel: ContactChannel = attrs.field(converter=to_contact_channel)
+    outcome: ContactOutcome = attrs.field(converter=to_contact_outcome)
     note: str = ""
 
 
@@ -158,7 +171,7 @@ class HoldPlaced(HoldEvent):
 
     KIND: ClassVar[str] = "hold-placed"
 
-    scope: HoldScope
+    scope: HoldScope = attrs.field(converter=to_hold_scope)
     reason: str
     start: dt.date
     end: dt.date | None = None
@@ -176,7 +189,7 @@ class HoldEnded(HoldEvent):
 class ConsentEvent(Event):
     """An event about the debtor's consent for ``scope``."""
 
-    scope: ConsentScope
+    scope: ConsentScope = attrs.field(converter=to_consent_scope)
 
 
 @attrs.frozen(kw_only=True)
@@ -219,7 +232,7 @@ class DisputeResolved(DisputeEvent):
 class DebtHelpEvent(Event):
     """An event about the debtor's debt help of ``help_kind``."""
 
-    help_kind: DebtHelpKind
+    help_kind: DebtHelpKind = attrs.field(converter=to_debt_help_kind)
 
 
 @attrs.frozen(kw_only=True)
@@ -241,7 +254,7 @@ class DebtHelpEnded(DebtHelpEvent):
 class FlagEvent(Event):
     """An event about one flag on the debtor."""
 
-    flag: DebtorFlag
+    flag: DebtorFlag = attrs.field(converter=to_debtor_flag)
 
 
 @attrs.frozen(kw_only=True)
@@ -284,7 +297,7 @@ class ArrangementOffered(ArrangementEvent):
     instalments: int | None = None
     respond_by: dt.date | None = None
     schedule: tuple[tuple[dt.date, Money], ...] = ()
-    method: PaymentMethod | None = None
+    method: PaymentMethod | None = attrs.field(default=None, converter=_optional_payment_method)
     debit_day: int | None = None
     payday: int | None = None
     tolerated_missed: int | None = None
@@ -304,7 +317,7 @@ class ArrangementAccepted(ArrangementEvent):
     KIND: ClassVar[str] = "arrangement-accepted"
 
     schedule: tuple[tuple[dt.date, Money], ...] = ()
-    method: PaymentMethod | None = None
+    method: PaymentMethod | None = attrs.field(default=None, converter=_optional_payment_method)
     debit_day: int | None = None
     payday: int | None = None
     tolerated_missed: int | None = None
@@ -349,7 +362,7 @@ class PaymentReturned(Event):
     KIND: ClassVar[str] = "payment-returned"
 
     reason_code: str
-    group: ReturnReasonGroup
+    group: ReturnReasonGroup = attrs.field(converter=to_return_reason_group)
     amount: Money | None = None
     collection_date: dt.date | None = None
 

@@ -22,11 +22,12 @@ sentence in Dutch (B1) and English, with the dates and amounts that matter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Protocol, TypeVar
 
 import attrs
 
+from maatwerk.core._convert import to_members
 from maatwerk.core.calendar import CALENDAR, Calendars, legal_deadline, plain_calendar
 from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.events import ActionKind, ConsentScope, DebtorFlag
@@ -76,6 +77,10 @@ DECEASED_REASON: Final = Reason(
 def _builtin_guards() -> GuardRegistry:
     """The default of :attr:`PolicyTables.guards` (:data:`BUILTIN_GUARDS`, defined below)."""
     return BUILTIN_GUARDS
+
+
+def _action_kind_set(values: Iterable[ActionKind | str] | None) -> frozenset[ActionKind] | None:
+    return None if values is None else frozenset(to_members(ActionKind, values))
 
 
 @attrs.frozen(kw_only=True)
@@ -132,7 +137,7 @@ class GuardSpec:
 
     code: str
     check: Guard
-    applies_to: frozenset[ActionKind] | None = None
+    applies_to: frozenset[ActionKind] | None = attrs.field(default=None, converter=_action_kind_set)
     with_costs: bool = False
     mandatory: bool = False
     summary_nl: str = ""

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import attrs
 
-from maatwerk.core.debtors import HouseholdType
+from maatwerk.core._convert import to_member
+from maatwerk.core.debtors import HouseholdType, to_household_type
 from maatwerk.core.errors import InputError, Location, NoRuleForDateError
 from maatwerk.core.money import Money
 from maatwerk.core.tables import DatedTable, TableVersion
@@ -41,6 +42,11 @@ class FormulaVersion(enum.Enum):
     """texts 2021-01-01 up to and including 2025-07-01: housing term ``a·C² + b·C − J``"""
     LINEAR_2026 = "linear-2026"
     """texts from 2026-01-01: housing term ``min(I·F/12, H − J)`` (huurtoeslag reform)"""
+
+
+def to_formula_version(value: FormulaVersion | str) -> FormulaVersion:
+    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
+    return value if type(value) is FormulaVersion else to_member(FormulaVersion, value)
 
 
 class SubsistenceBasis(enum.Enum):
@@ -101,7 +107,7 @@ class FormulaParameters:
     :class:`MissingParameterError` instead of guessing.
     """
 
-    formula: FormulaVersion
+    formula: FormulaVersion = attrs.field(converter=to_formula_version)
     zorg_threshold: Decimal | None = None
     """D: zorgtoeslag drempelinkomen per year (Wzt art. 1(1)(f))"""
     zorg_rate: Decimal | None = None
@@ -168,7 +174,7 @@ class SubsistenceInput:
     475dc lid 2 case; default A or B by household type.
     """
 
-    household: HouseholdType
+    household: HouseholdType = attrs.field(converter=to_household_type)
     on: dt.date
     net_income: Money
     gross_annual_income: Money | None = None
