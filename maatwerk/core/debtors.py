@@ -48,8 +48,9 @@ class HouseholdType(enum.Enum):
         raise ValueError(f"unknown household type {value!r}; expected one of {choices}")
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
 def to_household_type(value: HouseholdType | str) -> HouseholdType:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
     return value if type(value) is HouseholdType else to_member(HouseholdType, value)
 
 

@@ -45,11 +45,6 @@ class ClaimKind(enum.Enum):
     """bestuursrechtelijk (Awb titel 4.4): aanmaning (4:112), dwangbevel (4:114), no BIK"""
 
 
-def to_claim_kind(value: ClaimKind | str) -> ClaimKind:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ClaimKind else to_member(ClaimKind, value)
-
-
 class InterestKind(enum.Enum):
     """Which statutory interest applies."""
 
@@ -61,21 +56,11 @@ class InterestKind(enum.Enum):
     """no interest is charged (a creditor's humane choice, or Awb 4:98 under EUR 20)"""
 
 
-def to_interest_kind(value: InterestKind | str) -> InterestKind:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is InterestKind else to_member(InterestKind, value)
-
-
 class DebtStatus(enum.Enum):
     OPEN = "open"
     PAID = "paid"
     WRITTEN_OFF = "written-off"
     CANCELLED = "cancelled"
-
-
-def to_debt_status(value: DebtStatus | str) -> DebtStatus:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is DebtStatus else to_member(DebtStatus, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -159,6 +144,20 @@ class AppliedPayment:
     payment_id: str
     applied_on: dt.date
     parts: Balance
+
+
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_claim_kind(value: ClaimKind | str) -> ClaimKind:
+    return value if type(value) is ClaimKind else to_member(ClaimKind, value)
+
+
+def to_interest_kind(value: InterestKind | str) -> InterestKind:
+    return value if type(value) is InterestKind else to_member(InterestKind, value)
+
+
+def to_debt_status(value: DebtStatus | str) -> DebtStatus:
+    return value if type(value) is DebtStatus else to_member(DebtStatus, value)
 
 
 @attrs.frozen(kw_only=True)

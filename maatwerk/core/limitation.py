@@ -77,8 +77,9 @@ class LimitationKind(enum.Enum):
     """Awb 4:104: public-law money claim, 5 years."""
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
 def to_limitation_kind(value: LimitationKind | str) -> LimitationKind:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
     return value if type(value) is LimitationKind else to_member(LimitationKind, value)
 
 

@@ -64,6 +64,12 @@ def _freeze(value: object) -> PayloadValue:
     raise TypeError(f"payload value of type {type(value).__name__} is not a plain value")
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_delivery_status(value: DeliveryStatus | str) -> DeliveryStatus:
+    return value if type(value) is DeliveryStatus else to_member(DeliveryStatus, value)
+
+
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
@@ -113,11 +119,6 @@ class DeliveryStatus(enum.Enum):
     DELIVERED = "delivered"  #: written / sent / handed over
     FAILED = "failed"  #: the channel tried and could not (may be retried later)
     REFUSED = "refused"  #: the channel will not deliver this action (bad or missing data)
-
-
-def to_delivery_status(value: DeliveryStatus | str) -> DeliveryStatus:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is DeliveryStatus else to_member(DeliveryStatus, value)
 
 
 @attrs.frozen(kw_only=True)

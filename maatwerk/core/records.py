@@ -81,6 +81,20 @@ class Mandate:
         return self.signed_on <= day and (self.revoked_on is None or day < self.revoked_on)
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_import_kind(value: ImportKind | str) -> ImportKind:
+    return value if type(value) is ImportKind else to_member(ImportKind, value)
+
+
+def to_outbox_status(value: OutboxStatus | str) -> OutboxStatus:
+    return value if type(value) is OutboxStatus else to_member(OutboxStatus, value)
+
+
+def to_review_status(value: ReviewStatus | str) -> ReviewStatus:
+    return value if type(value) is ReviewStatus else to_member(ReviewStatus, value)
+
+
 @attrs.frozen(kw_only=True)
 class ConsentRecord:
     """A consent as imported; stored as a row and as ``ConsentGiven``/``ConsentRevoked`` events."""
@@ -117,11 +131,6 @@ class ImportKind(enum.Enum):
     MANDATES = "mandates"
     CONSENTS = "consents"
     HOLDS = "holds"
-
-
-def to_import_kind(value: ImportKind | str) -> ImportKind:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ImportKind else to_member(ImportKind, value)
 
 
 ImportRecord = Debtor | Debt | Payment | Mandate | ConsentRecord | HoldRecord
@@ -278,11 +287,6 @@ class OutboxStatus(enum.Enum):
     """a reviewer rejected it; never sent"""
 
 
-def to_outbox_status(value: OutboxStatus | str) -> OutboxStatus:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is OutboxStatus else to_member(OutboxStatus, value)
-
-
 @attrs.frozen(kw_only=True)
 class OutboxItem:
     """An outbox row as read back for dispatching or listing."""
@@ -297,11 +301,6 @@ class ReviewStatus(enum.Enum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-
-def to_review_status(value: ReviewStatus | str) -> ReviewStatus:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ReviewStatus else to_member(ReviewStatus, value)
 
 
 @attrs.frozen(kw_only=True)

@@ -62,13 +62,14 @@ class ReturnStage(enum.Enum):
     """after settlement (camt.053/054, MT940): return, refund or reversal"""
 
 
-def to_return_stage(value: ReturnStage | str) -> ReturnStage:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ReturnStage else to_member(ReturnStage, value)
-
-
 def _frozen_codes(value: Mapping[str, ReturnReasonGroup]) -> Mapping[str, ReturnReasonGroup]:
     return dict(value)
+
+
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_return_stage(value: ReturnStage | str) -> ReturnStage:
+    return value if type(value) is ReturnStage else to_member(ReturnStage, value)
 
 
 @attrs.frozen(kw_only=True)

@@ -80,11 +80,6 @@ class PaymentMethod(enum.Enum):
     """the debtor transfers each instalment (overboeking)"""
 
 
-def to_payment_method(value: PaymentMethod | str) -> PaymentMethod:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is PaymentMethod else to_member(PaymentMethod, value)
-
-
 class ChargesDuringPlan(enum.Enum):
     """What the creditor charges while the plan is kept (a per-creditor choice)."""
 
@@ -94,11 +89,6 @@ class ChargesDuringPlan(enum.Enum):
     """statutory interest continues; no new collection costs"""
     INTEREST_AND_COSTS = "interest-and-costs"
     """interest and costs continue as the law allows"""
-
-
-def to_charges_during_plan(value: ChargesDuringPlan | str) -> ChargesDuringPlan:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ChargesDuringPlan else to_member(ChargesDuringPlan, value)
 
 
 class ProposalOutcome(enum.Enum):
@@ -145,6 +135,16 @@ class GracePolicy:
             raise ValueError("tolerated_missed and settle_days must not be negative")
         if self.grace_days is not None and self.grace_days < 1:
             raise ValueError("grace_days must be at least 1 when given")
+
+
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_payment_method(value: PaymentMethod | str) -> PaymentMethod:
+    return value if type(value) is PaymentMethod else to_member(PaymentMethod, value)
+
+
+def to_charges_during_plan(value: ChargesDuringPlan | str) -> ChargesDuringPlan:
+    return value if type(value) is ChargesDuringPlan else to_member(ChargesDuringPlan, value)
 
 
 @attrs.frozen(kw_only=True)

@@ -57,11 +57,6 @@ class ActionKind(enum.Enum):
         return list(ActionKind).index(self)
 
 
-def to_action_kind(value: ActionKind | str) -> ActionKind:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ActionKind else to_member(ActionKind, value)
-
-
 class ContactChannel(enum.Enum):
     """How someone tried to reach the debtor."""
 
@@ -78,11 +73,6 @@ class ContactChannel(enum.Enum):
         return self in (ContactChannel.PHONE, ContactChannel.VISIT)
 
 
-def to_contact_channel(value: ContactChannel | str) -> ContactChannel:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ContactChannel else to_member(ContactChannel, value)
-
-
 class ContactOutcome(enum.Enum):
     REACHED = "reached"
     NO_ANSWER = "no-answer"
@@ -96,11 +86,6 @@ class ContactOutcome(enum.Enum):
     """wil niet betalen"""
 
 
-def to_contact_outcome(value: ContactOutcome | str) -> ContactOutcome:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ContactOutcome else to_member(ContactOutcome, value)
-
-
 class HoldScope(enum.Enum):
     """What a hold (pauze) covers."""
 
@@ -108,11 +93,6 @@ class HoldScope(enum.Enum):
     CASE = "case"
     RUN = "run"
     """the whole daily run (e.g. a system incident); ``debtor_id`` is then ``"*"``"""
-
-
-def to_hold_scope(value: HoldScope | str) -> HoldScope:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is HoldScope else to_member(HoldScope, value)
 
 
 class ConsentScope(enum.Enum):
@@ -126,11 +106,6 @@ class ConsentScope(enum.Enum):
     """doorverwijzing naar schuldhulpverlening of budgetcoach"""
 
 
-def to_consent_scope(value: ConsentScope | str) -> ConsentScope:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is ConsentScope else to_member(ConsentScope, value)
-
-
 class DebtHelpKind(enum.Enum):
     DEBT_HELP = "debt-help"
     """schuldhulpverlening loopt"""
@@ -142,11 +117,6 @@ class DebtHelpKind(enum.Enum):
     """wettelijke schuldsanering"""
 
 
-def to_debt_help_kind(value: DebtHelpKind | str) -> DebtHelpKind:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is DebtHelpKind else to_member(DebtHelpKind, value)
-
-
 class DebtorFlag(enum.Enum):
     VULNERABLE = "vulnerable"
     DECEASED = "deceased"
@@ -154,11 +124,6 @@ class DebtorFlag(enum.Enum):
     """problematische schulden: more creditors, more than the household can repay"""
     BRP_MISMATCH = "brp-mismatch"
     """adres niet of anders in de BRP (Zvw 18c: geen aanmelding)"""
-
-
-def to_debtor_flag(value: DebtorFlag | str) -> DebtorFlag:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is DebtorFlag else to_member(DebtorFlag, value)
 
 
 class ReturnReasonGroup(enum.Enum):
@@ -174,6 +139,35 @@ class ReturnReasonGroup(enum.Enum):
     """e.g. AC04 closed account, MD01 no mandate"""
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_action_kind(value: ActionKind | str) -> ActionKind:
+    return value if type(value) is ActionKind else to_member(ActionKind, value)
+
+
+def to_contact_channel(value: ContactChannel | str) -> ContactChannel:
+    return value if type(value) is ContactChannel else to_member(ContactChannel, value)
+
+
+def to_contact_outcome(value: ContactOutcome | str) -> ContactOutcome:
+    return value if type(value) is ContactOutcome else to_member(ContactOutcome, value)
+
+
+def to_hold_scope(value: HoldScope | str) -> HoldScope:
+    return value if type(value) is HoldScope else to_member(HoldScope, value)
+
+
+def to_consent_scope(value: ConsentScope | str) -> ConsentScope:
+    return value if type(value) is ConsentScope else to_member(ConsentScope, value)
+
+
+def to_debt_help_kind(value: DebtHelpKind | str) -> DebtHelpKind:
+    return value if type(value) is DebtHelpKind else to_member(DebtHelpKind, value)
+
+
+def to_debtor_flag(value: DebtorFlag | str) -> DebtorFlag:
+    return value if type(value) is DebtorFlag else to_member(DebtorFlag, value)
+
+
 def to_return_reason_group(value: ReturnReasonGroup | str) -> ReturnReasonGroup:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
     return value if type(value) is ReturnReasonGroup else to_member(ReturnReasonGroup, value)

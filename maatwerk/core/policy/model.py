@@ -49,6 +49,12 @@ SCHEMA_VERSION: Final = 1
 """The policy file format version this code reads (``schema = 1`` in the file)."""
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_anchor(value: Anchor | str) -> Anchor:
+    return value if type(value) is Anchor else to_member(Anchor, value)
+
+
 def _claim_kind_tuple(values: Iterable[ClaimKind | str]) -> tuple[ClaimKind, ...]:
     return to_members(ClaimKind, values)
 
@@ -89,11 +95,6 @@ class Anchor(enum.Enum):
     THRESHOLD = "threshold"
     """the day the case's arrears first reached the step's ``min_arrears`` / ``min_arrears_months``
     (e.g. Zvw 18a: within 10 working days after 2 months' premium arrears)"""
-
-
-def to_anchor(value: Anchor | str) -> Anchor:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is Anchor else to_member(Anchor, value)
 
 
 #: Default labels per action kind (Dutch B1, English); a step may give its own titles.

@@ -44,11 +44,6 @@ class FormulaVersion(enum.Enum):
     """texts from 2026-01-01: housing term ``min(I·F/12, H − J)`` (huurtoeslag reform)"""
 
 
-def to_formula_version(value: FormulaVersion | str) -> FormulaVersion:
-    """The member ``value`` names (attrs converter; see :mod:`maatwerk.core._convert`)."""
-    return value if type(value) is FormulaVersion else to_member(FormulaVersion, value)
-
-
 class SubsistenceBasis(enum.Enum):
     """Which rule set the BVV."""
 
@@ -97,6 +92,12 @@ class BijstandNorms:
     care_allowance_couple: Money | None = None
     institution_single: Money | None = None
     institution_couple: Money | None = None
+
+
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_formula_version(value: FormulaVersion | str) -> FormulaVersion:
+    return value if type(value) is FormulaVersion else to_member(FormulaVersion, value)
 
 
 @attrs.frozen(kw_only=True)
