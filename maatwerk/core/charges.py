@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from maatwerk.core.arrangements import ChargesDuringPlan
+from maatwerk.core.arrangements._model import to_charges_during_plan
 from maatwerk.core.calendar import BusinessCalendar, legal_deadline
 from maatwerk.core.collection_costs import (
     FOURTEEN_DAYS,
@@ -80,7 +81,9 @@ class ChargeRules:
 
     charge_interest: bool = True
     charge_costs: bool = True
-    charges_during_plan: ChargesDuringPlan = ChargesDuringPlan.NONE
+    charges_during_plan: ChargesDuringPlan = attrs.field(
+        default=ChargesDuringPlan.NONE, converter=to_charges_during_plan
+    )
     interest: InterestTables | None = None
     bik: DatedTable[BikParams] | None = None
     aanmaning: DatedTable[AanmaningParams] | None = None

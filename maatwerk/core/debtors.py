@@ -10,6 +10,7 @@ import enum
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.money import Money
 
 
@@ -47,6 +48,12 @@ class HouseholdType(enum.Enum):
         raise ValueError(f"unknown household type {value!r}; expected one of {choices}")
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_household_type(value: HouseholdType | str) -> HouseholdType:
+    return value if type(value) is HouseholdType else to_member(HouseholdType, value)
+
+
 @attrs.frozen(kw_only=True)
 class Debtor:
     """A person who owes money, with what the engine needs to treat them fairly.
@@ -59,7 +66,7 @@ class Debtor:
 
     debtor_id: str
     name: str
-    household: HouseholdType
+    household: HouseholdType = attrs.field(converter=to_household_type)
     net_monthly_income: Money | None = None
     gross_annual_income: Money | None = None
     payday: int = 25

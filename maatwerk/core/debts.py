@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.money import EUR, Money
 
 
@@ -145,6 +146,20 @@ class AppliedPayment:
     parts: Balance
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_claim_kind(value: ClaimKind | str) -> ClaimKind:
+    return value if type(value) is ClaimKind else to_member(ClaimKind, value)
+
+
+def to_interest_kind(value: InterestKind | str) -> InterestKind:
+    return value if type(value) is InterestKind else to_member(InterestKind, value)
+
+
+def to_debt_status(value: DebtStatus | str) -> DebtStatus:
+    return value if type(value) is DebtStatus else to_member(DebtStatus, value)
+
+
 @attrs.frozen(kw_only=True)
 class Debt:
     """One claim (vordering) and its ledger.
@@ -161,18 +176,20 @@ class Debt:
     creditor_id: str
     principal: Money
     due_date: dt.date
-    kind: ClaimKind = ClaimKind.PRIVATE
+    kind: ClaimKind = attrs.field(default=ClaimKind.PRIVATE, converter=to_claim_kind)
     category: str = "invoice"
     """what the claim is for: ``premium``, ``care-contribution``, ``invoice``, ``rent``, ..."""
     issued_on: dt.date | None = None
     default_date_override: dt.date | None = attrs.field(default=None, alias="default_date")
     consumer: bool = True
     periodic: bool = False
-    interest_kind: InterestKind = InterestKind.CONSUMER
+    interest_kind: InterestKind = attrs.field(
+        default=InterestKind.CONSUMER, converter=to_interest_kind
+    )
     costs: tuple[CostLine, ...] = ()
     interest: tuple[InterestLine, ...] = ()
     applied: tuple[AppliedPayment, ...] = ()
-    status: DebtStatus = DebtStatus.OPEN
+    status: DebtStatus = attrs.field(default=DebtStatus.OPEN, converter=to_debt_status)
     closed_on: dt.date | None = None
     reference: str = ""
 

@@ -29,7 +29,7 @@ from typing import Final, Protocol, runtime_checkable
 import attrs
 
 from maatwerk.core.events import Event
-from maatwerk.core.policy.evaluate import Decision, DecisionStatus, NoteKind
+from maatwerk.core.policy.decision import Decision, DecisionStatus, NoteKind
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 
 

@@ -44,6 +44,8 @@ from typing import Final
 
 import attrs
 
+from maatwerk.core._convert import to_member
+
 
 __all__ = [
     "INTERRUPTION_CAP_YEARS",
@@ -75,11 +77,17 @@ class LimitationKind(enum.Enum):
     """Awb 4:104: public-law money claim, 5 years."""
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_limitation_kind(value: LimitationKind | str) -> LimitationKind:
+    return value if type(value) is LimitationKind else to_member(LimitationKind, value)
+
+
 @attrs.frozen(kw_only=True)
 class LimitationRule:
     """A limitation period in whole years and the statute it comes from."""
 
-    kind: LimitationKind
+    kind: LimitationKind = attrs.field(converter=to_limitation_kind)
     years: int
     statute: str
 

@@ -18,6 +18,7 @@ from typing import Protocol, TypeAlias, TypeVar
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.events import Event
 
 
@@ -61,6 +62,12 @@ def _freeze(value: object) -> PayloadValue:
     if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
     raise TypeError(f"payload value of type {type(value).__name__} is not a plain value")
+
+
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_delivery_status(value: DeliveryStatus | str) -> DeliveryStatus:
+    return value if type(value) is DeliveryStatus else to_member(DeliveryStatus, value)
 
 
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
@@ -123,7 +130,7 @@ class DeliveryReceipt:
     """
 
     action_id: str
-    status: DeliveryStatus
+    status: DeliveryStatus = attrs.field(converter=to_delivery_status)
     reason: str = ""
     reference: str = ""
 

@@ -17,10 +17,12 @@ from typing import Any
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import AppliedPayment, Case, CostLine, Debt, InterestLine, Payment
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import ConsentScope, Event
+from maatwerk.core.events._vocabulary import to_consent_scope
 
 
 __all__ = [
@@ -79,13 +81,27 @@ class Mandate:
         return self.signed_on <= day and (self.revoked_on is None or day < self.revoked_on)
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_import_kind(value: ImportKind | str) -> ImportKind:
+    return value if type(value) is ImportKind else to_member(ImportKind, value)
+
+
+def to_outbox_status(value: OutboxStatus | str) -> OutboxStatus:
+    return value if type(value) is OutboxStatus else to_member(OutboxStatus, value)
+
+
+def to_review_status(value: ReviewStatus | str) -> ReviewStatus:
+    return value if type(value) is ReviewStatus else to_member(ReviewStatus, value)
+
+
 @attrs.frozen(kw_only=True)
 class ConsentRecord:
     """A consent as imported; stored as a row and as ``ConsentGiven``/``ConsentRevoked`` events."""
 
     consent_id: str
     debtor_id: str
-    scope: ConsentScope
+    scope: ConsentScope = attrs.field(converter=to_consent_scope)
     given_on: dt.date
     revoked_on: dt.date | None = None
     source: str = ""
@@ -124,7 +140,7 @@ ImportRecord = Debtor | Debt | Payment | Mandate | ConsentRecord | HoldRecord
 class ImportBatch:
     """A whole, validated import file: written all at once or not at all."""
 
-    kind: ImportKind
+    kind: ImportKind = attrs.field(converter=to_import_kind)
     file_name: str
     file_sha256: str
     records: tuple[ImportRecord, ...]
@@ -277,7 +293,7 @@ class OutboxItem:
 
     outbox_id: int
     entry: OutboxEntry
-    status: OutboxStatus
+    status: OutboxStatus = attrs.field(converter=to_outbox_status)
     attempts: int = 0
 
 
@@ -295,7 +311,7 @@ class ReviewItem:
     item: OutboxItem
     prepared_by: str
     four_eyes: bool
-    status: ReviewStatus
+    status: ReviewStatus = attrs.field(converter=to_review_status)
     decided_by: str | None = None
     reason: str | None = None
 

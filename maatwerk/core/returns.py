@@ -26,7 +26,9 @@ from typing import Final
 
 import attrs
 
+from maatwerk.core._convert import to_member
 from maatwerk.core.events import PaymentReturned, ReturnReasonGroup
+from maatwerk.core.events._vocabulary import to_return_reason_group
 from maatwerk.core.money import Money
 
 
@@ -64,12 +66,20 @@ def _frozen_codes(value: Mapping[str, ReturnReasonGroup]) -> Mapping[str, Return
     return dict(value)
 
 
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_return_stage(value: ReturnStage | str) -> ReturnStage:
+    return value if type(value) is ReturnStage else to_member(ReturnStage, value)
+
+
 @attrs.frozen(kw_only=True)
 class ReasonTable:
     """Reason code -> policy group, with a group for codes the table does not list."""
 
     groups: Mapping[str, ReturnReasonGroup] = attrs.field(converter=_frozen_codes, hash=False)
-    unknown: ReturnReasonGroup = ReturnReasonGroup.REFUSED_OR_DISPUTED
+    unknown: ReturnReasonGroup = attrs.field(
+        default=ReturnReasonGroup.REFUSED_OR_DISPUTED, converter=to_return_reason_group
+    )
     descriptions: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
     def knows(self, code: str | None) -> bool:
@@ -101,9 +111,9 @@ class ReturnedCollection:
     mandate_id: str | None
     amount: Money
     reason: str | None
-    group: ReturnReasonGroup
+    group: ReturnReasonGroup = attrs.field(converter=to_return_reason_group)
     booking_date: dt.date | None
-    stage: ReturnStage = ReturnStage.RETURNED
+    stage: ReturnStage = attrs.field(default=ReturnStage.RETURNED, converter=to_return_stage)
     known_reason: bool = True
     creditor_id: str | None = None
     bank_text: str | None = None

@@ -31,7 +31,7 @@ import attrs
 import pytest
 
 from maatwerk.core.errors import InputError
-from maatwerk.core.policy.guards import GuardContext, Verdict
+from maatwerk.core.policy import GuardContext, Verdict
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import (
     Channel,

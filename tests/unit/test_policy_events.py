@@ -87,11 +87,25 @@ class TestEventRegistry:
         classes = [
             c
             for c in vars(events_module).values()
-            if isinstance(c, type) and issubclass(c, Event) and c is not Event
+            if isinstance(c, type) and issubclass(c, Event) and "KIND" in vars(c) and c is not Event
         ]
         assert len(EVENT_TYPES) == len(classes)
         for cls in classes:
             assert event_class(cls.KIND) is cls
+
+    def test_a_family_base_is_no_kind(self) -> None:
+        """A base that only shares fields (no KIND of its own) is not registered."""
+        assert events_module.ArrangementEvent not in EVENT_TYPES.values()
+        assert issubclass(events_module.ArrangementAccepted, events_module.ArrangementEvent)
+
+    def test_a_kind_declared_twice_is_refused(self) -> None:
+        import attrs
+
+        with pytest.raises(TypeError, match="step-taken"):
+
+            @attrs.frozen(kw_only=True)
+            class Again(Event):
+                KIND = "step-taken"
 
     def test_unknown_kind_names_the_known_ones(self) -> None:
         with pytest.raises(KeyError, match="step-taken"):

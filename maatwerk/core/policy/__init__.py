@@ -1,5 +1,12 @@
 """The escalation policy engine (incassobeleid): model, guards, evaluation, explanations.
 
+Modules, each importing only those before it in this list: ``text`` (wording), ``model`` (the
+policy as data), ``casefile`` (the input and the state derived from it), ``reasons`` (why, in
+plain words), ``guards`` (the guards and the :class:`PolicyTables` that carry them),
+``decision`` (the outcome and its explanation), ``conditions`` and ``ladder`` (when a step
+applies and is due), ``evaluate`` (the engine). The ``.importlinter`` contract "The policy
+engine's modules import one way" keeps it that way.
+
 Public API::
 
     from maatwerk.core.policy import CaseFile, PolicyTables, evaluate
@@ -16,27 +23,25 @@ from maatwerk.core.policy.casefile import (
     CaseFile,
     CaseState,
     OtherArrear,
-    PolicyTables,
     derive_state,
     outstanding_on,
 )
-from maatwerk.core.policy.evaluate import (
+from maatwerk.core.policy.decision import (
     Decision,
     DecisionStatus,
     HistoryLine,
     NoteKind,
     ProposedAction,
     StepNote,
-    evaluate,
 )
+from maatwerk.core.policy.evaluate import evaluate
 from maatwerk.core.policy.guards import (
     BUILTIN_GUARDS,
     Guard,
     GuardContext,
     GuardRegistry,
     GuardSpec,
-    Reason,
-    Verdict,
+    PolicyTables,
 )
 from maatwerk.core.policy.model import (
     ACTION_LABELS,
@@ -50,6 +55,7 @@ from maatwerk.core.policy.model import (
     Step,
     Timing,
 )
+from maatwerk.core.policy.reasons import Reason, Verdict
 
 
 __all__ = [

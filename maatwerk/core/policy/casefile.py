@@ -1,4 +1,4 @@
-"""The input of an evaluation: a :class:`CaseFile` and the :class:`PolicyTables`.
+"""The input of an evaluation: a :class:`CaseFile`, and the :class:`CaseState` derived from it.
 
 A case file bundles what the policy needs to know about one case (dossier) on a day: the
 :class:`~maatwerk.core.debtors.Debtor`, the :class:`~maatwerk.core.debts.Case` with its debts and
@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -30,7 +28,6 @@ from maatwerk.core.arrangements import (
     PaymentMethod,
     arrangement_status,
 )
-from maatwerk.core.calendar import CALENDAR, Calendars, plain_calendar
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Case, Debt, DebtStatus, Payment
 from maatwerk.core.events import (
@@ -67,17 +64,12 @@ from maatwerk.core.events import (
 from maatwerk.core.money import Money
 
 
-if TYPE_CHECKING:
-    from maatwerk.core.policy.guards import GuardRegistry
-
-
 __all__ = [
     "ActiveArrangement",
     "ActiveHold",
     "CaseFile",
     "CaseState",
     "OtherArrear",
-    "PolicyTables",
     "arrangement_from_events",
     "outstanding_on",
     "plan_payments",
@@ -110,34 +102,6 @@ class CaseFile:
             raise ValueError(
                 f"case of debtor {self.case.debtor_id} given with debtor {self.debtor.debtor_id}"
             )
-
-
-def _default_guards() -> GuardRegistry:
-    from maatwerk.core.policy.guards import BUILTIN_GUARDS  # noqa: PLC0415 - avoids an import cycle
-
-    return BUILTIN_GUARDS
-
-
-@attrs.frozen(kw_only=True)
-class PolicyTables:
-    """What an evaluation needs besides the case and the policy (the ``tables`` argument).
-
-    ``calendars``: the named calendars (``calendar``, ``sepa``, ``atw``; built by
-    ``maatwerk.adapters.calendars`` from the holidays package and the bridge-day table).
-    ``fourteen_day_term``: BW 6:96 lid 6, days after receipt of the 14-day letter.
-    ``aanmaning_term``: Awb 4:112, days after sending the aanmaning. ``guards``: the guard
-    registry (built-ins plus any plugin guards).
-    """
-
-    calendars: Calendars = attrs.field(factory=lambda: Calendars((plain_calendar(),)))
-    fourteen_day_term: int = 14
-    aanmaning_term: int = 14
-    guards: GuardRegistry = attrs.field(factory=_default_guards)
-
-    @property
-    def atw(self) -> str:
-        """The calendar statutory terms are extended on (``atw`` when present)."""
-        return "atw" if "atw" in self.calendars else CALENDAR
 
 
 def outstanding_on(debt: Debt, day: dt.date) -> Money:
@@ -610,8 +574,3 @@ def _judge_plans(
         elif judged.status.status is ArrangementStatus.BREACHED:
             broken.append(judged)
     return tuple(running), tuple(broken)
-
-
-def merge_events(*groups: Iterable[Event]) -> tuple[Event, ...]:
-    """Concatenate event groups (e.g. the debtor's events and the run-wide holds)."""
-    return tuple(e for group in groups for e in group)

@@ -6,37 +6,46 @@ registered as a :class:`GuardSpec` with a stable ``code``, the action kinds it a
 default, and whether a policy may switch it off (``mandatory``). A :class:`GuardRegistry` is a
 plain value: plugins add guards with :meth:`GuardRegistry.extended` (the pluggy hook of the
 plugins layer returns ``GuardSpec`` records), and the registry travels to :func:`evaluate` in
-:class:`~maatwerk.core.policy.casefile.PolicyTables`.
+:class:`PolicyTables`.
 
-Every verdict carries a :class:`Reason`: the code and one plain sentence in Dutch (B1) and
-English, with the dates and amounts that matter.
+:class:`PolicyTables` lives here, with the guards, because the two refer to each other: a guard
+sees the tables in its :class:`GuardContext`, and the tables carry the registry (by default
+:data:`BUILTIN_GUARDS`). That is why this module runs a little over 600 lines: the guard API,
+the tables and the built-in checks are one cycle of references, and one module keeps the imports
+one way (``casefile`` and ``reasons`` below, ``evaluate`` above). Each built-in check is declared
+once, by :func:`_builtin` right above it, in the order the guards are checked.
+
+Every verdict carries a :class:`~maatwerk.core.policy.reasons.Reason`: the code and one plain
+sentence in Dutch (B1) and English, with the dates and amounts that matter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Final, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final, Protocol, TypeVar
 
 import attrs
 
-from maatwerk.core.calendar import legal_deadline
+from maatwerk.core._convert import to_members
+from maatwerk.core.calendar import CALENDAR, Calendars, legal_deadline, plain_calendar
 from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.events import ActionKind, ConsentScope, DebtorFlag
 from maatwerk.core.policy import text
-from maatwerk.core.policy.casefile import CaseState, PolicyTables
+from maatwerk.core.policy.casefile import CaseState
 from maatwerk.core.policy.model import PLAN_ANCHORS, Policy, Step
+from maatwerk.core.policy.reasons import Reason, Verdict
 
 
 __all__ = [
     "BUILTIN_GUARDS",
+    "DECEASED_REASON",
     "HARD_ACTIONS",
     "Guard",
     "GuardContext",
     "GuardRegistry",
     "GuardSpec",
-    "Reason",
-    "Verdict",
+    "PolicyTables",
 ]
 
 _DAY: Final = dt.timedelta(days=1)
@@ -53,28 +62,47 @@ HARD_ACTIONS: Final = frozenset(
 _ALL_BUT_CLOSE: Final = frozenset(ActionKind) - {ActionKind.CLOSE}
 
 
+def _verdict(code: str, nl: str, en: str, *, until: dt.date | None = None) -> Verdict:
+    """A guard's verdict with its reason (blocking, or postponing to ``until``)."""
+    return Verdict(reason=Reason(code=code, nl=nl, en=en), until=until)
+
+
+DECEASED_REASON: Final = Reason(
+    code="deceased",
+    nl="De klant is overleden. We nemen geen stappen meer.",
+    en="The debtor has died; every step stops.",
+)
+
+
+def _builtin_guards() -> GuardRegistry:
+    """The default of :attr:`PolicyTables.guards` (:data:`BUILTIN_GUARDS`, defined below)."""
+    return BUILTIN_GUARDS
+
+
+def _action_kind_set(values: Iterable[ActionKind | str] | None) -> frozenset[ActionKind] | None:
+    return None if values is None else frozenset(to_members(ActionKind, values))
+
+
 @attrs.frozen(kw_only=True)
-class Reason:
-    """Why something happened or did not, as a code and one sentence per language."""
+class PolicyTables:
+    """What an evaluation needs besides the case and the policy (the ``tables`` argument).
 
-    code: str
-    nl: str
-    en: str
+    ``calendars``: the named calendars (``calendar``, ``sepa``, ``atw``; built by
+    ``maatwerk.adapters.calendars`` from the holidays package and the bridge-day table).
+    ``fourteen_day_term``: BW 6:96 lid 6, days after receipt of the 14-day letter.
+    ``aanmaning_term``: Awb 4:112, days after sending the aanmaning. ``guards``: the guard
+    registry (built-ins plus any plugin guards).
+    """
 
-    def text(self, lang: str) -> str:
-        return self.nl if lang == "nl" else self.en
-
-
-@attrs.frozen(kw_only=True)
-class Verdict:
-    """A guard's veto: ``until`` None blocks the step; a date postpones it to that day."""
-
-    reason: Reason
-    until: dt.date | None = None
+    calendars: Calendars = attrs.field(factory=lambda: Calendars((plain_calendar(),)))
+    fourteen_day_term: int = 14
+    aanmaning_term: int = 14
+    guards: GuardRegistry = attrs.field(factory=_builtin_guards)
 
     @property
-    def postponed(self) -> bool:
-        return self.until is not None
+    def atw(self) -> str:
+        """The calendar statutory terms are extended on (``atw`` when present)."""
+        return "atw" if "atw" in self.calendars else CALENDAR
 
 
 @attrs.frozen(kw_only=True)
@@ -109,7 +137,7 @@ class GuardSpec:
 
     code: str
     check: Guard
-    applies_to: frozenset[ActionKind] | None = None
+    applies_to: frozenset[ActionKind] | None = attrs.field(default=None, converter=_action_kind_set)
     with_costs: bool = False
     mandatory: bool = False
     summary_nl: str = ""
@@ -174,62 +202,202 @@ class GuardRegistry:
 
 
 # ---------------------------------------------------------------------------------- checks
+_BAILIFF: Final = frozenset({ActionKind.BAILIFF_HANDOVER})
+_BUILTIN: list[GuardSpec] = []
+"""the built-in guards, in the order they are defined (and checked)"""
+_G = TypeVar("_G", bound=Guard)
+
+
+def _builtin(
+    code: str,
+    *,
+    applies_to: frozenset[ActionKind] | None = None,
+    with_costs: bool = False,
+    mandatory: bool = False,
+    nl: str,
+    en: str,
+) -> Callable[[_G], _G]:
+    """Declare the check below as the built-in guard ``code`` (see :class:`GuardSpec`)."""
+
+    def declare(check: _G) -> _G:
+        _BUILTIN.append(
+            GuardSpec(
+                code=code,
+                check=check,
+                applies_to=applies_to,
+                with_costs=with_costs,
+                mandatory=mandatory,
+                summary_nl=nl,
+                summary_en=en,
+            )
+        )
+        return check
+
+    return declare
+
+
 def _d(day: dt.date) -> tuple[str, str]:
     return text.date(day, "nl"), text.date(day, "en")
 
 
-def deceased(ctx: GuardContext) -> Verdict | None:
-    if not ctx.state.deceased:
-        return None
-    return Verdict(
-        reason=Reason(
-            code="deceased",
-            nl="De klant is overleden. We nemen geen stappen meer.",
-            en="The debtor has died; every step stops.",
+_CONSENT_FOR: Final[Mapping[ActionKind, frozenset[ConsentScope]]] = {
+    ActionKind.DEBT_HELP_REFERRAL: frozenset(
+        {ConsentScope.DEBT_HELP_REFERRAL, ConsentScope.MUNICIPAL_REFERRAL}
+    ),
+    ActionKind.EARLY_SIGNAL: frozenset({ConsentScope.EARLY_SIGNAL}),
+}
+
+
+def _letter_term(ctx: GuardContext) -> Verdict | None:
+    letters = [
+        lt
+        for lt in ctx.state.letters
+        if not lt.debt_ids or ctx.debt.debt_id in lt.debt_ids or lt.debt_id == ctx.debt.debt_id
+    ]
+    if not letters:
+        return _verdict(
+            "fourteen-day-letter",
+            "Er is nog geen veertiendagenbrief gestuurd. Zonder die brief mag dit niet.",
+            "No 14-day letter (BW 6:96 lid 6) has been sent yet.",
         )
+    received = letters[-1].received_on
+    term = ctx.tables.fourteen_day_term
+    return _term_running(ctx, received, term, "de veertiendagenbrief", "14-day letter's")
+
+
+def _aanmaning_term(ctx: GuardContext) -> Verdict | None:
+    # only a delivered aanmaning counts (FormalDemandSent), never a step that was refused
+    sent = [
+        s
+        for s in ctx.state.demands
+        if ctx.debt.debt_id in (s.debt_ids or ((s.debt_id,) if s.debt_id else ()))
+    ]
+    if not sent:
+        return _verdict(
+            "fourteen-day-letter",
+            "Er is nog geen aanmaning gestuurd (Awb 4:112). Zonder aanmaning mag dit niet.",
+            "No formal demand (aanmaning, Awb 4:112) has been sent yet.",
+        )
+    term = ctx.tables.aanmaning_term
+    return _term_running(ctx, sent[-1].sent_on, term, "de aanmaning", "formal demand's")
+
+
+def _term_running(
+    ctx: GuardContext, start: dt.date, term: int, nl_letter: str, en_letter: str
+) -> Verdict | None:
+    """Postponed while the statutory ``term`` from ``start`` runs (extended on the Atw calendar)."""
+    last_day = legal_deadline(start, term, ctx.tables.calendars.get(ctx.tables.atw))
+    if ctx.today > last_day:
+        return None
+    nl, en = _d(last_day)
+    return _verdict(
+        "fourteen-day-letter",
+        f"De termijn van {nl_letter} loopt nog tot en met {nl}.",
+        f"The {en_letter} term runs until {en} inclusive.",
+        until=last_day + _DAY,
     )
 
 
+@_builtin(
+    "deceased",
+    mandatory=True,
+    nl="klant overleden: alles stopt",
+    en="debtor deceased: everything stops",
+)
+def deceased(ctx: GuardContext) -> Verdict | None:
+    if not ctx.state.deceased:
+        return None
+    return Verdict(reason=DECEASED_REASON)
+
+
+@_builtin(
+    "hold",
+    mandatory=True,
+    nl="pauze op schuld, dossier of hele run",
+    en="time-boxed hold on a debt, the case or the whole run",
+)
 def hold(ctx: GuardContext) -> Verdict | None:
     for active in ctx.state.holds:
         if active.scope.value == "debt" and active.debt_id != ctx.debt.debt_id:
             continue
         if active.end is None:
-            return Verdict(
-                reason=Reason(
-                    code="hold",
-                    nl=f"Het dossier staat op pauze sinds {text.date(active.start, 'nl')} "
-                    f"(reden: {active.reason}).",
-                    en=f"On hold since {active.start.isoformat()} (reason: {active.reason}).",
-                )
+            return _verdict(
+                "hold",
+                f"Het dossier staat op pauze sinds {text.date(active.start, 'nl')} "
+                f"(reden: {active.reason}).",
+                f"On hold since {active.start.isoformat()} (reason: {active.reason}).",
             )
         nl, en = _d(active.end)
-        return Verdict(
-            reason=Reason(
-                code="hold",
-                nl=f"Het dossier staat op pauze tot en met {nl} (reden: {active.reason}).",
-                en=f"On hold until {en} inclusive (reason: {active.reason}).",
-            ),
+        return _verdict(
+            "hold",
+            f"Het dossier staat op pauze tot en met {nl} (reden: {active.reason}).",
+            f"On hold until {en} inclusive (reason: {active.reason}).",
             until=active.end + _DAY,
         )
     return None
 
 
+@_builtin(
+    "dispute", applies_to=_ALL_BUT_CLOSE, mandatory=True, nl="vordering betwist", en="open dispute"
+)
 def dispute(ctx: GuardContext) -> Verdict | None:
     for opened in ctx.state.open_disputes:
         if opened.debt_id in (None, ctx.debt.debt_id):
             nl, en = _d(opened.occurred_on)
-            return Verdict(
-                reason=Reason(
-                    code="dispute",
-                    nl=f"De klant is het niet eens met de vordering (sinds {nl}). "
-                    "We wachten tot dat is opgelost.",
-                    en=f"The debt is disputed since {en}; waiting until the dispute is resolved.",
-                )
+            return _verdict(
+                "dispute",
+                f"De klant is het niet eens met de vordering (sinds {nl}). "
+                "We wachten tot dat is opgelost.",
+                f"The debt is disputed since {en}; waiting until the dispute is resolved.",
             )
     return None
 
 
+@_builtin(
+    "review-rejected",
+    mandatory=True,
+    nl="stap afgewezen bij controle",
+    en="step rejected in review",
+)
+def review_rejected(ctx: GuardContext) -> Verdict | None:
+    for rejected in ctx.state.rejections:
+        if rejected.step_id == ctx.step.id and (
+            not rejected.debt_ids or ctx.debt.debt_id in rejected.debt_ids
+        ):
+            nl, en = _d(rejected.occurred_on)
+            return _verdict(
+                "review-rejected",
+                f"Een medewerker heeft deze stap op {nl} afgewezen.",
+                f"A reviewer rejected this step on {en}.",
+            )
+    return None
+
+
+@_builtin(
+    "debt-help",
+    applies_to=_ALL_BUT_CLOSE,
+    nl="schuldhulp of stabilisatieovereenkomst",
+    en="debt help or stabilisation agreement",
+)
+def debt_help(ctx: GuardContext) -> Verdict | None:
+    if not ctx.state.debt_help:
+        return None
+    started = ctx.state.debt_help[0]
+    nl, en = _d(started.occurred_on)
+    return _verdict(
+        "debt-help",
+        f"De klant krijgt schuldhulp of heeft een stabilisatieovereenkomst (sinds {nl}).",
+        f"Debt help or a stabilisation agreement is in place since {en} "
+        f"({started.help_kind.value}).",
+    )
+
+
+@_builtin(
+    "arrangement-kept",
+    applies_to=_ALL_BUT_CLOSE,
+    nl="betalingsregeling loopt en wordt nagekomen",
+    en="active arrangement being kept",
+)
 def arrangement_kept(ctx: GuardContext) -> Verdict | None:
     """A running plan blocks escalation; a plan in grace postpones it to the end of the grace.
 
@@ -248,176 +416,91 @@ def arrangement_kept(ctx: GuardContext) -> Verdict | None:
             since_nl, since_en = _d(plan.missed_since)
             until = plan.status.grace_until
             if until is None:
-                return Verdict(
-                    reason=Reason(
-                        code="arrangement-kept",
-                        nl=f"Er is een termijn van de betalingsregeling niet betaald "
-                        f"(te laat sinds {since_nl}). De klant kan dit nog inhalen.",
-                        en=f"An instalment is late since {since_en}; the plan is in grace "
-                        "and can still be caught up.",
-                    )
+                return _verdict(
+                    "arrangement-kept",
+                    f"Er is een termijn van de betalingsregeling niet betaald "
+                    f"(te laat sinds {since_nl}). De klant kan dit nog inhalen.",
+                    f"An instalment is late since {since_en}; the plan is in grace "
+                    "and can still be caught up.",
                 )
             nl, en = _d(until)
-            return Verdict(
-                reason=Reason(
-                    code="arrangement-kept",
-                    nl=f"Er is een termijn van de betalingsregeling niet betaald "
-                    f"(te laat sinds {since_nl}). De klant kan dit inhalen tot en met {nl}.",
-                    en=f"An instalment is late since {since_en}; the plan is in grace "
-                    f"until {en} inclusive.",
-                ),
+            return _verdict(
+                "arrangement-kept",
+                f"Er is een termijn van de betalingsregeling niet betaald "
+                f"(te laat sinds {since_nl}). De klant kan dit inhalen tot en met {nl}.",
+                f"An instalment is late since {since_en}; the plan is in grace "
+                f"until {en} inclusive.",
                 until=until + _DAY,
             )
         nl, en = _d(plan.accepted_on)
-        return Verdict(
-            reason=Reason(
-                code="arrangement-kept",
-                nl=f"Er loopt een betalingsregeling sinds {nl} en de klant houdt zich eraan.",
-                en=f"An arrangement is active since {en} and is being kept.",
-            )
+        return _verdict(
+            "arrangement-kept",
+            f"Er loopt een betalingsregeling sinds {nl} en de klant houdt zich eraan.",
+            f"An arrangement is active since {en} and is being kept.",
         )
     return None
 
 
-def debt_help(ctx: GuardContext) -> Verdict | None:
-    if not ctx.state.debt_help:
-        return None
-    started = ctx.state.debt_help[0]
-    nl, en = _d(started.occurred_on)
-    return Verdict(
-        reason=Reason(
-            code="debt-help",
-            nl=f"De klant krijgt schuldhulp of heeft een stabilisatieovereenkomst (sinds {nl}).",
-            en=f"Debt help or a stabilisation agreement is in place since {en} "
-            f"({started.help_kind.value}).",
-        )
-    )
-
-
-def vulnerable(ctx: GuardContext) -> Verdict | None:
-    if not ctx.state.vulnerable:
-        return None
-    return Verdict(
-        reason=Reason(
-            code="vulnerable",
-            nl="De klant is kwetsbaar. Een medewerker kijkt eerst mee; deze stap gaat niet vanzelf.",
-            en="The debtor is flagged vulnerable; a case manager decides, not the engine.",
-        )
-    )
-
-
+@_builtin(
+    "promise", applies_to=_ALL_BUT_CLOSE, nl="betalingsbelofte loopt", en="promise to pay pending"
+)
 def promise(ctx: GuardContext) -> Verdict | None:
     pending = [p for p in ctx.state.promises if p.promised_for >= ctx.today]
     if not pending:
         return None
     last = max(p.promised_for for p in pending)
     nl, en = _d(last)
-    return Verdict(
-        reason=Reason(
-            code="promise",
-            nl=f"De klant heeft beloofd uiterlijk {nl} te betalen. We wachten dat af.",
-            en=f"The debtor promised to pay by {en}; waiting for it.",
-        ),
+    return _verdict(
+        "promise",
+        f"De klant heeft beloofd uiterlijk {nl} te betalen. We wachten dat af.",
+        f"The debtor promised to pay by {en}; waiting for it.",
         until=last + _DAY,
     )
 
 
-_CONSENT_FOR: Final[Mapping[ActionKind, frozenset[ConsentScope]]] = {
-    ActionKind.DEBT_HELP_REFERRAL: frozenset(
-        {ConsentScope.DEBT_HELP_REFERRAL, ConsentScope.MUNICIPAL_REFERRAL}
-    ),
-    ActionKind.EARLY_SIGNAL: frozenset({ConsentScope.EARLY_SIGNAL}),
-}
+@_builtin(
+    "vulnerable",
+    applies_to=HARD_ACTIONS,
+    nl="kwetsbare klant: geen harde stap zonder medewerker",
+    en="vulnerable debtor: no hard step without a case manager",
+)
+def vulnerable(ctx: GuardContext) -> Verdict | None:
+    if not ctx.state.vulnerable:
+        return None
+    return _verdict(
+        "vulnerable",
+        "De klant is kwetsbaar. Een medewerker kijkt eerst mee; deze stap gaat niet vanzelf.",
+        "The debtor is flagged vulnerable; a case manager decides, not the engine.",
+    )
 
 
+@_builtin(
+    "consent",
+    applies_to=frozenset({ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL}),
+    nl="geen toestemming voor doorverwijzing of vroegsignaal",
+    en="no consent for a referral or early signal",
+)
 def consent(ctx: GuardContext) -> Verdict | None:
     needed = _CONSENT_FOR.get(ctx.step.action, frozenset({ConsentScope.MUNICIPAL_REFERRAL}))
     if ctx.state.consents & needed:
         return None
-    return Verdict(
-        reason=Reason(
-            code="consent",
-            nl="De klant heeft geen toestemming gegeven om gegevens te delen. "
-            "Vraag dat eerst in een gesprek.",
-            en="No consent recorded for sharing the debtor's data "
-            f"({', '.join(sorted(s.value for s in needed))}).",
-        )
+    return _verdict(
+        "consent",
+        "De klant heeft geen toestemming gegeven om gegevens te delen. "
+        "Vraag dat eerst in een gesprek.",
+        "No consent recorded for sharing the debtor's data "
+        f"({', '.join(sorted(s.value for s in needed))}).",
     )
 
 
-def personal_contact(ctx: GuardContext) -> Verdict | None:
-    if any(c.channel.is_personal for c in ctx.state.contacts):
-        return None
-    return Verdict(
-        reason=Reason(
-            code="personal-contact",
-            nl="Er is nog niet geprobeerd de klant persoonlijk te spreken (bellen of langsgaan). "
-            "Dat moet eerst.",
-            en="No personal contact attempt (call or visit) yet; one must come first.",
-        )
-    )
-
-
-def _letter_term(ctx: GuardContext) -> Verdict | None:
-    letters = [
-        lt
-        for lt in ctx.state.letters
-        if not lt.debt_ids or ctx.debt.debt_id in lt.debt_ids or lt.debt_id == ctx.debt.debt_id
-    ]
-    if not letters:
-        return Verdict(
-            reason=Reason(
-                code="fourteen-day-letter",
-                nl="Er is nog geen veertiendagenbrief gestuurd. Zonder die brief mag dit niet.",
-                en="No 14-day letter (BW 6:96 lid 6) has been sent yet.",
-            )
-        )
-    letter = letters[-1]
-    atw = ctx.tables.calendars.get(ctx.tables.atw)
-    last_day = legal_deadline(letter.received_on, ctx.tables.fourteen_day_term, atw)
-    if ctx.today <= last_day:
-        nl, en = _d(last_day)
-        return Verdict(
-            reason=Reason(
-                code="fourteen-day-letter",
-                nl=f"De termijn van de veertiendagenbrief loopt nog tot en met {nl}.",
-                en=f"The 14-day letter's term runs until {en} inclusive.",
-            ),
-            until=last_day + _DAY,
-        )
-    return None
-
-
-def _aanmaning_term(ctx: GuardContext) -> Verdict | None:
-    # only a delivered aanmaning counts (FormalDemandSent), never a step that was refused
-    sent = [
-        s
-        for s in ctx.state.demands
-        if ctx.debt.debt_id in (s.debt_ids or ((s.debt_id,) if s.debt_id else ()))
-    ]
-    if not sent:
-        return Verdict(
-            reason=Reason(
-                code="fourteen-day-letter",
-                nl="Er is nog geen aanmaning gestuurd (Awb 4:112). Zonder aanmaning mag dit niet.",
-                en="No formal demand (aanmaning, Awb 4:112) has been sent yet.",
-            )
-        )
-    atw = ctx.tables.calendars.get(ctx.tables.atw)
-    last_day = legal_deadline(sent[-1].sent_on, ctx.tables.aanmaning_term, atw)
-    if ctx.today <= last_day:
-        nl, en = _d(last_day)
-        return Verdict(
-            reason=Reason(
-                code="fourteen-day-letter",
-                nl=f"De termijn van de aanmaning loopt nog tot en met {nl}.",
-                en=f"The formal demand's term runs until {en} inclusive.",
-            ),
-            until=last_day + _DAY,
-        )
-    return None
-
-
+@_builtin(
+    "fourteen-day-letter",
+    applies_to=_BAILIFF,
+    with_costs=True,
+    mandatory=True,
+    nl="veertiendagenbrief of aanmaning nog niet verlopen",
+    en="14-day letter or aanmaning not yet expired",
+)
 def fourteen_day_letter(ctx: GuardContext) -> Verdict | None:
     """Costs or a bailiff only after the 14-day letter (private, consumer) or aanmaning (public)."""
     if ctx.debt.kind is ClaimKind.PUBLIC:
@@ -429,47 +512,77 @@ def fourteen_day_letter(ctx: GuardContext) -> Verdict | None:
     return _letter_term(ctx)
 
 
-def bailiff_threshold(ctx: GuardContext) -> Verdict | None:
-    minimum = ctx.policy.settings.bailiff_min_amount
-    owed = ctx.state.total_outstanding
-    if owed >= minimum:
+@_builtin(
+    "personal-contact",
+    applies_to=_BAILIFF,
+    nl="nog geen poging tot persoonlijk contact",
+    en="no personal contact attempt yet",
+)
+def personal_contact(ctx: GuardContext) -> Verdict | None:
+    if any(c.channel.is_personal for c in ctx.state.contacts):
         return None
-    return Verdict(
-        reason=Reason(
-            code="bailiff-threshold",
-            nl=f"Het openstaande bedrag ({text.amount(owed, 'nl')}) is lager dan de grens "
-            f"voor de deurwaarder ({text.amount(minimum, 'nl')}).",
-            en=f"The amount owed ({text.amount(owed, 'en')}) is below the bailiff threshold "
-            f"({text.amount(minimum, 'en')}).",
-        )
+    return _verdict(
+        "personal-contact",
+        "Er is nog niet geprobeerd de klant persoonlijk te spreken (bellen of langsgaan). "
+        "Dat moet eerst.",
+        "No personal contact attempt (call or visit) yet; one must come first.",
     )
 
 
+@_builtin(
+    "amicable-track",
+    applies_to=_BAILIFF,
+    nl="verkort minnelijk traject nog niet doorlopen",
+    en="short amicable track not yet run",
+)
 def amicable_track(ctx: GuardContext) -> Verdict | None:
     days = ctx.policy.settings.amicable_track_days
     last = ctx.state.last_step_for(ctx.debt.debt_id)
     if last is None:
-        return Verdict(
-            reason=Reason(
-                code="amicable-track",
-                nl="Er is nog geen minnelijk traject geweest. Eerst een brief of gesprek.",
-                en="No amicable track has run yet.",
-            )
+        return _verdict(
+            "amicable-track",
+            "Er is nog geen minnelijk traject geweest. Eerst een brief of gesprek.",
+            "No amicable track has run yet.",
         )
     ends = last.occurred_on + dt.timedelta(days=days)
     if ctx.today < ends:
         nl, en = _d(ends)
-        return Verdict(
-            reason=Reason(
-                code="amicable-track",
-                nl=f"De klant krijgt eerst {days} dagen om het samen op te lossen, tot {nl}.",
-                en=f"The {days}-day amicable track runs until {en}.",
-            ),
+        return _verdict(
+            "amicable-track",
+            f"De klant krijgt eerst {days} dagen om het samen op te lossen, tot {nl}.",
+            f"The {days}-day amicable track runs until {en}.",
             until=ends,
         )
     return None
 
 
+@_builtin(
+    "bailiff-threshold",
+    applies_to=_BAILIFF,
+    nl="bedrag onder de grens voor de deurwaarder",
+    en="amount below the bailiff threshold",
+)
+def bailiff_threshold(ctx: GuardContext) -> Verdict | None:
+    minimum = ctx.policy.settings.bailiff_min_amount
+    owed = ctx.state.total_outstanding
+    if owed >= minimum:
+        return None
+    return _verdict(
+        "bailiff-threshold",
+        f"Het openstaande bedrag ({text.amount(owed, 'nl')}) is lager dan de grens "
+        f"voor de deurwaarder ({text.amount(minimum, 'nl')}).",
+        f"The amount owed ({text.amount(owed, 'en')}) is below the bailiff threshold "
+        f"({text.amount(minimum, 'en')}).",
+    )
+
+
+@_builtin(
+    "problematic-debt",
+    applies_to=_BAILIFF,
+    mandatory=True,
+    nl="problematische schulden zonder doorverwijzing",
+    en="problematic debt without a referral offer",
+)
 def problematic_debt(ctx: GuardContext) -> Verdict | None:
     state = ctx.state
     problematic = DebtorFlag.PROBLEMATIC_DEBT in state.flags or (
@@ -483,158 +596,32 @@ def problematic_debt(ctx: GuardContext) -> Verdict | None:
     )
     if offered:
         return None
-    return Verdict(
-        reason=Reason(
-            code="problematic-debt",
-            nl="De klant heeft problematische schulden en kreeg nog geen doorverwijzing naar "
-            "schuldhulp. Eerst doorverwijzen, geen deurwaarder.",
-            en="Problematic debt and no referral to debt help offered yet: no bailiff.",
-        )
+    return _verdict(
+        "problematic-debt",
+        "De klant heeft problematische schulden en kreeg nog geen doorverwijzing naar "
+        "schuldhulp. Eerst doorverwijzen, geen deurwaarder.",
+        "Problematic debt and no referral to debt help offered yet: no bailiff.",
     )
 
 
-def review_rejected(ctx: GuardContext) -> Verdict | None:
-    for rejected in ctx.state.rejections:
-        if rejected.step_id == ctx.step.id and (
-            not rejected.debt_ids or ctx.debt.debt_id in rejected.debt_ids
-        ):
-            nl, en = _d(rejected.occurred_on)
-            return Verdict(
-                reason=Reason(
-                    code="review-rejected",
-                    nl=f"Een medewerker heeft deze stap op {nl} afgewezen.",
-                    en=f"A reviewer rejected this step on {en}.",
-                )
-            )
-    return None
-
-
+@_builtin(
+    "brp-mismatch",
+    applies_to=frozenset({ActionKind.ZVW_REPORT}),
+    mandatory=True,
+    nl="adres niet of anders in de BRP (Zvw 18c)",
+    en="address not in or different from the BRP (Zvw 18c)",
+)
 def brp_mismatch(ctx: GuardContext) -> Verdict | None:
     state = ctx.state
     if state.debtor.has_brp_address and DebtorFlag.BRP_MISMATCH not in state.flags:
         return None
-    return Verdict(
-        reason=Reason(
-            code="brp-mismatch",
-            nl="Het adres staat niet of anders in de BRP. Aanmelden bij het CAK mag dan niet "
-            "(Zvw art. 18c).",
-            en="The address is missing from or differs from the BRP: no report (Zvw 18c).",
-        )
+    return _verdict(
+        "brp-mismatch",
+        "Het adres staat niet of anders in de BRP. Aanmelden bij het CAK mag dan niet "
+        "(Zvw art. 18c).",
+        "The address is missing from or differs from the BRP: no report (Zvw 18c).",
     )
 
 
-BUILTIN_GUARDS: Final = GuardRegistry(
-    (
-        GuardSpec(
-            code="deceased",
-            check=deceased,
-            mandatory=True,
-            summary_nl="klant overleden: alles stopt",
-            summary_en="debtor deceased: everything stops",
-        ),
-        GuardSpec(
-            code="hold",
-            check=hold,
-            mandatory=True,
-            summary_nl="pauze op schuld, dossier of hele run",
-            summary_en="time-boxed hold on a debt, the case or the whole run",
-        ),
-        GuardSpec(
-            code="dispute",
-            check=dispute,
-            applies_to=_ALL_BUT_CLOSE,
-            mandatory=True,
-            summary_nl="vordering betwist",
-            summary_en="open dispute",
-        ),
-        GuardSpec(
-            code="review-rejected",
-            check=review_rejected,
-            mandatory=True,
-            summary_nl="stap afgewezen bij controle",
-            summary_en="step rejected in review",
-        ),
-        GuardSpec(
-            code="debt-help",
-            check=debt_help,
-            applies_to=_ALL_BUT_CLOSE,
-            summary_nl="schuldhulp of stabilisatieovereenkomst",
-            summary_en="debt help or stabilisation agreement",
-        ),
-        GuardSpec(
-            code="arrangement-kept",
-            check=arrangement_kept,
-            applies_to=_ALL_BUT_CLOSE,
-            summary_nl="betalingsregeling loopt en wordt nagekomen",
-            summary_en="active arrangement being kept",
-        ),
-        GuardSpec(
-            code="promise",
-            check=promise,
-            applies_to=_ALL_BUT_CLOSE,
-            summary_nl="betalingsbelofte loopt",
-            summary_en="promise to pay pending",
-        ),
-        GuardSpec(
-            code="vulnerable",
-            check=vulnerable,
-            applies_to=HARD_ACTIONS,
-            summary_nl="kwetsbare klant: geen harde stap zonder medewerker",
-            summary_en="vulnerable debtor: no hard step without a case manager",
-        ),
-        GuardSpec(
-            code="consent",
-            check=consent,
-            applies_to=frozenset({ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL}),
-            summary_nl="geen toestemming voor doorverwijzing of vroegsignaal",
-            summary_en="no consent for a referral or early signal",
-        ),
-        GuardSpec(
-            code="fourteen-day-letter",
-            check=fourteen_day_letter,
-            applies_to=frozenset({ActionKind.BAILIFF_HANDOVER}),
-            with_costs=True,
-            mandatory=True,
-            summary_nl="veertiendagenbrief of aanmaning nog niet verlopen",
-            summary_en="14-day letter or aanmaning not yet expired",
-        ),
-        GuardSpec(
-            code="personal-contact",
-            check=personal_contact,
-            applies_to=frozenset({ActionKind.BAILIFF_HANDOVER}),
-            summary_nl="nog geen poging tot persoonlijk contact",
-            summary_en="no personal contact attempt yet",
-        ),
-        GuardSpec(
-            code="amicable-track",
-            check=amicable_track,
-            applies_to=frozenset({ActionKind.BAILIFF_HANDOVER}),
-            summary_nl="verkort minnelijk traject nog niet doorlopen",
-            summary_en="short amicable track not yet run",
-        ),
-        GuardSpec(
-            code="bailiff-threshold",
-            check=bailiff_threshold,
-            applies_to=frozenset({ActionKind.BAILIFF_HANDOVER}),
-            summary_nl="bedrag onder de grens voor de deurwaarder",
-            summary_en="amount below the bailiff threshold",
-        ),
-        GuardSpec(
-            code="problematic-debt",
-            check=problematic_debt,
-            applies_to=frozenset({ActionKind.BAILIFF_HANDOVER}),
-            mandatory=True,
-            summary_nl="problematische schulden zonder doorverwijzing",
-            summary_en="problematic debt without a referral offer",
-        ),
-        GuardSpec(
-            code="brp-mismatch",
-            check=brp_mismatch,
-            applies_to=frozenset({ActionKind.ZVW_REPORT}),
-            mandatory=True,
-            summary_nl="adres niet of anders in de BRP (Zvw 18c)",
-            summary_en="address not in or different from the BRP (Zvw 18c)",
-        ),
-    )
-)
-"""The built-in guards, in the order they are checked."""
+BUILTIN_GUARDS: Final = GuardRegistry(tuple(_BUILTIN))
+"""The built-in guards, in the order they are checked (the order they are defined above)."""

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
 import attrs
 
+from maatwerk.core._convert import to_member, to_members
 from maatwerk.core.arrangements import ChargesDuringPlan, PaymentMethod
+from maatwerk.core.arrangements._model import to_charges_during_plan
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
+from maatwerk.core.events._vocabulary import to_action_kind
 from maatwerk.core.money import Money
 
 
@@ -44,6 +47,30 @@ __all__ = [
 
 SCHEMA_VERSION: Final = 1
 """The policy file format version this code reads (``schema = 1`` in the file)."""
+
+
+# ---------------------------------------------------------------------- enum converters
+# A value string becomes the member, anything else a ValueError (see maatwerk.core._convert).
+def to_anchor(value: Anchor | str) -> Anchor:
+    return value if type(value) is Anchor else to_member(Anchor, value)
+
+
+def _claim_kind_tuple(values: Iterable[ClaimKind | str]) -> tuple[ClaimKind, ...]:
+    return to_members(ClaimKind, values)
+
+
+def _contact_outcome_tuple(values: Iterable[ContactOutcome | str]) -> tuple[ContactOutcome, ...]:
+    return to_members(ContactOutcome, values)
+
+
+def _payment_method_tuple(values: Iterable[PaymentMethod | str]) -> tuple[PaymentMethod, ...]:
+    return to_members(PaymentMethod, values)
+
+
+def _return_reason_group_tuple(
+    values: Iterable[ReturnReasonGroup | str],
+) -> tuple[ReturnReasonGroup, ...]:
+    return to_members(ReturnReasonGroup, values)
 
 
 class Anchor(enum.Enum):
@@ -158,7 +185,7 @@ class Timing:
     (:class:`MinDaysAfter`), in addition to the anchor.
     """
 
-    anchor: Anchor
+    anchor: Anchor = attrs.field(converter=to_anchor)
     days: int = 0
     calendar: str = "calendar"
     after: str | None = None
@@ -187,11 +214,17 @@ class Conditions:
     min_open_debts: int | None = None
     max_open_debts: int | None = None
     min_other_creditors: int | None = None
-    return_groups: tuple[ReturnReasonGroup, ...] = ()
+    return_groups: tuple[ReturnReasonGroup, ...] = attrs.field(
+        default=(), converter=_return_reason_group_tuple
+    )
     segments: tuple[str, ...] = ()
-    contact_outcomes: tuple[ContactOutcome, ...] = ()
-    arrangement_methods: tuple[PaymentMethod, ...] = ()
-    claim_kinds: tuple[ClaimKind, ...] = ()
+    contact_outcomes: tuple[ContactOutcome, ...] = attrs.field(
+        default=(), converter=_contact_outcome_tuple
+    )
+    arrangement_methods: tuple[PaymentMethod, ...] = attrs.field(
+        default=(), converter=_payment_method_tuple
+    )
+    claim_kinds: tuple[ClaimKind, ...] = attrs.field(default=(), converter=_claim_kind_tuple)
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
 
@@ -234,7 +267,7 @@ class Step:
     """
 
     id: str
-    action: ActionKind
+    action: ActionKind = attrs.field(converter=to_action_kind)
     channel: str
     timing: Timing
     conditions: Conditions = Conditions()
@@ -302,7 +335,9 @@ class PolicySettings:
     charge_costs: bool = True
     """post collection costs: BIK after an expired 14-day letter, the aanmaning fee on a
     public claim's formal demand (``false``: never charge them)"""
-    charges_during_plan: ChargesDuringPlan = ChargesDuringPlan.NONE
+    charges_during_plan: ChargesDuringPlan = attrs.field(
+        default=ChargesDuringPlan.NONE, converter=to_charges_during_plan
+    )
     """what is still charged while an arrangement is kept (default: nothing new)"""
 
 

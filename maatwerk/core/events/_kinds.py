@@ -1,0 +1,394 @@
+"""The domain event kinds: the :class:`Event` base, its families and every kind, declared once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Mapping
+from typing import ClassVar, Final
+
+import attrs
+
+from maatwerk.core.arrangements import PaymentMethod
+from maatwerk.core.arrangements._model import to_payment_method
+from maatwerk.core.events._vocabulary import (
+    ActionKind,
+    ConsentScope,
+    ContactChannel,
+    ContactOutcome,
+    DebtHelpKind,
+    DebtorFlag,
+    HoldScope,
+    ReturnReasonGroup,
+    to_action_kind,
+    to_consent_scope,
+    to_contact_channel,
+    to_contact_outcome,
+    to_debt_help_kind,
+    to_debtor_flag,
+    to_hold_scope,
+    to_return_reason_group,
+)
+from maatwerk.core.money import Money
+
+
+__all__ = [
+    "EVENT_TYPES",
+    "ArrangementAccepted",
+    "ArrangementBreached",
+    "ArrangementCompleted",
+    "ArrangementEvent",
+    "ArrangementOffered",
+    "ArrangementRejected",
+    "ConsentEvent",
+    "ConsentGiven",
+    "ConsentRevoked",
+    "ContactAttempt",
+    "DebtHelpEnded",
+    "DebtHelpEvent",
+    "DebtHelpStarted",
+    "DebtorFlagged",
+    "DisputeEvent",
+    "DisputeOpened",
+    "DisputeResolved",
+    "Event",
+    "FlagCleared",
+    "FlagEvent",
+    "FormalDemandSent",
+    "FourteenDayLetterSent",
+    "HoldEnded",
+    "HoldEvent",
+    "HoldPlaced",
+    "PaymentReturned",
+    "PromiseToPay",
+    "ReviewApproved",
+    "ReviewEvent",
+    "ReviewRejected",
+    "StepTaken",
+]
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+#: kind string -> event class (the storage keys rows on ``kind``), in the order declared
+EVENT_TYPES: Final[Mapping[str, type[Event]]] = types.MappingProxyType(_REGISTRY)
+
+
+def _optional_payment_method(value: PaymentMethod | str | None) -> PaymentMethod | None:
+    return None if value is None else to_payment_method(value)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of every domain event. ``KIND`` is the stable string the storage keys on.
+
+    Declaring a subclass with a ``KIND`` registers it in :data:`EVENT_TYPES`: each event kind is
+    stated once, in its class. A base without a ``KIND`` (such as :class:`ArrangementEvent`)
+    only shares fields: its fields come first, in the order the stored records keep.
+    """
+
+    KIND: ClassVar[str] = ""
+
+    occurred_on: dt.date
+    debtor_id: str
+    debt_id: str | None = None
+    recorded_by: str = "engine"
+
+    @property
+    def kind(self) -> str:
+        return type(self).KIND
+
+    @classmethod
+    def __attrs_init_subclass__(cls) -> None:
+        kind = cls.__dict__.get("KIND")
+        if not kind:
+            return
+        if kind in _REGISTRY:
+            raise TypeError(f"event kind {kind!r} declared twice")
+        attrs.resolve_types(cls)
+        _REGISTRY[kind] = cls
+
+
+# ---------------------------------------------------------------------------------- steps
+@attrs.frozen(kw_only=True)
+class StepTaken(Event):
+    """A policy step was carried out (one consolidated communication for ``debt_ids``)."""
+
+    KIND: ClassVar[str] = "step-taken"
+
+    step_id: str
+    action: ActionKind = attrs.field(converter=to_action_kind)
+    channel: str
+    debt_ids: tuple[str, ...] = ()
+    policy: str = ""
+    """``name@version`` of the policy that decided it"""
+
+
+@attrs.frozen(kw_only=True)
+class ContactAttempt(Event):
+    """An attempt to reach the debtor (contactpoging) and what came of it."""
+
+    KIND: ClassVar[str] = "contact-attempt"
+
+    channel: ContactChannel = attrs.field(converter=to_contact_channel)
+    outcome: ContactOutcome = attrs.field(converter=to_contact_outcome)
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReviewEvent(Event):
+    """A person's review of a step that needed it (four-eyes), for ``debt_ids``."""
+
+    step_id: str
+    debt_ids: tuple[str, ...] = ()
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReviewApproved(ReviewEvent):
+    """A person approved a step that needed review (four-eyes)."""
+
+    KIND: ClassVar[str] = "review-approved"
+
+
+@attrs.frozen(kw_only=True)
+class ReviewRejected(ReviewEvent):
+    """A person rejected a step that needed review; it is not proposed again for these debts."""
+
+    KIND: ClassVar[str] = "review-rejected"
+
+
+# ---------------------------------------------------------------------------------- holds
+@attrs.frozen(kw_only=True)
+class HoldEvent(Event):
+    """An event about one hold (pauze), by ``hold_id``."""
+
+    hold_id: str
+
+
+@attrs.frozen(kw_only=True)
+class HoldPlaced(HoldEvent):
+    """A time-boxed pause (opschorting) from ``start`` up to and including ``end`` (open: None)."""
+
+    KIND: ClassVar[str] = "hold-placed"
+
+    scope: HoldScope = attrs.field(converter=to_hold_scope)
+    reason: str
+    start: dt.date
+    end: dt.date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class HoldEnded(HoldEvent):
+    """A hold ended early; it no longer applies from ``occurred_on``."""
+
+    KIND: ClassVar[str] = "hold-ended"
+
+
+# ---------------------------------------------------------------------------------- consent
+@attrs.frozen(kw_only=True)
+class ConsentEvent(Event):
+    """An event about the debtor's consent for ``scope``."""
+
+    scope: ConsentScope = attrs.field(converter=to_consent_scope)
+
+
+@attrs.frozen(kw_only=True)
+class ConsentGiven(ConsentEvent):
+    KIND: ClassVar[str] = "consent-given"
+
+
+@attrs.frozen(kw_only=True)
+class ConsentRevoked(ConsentEvent):
+    KIND: ClassVar[str] = "consent-revoked"
+
+
+# ---------------------------------------------------------------------------------- disputes
+@attrs.frozen(kw_only=True)
+class DisputeEvent(Event):
+    """An event about one dispute, by ``dispute_id``."""
+
+    dispute_id: str
+
+
+@attrs.frozen(kw_only=True)
+class DisputeOpened(DisputeEvent):
+    """The debtor disputes a debt (``debt_id``) or the whole case (``debt_id`` None)."""
+
+    KIND: ClassVar[str] = "dispute-opened"
+
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class DisputeResolved(DisputeEvent):
+    KIND: ClassVar[str] = "dispute-resolved"
+
+    outcome: str = ""
+    """e.g. ``upheld`` (claim stands), ``rejected`` (claim dropped), ``settled``"""
+
+
+# ---------------------------------------------------------------------------------- debt help
+@attrs.frozen(kw_only=True)
+class DebtHelpEvent(Event):
+    """An event about the debtor's debt help of ``help_kind``."""
+
+    help_kind: DebtHelpKind = attrs.field(converter=to_debt_help_kind)
+
+
+@attrs.frozen(kw_only=True)
+class DebtHelpStarted(DebtHelpEvent):
+    """Debt help, a stabilisation agreement, a settlement or WSNP started."""
+
+    KIND: ClassVar[str] = "debt-help-started"
+
+    organisation: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class DebtHelpEnded(DebtHelpEvent):
+    KIND: ClassVar[str] = "debt-help-ended"
+
+
+# ---------------------------------------------------------------------------------- flags
+@attrs.frozen(kw_only=True)
+class FlagEvent(Event):
+    """An event about one flag on the debtor."""
+
+    flag: DebtorFlag = attrs.field(converter=to_debtor_flag)
+
+
+@attrs.frozen(kw_only=True)
+class DebtorFlagged(FlagEvent):
+    KIND: ClassVar[str] = "debtor-flagged"
+
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class FlagCleared(FlagEvent):
+    KIND: ClassVar[str] = "flag-cleared"
+
+
+# ---------------------------------------------------------------------------------- arrangements
+@attrs.frozen(kw_only=True)
+class ArrangementEvent(Event):
+    """An event about one payment arrangement, by ``arrangement_id``."""
+
+    arrangement_id: str
+
+
+@attrs.frozen(kw_only=True)
+class ArrangementOffered(ArrangementEvent):
+    """A payment arrangement was offered (aanbod betalingsregeling).
+
+    ``schedule`` is the full plan: one ``(due date, amount)`` per instalment, in order (empty in
+    records written before the schedule was stored: such a plan cannot be monitored and is
+    trusted as kept while accepted). ``method`` (``direct-debit``, ``source-deduction``,
+    ``transfer``), ``debit_day``/``payday`` and the grace settings (``tolerated_missed``,
+    ``grace_days``, ``settle_days``; see :class:`maatwerk.core.arrangements.GracePolicy`) are
+    optional; ``None`` means the default of the arrangements module. ``instalment`` and
+    ``instalments`` (the first amount and the count) stay for older readers.
+    """
+
+    KIND: ClassVar[str] = "arrangement-offered"
+
+    debt_ids: tuple[str, ...] = ()
+    instalment: Money | None = None
+    instalments: int | None = None
+    respond_by: dt.date | None = None
+    schedule: tuple[tuple[dt.date, Money], ...] = ()
+    method: PaymentMethod | None = attrs.field(default=None, converter=_optional_payment_method)
+    debit_day: int | None = None
+    payday: int | None = None
+    tolerated_missed: int | None = None
+    grace_days: int | None = None
+    settle_days: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ArrangementAccepted(ArrangementEvent):
+    """The debtor accepted an offered arrangement.
+
+    Without a ``schedule`` the offered plan is accepted as offered; with one (and the optional
+    ``method``, ``debit_day``/``payday`` and grace settings, as in :class:`ArrangementOffered`)
+    the accepted plan replaces the offered terms (e.g. agreed on the phone with another date).
+    """
+
+    KIND: ClassVar[str] = "arrangement-accepted"
+
+    schedule: tuple[tuple[dt.date, Money], ...] = ()
+    method: PaymentMethod | None = attrs.field(default=None, converter=_optional_payment_method)
+    debit_day: int | None = None
+    payday: int | None = None
+    tolerated_missed: int | None = None
+    grace_days: int | None = None
+    settle_days: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ArrangementRejected(ArrangementEvent):
+    KIND: ClassVar[str] = "arrangement-rejected"
+
+
+@attrs.frozen(kw_only=True)
+class ArrangementBreached(ArrangementEvent):
+    """The plan is broken (instalments missed); ``occurred_on`` is the plan-breach date."""
+
+    KIND: ClassVar[str] = "arrangement-breached"
+
+    missed: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class ArrangementCompleted(ArrangementEvent):
+    KIND: ClassVar[str] = "arrangement-completed"
+
+
+@attrs.frozen(kw_only=True)
+class PromiseToPay(Event):
+    """The debtor promised to pay ``amount`` by ``promised_for`` (betalingsbelofte)."""
+
+    KIND: ClassVar[str] = "promise-to-pay"
+
+    amount: Money
+    promised_for: dt.date
+
+
+# ---------------------------------------------------------------------------------- payments
+@attrs.frozen(kw_only=True)
+class PaymentReturned(Event):
+    """A direct debit came back (stornering) with a SEPA reason code and its group."""
+
+    KIND: ClassVar[str] = "payment-returned"
+
+    reason_code: str
+    group: ReturnReasonGroup = attrs.field(converter=to_return_reason_group)
+    amount: Money | None = None
+    collection_date: dt.date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FourteenDayLetterSent(Event):
+    """A 14-day letter (BW 6:96 lid 6) stating ``stated_costs``; the term runs from receipt."""
+
+    KIND: ClassVar[str] = "fourteen-day-letter-sent"
+
+    stated_costs: Money
+    sent_on: dt.date
+    received_on: dt.date
+    debt_ids: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class FormalDemandSent(Event):
+    """An aanmaning (Awb 4:112) went out on ``sent_on`` (its channel delivered it).
+
+    The 2-week term runs from the day after ``sent_on``; ``stated_costs`` is the Awb 4:113 fee
+    the letter states (zero: none). Recorded only on delivery, never for a refused letter.
+    """
+
+    KIND: ClassVar[str] = "formal-demand-sent"
+
+    sent_on: dt.date
+    stated_costs: Money
+    debt_ids: tuple[str, ...] = ()
