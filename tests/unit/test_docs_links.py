@@ -8,6 +8,7 @@ the research notes that live outside the repository (the four upper-case notes f
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -81,3 +82,49 @@ def test_nothing_points_outside_the_repository(pattern: re.Pattern[str]) -> None
         "point to the project's own page (docs/rules/, docs/formats/, README.md) instead:\n"
         + "\n".join(hits)
     )
+
+
+#: Pages a reader follows to the code: the docs and the README.
+DOCS = _text_files("docs", "README.md")
+#: A file of the package named in text, e.g. ``maatwerk/rules/bik.toml``.
+PACKAGE_FILE = re.compile(r"(?<![\w/.-])maatwerk/[\w/.-]+\.(?:py|toml|json|xsd)(?![\w-])")
+#: A dotted name of the package, e.g. ``maatwerk.core.subsistence.protected_income``.
+DOTTED = re.compile(r"(?<![\w.])maatwerk(?:\.[A-Za-z_]\w*)+")
+#: Dotted names in the docs that are not Python names: the demo's database file and the
+#: figures' schema identifier.
+NOT_PYTHON = frozenset({"maatwerk.db", "maatwerk.funnel"})
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``dotted`` is a module, or an attribute reached from the longest module prefix."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                return False
+            target = getattr(target, attribute)
+        return True
+    return False
+
+
+def test_every_package_file_named_in_the_docs_exists() -> None:
+    """A module moved or renamed (e.g. a module split into a package) must not leave the docs behind."""
+    missing = [
+        f"{file}:{line}: {path}"
+        for file, line, path in _hits(PACKAGE_FILE, DOCS)
+        if not (ROOT / path).exists()
+    ]
+    assert not missing, "files named in the docs but not in the package:\n" + "\n".join(missing)
+
+
+def test_every_dotted_name_in_the_docs_resolves() -> None:
+    hits = [
+        (file, line, name) for file, line, name in _hits(DOTTED, DOCS) if name not in NOT_PYTHON
+    ]
+    assert len(hits) > 50, "the scan found too few names: wrong root or pattern"
+    broken = [f"{file}:{line}: {name}" for file, line, name in hits if not _resolves(name)]
+    assert not broken, "names in the docs that do not import:\n" + "\n".join(broken)
