@@ -7,6 +7,7 @@ same on a real install without extras (slow).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -97,65 +98,115 @@ def _python(script: str, cwd: Path | None = None) -> subprocess.CompletedProcess
     )
 
 
-def _run_without_extras(*args: str) -> subprocess.CompletedProcess[str]:
-    """``maatwerk ARGS`` in a fresh interpreter where no extra's package can be imported."""
-    return _python(
+#: Commands of the base install, with a piece of their output.
+BASE_COMMANDS = [
+    (("calc", "bik", "100", "--date", "2026-01-05", "--json"), '"costs": "40.00"'),
+    (
+        (
+            "calc",
+            "bvv",
+            "--household",
+            "single",
+            "--date",
+            "2026-01-01",
+            "--net-income",
+            "1200.00",
+            "--json",
+        ),
+        '"attachable": "60.00"',
+    ),
+    (("calc", "deadline", "--received", "2026-04-24", "--days", "14"), "2026-05-08"),
+    (("policy", "show", "humane"), "humane"),
+    (("--help",), "Commands:"),
+]
+
+#: Commands that need an extra, with the one line they print instead.
+EXTRA_COMMANDS = [
+    (
+        ("run", "--date", "2026-01-05"),
+        "'maatwerk run' needs the storage and sepa extras: pip install 'maatwerk[storage,sepa]'",
+    ),
+    (("db", "upgrade"), "'maatwerk db' needs the storage extra: pip install 'maatwerk[storage]'"),
+    (
+        ("import", "portfolio", "x.csv"),
+        "'maatwerk import' needs the storage extra: pip install 'maatwerk[storage]'",
+    ),
+    (
+        ("report", "--help"),
+        "'maatwerk report' needs the report extra: pip install 'maatwerk[report]'",
+    ),
+    (
+        ("simulate", "--help"),
+        "'maatwerk simulate' needs the report extra: pip install 'maatwerk[report]'",
+    ),
+    (("sepa", "--help"), "'maatwerk sepa' needs the sepa extra: pip install 'maatwerk[sepa]'"),
+    (
+        ("returns", "--help"),
+        "'maatwerk returns' needs the sepa extra: pip install 'maatwerk[sepa]'",
+    ),
+    (("demo", "--help"), "'maatwerk demo' needs the all extra: pip install 'maatwerk[all]'"),
+]
+
+
+@pytest.fixture(scope="module")
+def without_extras() -> dict[tuple[str, ...], tuple[int, str, str]]:
+    """Every command above, run in one fresh interpreter where no extra's package imports:
+    arguments -> (exit code, stdout, stderr)."""
+    commands = [args for args, _ in BASE_COMMANDS + EXTRA_COMMANDS]
+    done = _python(
         f"""
-        import sys
+        import json, sys
         for name in {sorted(EXTRA_OF_MODULE)!r}:
             sys.modules[name] = None
+        from click.testing import CliRunner
         from maatwerk.cli import cli
-        cli.main({list(args)!r}, prog_name="maatwerk")
+        results = []
+        for args in {commands!r}:
+            result = CliRunner().invoke(cli, args, prog_name="maatwerk")
+            results.append((result.exit_code, result.stdout, result.stderr))
+        print(json.dumps(results))
         """
     )
+    assert done.returncode == 0, done.stderr
+    return {
+        args: tuple(result) for args, result in zip(commands, json.loads(done.stdout), strict=True)
+    }
 
 
 class TestWithoutExtras:
     """The base install's commands work; the others stop with one line and exit 2."""
 
-    @pytest.mark.parametrize(
-        ("args", "expected"),
-        [
-            (["calc", "bik", "100", "--date", "2026-01-05", "--json"], '"costs": "40.00"'),
-            (
-                [
-                    *("calc", "bvv", "--household", "single", "--date", "2026-01-01"),
-                    *("--net-income", "1200.00", "--json"),
-                ],
-                '"attachable": "60.00"',
-            ),
-            (["calc", "deadline", "--received", "2026-04-24", "--days", "14"], "2026-05-08"),
-            (["policy", "show", "humane"], "humane"),
-            (["--help"], "Commands:"),
-        ],
-    )
-    def test_base_commands_work(self, args: list[str], expected: str) -> None:
-        done = _run_without_extras(*args)
-        assert done.returncode == 0, done.stderr
-        assert expected in done.stdout
+    @pytest.mark.parametrize(("args", "expected"), BASE_COMMANDS)
+    def test_base_commands_work(
+        self,
+        without_extras: dict[tuple[str, ...], tuple[int, str, str]],
+        args: tuple[str, ...],
+        expected: str,
+    ) -> None:
+        code, stdout, stderr = without_extras[args]
+        assert code == 0, stderr
+        assert expected in stdout
 
-    @pytest.mark.parametrize(
-        ("args", "needs"),
-        [
-            (["run", "--date", "2026-01-05"], "the storage and sepa extras: "),
-            (["db", "upgrade"], "the storage extra: "),
-            (["import", "portfolio", "x.csv"], "the storage extra: "),
-            (["report", "--help"], "the report extra: "),
-            (["simulate", "--help"], "the report extra: "),
-            (["sepa", "--help"], "the sepa extra: "),
-            (["returns", "--help"], "the sepa extra: "),
-            (["demo", "--help"], "the all extra: "),
-        ],
-    )
-    def test_missing_extra_is_one_line(self, args: list[str], needs: str) -> None:
-        done = _run_without_extras(*args)
-        assert done.returncode == 2, done.stderr
-        assert done.stdout == ""
-        extras = re.findall(r"the (\w+)(?: and (\w+))? extra", needs)[0]
-        install = ",".join(e for e in extras if e)
-        assert done.stderr == (
-            f"Error: 'maatwerk {args[0]}' needs {needs}pip install 'maatwerk[{install}]'\n"
+    @pytest.mark.parametrize(("args", "line"), EXTRA_COMMANDS)
+    def test_missing_extra_is_one_line(
+        self,
+        without_extras: dict[tuple[str, ...], tuple[int, str, str]],
+        args: tuple[str, ...],
+        line: str,
+    ) -> None:
+        assert without_extras[args] == (2, "", f"Error: {line}\n")
+
+    def test_the_plugin_kit_needs_no_extra(self) -> None:
+        """pytest loads maatwerk's plugin in every environment where maatwerk is installed."""
+        done = _python(
+            f"""
+            import sys
+            for name in {sorted(EXTRA_OF_MODULE)!r}:
+                sys.modules[name] = None
+            import maatwerk.testing.contracts, maatwerk.testing.pytest_plugin
+            """
         )
+        assert done.returncode == 0, done.stderr
 
     def test_a_channel_without_its_extra(self, tmp_path: Path) -> None:
         """The daily run builds the SEPA channel (a plugin wraps the ImportError): same line."""

@@ -24,6 +24,7 @@ from maatwerk.demo.synthetic import BehaviourParams, Portfolio, generate_portfol
 from maatwerk.services.funnel import PolicyFigures
 
 
+pytestmark = pytest.mark.slow  # 600 households over 120 days, two policies
 START = dt.date(2026, 1, 1)
 DEBTORS = 600
 DAYS = 120
