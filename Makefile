@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest in parallel (pytest-xdist), one test file per worker at a time so that a module's
+# fixtures are built once; `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup demo test lint typecheck layers pytest example-plugin bench docs clean
+.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,13 +37,18 @@ example-plugin: $(STAMP) ## install the example external plugin and run its cont
 	$(BIN)/python -m pip install --quiet --no-deps -e examples/maatwerk-example-channel
 	$(BIN)/pytest -q examples/maatwerk-example-channel
 
-pytest: $(STAMP)
-	$(BIN)/pytest -q
+pytest: $(STAMP) ## every test, the slow ones (demo-size runs, a fresh install) too
+	$(PYTEST)
+
+pytest-quick: $(STAMP) ## the tests not marked slow
+	$(PYTEST) -m 'not slow'
 
 docs: $(STAMP) ## plugin-author docs (Sphinx + MyST), warnings are errors; output in docs/_build/html
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-test: lint typecheck layers docs example-plugin pytest ## every check: ruff, mypy --strict, import-linter, docs, plugin kit, pytest
+test: lint typecheck layers docs example-plugin pytest ## every check: ruff, mypy --strict, import-linter, docs, plugin kit, pytest (what .ci/run runs)
+
+check: lint typecheck layers docs example-plugin pytest-quick ## the same without the slow tests: fast feedback while coding
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json

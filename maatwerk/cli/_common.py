@@ -16,6 +16,7 @@ import attrs
 import click
 
 from maatwerk.adapters.logging import configure_logging
+from maatwerk.cli._extras import missing_extra
 from maatwerk.core.errors import InputError, MaatwerkError, MoneyError, NoRuleForDateError
 from maatwerk.core.money import Money, to_decimal
 
@@ -83,8 +84,18 @@ class MaatwerkGroup(click.Group):
                 "9999-12-31",
                 exit_code=2,
             ) from None
-        except MaatwerkError as exc:
-            raise OneLineError(str(exc), exit_code=1) from None
+        except (MaatwerkError, ModuleNotFoundError) as exc:  # e.g. a plugin building a channel
+            _raise_missing_extra(f"{ctx.command_path} {ctx.invoked_subcommand or ''}", exc)
+            if isinstance(exc, MaatwerkError):
+                raise OneLineError(str(exc), exit_code=1) from None
+            raise
+
+
+def _raise_missing_extra(command: str, exc: BaseException) -> None:
+    """Exit 2 with one line when ``exc`` is a package an extra would install (see _extras)."""
+    message = missing_extra(command.strip(), exc)
+    if message is not None:
+        raise OneLineError(message, exit_code=2) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -134,7 +145,11 @@ class LazyGroup(MaatwerkGroup):
         entry = self.lazy_commands.get(cmd_name)
         if entry is None:
             return None
-        command = entry.load()
+        try:
+            command = entry.load()
+        except ModuleNotFoundError as exc:  # imported by the command's module
+            _raise_missing_extra(f"{ctx.command_path} {cmd_name}", exc)
+            raise
         if command.name != cmd_name:
             raise TypeError(f"{entry.module}.{entry.attribute} is named {command.name!r}")
         self.add_command(command)

@@ -16,6 +16,9 @@ from click.testing import CliRunner
 from maatwerk.cli import cli
 
 
+pytestmark = pytest.mark.slow  # two demos of demo size
+
+
 def _demo(out: Path, policy: str, *flags: str) -> dict[str, Any]:
     result = CliRunner().invoke(
         cli,

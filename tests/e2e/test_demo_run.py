@@ -19,6 +19,7 @@ from maatwerk.adapters.sepa._builder import validate_against_xsd
 from maatwerk.cli import cli
 
 
+pytestmark = pytest.mark.slow  # real demos, 150 households over 120 days among them
 CHANNEL_SCHEMAS = Path(__file__).parents[2] / "maatwerk" / "adapters" / "channels" / "schemas"
 
 
