@@ -77,6 +77,17 @@ def _covers(record: Mapping[str, PayloadValue], debt_id: str) -> bool:
     return not debts or (isinstance(debts, tuple) and debt_id in debts)
 
 
+def _term_expired(
+    notices: Sequence[Mapping[str, PayloadValue]], debt_id: str, date_key: str, run_date: dt.date
+) -> bool:
+    """Whether a notice covering ``debt_id`` is dated (``date_key``) over 14 days before the run."""
+    return any(
+        run_date > day + dt.timedelta(days=FOURTEEN_DAYS)
+        for notice in notices
+        if _covers(notice, debt_id) and (day := _date(notice, date_key)) is not None
+    )
+
+
 def _check_preconditions(payload: Mapping[str, PayloadValue], run_date: dt.date) -> None:
     claims = records(payload, "claims")
     if not claims:
@@ -93,25 +104,16 @@ def _check_preconditions(payload: Mapping[str, PayloadValue], run_date: dt.date)
     for claim in claims:
         debt_id = str(claim.get("debt_id", ""))
         if claim.get("claim_kind") == "public":
-            sent = [
-                day
-                for d in demands
-                if _covers(d, debt_id) and (day := _date(d, "sent_on")) is not None
-            ]
-            if not any(run_date > day + dt.timedelta(days=FOURTEEN_DAYS) for day in sent):
+            if not _term_expired(demands, debt_id, "sent_on", run_date):
                 raise RefusedError(
                     f"claim {debt_id}: no aanmaning whose 2-week term has expired (Awb 4:112)"
                 )
-        elif claim.get("consumer") is not False:
-            received = [
-                day
-                for letter in letters
-                if _covers(letter, debt_id) and (day := _date(letter, "received_on")) is not None
-            ]
-            if not any(run_date > day + dt.timedelta(days=FOURTEEN_DAYS) for day in received):
-                raise RefusedError(
-                    f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
-                )
+        elif claim.get("consumer") is not False and not _term_expired(
+            letters, debt_id, "received_on", run_date
+        ):
+            raise RefusedError(
+                f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
+            )
 
 
 def _total(claims: Sequence[Mapping[str, PayloadValue]], key: str) -> Decimal:
