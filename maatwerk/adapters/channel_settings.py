@@ -16,40 +16,16 @@ not silently ignored. Errors are :class:`~maatwerk.core.errors.InputError` with 
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
 from typing import Any, Final
 
+from maatwerk.adapters.toml_reader import LineIndex, load_toml
 from maatwerk.core.errors import InputError, Location
 
 
 __all__ = ["load_channel_settings"]
 
 _TABLE: Final = "channels"
-_HEADER_RE: Final = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
-_KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*=")
-_TOML_LINE_RE: Final = re.compile(r"line (\d+)")
-
-
-def _key_lines(raw: str) -> dict[tuple[str, str], int]:
-    """``(table, key) -> line`` for plain ``key = value`` lines (``""`` is the top level).
-
-    ``tomllib`` reports no line numbers for valid TOML; this scan is good enough for the flat,
-    hand-written files this module reads.
-    """
-    lines: dict[tuple[str, str], int] = {}
-    table = ""
-    for number, line in enumerate(raw.splitlines(), start=1):
-        key = _KEY_RE.match(line)
-        if key is not None:
-            lines.setdefault((table, key.group(1).strip("\"'")), number)
-            continue
-        header = _HEADER_RE.match(line)
-        if header is not None:
-            table = header.group(1).strip("\"'")
-            lines.setdefault(("", table), number)
-    return lines
 
 
 def _toml_kind(value: Any) -> str:
@@ -75,28 +51,23 @@ def load_channel_settings(path: Path) -> dict[str, str]:
         raise InputError("settings file is a directory", Location(file=file)) from None
     except UnicodeDecodeError:
         raise InputError("settings file is not UTF-8 text", Location(file=file)) from None
-    try:
-        doc = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE_RE.search(str(exc))
-        line = int(found.group(1)) if found else None
-        raise InputError(f"not valid TOML: {exc}", Location(file=file, line=line)) from None
-    lines = _key_lines(raw)
+    doc = load_toml(raw, file, error_type=InputError)
+    lines = LineIndex(raw)
     for name in doc:
         if name != _TABLE:
             raise InputError(
                 f"unknown table or key {name!r}; channel settings go in a [{_TABLE}] table",
-                Location(file=file, line=lines.get(("", name)), field=name),
+                Location(file=file, line=lines.line((name,)), field=name),
             )
     table = doc.get(_TABLE, {})
     if not isinstance(table, dict):
         raise InputError(
             f'{_TABLE} must be a table: [{_TABLE}] with key = "value" lines',
-            Location(file=file, line=lines.get(("", _TABLE)), field=_TABLE),
+            Location(file=file, line=lines.line((_TABLE,)), field=_TABLE),
         )
     settings: dict[str, str] = {}
     for key, value in table.items():
-        where = Location(file=file, line=lines.get((_TABLE, key)), field=f"{_TABLE}.{key}")
+        where = Location(file=file, line=lines.line((_TABLE,), key), field=f"{_TABLE}.{key}")
         if not isinstance(value, str):
             raise InputError(
                 f'must be a string in quotes, e.g. {key} = "...", not {_toml_kind(value)}',

@@ -56,30 +56,27 @@ File format (``schema = 1``)::
     [step.params]                   # plain strings for the channel
     plan = "capacity"
 
-``tomllib`` does not report line numbers for valid TOML, so every error is located by scanning
-the raw text for the table and key that hold the bad value (:class:`_LineIndex`). Errors are
+Every error is located at its line by :mod:`maatwerk.adapters.toml_reader`. Errors are
 :class:`~maatwerk.core.errors.PolicyError` with ``Location(file, line, field)``; the first error
 found is raised.
 """
 
 from __future__ import annotations
 
-import enum
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import attrs
 
+from maatwerk.adapters.toml_reader import LineIndex, Reader, load_toml
 from maatwerk.core.arrangements import ChargesDuringPlan, PaymentMethod
 from maatwerk.core.debts import ClaimKind
-from maatwerk.core.errors import Location, MoneyError, PolicyError
+from maatwerk.core.errors import Location, PolicyError
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
-from maatwerk.core.money import Money, to_decimal
 from maatwerk.core.policy.guards import BUILTIN_GUARDS, GuardRegistry
 from maatwerk.core.policy.model import (
     REVIEW_BY_DEFAULT,
@@ -146,200 +143,10 @@ _STEP_KEYS: Final = frozenset(
 _GAP_KEYS: Final = frozenset({"step", "days"})
 _WHEN_KEYS: Final = frozenset(f.name for f in attrs.fields(Conditions))
 _NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_HEADER_RE: Final = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_.-]+|\"[^\"]*\")\s*=")
-_TOML_LINE_RE: Final = re.compile(r"line (\d+)")
-
-EnumT = TypeVar("EnumT", bound=enum.Enum)
-
-
-# ---------------------------------------------------------------------------------- lines
-class _LineIndex:
-    """Where each table and key of a policy file is, found in the raw text.
-
-    Paths: ``()`` top level, ``("settings",)``, ``("step", i)``, ``("step", i, "when")``,
-    ``("step", i, "params")``. Good enough for hand-written files: it follows ``[table]`` and
-    ``[[step]]`` headers, dotted keys and skips multi-line strings.
-    """
-
-    def __init__(self, raw: str) -> None:
-        self.keys: dict[tuple[tuple[Any, ...], str], int] = {}
-        self.tables: dict[tuple[Any, ...], int] = {}
-        path: tuple[Any, ...] = ()
-        steps = -1
-        in_string = False
-        for number, line in enumerate(raw.splitlines(), start=1):
-            quotes = line.count('"""') + line.count("'''")
-            if in_string:
-                in_string = quotes % 2 == 0
-                continue
-            header = _HEADER_RE.match(line)
-            if header is not None and not _KEY_RE.match(line):
-                parts = [p.strip().strip("\"'") for p in header.group(2).split(".")]
-                if header.group(1) == "[[" and parts == ["step"]:
-                    steps += 1
-                    path = ("step", steps)
-                elif parts[0] == "step" and len(parts) > 1 and steps >= 0:
-                    path = ("step", steps, *parts[1:])
-                else:
-                    path = tuple(parts)
-                self.tables.setdefault(path, number)
-                continue
-            key = _KEY_RE.match(line)
-            if key is not None:
-                dotted = [p.strip("\"'") for p in key.group(1).split(".")]
-                where = (*path, *dotted[:-1])
-                self.keys.setdefault((where, dotted[-1]), number)
-                if len(dotted) > 1:
-                    self.tables.setdefault(where, number)
-            if quotes % 2 == 1:
-                in_string = True
-
-    def line(self, path: tuple[Any, ...], key: str | None = None) -> int | None:
-        if key is not None and (path, key) in self.keys:
-            return self.keys[(path, key)]
-        probe = path
-        while probe:
-            if probe in self.tables:
-                return self.tables[probe]
-            if len(probe) >= 2 and (probe[:-1], str(probe[-1])) in self.keys:
-                return self.keys[(probe[:-1], str(probe[-1]))]
-            probe = probe[:-1]
-        return None
-
-
-def _field(path: tuple[Any, ...], key: str | None) -> str:
-    parts: list[str] = []
-    for part in path:
-        if isinstance(part, int):
-            parts[-1] = f"{parts[-1]}[{part}]"
-        else:
-            parts.append(str(part))
-    if key is not None:
-        parts.append(key)
-    return ".".join(parts)
-
-
-@attrs.frozen
-class _Reader:
-    file: str
-    lines: _LineIndex
-
-    def error(self, message: str, path: tuple[Any, ...], key: str | None = None) -> PolicyError:
-        return PolicyError(
-            message,
-            Location(file=self.file, line=self.lines.line(path, key), field=_field(path, key)),
-        )
-
-    def check_keys(
-        self, data: Mapping[str, Any], allowed: frozenset[str], path: tuple[Any, ...]
-    ) -> None:
-        unknown = [k for k in data if k not in allowed]
-        if unknown:
-            bad = min(unknown, key=lambda k: self.lines.line(path, k) or 0)
-            raise self.error(
-                f"unknown key {bad!r}; expected one of {', '.join(sorted(allowed))}", path, bad
-            )
-
-    def text(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        path: tuple[Any, ...],
-        *,
-        default: str | None = None,
-    ) -> str:
-        if key not in data:
-            if default is None:
-                raise self.error(f"missing {key!r}", path, key)
-            return default
-        value = data[key]
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(f"{key} must be a non-empty string, got {value!r}", path, key)
-        return value
-
-    def integer(
-        self, data: Mapping[str, Any], key: str, path: tuple[Any, ...], default: int | None
-    ) -> int | None:
-        if key not in data:
-            return default
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"{key} must be a whole number, got {value!r}", path, key)
-        return value
-
-    def flag(
-        self, data: Mapping[str, Any], key: str, path: tuple[Any, ...], *, default: bool
-    ) -> bool:
-        if key not in data:
-            return default
-        value = data[key]
-        if not isinstance(value, bool):
-            raise self.error(f"{key} must be true or false, got {value!r}", path, key)
-        return value
-
-    def money(self, data: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> Money | None:
-        if key not in data:
-            return None
-        value = data[key]
-        if isinstance(value, Decimal):  # a TOML float (parse_float=Decimal): 100.5 is not cents
-            raise self.error(
-                f'{key} must be an amount written as a string such as "25.00", got {value}',
-                path,
-                key,
-            )
-        try:
-            amount = to_decimal(value, what=key)
-        except MoneyError:
-            raise self.error(
-                f'{key} must be an amount such as "25.00", got {value!r}', path, key
-            ) from None
-        if amount < 0 or Money(amount).rounded().amount != amount:
-            raise self.error(
-                f"{key} must be a non-negative amount in cents, got {value!r}", path, key
-            )
-        return Money(amount)
-
-    def number(self, data: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> Decimal | None:
-        if key not in data:
-            return None
-        value = data[key]
-        try:
-            amount = to_decimal(value, what=key)
-        except MoneyError:
-            raise self.error(f"{key} must be a number, got {value!r}", path, key) from None
-        if amount < 0:
-            raise self.error(f"{key} must not be negative", path, key)
-        return amount
-
-    def strings(self, data: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> tuple[str, ...]:
-        if key not in data:
-            return ()
-        value = data[key]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(f"{key} must be a list of strings, got {value!r}", path, key)
-        return tuple(value)
-
-    def choice(
-        self, enum_type: type[EnumT], value: object, path: tuple[Any, ...], key: str, what: str
-    ) -> EnumT:
-        for member in enum_type:
-            if member.value == value:
-                return member
-        known = ", ".join(str(m.value) for m in enum_type)
-        raise self.error(f"unknown {what} {value!r}; expected one of {known}", path, key)
-
-    def choices(
-        self, enum_type: type[EnumT], data: Mapping[str, Any], key: str, path: tuple[Any, ...]
-    ) -> tuple[EnumT, ...]:
-        return tuple(
-            self.choice(enum_type, v, path, key, key.rstrip("s").replace("_", " "))
-            for v in self.strings(data, key, path)
-        )
 
 
 # ---------------------------------------------------------------------------------- policy
-def _settings(reader: _Reader, data: Any, guards: GuardRegistry) -> PolicySettings:
+def _settings(reader: Reader, data: Any, guards: GuardRegistry) -> PolicySettings:
     path: tuple[Any, ...] = ("settings",)
     if data is None:
         return PolicySettings()
@@ -386,7 +193,7 @@ def _settings(reader: _Reader, data: Any, guards: GuardRegistry) -> PolicySettin
 
 
 def _non_negative(
-    reader: _Reader, data: Mapping[str, Any], key: str, path: tuple[Any, ...], default: int
+    reader: Reader, data: Mapping[str, Any], key: str, path: tuple[Any, ...], default: int
 ) -> int:
     value = reader.integer(data, key, path, default)
     assert value is not None  # noqa: S101 - a default was given
@@ -395,7 +202,7 @@ def _non_negative(
     return value
 
 
-def _conditions(reader: _Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
+def _conditions(reader: Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
     if data is None:
         return Conditions()
     if not isinstance(data, dict):
@@ -420,7 +227,7 @@ def _conditions(reader: _Reader, data: Any, path: tuple[Any, ...]) -> Conditions
 
 
 def _gap(
-    reader: _Reader,
+    reader: Reader,
     data: Mapping[str, Any],
     path: tuple[Any, ...],
     step_id: str,
@@ -452,7 +259,7 @@ def _gap(
 
 
 def _step(
-    reader: _Reader,
+    reader: Reader,
     data: Any,
     index: int,
     *,
@@ -572,13 +379,8 @@ def load_policy_text(
     ``channels``: the channel names a step may use (the registered channels plus the run's
     internal ones); ``None`` skips that check (a policy read without the plugins at hand).
     """
-    try:
-        doc = tomllib.loads(raw, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE_RE.search(str(exc))
-        line = int(found.group(1)) if found else None
-        raise PolicyError(f"not valid TOML: {exc}", Location(file=file, line=line)) from None
-    reader = _Reader(file, _LineIndex(raw))
+    doc = load_toml(raw, file, error_type=PolicyError, parse_float=Decimal)
+    reader = Reader(file, LineIndex(raw))
     reader.check_keys(doc, _TOP_KEYS, ())
     schema = doc.get("schema")
     if schema != SCHEMA_VERSION:

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 import click
 
 from maatwerk.adapters.storage import migrate
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.cli._common import db_option, emit_json, json_option
+
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+@contextmanager
+def _engine(db_url: str) -> Iterator[Engine]:
+    """An engine on ``db_url``, disposed of afterwards."""
+    engine = make_engine(db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @click.group()
@@ -19,12 +37,9 @@ def db() -> None:
 @json_option
 def upgrade(db_url: str, as_json: bool) -> None:
     """Apply every migration not applied yet (creates the schema in an empty database)."""
-    engine = make_engine(db_url)
-    try:
+    with _engine(db_url) as engine:
         before = migrate.current_revision(engine)
         after = migrate.upgrade(engine)
-    finally:
-        engine.dispose()
     _report(before, after, as_json)
 
 
@@ -33,14 +48,11 @@ def upgrade(db_url: str, as_json: bool) -> None:
 @json_option
 def downgrade(db_url: str, as_json: bool) -> None:
     """Undo the newest applied migration (one step)."""
-    engine = make_engine(db_url)
-    try:
+    with _engine(db_url) as engine:
         before = migrate.current_revision(engine)
         if before is None:
             raise click.UsageError("the database has no migrations applied; nothing to undo")
         after = migrate.downgrade(engine)
-    finally:
-        engine.dispose()
     _report(before, after, as_json)
 
 
@@ -49,11 +61,8 @@ def downgrade(db_url: str, as_json: bool) -> None:
 @json_option
 def current(db_url: str, as_json: bool) -> None:
     """Show the revision the database is at and the newest shipped one."""
-    engine = make_engine(db_url)
-    try:
+    with _engine(db_url) as engine:
         revision = migrate.current_revision(engine)
-    finally:
-        engine.dispose()
     head = migrate.head_revision()
     if as_json:
         emit_json({"current": revision, "head": head, "up_to_date": revision == head})

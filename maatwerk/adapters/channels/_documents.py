@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from maatwerk.adapters.channels._files import atomic_write, safe_file_stem
+from maatwerk.adapters.channels._files import atomic_write, missing_settings, safe_file_stem
 from maatwerk.adapters.jsonschema_check import check
 from maatwerk.core.ports import (
+    PAYLOAD_ADDRESS,
     PAYLOAD_AMOUNT,
     PAYLOAD_DEBTOR_NAME,
     DeliveryContext,
@@ -31,13 +32,15 @@ from maatwerk.core.ports import (
 
 
 __all__ = [
+    "DocumentChannel",
     "RefusedError",
+    "address_lines",
     "creditor_name",
     "debtor_name",
-    "deliver_documents",
     "load_schema",
     "plain",
     "positive_amount",
+    "records",
     "validate",
 ]
 
@@ -62,16 +65,26 @@ def positive_amount(payload: Mapping[str, PayloadValue]) -> Decimal:
     return amount
 
 
+def records(payload: Mapping[str, PayloadValue], key: str) -> list[Mapping[str, PayloadValue]]:
+    """The list of records under ``key`` (none when absent); :class:`RefusedError` when malformed."""
+    value = payload.get(key, ())
+    if not isinstance(value, tuple) or not all(isinstance(v, Mapping) for v in value):
+        raise RefusedError(f"payload field {key!r} must be a list of records")
+    return [v for v in value if isinstance(v, Mapping)]
+
+
+def address_lines(payload: Mapping[str, PayloadValue]) -> list[str]:
+    """The debtor's address lines in ``payload`` (none when absent or malformed)."""
+    address = payload.get(PAYLOAD_ADDRESS)
+    return [line for line in address if isinstance(line, str)] if isinstance(address, tuple) else []
+
+
 def creditor_name(settings: Mapping[str, str]) -> str:
     """The ``creditor_name`` channel setting; :class:`RefusedError` when it is not set."""
     name = settings.get("creditor_name", "").strip()
     if not name:
         raise RefusedError("no creditor name: set 'creditor_name' in the channel settings")
     return name
-
-
-#: A builder: the document for one action, and an optional sub-directory (a group, e.g. payer).
-Builder = Callable[[OutboundAction, DeliveryContext], tuple[dict[str, Any], str]]
 
 
 @functools.cache
@@ -104,65 +117,84 @@ def plain(value: PayloadValue | object) -> Any:
     return value
 
 
-def deliver_documents(
-    actions: Sequence[OutboundAction],
-    context: DeliveryContext,
-    *,
-    name: str,
-    schema_file: str,
-    kinds: frozenset[str],
-    build: Builder,
-) -> list[DeliveryReceipt]:
-    """Deliver ``actions`` as JSON documents (see the module docstring); one receipt each."""
-    receipts: list[DeliveryReceipt] = []
-    day = context.run_date.isoformat()
-    for action in actions:
-        if action.channel != name:
-            receipts.append(
-                DeliveryReceipt.refused(
-                    action.action_id, f"action is for channel {action.channel!r}, not {name}"
-                )
-            )
-            continue
-        if action.kind not in kinds:
-            receipts.append(
-                DeliveryReceipt.refused(
-                    action.action_id,
-                    f"{name} does not carry {action.kind!r}; it carries {', '.join(sorted(kinds))}",
-                )
-            )
-            continue
-        try:
-            document, group = build(action, context)
-        except RefusedError as exc:
-            receipts.append(DeliveryReceipt.refused(action.action_id, str(exc)))
-            continue
-        problems = validate(document, schema_file)
-        if problems:
-            receipts.append(
-                DeliveryReceipt.refused(
-                    action.action_id,
-                    f"document does not match {schema_file}: {'; '.join(problems[:3])}",
-                )
-            )
-            continue
-        parts = [
-            day,
-            *([safe_file_stem(group)] if group else []),
-            f"{safe_file_stem(action.action_id)}.json",
-        ]
-        target = context.output_dir / name
-        for part in parts:
-            target = target / part
-        reference = "/".join([name, *parts])
-        if not context.dry_run and not target.exists():
-            text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-            try:
-                atomic_write(target, text)
-            except OSError as exc:
+class DocumentChannel:
+    """A channel that writes one checked JSON document per action (see the module docstring).
+
+    A subclass names itself, its schema file and the action kinds it carries, and builds the
+    document in :meth:`build`; delivery, the schema check and the startup check of the settings
+    (``required_settings``) are the same for every such channel.
+    """
+
+    name: str
+    schema_file: str
+    kinds: frozenset[str]
+    required_settings: tuple[str, ...] = ("creditor_name",)
+
+    def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
+        """The settings this channel needs that are missing (the run checks them at startup)."""
+        return missing_settings(settings, self.required_settings)
+
+    def build(self, action: OutboundAction, context: DeliveryContext) -> tuple[dict[str, Any], str]:
+        """The document for ``action`` and an optional sub-directory (a group, e.g. the payer).
+
+        Raises :class:`RefusedError` when the action must not be carried out.
+        """
+        raise NotImplementedError
+
+    def deliver(
+        self, actions: Sequence[OutboundAction], context: DeliveryContext
+    ) -> list[DeliveryReceipt]:
+        """Deliver ``actions`` as JSON documents (see the module docstring); one receipt each."""
+        name, schema_file, kinds = self.name, self.schema_file, self.kinds
+        receipts: list[DeliveryReceipt] = []
+        day = context.run_date.isoformat()
+        for action in actions:
+            if action.channel != name:
                 receipts.append(
-                    DeliveryReceipt.failed(action.action_id, f"cannot write {reference}: {exc}")
+                    DeliveryReceipt.refused(
+                        action.action_id, f"action is for channel {action.channel!r}, not {name}"
+                    )
                 )
                 continue
-        receipts.append(DeliveryReceipt.delivered(action.action_id, reference))
-    return receipts
+            if action.kind not in kinds:
+                receipts.append(
+                    DeliveryReceipt.refused(
+                        action.action_id,
+                        f"{name} does not carry {action.kind!r}; it carries {', '.join(sorted(kinds))}",
+                    )
+                )
+                continue
+            try:
+                document, group = self.build(action, context)
+            except RefusedError as exc:
+                receipts.append(DeliveryReceipt.refused(action.action_id, str(exc)))
+                continue
+            problems = validate(document, schema_file)
+            if problems:
+                receipts.append(
+                    DeliveryReceipt.refused(
+                        action.action_id,
+                        f"document does not match {schema_file}: {'; '.join(problems[:3])}",
+                    )
+                )
+                continue
+            parts = [
+                day,
+                *([safe_file_stem(group)] if group else []),
+                f"{safe_file_stem(action.action_id)}.json",
+            ]
+            target = context.output_dir / name
+            for part in parts:
+                target = target / part
+            reference = "/".join([name, *parts])
+            if not context.dry_run and not target.exists():
+                text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+                try:
+                    atomic_write(target, text)
+                except OSError as exc:
+                    receipts.append(
+                        DeliveryReceipt.failed(action.action_id, f"cannot write {reference}: {exc}")
+                    )
+                    continue
+            receipts.append(DeliveryReceipt.delivered(action.action_id, reference))
+        return receipts

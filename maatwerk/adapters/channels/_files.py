@@ -13,25 +13,12 @@ from decimal import Decimal
 from typing import Final
 
 from maatwerk.core.money import Money
+from maatwerk.core.policy import text as policy_text
 
 
 __all__ = ["atomic_write", "dutch_amount", "dutch_date", "missing_settings", "safe_file_stem"]
 
 _UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
-_MONTHS: Final = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def missing_settings(settings: Mapping[str, str], keys: tuple[str, ...]) -> list[str]:
@@ -99,5 +86,5 @@ def dutch_amount(amount: Decimal) -> str:
 
 
 def dutch_date(day: dt.date) -> str:
-    """``date(2026, 3, 2)`` -> ``'2 maart 2026'``."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """``date(2026, 3, 2)`` -> ``'2 maart 2026'`` (the policy texts' Dutch date)."""
+    return policy_text.date(day, "nl")

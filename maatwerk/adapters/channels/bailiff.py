@@ -33,20 +33,19 @@ from decimal import Decimal
 from typing import Any, Final
 
 from maatwerk.adapters.channels._documents import (
+    DocumentChannel,
     RefusedError,
+    address_lines,
     creditor_name,
     debtor_name,
-    deliver_documents,
     plain,
     positive_amount,
+    records,
 )
-from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
-    PAYLOAD_ADDRESS,
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
     DeliveryContext,
-    DeliveryReceipt,
     OutboundAction,
     PayloadValue,
 )
@@ -58,15 +57,7 @@ SCHEMA_VERSION: Final = 1
 SCHEMA_FILE: Final = "bailiff-dossier.v1.json"
 FOURTEEN_DAYS: Final = 14
 """BW 6:96 lid 6 and Awb 4:112: the term, counted from the day after receipt / sending"""
-_KINDS: Final = frozenset({"bailiff-handover"})
 _INSTRUCTIONS: Final = ("bank_garnishment", "amicable_track_days", "no_cure_no_pay")
-
-
-def _records(payload: Mapping[str, PayloadValue], key: str) -> list[Mapping[str, PayloadValue]]:
-    value = payload.get(key, ())
-    if not isinstance(value, tuple) or not all(isinstance(v, Mapping) for v in value):
-        raise RefusedError(f"payload field {key!r} must be a list of records")
-    return [v for v in value if isinstance(v, Mapping)]
 
 
 def _strings(payload: Mapping[str, PayloadValue], key: str) -> tuple[str, ...]:
@@ -86,41 +77,43 @@ def _covers(record: Mapping[str, PayloadValue], debt_id: str) -> bool:
     return not debts or (isinstance(debts, tuple) and debt_id in debts)
 
 
+def _term_expired(
+    notices: Sequence[Mapping[str, PayloadValue]], debt_id: str, date_key: str, run_date: dt.date
+) -> bool:
+    """Whether a notice covering ``debt_id`` is dated (``date_key``) over 14 days before the run."""
+    return any(
+        run_date > day + dt.timedelta(days=FOURTEEN_DAYS)
+        for notice in notices
+        if _covers(notice, debt_id) and (day := _date(notice, date_key)) is not None
+    )
+
+
 def _check_preconditions(payload: Mapping[str, PayloadValue], run_date: dt.date) -> None:
-    claims = _records(payload, "claims")
+    claims = records(payload, "claims")
     if not claims:
         raise RefusedError("payload field 'claims' is missing: nothing to hand over")
-    contacts = _records(payload, "contact_attempts")
+    contacts = records(payload, "contact_attempts")
     if not any(c.get("personal") is True for c in contacts):
         raise RefusedError("no personal contact attempt (call or visit) is recorded")
     if _strings(payload, "active_arrangements"):
         raise RefusedError("a payment arrangement is active: no hand-over while it is kept")
     if _strings(payload, "open_disputes"):
         raise RefusedError("a dispute is open: no hand-over until it is resolved")
-    letters = _records(payload, "fourteen_day_letters")
-    demands = _records(payload, "formal_demands")
+    letters = records(payload, "fourteen_day_letters")
+    demands = records(payload, "formal_demands")
     for claim in claims:
         debt_id = str(claim.get("debt_id", ""))
         if claim.get("claim_kind") == "public":
-            sent = [
-                day
-                for d in demands
-                if _covers(d, debt_id) and (day := _date(d, "sent_on")) is not None
-            ]
-            if not any(run_date > day + dt.timedelta(days=FOURTEEN_DAYS) for day in sent):
+            if not _term_expired(demands, debt_id, "sent_on", run_date):
                 raise RefusedError(
                     f"claim {debt_id}: no aanmaning whose 2-week term has expired (Awb 4:112)"
                 )
-        elif claim.get("consumer") is not False:
-            received = [
-                day
-                for letter in letters
-                if _covers(letter, debt_id) and (day := _date(letter, "received_on")) is not None
-            ]
-            if not any(run_date > day + dt.timedelta(days=FOURTEEN_DAYS) for day in received):
-                raise RefusedError(
-                    f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
-                )
+        elif claim.get("consumer") is not False and not _term_expired(
+            letters, debt_id, "received_on", run_date
+        ):
+            raise RefusedError(
+                f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
+            )
 
 
 def _total(claims: Sequence[Mapping[str, PayloadValue]], key: str) -> Decimal:
@@ -140,14 +133,11 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
     positive_amount(payload)  # no dossier without an amount above zero
     creditor = creditor_name(settings)
     _check_preconditions(payload, context.run_date)
-    claims = _records(payload, "claims")
-    address = payload.get(PAYLOAD_ADDRESS)
+    claims = records(payload, "claims")
     debtor: dict[str, Any] = {
         "debtor_id": action.debtor_id,
         "name": name.strip(),
-        "address": [line for line in address if isinstance(line, str)]
-        if isinstance(address, tuple)
-        else [],
+        "address": address_lines(payload),
         "phone": plain(payload.get(PAYLOAD_PHONE)),
         "email": plain(payload.get("debtor_email")),
     }
@@ -180,13 +170,13 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
             "costs": plain(_total(claims, "outstanding_costs")),
             "total": plain(_total(claims, "outstanding_total")),
         },
-        "fourteen_day_letters": plain(_records(payload, "fourteen_day_letters")),
-        "formal_demands": plain(_records(payload, "formal_demands")),
-        "contact_attempts": plain(_records(payload, "contact_attempts")),
-        "arrangements": plain(_records(payload, "arrangements")),
-        "disputes": plain(_records(payload, "disputes")),
+        "fourteen_day_letters": plain(records(payload, "fourteen_day_letters")),
+        "formal_demands": plain(records(payload, "formal_demands")),
+        "contact_attempts": plain(records(payload, "contact_attempts")),
+        "arrangements": plain(records(payload, "arrangements")),
+        "disputes": plain(records(payload, "disputes")),
         "debt_help": list(_strings(payload, "debt_help")),
-        "history": plain(_records(payload, "steps_taken")),
+        "history": plain(records(payload, "steps_taken")),
         "instructions": {key: plain(payload.get(key, "")) for key in _INSTRUCTIONS},
         "bvv_hint": {
             **(plain(hint) if isinstance(hint, Mapping) else {}),
@@ -197,24 +187,12 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
     }
 
 
-class BailiffChannel:
+class BailiffChannel(DocumentChannel):
     """Writes one hand-over dossier per action (see the module docstring)."""
 
-    name: Final = "bailiff"
+    name = "bailiff"
+    schema_file = SCHEMA_FILE
+    kinds = frozenset({"bailiff-handover"})
 
-    @staticmethod
-    def settings_problems(settings: Mapping[str, str]) -> list[str]:
-        """The settings this channel needs that are missing (the run checks them at startup)."""
-        return missing_settings(settings, ("creditor_name",))
-
-    def deliver(
-        self, actions: Sequence[OutboundAction], context: DeliveryContext
-    ) -> list[DeliveryReceipt]:
-        return deliver_documents(
-            actions,
-            context,
-            name=self.name,
-            schema_file=SCHEMA_FILE,
-            kinds=_KINDS,
-            build=lambda action, ctx: (build_dossier(action, ctx), ""),
-        )
+    def build(self, action: OutboundAction, context: DeliveryContext) -> tuple[dict[str, Any], str]:
+        return build_dossier(action, context), ""

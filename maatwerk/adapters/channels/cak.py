@@ -8,23 +8,20 @@ open (18c lid 2), using the payload's ``arrears_months`` and ``open_disputes``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from maatwerk.adapters.channels._documents import (
+    DocumentChannel,
     RefusedError,
     creditor_name,
     debtor_name,
-    deliver_documents,
     plain,
     positive_amount,
 )
-from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
     PAYLOAD_ARREARS_MONTHS,
     PAYLOAD_REFERENCE,
     DeliveryContext,
-    DeliveryReceipt,
     OutboundAction,
 )
 
@@ -60,24 +57,12 @@ def build_report(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     }
 
 
-class CakReportChannel:
+class CakReportChannel(DocumentChannel):
     """Writes one Zvw 18c report per action (see the module docstring)."""
 
-    name: Final = "cak-report"
+    name = "cak-report"
+    schema_file = SCHEMA_FILE
+    kinds = frozenset({"zvw-report"})
 
-    @staticmethod
-    def settings_problems(settings: Mapping[str, str]) -> list[str]:
-        """The settings this channel needs that are missing (the run checks them at startup)."""
-        return missing_settings(settings, ("creditor_name",))
-
-    def deliver(
-        self, actions: Sequence[OutboundAction], context: DeliveryContext
-    ) -> list[DeliveryReceipt]:
-        return deliver_documents(
-            actions,
-            context,
-            name=self.name,
-            schema_file=SCHEMA_FILE,
-            kinds=frozenset({"zvw-report"}),
-            build=lambda action, ctx: (build_report(action, ctx), ""),
-        )
+    def build(self, action: OutboundAction, context: DeliveryContext) -> tuple[dict[str, Any], str]:
+        return build_report(action, context), ""

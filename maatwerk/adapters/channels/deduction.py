@@ -17,23 +17,21 @@ itself (capped at the amount owed).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Final
 
 from maatwerk.adapters.channels._documents import (
+    DocumentChannel,
     RefusedError,
     creditor_name,
     debtor_name,
-    deliver_documents,
     plain,
 )
-from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_REFERENCE,
     DeliveryContext,
-    DeliveryReceipt,
     OutboundAction,
     PayloadValue,
 )
@@ -43,7 +41,6 @@ __all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "SourceDeductionChannel", "build_ins
 
 SCHEMA_VERSION: Final = 1
 SCHEMA_FILE: Final = "source-deduction.v1.json"
-_KINDS: Final = frozenset({"arrangement-offer"})
 _CENT: Final = Decimal("0.01")
 
 
@@ -142,24 +139,12 @@ def build_instruction(
     return document, payer or "payer-unknown"
 
 
-class SourceDeductionChannel:
+class SourceDeductionChannel(DocumentChannel):
     """Writes one deduction-at-source instruction per action (see the module docstring)."""
 
-    name: Final = "source-deduction"
+    name = "source-deduction"
+    schema_file = SCHEMA_FILE
+    kinds = frozenset({"arrangement-offer"})
 
-    @staticmethod
-    def settings_problems(settings: Mapping[str, str]) -> list[str]:
-        """The settings this channel needs that are missing (the run checks them at startup)."""
-        return missing_settings(settings, ("creditor_name",))
-
-    def deliver(
-        self, actions: Sequence[OutboundAction], context: DeliveryContext
-    ) -> list[DeliveryReceipt]:
-        return deliver_documents(
-            actions,
-            context,
-            name=self.name,
-            schema_file=SCHEMA_FILE,
-            kinds=_KINDS,
-            build=build_instruction,
-        )
+    def build(self, action: OutboundAction, context: DeliveryContext) -> tuple[dict[str, Any], str]:
+        return build_instruction(action, context)

@@ -22,24 +22,23 @@ working days, Wgs art. 4 lid 2). ``signaalpartner.type`` comes from the setting
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 from maatwerk.adapters.channels._documents import (
+    DocumentChannel,
     RefusedError,
+    address_lines,
     creditor_name,
     debtor_name,
-    deliver_documents,
     plain,
     positive_amount,
+    records,
 )
-from maatwerk.adapters.channels._files import missing_settings
 from maatwerk.core.ports import (
-    PAYLOAD_ADDRESS,
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
     DeliveryContext,
-    DeliveryReceipt,
     OutboundAction,
     PayloadValue,
 )
@@ -80,18 +79,11 @@ DDAS_PARTNER_TYPES: Final = (
 )
 
 
-def _records(payload: Mapping[str, PayloadValue], key: str) -> list[Mapping[str, PayloadValue]]:
-    value = payload.get(key, ())
-    if not isinstance(value, tuple) or not all(isinstance(v, Mapping) for v in value):
-        raise RefusedError(f"payload field {key!r} must be a list of records")
-    return [v for v in value if isinstance(v, Mapping)]
-
-
 def _consent(
     payload: Mapping[str, PayloadValue], kind: str, run_date: dt.date
 ) -> Mapping[str, PayloadValue]:
     scopes = CONSENT_FOR[kind]
-    for record in reversed(_records(payload, "consents")):
+    for record in reversed(records(payload, "consents")):
         given = record.get("given_on")
         if (
             record.get("scope") in scopes
@@ -130,7 +122,7 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     amount = positive_amount(payload)
     creditor = creditor_name(settings)
     consent = _consent(payload, action.kind, context.run_date)
-    contacts = _records(payload, "contact_attempts")
+    contacts = records(payload, "contact_attempts")
     reminders = payload.get("written_reminders", ())
     if not isinstance(reminders, tuple):
         raise RefusedError("payload field 'written_reminders' must be a list of dates")
@@ -143,7 +135,6 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     if crisis is not None and crisis not in CRISIS_REASONS:
         raise RefusedError(f"crisis {crisis!r} is not one of {', '.join(sorted(CRISIS_REASONS))}")
     since = payload.get("arrears_since")
-    address = payload.get(PAYLOAD_ADDRESS)
     return {
         "schema": "maatwerk/municipal-signal",
         "schema_version": SCHEMA_VERSION,
@@ -164,9 +155,7 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
         "client": {
             "klantnummer": action.debtor_id,
             "naam": name.strip(),
-            "adres": [line for line in address if isinstance(line, str)]
-            if isinstance(address, tuple)
-            else [],
+            "adres": address_lines(payload),
             "telefoon": plain(payload.get(PAYLOAD_PHONE)),
             "email": plain(payload.get("debtor_email")),
         },
@@ -181,15 +170,16 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     }
 
 
-class MunicipalChannel:
+class MunicipalChannel(DocumentChannel):
     """Writes one referral or early-signal document per action (see the module docstring)."""
 
-    name: Final = "municipal"
+    name = "municipal"
+    schema_file = SCHEMA_FILE
+    kinds = frozenset(CONSENT_FOR)
 
-    @staticmethod
-    def settings_problems(settings: Mapping[str, str]) -> list[str]:
+    def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
         """The settings this channel needs that are missing or wrong (checked at startup)."""
-        problems = missing_settings(settings, ("creditor_name",))
+        problems = super().settings_problems(settings)
         configured = settings.get("municipal_partner_type", "").strip()
         if configured and configured not in DDAS_PARTNER_TYPES:
             problems.append(
@@ -197,14 +187,5 @@ class MunicipalChannel:
             )
         return problems
 
-    def deliver(
-        self, actions: Sequence[OutboundAction], context: DeliveryContext
-    ) -> list[DeliveryReceipt]:
-        return deliver_documents(
-            actions,
-            context,
-            name=self.name,
-            schema_file=SCHEMA_FILE,
-            kinds=frozenset(CONSENT_FOR),
-            build=lambda action, ctx: (build_signal(action, ctx), ""),
-        )
+    def build(self, action: OutboundAction, context: DeliveryContext) -> tuple[dict[str, Any], str]:
+        return build_signal(action, context), ""

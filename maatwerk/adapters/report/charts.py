@@ -8,7 +8,7 @@ byte-identical for the same figures.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -18,6 +18,7 @@ import matplotlib as mpl
 mpl.use("Agg")
 
 from matplotlib import pyplot as plt  # the backend must be chosen first
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from maatwerk.services.funnel import PolicyFigures
@@ -64,8 +65,29 @@ def _svg(figure: Figure) -> str:
     return text[start:] if start >= 0 else text
 
 
-def _bar_width(columns: int) -> float:
-    return 0.8 / max(1, columns)
+def _grouped_bars(
+    axes: Axes,
+    columns: Sequence[PolicyFigures],
+    values: Sequence[Sequence[float]],
+    *,
+    horizontal: bool,
+    value_label: Callable[[float], str] | None = None,
+) -> None:
+    """One bar per policy in each group, side by side and coloured per policy.
+
+    ``values`` holds each column's bar values, one per group; ``value_label`` writes each value
+    next to its bar.
+    """
+    size = 0.8 / max(1, len(columns))
+    for index, (column, counts) in enumerate(zip(columns, values, strict=True)):
+        positions = [i + (index - (len(columns) - 1) / 2) * size for i in range(len(counts))]
+        colour = COLOURS[index % len(COLOURS)]
+        if horizontal:
+            bars = axes.barh(positions, counts, height=size, color=colour, label=column.policy)
+        else:
+            bars = axes.bar(positions, counts, width=size, color=colour, label=column.policy)
+        if value_label is not None:
+            axes.bar_label(bars, labels=[value_label(c) for c in counts], padding=3, fontsize=8)
 
 
 def funnel_chart(columns: Sequence[PolicyFigures]) -> str:
@@ -76,20 +98,15 @@ def funnel_chart(columns: Sequence[PolicyFigures]) -> str:
     """
     stages = [s for s in columns[0].stages() if s.unit == "households"]
     labels = [s.label for s in stages]
-    height = _bar_width(len(columns))
     with _figure(7.5, 0.45 * len(stages) + 1.2) as figure:
         axes = figure.add_subplot()
-        for index, column in enumerate(columns):
-            counts = [s.count for s in column.stages() if s.unit == "households"]
-            positions = [i + (index - (len(columns) - 1) / 2) * height for i in range(len(stages))]
-            bars = axes.barh(
-                positions,
-                counts,
-                height=height,
-                color=COLOURS[index % len(COLOURS)],
-                label=column.policy,
-            )
-            axes.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=3, fontsize=8)
+        _grouped_bars(
+            axes,
+            columns,
+            [[s.count for s in column.stages() if s.unit == "households"] for column in columns],
+            horizontal=True,
+            value_label=lambda c: f"{c:,}",
+        )
         axes.set_yticks(range(len(stages)), labels)
         axes.invert_yaxis()
         axes.set_xscale("symlog", linthresh=1)
@@ -102,19 +119,14 @@ def funnel_chart(columns: Sequence[PolicyFigures]) -> str:
 def ageing_chart(columns: Sequence[PolicyFigures]) -> str:
     """Open arrears at the end of the period by days overdue (amount in EUR)."""
     labels = [b.label for b in columns[0].ageing]
-    width = _bar_width(len(columns))
     with _figure(7.5, 3.2) as figure:
         axes = figure.add_subplot()
-        for index, column in enumerate(columns):
-            amounts = [float(b.amount.amount) for b in column.ageing]
-            positions = [i + (index - (len(columns) - 1) / 2) * width for i in range(len(labels))]
-            axes.bar(
-                positions,
-                amounts,
-                width=width,
-                color=COLOURS[index % len(COLOURS)],
-                label=column.policy,
-            )
+        _grouped_bars(
+            axes,
+            columns,
+            [[float(b.amount.amount) for b in column.ageing] for column in columns],
+            horizontal=False,
+        )
         axes.set_xticks(range(len(labels)), labels)
         axes.set_ylabel("open arrears (EUR)")
         axes.legend(frameon=False)
@@ -152,21 +164,16 @@ def protected_chart(columns: Sequence[PolicyFigures]) -> str:
     reasons = sorted({p.reason for c in columns for p in c.protected})
     if not reasons:
         reasons = ["(none)"]
-    height = _bar_width(len(columns))
     with _figure(7.5, 0.45 * len(reasons) + 1.2) as figure:
         axes = figure.add_subplot()
-        for index, column in enumerate(columns):
-            by_reason = {p.reason: p.households for p in column.protected}
-            counts = [by_reason.get(r, 0) for r in reasons]
-            positions = [i + (index - (len(columns) - 1) / 2) * height for i in range(len(reasons))]
-            bars = axes.barh(
-                positions,
-                counts,
-                height=height,
-                color=COLOURS[index % len(COLOURS)],
-                label=column.policy,
-            )
-            axes.bar_label(bars, labels=[str(c) for c in counts], padding=3, fontsize=8)
+        households = [{p.reason: p.households for p in column.protected} for column in columns]
+        _grouped_bars(
+            axes,
+            columns,
+            [[by_reason.get(r, 0) for r in reasons] for by_reason in households],
+            horizontal=True,
+            value_label=str,
+        )
         axes.set_yticks(range(len(reasons)), reasons)
         axes.invert_yaxis()
         axes.set_xlabel("households")

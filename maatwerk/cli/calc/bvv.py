@@ -143,22 +143,33 @@ def build_input(
     )
     if attached_income is None and not bijstand and institution_costs is None:
         attached_income = net_income - own_unattached
-    return _input(
-        household=household,
+    if institution_norm is not None and institution_costs is None:
+        raise click.UsageError("--institution-norm needs --institution-costs")
+    if bijstand_norm is not None and not bijstand:
+        raise click.UsageError("--bijstand-norm needs --bijstand")
+    institution = (
+        InstitutionStay(
+            care_costs=Money(institution_costs),
+            institution_norm=None if institution_norm is None else Money(institution_norm),
+        )
+        if institution_costs is not None
+        else None
+    )
+    return SubsistenceInput(
+        household=HouseholdType(household),
         on=on,
-        net_income=net_income,
-        gross_annual_income=gross_annual_income,
-        spouse_unattached=spouse_unattached,
-        own_unattached=own_unattached,
+        net_income=Money(net_income),
+        attached_income=None if attached_income is None else Money(attached_income),
+        bijstand_other_income=Money(bijstand_other_income),
+        gross_annual_income=None if gross_annual_income is None else Money(gross_annual_income),
+        spouse_unattached=Money(spouse_unattached),
+        own_unattached=Money(own_unattached),
         bijstand=bijstand,
-        bijstand_norm=bijstand_norm,
+        bijstand_norm=None if bijstand_norm is None else Money(bijstand_norm),
         no_address=no_address,
-        housing_costs=housing_costs,
+        housing_costs=None if housing_costs is None else Money(housing_costs),
         owner_occupier=owner_occupier,
-        institution_costs=institution_costs,
-        institution_norm=institution_norm,
-        attached_income=attached_income,
-        bijstand_other_income=bijstand_other_income,
+        institution=institution,
     )
 
 
@@ -198,54 +209,6 @@ def _check_combinations(
         raise click.UsageError(
             "--attached-income is part of --net-income (all net income) and cannot be more"
         )
-
-
-def _input(
-    *,
-    household: str,
-    on: dt.date,
-    net_income: Decimal,
-    gross_annual_income: Decimal | None,
-    spouse_unattached: Decimal,
-    own_unattached: Decimal,
-    bijstand: bool,
-    bijstand_norm: Decimal | None,
-    no_address: bool,
-    housing_costs: Decimal | None,
-    owner_occupier: bool,
-    institution_costs: Decimal | None,
-    institution_norm: Decimal | None,
-    attached_income: Decimal | None,
-    bijstand_other_income: Decimal,
-) -> SubsistenceInput:
-    if institution_norm is not None and institution_costs is None:
-        raise click.UsageError("--institution-norm needs --institution-costs")
-    if bijstand_norm is not None and not bijstand:
-        raise click.UsageError("--bijstand-norm needs --bijstand")
-    institution = (
-        InstitutionStay(
-            care_costs=Money(institution_costs),
-            institution_norm=None if institution_norm is None else Money(institution_norm),
-        )
-        if institution_costs is not None
-        else None
-    )
-    return SubsistenceInput(
-        household=HouseholdType(household),
-        on=on,
-        net_income=Money(net_income),
-        attached_income=None if attached_income is None else Money(attached_income),
-        bijstand_other_income=Money(bijstand_other_income),
-        gross_annual_income=None if gross_annual_income is None else Money(gross_annual_income),
-        spouse_unattached=Money(spouse_unattached),
-        own_unattached=Money(own_unattached),
-        bijstand=bijstand,
-        bijstand_norm=None if bijstand_norm is None else Money(bijstand_norm),
-        no_address=no_address,
-        housing_costs=None if housing_costs is None else Money(housing_costs),
-        owner_occupier=owner_occupier,
-        institution=institution,
-    )
 
 
 #: core input fields -> the CLI options that set them (errors name the option, not the field)
