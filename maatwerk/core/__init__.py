@@ -13,6 +13,7 @@ core's modules may move between releases.
 
 from __future__ import annotations
 
+from maatwerk.core import errors
 from maatwerk.core.affordability import (
     Affordability,
     AffordabilityLine,
@@ -81,17 +82,7 @@ from maatwerk.core.debts import (
     InterestLine,
     Payment,
 )
-from maatwerk.core.errors import (
-    CurrencyMismatchError,
-    InputError,
-    Location,
-    MaatwerkError,
-    MoneyError,
-    NoRuleForDateError,
-    PluginError,
-    PolicyError,
-    RuleTableError,
-)
+from maatwerk.core.errors import *
 from maatwerk.core.interest import (
     AwbInterestParams,
     InterestPeriod,
@@ -163,7 +154,6 @@ __all__ = [
     "CostLine",
     "CostsDecision",
     "CostsRefusal",
-    "CurrencyMismatchError",
     "Dated",
     "DatedTable",
     "Debt",
@@ -174,7 +164,6 @@ __all__ = [
     "FourteenDayLetter",
     "GracePolicy",
     "HouseholdType",
-    "InputError",
     "Instalment",
     "InstalmentRule",
     "InstitutionStay",
@@ -188,20 +177,13 @@ __all__ = [
     "LimitationKind",
     "LimitationResult",
     "LimitationRule",
-    "Location",
-    "MaatwerkError",
     "MissingParameterError",
     "Money",
-    "MoneyError",
-    "NoRuleForDateError",
     "OtherDebt",
     "Payment",
     "PaymentMethod",
-    "PluginError",
-    "PolicyError",
     "ProposalOutcome",
     "Rounding",
-    "RuleTableError",
     "SubsistenceBasis",
     "SubsistenceInput",
     "SubsistenceResult",
@@ -230,3 +212,6 @@ __all__ = [
     "rule_for",
     "statutory_interest",
 ]
+
+# Every error is public: maatwerk.core.errors states their names.
+__all__ += errors.__all__
