@@ -13,25 +13,12 @@ from decimal import Decimal
 from typing import Final
 
 from maatwerk.core.money import Money
+from maatwerk.core.policy import text
 
 
 __all__ = ["atomic_write", "dutch_amount", "dutch_date", "missing_settings", "safe_file_stem"]
 
 _UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
-_MONTHS: Final = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def missing_settings(settings: Mapping[str, str], keys: tuple[str, ...]) -> list[str]:
@@ -100,4 +87,4 @@ def dutch_amount(amount: Decimal) -> str:
 
 def dutch_date(day: dt.date) -> str:
     """``date(2026, 3, 2)`` -> ``'2 maart 2026'``."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return text.date(day, "nl")
