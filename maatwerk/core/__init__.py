@@ -13,7 +13,7 @@ core's modules may move between releases.
 
 from __future__ import annotations
 
-from maatwerk.core import errors
+from maatwerk.core import debtors, debts, errors, tables
 from maatwerk.core.affordability import (
     Affordability,
     AffordabilityLine,
@@ -69,19 +69,8 @@ from maatwerk.core.collection_costs import (
     collection_costs,
     costs_payable,
 )
-from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import (
-    AppliedPayment,
-    Balance,
-    Case,
-    ClaimKind,
-    CostLine,
-    Debt,
-    DebtStatus,
-    InterestKind,
-    InterestLine,
-    Payment,
-)
+from maatwerk.core.debtors import *
+from maatwerk.core.debts import *
 from maatwerk.core.errors import *
 from maatwerk.core.interest import (
     AwbInterestParams,
@@ -116,7 +105,7 @@ from maatwerk.core.subsistence import (
     SubsistenceTables,
     protected_income,
 )
-from maatwerk.core.tables import Dated, DatedTable, TableVersion
+from maatwerk.core.tables import *
 
 
 __all__ = [
@@ -132,11 +121,9 @@ __all__ = [
     "AllocationLine",
     "AllocationOrder",
     "AllocationResult",
-    "AppliedPayment",
     "Arrangement",
     "ArrangementProposal",
     "AwbInterestParams",
-    "Balance",
     "BijstandNorms",
     "BikBand",
     "BikParams",
@@ -146,29 +133,18 @@ __all__ = [
     "CalculationLine",
     "CalendarRangeError",
     "Calendars",
-    "Case",
     "ChargesDuringPlan",
-    "ClaimKind",
     "CollectionCosts",
     "Commitment",
-    "CostLine",
     "CostsDecision",
     "CostsRefusal",
-    "Dated",
-    "DatedTable",
-    "Debt",
-    "DebtStatus",
-    "Debtor",
     "FormulaParameters",
     "FormulaVersion",
     "FourteenDayLetter",
     "GracePolicy",
-    "HouseholdType",
     "Instalment",
     "InstalmentRule",
     "InstitutionStay",
-    "InterestKind",
-    "InterestLine",
     "InterestPeriod",
     "InterestRate",
     "InterestResult",
@@ -180,7 +156,6 @@ __all__ = [
     "MissingParameterError",
     "Money",
     "OtherDebt",
-    "Payment",
     "PaymentMethod",
     "ProposalOutcome",
     "Rounding",
@@ -188,7 +163,6 @@ __all__ = [
     "SubsistenceInput",
     "SubsistenceResult",
     "SubsistenceTables",
-    "TableVersion",
     "UnknownCalendarError",
     "aanmaning_fee",
     "add_days",
@@ -213,5 +187,8 @@ __all__ = [
     "statutory_interest",
 ]
 
-# Every error is public: maatwerk.core.errors states their names.
+# These modules are public as a whole: each states its names once, in its own __all__.
+__all__ += debtors.__all__
+__all__ += debts.__all__
 __all__ += errors.__all__
+__all__ += tables.__all__
