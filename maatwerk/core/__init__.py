@@ -13,6 +13,7 @@ core's modules may move between releases.
 
 from __future__ import annotations
 
+from maatwerk.core import debtors, debts, errors, tables
 from maatwerk.core.affordability import (
     Affordability,
     AffordabilityLine,
@@ -68,30 +69,9 @@ from maatwerk.core.collection_costs import (
     collection_costs,
     costs_payable,
 )
-from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import (
-    AppliedPayment,
-    Balance,
-    Case,
-    ClaimKind,
-    CostLine,
-    Debt,
-    DebtStatus,
-    InterestKind,
-    InterestLine,
-    Payment,
-)
-from maatwerk.core.errors import (
-    CurrencyMismatchError,
-    InputError,
-    Location,
-    MaatwerkError,
-    MoneyError,
-    NoRuleForDateError,
-    PluginError,
-    PolicyError,
-    RuleTableError,
-)
+from maatwerk.core.debtors import *
+from maatwerk.core.debts import *
+from maatwerk.core.errors import *
 from maatwerk.core.interest import (
     AwbInterestParams,
     InterestPeriod,
@@ -125,7 +105,7 @@ from maatwerk.core.subsistence import (
     SubsistenceTables,
     protected_income,
 )
-from maatwerk.core.tables import Dated, DatedTable, TableVersion
+from maatwerk.core.tables import *
 
 
 __all__ = [
@@ -141,11 +121,9 @@ __all__ = [
     "AllocationLine",
     "AllocationOrder",
     "AllocationResult",
-    "AppliedPayment",
     "Arrangement",
     "ArrangementProposal",
     "AwbInterestParams",
-    "Balance",
     "BijstandNorms",
     "BikBand",
     "BikParams",
@@ -155,31 +133,18 @@ __all__ = [
     "CalculationLine",
     "CalendarRangeError",
     "Calendars",
-    "Case",
     "ChargesDuringPlan",
-    "ClaimKind",
     "CollectionCosts",
     "Commitment",
-    "CostLine",
     "CostsDecision",
     "CostsRefusal",
-    "CurrencyMismatchError",
-    "Dated",
-    "DatedTable",
-    "Debt",
-    "DebtStatus",
-    "Debtor",
     "FormulaParameters",
     "FormulaVersion",
     "FourteenDayLetter",
     "GracePolicy",
-    "HouseholdType",
-    "InputError",
     "Instalment",
     "InstalmentRule",
     "InstitutionStay",
-    "InterestKind",
-    "InterestLine",
     "InterestPeriod",
     "InterestRate",
     "InterestResult",
@@ -188,25 +153,16 @@ __all__ = [
     "LimitationKind",
     "LimitationResult",
     "LimitationRule",
-    "Location",
-    "MaatwerkError",
     "MissingParameterError",
     "Money",
-    "MoneyError",
-    "NoRuleForDateError",
     "OtherDebt",
-    "Payment",
     "PaymentMethod",
-    "PluginError",
-    "PolicyError",
     "ProposalOutcome",
     "Rounding",
-    "RuleTableError",
     "SubsistenceBasis",
     "SubsistenceInput",
     "SubsistenceResult",
     "SubsistenceTables",
-    "TableVersion",
     "UnknownCalendarError",
     "aanmaning_fee",
     "add_days",
@@ -230,3 +186,9 @@ __all__ = [
     "rule_for",
     "statutory_interest",
 ]
+
+# These modules are public as a whole: each states its names once, in its own __all__.
+__all__ += debtors.__all__
+__all__ += debts.__all__
+__all__ += errors.__all__
+__all__ += tables.__all__

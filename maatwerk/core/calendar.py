@@ -338,21 +338,35 @@ def explain_legal_deadline(
         f"nominal end {nominal.isoformat()}."
     )
     lines = [first]
-    if days > ATW_MAX_DAYS:
+    atw_applied = days <= ATW_MAX_DAYS
+    if atw_applied:
+        end = _atw_last_day(received, days, nominal, atw_calendar, lines)
+    else:
+        end = nominal
         lines.append(
             f"More than {ATW_MAX_DAYS} days: the Algemene termijnenwet does not apply (art. 4); "
             f"last day {nominal.isoformat()}."
         )
-        return LegalDeadline(
-            received=received,
-            days=days,
-            nominal_end=nominal,
-            last_day=nominal,
-            atw_applied=False,
-            calendar=atw_calendar.name,
-            lines=tuple(lines),
-            versions=(),
-        )
+    return LegalDeadline(
+        received=received,
+        days=days,
+        nominal_end=nominal,
+        last_day=end,
+        atw_applied=atw_applied,
+        calendar=atw_calendar.name,
+        lines=tuple(lines),
+        versions=atw_calendar.versions if atw_applied else (),
+    )
+
+
+def _atw_last_day(
+    received: dt.date,
+    days: int,
+    nominal: dt.date,
+    atw_calendar: BusinessCalendar,
+    lines: list[str],
+) -> dt.date:
+    """The last day under Atw art. 1 and 2, with the steps taken added to ``lines``."""
     end = nominal
     reason = atw_calendar.closed_reason(end)
     if reason is not None:
@@ -372,16 +386,7 @@ def explain_legal_deadline(
             )
             end = extended
     lines.append(f"Last day: {end.isoformat()}.")
-    return LegalDeadline(
-        received=received,
-        days=days,
-        nominal_end=nominal,
-        last_day=end,
-        atw_applied=True,
-        calendar=atw_calendar.name,
-        lines=tuple(lines),
-        versions=atw_calendar.versions,
-    )
+    return end
 
 
 def legal_deadline(received: dt.date, days: int, atw_calendar: BusinessCalendar) -> dt.date:

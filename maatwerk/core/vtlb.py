@@ -95,22 +95,15 @@ def vtlb(
     total = bvv.bvv
     rule = f"Recofa-methode; {entry.version}"
     note = "[U] bedrag uit 2021, huidig bedrag niet opgehaald" if entry.provisional else ""
+    standard_terms: list[tuple[str, Money | None, str]] = []
     if switches["health_premium"]:
-        amount = values.health_premium
-        if amount is None:
-            raise InputError(
-                "health-premium correction not in the table", Location(field="standard")
-            )
-        lines.append(
-            CalculationLine(
-                term="Correctie zorgpremie / eigen risico",
-                value=amount,
-                rule=rule,
-                note=note,
-                provisional=entry.provisional,
+        standard_terms.append(
+            (
+                "Correctie zorgpremie / eigen risico",
+                values.health_premium,
+                "health-premium correction",
             )
         )
-        total = total + amount
     if switches["institution_reservation"]:
         couple = bvv.household.has_partner
         amount = (
@@ -118,18 +111,16 @@ def vtlb(
             if couple
             else values.institution_reservation_single
         )
-        if amount is None:
-            raise InputError("institution reservation not in the table", Location(field="standard"))
+        standard_terms.append(("Reserveringstoeslag instelling", amount, "institution reservation"))
+    for term, value, what in standard_terms:
+        if value is None:
+            raise InputError(f"{what} not in the table", Location(field="standard"))
         lines.append(
             CalculationLine(
-                term="Reserveringstoeslag instelling",
-                value=amount,
-                rule=rule,
-                note=note,
-                provisional=entry.provisional,
+                term=term, value=value, rule=rule, note=note, provisional=entry.provisional
             )
         )
-        total = total + amount
+        total = total + value
     for correction in case_corrections:
         if correction.amount.is_negative:
             raise InputError(

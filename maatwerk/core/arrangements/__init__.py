@@ -23,63 +23,10 @@ Public API (stable; the policy engine reads it):
 
 from __future__ import annotations
 
-from maatwerk.core.arrangements._model import (
-    DEFAULT_MAX_MONTHS,
-    Arrangement,
-    ArrangementProposal,
-    ArrangementState,
-    ArrangementStatus,
-    BusinessDays,
-    ChargesDuringPlan,
-    GracePolicy,
-    Instalment,
-    InstalmentState,
-    InstalmentStatus,
-    PaymentMethod,
-    PromiseState,
-    PromiseStatus,
-    PromiseToPay,
-    ProposalOutcome,
-)
-from maatwerk.core.arrangements._monitoring import (
-    arrangement_status,
-    cancel,
-    new_charges_allowed,
-    promise_status,
-    replan,
-)
-from maatwerk.core.arrangements._proposal import (
-    classic_arrangement,
-    instalment_dates,
-    propose_arrangement,
-    split_evenly,
-)
+from maatwerk.core.arrangements import _model, _monitoring, _proposal
+from maatwerk.core.arrangements._model import *
+from maatwerk.core.arrangements._monitoring import *
+from maatwerk.core.arrangements._proposal import *
 
 
-__all__ = [
-    "DEFAULT_MAX_MONTHS",
-    "Arrangement",
-    "ArrangementProposal",
-    "ArrangementState",
-    "ArrangementStatus",
-    "BusinessDays",
-    "ChargesDuringPlan",
-    "GracePolicy",
-    "Instalment",
-    "InstalmentState",
-    "InstalmentStatus",
-    "PaymentMethod",
-    "PromiseState",
-    "PromiseStatus",
-    "PromiseToPay",
-    "ProposalOutcome",
-    "arrangement_status",
-    "cancel",
-    "classic_arrangement",
-    "instalment_dates",
-    "new_charges_allowed",
-    "promise_status",
-    "propose_arrangement",
-    "replan",
-    "split_evenly",
-]
+__all__ = _model.__all__ + _monitoring.__all__ + _proposal.__all__

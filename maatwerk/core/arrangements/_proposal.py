@@ -146,6 +146,26 @@ def _check_amount(value: Money, field: str, *, positive: bool) -> None:
         )
 
 
+def _problematic_debt(
+    debt: Money,
+    capacity: Money,
+    max_months: int,
+    months_needed: int | None,
+    lines: list[str],
+) -> ArrangementProposal:
+    """No plan within the policy's limit can work: refer to municipal debt help (with consent)."""
+    return ArrangementProposal(
+        outcome=ProposalOutcome.PROBLEMATIC_DEBT,
+        debt=debt,
+        capacity=capacity,
+        max_months=max_months,
+        months_needed=months_needed,
+        arrangement=None,
+        referral_recommended=True,
+        lines=tuple(lines),
+    )
+
+
 def propose_arrangement(
     *,
     arrangement_id: str,
@@ -189,16 +209,7 @@ def propose_arrangement(
             "Er is geen ruimte boven de beslagvrije voet: een regeling past niet. "
             "Advies: met toestemming doorverwijzen naar de schuldhulpverlening van de gemeente."
         )
-        return ArrangementProposal(
-            outcome=ProposalOutcome.PROBLEMATIC_DEBT,
-            debt=debt,
-            capacity=capacity,
-            max_months=max_months,
-            months_needed=None,
-            arrangement=None,
-            referral_recommended=True,
-            lines=tuple(lines),
-        )
+        return _problematic_debt(debt, capacity, max_months, None, lines)
     amounts = split_evenly(debt, capacity)
     months_needed = len(amounts)
     if months_needed > max_months:
@@ -208,16 +219,7 @@ def propose_arrangement(
             "doorverwijzen naar de schuldhulpverlening van de gemeente, geen regeling die niet "
             "kan werken."
         )
-        return ArrangementProposal(
-            outcome=ProposalOutcome.PROBLEMATIC_DEBT,
-            debt=debt,
-            capacity=capacity,
-            max_months=max_months,
-            months_needed=months_needed,
-            arrangement=None,
-            referral_recommended=True,
-            lines=tuple(lines),
-        )
+        return _problematic_debt(debt, capacity, max_months, months_needed, lines)
     instalments = _schedule(
         amounts,
         not_before=today + dt.timedelta(days=lead_days),

@@ -195,15 +195,27 @@ def _proposal(candidate: _Candidate, state: CaseState, tables: PolicyTables) -> 
     due_by = None
     if step.timing.within is not None:
         due_by = tables.calendars.add_days(due_on, step.timing.within, step.timing.calendar)
+    amount = sum((state.outstanding[d] for d in candidate.allowed), Money.zero())
+    return _step_action(step, tuple(candidate.allowed), due_on, due_by, amount)
+
+
+def _step_action(
+    step: Step,
+    debt_ids: tuple[str, ...],
+    due_on: dt.date,
+    due_by: dt.date | None,
+    amount: Money,
+) -> ProposedAction:
+    """The action ``step`` proposes for ``debt_ids``."""
     return ProposedAction(
         step_id=step.id,
         action=step.action,
         channel=step.channel,
-        debt_ids=tuple(candidate.allowed),
+        debt_ids=debt_ids,
         due_on=due_on,
         due_by=due_by,
         needs_review=step.review,
-        amount=sum((state.outstanding[d] for d in candidate.allowed), Money.zero()),
+        amount=amount,
         params=step.params,
         title_nl=step.title("nl"),
         title_en=step.title("en"),
@@ -252,19 +264,7 @@ def _closing(state: CaseState, policy: Policy, tables: PolicyTables, base: Decis
     if state.took_step_today:
         return _decided(base, DecisionStatus.WAIT, next_check_on=state.today + _DAY)
     debt_ids = tuple(sorted({d for s in state.steps_taken for d in s.debt_ids}))
-    action = ProposedAction(
-        step_id=close.id,
-        action=close.action,
-        channel=close.channel,
-        debt_ids=debt_ids,
-        due_on=due,
-        due_by=None,
-        needs_review=close.review,
-        amount=Money.zero(),
-        params=close.params,
-        title_nl=close.title("nl"),
-        title_en=close.title("en"),
-    )
+    action = _step_action(close, debt_ids, due, None, Money.zero())
     return _decided(base, DecisionStatus.ACT, action=action)
 
 

@@ -32,33 +32,9 @@ The values (dated table values, input, result) are in ``_model``, the calculatio
 
 from __future__ import annotations
 
-from maatwerk.core.subsistence._formula import protected_income
-from maatwerk.core.subsistence._model import (
-    BijstandNorms,
-    BvvMaxima,
-    CalculationLine,
-    FormulaParameters,
-    FormulaVersion,
-    InstitutionStay,
-    MissingParameterError,
-    SubsistenceBasis,
-    SubsistenceInput,
-    SubsistenceResult,
-    SubsistenceTables,
-)
+from maatwerk.core.subsistence import _formula, _model
+from maatwerk.core.subsistence._formula import *
+from maatwerk.core.subsistence._model import *
 
 
-__all__ = [
-    "BijstandNorms",
-    "BvvMaxima",
-    "CalculationLine",
-    "FormulaParameters",
-    "FormulaVersion",
-    "InstitutionStay",
-    "MissingParameterError",
-    "SubsistenceBasis",
-    "SubsistenceInput",
-    "SubsistenceResult",
-    "SubsistenceTables",
-    "protected_income",
-]
+__all__ = _formula.__all__ + _model.__all__

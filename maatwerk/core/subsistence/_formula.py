@@ -78,6 +78,32 @@ class _Work:
         self.use(entry)
         return entry.value
 
+    def result(
+        self,
+        inp: SubsistenceInput,
+        bvv: Money,
+        attached: Money,
+        basis: SubsistenceBasis,
+        formula: FormulaVersion | None,
+    ) -> SubsistenceResult:
+        """The BVV rounded half-up to cents, what may be attached above it, and the calculation."""
+        final = bvv.rounded()
+        self.line("Beslagvrije voet", final, "Rv 475da-475dc", "afgerond op centen (half-up)")
+        attachable = (attached - final).clamp_zero()
+        self.line("Beslag mogelijk op", attachable, "Rv 475a-475c", "inkomen onder beslag − BVV")
+        return SubsistenceResult(
+            bvv=final,
+            attachable=attachable,
+            household=inp.household,
+            on=inp.on,
+            basis=basis,
+            formula=formula,
+            tables=tuple(self.versions),
+            provisional=self.provisional,
+            lines=tuple(self.lines),
+            unsupported=tuple(self.unsupported),
+        )
+
 
 def _need(value: Decimal | Money | None, what: str, table: DatedTable[Any], on: dt.date) -> Decimal:
     if value is None:
@@ -155,22 +181,7 @@ def protected_income(inp: SubsistenceInput, tables: SubsistenceTables) -> Subsis
                         provisional=True,
                     )
 
-    final = bvv.rounded()
-    work.line("Beslagvrije voet", final, "Rv 475da-475dc", "afgerond op centen (half-up)")
-    attachable = (attached - final).clamp_zero()
-    work.line("Beslag mogelijk op", attachable, "Rv 475a-475c", "inkomen onder beslag − BVV")
-    return SubsistenceResult(
-        bvv=final,
-        attachable=attachable,
-        household=inp.household,
-        on=inp.on,
-        basis=basis,
-        formula=formula,
-        tables=tuple(work.versions),
-        provisional=work.provisional,
-        lines=tuple(work.lines),
-        unsupported=tuple(work.unsupported),
-    )
+    return work.result(inp, bvv, attached, basis, formula)
 
 
 def _institution(inp: SubsistenceInput, stay: InstitutionStay, work: _Work) -> Money:
@@ -447,22 +458,7 @@ def _lower_bound_result(
         "Rv 475dc lid 1",
         f"0,95 × {inp.net_income.format()}",
     )
-    final = cap.rounded()
-    work.line("Beslagvrije voet", final, "Rv 475da-475dc", "afgerond op centen (half-up)")
-    attachable = (attached - final).clamp_zero()
-    work.line("Beslag mogelijk op", attachable, "Rv 475a-475c", "inkomen onder beslag − BVV")
-    return SubsistenceResult(
-        bvv=final,
-        attachable=attachable,
-        household=inp.household,
-        on=inp.on,
-        basis=SubsistenceBasis.FORMULA,
-        formula=params.formula,
-        tables=tuple(work.versions),
-        provisional=work.provisional,
-        lines=tuple(work.lines),
-        unsupported=tuple(work.unsupported),
-    )
+    return work.result(inp, cap, attached, SubsistenceBasis.FORMULA, params.formula)
 
 
 def _increases(inp: SubsistenceInput, params: FormulaParameters, bvv: Money, work: _Work) -> Money:

@@ -27,7 +27,6 @@ __all__ = [
     "SubsistenceInput",
     "SubsistenceResult",
     "SubsistenceTables",
-    "check_input",
 ]
 
 
