@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import SETTING_FLAGS
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
@@ -19,16 +20,6 @@ from maatwerk.core.events import StepTaken
 pytestmark = pytest.mark.slow
 
 START = dt.date(2026, 3, 2)
-SETTINGS = [
-    "--setting",
-    "creditor_name=Zorg NL",
-    "--setting",
-    "creditor_phone=0800-1234",
-    "--setting",
-    "creditor_iban=NL91ABNA0417164300",
-    "--setting",
-    "creditor_id=NL32ZZZ999999991234",
-]
 
 
 def _portfolio(n: int) -> str:
@@ -91,7 +82,17 @@ class TestNinetyDays:
                     )
             summary = _ok(
                 runner,
-                ["run", "--date", day.isoformat(), *db, *out, *SETTINGS, "--by", "carl", "--json"],
+                [
+                    "run",
+                    "--date",
+                    day.isoformat(),
+                    *db,
+                    *out,
+                    *SETTING_FLAGS,
+                    "--by",
+                    "carl",
+                    "--json",
+                ],
             )
             assert summary["cases_evaluated"] == summary["cases_total"] == 24
             pending = _ok(runner, ["review", "list", *db, "--json"])["reviews"]
@@ -124,7 +125,7 @@ class TestNinetyDays:
                 (START + dt.timedelta(days=45)).isoformat(),
                 *db,
                 *out,
-                *SETTINGS,
+                *SETTING_FLAGS,
                 "--json",
             ],
         )
@@ -236,7 +237,7 @@ class TestChannelSettingsAtStartup:
         csv = tmp_path / "portfolio.csv"
         csv.write_text(_portfolio(3), encoding="utf-8")
         _ok(runner, ["import", "portfolio", str(csv), *db, "--json"])
-        pairs = zip(SETTINGS[::2], SETTINGS[1::2], strict=True)
+        pairs = zip(SETTING_FLAGS[::2], SETTING_FLAGS[1::2], strict=True)
         settings = [part for pair in pairs if not pair[1].startswith(drop) for part in pair]
         day = (START + dt.timedelta(days=40)).isoformat()
         out = ["--out", str(tmp_path / "out")]
@@ -254,5 +255,5 @@ class TestChannelSettingsAtStartup:
             assert store.outbox_items() == []
         finally:
             store.close()
-        ok = runner.invoke(cli, ["run", "--date", day, *db, *out, *SETTINGS, "--json"])
+        ok = runner.invoke(cli, ["run", "--date", day, *db, *out, *SETTING_FLAGS, "--json"])
         assert ok.exit_code == 0, ok.output

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_helpers import Heard, Raising, plugins_with
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.cli import cli
-from maatwerk.core.events import DisputeOpened, Event, StepTaken
+from maatwerk.core.events import DisputeOpened, StepTaken
 from maatwerk.core.records import CaseKey
-from maatwerk.plugins import hookimpl
-from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
 
 
 PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic
@@ -38,40 +36,6 @@ days = 0
 RUN_DAY = dt.date(2026, 3, 2)
 
 
-class Heard:
-    """Records each event it hears and whether it was already committed at that moment."""
-
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
-        self.events: list[Event] = []
-        self.committed: list[bool] = []
-
-    @hookimpl
-    def maatwerk_on_event(self, event: Event) -> None:
-        store = SqlStore.from_url(self.db_url)  # its own connection: sees committed rows only
-        try:
-            self.committed.append(any(r.event == event for r in store.history(event.debtor_id)))
-        finally:
-            store.close()
-        self.events.append(event)
-
-
-class Raising:
-    @hookimpl
-    def maatwerk_on_event(self, event: Event) -> None:
-        raise RuntimeError(f"webhook down ({event.kind})")
-
-
-def _manager(*plugins: tuple[object, str]) -> Callable[[], MaatwerkPlugins]:
-    def make() -> MaatwerkPlugins:
-        manager = make_plugin_manager(load_entrypoints=False)
-        for plugin, name in plugins:
-            manager.register(plugin, name)
-        return manager
-
-    return make
-
-
 @pytest.fixture
 def db(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
     args = ["--db", db_url]
@@ -90,7 +54,7 @@ class TestRecordingListeners:
         self, runner: CliRunner, db: list[str], db_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.recording.plugin_manager", _manager((heard, "audit")))
+        monkeypatch.setattr("maatwerk.cli.recording.plugin_manager", plugins_with((heard, "audit")))
         opened = ["dispute", "open", "D1", "--reason", "not my bill", "--by", "kees"]
         result = runner.invoke(cli, [*opened, *db])
         assert result.exit_code == 0, result.output
@@ -115,7 +79,7 @@ class TestImportListeners:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.importing.plugin_manager", _manager((heard, "audit")))
+        monkeypatch.setattr("maatwerk.cli.importing.plugin_manager", plugins_with((heard, "audit")))
         consents = tmp_path / "consents.csv"
         consents.write_text(
             "consent_id,debtor_id,scope,given_on,revoked_on\n"
@@ -169,7 +133,7 @@ class TestRunListeners:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", _manager((heard, "audit")))
+        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", plugins_with((heard, "audit")))
         summary = self._run(runner, db, tmp_path)
         assert summary["actions_per_kind"] == {"phone-call": 2}
         assert "event_listener_failed" not in str(summary["stderr"])
@@ -189,7 +153,9 @@ class TestRunListeners:
         tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", _manager((Raising(), "acme-hook")))
+        monkeypatch.setattr(
+            "maatwerk.cli.run.plugin_manager", plugins_with((Raising(), "acme-hook"))
+        )
         summary = self._run(runner, db, tmp_path)
         assert summary["outcomes"] == {"action": 2}
         warnings = [line for line in str(summary["stderr"]).splitlines() if "listener" in line]
