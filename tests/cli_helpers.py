@@ -1,10 +1,15 @@
-"""Shared pieces of the end-to-end tests: the channel settings and event-listener plugins."""
+"""Shared pieces of the end-to-end tests: channel settings, event-listener plugins, calculators."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
+
+from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
+from maatwerk.cli import cli
 from maatwerk.core.events import Event
 from maatwerk.plugins import hookimpl
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
@@ -60,3 +65,34 @@ def plugins_with(*plugins: tuple[object, str]) -> Callable[[], MaatwerkPlugins]:
         return manager
 
     return make
+
+
+# -- the calculators: ``maatwerk calc ...`` -----------------------------------------------------
+def calc(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    """``maatwerk calc ARGS``: the exit code, stdout and stderr."""
+    result = runner.invoke(cli, ["calc", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def calc_json(runner: CliRunner, *args: str) -> dict[str, Any]:
+    """``maatwerk calc ARGS --json``, which must succeed: the JSON object it prints."""
+    code, out, err = calc(runner, *args, "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert isinstance(payload, dict)
+    return payload
+
+
+def calc_refusal(runner: CliRunner, *args: str) -> str:
+    """``maatwerk calc ARGS``, refused as bad input: exit 2, no stdout, one line on stderr."""
+    code, out, err = calc(runner, *args)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
+def household(kind: str, net_income: str, *extra: str, date: str = "2026-01-01") -> list[str]:
+    """The options of ``calc bvv`` for one household on a date, with any ``extra`` options."""
+    return ["--household", kind, "--date", date, "--net-income", net_income, *extra]
