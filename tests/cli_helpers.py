@@ -47,6 +47,10 @@ class Heard:
         self.events.append(event)
 
 
+Listen = Callable[..., Heard]
+"""The ``listen`` fixture: ``listen("run", *others)`` puts a :class:`Heard` in ``maatwerk.cli.run``."""
+
+
 class Raising:
     """A listener whose webhook is down: it raises on every event."""
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import cli_helpers
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
@@ -98,3 +99,18 @@ def migrated_db_url(db_url: str) -> str:
     finally:
         engine.dispose()
     return db_url
+
+
+# -- event listeners: a Heard plugin in place of a command's plugin manager ---------------------
+@pytest.fixture
+def listen(db_url: str, monkeypatch: pytest.MonkeyPatch) -> cli_helpers.Listen:
+    """``listen("run")`` makes ``maatwerk.cli.run`` load only a :class:`~cli_helpers.Heard`
+    plugin (named "audit") and any further (plugin, name) pairs; it returns the Heard."""
+
+    def listen(command_module: str, *others: tuple[object, str]) -> cli_helpers.Heard:
+        heard = cli_helpers.Heard(db_url)
+        manager = cli_helpers.plugins_with((heard, "audit"), *others)
+        monkeypatch.setattr(f"maatwerk.cli.{command_module}.plugin_manager", manager)
+        return heard
+
+    return listen

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import Heard, Raising, plugins_with
+from cli_helpers import Listen, Raising, plugins_with
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
@@ -50,11 +50,8 @@ def db(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
 class TestRecordingListeners:
     """A recorded dispute is heard once it is committed; a refused one is never heard."""
 
-    def test_dispute(
-        self, runner: CliRunner, db: list[str], db_url: str, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.recording.plugin_manager", plugins_with((heard, "audit")))
+    def test_dispute(self, runner: CliRunner, db: list[str], listen: Listen) -> None:
+        heard = listen("recording")
         opened = ["dispute", "open", "D1", "--reason", "not my bill", "--by", "kees"]
         result = runner.invoke(cli, [*opened, *db])
         assert result.exit_code == 0, result.output
@@ -71,15 +68,9 @@ class TestImportListeners:
     """Imported consents and holds are heard once, after the file committed."""
 
     def test_consents_and_holds(
-        self,
-        runner: CliRunner,
-        db: list[str],
-        db_url: str,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        self, runner: CliRunner, db: list[str], tmp_path: Path, listen: Listen
     ) -> None:
-        heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.importing.plugin_manager", plugins_with((heard, "audit")))
+        heard = listen("importing")
         consents = tmp_path / "consents.csv"
         consents.write_text(
             "consent_id,debtor_id,scope,given_on,revoked_on\n"
@@ -125,15 +116,9 @@ class TestRunListeners:
         return data
 
     def test_heard_once_after_commit(
-        self,
-        runner: CliRunner,
-        db: list[str],
-        db_url: str,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        self, runner: CliRunner, db: list[str], tmp_path: Path, listen: Listen
     ) -> None:
-        heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", plugins_with((heard, "audit")))
+        heard = listen("run")
         summary = self._run(runner, db, tmp_path)
         assert summary["actions_per_kind"] == {"phone-call": 2}
         assert "event_listener_failed" not in str(summary["stderr"])

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
-from cli_helpers import SETTING_FLAGS, Heard, Raising, plugins_with
+from cli_helpers import SETTING_FLAGS, Listen, Raising
 from click.testing import CliRunner, Result
 
 from maatwerk.adapters.storage import SqlStore, schema
@@ -354,11 +354,8 @@ def _key(debtor_id: str) -> CaseKey:
 class TestListeners:
     """Listener plugins hear the recorded events after the commit, and never a rolled-back one."""
 
-    def test_heard_after_commit(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-        heard = Heard(world.db_url)
-        monkeypatch.setattr(
-            "maatwerk.cli.returns_import.plugin_manager", plugins_with((heard, "audit"))
-        )
+    def test_heard_after_commit(self, world: World, listen: Listen) -> None:
+        heard = listen("returns_import")
         sent = world.sent()
         path = world.file("camt.xml", camt054([(sent["D1"], "AM04"), (sent["D3"], "MD06")]))
         assert world.import_returns(path).exit_code == 0
@@ -372,11 +369,10 @@ class TestListeners:
         assert world.import_returns(path).exit_code == 0  # a no-op is announced to no one
         assert heard.events == []
 
-    def test_not_heard_on_rollback(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-        heard = Heard(world.db_url)
-        monkeypatch.setattr(
-            "maatwerk.cli.returns_import.plugin_manager", plugins_with((heard, "audit"))
-        )
+    def test_not_heard_on_rollback(
+        self, world: World, listen: Listen, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        heard = listen("returns_import")
         broken = sa.Table(
             "no_such_table",
             sa.MetaData(),
@@ -391,13 +387,9 @@ class TestListeners:
         assert len(world.events(PaymentReturned)) == 4
 
     def test_raising_listener_is_named_and_undoes_nothing(
-        self, world: World, monkeypatch: pytest.MonkeyPatch
+        self, world: World, listen: Listen
     ) -> None:
-        heard = Heard(world.db_url)
-        monkeypatch.setattr(
-            "maatwerk.cli.returns_import.plugin_manager",
-            plugins_with((heard, "audit"), (Raising(), "acme-webhook")),
-        )
+        listen("returns_import", (Raising(), "acme-webhook"))
         sent = world.sent()
         path = world.file("camt.xml", camt054([(sent["D1"], "AM04")]))
         result = world.import_returns(path)
