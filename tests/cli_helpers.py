@@ -100,3 +100,20 @@ def calc_refusal(runner: CliRunner, *args: str) -> str:
 def household(kind: str, net_income: str, *extra: str, date: str = "2026-01-01") -> list[str]:
     """The options of ``calc bvv`` for one household on a date, with any ``extra`` options."""
     return ["--household", kind, "--date", date, "--net-income", net_income, *extra]
+
+
+# -- ``maatwerk sepa build`` ----------------------------------------------------------------------
+SEPA_HEADER = (
+    "end_to_end_id,mandate_id,mandate_date,sequence,debtor_name,debtor_iban,amount,remittance"
+)
+"""The header of a collections CSV."""
+
+SEPA_CREDITOR = [
+    "--creditor-name",
+    "Gemeente Voorbeeld",
+    "--creditor-iban",
+    "NL91ABNA0417164300",
+    "--creditor-id",
+    "NL32ZZZ999999991234",
+]
+"""The creditor options of ``sepa build``."""
