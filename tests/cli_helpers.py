@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -27,6 +28,17 @@ SETTING_FLAGS = [
     arg for key, value in CHANNEL_SETTINGS.items() for arg in ("--setting", f"{key}={value}")
 ]
 """:data:`CHANNEL_SETTINGS` as ``--setting key=value`` command-line options."""
+
+
+def migrate_and_import(runner: CliRunner, db_url: str, csv: Path, portfolio: str) -> Any:
+    """``maatwerk db upgrade``, then ``maatwerk import portfolio`` of ``portfolio`` written to
+    ``csv``; both must succeed. The import's JSON summary."""
+    db = ["--db", db_url]
+    assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
+    csv.write_text(portfolio, encoding="utf-8")
+    result = runner.invoke(cli, ["import", "portfolio", str(csv), *db, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
 class Heard:

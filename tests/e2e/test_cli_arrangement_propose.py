@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import migrate_and_import
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
@@ -27,13 +28,8 @@ D3,Person 3,single,,25,B3,zorg,300.00,2026-02-01,premium
 @pytest.fixture
 def options(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
     """The three households imported; the options every ``arrangement propose`` here takes."""
-    db = ["--db", db_url]
-    assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-    csv = tmp_path / "portfolio.csv"
-    csv.write_text(PORTFOLIO, encoding="utf-8")
-    imported = runner.invoke(cli, ["import", "portfolio", str(csv), *db, "--json"])
-    assert imported.exit_code == 0, imported.output
-    return ["--creditor", "zorg", "--date", "2026-04-01", "--by", "anna", *db]
+    migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", PORTFOLIO)
+    return ["--creditor", "zorg", "--date", "2026-04-01", "--by", "anna", "--db", db_url]
 
 
 def _propose(runner: CliRunner, debtor: str, options: list[str], *extra: str) -> Any:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import Listen, Raising, plugins_with
+from cli_helpers import Listen, Raising, migrate_and_import, plugins_with
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
@@ -38,13 +38,8 @@ RUN_DAY = dt.date(2026, 3, 2)
 
 @pytest.fixture
 def db(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
-    args = ["--db", db_url]
-    assert runner.invoke(cli, ["db", "upgrade", *args]).exit_code == 0
-    portfolio = tmp_path / "portfolio.csv"
-    portfolio.write_text(PORTFOLIO, encoding="utf-8")
-    result = runner.invoke(cli, ["import", "portfolio", str(portfolio), *args])
-    assert result.exit_code == 0, result.output
-    return args
+    migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", PORTFOLIO)
+    return ["--db", db_url]
 
 
 class TestRecordingListeners:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import SETTING_FLAGS
+from cli_helpers import SETTING_FLAGS, migrate_and_import
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
@@ -41,10 +41,7 @@ def _settings_file(tmp_path: Path, text: str = SETTINGS_TOML) -> Path:
 def _run(runner: CliRunner, db_url: str, out: Path, *args: str, **env: str) -> Any:
     """Migrate and import into ``db_url``, run the reminder day; the summary and the letters."""
     db = ["--db", db_url]
-    assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-    csv = out.parent / f"{out.name}-portfolio.csv"
-    csv.write_text(PORTFOLIO, encoding="utf-8")
-    assert runner.invoke(cli, ["import", "portfolio", str(csv), *db]).exit_code == 0
+    migrate_and_import(runner, db_url, out.parent / f"{out.name}-portfolio.csv", PORTFOLIO)
     result = runner.invoke(
         cli, ["run", "--date", REMINDER_DAY, *db, "--out", str(out), *args, "--json"], env=env
     )
