@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
+
+
+if TYPE_CHECKING:
+    import cli_helpers
+
+    from maatwerk.adapters.storage import SqlStore
 
 
 settings.register_profile(
@@ -98,3 +105,30 @@ def migrated_db_url(db_url: str) -> str:
     finally:
         engine.dispose()
     return db_url
+
+
+@pytest.fixture
+def store(migrated_db_url: str) -> Iterator[SqlStore]:
+    """A :class:`SqlStore` on :func:`migrated_db_url`, closed afterwards."""
+    from maatwerk.adapters.storage import SqlStore
+
+    s = SqlStore.from_url(migrated_db_url)
+    yield s
+    s.close()
+
+
+# -- event listeners: a Heard plugin in place of a command's plugin manager ---------------------
+@pytest.fixture
+def listen(db_url: str, monkeypatch: pytest.MonkeyPatch) -> cli_helpers.Listen:
+    """``listen("run")`` makes ``maatwerk.cli.run`` load only a :class:`~cli_helpers.Heard`
+    plugin (named "audit") and any further (plugin, name) pairs; it returns the Heard."""
+
+    import cli_helpers
+
+    def listen(command_module: str, *others: tuple[object, str]) -> cli_helpers.Heard:
+        heard = cli_helpers.Heard(db_url)
+        manager = cli_helpers.plugins_with((heard, "audit"), *others)
+        monkeypatch.setattr(f"maatwerk.cli.{command_module}.plugin_manager", manager)
+        return heard
+
+    return listen

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+from cli_helpers import migrate_and_import
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
@@ -23,14 +25,11 @@ D3,Person 3,single,,25,B3,zorg,300.00,2026-02-01,premium
 """
 
 
-def _setup(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
-    db = ["--db", db_url]
-    assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-    csv = tmp_path / "portfolio.csv"
-    csv.write_text(PORTFOLIO, encoding="utf-8")
-    imported = runner.invoke(cli, ["import", "portfolio", str(csv), *db, "--json"])
-    assert imported.exit_code == 0, imported.output
-    return ["--creditor", "zorg", "--date", "2026-04-01", "--by", "anna", *db]
+@pytest.fixture
+def options(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
+    """The three households imported; the options every ``arrangement propose`` here takes."""
+    migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", PORTFOLIO)
+    return ["--creditor", "zorg", "--date", "2026-04-01", "--by", "anna", "--db", db_url]
 
 
 def _propose(runner: CliRunner, debtor: str, options: list[str], *extra: str) -> Any:
@@ -51,9 +50,8 @@ class TestArrangementPropose:
     """A plan never asks more than income - BVV; when none fits, problematic debt is recorded."""
 
     def test_capacity_above_income_minus_bvv_is_refused(
-        self, runner: CliRunner, db_url: str, tmp_path: Path
+        self, runner: CliRunner, db_url: str, options: list[str]
     ) -> None:
-        options = _setup(runner, db_url, tmp_path)
         result = _propose(runner, "D1", options, "--capacity", "60.01")
         assert result.exit_code == 2
         assert "--capacity" in result.stderr
@@ -61,17 +59,15 @@ class TestArrangementPropose:
         assert _history(runner, "D1", db_url) == []
 
     def test_capacity_within_the_room_is_offered(
-        self, runner: CliRunner, db_url: str, tmp_path: Path
+        self, runner: CliRunner, options: list[str]
     ) -> None:
-        options = _setup(runner, db_url, tmp_path)
         result = _propose(runner, "D1", options, "--capacity", "60.00")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["kind"] == "arrangement-offered"
 
     def test_capacity_computed_from_the_household(
-        self, runner: CliRunner, db_url: str, tmp_path: Path
+        self, runner: CliRunner, options: list[str]
     ) -> None:
-        options = _setup(runner, db_url, tmp_path)
         result = _propose(runner, "D1", options)
         assert result.exit_code == 0, result.output
         offer = json.loads(result.stdout)
@@ -80,9 +76,8 @@ class TestArrangementPropose:
         assert sum(amounts) == Decimal("300.00")
 
     def test_problematic_debt_is_recorded(
-        self, runner: CliRunner, db_url: str, tmp_path: Path
+        self, runner: CliRunner, db_url: str, options: list[str]
     ) -> None:
-        options = _setup(runner, db_url, tmp_path)
         result = _propose(runner, "D2", options)
         assert result.exit_code == 1
         assert "problematic debt" in result.stderr
@@ -91,9 +86,8 @@ class TestArrangementPropose:
         assert "problematic-debt" in json.dumps(flagged)
 
     def test_household_without_income_is_refused(
-        self, runner: CliRunner, db_url: str, tmp_path: Path
+        self, runner: CliRunner, options: list[str]
     ) -> None:
-        options = _setup(runner, db_url, tmp_path)
         result = _propose(runner, "D3", options, "--capacity", "10")
         assert result.exit_code == 2
         assert "no stored net income" in result.stderr

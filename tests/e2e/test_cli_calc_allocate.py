@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_helpers import calc, calc_refusal
 from click.testing import CliRunner
-
-from maatwerk.cli import cli
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["calc", "allocate", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return calc(runner, "allocate", *args)
 
 
 PARTS = ["--costs", "40", "--interest", "5", "--principal", "100"]
@@ -74,9 +72,4 @@ class TestCalcAllocate:
         ],
     )
     def test_bad_input(self, runner: CliRunner, args: list[str], named: str) -> None:
-        code, out, err = run(runner, *args)
-        assert code == 2
-        assert out == ""
-        lines = err.strip().splitlines()
-        assert len(lines) == 1
-        assert named in lines[0]
+        assert named in calc_refusal(runner, "allocate", *args)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_helpers import calc, calc_refusal
 from click.testing import CliRunner
-
-from maatwerk.cli import cli
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["calc", "bik", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return calc(runner, "bik", *args)
 
 
 class TestCalcBik:
@@ -68,9 +66,4 @@ class TestCalcBik:
         ],
     )
     def test_bad_input(self, runner: CliRunner, args: list[str], named: str) -> None:
-        code, out, err = run(runner, *args)
-        assert code == 2
-        assert out == ""
-        lines = err.strip().splitlines()
-        assert len(lines) == 1
-        assert named in lines[0]
+        assert named in calc_refusal(runner, "bik", *args)

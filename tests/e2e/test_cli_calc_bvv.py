@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 import pytest
+from cli_helpers import calc, calc_json, calc_refusal, household
 from click.testing import CliRunner
 
-from maatwerk.cli import cli
 
-
-def run(runner: CliRunner, *args: str) -> dict[str, object]:
-    result = runner.invoke(cli, ["calc", "bvv", *args, "--json"])
-    assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
-    assert isinstance(payload, dict)
-    return payload
+def run(runner: CliRunner, *args: str) -> dict[str, Any]:
+    return calc_json(runner, "bvv", *args)
 
 
 class TestCalcBvv:
@@ -24,68 +19,26 @@ class TestCalcBvv:
     @pytest.mark.parametrize(
         ("args", "bvv", "attachable"),
         [
+            (household("single", "1200.00"), "1140.00", "60.00"),
+            (household("single", "3400", "--gross-annual-income", "60000"), "2191.42", "1208.58"),
             (
-                ["--household", "single", "--date", "2026-01-01", "--net-income", "1200.00"],
-                "1140.00",
-                "60.00",
-            ),
-            (
-                [
-                    "--household",
-                    "single",
-                    "--date",
-                    "2026-01-01",
-                    "--net-income",
-                    "3400",
-                    "--gross-annual-income",
-                    "60000",
-                ],
-                "2191.42",
-                "1208.58",
-            ),
-            (
-                [
-                    "--household",
-                    "single",
-                    "--date",
-                    "2026-07-01",
-                    "--net-income",
-                    "3400",
-                    "--gross-annual-income",
-                    "60000",
-                ],
+                household("single", "3400", "--gross-annual-income", "60000", date="2026-07-01"),
                 "2208.48",
                 "1191.52",
             ),
             (
-                [
-                    "--household",
+                household(
                     "couple",
-                    "--date",
-                    "2026-01-01",
-                    "--net-income",
                     "2800",
                     "--gross-annual-income",
                     "90000",
                     "--spouse-unattached",
                     "1200",
-                ],
+                ),
                 "1681.41",
                 "1118.59",
             ),
-            (
-                [
-                    "--household",
-                    "single",
-                    "--date",
-                    "2026-01-01",
-                    "--net-income",
-                    "1401.50",
-                    "--bijstand",
-                ],
-                "1331.43",
-                "70.07",
-            ),
+            (household("single", "1401.50", "--bijstand"), "1331.43", "70.07"),
         ],
     )
     def test_worked_examples(
@@ -98,128 +51,57 @@ class TestCalcBvv:
         assert payload["lines"]
 
     def test_json_shape(self, runner: CliRunner) -> None:
-        payload = run(
-            runner,
-            "--household",
-            "single",
-            "--date",
-            "2026-01-01",
-            "--net-income",
-            "3400",
-            "--gross-annual-income",
-            "60000",
-        )
+        payload = run(runner, *household("single", "3400", "--gross-annual-income", "60000"))
         assert payload["provisional"] is False
         assert (
             payload["table"]
             == "bvv_parameters@2026-01-01, bijstand_norms@2026-01-01, bvv_maxima@2026-01-01"
         )
-        line = payload["lines"][0]  # type: ignore[index]
+        line = payload["lines"][0]
         assert set(line) == {"term", "value", "rule", "note", "provisional"}
 
     def test_no_address_and_housing_costs(self, runner: CliRunner) -> None:
-        assert (
-            run(
-                runner,
-                "--household",
-                "couple",
-                "--date",
-                "2026-01-01",
-                "--net-income",
-                "3000",
-                "--no-address",
-            )["bvv"]
-            == "951.01"
-        )
+        assert run(runner, *household("couple", "3000", "--no-address"))["bvv"] == "951.01"
         payload = run(
             runner,
-            "--household",
-            "single",
-            "--date",
-            "2026-01-01",
-            "--net-income",
-            "4000",
-            "--gross-annual-income",
-            "60000",
-            "--housing-costs",
-            "1200",
+            *household(
+                "single", "4000", "--gross-annual-income", "60000", "--housing-costs", "1200"
+            ),
         )
         assert payload["bvv"] == "2365.20"  # 2,191.418333 + 173.777
 
     def test_owner_occupier_not_supported(self, runner: CliRunner) -> None:
         payload = run(
             runner,
-            "--household",
-            "single",
-            "--date",
-            "2026-01-01",
-            "--net-income",
-            "3000",
-            "--gross-annual-income",
-            "40000",
-            "--owner-occupier",
+            *household("single", "3000", "--gross-annual-income", "40000", "--owner-occupier"),
         )
         assert payload["provisional"] is True
         assert payload["unsupported"] == ["owner-occupier increase (Rv 475da lid 7)"]
 
     def test_text_output(self, runner: CliRunner) -> None:
-        result = runner.invoke(
-            cli,
-            [
-                "calc",
-                "bvv",
-                "--household",
-                "single",
-                "--date",
-                "2026-01-01",
-                "--net-income",
-                "1200",
-            ],
-        )
-        assert result.exit_code == 0
-        assert "Beslagvrije voet: EUR 1140.00" in result.output
+        code, out, _ = calc(runner, "bvv", *household("single", "1200"))
+        assert code == 0
+        assert "Beslagvrije voet: EUR 1140.00" in out
 
     @pytest.mark.parametrize(
         "args",
         [
-            ["--household", "trio", "--date", "2026-01-01", "--net-income", "1"],
-            ["--household", "single", "--date", "2026-13-01", "--net-income", "1"],
-            ["--household", "single", "--date", "2026-01-01", "--net-income", "-5"],
-            [
-                "--household",
-                "single",
-                "--date",
-                "2026-01-01",
-                "--net-income",
-                "1000",
-                "--spouse-unattached",
-                "10",
-            ],
-            ["--household", "single", "--date", "2026-01-01", "--net-income", "4000"],
+            household("trio", "1"),
+            household("single", "1", date="2026-13-01"),
+            household("single", "-5"),
+            household("single", "1000", "--spouse-unattached", "10"),
+            household("single", "4000"),
         ],
     )
     def test_bad_input_exit_2(self, runner: CliRunner, args: list[str]) -> None:
-        result = runner.invoke(cli, ["calc", "bvv", *args])
-        assert result.exit_code == 2
-        assert result.stderr.startswith("Error:")
-        assert len(result.stderr.strip().splitlines()) == 1
+        assert calc_refusal(runner, "bvv", *args).startswith("Error:")
 
     def test_unknown_period_exit_2(self, runner: CliRunner) -> None:
-        result = runner.invoke(
-            cli,
-            [
-                "calc",
-                "bvv",
-                "--household",
-                "single",
-                "--date",
-                "2025-03-01",
-                "--net-income",
-                "3000",
-                "--gross-annual-income",
-                "60000",
-            ],
+        code, _, err = calc(
+            runner,
+            "bvv",
+            *household("single", "3000", "--gross-annual-income", "60000", date="2025-03-01"),
         )
-        assert result.exit_code == 2  # a date outside the tables is bad input (audit defect 9)
-        assert "not retrieved" in result.stderr
-        assert "--date" in result.stderr
+        assert code == 2  # a date outside the tables is bad input (audit defect 9)
+        assert "not retrieved" in err
+        assert "--date" in err

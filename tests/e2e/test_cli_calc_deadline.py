@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_helpers import calc, calc_refusal
 from click.testing import CliRunner
-
-from maatwerk.cli import cli
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["calc", "deadline", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return calc(runner, "deadline", *args)
 
 
 class TestCalcDeadline:
@@ -55,8 +53,4 @@ class TestCalcDeadline:
         ],
     )
     def test_bad_input(self, runner: CliRunner, args: list[str], option: str) -> None:
-        code, out, err = run(runner, *args, "--json")
-        assert code == 2
-        assert out == ""
-        assert len(err.strip().splitlines()) == 1
-        assert option in err
+        assert option in calc_refusal(runner, "deadline", *args, "--json")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 import pytest
+from cli_helpers import calc, calc_json, household
 from click.testing import CliRunner
 
 from maatwerk.adapters.calendars import build_calendars
@@ -14,20 +13,7 @@ from maatwerk.cli import cli
 from maatwerk.core.calendar import ATW
 
 
-def calc(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["calc", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def calc_json(runner: CliRunner, *args: str) -> dict[str, Any]:
-    code, out, err = calc(runner, *args, "--json")
-    assert code == 0, err
-    payload = json.loads(out)
-    assert isinstance(payload, dict)
-    return payload
-
-
-BVV_SINGLE = ["bvv", "--household", "single", "--date", "2026-03-01", "--net-income", "1100"]
+BVV_SINGLE = ["bvv", *household("single", "1100", date="2026-03-01")]
 
 
 class TestAmountParsing:
@@ -77,14 +63,7 @@ class TestExitCodes:
         code, _, err = calc(
             runner,
             "bvv",
-            "--household",
-            "single",
-            "--date",
-            "2019-06-01",
-            "--net-income",
-            "1100",
-            "--gross-annual-income",
-            "20000",
+            *household("single", "1100", "--gross-annual-income", "20000", date="2019-06-01"),
         )
         assert code == 2
         assert "--date" in err
@@ -168,20 +147,8 @@ class TestBvvOptions:
         assert (payload["bvv"], payload["attachable"]) == ("1045.00", "0.00")
 
     def test_explicit_attached_income(self, runner: CliRunner) -> None:
-        payload = calc_json(
-            runner,
-            "bvv",
-            "--household",
-            "single",
-            "--date",
-            "2026-03-01",
-            "--net-income",
-            "1500",
-            "--attached-income",
-            "1400",
-            "--gross-annual-income",
-            "20000",
-        )
+        extra = ["--attached-income", "1400", "--gross-annual-income", "20000"]
+        payload = calc_json(runner, "bvv", *household("single", "1500", *extra, date="2026-03-01"))
         assert payload["attachable"] == "68.57"  # 1400 - 1331.43
 
     def test_bijstand_other_income(self, runner: CliRunner) -> None:
@@ -216,9 +183,7 @@ class TestBvvOptions:
         assert "; pass it as" not in err
 
     def test_example_1_decided_by_the_cap_is_not_provisional(self, runner: CliRunner) -> None:
-        payload = calc_json(
-            runner, "bvv", "--household", "single", "--date", "2026-01-01", "--net-income", "1200"
-        )
+        payload = calc_json(runner, "bvv", *household("single", "1200"))
         assert (payload["bvv"], payload["attachable"]) == ("1140.00", "60.00")
         assert payload["provisional"] is False
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_helpers import calc, calc_refusal
 from click.testing import CliRunner
-
-from maatwerk.cli import cli
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["calc", "interest", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return calc(runner, "interest", *args)
 
 
 class TestCalcInterest:
@@ -88,9 +86,4 @@ class TestCalcInterest:
         ],
     )
     def test_bad_input(self, runner: CliRunner, args: list[str], named: str) -> None:
-        code, out, err = run(runner, *args)
-        assert code == 2
-        assert out == ""
-        lines = err.strip().splitlines()
-        assert len(lines) == 1
-        assert named in lines[0]
+        assert named in calc_refusal(runner, "interest", *args)

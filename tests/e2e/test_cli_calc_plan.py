@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
+from cli_helpers import calc, calc_json, calc_refusal
 from click.testing import CliRunner
-
-from maatwerk.cli import cli
 
 
 BASE = [
@@ -25,10 +23,7 @@ BASE = [
 
 
 def run(runner: CliRunner, *args: str) -> dict[str, Any]:
-    result = runner.invoke(cli, ["calc", "plan", *args, "--json"])
-    assert result.exit_code == 0, result.output
-    payload: dict[str, Any] = json.loads(result.stdout)
-    return payload
+    return calc_json(runner, "plan", *args)
 
 
 class TestCalcPlan:
@@ -80,29 +75,11 @@ class TestCalcPlan:
         assert payload["classic"]["shortfall"] == "52.70"
 
     def test_text_output(self, runner: CliRunner) -> None:
-        result = runner.invoke(
-            cli, ["calc", "plan", "--debt", "1000", "--net-income", "2400", *BASE]
-        )
-        assert result.exit_code == 0
-        assert "Uitkomst: plan" in result.output
+        code, out, _ = calc(runner, "plan", "--debt", "1000", "--net-income", "2400", *BASE)
+        assert code == 0
+        assert "Uitkomst: plan" in out
 
     def test_bad_payday(self, runner: CliRunner) -> None:
-        result = runner.invoke(
-            cli,
-            [
-                "calc",
-                "plan",
-                "--debt",
-                "1000",
-                "--net-income",
-                "2400",
-                "--household",
-                "single",
-                "--date",
-                "2026-03-10",
-                "--payday",
-                "32",
-            ],
-        )
-        assert result.exit_code == 2
-        assert result.stderr.startswith("Error:")
+        args = ["--debt", "1000", "--net-income", "2400", "--household", "single"]
+        refusal = calc_refusal(runner, "plan", *args, "--date", "2026-03-10", "--payday", "32")
+        assert refusal.startswith("Error:")

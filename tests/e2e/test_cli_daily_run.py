@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import SETTING_FLAGS, migrate_and_import
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
@@ -19,16 +20,6 @@ from maatwerk.core.events import StepTaken
 pytestmark = pytest.mark.slow
 
 START = dt.date(2026, 3, 2)
-SETTINGS = [
-    "--setting",
-    "creditor_name=Zorg NL",
-    "--setting",
-    "creditor_phone=0800-1234",
-    "--setting",
-    "creditor_iban=NL91ABNA0417164300",
-    "--setting",
-    "creditor_id=NL32ZZZ999999991234",
-]
 
 
 def _portfolio(n: int) -> str:
@@ -61,10 +52,7 @@ class TestNinetyDays:
     ) -> None:
         db = ["--db", db_url]
         out = ["--out", str(tmp_path / "out")]
-        assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-        csv = tmp_path / "portfolio.csv"
-        csv.write_text(_portfolio(24), encoding="utf-8")
-        imported = _ok(runner, ["import", "portfolio", str(csv), *db, "--json"])
+        imported = migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", _portfolio(24))
         assert imported["inserted"] == 24 + sum(1 + i % 3 for i in range(24))
         reviewed = False
         for offset in range(90):
@@ -91,7 +79,17 @@ class TestNinetyDays:
                     )
             summary = _ok(
                 runner,
-                ["run", "--date", day.isoformat(), *db, *out, *SETTINGS, "--by", "carl", "--json"],
+                [
+                    "run",
+                    "--date",
+                    day.isoformat(),
+                    *db,
+                    *out,
+                    *SETTING_FLAGS,
+                    "--by",
+                    "carl",
+                    "--json",
+                ],
             )
             assert summary["cases_evaluated"] == summary["cases_total"] == 24
             pending = _ok(runner, ["review", "list", *db, "--json"])["reviews"]
@@ -124,7 +122,7 @@ class TestNinetyDays:
                 (START + dt.timedelta(days=45)).isoformat(),
                 *db,
                 *out,
-                *SETTINGS,
+                *SETTING_FLAGS,
                 "--json",
             ],
         )
@@ -164,10 +162,7 @@ class TestRecordingCommands:
 
     def test_record_and_explain(self, runner: CliRunner, db_url: str, tmp_path: Path) -> None:
         db = ["--db", db_url]
-        assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-        csv = tmp_path / "portfolio.csv"
-        csv.write_text(_portfolio(2), encoding="utf-8")
-        _ok(runner, ["import", "portfolio", str(csv), *db, "--json"])
+        migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", _portfolio(2))
         when = ["--date", "2026-04-01", "--by", "anna", *db]
         unknown = runner.invoke(cli, ["consent", "add", "NOPE", "--scope", "early-signal", *when])
         assert unknown.exit_code == 2
@@ -232,11 +227,8 @@ class TestChannelSettingsAtStartup:
         self, runner: CliRunner, db_url: str, tmp_path: Path, drop: str, named: str
     ) -> None:
         db = ["--db", db_url]
-        assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-        csv = tmp_path / "portfolio.csv"
-        csv.write_text(_portfolio(3), encoding="utf-8")
-        _ok(runner, ["import", "portfolio", str(csv), *db, "--json"])
-        pairs = zip(SETTINGS[::2], SETTINGS[1::2], strict=True)
+        migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", _portfolio(3))
+        pairs = zip(SETTING_FLAGS[::2], SETTING_FLAGS[1::2], strict=True)
         settings = [part for pair in pairs if not pair[1].startswith(drop) for part in pair]
         day = (START + dt.timedelta(days=40)).isoformat()
         out = ["--out", str(tmp_path / "out")]
@@ -254,5 +246,5 @@ class TestChannelSettingsAtStartup:
             assert store.outbox_items() == []
         finally:
             store.close()
-        ok = runner.invoke(cli, ["run", "--date", day, *db, *out, *SETTINGS, "--json"])
+        ok = runner.invoke(cli, ["run", "--date", day, *db, *out, *SETTING_FLAGS, "--json"])
         assert ok.exit_code == 0, ok.output

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_helpers import Listen, Raising, migrate_and_import, plugins_with
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.cli import cli
-from maatwerk.core.events import DisputeOpened, Event, StepTaken
+from maatwerk.core.events import DisputeOpened, StepTaken
 from maatwerk.core.records import CaseKey
-from maatwerk.plugins import hookimpl
-from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
 
 
 PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic
@@ -38,59 +36,17 @@ days = 0
 RUN_DAY = dt.date(2026, 3, 2)
 
 
-class Heard:
-    """Records each event it hears and whether it was already committed at that moment."""
-
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
-        self.events: list[Event] = []
-        self.committed: list[bool] = []
-
-    @hookimpl
-    def maatwerk_on_event(self, event: Event) -> None:
-        store = SqlStore.from_url(self.db_url)  # its own connection: sees committed rows only
-        try:
-            self.committed.append(any(r.event == event for r in store.history(event.debtor_id)))
-        finally:
-            store.close()
-        self.events.append(event)
-
-
-class Raising:
-    @hookimpl
-    def maatwerk_on_event(self, event: Event) -> None:
-        raise RuntimeError(f"webhook down ({event.kind})")
-
-
-def _manager(*plugins: tuple[object, str]) -> Callable[[], MaatwerkPlugins]:
-    def make() -> MaatwerkPlugins:
-        manager = make_plugin_manager(load_entrypoints=False)
-        for plugin, name in plugins:
-            manager.register(plugin, name)
-        return manager
-
-    return make
-
-
 @pytest.fixture
 def db(runner: CliRunner, db_url: str, tmp_path: Path) -> list[str]:
-    args = ["--db", db_url]
-    assert runner.invoke(cli, ["db", "upgrade", *args]).exit_code == 0
-    portfolio = tmp_path / "portfolio.csv"
-    portfolio.write_text(PORTFOLIO, encoding="utf-8")
-    result = runner.invoke(cli, ["import", "portfolio", str(portfolio), *args])
-    assert result.exit_code == 0, result.output
-    return args
+    migrate_and_import(runner, db_url, tmp_path / "portfolio.csv", PORTFOLIO)
+    return ["--db", db_url]
 
 
 class TestRecordingListeners:
     """A recorded dispute is heard once it is committed; a refused one is never heard."""
 
-    def test_dispute(
-        self, runner: CliRunner, db: list[str], db_url: str, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.recording.plugin_manager", _manager((heard, "audit")))
+    def test_dispute(self, runner: CliRunner, db: list[str], listen: Listen) -> None:
+        heard = listen("recording")
         opened = ["dispute", "open", "D1", "--reason", "not my bill", "--by", "kees"]
         result = runner.invoke(cli, [*opened, *db])
         assert result.exit_code == 0, result.output
@@ -107,15 +63,9 @@ class TestImportListeners:
     """Imported consents and holds are heard once, after the file committed."""
 
     def test_consents_and_holds(
-        self,
-        runner: CliRunner,
-        db: list[str],
-        db_url: str,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        self, runner: CliRunner, db: list[str], tmp_path: Path, listen: Listen
     ) -> None:
-        heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.importing.plugin_manager", _manager((heard, "audit")))
+        heard = listen("importing")
         consents = tmp_path / "consents.csv"
         consents.write_text(
             "consent_id,debtor_id,scope,given_on,revoked_on\n"
@@ -161,15 +111,9 @@ class TestRunListeners:
         return data
 
     def test_heard_once_after_commit(
-        self,
-        runner: CliRunner,
-        db: list[str],
-        db_url: str,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        self, runner: CliRunner, db: list[str], tmp_path: Path, listen: Listen
     ) -> None:
-        heard = Heard(db_url)
-        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", _manager((heard, "audit")))
+        heard = listen("run")
         summary = self._run(runner, db, tmp_path)
         assert summary["actions_per_kind"] == {"phone-call": 2}
         assert "event_listener_failed" not in str(summary["stderr"])
@@ -189,7 +133,9 @@ class TestRunListeners:
         tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        monkeypatch.setattr("maatwerk.cli.run.plugin_manager", _manager((Raising(), "acme-hook")))
+        monkeypatch.setattr(
+            "maatwerk.cli.run.plugin_manager", plugins_with((Raising(), "acme-hook"))
+        )
         summary = self._run(runner, db, tmp_path)
         assert summary["outcomes"] == {"action": 2}
         warnings = [line for line in str(summary["stderr"]).splitlines() if "listener" in line]

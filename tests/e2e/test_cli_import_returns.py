@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
+from cli_helpers import SETTING_FLAGS, Listen, Raising
 from click.testing import CliRunner, Result
 
 from maatwerk.adapters.storage import SqlStore, schema
@@ -34,8 +34,6 @@ from maatwerk.core.events import (
 )
 from maatwerk.core.money import eur
 from maatwerk.core.records import CaseKey
-from maatwerk.plugins import hookimpl
-from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
 
 
 pytestmark = pytest.mark.slow
@@ -44,16 +42,6 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "returns"
 PREMIUM_RETURNED_ON = dt.date(2026, 3, 3)
 RE_PRESENTED_ON = dt.date(2026, 3, 25)  # payday 25, a Wednesday
 BOOKED_ON = dt.date(2026, 3, 30)
-SETTINGS = [
-    "--setting",
-    "creditor_name=Zorg NL",
-    "--setting",
-    "creditor_phone=0800-1234",
-    "--setting",
-    "creditor_iban=NL91ABNA0417164300",
-    "--setting",
-    "creditor_id=NL32ZZZ999999991234",
-]
 POLICY = """
 schema = 1
 name = "returns-reaction"
@@ -174,7 +162,7 @@ class World:
         out = ["--out", str(self.tmp / "out")]
         policy = ["--policy", str(self.policy)]
         return self.ok(
-            ["run", "--date", day.isoformat(), *policy, *out, *SETTINGS, *self.db, "--json"]
+            ["run", "--date", day.isoformat(), *policy, *out, *SETTING_FLAGS, *self.db, "--json"]
         )
 
     def file(self, name: str, text: str) -> Path:
@@ -363,46 +351,11 @@ def _key(debtor_id: str) -> CaseKey:
     return CaseKey(debtor_id, "zorg")
 
 
-class Heard:
-    """An inline ``maatwerk_on_event`` plugin that checks each event is committed when heard."""
-
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
-        self.events: list[Event] = []
-        self.committed: list[bool] = []
-
-    @hookimpl
-    def maatwerk_on_event(self, event: Event) -> None:
-        store = SqlStore.from_url(self.db_url)  # a separate connection: sees committed rows only
-        try:
-            self.committed.append(any(r.event == event for r in store.history(event.debtor_id)))
-        finally:
-            store.close()
-        self.events.append(event)
-
-
-class Raising:
-    @hookimpl
-    def maatwerk_on_event(self, event: Event) -> None:
-        raise RuntimeError(f"webhook down for {event.kind}")
-
-
-def _with(*plugins: tuple[object, str]) -> Callable[[], MaatwerkPlugins]:
-    def make() -> MaatwerkPlugins:
-        manager = make_plugin_manager(load_entrypoints=False)
-        for plugin, name in plugins:
-            manager.register(plugin, name)
-        return manager
-
-    return make
-
-
 class TestListeners:
     """Listener plugins hear the recorded events after the commit, and never a rolled-back one."""
 
-    def test_heard_after_commit(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-        heard = Heard(world.db_url)
-        monkeypatch.setattr("maatwerk.cli.returns_import.plugin_manager", _with((heard, "audit")))
+    def test_heard_after_commit(self, world: World, listen: Listen) -> None:
+        heard = listen("returns_import")
         sent = world.sent()
         path = world.file("camt.xml", camt054([(sent["D1"], "AM04"), (sent["D3"], "MD06")]))
         assert world.import_returns(path).exit_code == 0
@@ -416,9 +369,10 @@ class TestListeners:
         assert world.import_returns(path).exit_code == 0  # a no-op is announced to no one
         assert heard.events == []
 
-    def test_not_heard_on_rollback(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-        heard = Heard(world.db_url)
-        monkeypatch.setattr("maatwerk.cli.returns_import.plugin_manager", _with((heard, "audit")))
+    def test_not_heard_on_rollback(
+        self, world: World, listen: Listen, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        heard = listen("returns_import")
         broken = sa.Table(
             "no_such_table",
             sa.MetaData(),
@@ -433,13 +387,9 @@ class TestListeners:
         assert len(world.events(PaymentReturned)) == 4
 
     def test_raising_listener_is_named_and_undoes_nothing(
-        self, world: World, monkeypatch: pytest.MonkeyPatch
+        self, world: World, listen: Listen
     ) -> None:
-        heard = Heard(world.db_url)
-        monkeypatch.setattr(
-            "maatwerk.cli.returns_import.plugin_manager",
-            _with((heard, "audit"), (Raising(), "acme-webhook")),
-        )
+        listen("returns_import", (Raising(), "acme-webhook"))
         sent = world.sent()
         path = world.file("camt.xml", camt054([(sent["D1"], "AM04")]))
         result = world.import_returns(path)

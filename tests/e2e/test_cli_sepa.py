@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cli_helpers import SEPA_CREDITOR, SEPA_HEADER
 from click.testing import CliRunner
 from lxml import etree
 
@@ -12,18 +13,12 @@ from maatwerk.adapters.sepa import PainVersion, validate_against_xsd
 from maatwerk.cli import cli
 
 
-HEADER = "end_to_end_id,mandate_id,mandate_date,sequence,debtor_name,debtor_iban,amount,remittance"
 GOOD_ROWS = [
     "MW-2026-0001,MNDT-0001,2025-01-05,FRST,Çelik,NL44RABO0123456789,12.50,RF18539007547034",
     'MW-2026-0002,MNDT-0002,2024-03-01,RCUR,"Jansen, J.",NL91ABNA0417164300,100.00,Termijn 3',
 ]
 CREDITOR_ARGS = [
-    "--creditor-name",
-    "Gemeente Voorbeeld",
-    "--creditor-iban",
-    "NL91ABNA0417164300",
-    "--creditor-id",
-    "NL32ZZZ999999991234",
+    *SEPA_CREDITOR,
     "--collection-date",
     "2026-11-25",
     "--created-at",
@@ -47,7 +42,7 @@ class TestBuild:
 
     def test_default_version_08(self, runner: CliRunner, tmp_path: Path) -> None:
         csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
         out = tmp_path / "dd.xml"
         code, stdout, stderr = build(runner, csv, out)
         assert code == 0, stderr
@@ -61,7 +56,7 @@ class TestBuild:
         self, runner: CliRunner, tmp_path: Path
     ) -> None:
         rows = [
-            HEADER.replace(",", ";"),
+            SEPA_HEADER.replace(",", ";"),
             "MW-1;M-1;2025-01-05;frst;A. de Vries;NL44RABO0123456789;12,50;",
             "MW-2;M-2;2025-01-05;RCUR;J. Jansen;NL91ABNA0417164300;7,05;Termijn 1",
         ]
@@ -92,7 +87,7 @@ class TestBadRows:
 
     def test_each_bad_row_and_field(self, runner: CliRunner, tmp_path: Path) -> None:
         rows = [
-            HEADER,
+            SEPA_HEADER,
             GOOD_ROWS[0],
             "E2E//3,M-3,2025-13-05,XXXX,Piet,NL00RABO0123456789,1.234,",
             GOOD_ROWS[1],
@@ -127,7 +122,7 @@ class TestBadRows:
 
     def test_collection_date_too_early(self, runner: CliRunner, tmp_path: Path) -> None:
         csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
         out = tmp_path / "dd.xml"
         code, _, stderr = build(runner, csv, out, "--created-at", "2026-11-25T08:00:00")
         assert code == 2
@@ -139,7 +134,7 @@ class TestBadRows:
 
     def test_bad_creditor_id(self, runner: CliRunner, tmp_path: Path) -> None:
         csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
         args = [a if a != "NL32ZZZ999999991234" else "NL33ZZZ999999991234" for a in CREDITOR_ARGS]
         result = runner.invoke(
             cli,
@@ -164,7 +159,7 @@ class TestBadRows:
 
     def test_bad_created_at(self, runner: CliRunner, tmp_path: Path) -> None:
         csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
         code, _, stderr = build(runner, csv, tmp_path / "o.xml", "--created-at", "yesterday")
         assert code == 2
         assert "--created-at" in stderr

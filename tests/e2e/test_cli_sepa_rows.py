@@ -5,43 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import SEPA_CREDITOR, SEPA_HEADER
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
 
 
-HEADER = "end_to_end_id,mandate_id,mandate_date,sequence,debtor_name,debtor_iban,amount,remittance"
 GOOD = "MW-2026-0001,MNDT-0001,2025-01-05,FRST,Jansen,NL44RABO0123456789,12.50,Termijn 1"
-OPTIONS = [
-    "--creditor-name",
-    "Gemeente Voorbeeld",
-    "--creditor-iban",
-    "NL91ABNA0417164300",
-    "--creditor-id",
-    "NL32ZZZ999999991234",
-    "--created-at",
-    "2026-11-23T10:00:00",
-]
+OPTIONS = [*SEPA_CREDITOR, "--created-at", "2026-11-23T10:00:00"]
 
 
 def build(runner: CliRunner, tmp_path: Path, rows: list[str], date: str) -> tuple[int, str]:
     csv = tmp_path / "c.csv"
-    csv.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    csv.write_text("\n".join([SEPA_HEADER, *rows]) + "\n", encoding="utf-8")
     out = tmp_path / "dd.xml"
-    result = runner.invoke(
-        cli,
-        [
-            "sepa",
-            "build",
-            "--collections",
-            str(csv),
-            *OPTIONS,
-            "--collection-date",
-            date,
-            "--out",
-            str(out),
-        ],
-    )
+    args = ["--collections", str(csv), *OPTIONS, "--collection-date", date, "--out", str(out)]
+    result = runner.invoke(cli, ["sepa", "build", *args])
     assert not out.exists() or result.exit_code == 0
     return result.exit_code, result.stderr
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import SETTING_FLAGS, migrate_and_import
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
@@ -23,16 +24,6 @@ creditor_phone = "0800-1234"
 creditor_iban = "NL91ABNA0417164300"
 creditor_id = "NL32ZZZ999999991234"
 """
-FLAGS = [
-    "--setting",
-    "creditor_name=Zorg NL",
-    "--setting",
-    "creditor_phone=0800-1234",
-    "--setting",
-    "creditor_iban=NL91ABNA0417164300",
-    "--setting",
-    "creditor_id=NL32ZZZ999999991234",
-]
 PORTFOLIO = (
     "debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,"
     "principal,due_date,category,periodic\n"
@@ -50,10 +41,7 @@ def _settings_file(tmp_path: Path, text: str = SETTINGS_TOML) -> Path:
 def _run(runner: CliRunner, db_url: str, out: Path, *args: str, **env: str) -> Any:
     """Migrate and import into ``db_url``, run the reminder day; the summary and the letters."""
     db = ["--db", db_url]
-    assert runner.invoke(cli, ["db", "upgrade", *db]).exit_code == 0
-    csv = out.parent / f"{out.name}-portfolio.csv"
-    csv.write_text(PORTFOLIO, encoding="utf-8")
-    assert runner.invoke(cli, ["import", "portfolio", str(csv), *db]).exit_code == 0
+    migrate_and_import(runner, db_url, out.parent / f"{out.name}-portfolio.csv", PORTFOLIO)
     result = runner.invoke(
         cli, ["run", "--date", REMINDER_DAY, *db, "--out", str(out), *args, "--json"], env=env
     )
@@ -87,7 +75,9 @@ class TestSettingsFileDelivers:
         self, runner: CliRunner, db_url: str, tmp_path: Path, how: str
     ) -> None:
         path = _settings_file(tmp_path)
-        expected = _run(runner, f"sqlite:///{tmp_path / 'flags.db'}", tmp_path / "flags", *FLAGS)
+        expected = _run(
+            runner, f"sqlite:///{tmp_path / 'flags.db'}", tmp_path / "flags", *SETTING_FLAGS
+        )
         if how == "option":
             got = _run(runner, db_url, tmp_path / "file", "--settings", str(path))
         else:

@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from run_helpers import bill, import_portfolio, single
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.channels._documents import validate
 from maatwerk.adapters.legal_tables import load_bik_table
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore
-from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import Debt
 from maatwerk.core.events import ConsentScope, ContactChannel, ContactOutcome
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.ports import DeliveryContext
-from maatwerk.core.records import ImportBatch, ImportKind, ImportRecord, OutboxStatus
+from maatwerk.core.records import ImportRecord, OutboxStatus
 from maatwerk.plugins.manager import make_plugin_manager
 from maatwerk.services import recording, review
 from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, run_day
@@ -35,44 +32,16 @@ SCHEMAS = {"bailiff": "bailiff-dossier.v1.json", "municipal": "municipal-signal.
 def portfolio() -> tuple[ImportRecord, ...]:
     records: list[ImportRecord] = []
     for i in range(4):
-        records.append(
-            Debtor(
-                debtor_id=f"D{i}",
-                name=f"Persoon {i}",
-                household=HouseholdType.SINGLE,
-                net_monthly_income=eur("1500.00"),
-                phone="0612345678",
-            )
-        )
-        records.append(
-            Debt(
-                debt_id=f"B{i}",
-                debtor_id=f"D{i}",
-                creditor_id="zorg",
-                principal=eur("400.00"),
-                due_date=START,
-                reference=f"F-{i}",
-            )
-        )
+        records.append(single(f"D{i}", f"Persoon {i}"))
+        records.append(bill(f"B{i}", f"D{i}", "zorg", eur("400.00"), START, reference=f"F-{i}"))
     return tuple(records)
-
-
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    yield s
-    s.close()
 
 
 class TestDailyRunThroughStockChannels:
     """Ninety days of the humane policy write letters, work lists, signals and dossiers."""
 
     def test_outputs_appear_and_validate(self, store: SqlStore, tmp_path: Path) -> None:
-        store.apply_import(
-            ImportBatch(
-                kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio()
-            )
-        )
+        import_portfolio(store, portfolio())
         plugins = make_plugin_manager(load_entrypoints=False)
         policy = load_policy(resolve_policy("humane"), channels=[*plugins.channels(), "ledger"])
         evaluator = PolicyCaseEvaluator(

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from run_helpers import import_portfolio, shipped_evaluator, single
 
-from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore, schema
-from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import CostLine, Debt, Payment
 from maatwerk.core.events import ActionKind, StepTaken
 from maatwerk.core.money import eur
-from maatwerk.core.policy import PolicyTables
 from maatwerk.core.ports import DeliveryContext, DeliveryReceipt, OutboundAction
 from maatwerk.core.records import (
     CaseOutcome,
@@ -41,15 +38,7 @@ START = dt.date(2026, 3, 1)
 def portfolio(n: int) -> tuple[ImportRecord, ...]:
     records: list[ImportRecord] = []
     for i in range(n):
-        records.append(
-            Debtor(
-                debtor_id=f"D{i:04}",
-                name=f"Person {i}",
-                household=HouseholdType.SINGLE,
-                net_monthly_income=eur("1500.00"),
-                phone="0612345678",
-            )
-        )
+        records.append(single(f"D{i:04}", f"Person {i}"))
         records.extend(
             Debt(
                 debt_id=f"B{i:04}-{j}",
@@ -95,25 +84,13 @@ class Channels:
         return self.known.setdefault(name, RecordingChannel(name))
 
 
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    yield s
-    s.close()
-
-
 @pytest.fixture(scope="module")
 def humane() -> PolicyCaseEvaluator:
-    policy = load_policy(resolve_policy("humane"))
-    return PolicyCaseEvaluator(
-        policies={"humane": policy}, tables=PolicyTables(calendars=build_calendars())
-    )
+    return shipped_evaluator("humane")
 
 
 def load(store: SqlStore, n: int) -> None:
-    store.apply_import(
-        ImportBatch(kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio(n))
-    )
+    import_portfolio(store, portfolio(n))
 
 
 def snapshot(store: SqlStore) -> dict[str, list[tuple[str, ...]]]:

@@ -7,31 +7,28 @@ its term and can lead to BIK (BW 6:96 lid 6); a refused one records nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from run_helpers import bill, import_portfolio, shipped_evaluator, single, stock_dispatcher
 
-from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import (
     load_aanmaning_table,
     load_awb_interest_table,
     load_bik_table,
     load_interest_table,
 )
-from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore, schema
-from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import Debt, InterestKind
+from maatwerk.core.debts import InterestKind
 from maatwerk.core.events import FourteenDayLetterSent
 from maatwerk.core.interest import InterestTables, debt_interest
 from maatwerk.core.money import Money, eur
-from maatwerk.core.policy import PolicyTables
 from maatwerk.core.ports import DeliveryContext
-from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, ImportRecord, StoredCase
+from maatwerk.core.records import CaseOutcome, ImportRecord, StoredCase
 from maatwerk.plugins.manager import make_plugin_manager
 from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
 
@@ -48,48 +45,24 @@ INTEREST = InterestTables(
 def portfolio() -> tuple[ImportRecord, ...]:
     records: list[ImportRecord] = []
     for i in range(3):
+        records.append(single(f"D{i}", f"Person {i}", phone=None))
         records.append(
-            Debtor(
-                debtor_id=f"D{i}",
-                name=f"Person {i}",
-                household=HouseholdType.SINGLE,
-                net_monthly_income=eur("1500.00"),
-            )
-        )
-        records.append(
-            Debt(
-                debt_id=f"B{i}",
-                debtor_id=f"D{i}",
-                creditor_id="shop",
-                principal=eur("800.00") + eur(i * 100),
-                due_date=DUE,
-                category="invoice",
-            )
+            bill(f"B{i}", f"D{i}", "shop", eur("800.00") + eur(i * 100), DUE, category="invoice")
         )
     return tuple(records)
 
 
 @pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    s.apply_import(
-        ImportBatch(kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio())
-    )
-    yield s
-    s.close()
+def store(store: SqlStore) -> SqlStore:
+    import_portfolio(store, portfolio())
+    return store
 
 
 @pytest.fixture(scope="module")
 def evaluator() -> PolicyCaseEvaluator:
     # the classic policy never pauses for an arrangement here and charges what the law allows
-    policy = load_policy(resolve_policy("classic"))
-    return PolicyCaseEvaluator(
-        policies={"classic": policy},
-        default="classic",
-        tables=PolicyTables(calendars=build_calendars()),
-        bik=load_bik_table(),
-        interest=INTEREST,
-        aanmaning=load_aanmaning_table(),
+    return shipped_evaluator(
+        "classic", bik=load_bik_table(), interest=INTEREST, aanmaning=load_aanmaning_table()
     )
 
 
@@ -138,12 +111,7 @@ SETTINGS: Final = {"creditor_name": "Winkel BV", "creditor_phone": "010 123 45 6
 def dispatcher(
     store: SqlStore, day: dt.date, out: Path, settings: Mapping[str, str] = SETTINGS
 ) -> Dispatcher:
-    """The real stock channels (letters ...) writing under ``out``."""
-    return Dispatcher(
-        store=store,
-        channel_for=make_plugin_manager().channel,
-        context=DeliveryContext(output_dir=out, run_date=day, settings=settings),
-    )
+    return stock_dispatcher(store, day, out, settings)
 
 
 def run_all(store: SqlStore, evaluator: PolicyCaseEvaluator, out: Path) -> None:

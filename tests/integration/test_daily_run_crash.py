@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from run_helpers import import_portfolio
 
 from maatwerk.adapters.storage import SqlStore, migrate, schema
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt
 from maatwerk.core.money import eur
-from maatwerk.core.records import ImportBatch, ImportKind, ImportRecord
+from maatwerk.core.records import ImportRecord
 
 
 pytestmark = pytest.mark.slow
@@ -82,11 +83,7 @@ def _env() -> dict[str, str]:
 def _prepare(db_url: str) -> None:
     engine = make_engine(db_url)
     migrate.upgrade(engine)
-    SqlStore(engine).apply_import(
-        ImportBatch(
-            kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio(40)
-        )
-    )
+    import_portfolio(SqlStore(engine), portfolio(40))
     engine.dispose()
 
 

@@ -10,11 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 import pytest
+from run_helpers import bill, import_portfolio, stock_dispatcher
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import load_aanmaning_table
@@ -24,13 +25,11 @@ from maatwerk.adapters.storage import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.calendar import SEPA
 from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import ClaimKind, Debt
+from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import FormalDemandSent
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
-from maatwerk.core.ports import DeliveryContext
-from maatwerk.core.records import ImportBatch, ImportKind, OutboxStatus
-from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.core.records import OutboxStatus
 from maatwerk.services import review
 from maatwerk.services.payloads import collection_date
 from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
@@ -74,45 +73,23 @@ def evaluator(tmp: Path, *, review_demand: bool) -> PolicyCaseEvaluator:
 
 
 @pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    s.apply_import(
-        ImportBatch(
-            kind=ImportKind.PORTFOLIO,
-            file_name="p",
-            file_sha256="0",
-            records=(
-                Debtor(
-                    debtor_id="D1",
-                    name="Person 1",
-                    household=HouseholdType.SINGLE,
-                    net_monthly_income=eur("1800.00"),
-                    gross_annual_income=eur("28000.00"),
-                ),
-                Debt(
-                    debt_id="B1",
-                    debtor_id="D1",
-                    creditor_id="city",
-                    principal=eur("400.00"),
-                    due_date=DUE,
-                    kind=ClaimKind.PUBLIC,
-                    category="tax",
-                ),
-            ),
-        )
+def store(store: SqlStore) -> SqlStore:
+    debtor = Debtor(
+        debtor_id="D1",
+        name="Person 1",
+        household=HouseholdType.SINGLE,
+        net_monthly_income=eur("1800.00"),
+        gross_annual_income=eur("28000.00"),
     )
-    yield s
-    s.close()
+    debt = bill("B1", "D1", "city", eur("400.00"), DUE, kind=ClaimKind.PUBLIC, category="tax")
+    import_portfolio(store, [debtor, debt])
+    return store
 
 
 def dispatcher(
     store: SqlStore, day: dt.date, out: Path, settings: Mapping[str, str] = SETTINGS
 ) -> Dispatcher:
-    return Dispatcher(
-        store=store,
-        channel_for=make_plugin_manager().channel,
-        context=DeliveryContext(output_dir=out, run_date=day, settings=settings),
-    )
+    return stock_dispatcher(store, day, out, settings)
 
 
 def fees(store: SqlStore) -> list[tuple[str, dt.date]]:

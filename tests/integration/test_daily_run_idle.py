@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
+from run_helpers import import_portfolio, shipped_evaluator, single
 
-from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore
-from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import (
     ArrangementAccepted,
@@ -25,7 +22,6 @@ from maatwerk.core.events import (
     DisputeOpened,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.policy import PolicyTables
 from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
 from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, run_day
 
@@ -38,15 +34,7 @@ def portfolio(n: int) -> tuple[ImportRecord, ...]:
     records: list[ImportRecord] = []
     for i in range(n):
         debtor_id = f"D{i:04}"
-        records.append(
-            Debtor(
-                debtor_id=debtor_id,
-                name=f"Person {i}",
-                household=HouseholdType.SINGLE,
-                net_monthly_income=eur("1500.00"),
-                phone="0612345678",
-            )
-        )
+        records.append(single(debtor_id, f"Person {i}"))
         records.extend(
             Debt(
                 debt_id=f"B{i:04}-{month}",
@@ -63,21 +51,14 @@ def portfolio(n: int) -> tuple[ImportRecord, ...]:
 
 
 @pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    s.apply_import(
-        ImportBatch(kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=portfolio(9))
-    )
-    yield s
-    s.close()
+def store(store: SqlStore) -> SqlStore:
+    import_portfolio(store, portfolio(9))
+    return store
 
 
 @pytest.fixture(scope="module")
 def humane() -> PolicyCaseEvaluator:
-    policy = load_policy(resolve_policy("humane"))
-    return PolicyCaseEvaluator(
-        policies={"humane": policy}, tables=PolicyTables(calendars=build_calendars())
-    )
+    return shipped_evaluator("humane")
 
 
 def _keys(store: SqlStore) -> list[CaseKey]:

@@ -10,17 +10,15 @@ date is run again or after a crash.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from run_helpers import bill, import_portfolio, shipped_evaluator, single
 
-from maatwerk.adapters.calendars import build_calendars
-from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore, schema
-from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import Debt, Payment
+from maatwerk.core.debts import Payment
 from maatwerk.core.events import (
     ArrangementAccepted,
     ArrangementBreached,
@@ -29,7 +27,6 @@ from maatwerk.core.events import (
     Event,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.policy import PolicyTables
 from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, StoredCase
 from maatwerk.services.run import (
     PLAN_REMINDER_STEP,
@@ -49,42 +46,11 @@ SCHEDULE = (
 DAYS = [dt.date(2026, 1, 15) + dt.timedelta(days=i) for i in range(95)]
 
 
-def evaluator(policy: str) -> PolicyCaseEvaluator:
-    return PolicyCaseEvaluator(
-        policies={policy: load_policy(resolve_policy(policy))},
-        default=policy,
-        tables=PolicyTables(calendars=build_calendars()),
-    )
-
-
 @pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    s.apply_import(
-        ImportBatch(
-            kind=ImportKind.PORTFOLIO,
-            file_name="p",
-            file_sha256="0",
-            records=(
-                Debtor(
-                    debtor_id="D1",
-                    name="Person 1",
-                    household=HouseholdType.SINGLE,
-                    net_monthly_income=eur("1500.00"),
-                    phone="0612345678",
-                ),
-                Debt(
-                    debt_id="B1",
-                    debtor_id="D1",
-                    creditor_id="shop",
-                    principal=eur("300.00"),
-                    due_date=DUE,
-                    category="invoice",
-                ),
-            ),
-        )
-    )
-    s.append(
+def store(store: SqlStore) -> SqlStore:
+    debt = bill("B1", "D1", "shop", eur("300.00"), DUE, category="invoice")
+    import_portfolio(store, [single("D1", "Person 1"), debt])
+    store.append(
         [
             ArrangementOffered(
                 occurred_on=ACCEPTED,
@@ -98,8 +64,7 @@ def store(migrated_db_url: str) -> Iterator[SqlStore]:
             ArrangementAccepted(occurred_on=ACCEPTED, debtor_id="D1", arrangement_id="A1"),
         ]
     )
-    yield s
-    s.close()
+    return store
 
 
 def pay(store: SqlStore, *days: dt.date) -> None:
@@ -159,7 +124,7 @@ class TestBreach:
     @pytest.mark.parametrize("policy", ["humane", "classic"])
     def test_missed_instalments_remind_then_breach_once(self, store: SqlStore, policy: str) -> None:
         pay(store, dt.date(2026, 1, 30))  # the first instalment only
-        ev = evaluator(policy)
+        ev = shipped_evaluator(policy)
         run(store, ev, DAYS)
         run(store, ev, DAYS)  # every date again: nothing new
         (breach,) = plan_events(store)
@@ -176,7 +141,7 @@ class TestBreach:
 
     def test_crash_on_the_breach_day_records_it_once(self, store: SqlStore) -> None:
         pay(store, dt.date(2026, 1, 30))
-        ev = evaluator("classic")
+        ev = shipped_evaluator("classic")
         breach_day = dt.date(2026, 4, 2)
         for day in DAYS:
             if day == breach_day:
@@ -192,7 +157,7 @@ class TestCompleted:
 
     def test_paid_plan_completes_once(self, store: SqlStore) -> None:
         pay(store, dt.date(2026, 1, 30), dt.date(2026, 2, 27), dt.date(2026, 3, 30))
-        ev = evaluator("humane")
+        ev = shipped_evaluator("humane")
         run(store, ev, DAYS)
         run(store, ev, DAYS[-10:])
         (done,) = plan_events(store)
@@ -232,7 +197,7 @@ class TestRecordedByTheRun:
         self, store: SqlStore, paid: tuple[dt.date, ...], seen_on: dt.date, kind: str
     ) -> None:
         pay(store, *paid)
-        ev = evaluator("humane")
+        ev = shipped_evaluator("humane")
         run(store, ev, [d for d in DAYS if d < seen_on])
         assert plan_events(store) == []
         run(store, ev, [seen_on, seen_on])  # the day, and the same day again
@@ -250,7 +215,7 @@ class TestRecordedByTheRun:
         self, store: SqlStore
     ) -> None:
         pay(store, dt.date(2026, 1, 30))
-        ev = evaluator("humane")
+        ev = shipped_evaluator("humane")
         breach_day = dt.date(2026, 4, 2)
         run(store, ev, [d for d in DAYS if d < breach_day])
         late = breach_day + dt.timedelta(days=3)  # no run for three days

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,6 @@ PORTFOLIO = (
     "D1;J. Jansen;single;1450,00;25;NL91 ABNA 0417 1643 00;P2;zorg;142,50;2026-02-01;premium;ja\n"
     "D2;A. de Vries;couple-children;2100.00;1;;P3;zorg;99.99;2026-01-15;invoice;nee\n"
 )
-
-
-@pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
-    s = SqlStore.from_url(migrated_db_url)
-    yield s
-    s.close()
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 from click.testing import CliRunner
 from report_samples import sample_column
+from run_helpers import import_portfolio
 
 from maatwerk.adapters.jsonschema_check import check
 from maatwerk.adapters.report.charts import funnel_chart
@@ -33,8 +33,6 @@ from maatwerk.core.records import (
     CaseKey,
     CaseOutcome,
     DecisionRecord,
-    ImportBatch,
-    ImportKind,
     ImportRecord,
     PaymentApplication,
     Posting,
@@ -100,11 +98,10 @@ def _decision(i: int, day: dt.date, blocked_by: str | None = None) -> DecisionRe
 
 
 @pytest.fixture
-def store(migrated_db_url: str) -> Iterator[SqlStore]:
+def store(store: SqlStore) -> SqlStore:
     """Five households: on time (1), late and paid after a reminder and a call (2), an
     arrangement kept (3), an arrangement broken and a bailiff (4), and one still open and
     protected by a dispute guard (5); a sixth bill falls outside the period."""
-    s = SqlStore.from_url(migrated_db_url)
     due = dt.date(2026, 2, 1)
     records: list[ImportRecord] = [
         *(_debtor(i) for i in range(1, 7)),
@@ -114,15 +111,8 @@ def store(migrated_db_url: str) -> Iterator[SqlStore]:
         _pay(2, dt.date(2026, 2, 20), "100.00"),
         _pay(3, dt.date(2026, 4, 1), "115.00"),
     ]
-    s.apply_import(
-        ImportBatch(
-            kind=ImportKind.PORTFOLIO,
-            file_name="t.csv",
-            file_sha256="0" * 64,
-            records=tuple(records),
-        )
-    )
-    s.record_outcomes(
+    import_portfolio(store, records)
+    store.record_outcomes(
         due,
         [
             CaseOutcome(decision=_decision(1, due), applications=(_applied(1, due, "100.00"),)),
@@ -146,12 +136,12 @@ def store(migrated_db_url: str) -> Iterator[SqlStore]:
             CaseOutcome(decision=_decision(5, due, "open-dispute")),
         ],
     )
-    s.record_outcomes(
+    store.record_outcomes(
         dt.date(2026, 3, 1),
         [CaseOutcome(decision=_decision(5, dt.date(2026, 3, 1), "open-dispute"))],
     )
     offered = dt.date(2026, 3, 1)
-    s.append(
+    store.append(
         [
             _step(2, dt.date(2026, 2, 8), ActionKind.PAYMENT_REMINDER),
             _step(2, dt.date(2026, 2, 15), ActionKind.PHONE_CALL),
@@ -176,8 +166,7 @@ def store(migrated_db_url: str) -> Iterator[SqlStore]:
             _step(4, dt.date(2026, 4, 28), ActionKind.BAILIFF_HANDOVER),
         ]
     )
-    yield s
-    s.close()
+    return store
 
 
 def _capacity(debtor: Debtor, total: Money, on: dt.date) -> Money | None:

@@ -1,0 +1,78 @@
+"""Shared pieces of the storage and daily-run integration tests: records and the stock dispatcher."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.policy_loader import load_policy, resolve_policy
+from maatwerk.adapters.storage import SqlStore
+from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debts import Debt
+from maatwerk.core.money import Money, eur
+from maatwerk.core.policy import PolicyTables
+from maatwerk.core.ports import DeliveryContext
+from maatwerk.core.records import ImportBatch, ImportKind, ImportRecord
+from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator
+
+
+def import_portfolio(store: SqlStore, records: Iterable[ImportRecord]) -> None:
+    """Store ``records`` as one portfolio import."""
+    store.apply_import(
+        ImportBatch(
+            kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=tuple(records)
+        )
+    )
+
+
+def single(
+    debtor_id: str, name: str, *, income: str = "1500.00", phone: str | None = "0612345678"
+) -> Debtor:
+    """A single-person household with a net monthly income (EUR 1,500.00) and a phone."""
+    return Debtor(
+        debtor_id=debtor_id,
+        name=name,
+        household=HouseholdType.SINGLE,
+        net_monthly_income=eur(income),
+        phone=phone,
+    )
+
+
+def stock_dispatcher(
+    store: SqlStore, day: dt.date, out: Path, settings: Mapping[str, str]
+) -> Dispatcher:
+    """The real stock channels (letters ...) writing under ``out``."""
+    return Dispatcher(
+        store=store,
+        channel_for=make_plugin_manager().channel,
+        context=DeliveryContext(output_dir=out, run_date=day, settings=settings),
+    )
+
+
+def shipped_evaluator(name: str, **tables: Any) -> PolicyCaseEvaluator:
+    """An evaluator running the shipped policy ``name`` for every case, with the calendars and
+    any further ``tables`` (``bik=``, ``interest=`` ...)."""
+    return PolicyCaseEvaluator(
+        policies={name: load_policy(resolve_policy(name))},
+        default=name,
+        tables=PolicyTables(calendars=build_calendars()),
+        **tables,
+    )
+
+
+def bill(
+    debt_id: str, debtor_id: str, creditor_id: str, principal: Money, due: dt.date, **more: Any
+) -> Debt:
+    """A debt; ``more`` are its other fields (``category=``, ``periodic=`` ...)."""
+    return Debt(
+        debt_id=debt_id,
+        debtor_id=debtor_id,
+        creditor_id=creditor_id,
+        principal=principal,
+        due_date=due,
+        **more,
+    )
