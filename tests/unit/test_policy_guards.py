@@ -114,37 +114,37 @@ def with_debtor(**kw: object) -> Callable[[CaseFile], CaseFile]:
     return lambda f: attrs.evolve(f, debtor=debtor(**kw))
 
 
-def debt_hold(debt_id: str, end: dt.date | None = None) -> HoldPlaced:
-    """A hold on one debt from today."""
+_P = "p1"
+
+
+def hold(
+    scope: HoldScope,
+    *,
+    debt_id: str | None = None,
+    start: dt.date = TODAY,
+    end: dt.date | None = None,
+    reason: str = "x",
+) -> HoldPlaced:
+    """Hold ``h``, placed on the day it starts (today unless told)."""
     return HoldPlaced(
-        occurred_on=TODAY,
+        occurred_on=start,
         debtor_id=_P,
         debt_id=debt_id,
         hold_id="h",
-        scope=HoldScope.DEBT,
-        reason="x",
-        start=TODAY,
+        scope=scope,
+        reason=reason,
+        start=start,
         end=end,
     )
 
 
-_P = "p1"
 TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]] = {
     "deceased": (
         add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.DECEASED)),
         ALL,
     ),
     "hold": (
-        add(
-            HoldPlaced(
-                occurred_on=TODAY,
-                debtor_id=_P,
-                hold_id="h",
-                scope=HoldScope.CASE,
-                reason="illness",
-                start=TODAY,
-            )
-        ),
+        add(hold(HoldScope.CASE, reason="illness")),
         ALL,
     ),
     "dispute": (add(DisputeOpened(occurred_on=TODAY, debtor_id=_P, dispute_id="x")), ALL_BUT_CLOSE),
@@ -245,24 +245,17 @@ class TestPostponements:
 
     def test_hold_with_end_postpones_to_the_day_after(self) -> None:
         end = TODAY + dt.timedelta(days=9)
-        file = add(debt_hold("d1", end))(clean())
+        file = add(hold(HoldScope.DEBT, debt_id="d1", end=end))(clean())
         verdict = verdicts(file, ActionKind.PAYMENT_REMINDER)["hold"]
         assert verdict.until == end + dt.timedelta(days=1)
 
     def test_hold_on_another_debt_does_not_block(self) -> None:
-        file = add(debt_hold("other"))(clean())
+        file = add(hold(HoldScope.DEBT, debt_id="other"))(clean())
         assert verdicts(file, ActionKind.PAYMENT_REMINDER) == {}
 
     def test_ended_hold_and_resolved_dispute_no_longer_block(self) -> None:
         file = add(
-            HoldPlaced(
-                occurred_on=TODAY - dt.timedelta(days=20),
-                debtor_id=_P,
-                hold_id="h",
-                scope=HoldScope.RUN,
-                reason="x",
-                start=TODAY - dt.timedelta(days=20),
-            ),
+            hold(HoldScope.RUN, start=TODAY - dt.timedelta(days=20)),
             HoldEnded(occurred_on=TODAY - dt.timedelta(days=1), debtor_id=_P, hold_id="h"),
             DisputeOpened(occurred_on=TODAY - dt.timedelta(days=9), debtor_id=_P, dispute_id="x"),
             DisputeResolved(occurred_on=TODAY - dt.timedelta(days=2), debtor_id=_P, dispute_id="x"),
