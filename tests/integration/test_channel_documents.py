@@ -115,46 +115,44 @@ def bvv(net: str = "1500.00", protected: str = "1400.00") -> dict[str, PayloadVa
     }
 
 
-class TestBailiffContract(ChannelContract):
+class _PayloadContract(ChannelContract):
+    """The channel contract with a valid action carrying the payload ``valid_payload()`` gives."""
+
+    @staticmethod
+    def valid_payload() -> dict[str, PayloadValue]:
+        raise NotImplementedError
+
+    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
+        payload = self.valid_payload()
+        return make_action(action_id, kind=kind, channel=channel, run_date=RUN, payload=payload)
+
+
+class TestBailiffContract(_PayloadContract):
     """The bailiff channel keeps the channel contract."""
 
     channel_name = "bailiff"
-
-    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
-        return make_action(
-            action_id, kind=kind, channel=channel, run_date=RUN, payload=bailiff_payload()
-        )
+    valid_payload = staticmethod(bailiff_payload)
 
 
-class TestMunicipalContract(ChannelContract):
+class TestMunicipalContract(_PayloadContract):
     """The municipal channel keeps the channel contract for referrals and early signals."""
 
     channel_name = "municipal"
-
-    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
-        return make_action(
-            action_id, kind=kind, channel=channel, run_date=RUN, payload=municipal_payload()
-        )
+    valid_payload = staticmethod(municipal_payload)
 
 
-class TestSourceDeductionContract(ChannelContract):
+class TestSourceDeductionContract(_PayloadContract):
     """The source-deduction channel keeps the channel contract."""
 
     channel_name = "source-deduction"
-
-    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
-        payload = sample_payload(bvv=bvv(), payer_id="UWV")
-        return make_action(action_id, kind=kind, channel=channel, run_date=RUN, payload=payload)
+    valid_payload = staticmethod(lambda: sample_payload(bvv=bvv(), payer_id="UWV"))
 
 
-class TestCakReportContract(ChannelContract):
+class TestCakReportContract(_PayloadContract):
     """The CAK report channel keeps the channel contract."""
 
     channel_name = "cak-report"
-
-    def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
-        payload = sample_payload(arrears_months=7, open_disputes=())
-        return make_action(action_id, kind=kind, channel=channel, run_date=RUN, payload=payload)
+    valid_payload = staticmethod(lambda: sample_payload(arrears_months=7, open_disputes=()))
 
 
 def deliver(
@@ -166,6 +164,20 @@ def deliver(
     )
     (receipt,) = channel.deliver([action], context)
     return receipt.status, receipt.reason
+
+
+def send(
+    channel: str,
+    kind: str,
+    out: Path,
+    payload: dict[str, PayloadValue] | None = None,
+    *,
+    action_id: str = "x-1",
+    **settings: str,
+) -> tuple[DeliveryStatus, str]:
+    """Deliver one ``kind`` action with ``payload`` through ``channel``, writing under ``out``."""
+    action = make_action(action_id, kind=kind, channel=channel, run_date=RUN, payload=payload)
+    return deliver(channel, action, out, **settings)
 
 
 def only_json(tmp_path: Path) -> dict[str, object]:
@@ -221,14 +233,7 @@ class TestBailiffRefusals:
         ],
     )
     def test_refuses(self, tmp_path: Path, overrides: dict[str, PayloadValue], reason: str) -> None:
-        action = make_action(
-            "b-1",
-            kind="bailiff-handover",
-            channel="bailiff",
-            run_date=RUN,
-            payload=bailiff_payload(**overrides),
-        )
-        status, text = deliver("bailiff", action, tmp_path)
+        status, text = send("bailiff", "bailiff-handover", tmp_path, bailiff_payload(**overrides))
         assert status is DeliveryStatus.REFUSED
         assert reason in text
         assert not list(tmp_path.rglob("*.json"))
@@ -241,20 +246,19 @@ class TestBailiffRefusals:
             "debt_ids": ("debt-1",),
         }
         payload = bailiff_payload(fourteen_day_letters=(letter,))
-        last_day = make_action(
-            "b-1", kind="bailiff-handover", channel="bailiff", run_date=RUN, payload=payload
-        )
         # received 15 Feb: the term runs 16 Feb - 1 Mar; on 2 Mar it has expired
-        assert deliver("bailiff", last_day, tmp_path)[0] is DeliveryStatus.DELIVERED
+        assert send("bailiff", "bailiff-handover", tmp_path, payload)[0] is DeliveryStatus.DELIVERED
         letter["received_on"] = dt.date(2026, 2, 16)
-        early = make_action(
-            "b-2",
-            kind="bailiff-handover",
-            channel="bailiff",
-            run_date=RUN,
-            payload=bailiff_payload(fourteen_day_letters=(letter,)),
+        assert (
+            send(
+                "bailiff",
+                "bailiff-handover",
+                tmp_path / "2",
+                bailiff_payload(fourteen_day_letters=(letter,)),
+                action_id="b-2",
+            )[0]
+            is DeliveryStatus.REFUSED
         )
-        assert deliver("bailiff", early, tmp_path / "2")[0] is DeliveryStatus.REFUSED
 
     def test_public_claim_needs_an_expired_aanmaning(self, tmp_path: Path) -> None:
         claims = bailiff_payload()["claims"]
@@ -262,17 +266,14 @@ class TestBailiffRefusals:
         assert isinstance(claims[0], dict)
         public: dict[str, PayloadValue] = {**claims[0], "claim_kind": "public"}
         payload = bailiff_payload(claims=(public,), fourteen_day_letters=())
-        action = make_action(
-            "b-1", kind="bailiff-handover", channel="bailiff", run_date=RUN, payload=payload
-        )
-        status, text = deliver("bailiff", action, tmp_path)
+        status, text = send("bailiff", "bailiff-handover", tmp_path, payload)
         assert status is DeliveryStatus.REFUSED
         assert "aanmaning" in text
         payload["formal_demands"] = ({"sent_on": dt.date(2026, 2, 1), "debt_ids": ("debt-1",)},)
-        action = make_action(
-            "b-2", kind="bailiff-handover", channel="bailiff", run_date=RUN, payload=payload
+        assert (
+            send("bailiff", "bailiff-handover", tmp_path, payload, action_id="b-2")[0]
+            is DeliveryStatus.DELIVERED
         )
-        assert deliver("bailiff", action, tmp_path)[0] is DeliveryStatus.DELIVERED
 
     def test_dossier_is_schema_valid_and_has_no_bsn_unless_opted_in(self, tmp_path: Path) -> None:
         action = make_action(
@@ -306,14 +307,7 @@ class TestMunicipalRefusals:
 
     @pytest.mark.parametrize("kind", ["early-signal", "debt-help-referral"])
     def test_refuses_without_consent(self, tmp_path: Path, kind: str) -> None:
-        action = make_action(
-            "m-1",
-            kind=kind,
-            channel="municipal",
-            run_date=RUN,
-            payload=municipal_payload(consents=()),
-        )
-        status, text = deliver("municipal", action, tmp_path)
+        status, text = send("municipal", kind, tmp_path, municipal_payload(consents=()))
         assert status is DeliveryStatus.REFUSED
         assert "consent" in text
 
@@ -325,28 +319,25 @@ class TestMunicipalRefusals:
                 "revoked_on": dt.date(2026, 2, 20),
             },
         )
-        action = make_action(
-            "m-1",
-            kind="early-signal",
-            channel="municipal",
-            run_date=RUN,
-            payload=municipal_payload(consents=consents),
+        assert (
+            send(
+                "municipal",
+                "early-signal",
+                tmp_path,
+                municipal_payload(consents=consents),
+            )[0]
+            is DeliveryStatus.REFUSED
         )
-        assert deliver("municipal", action, tmp_path)[0] is DeliveryStatus.REFUSED
 
     def test_referral_consent_does_not_allow_an_early_signal(self, tmp_path: Path) -> None:
         consents: PayloadValue = (
             {"scope": "municipal-referral", "given_on": dt.date(2026, 2, 1), "revoked_on": None},
         )
         payload = municipal_payload(consents=consents)
-        signal = make_action(
-            "m-1", kind="early-signal", channel="municipal", run_date=RUN, payload=payload
-        )
-        referral = make_action(
-            "m-2", kind="debt-help-referral", channel="municipal", run_date=RUN, payload=payload
-        )
-        assert deliver("municipal", signal, tmp_path)[0] is DeliveryStatus.REFUSED
-        assert deliver("municipal", referral, tmp_path)[0] is DeliveryStatus.DELIVERED
+        signal = send("municipal", "early-signal", tmp_path, payload)
+        assert signal[0] is DeliveryStatus.REFUSED
+        referral = send("municipal", "debt-help-referral", tmp_path, payload, action_id="m-2")
+        assert referral[0] is DeliveryStatus.DELIVERED
 
     @pytest.mark.parametrize(
         ("overrides", "reason"),
@@ -358,23 +349,13 @@ class TestMunicipalRefusals:
     def test_early_signal_needs_the_preconditions(
         self, tmp_path: Path, overrides: dict[str, PayloadValue], reason: str
     ) -> None:
-        action = make_action(
-            "m-1",
-            kind="early-signal",
-            channel="municipal",
-            run_date=RUN,
-            payload=municipal_payload(**overrides),
-        )
-        status, text = deliver("municipal", action, tmp_path)
+        status, text = send("municipal", "early-signal", tmp_path, municipal_payload(**overrides))
         assert status is DeliveryStatus.REFUSED
         assert reason in text
 
     def test_crisis_signal_is_flagged_and_schema_valid(self, tmp_path: Path) -> None:
         payload = municipal_payload(crisis="health-insurance-termination", bsn="123456782")
-        action = make_action(
-            "m-1", kind="early-signal", channel="municipal", run_date=RUN, payload=payload
-        )
-        assert deliver("municipal", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+        assert send("municipal", "early-signal", tmp_path, payload)[0] is DeliveryStatus.DELIVERED
         document = only_json(tmp_path)
         assert validate(document, "municipal-signal.v1.json") == []
         assert document["crisissignaal"] is True
@@ -382,63 +363,46 @@ class TestMunicipalRefusals:
         assert "123456782" not in json.dumps(document)
 
     def test_unknown_crisis_is_refused(self, tmp_path: Path) -> None:
-        action = make_action(
-            "m-1",
-            kind="early-signal",
-            channel="municipal",
-            run_date=RUN,
-            payload=municipal_payload(crisis="fire"),
+        assert (
+            send(
+                "municipal",
+                "early-signal",
+                tmp_path,
+                municipal_payload(crisis="fire"),
+            )[0]
+            is DeliveryStatus.REFUSED
         )
-        assert deliver("municipal", action, tmp_path)[0] is DeliveryStatus.REFUSED
 
 
 class TestSourceDeduction:
     """A deduction instruction never takes more than net income minus the protected income."""
 
     def test_refuses_without_the_bvv_calculation(self, tmp_path: Path) -> None:
-        action = make_action(
-            "s-1", kind="arrangement-offer", channel="source-deduction", run_date=RUN
-        )
-        status, text = deliver("source-deduction", action, tmp_path)
+        status, text = send("source-deduction", "arrangement-offer", tmp_path)
         assert status is DeliveryStatus.REFUSED
         assert "bvv" in text
 
     def test_refuses_an_instalment_above_the_room(self, tmp_path: Path) -> None:
         payload = sample_payload(bvv=bvv("1500.00", "1400.00"), instalment_amount=Decimal("100.01"))
-        action = make_action(
-            "s-1",
-            kind="arrangement-offer",
-            channel="source-deduction",
-            run_date=RUN,
-            payload=payload,
-        )
-        status, text = deliver("source-deduction", action, tmp_path)
+        status, text = send("source-deduction", "arrangement-offer", tmp_path, payload)
         assert status is DeliveryStatus.REFUSED
         assert "BVV" in text
 
     def test_refuses_when_nothing_is_left_above_the_bvv(self, tmp_path: Path) -> None:
         payload = sample_payload(bvv=bvv("1200.00", "1200.00"), instalment_amount=None)
-        action = make_action(
-            "s-1",
-            kind="arrangement-offer",
-            channel="source-deduction",
-            run_date=RUN,
-            payload=payload,
+        assert (
+            send("source-deduction", "arrangement-offer", tmp_path, payload)[0]
+            is DeliveryStatus.REFUSED
         )
-        assert deliver("source-deduction", action, tmp_path)[0] is DeliveryStatus.REFUSED
 
     def test_instructs_at_most_the_room_with_the_calculation(self, tmp_path: Path) -> None:
         payload = sample_payload(
             bvv=bvv("1500.00", "1431.50"), instalment_amount=None, amount=Decimal("300.00")
         )
-        action = make_action(
-            "s-1",
-            kind="arrangement-offer",
-            channel="source-deduction",
-            run_date=RUN,
-            payload=payload,
+        assert (
+            send("source-deduction", "arrangement-offer", tmp_path, payload)[0]
+            is DeliveryStatus.DELIVERED
         )
-        assert deliver("source-deduction", action, tmp_path)[0] is DeliveryStatus.DELIVERED
         (path,) = tmp_path.rglob("*.json")
         assert path.parent.name == "payer-unknown"
         document = only_json(tmp_path)
@@ -456,10 +420,7 @@ class TestCakReport:
     @pytest.mark.parametrize(("months", "disputes"), [(5, ()), (7, ("d-1",))])
     def test_refuses(self, tmp_path: Path, months: int, disputes: tuple[str, ...]) -> None:
         payload = sample_payload(arrears_months=months, open_disputes=disputes)
-        action = make_action(
-            "c-1", kind="zvw-report", channel="cak-report", run_date=RUN, payload=payload
-        )
-        assert deliver("cak-report", action, tmp_path)[0] is DeliveryStatus.REFUSED
+        assert send("cak-report", "zvw-report", tmp_path, payload)[0] is DeliveryStatus.REFUSED
 
 
 class TestFormalDemandLetter:
@@ -467,10 +428,7 @@ class TestFormalDemandLetter:
 
     def test_states_term_costs_and_consequence(self, tmp_path: Path) -> None:
         payload = sample_payload(collection_costs=Decimal("9.00"))
-        action = make_action(
-            "a-1", kind="formal-demand", channel="letters", run_date=RUN, payload=payload
-        )
-        assert deliver("letters", action, tmp_path)[0] is DeliveryStatus.DELIVERED
+        assert send("letters", "formal-demand", tmp_path, payload)[0] is DeliveryStatus.DELIVERED
         text = next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
         assert "2 weken" in text
         assert "dag na de datum van deze brief" in text

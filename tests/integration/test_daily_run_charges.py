@@ -27,10 +27,8 @@ from maatwerk.core.debts import InterestKind
 from maatwerk.core.events import FourteenDayLetterSent
 from maatwerk.core.interest import InterestTables, debt_interest
 from maatwerk.core.money import Money, eur
-from maatwerk.core.ports import DeliveryContext
 from maatwerk.core.records import CaseOutcome, ImportRecord, StoredCase
-from maatwerk.plugins.manager import make_plugin_manager
-from maatwerk.services.run import Dispatcher, PolicyCaseEvaluator, RunSettings, run_day
+from maatwerk.services.run import CaseEvaluator, PolicyCaseEvaluator, RunSettings, run_day
 
 
 DUE = dt.date(2026, 1, 10)
@@ -84,45 +82,39 @@ class Crash:
 
 
 def lines(store: SqlStore) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The posted cost lines and interest lines, as sorted rows of strings."""
+    costs = ("debt_id", "kind", "posting_key", "amount_cents")
+    interest = ("debt_id", "period_from", "period_to", "amount_cents", "table_version")
     with store.engine.connect() as conn:
-        costs = conn.execute(
-            sa.select(
-                schema.cost_lines.c.debt_id,
-                schema.cost_lines.c.kind,
-                schema.cost_lines.c.posting_key,
-                schema.cost_lines.c.amount_cents,
-            )
-        ).all()
-        interest = conn.execute(
-            sa.select(
-                schema.interest_lines.c.debt_id,
-                schema.interest_lines.c.period_from,
-                schema.interest_lines.c.period_to,
-                schema.interest_lines.c.amount_cents,
-                schema.interest_lines.c.table_version,
-            )
-        ).all()
-    return sorted(tuple(map(str, r)) for r in costs), sorted(tuple(map(str, r)) for r in interest)
+        return _rows(conn, schema.cost_lines, costs), _rows(conn, schema.interest_lines, interest)
+
+
+def _rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
+    found = conn.execute(sa.select(*(table.c[name] for name in columns))).all()
+    return sorted(tuple(map(str, row)) for row in found)
 
 
 SETTINGS: Final = {"creditor_name": "Winkel BV", "creditor_phone": "010 123 45 67"}
 
 
-def dispatcher(
-    store: SqlStore, day: dt.date, out: Path, settings: Mapping[str, str] = SETTINGS
-) -> Dispatcher:
-    return stock_dispatcher(store, day, out, settings)
+def run_one(
+    store: SqlStore,
+    evaluator: CaseEvaluator,
+    day: dt.date,
+    out: Path,
+    settings: Mapping[str, str] = SETTINGS,
+    *,
+    delivery_store: SqlStore | None = None,
+) -> None:
+    """Run ``day`` a case per batch, delivering through the stock channels writing under ``out``;
+    the deliveries are recorded in ``delivery_store`` (default ``store``)."""
+    dispatcher = stock_dispatcher(delivery_store or store, day, out, settings)
+    run_day(store, evaluator, day, dispatcher=dispatcher, settings=RunSettings(batch_size=1))
 
 
 def run_all(store: SqlStore, evaluator: PolicyCaseEvaluator, out: Path) -> None:
     for day in DAYS:
-        run_day(
-            store,
-            evaluator,
-            day,
-            dispatcher=dispatcher(store, day, out),
-            settings=RunSettings(batch_size=1),
-        )
+        run_one(store, evaluator, day, out)
 
 
 def letters_of(store: SqlStore) -> list[FourteenDayLetterSent]:
@@ -183,20 +175,8 @@ class TestPostedOnce:
             if dt.date(2026, 2, 10) <= day <= dt.date(2026, 3, 2):
                 # dies after the first case's batch was committed, then the day is run again
                 with pytest.raises(SystemExit):
-                    run_day(
-                        store,
-                        Crash(evaluator, day, after=1),
-                        day,
-                        dispatcher=dispatcher(store, day, tmp_path),
-                        settings=RunSettings(batch_size=1),
-                    )
-            run_day(
-                store,
-                evaluator,
-                day,
-                dispatcher=dispatcher(store, day, tmp_path),
-                settings=RunSettings(batch_size=1),
-            )
+                    run_one(store, Crash(evaluator, day, after=1), day, tmp_path)
+            run_one(store, evaluator, day, tmp_path)
         costs, interest = lines(store)
         assert len([c for c in costs if c[1] == "bik"]) == 3
         assert len(interest) == 6
@@ -229,13 +209,7 @@ class TestOnlyDeliveredLettersCount:
     ) -> None:
         for day in DAYS:
             # the letters channel lacks the creditor's name: it refuses every letter
-            run_day(
-                store,
-                evaluator,
-                day,
-                dispatcher=dispatcher(store, day, tmp_path, settings={}),
-                settings=RunSettings(batch_size=1),
-            )
+            run_one(store, evaluator, day, tmp_path, settings={})
         steps = {item.entry.action for item in store.outbox_items()}
         assert "fourteen-day-letter" in steps, "the policy proposed the letter"
         refused = [i for i in store.outbox_items() if i.entry.action == "fourteen-day-letter"]
@@ -268,28 +242,10 @@ class TestOnlyDeliveredLettersCount:
         for day in DAYS:
             if not dying.died:
                 try:
-                    run_day(
-                        store,
-                        evaluator,
-                        day,
-                        dispatcher=Dispatcher(
-                            store=dying,  # type: ignore[arg-type]
-                            channel_for=make_plugin_manager().channel,
-                            context=DeliveryContext(
-                                output_dir=tmp_path, run_date=day, settings=SETTINGS
-                            ),
-                        ),
-                        settings=RunSettings(batch_size=1),
-                    )
+                    run_one(store, evaluator, day, tmp_path, delivery_store=dying)  # type: ignore[arg-type]
                 except SystemExit:
                     assert letters_of(store) == []
-            run_day(
-                store,
-                evaluator,
-                day,
-                dispatcher=dispatcher(store, day, tmp_path),
-                settings=RunSettings(batch_size=1),
-            )
+            run_one(store, evaluator, day, tmp_path)
         assert dying.died
         assert len(letters_of(store)) == 3
         costs, _interest = lines(store)

@@ -22,7 +22,7 @@ from maatwerk.core.events import (
     DisputeOpened,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
+from maatwerk.core.records import CaseKey, DecisionRecord, ImportBatch, ImportKind, ImportRecord
 from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, run_day
 
 
@@ -71,6 +71,26 @@ def _status(store: SqlStore, key: CaseKey, day: dt.date) -> object:
     return recorded.detail.get("status")
 
 
+def _idle_as_full(
+    store: SqlStore, humane: PolicyCaseEvaluator, day: dt.date
+) -> list[tuple[CaseKey, DecisionRecord]]:
+    """The decisions recorded as idle on ``day``, each checked against a full evaluation."""
+    idle: list[tuple[CaseKey, DecisionRecord]] = []
+    for stored in store.load_cases(_keys(store)):
+        recorded = store.decision(stored.key, day)
+        assert recorded is not None
+        if recorded.detail.get("status") != "idle":
+            continue
+        full = humane(stored, day).decision
+        assert (full.outcome, full.step, full.blocked_by) == (
+            recorded.outcome,
+            None,
+            recorded.blocked_by,
+        ), f"{stored.key} on {day}"
+        idle.append((stored.key, recorded))
+    return idle
+
+
 class TestIdleCases:
     """An idle case's recorded decision is the one a full evaluation gives that day."""
 
@@ -83,20 +103,10 @@ class TestIdleCases:
             summary = run_day(store, humane, day, settings=RunSettings(batch_size=4))
             assert summary.cases_evaluated == summary.cases_total
             idle_total += summary.cases_idle
-            for stored in store.load_cases(_keys(store)):
-                recorded = store.decision(stored.key, day)
-                assert recorded is not None
-                if recorded.detail.get("status") != "idle":
-                    continue
+            for key, recorded in _idle_as_full(store, humane, day):
                 since = dt.date.fromisoformat(recorded.detail["evaluated_on"])
                 wake = dt.date.fromisoformat(recorded.detail["next_check_on"])
-                assert since < day < wake, f"{stored.key} on {day}: {recorded.detail}"
-                full = humane(stored, day).decision
-                assert (full.outcome, full.step, full.blocked_by) == (
-                    recorded.outcome,
-                    None,
-                    recorded.blocked_by,
-                ), f"{stored.key} on {day}"
+                assert since < day < wake, f"{key} on {day}: {recorded.detail}"
         assert idle_total > 100, "cases with nothing due should rest"
 
     def test_new_event_or_payment_wakes_an_idle_case(
@@ -195,19 +205,9 @@ class TestBlockedCasesRest:
         for offset in range(75):
             day = START + dt.timedelta(days=offset)
             run_day(store, humane, day, settings=RunSettings(batch_size=4))
-            for stored in store.load_cases(_keys(store)):
-                recorded = store.decision(stored.key, day)
-                assert recorded is not None
-                if recorded.detail.get("status") != "idle":
-                    continue
+            for _, recorded in _idle_as_full(store, humane, day):
                 if recorded.blocked_by:
                     blocked_idle.add(recorded.blocked_by)
-                full = humane(stored, day).decision
-                assert (full.outcome, full.step, full.blocked_by) == (
-                    recorded.outcome,
-                    None,
-                    recorded.blocked_by,
-                ), f"{stored.key} on {day}"
         assert blocked_idle, "blocked cases rest too"
 
 

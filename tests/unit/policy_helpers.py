@@ -89,6 +89,63 @@ def case_file(
     )
 
 
+def step_taken(
+    on: dt.date,
+    step_id: str,
+    action: ActionKind,
+    *,
+    channel: str = "letter",
+    debt_ids: tuple[str, ...] = ("d1",),
+    debtor_id: str = "p1",
+    **kw: object,
+) -> StepTaken:
+    """The record that a step was taken, for debt ``d1`` of debtor ``p1`` unless told."""
+    return StepTaken(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        step_id=step_id,
+        action=action,
+        channel=channel,
+        debt_ids=debt_ids,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def letter_sent(
+    on: dt.date,
+    *,
+    received_on: dt.date | None = None,
+    debt_ids: tuple[str, ...] = ("d1",),
+    debtor_id: str = "p1",
+) -> FourteenDayLetterSent:
+    """A 14-day letter stating EUR 45.00 costs, received 2 days after sending unless told."""
+    return FourteenDayLetterSent(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        stated_costs=eur("45.00"),
+        sent_on=on,
+        received_on=on + dt.timedelta(days=2) if received_on is None else received_on,
+        debt_ids=debt_ids,
+    )
+
+
+def demand_sent(
+    on: dt.date,
+    *,
+    costs: Money | None = None,
+    debt_ids: tuple[str, ...] = ("d1",),
+    debtor_id: str = "p1",
+) -> FormalDemandSent:
+    """An aanmaning, delivered the day it is sent; no costs unless told."""
+    return FormalDemandSent(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        sent_on=on,
+        stated_costs=Money.zero() if costs is None else costs,
+        debt_ids=debt_ids,
+    )
+
+
 def carry_out(
     file: CaseFile,
     decision: Decision,
@@ -104,43 +161,27 @@ def carry_out(
     action = decision.action
     if action is None:
         return file
+    today, who, debt_ids = decision.today, file.debtor.debtor_id, action.debt_ids
     new: list[Event] = [
-        StepTaken(
-            occurred_on=decision.today,
-            debtor_id=file.debtor.debtor_id,
-            step_id=action.step_id,
-            action=action.action,
+        step_taken(
+            today,
+            action.step_id,
+            action.action,
             channel=action.channel,
-            debt_ids=action.debt_ids,
+            debt_ids=debt_ids,
+            debtor_id=who,
             policy=policy_.label,
         )
     ]
     if action.action is ActionKind.FOURTEEN_DAY_LETTER:
-        new.append(
-            FourteenDayLetterSent(
-                occurred_on=decision.today,
-                debtor_id=file.debtor.debtor_id,
-                stated_costs=eur("45.00"),
-                sent_on=decision.today,
-                received_on=decision.today + dt.timedelta(days=2),
-                debt_ids=action.debt_ids,
-            )
-        )
+        new.append(letter_sent(today, debt_ids=debt_ids, debtor_id=who))
     if action.action is ActionKind.FORMAL_DEMAND:
-        new.append(
-            FormalDemandSent(
-                occurred_on=decision.today,
-                debtor_id=file.debtor.debtor_id,
-                sent_on=decision.today,
-                stated_costs=eur("0.00"),
-                debt_ids=action.debt_ids,
-            )
-        )
+        new.append(demand_sent(today, costs=eur("0.00"), debt_ids=debt_ids, debtor_id=who))
     if action.action is ActionKind.PHONE_CALL and contact is not None:
         new.append(
             ContactAttempt(
-                occurred_on=decision.today,
-                debtor_id=file.debtor.debtor_id,
+                occurred_on=today,
+                debtor_id=who,
                 channel=ContactChannel.PHONE,
                 outcome=contact,
             )

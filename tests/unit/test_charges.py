@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from interest_helpers import interest_tables, rate
+
 from maatwerk.core.arrangements import ChargesDuringPlan
 from maatwerk.core.calendar import plain_calendar
 from maatwerk.core.charges import ChargeRules, aanmaning_postings, case_charges, covered_by_plan
@@ -22,23 +24,13 @@ from maatwerk.core.events import (
     Event,
     FourteenDayLetterSent,
 )
-from maatwerk.core.interest import AwbInterestParams, InterestRate, InterestTables, debt_interest
+from maatwerk.core.interest import debt_interest
 from maatwerk.core.money import Money, eur
 from maatwerk.core.tables import Dated, DatedTable
 
 
 D = dt.date
-RATE = DatedTable.of("rate", [Dated(D(2020, 1, 1), InterestRate(Decimal(4)), "test")])
-AWB = DatedTable.of(
-    "awb",
-    [
-        Dated(
-            D(2020, 1, 1),
-            AwbInterestParams(minimum_authority_creditor=eur(20), minimum_authority_debtor=eur(10)),
-            "test",
-        )
-    ],
-)
+RATE = DatedTable.of("rate", [Dated(D(2020, 1, 1), rate(4), "test")])
 BIK = DatedTable.of(
     "bik",
     [
@@ -68,7 +60,7 @@ AANMANING = DatedTable.of(
     ],
 )
 RULES = ChargeRules(
-    interest=InterestTables(consumer=RATE, commercial=RATE, awb=AWB),
+    interest=interest_tables(RATE, RATE),
     bik=BIK,
     aanmaning=AANMANING,
     atw=plain_calendar(),

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
+from interest_helpers import interest_tables, rate
 
 from maatwerk.core.debts import AppliedPayment, Balance, ClaimKind, Debt, InterestKind
 from maatwerk.core.interest import (
-    AwbInterestParams,
-    InterestRate,
-    InterestTables,
     debt_interest,
     interest_for_claim,
     statutory_interest,
@@ -25,23 +22,13 @@ D = dt.date
 CONSUMER = DatedTable.of(
     "statutory_interest_consumer",
     [
-        Dated(D(2023, 1, 1), InterestRate(Decimal(4)), "Stb. 2022, 517"),
-        Dated(D(2024, 1, 1), InterestRate(Decimal(7)), "Stb. 2023, 462"),
-        Dated(D(2026, 1, 1), InterestRate(Decimal(4)), "Stb. 2025, 427"),
+        Dated(D(2023, 1, 1), rate(4), "Stb. 2022, 517"),
+        Dated(D(2024, 1, 1), rate(7), "Stb. 2023, 462"),
+        Dated(D(2026, 1, 1), rate(4), "Stb. 2025, 427"),
     ],
 )
-COMMERCIAL = DatedTable.of("commercial", [Dated(D(2020, 1, 1), InterestRate(Decimal(8)), "s")])
-AWB = DatedTable.of(
-    "awb_interest",
-    [
-        Dated(
-            D(2009, 7, 1),
-            AwbInterestParams(minimum_authority_creditor=eur(20), minimum_authority_debtor=eur(10)),
-            "Awb 4:98 lid 2",
-        )
-    ],
-)
-TABLES = InterestTables(consumer=CONSUMER, commercial=COMMERCIAL, awb=AWB)
+COMMERCIAL = DatedTable.of("commercial", [Dated(D(2020, 1, 1), rate(8), "s")])
+TABLES = interest_tables(CONSUMER, COMMERCIAL)
 
 
 def debt(principal: Money, *payments: tuple[dt.date, Money], **kw: object) -> Debt:

@@ -8,13 +8,11 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from interest_helpers import AWB, interest_tables, rate
 
 from maatwerk.core.debts import ClaimKind, InterestKind
 from maatwerk.core.errors import InputError, NoRuleForDateError
 from maatwerk.core.interest import (
-    AwbInterestParams,
-    InterestRate,
-    InterestTables,
     anniversary,
     interest_for_claim,
     public_claim_interest,
@@ -25,10 +23,6 @@ from maatwerk.core.tables import Dated, DatedTable
 
 
 D = dt.date
-
-
-def rate(percent: str) -> InterestRate:
-    return InterestRate(percent=Decimal(percent))
 
 
 CONSUMER = DatedTable.of(
@@ -46,17 +40,7 @@ FLAT = DatedTable.of("flat", [Dated(D(2000, 1, 1), rate("10"), "test")])
 COMMERCIAL = DatedTable.of(
     "statutory_interest_commercial", [Dated(D(2025, 7, 1), rate("10.15"), "s")]
 )
-AWB = DatedTable.of(
-    "awb_interest",
-    [
-        Dated(
-            D(2009, 7, 1),
-            AwbInterestParams(minimum_authority_creditor=eur(20), minimum_authority_debtor=eur(10)),
-            "Awb 4:98 lid 2",
-        )
-    ],
-)
-TABLES = InterestTables(consumer=CONSUMER, commercial=COMMERCIAL, awb=AWB)
+TABLES = interest_tables(CONSUMER, COMMERCIAL)
 START, END = D(2026, 2, 1), D(2026, 8, 1)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-from policy_helpers import D0, carry_out, case_file, debt, paid, policy, run, tables
+from policy_helpers import D0, carry_out, case_file, debt, paid, policy, run, step_taken, tables
 
 from maatwerk.core.events import (
     ActionKind,
@@ -179,13 +179,6 @@ class TestExplanations:
         assert "goedkeuren" in last
 
     def test_unknown_step_in_history_is_shown_by_id(self) -> None:
-        old = StepTaken(
-            occurred_on=D0,
-            debtor_id="p1",
-            step_id="legacy-7",
-            action=ActionKind.PAYMENT_REMINDER,
-            channel="letter",
-            debt_ids=("d1",),
-        )
+        old = step_taken(D0, "legacy-7", ActionKind.PAYMENT_REMINDER)
         decision = evaluate(case_file(events=[old]), policy("classic"), D0, tables())
         assert any("legacy-7" in line for line in decision.explain("en"))

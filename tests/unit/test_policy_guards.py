@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import attrs
 import pytest
-from policy_helpers import case_file, debt, debtor, tables
+from policy_helpers import case_file, debt, debtor, demand_sent, letter_sent, step_taken, tables
 
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import (
@@ -27,16 +27,14 @@ from maatwerk.core.events import (
     DisputeOpened,
     DisputeResolved,
     Event,
-    FormalDemandSent,
     FourteenDayLetterSent,
     HoldEnded,
     HoldPlaced,
     HoldScope,
     PromiseToPay,
     ReviewRejected,
-    StepTaken,
 )
-from maatwerk.core.money import Money, eur
+from maatwerk.core.money import eur
 from maatwerk.core.policy import (
     BUILTIN_GUARDS,
     Anchor,
@@ -62,22 +60,8 @@ POLICY = Policy(name="test", version="1", settings=PolicySettings(bailiff_min_am
 def _clean_events() -> list[Event]:
     day = dt.date(2026, 2, 1)
     return [
-        StepTaken(
-            occurred_on=day,
-            debtor_id="p1",
-            step_id="letter",
-            action=ActionKind.FOURTEEN_DAY_LETTER,
-            channel="letter",
-            debt_ids=("d1",),
-        ),
-        FourteenDayLetterSent(
-            occurred_on=day,
-            debtor_id="p1",
-            stated_costs=eur("45.00"),
-            sent_on=day,
-            received_on=day + dt.timedelta(days=2),
-            debt_ids=("d1",),
-        ),
+        step_taken(day, "letter", ActionKind.FOURTEEN_DAY_LETTER),
+        letter_sent(day),
         ContactAttempt(
             occurred_on=dt.date(2026, 2, 10),
             debtor_id="p1",
@@ -131,22 +115,36 @@ def with_debtor(**kw: object) -> Callable[[CaseFile], CaseFile]:
 
 
 _P = "p1"
+
+
+def hold(
+    scope: HoldScope,
+    *,
+    debt_id: str | None = None,
+    start: dt.date = TODAY,
+    end: dt.date | None = None,
+    reason: str = "x",
+) -> HoldPlaced:
+    """Hold ``h``, placed on the day it starts (today unless told)."""
+    return HoldPlaced(
+        occurred_on=start,
+        debtor_id=_P,
+        debt_id=debt_id,
+        hold_id="h",
+        scope=scope,
+        reason=reason,
+        start=start,
+        end=end,
+    )
+
+
 TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]] = {
     "deceased": (
         add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.DECEASED)),
         ALL,
     ),
     "hold": (
-        add(
-            HoldPlaced(
-                occurred_on=TODAY,
-                debtor_id=_P,
-                hold_id="h",
-                scope=HoldScope.CASE,
-                reason="illness",
-                start=TODAY,
-            )
-        ),
+        add(hold(HoldScope.CASE, reason="illness")),
         ALL,
     ),
     "dispute": (add(DisputeOpened(occurred_on=TODAY, debtor_id=_P, dispute_id="x")), ALL_BUT_CLOSE),
@@ -191,13 +189,8 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
     "personal-contact": (without(ContactAttempt), frozenset({ActionKind.BAILIFF_HANDOVER})),
     "amicable-track": (
         add(
-            StepTaken(
-                occurred_on=TODAY - dt.timedelta(days=3),
-                debtor_id=_P,
-                step_id="call-2",
-                action=ActionKind.PHONE_CALL,
-                channel="phone",
-                debt_ids=("d1",),
+            step_taken(
+                TODAY - dt.timedelta(days=3), "call-2", ActionKind.PHONE_CALL, channel="phone"
             )
         ),
         frozenset({ActionKind.BAILIFF_HANDOVER}),
@@ -252,45 +245,17 @@ class TestPostponements:
 
     def test_hold_with_end_postpones_to_the_day_after(self) -> None:
         end = TODAY + dt.timedelta(days=9)
-        file = add(
-            HoldPlaced(
-                occurred_on=TODAY,
-                debtor_id=_P,
-                debt_id="d1",
-                hold_id="h",
-                scope=HoldScope.DEBT,
-                reason="x",
-                start=TODAY,
-                end=end,
-            )
-        )(clean())
+        file = add(hold(HoldScope.DEBT, debt_id="d1", end=end))(clean())
         verdict = verdicts(file, ActionKind.PAYMENT_REMINDER)["hold"]
         assert verdict.until == end + dt.timedelta(days=1)
 
     def test_hold_on_another_debt_does_not_block(self) -> None:
-        file = add(
-            HoldPlaced(
-                occurred_on=TODAY,
-                debtor_id=_P,
-                debt_id="other",
-                hold_id="h",
-                scope=HoldScope.DEBT,
-                reason="x",
-                start=TODAY,
-            )
-        )(clean())
+        file = add(hold(HoldScope.DEBT, debt_id="other"))(clean())
         assert verdicts(file, ActionKind.PAYMENT_REMINDER) == {}
 
     def test_ended_hold_and_resolved_dispute_no_longer_block(self) -> None:
         file = add(
-            HoldPlaced(
-                occurred_on=TODAY - dt.timedelta(days=20),
-                debtor_id=_P,
-                hold_id="h",
-                scope=HoldScope.RUN,
-                reason="x",
-                start=TODAY - dt.timedelta(days=20),
-            ),
+            hold(HoldScope.RUN, start=TODAY - dt.timedelta(days=20)),
             HoldEnded(occurred_on=TODAY - dt.timedelta(days=1), debtor_id=_P, hold_id="h"),
             DisputeOpened(occurred_on=TODAY - dt.timedelta(days=9), debtor_id=_P, dispute_id="x"),
             DisputeResolved(occurred_on=TODAY - dt.timedelta(days=2), debtor_id=_P, dispute_id="x"),
@@ -304,13 +269,7 @@ class TestPostponements:
             clean(),
             events=(
                 *without(FourteenDayLetterSent)(clean()).events,
-                FourteenDayLetterSent(
-                    occurred_on=received,
-                    debtor_id=_P,
-                    stated_costs=eur("45.00"),
-                    sent_on=received,
-                    received_on=received,
-                ),
+                letter_sent(received, received_on=received, debt_ids=()),
             ),
         )
         verdict = verdicts(file, ActionKind.BAILIFF_HANDOVER)["fourteen-day-letter"]
@@ -328,6 +287,10 @@ class TestPostponements:
         assert set(found) == {"personal-contact"}
 
 
+AANMANING_DAY = dt.date(2026, 3, 2)
+AANMANING = step_taken(AANMANING_DAY, "aanmaning", ActionKind.FORMAL_DEMAND)
+
+
 class TestPublicAndBusinessClaims:
     """Public claims need an expired aanmaning; business debtors need no 14-day letter."""
 
@@ -336,34 +299,12 @@ class TestPublicAndBusinessClaims:
         assert set(verdicts(public, ActionKind.BAILIFF_HANDOVER)) == {"fourteen-day-letter"}
 
     def test_public_claim_after_aanmaning_term(self) -> None:
-        step = StepTaken(
-            occurred_on=dt.date(2026, 3, 2),
-            debtor_id=_P,
-            step_id="aanmaning",
-            action=ActionKind.FORMAL_DEMAND,
-            channel="letter",
-            debt_ids=("d1",),
-        )
-        delivered = FormalDemandSent(
-            occurred_on=dt.date(2026, 3, 2),
-            debtor_id=_P,
-            sent_on=dt.date(2026, 3, 2),
-            stated_costs=Money.zero(),
-            debt_ids=("d1",),
-        )
-        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), step, delivered])
+        delivered = demand_sent(AANMANING_DAY)
+        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), AANMANING, delivered])
         assert verdicts(public, ActionKind.BAILIFF_HANDOVER) == {}
 
     def test_an_aanmaning_never_delivered_does_not_count(self) -> None:
-        step = StepTaken(
-            occurred_on=dt.date(2026, 3, 2),
-            debtor_id=_P,
-            step_id="aanmaning",
-            action=ActionKind.FORMAL_DEMAND,
-            channel="letter",
-            debt_ids=("d1",),
-        )
-        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), step])
+        public = case_file([debt(kind=ClaimKind.PUBLIC)], [*_clean_events(), AANMANING])
         assert set(verdicts(public, ActionKind.BAILIFF_HANDOVER)) == {"fourteen-day-letter"}
 
     def test_business_debt_needs_no_letter(self) -> None:

@@ -32,55 +32,66 @@ JUL = dt.date(2026, 7, 1)
 H = HouseholdType
 
 
-def bvv(**kwargs: object) -> SubsistenceResult:
-    return protected_income(SubsistenceInput(**kwargs), TABLES)  # type: ignore[arg-type]
+Amount = str | Decimal | Money
+
+
+def bvv(
+    net: Amount,
+    gross: Amount | None = None,
+    *,
+    household: HouseholdType = H.SINGLE,
+    on: dt.date = JAN,
+    **facts: object,
+) -> SubsistenceResult:
+    """The BVV for a net monthly and gross annual income; a single person on 2026-01-01 unless
+    told otherwise, with any other ``SubsistenceInput`` fact as a keyword."""
+    facts_in = SubsistenceInput(
+        household=household,
+        on=on,
+        net_income=_money(net),
+        gross_annual_income=None if gross is None else _money(gross),
+        **facts,  # type: ignore[arg-type]
+    )
+    return protected_income(facts_in, TABLES)
+
+
+def _money(value: Amount) -> Money:
+    return value if isinstance(value, Money) else eur(value)
 
 
 class TestWorkedExamples:
     """Every worked example of docs/rules/protected-income.md comes out to the cent."""
 
     def test_1_low_income_single(self) -> None:
-        result = bvv(household=H.SINGLE, on=JAN, net_income=eur("1200.00"))
+        result = bvv("1200.00")
         assert (result.bvv, result.attachable) == (eur("1140.00"), eur("60.00"))
         assert result.lines[-3].rule == "Rv 475dc lid 1"
 
     def test_1_with_a_low_gross_income_too(self) -> None:
-        result = bvv(
-            household=H.SINGLE, on=JAN, net_income=eur("1200.00"), gross_annual_income=eur("15000")
-        )
+        result = bvv("1200.00", "15000")
         assert (result.bvv, result.attachable) == (eur("1140.00"), eur("60.00"))
 
     def test_2_high_income_single(self) -> None:
-        result = bvv(
-            household=H.SINGLE, on=JAN, net_income=eur("3400.00"), gross_annual_income=eur("60000")
-        )
+        result = bvv("3400.00", "60000")
         assert (result.bvv, result.attachable) == (eur("2191.42"), eur("1208.58"))
         assert result.formula is FormulaVersion.LINEAR_2026
         assert not result.provisional
         assert "bvv_maxima@2026-01-01" in result.table
 
     def test_2_with_the_july_table(self) -> None:
-        result = bvv(
-            household=H.SINGLE, on=JUL, net_income=eur("3400.00"), gross_annual_income=eur("60000")
-        )
+        result = bvv("3400.00", "60000", on=JUL)
         assert (result.bvv, result.attachable) == (eur("2208.48"), eur("1191.52"))
         assert "bvv_maxima@2026-07-01" in result.table
 
     def test_3_couple_with_spouse_income(self) -> None:
-        result = bvv(
-            household=H.COUPLE,
-            on=JAN,
-            net_income=eur("2800.00"),
-            gross_annual_income=eur("90000"),
-            spouse_unattached=eur("1200.00"),
-        )
+        result = bvv("2800.00", "90000", household=H.COUPLE, spouse_unattached=eur("1200.00"))
         assert (result.bvv, result.attachable) == (eur("1681.41"), eur("1118.59"))
         rules = [line.rule for line in result.lines]
         assert "Rv 475da lid 1" in rules
         assert "Rv 475db lid 1 onder a" in rules
 
     def test_6_bijstand(self) -> None:
-        result = bvv(household=H.SINGLE, on=JAN, net_income=eur("1401.50"), bijstand=True)
+        result = bvv("1401.50", bijstand=True)
         assert result.bvv == eur("1331.43")
         assert result.attachable == eur("70.07")
         assert result.basis is SubsistenceBasis.BIJSTAND
@@ -109,21 +120,14 @@ class TestMaxima:
     @pytest.mark.parametrize("day", [d for d in sorted(MAXIMA) if d.year >= 2026])
     @pytest.mark.parametrize("household", list(H))
     def test_high_income_reaches_the_maximum(self, day: dt.date, household: HouseholdType) -> None:
-        result = bvv(
-            household=household,
-            on=day,
-            net_income=eur("9000.00"),
-            gross_annual_income=eur("150000"),
-        )
+        result = bvv("9000.00", "150000", household=household, on=day)
         assert result.bvv == TABLES.maxima.value_at(day).for_household(household)
 
     @pytest.mark.parametrize("day", [dt.date(2024, 7, 1)])
     def test_unknown_half_year_refuses(self, day: dt.date) -> None:
         assert TABLES.maxima.value_at(day).single is None
         with pytest.raises(NoRuleForDateError, match=r"not retrieved|no entry in force"):
-            bvv(
-                household=H.SINGLE, on=day, net_income=eur("3000"), gross_annual_income=eur("60000")
-            )
+            bvv("3000", "60000", on=day)
 
 
 class TestLid8Check:
@@ -141,12 +145,7 @@ class TestLid8Check:
         assert params.max_rent is not None
         # SZW rounds I at the crossing up to whole euros (docs/rules/protected-income.md)
         crossing = floor + Decimal(math.ceil(params.max_rent * 12 / rate))
-        result = bvv(
-            household=household,
-            on=day,
-            net_income=eur("9000.00"),
-            gross_annual_income=Money(crossing),
-        )
+        result = bvv("9000.00", crossing, household=household, on=day)
         formula = next(line for line in result.lines if line.term == "Uitkomst formule")
         assert formula.value.rounded() == TABLES.maxima.value_at(day).for_household(household)
 
@@ -156,12 +155,7 @@ class TestLid8Check:
         assert params.max_rent is not None
         assert params.min_income_more is not None
         crossing = params.min_income_more + params.max_rent * 12 / params.rent_rate_more
-        result = bvv(
-            household=H.COUPLE_CHILDREN,
-            on=JAN,
-            net_income=eur("9000.00"),
-            gross_annual_income=Money(crossing),
-        )
+        result = bvv("9000.00", crossing, household=H.COUPLE_CHILDREN)
         formula = next(line for line in result.lines if line.term == "Uitkomst formule")
         assert formula.value.rounded() == eur("3155.30")
 
@@ -170,28 +164,19 @@ class TestSpecialCases:
     """Institution, no BRP address and bijstand come before the formula."""
 
     def test_no_address(self) -> None:
-        result = bvv(household=H.SINGLE, on=JAN, net_income=eur("2500.00"), no_address=True)
+        result = bvv("2500.00", no_address=True)
         assert result.basis is SubsistenceBasis.NO_ADDRESS
         assert result.bvv == eur("951.01")  # 0.475 × 2,002.13 = 951.01175
         assert result.lines[0].rule == "Rv 475da lid 4"
 
     def test_disclosed_address_uses_the_formula(self) -> None:
-        result = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("3400.00"),
-            gross_annual_income=eur("60000"),
-            no_address=True,
-            address_disclosed=True,
-        )
+        result = bvv("3400.00", "60000", no_address=True, address_disclosed=True)
         assert result.basis is SubsistenceBasis.FORMULA
         assert result.bvv == eur("2191.42")
 
     def test_institution(self) -> None:
         result = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("2000.00"),
+            "2000.00",
             institution=InstitutionStay(care_costs=eur("900.00"), institution_norm=eur("300.00")),
         )
         # 900 + 2/3 × 300 + 47.00
@@ -200,95 +185,49 @@ class TestSpecialCases:
 
     def test_institution_norm_not_in_table_refuses(self) -> None:
         with pytest.raises(MissingParameterError, match="institution norm"):
-            bvv(
-                household=H.SINGLE,
-                on=JAN,
-                net_income=eur("2000.00"),
-                institution=InstitutionStay(care_costs=eur("900.00")),
-            )
+            bvv("2000.00", institution=InstitutionStay(care_costs=eur("900.00")))
 
     def test_bijstand_own_norm_and_other_income(self) -> None:
         result = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("400.00"),
-            bijstand=True,
-            bijstand_norm=eur("345.99"),
-            bijstand_other_income=eur("20.00"),
+            "400.00", bijstand=True, bijstand_norm=eur("345.99"), bijstand_other_income=eur("20.00")
         )
         assert result.bvv == eur("308.69")  # 0.95 × 345.99 = 328.6905 − 20
 
     def test_spouse_income_only_for_couples(self) -> None:
         with pytest.raises(InputError, match="couple"):
-            bvv(household=H.SINGLE, on=JAN, net_income=eur("1000"), spouse_unattached=eur("1"))
+            bvv("1000", spouse_unattached=eur("1"))
 
 
 class TestIncreasesAndReductions:
     """Requests raise the BVV; unattached income lowers it; the owner increase says it is missing."""
 
     def test_housing_costs_above_110_percent(self) -> None:
-        base = bvv(
-            household=H.SINGLE, on=JAN, net_income=eur("4000.00"), gross_annual_income=eur("60000")
-        )
-        raised = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("4000.00"),
-            gross_annual_income=eur("60000"),
-            housing_costs=eur("1200.00"),
-        )
+        base = bvv("4000.00", "60000")
+        raised = bvv("4000.00", "60000", housing_costs=eur("1200.00"))
         # 1,200 − 1.10 × 932.93 = 173.777
         assert raised.bvv == (base.bvv + Money("173.777")).rounded()
 
     def test_housing_costs_below_limit_change_nothing(self) -> None:
-        base = bvv(
-            household=H.SINGLE, on=JAN, net_income=eur("4000"), gross_annual_income=eur("60000")
-        )
-        same = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("4000"),
-            gross_annual_income=eur("60000"),
-            housing_costs=eur("1000.00"),
-        )
+        base = bvv("4000", "60000")
+        same = bvv("4000", "60000", housing_costs=eur("1000.00"))
         assert same.bvv == base.bvv
 
     def test_owner_occupier_is_reported_as_not_supported(self) -> None:
-        result = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("3000"),
-            gross_annual_income=eur("40000"),
-            owner_occupier=True,
-        )
+        result = bvv("3000", "40000", owner_occupier=True)
         assert result.provisional
         assert result.unsupported == ("owner-occupier increase (Rv 475da lid 7)",)
 
     def test_owner_above_income_limit_gets_no_increase(self) -> None:
-        result = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("5000"),
-            gross_annual_income=eur("60000"),
-            owner_occupier=True,
-        )
+        result = bvv("5000", "60000", owner_occupier=True)
         assert result.unsupported == ()
 
     def test_own_unattached_income_and_floor(self) -> None:
-        result = bvv(
-            household=H.SINGLE,
-            on=JAN,
-            net_income=eur("3400"),
-            gross_annual_income=eur("60000"),
-            own_unattached=eur("2500.00"),
-        )
+        result = bvv("3400", "60000", own_unattached=eur("2500.00"))
         assert result.bvv == eur("0.00")
         assert result.provisional  # the floor at 0 is a [U] rule
 
     def test_clamped_term_that_matters_is_provisional(self) -> None:
-        result = bvv(
-            household=H.SINGLE, on=JAN, net_income=eur("1500.00"), gross_annual_income=eur("20000")
-        )
+        result = bvv("1500.00", "20000")
         assert result.bvv == eur("1331.43")
         assert result.provisional
 
@@ -301,12 +240,7 @@ class TestPeriods:
             TABLES.parameters.value_at(dt.date(2025, 8, 1)).formula is FormulaVersion.QUADRATIC_2021
         )
         with pytest.raises(MissingParameterError, match=r"2025-08-01.*does not decide"):
-            bvv(
-                household=H.SINGLE,
-                on=dt.date(2025, 8, 1),
-                net_income=eur("3000"),
-                gross_annual_income=eur("60000"),
-            )
+            bvv("3000", "60000", on=dt.date(2025, 8, 1))
 
 
 class TestLid8Check2025:
@@ -368,9 +302,7 @@ class TestCapDecides2025:
     def test_cap_decides(
         self, day: dt.date, household: HouseholdType, net: str, expected: str
     ) -> None:
-        result = bvv(
-            household=household, on=day, net_income=eur(net), gross_annual_income=eur("21000")
-        )
+        result = bvv(net, "21000", household=household, on=day)
         assert result.bvv == eur(expected)
         assert result.attachable == eur(net) - eur(expected)
         assert result.formula is FormulaVersion.QUADRATIC_2021
@@ -383,68 +315,34 @@ class TestCapDecides2025:
 
     def test_same_as_without_gross_income(self) -> None:
         day = dt.date(2025, 8, 1)
-        known = bvv(
-            household=H.SINGLE, on=day, net_income=eur("1300"), gross_annual_income=eur("25000")
-        )
-        unknown = bvv(household=H.SINGLE, on=day, net_income=eur("1300"))
+        known = bvv("1300", "25000", on=day)
+        unknown = bvv("1300", on=day)
         assert known.bvv == unknown.bvv == eur("1235.00")
         assert not known.provisional
         assert not unknown.provisional
 
     def test_reductions_keep_the_bound(self) -> None:
         # 0.95 x 1,369.06 = 1,300.61 minus own unattached 100 = 1,200.61 > 95 % of 1,200
-        result = bvv(
-            household=H.SINGLE,
-            on=dt.date(2025, 8, 1),
-            net_income=eur("1200"),
-            own_unattached=eur("100"),
-            gross_annual_income=eur("21000"),
-        )
+        result = bvv("1200", "21000", on=dt.date(2025, 8, 1), own_unattached=eur("100"))
         assert result.bvv == eur("1140.00")
         # with 200 unattached the floor (1,100.61) is below the cap: C's terms would matter
         with pytest.raises(MissingParameterError, match="2025-08-01"):
-            bvv(
-                household=H.SINGLE,
-                on=dt.date(2025, 8, 1),
-                net_income=eur("1200"),
-                own_unattached=eur("200"),
-                gross_annual_income=eur("21000"),
-            )
+            bvv("1200", "21000", on=dt.date(2025, 8, 1), own_unattached=eur("200"))
 
     def test_requested_increase_does_not_stop_the_cap(self) -> None:
-        result = bvv(
-            household=H.SINGLE,
-            on=dt.date(2025, 8, 1),
-            net_income=eur("1200"),
-            gross_annual_income=eur("21000"),
-            housing_costs=eur("1500"),
-        )
+        result = bvv("1200", "21000", on=dt.date(2025, 8, 1), housing_costs=eur("1500"))
         assert result.bvv == eur("1140.00")
 
     def test_just_above_the_floor_refuses(self) -> None:
         # 95 % of 1,369.10 = 1,300.645 > 1,300.607 (0.95 x A of 2025-07-01)
         with pytest.raises(MissingParameterError, match=r"2025-08-01.*zorgtoeslag"):
-            bvv(
-                household=H.SINGLE,
-                on=dt.date(2025, 8, 1),
-                net_income=eur("1369.10"),
-                gross_annual_income=eur("21000"),
-            )
-        result = bvv(
-            household=H.SINGLE,
-            on=dt.date(2025, 8, 1),
-            net_income=eur("1369.06"),
-            gross_annual_income=eur("21000"),
-        )
+            bvv("1369.10", "21000", on=dt.date(2025, 8, 1))
+        result = bvv("1369.06", "21000", on=dt.date(2025, 8, 1))
         assert result.bvv == eur("1300.61")
 
     def test_2025_special_cases_use_the_verified_norms(self) -> None:
-        assert bvv(
-            household=H.SINGLE, on=dt.date(2025, 3, 1), net_income=eur("1400"), bijstand=True
-        ).bvv == eur("1278.18")
-        assert bvv(
-            household=H.SINGLE, on=dt.date(2025, 8, 1), net_income=eur("3000"), no_address=True
-        ).bvv == eur("929.01")
+        assert bvv("1400", on=dt.date(2025, 3, 1), bijstand=True).bvv == eur("1278.18")
+        assert bvv("3000", on=dt.date(2025, 8, 1), no_address=True).bvv == eur("929.01")
 
 
 incomes = st.decimals(min_value=0, max_value=20000, places=2)
@@ -459,9 +357,7 @@ class TestProperties:
     def test_never_above_95_percent_of_income(
         self, household: HouseholdType, net: Decimal, c: Decimal
     ) -> None:
-        result = bvv(
-            household=household, on=JAN, net_income=Money(net), gross_annual_income=Money(c)
-        )
+        result = bvv(net, c, household=household)
         assert result.bvv <= Money(net * Decimal("0.95")).rounded()
         assert result.bvv + result.attachable >= Money(net) or result.attachable == Money.zero()
 
@@ -469,9 +365,8 @@ class TestProperties:
     def test_higher_rent_never_lowers_the_bvv(
         self, household: HouseholdType, net: Decimal, c: Decimal, rent: Decimal
     ) -> None:
-        common = {"household": household, "on": JAN, "net_income": Money(net)}
-        low = bvv(**common, gross_annual_income=Money(c), housing_costs=Money(rent))
-        high = bvv(**common, gross_annual_income=Money(c), housing_costs=Money(rent + 100))
+        low = bvv(net, c, household=household, housing_costs=Money(rent))
+        high = bvv(net, c, household=household, housing_costs=Money(rent + 100))
         assert high.bvv >= low.bvv
 
     @given(households, gross, gross)
@@ -479,12 +374,8 @@ class TestProperties:
         self, household: HouseholdType, c1: Decimal, c2: Decimal
     ) -> None:
         low, high = sorted((c1, c2))
-        a = bvv(
-            household=household, on=JAN, net_income=eur("99999"), gross_annual_income=Money(low)
-        )
-        b = bvv(
-            household=household, on=JAN, net_income=eur("99999"), gross_annual_income=Money(high)
-        )
+        a = bvv("99999", low, household=household)
+        b = bvv("99999", high, household=household)
         assert b.bvv >= a.bvv
 
 
@@ -492,9 +383,7 @@ class TestVtlb:
     """The Vtlb is the BVV plus correction lines; the table amounts are provisional."""
 
     def test_vtlb(self) -> None:
-        base = bvv(
-            household=H.SINGLE, on=JAN, net_income=eur("3400"), gross_annual_income=eur("60000")
-        )
+        base = bvv("3400", "60000")
         result = vtlb(
             base,
             load_vtlb_corrections(),
