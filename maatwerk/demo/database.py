@@ -34,8 +34,9 @@ from maatwerk.core.ports import DeliveryContext
 from maatwerk.core.records import ImportKind
 from maatwerk.core.returns import ReturnedCollection
 from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.demo.households import BankReturn
 from maatwerk.demo.returns import write_camt054
-from maatwerk.demo.run import BankReturn, DemoResult, DemoSettings, run_demo
+from maatwerk.demo.run import DemoResult, DemoSettings, run_demo
 from maatwerk.demo.synthetic import BehaviourParams, Portfolio, generate_portfolio
 from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins

@@ -18,7 +18,7 @@ from typing import Final
 from lxml import etree
 
 from maatwerk.adapters.channels._files import atomic_write
-from maatwerk.demo.run import BankReturn
+from maatwerk.demo.households import BankReturn
 
 
 __all__ = ["CAMT054_NS", "write_camt054"]

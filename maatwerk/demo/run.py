@@ -3,8 +3,9 @@
 :func:`run_demo` drives a synthetic portfolio that is already imported into a store through
 ``days`` consecutive days of the production pipeline. Each day:
 
-1. the households act, per their behaviour profile (``maatwerk/demo/demo_behaviour.toml``; the
-   model is described in ``docs/simulation-model.md``): bills due today are
+1. the households act, per their behaviour profile (:mod:`maatwerk.demo.households` decides what
+   each one does; ``maatwerk/demo/demo_behaviour.toml``, described in
+   ``docs/simulation-model.md``): bills due today are
    paid or not; a direct debit that fails comes back from the bank; a household pays its arrears
    after a letter or a promise, pays its plan's instalments, answers an arrangement offer; the
    bailiff collects or returns the dossier;
@@ -28,7 +29,6 @@ once per policy with the same luck); the run itself is deterministic for a date.
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -36,7 +36,6 @@ from typing import Final, Protocol
 
 import attrs
 
-from maatwerk.core.affordability import Commitment, affordability
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import (
@@ -56,32 +55,21 @@ from maatwerk.core.returns import (
     match_returns,
     returned_event,
 )
-from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
+from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.demo.households import RETURN_REASON, BankReturn, Home, Plan
 from maatwerk.demo.synthetic import (
     BehaviourParams,
     PaymentMethod,
     Portfolio,
     Profile,
-    ProfileParams,
-    SyntheticHousehold,
-    chance_per_day,
 )
 from maatwerk.services import recording, review
 from maatwerk.services.run import RunSummary
 
 
-__all__ = ["BankReturn", "DemoDay", "DemoIO", "DemoResult", "DemoSettings", "run_demo"]
+__all__ = ["DemoDay", "DemoIO", "DemoResult", "DemoSettings", "run_demo"]
 
 _DAY: Final = dt.timedelta(days=1)
-#: SEPA reason code the bank gives when a household's collection fails, per profile [A].
-RETURN_REASON: Final = {
-    Profile.CANT_PAY: "AM04",  # insufficient funds
-    Profile.VULNERABLE: "AM04",
-    Profile.FORGETS: "AM04",
-    Profile.ON_TIME: "AM04",
-    Profile.WONT_PAY: "MD06",  # refund requested by the debtor
-    Profile.DECEASED: "MD07",  # debtor deceased
-}
 _LETTERS: Final = frozenset(
     {
         "courtesy-reminder",
@@ -91,17 +79,6 @@ _LETTERS: Final = frozenset(
         "zvw-notice",
     }
 )
-
-
-@attrs.frozen(kw_only=True)
-class BankReturn:
-    """A failed collection as the bank reports it (written to a camt.054 file by the adapter)."""
-
-    end_to_end_id: str
-    mandate_id: str
-    amount: Money
-    reason: str
-    booking_date: dt.date
 
 
 class DemoIO(Protocol):
@@ -190,121 +167,28 @@ class DemoResult:
         return result
 
 
-@attrs.define
-class _Plan:
-    instalment: Money
-    left: int
-    next_due: dt.date
-    fits: bool
-
-
-@attrs.define
-class _Home:
-    index: int
-    synthetic: SyntheticHousehold
-    params: ProfileParams
-    bill_rng: random.Random
-    rng: random.Random
-    room: Money
-    bvv: Money
-    unpaid: set[str] = attrs.Factory(set)
-    window_until: dt.date | None = None
-    promise_until: dt.date | None = None
-    offer_on: dt.date | None = None
-    plan: _Plan | None = None
-    bailiff_until: dt.date | None = None
-    representation: tuple[dt.date, BankReturn] | None = None
-    """the day a re-presented collection is debited, and the return if it fails"""
-    dispute: tuple[str, dt.date] | None = None
-    fixed_offer: tuple[int, Money] | None = None
-    """the written offer waiting for an answer is the fixed plan (months, minimum instalment)"""
-    bank_garnishment: bool = False
-    """the running bailiff dossier may garnish the bank account (beyond the protected income)"""
-    payments: int = 0
-
-    @property
-    def debtor_id(self) -> str:
-        return self.synthetic.debtor.debtor_id
-
-
 class _Driver:
+    """The days of the demo: the households act, that is recorded, the daily run runs."""
+
     def __init__(
         self,
         store: Store,
         io: DemoIO,
-        *,
-        portfolio: Portfolio,
-        behaviour: BehaviourParams,
-        subsistence: SubsistenceTables,
         settings: DemoSettings,
+        *,
+        creditor: str,
+        homes: Sequence[Home],
+        bills: Sequence[Debt],
     ) -> None:
         self.store = store
         self.io = io
-        self.portfolio = portfolio
         self.settings = settings
-        self.creditor = portfolio.creditor_id
-        self.subsistence = subsistence
-        self.homes = {
-            h.debtor.debtor_id: self._home(i, h, behaviour)
-            for i, h in enumerate(portfolio.households)
-        }
+        self.creditor = creditor
+        self.homes = {h.debtor_id: h for h in homes}
         self.due: dict[dt.date, list[Debt]] = defaultdict(list)
-        for debt in portfolio.debts:
+        for debt in bills:
             self.due[debt.due_date].append(debt)
         self.actions: list[tuple[dt.date, str, str, str, str]] = []
-
-    def _home(self, index: int, synthetic: SyntheticHousehold, behaviour: BehaviourParams) -> _Home:
-        debtor = synthetic.debtor
-        net = debtor.net_monthly_income or Money.zero()
-        bvv = protected_income(
-            SubsistenceInput(
-                household=debtor.household,
-                on=self.settings.start,
-                net_income=net,
-                gross_annual_income=debtor.gross_annual_income,
-                bijstand=debtor.on_bijstand,
-            ),
-            self.subsistence,
-        ).bvv
-        seed = self.settings.seed
-        return _Home(
-            index=index,
-            synthetic=synthetic,
-            params=behaviour.profiles[synthetic.profile],
-            bill_rng=random.Random(f"{seed}:demo-bills:{index}"),  # noqa: S311  # reproducible
-            rng=random.Random(f"{seed}:demo-react:{index}"),  # noqa: S311
-            room=(net - bvv).clamp_zero(),
-            bvv=bvv,
-        )
-
-    # -- helpers --------------------------------------------------------------------------
-    def _capacity(self, home: _Home, debt: Money) -> Money:
-        syn = home.synthetic
-        commitments = []
-        if syn.other_arrears_instalment.is_positive:
-            commitments.append(
-                Commitment(label="other creditors", monthly=syn.other_arrears_instalment)
-            )
-        return affordability(
-            net_income=syn.debtor.net_monthly_income or Money.zero(),
-            protected=home.bvv,
-            debt=debt,
-            commitments=commitments,
-        ).capacity
-
-    def _payment(self, home: _Home, day: dt.date, amount: Money) -> Payment:
-        home.payments += 1
-        return Payment(
-            payment_id=f"{home.debtor_id}-P{home.payments:04d}",
-            debtor_id=home.debtor_id,
-            received_on=day,
-            amount=amount.rounded(),
-        )
-
-    def _can_pay_lump(self, home: _Home, owed: Money) -> bool:
-        if home.synthetic.profile in (Profile.ON_TIME, Profile.FORGETS, Profile.WONT_PAY):
-            return True
-        return owed <= home.room
 
     def _owed(self, keys: Sequence[CaseKey], day: dt.date) -> dict[str, Money]:
         """What each debtor owes on bills due by ``day``, less payments not yet applied."""
@@ -325,14 +209,18 @@ class _Driver:
         returns: list[BankReturn] = []
         sent: list[SentCollection] = []
         self._bills_due(day, payments, returns, sent)
-        lump: list[_Home] = []
-        garnished: list[_Home] = []
+        lump: list[Home] = []
+        garnished: list[Home] = []
         sepa_returns: list[BankReturn] = []
         for home in self.homes.values():
-            if home.synthetic.profile is Profile.DECEASED:
+            if home.deceased:
                 continue
-            self._plan_day(home, day, payments)
-            self._bailiff_day(home, day, garnished if home.bank_garnishment else lump)
+            instalment = home.plan_instalment(day)
+            if instalment is not None:
+                payments.append(home.payment(day, instalment))
+            if home.bailiff_collects(day):
+                # within the protected income, or a bank garnishment (below)
+                (garnished if home.bank_garnishment else lump).append(home)
             if home.dispute is not None and home.dispute[1] == day:
                 recording.resolve_dispute(
                     self.store, home.debtor_id, home.dispute[0], outcome="bill stands", on=day,
@@ -354,7 +242,11 @@ class _Driver:
                 home.unpaid
                 and home.plan is None
                 and home.bailiff_until is None
-                and self._late_payment_today(home, day)
+                and home.pays_late_today(
+                    day,
+                    response_window=self.settings.response_window,
+                    promise_days=self.settings.promise_days,
+                )
             ):
                 lump.append(home)
         if lump or garnished:
@@ -363,8 +255,8 @@ class _Driver:
             for home in collect:
                 amount = owed.get(home.debtor_id, Money.zero())
                 # a bank garnishment takes it all at once, whatever the household can spare
-                if amount.is_positive and (home in garnished or self._can_pay_lump(home, amount)):
-                    payments.append(self._payment(home, day, amount))
+                if amount.is_positive and (home in garnished or home.can_pay_lump(amount)):
+                    payments.append(home.payment(day, amount))
                     home.unpaid.clear()
         if payments:
             record.payments = self.io.record_payments(day, payments)
@@ -389,18 +281,11 @@ class _Driver:
     ) -> None:
         for bill in self.due.get(day, ()):
             home = self.homes[bill.debtor_id]
-            syn = home.synthetic
-            draw = home.bill_rng.random()
-            if syn.profile is Profile.DECEASED:
-                on_time = False
-            elif syn.method is PaymentMethod.SOURCE_DEDUCTION:
-                on_time = bill.principal <= home.room or draw < home.params.on_time
-            else:
-                on_time = draw < home.params.on_time
-            if on_time:
-                payments.append(self._payment(home, day, bill.principal))
+            if home.pays_on_time(bill):
+                payments.append(home.payment(day, bill.principal))
                 continue
             home.unpaid.add(bill.debt_id)
+            syn = home.synthetic
             if syn.method is PaymentMethod.DIRECT_DEBIT:
                 e2e = f"DD-{bill.debt_id}"
                 sent.append(
@@ -436,44 +321,9 @@ class _Driver:
         self.store.append(events, idempotency_key=f"demo-returns:{day.isoformat()}")
         return len(events)
 
-    def _late_payment_today(self, home: _Home, day: dt.date) -> bool:
-        params = home.params
-        chance = params.late_daily
-        if home.window_until is not None and day <= home.window_until:
-            chance = max(
-                chance, chance_per_day(params.letter_response, self.settings.response_window)
-            )
-        if home.promise_until is not None and day <= home.promise_until:
-            chance = max(chance, chance_per_day(0.85, self.settings.promise_days))
-        return home.rng.random() < chance
-
-    def _plan_day(self, home: _Home, day: dt.date, payments: list[Payment]) -> None:
-        """The household pays its plan's instalment due today, or stops paying the plan."""
-        plan = home.plan
-        if plan is None or plan.next_due != day:
-            return
-        keep = home.params.keep_fit if plan.fits else home.params.keep_unfit
-        if home.rng.random() >= keep:
-            home.plan = None  # no more instalments; the run sees the plan breached in time
-            return
-        payments.append(self._payment(home, day, plan.instalment))
-        plan.left -= 1
-        if plan.left <= 0:
-            home.plan = None  # the last instalment; the run sees the plan completed
-            home.unpaid.clear()
-        else:
-            plan.next_due = plan.next_due + dt.timedelta(days=30)
-
-    def _bailiff_day(self, home: _Home, day: dt.date, lump: list[_Home]) -> None:
-        if home.bailiff_until != day:
-            return
-        home.bailiff_until = None
-        if home.rng.random() < home.params.bailiff_recovery:
-            lump.append(home)  # within the protected income, or a bank garnishment (see day())
-
     def _answer_offer(
         self,
-        home: _Home,
+        home: Home,
         day: dt.date,
         record: DemoDay,
         *,
@@ -487,7 +337,7 @@ class _Driver:
         )
         if not owed.is_positive:
             return
-        capacity = self._capacity(home, owed)
+        capacity = home.capacity(owed)
         try:
             offer = recording.propose_arrangement_for(
                 self.store, home.debtor_id, creditor_id=self.creditor, capacity=capacity, on=day,
@@ -500,7 +350,7 @@ class _Driver:
             self.store, home.debtor_id, offer.arrangement_id, on=day, by="demo-service-desk"
         )
         instalment = offer.instalment or owed
-        home.plan = _Plan(
+        home.plan = Plan(
             instalment=instalment,
             left=offer.instalments or 1,
             next_due=day + dt.timedelta(days=7),
@@ -516,7 +366,7 @@ class _Driver:
                 (day, entry.case.debtor_id, entry.step, entry.action, entry.channel)
             )
             home = self.homes.get(entry.case.debtor_id)
-            if home is None or home.synthetic.profile is Profile.DECEASED:
+            if home is None or home.deceased:
                 continue
             action = entry.action
             if action in _LETTERS:
@@ -560,17 +410,8 @@ class _Driver:
             elif action == "write-off":
                 home.unpaid.clear()
 
-    def _call(self, home: _Home, day: dt.date, record: DemoDay) -> None:
-        profile = home.synthetic.profile
-        if home.rng.random() >= home.params.call_answer:
-            outcome = ContactOutcome.NO_ANSWER
-        elif profile in (Profile.CANT_PAY, Profile.VULNERABLE):
-            outcome = ContactOutcome.CANT_PAY
-        elif profile is Profile.WONT_PAY:
-            outcome = ContactOutcome.WONT_PAY
-        else:
-            outcome = ContactOutcome.PROMISE
-            home.promise_until = day + dt.timedelta(days=self.settings.promise_days)
+    def _call(self, home: Home, day: dt.date, record: DemoDay) -> None:
+        outcome = home.answers_call(day, promise_days=self.settings.promise_days)
         recording.log_contact(
             self.store, home.debtor_id, channel=ContactChannel.PHONE, outcome=outcome,
             note="demo call", on=day, by="demo-phone",
@@ -622,13 +463,19 @@ def run_demo(
     """Run ``settings.days`` days from ``settings.start`` (see the module docstring)."""
     if settings.days < 1:
         raise ValueError("days must be at least 1")
+    homes = [
+        Home.new(
+            index,
+            household,
+            behaviour.profiles[household.profile],
+            subsistence,
+            start=settings.start,
+            seed=settings.seed,
+        )
+        for index, household in enumerate(portfolio.households)
+    ]
     driver = _Driver(
-        store,
-        io,
-        portfolio=portfolio,
-        behaviour=behaviour,
-        subsistence=subsistence,
-        settings=settings,
+        store, io, settings, creditor=portfolio.creditor_id, homes=homes, bills=portfolio.debts
     )
     days: list[DemoDay] = []
     for offset in range(settings.days):

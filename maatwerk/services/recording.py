@@ -75,11 +75,14 @@ def _debt(store: Store, debtor_id: str, debt_id: str | None) -> None:
     raise InputError(f"debtor {debtor_id!r} has no debt {debt_id!r}", Location(field="--debt"))
 
 
-def _record(store: Store, listener: EventListener | None, events: Sequence[Event]) -> Event:
-    """Append ``events`` (one transaction), then announce them: only committed events are heard."""
-    store.append(events)
-    announce(listener, events)
-    return events[-1]
+_E = TypeVar("_E", bound=Event)
+
+
+def _record(store: Store, listener: EventListener | None, event: _E) -> _E:
+    """Append ``event``, then announce it: only a committed event is heard."""
+    store.append([event])
+    announce(listener, [event])
+    return event
 
 
 def _history(store: Store, debtor_id: str) -> list[Event]:
@@ -124,24 +127,22 @@ def log_contact(
     by: str,
     debt_id: str | None = None,
     listener: EventListener | None = None,
-) -> Event:
+) -> ContactAttempt:
     """A contact attempt and its outcome (can't pay vs won't pay, seed 004)."""
     _debtor(store, debtor_id)
     _debt(store, debtor_id, debt_id)
     return _record(
         store,
         listener,
-        [
-            ContactAttempt(
-                occurred_on=on,
-                debtor_id=debtor_id,
-                debt_id=debt_id,
-                recorded_by=by,
-                channel=channel,
-                outcome=outcome,
-                note=note,
-            )
-        ],
+        ContactAttempt(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            debt_id=debt_id,
+            recorded_by=by,
+            channel=channel,
+            outcome=outcome,
+            note=note,
+        ),
     )
 
 
@@ -170,19 +171,21 @@ def add_hold(
     ident = hold_id or f"{debtor_id}:{start.isoformat()}:{reason.strip()}:{debt_id or 'case'}"
     if any(isinstance(e, HoldPlaced) and e.hold_id == ident for e in _history(store, debtor_id)):
         raise InputError(f"hold {ident!r} already exists", Location(field="--id"))
-    event = HoldPlaced(
-        occurred_on=on,
-        debtor_id=debtor_id,
-        debt_id=debt_id,
-        recorded_by=by,
-        hold_id=ident,
-        scope=HoldScope.DEBT if debt_id else HoldScope.CASE,
-        reason=reason.strip(),
-        start=start,
-        end=end,
+    return _record(
+        store,
+        listener,
+        HoldPlaced(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            debt_id=debt_id,
+            recorded_by=by,
+            hold_id=ident,
+            scope=HoldScope.DEBT if debt_id else HoldScope.CASE,
+            reason=reason.strip(),
+            start=start,
+            end=end,
+        ),
     )
-    _record(store, listener, [event])
-    return event
 
 
 def end_hold(
@@ -193,7 +196,7 @@ def end_hold(
     on: dt.date,
     by: str,
     listener: EventListener | None = None,
-) -> Event:
+) -> HoldEnded:
     """End a hold early; it no longer applies from ``on``."""
     placed = _still_open(
         store, debtor_id, hold_id, HoldPlaced, HoldEnded, noun="hold", closed="has already ended"
@@ -201,15 +204,13 @@ def end_hold(
     return _record(
         store,
         listener,
-        [
-            HoldEnded(
-                occurred_on=on,
-                debtor_id=debtor_id,
-                debt_id=placed.debt_id,
-                recorded_by=by,
-                hold_id=hold_id,
-            )
-        ],
+        HoldEnded(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            debt_id=placed.debt_id,
+            recorded_by=by,
+            hold_id=hold_id,
+        ),
     )
 
 
@@ -250,7 +251,7 @@ def _consent(  # noqa: PLR0917 - private helper of the two public functions abov
 ) -> Event:
     _debtor(store, debtor_id)
     return _record(
-        store, listener, [kind(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)]
+        store, listener, kind(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)
     )
 
 
@@ -269,16 +270,18 @@ def open_dispute(
     _debtor(store, debtor_id)
     _debt(store, debtor_id, debt_id)
     ident = dispute_id or f"{debtor_id}:{on.isoformat()}:{debt_id or 'case'}"
-    event = DisputeOpened(
-        occurred_on=on,
-        debtor_id=debtor_id,
-        debt_id=debt_id,
-        recorded_by=by,
-        dispute_id=ident,
-        reason=reason,
+    return _record(
+        store,
+        listener,
+        DisputeOpened(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            debt_id=debt_id,
+            recorded_by=by,
+            dispute_id=ident,
+            reason=reason,
+        ),
     )
-    _record(store, listener, [event])
-    return event
 
 
 def resolve_dispute(
@@ -290,7 +293,7 @@ def resolve_dispute(
     on: dt.date,
     by: str,
     listener: EventListener | None = None,
-) -> Event:
+) -> DisputeResolved:
     """Close an open dispute with its ``outcome``; escalation may resume."""
     opened = _still_open(
         store,
@@ -304,16 +307,14 @@ def resolve_dispute(
     return _record(
         store,
         listener,
-        [
-            DisputeResolved(
-                occurred_on=on,
-                debtor_id=debtor_id,
-                debt_id=opened.debt_id,
-                recorded_by=by,
-                dispute_id=dispute_id,
-                outcome=outcome,
-            )
-        ],
+        DisputeResolved(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            debt_id=opened.debt_id,
+            recorded_by=by,
+            dispute_id=dispute_id,
+            outcome=outcome,
+        ),
     )
 
 
@@ -440,31 +441,33 @@ def propose_arrangement_for(
             note=f"no plan fits at {capacity} per month for "
             f"{case.case.outstanding.total} at {creditor_id}",
         )
-        _record(store, listener, [flagged])
+        _record(store, listener, flagged)
         raise ProblematicDebtError(
             f"no plan fits ({proposal.outcome.value}): recorded as problematic debt; the policy "
             "offers a referral to debt help (with consent) and no bailiff before it",
             flagged=flagged,
         )
     plan = proposal.arrangement
-    event = ArrangementOffered(
-        occurred_on=on,
-        debtor_id=debtor_id,
-        recorded_by=by,
-        arrangement_id=arrangement_id,
-        debt_ids=tuple(d.debt_id for d in open_debts),
-        instalment=plan.instalments[0].amount,
-        instalments=len(plan.instalments),
-        respond_by=on + dt.timedelta(days=RESPOND_DAYS),
-        schedule=tuple((i.due_date, i.amount) for i in plan.instalments),
-        method=plan.method,
-        payday=case.debtor.payday,
-        tolerated_missed=plan.grace.tolerated_missed,
-        grace_days=plan.grace.grace_days,
-        settle_days=plan.grace.settle_days,
+    return _record(
+        store,
+        listener,
+        ArrangementOffered(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            recorded_by=by,
+            arrangement_id=arrangement_id,
+            debt_ids=tuple(d.debt_id for d in open_debts),
+            instalment=plan.instalments[0].amount,
+            instalments=len(plan.instalments),
+            respond_by=on + dt.timedelta(days=RESPOND_DAYS),
+            schedule=tuple((i.due_date, i.amount) for i in plan.instalments),
+            method=plan.method,
+            payday=case.debtor.payday,
+            tolerated_missed=plan.grace.tolerated_missed,
+            grace_days=plan.grace.grace_days,
+            settle_days=plan.grace.settle_days,
+        ),
     )
-    _record(store, listener, [event])
-    return event
 
 
 def accept_arrangement(
@@ -475,7 +478,7 @@ def accept_arrangement(
     on: dt.date,
     by: str,
     listener: EventListener | None = None,
-) -> Event:
+) -> ArrangementAccepted:
     _debtor(store, debtor_id)
     offered = [
         e
@@ -490,12 +493,10 @@ def accept_arrangement(
     return _record(
         store,
         listener,
-        [
-            ArrangementAccepted(
-                occurred_on=on,
-                debtor_id=debtor_id,
-                recorded_by=by,
-                arrangement_id=arrangement_id,
-            )
-        ],
+        ArrangementAccepted(
+            occurred_on=on,
+            debtor_id=debtor_id,
+            recorded_by=by,
+            arrangement_id=arrangement_id,
+        ),
     )
