@@ -129,3 +129,9 @@ SEPA_CREDITOR = [
     "NL32ZZZ999999991234",
 ]
 """The creditor options of ``sepa build``."""
+
+
+def write_collections(csv: Path, rows: list[str]) -> Path:
+    """``rows`` under :data:`SEPA_HEADER`, written to ``csv`` as a UTF-8 collections CSV."""
+    csv.write_text("\n".join([SEPA_HEADER, *rows]) + "\n", encoding="utf-8")
+    return csv
