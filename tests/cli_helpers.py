@@ -135,3 +135,7 @@ def write_collections(csv: Path, rows: list[str]) -> Path:
     """``rows`` under :data:`SEPA_HEADER`, written to ``csv`` as a UTF-8 collections CSV."""
     csv.write_text("\n".join([SEPA_HEADER, *rows]) + "\n", encoding="utf-8")
     return csv
+
+
+AddEntryPoint = Callable[[str, str], None]
+"""The ``entry_point`` fixture: ``entry_point(name, module_source)`` installs a fake plugin."""

@@ -2,45 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
-import sys
-import textwrap
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import pytest
+from cli_helpers import AddEntryPoint
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
-
-
-AddEntryPoint = Callable[[str, str], None]
-
-
-@pytest.fixture
-def entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AddEntryPoint:
-    """Install a fake ``maatwerk`` entry point whose module source is given."""
-    installed: list[importlib.metadata.EntryPoint] = []
-    original = importlib.metadata.entry_points
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delenv("MAATWERK_DISABLE_PLUGINS", raising=False)
-
-    def fake(**kwargs: Any) -> Any:
-        if kwargs.get("group") == "maatwerk":
-            return list(installed)
-        return original(**kwargs)
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
-
-    def add(name: str, source: str) -> None:
-        module = f"h4_cli_plugin_{name.replace('-', '_')}"
-        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-        sys.modules.pop(module, None)
-        installed.append(importlib.metadata.EntryPoint(name=name, value=module, group="maatwerk"))
-
-    return add
 
 
 HELLO = """
