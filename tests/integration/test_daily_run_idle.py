@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from run_helpers import import_portfolio, shipped_evaluator, single
+from run_helpers import import_payments, import_portfolio, shipped_evaluator, single
 
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.core.debts import Debt, Payment
@@ -22,7 +22,7 @@ from maatwerk.core.events import (
     DisputeOpened,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.records import CaseKey, DecisionRecord, ImportBatch, ImportKind, ImportRecord
+from maatwerk.core.records import CaseKey, DecisionRecord, ImportRecord
 from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, run_day
 
 
@@ -130,20 +130,16 @@ class TestIdleCases:
                 )
             ]
         )
-        store.apply_import(
-            ImportBatch(
-                kind=ImportKind.PAYMENTS,
-                file_name="pay",
-                file_sha256="1",
-                records=(
-                    Payment(
-                        payment_id="P1",
-                        debtor_id=second.debtor_id,
-                        received_on=later,
-                        amount=eur("5.00"),
-                    ),
-                ),
-            )
+        import_payments(
+            store,
+            [
+                Payment(
+                    payment_id="P1",
+                    debtor_id=second.debtor_id,
+                    received_on=later,
+                    amount=eur("5.00"),
+                )
+            ],
         )
         run_day(store, humane, later)
         for key in (first, second):
