@@ -1,12 +1,15 @@
-"""Shared pieces of the end-to-end tests: channel settings, event-listener plugins, calculators."""
+"""Shared pieces of the end-to-end tests: channel settings, event-listener plugins, calculators,
+SEPA collection files, demo runs and their database."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from maatwerk.adapters.storage import SqlStore
@@ -129,3 +132,34 @@ SEPA_CREDITOR = [
     "NL32ZZZ999999991234",
 ]
 """The creditor options of ``sepa build``."""
+
+
+def write_collections(csv: Path, rows: list[str]) -> Path:
+    """``rows`` under :data:`SEPA_HEADER`, written to ``csv`` as a UTF-8 collections CSV."""
+    csv.write_text("\n".join([SEPA_HEADER, *rows]) + "\n", encoding="utf-8")
+    return csv
+
+
+AddEntryPoint = Callable[[str, str], None]
+"""The ``entry_point`` fixture: ``entry_point(name, module_source)`` installs a fake plugin."""
+
+
+def run_demo(out: Path, *args: str) -> dict[str, Any]:
+    """``maatwerk demo *args --out out --json``, which must succeed; its JSON summary."""
+    result = CliRunner().invoke(
+        cli, ["demo", *args, "--out", str(out), "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+@contextmanager
+def demo_database(out: Path) -> Iterator[sa.Connection]:
+    """A connection to the SQLite database a demo wrote under ``out``, disposed afterwards."""
+    engine = sa.create_engine(f"sqlite:///{out / 'maatwerk.db'}")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()

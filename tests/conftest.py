@@ -1,4 +1,5 @@
-"""Shared fixtures: hypothesis profile, the CLI runner, database URLs (SQLite and PostgreSQL)."""
+"""Shared fixtures: hypothesis profile, the CLI runner, database URLs (SQLite and PostgreSQL),
+event listeners and fake plugin entry points."""
 
 from __future__ import annotations
 
@@ -132,3 +133,36 @@ def listen(db_url: str, monkeypatch: pytest.MonkeyPatch) -> cli_helpers.Listen:
         return heard
 
     return listen
+
+
+# -- external plugins: fake ``maatwerk`` entry points whose module source is given -------------
+@pytest.fixture
+def entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> cli_helpers.AddEntryPoint:
+    """``entry_point(name, source)`` installs a fake ``maatwerk`` entry point named ``name`` whose
+    module, written under ``tmp_path``, holds ``source``. MAATWERK_DISABLE_PLUGINS is unset."""
+    import importlib.metadata
+    import sys
+    import textwrap
+    from typing import Any
+
+    from maatwerk.plugins import PROJECT_NAME
+
+    installed: list[importlib.metadata.EntryPoint] = []
+    original = importlib.metadata.entry_points
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("MAATWERK_DISABLE_PLUGINS", raising=False)
+
+    def fake(**kwargs: Any) -> Any:
+        if kwargs.get("group") == PROJECT_NAME:
+            return list(installed)
+        return original(**kwargs)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
+
+    def add(name: str, source: str) -> None:
+        module = f"h4_fake_plugin_{name.replace('-', '_')}"
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        sys.modules.pop(module, None)
+        installed.append(importlib.metadata.EntryPoint(name=name, value=module, group=PROJECT_NAME))
+
+    return add

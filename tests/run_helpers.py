@@ -11,7 +11,7 @@ from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import Debt
+from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.money import Money, eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.ports import DeliveryContext
@@ -25,6 +25,20 @@ def import_portfolio(store: SqlStore, records: Iterable[ImportRecord]) -> None:
     store.apply_import(
         ImportBatch(
             kind=ImportKind.PORTFOLIO, file_name="p", file_sha256="0", records=tuple(records)
+        )
+    )
+
+
+def import_payments(
+    store: SqlStore, payments: Iterable[Payment], *, file_name: str = "pay", file_sha256: str = "1"
+) -> None:
+    """Store ``payments`` as one payments import (another file wants another ``file_sha256``)."""
+    store.apply_import(
+        ImportBatch(
+            kind=ImportKind.PAYMENTS,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            records=tuple(payments),
         )
     )
 

@@ -2,45 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
-import sys
-import textwrap
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_helpers import AddEntryPoint
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
-
-
-AddEntryPoint = Callable[[str, str], None]
-
-
-@pytest.fixture
-def entry_point(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AddEntryPoint:
-    """Install a fake ``maatwerk`` entry point whose module source is given."""
-    installed: list[importlib.metadata.EntryPoint] = []
-    original = importlib.metadata.entry_points
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delenv("MAATWERK_DISABLE_PLUGINS", raising=False)
-
-    def fake(**kwargs: Any) -> Any:
-        if kwargs.get("group") == "maatwerk":
-            return list(installed)
-        return original(**kwargs)
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
-
-    def add(name: str, source: str) -> None:
-        module = f"h4_cli_plugin_{name.replace('-', '_')}"
-        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-        sys.modules.pop(module, None)
-        installed.append(importlib.metadata.EntryPoint(name=name, value=module, group="maatwerk"))
-
-    return add
 
 
 HELLO = """
@@ -127,29 +95,49 @@ class TestPluginCommands:
         assert result.exit_code == 2
         assert "No such command 'hello'" in result.output
 
-    def test_help_works_when_a_plugin_does_not_import(
-        self, runner: CliRunner, entry_point: AddEntryPoint
+    @pytest.mark.parametrize(
+        ("name", "source", "help_says", "listing_code", "listing_stream", "listing_says"),
+        [
+            (
+                "broken",
+                "import does_not_exist_anywhere\n",
+                ["plugin 'broken' was skipped"],
+                0,
+                "stdout",
+                "SKIPPED: import failed",
+            ),
+            (
+                "crm",
+                RAISING,
+                ["plugin commands are not available", "'crm'"],
+                1,
+                "stderr",
+                "plugin 'crm' failed in maatwerk_register_commands",
+            ),
+        ],
+        ids=["does-not-import", "raises"],
+    )
+    def test_help_works_and_the_broken_plugin_is_named(
+        self,
+        *,
+        runner: CliRunner,
+        entry_point: AddEntryPoint,
+        name: str,
+        source: str,
+        help_says: list[str],
+        listing_code: int,
+        listing_stream: str,
+        listing_says: str,
     ) -> None:
-        entry_point("broken", "import does_not_exist_anywhere\n")
+        entry_point(name, source)
         result = runner.invoke(cli, ["--help"])
         assert result.exit_code == 0, result.output
         assert "calc" in result.stdout
-        assert "plugin 'broken' was skipped" in result.stderr
+        for words in help_says:
+            assert words in result.stderr
         listing = runner.invoke(cli, ["plugins"])
-        assert listing.exit_code == 0
-        assert "SKIPPED: import failed" in listing.stdout
-
-    def test_help_works_when_a_plugin_raises_and_the_plugin_is_named(
-        self, runner: CliRunner, entry_point: AddEntryPoint
-    ) -> None:
-        entry_point("crm", RAISING)
-        result = runner.invoke(cli, ["--help"])
-        assert result.exit_code == 0, result.output
-        assert "plugin commands are not available" in result.stderr
-        assert "'crm'" in result.stderr
-        listing = runner.invoke(cli, ["plugins"])
-        assert listing.exit_code == 1
-        assert "plugin 'crm' failed in maatwerk_register_commands" in listing.stderr
+        assert listing.exit_code == listing_code
+        assert listing_says in getattr(listing, listing_stream)
 
     def test_an_unknown_command_mentions_the_plugin_failure(
         self, runner: CliRunner, entry_point: AddEntryPoint

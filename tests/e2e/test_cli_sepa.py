@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_helpers import SEPA_CREDITOR, SEPA_HEADER
+from cli_helpers import SEPA_CREDITOR, SEPA_HEADER, write_collections
 from click.testing import CliRunner
 from lxml import etree
 
@@ -41,8 +41,7 @@ class TestBuild:
     """A good CSV becomes an XSD-valid pain.008 of the chosen version."""
 
     def test_default_version_08(self, runner: CliRunner, tmp_path: Path) -> None:
-        csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv = write_collections(tmp_path / "c.csv", GOOD_ROWS)
         out = tmp_path / "dd.xml"
         code, stdout, stderr = build(runner, csv, out)
         assert code == 0, stderr
@@ -87,15 +86,13 @@ class TestBadRows:
 
     def test_each_bad_row_and_field(self, runner: CliRunner, tmp_path: Path) -> None:
         rows = [
-            SEPA_HEADER,
             GOOD_ROWS[0],
             "E2E//3,M-3,2025-13-05,XXXX,Piet,NL00RABO0123456789,1.234,",
             GOOD_ROWS[1],
             "MW-5,M-5,2025-01-05,RCUR,李,NL44RABO0123456789,abc,",
             "MW-2026-0001,M-6,2025-01-05,RPRE,Ok,NL44RABO0123456789,1.00,RF19539007547034",
         ]
-        csv = tmp_path / "c.csv"
-        csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        csv = write_collections(tmp_path / "c.csv", rows)
         out = tmp_path / "dd.xml"
         code, stdout, stderr = build(runner, csv, out)
         assert code == 2
@@ -121,8 +118,7 @@ class TestBadRows:
         assert "10 problems" in stderr
 
     def test_collection_date_too_early(self, runner: CliRunner, tmp_path: Path) -> None:
-        csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv = write_collections(tmp_path / "c.csv", GOOD_ROWS)
         out = tmp_path / "dd.xml"
         code, _, stderr = build(runner, csv, out, "--created-at", "2026-11-25T08:00:00")
         assert code == 2
@@ -133,8 +129,7 @@ class TestBadRows:
         assert not out.exists()
 
     def test_bad_creditor_id(self, runner: CliRunner, tmp_path: Path) -> None:
-        csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv = write_collections(tmp_path / "c.csv", GOOD_ROWS)
         args = [a if a != "NL32ZZZ999999991234" else "NL33ZZZ999999991234" for a in CREDITOR_ARGS]
         result = runner.invoke(
             cli,
@@ -158,8 +153,7 @@ class TestBadRows:
         assert "absent.csv" in stderr
 
     def test_bad_created_at(self, runner: CliRunner, tmp_path: Path) -> None:
-        csv = tmp_path / "c.csv"
-        csv.write_text("\n".join([SEPA_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+        csv = write_collections(tmp_path / "c.csv", GOOD_ROWS)
         code, _, stderr = build(runner, csv, tmp_path / "o.xml", "--created-at", "yesterday")
         assert code == 2
         assert "--created-at" in stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_helpers import SEPA_CREDITOR, SEPA_HEADER
+from cli_helpers import SEPA_CREDITOR, write_collections
 from click.testing import CliRunner
 
 from maatwerk.cli import cli
@@ -16,8 +16,7 @@ OPTIONS = [*SEPA_CREDITOR, "--created-at", "2026-11-23T10:00:00"]
 
 
 def build(runner: CliRunner, tmp_path: Path, rows: list[str], date: str) -> tuple[int, str]:
-    csv = tmp_path / "c.csv"
-    csv.write_text("\n".join([SEPA_HEADER, *rows]) + "\n", encoding="utf-8")
+    csv = write_collections(tmp_path / "c.csv", rows)
     out = tmp_path / "dd.xml"
     args = ["--collections", str(csv), *OPTIONS, "--collection-date", date, "--out", str(out)]
     result = runner.invoke(cli, ["sepa", "build", *args])

@@ -5,30 +5,21 @@ collection costs."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
-
-from maatwerk.cli import cli
+from cli_helpers import demo_database, run_demo
 
 
 pytestmark = pytest.mark.slow  # two demos of demo size
 
 
 def _demo(out: Path, policy: str, *flags: str) -> dict[str, Any]:
-    result = CliRunner().invoke(
-        cli,
-        ["demo", "--debtors", "160", "--days", "75", "--seed", "5", "--policy", policy,
-         "--out", str(out), "--json", *flags],
-        catch_exceptions=False,
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    summary: dict[str, Any] = json.loads(result.stdout)
-    return summary
+    return run_demo(
+        out, "--debtors", "160", "--days", "75", "--seed", "5", "--policy", policy, *flags
+    )
 
 
 _TABLES = {
@@ -47,17 +38,13 @@ _TABLES = {
 
 
 def _contents(out: Path) -> dict[str, list[tuple[Any, ...]]]:
-    engine = sa.create_engine(f"sqlite:///{out / 'maatwerk.db'}")
-    try:
-        with engine.connect() as conn:
-            return {
-                name: sorted(
-                    (tuple(str(v) for v in row) for row in conn.execute(sa.text(query))),
-                )
-                for name, query in _TABLES.items()
-            }
-    finally:
-        engine.dispose()
+    with demo_database(out) as conn:
+        return {
+            name: sorted(
+                (tuple(str(v) for v in row) for row in conn.execute(sa.text(query))),
+            )
+            for name, query in _TABLES.items()
+        }
 
 
 @pytest.mark.parametrize("policy", ["humane", "classic"])
@@ -71,10 +58,8 @@ def test_idle_shortcut_records_what_a_full_evaluation_records(policy: str, tmp_p
         missing = sorted(set(every[table]) - set(idle[table]))[:5]
         extra = sorted(set(idle[table]) - set(every[table]))[:5]
         assert idle[table] == every[table], f"{table}: missing {missing}, extra {extra}"
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'idle' / 'maatwerk.db'}")
-    with engine.connect() as conn:
+    with demo_database(tmp_path / "idle") as conn:
         rested = conn.execute(
             sa.text("select count(*) from decisions where detail like '%\"idle\"%'")
         ).scalar_one()
-    engine.dispose()
     assert rested > 160 * 75 // 2, "most cases should rest on most days"

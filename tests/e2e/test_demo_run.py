@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cli_helpers import demo_database, run_demo
 from click.testing import CliRunner
 from lxml import etree
 from test_report_browser import console_errors, screenshot
@@ -23,21 +24,12 @@ pytestmark = pytest.mark.slow  # real demos, 150 households over 120 days among 
 CHANNEL_SCHEMAS = Path(__file__).parents[2] / "maatwerk" / "adapters" / "channels" / "schemas"
 
 
-def _demo(out: Path, *args: str) -> dict[str, object]:
-    result = CliRunner().invoke(
-        cli, ["demo", *args, "--out", str(out), "--json"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    summary: dict[str, object] = json.loads(result.stdout)
-    return summary
-
-
 @pytest.fixture(scope="module")
 def long_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     """150 households over 120 days: long enough for returns, re-presentations, referrals and
     a bailiff hand-over to reach their channels."""
     out = tmp_path_factory.mktemp("demo") / "out"
-    return out, _demo(out, "--debtors", "150", "--days", "120", "--seed", "3")
+    return out, run_demo(out, "--debtors", "150", "--days", "120", "--seed", "3")
 
 
 class TestDemoOutputs:
@@ -49,8 +41,7 @@ class TestDemoOutputs:
         assert isinstance(outputs, dict)
         for folder in ("sepa", "returns", "letters", "worklists", "bailiff", "municipal"):
             assert outputs[folder] > 0, folder
-        engine = sa.create_engine(f"sqlite:///{out / 'maatwerk.db'}")
-        with engine.connect() as conn:
+        with demo_database(out) as conn:
             failed = conn.execute(
                 sa.text("select count(*) from outbox where status = 'failed'")
             ).scalar_one()
@@ -61,7 +52,6 @@ class TestDemoOutputs:
             # weekends but not TARGET holidays, so the SEPA channel refuses one on Good Friday
             unexpected = [r for r in refused if "is not a TARGET business day" not in str(r)]
             debtors = conn.execute(sa.text("select count(*) from debtors")).scalar_one()
-        engine.dispose()
         assert (failed, unexpected, debtors) == (0, [], 150)
 
     def test_pain008_files_pass_the_xsd(self, long_demo: tuple[Path, dict[str, object]]) -> None:
@@ -121,12 +111,10 @@ class TestDemoOutputs:
 
 
 def _action_set(out: Path) -> set[tuple[str, ...]]:
-    engine = sa.create_engine(f"sqlite:///{out / 'maatwerk.db'}")
-    with engine.connect() as conn:
+    with demo_database(out) as conn:
         rows = conn.execute(
             sa.text("select run_date, debtor_id, step, action, channel from outbox")
         ).all()
-    engine.dispose()
     return {tuple(str(v) for v in row) for row in rows}
 
 
@@ -134,9 +122,9 @@ class TestSmallDemo:
     """'maatwerk demo --debtors 200 --days 30' runs end to end; a seed gives one action set."""
 
     def test_same_seed_same_actions(self, tmp_path: Path) -> None:
-        first = _demo(tmp_path / "a", "--debtors", "200", "--days", "30")
-        second = _demo(tmp_path / "b", "--debtors", "200", "--days", "30")
-        other = _demo(tmp_path / "c", "--debtors", "200", "--days", "30", "--seed", "2")
+        first = run_demo(tmp_path / "a", "--debtors", "200", "--days", "30")
+        second = run_demo(tmp_path / "b", "--debtors", "200", "--days", "30")
+        other = run_demo(tmp_path / "c", "--debtors", "200", "--days", "30", "--seed", "2")
         assert first["imported"] == second["imported"]
         for key in ("actions", "payments", "returns", "arrangements", "outputs"):
             assert first[key] == second[key], key
@@ -144,13 +132,13 @@ class TestSmallDemo:
         assert actions
         assert actions == _action_set(tmp_path / "b")
         assert actions != _action_set(tmp_path / "c")
-        assert other["imported"]["debtors"] == 200  # type: ignore[index]
+        assert other["imported"]["debtors"] == 200
         letters_a = sorted(p.name for p in (tmp_path / "a" / "letters").rglob("*.txt"))
         letters_b = sorted(p.name for p in (tmp_path / "b" / "letters").rglob("*.txt"))
         assert letters_a == letters_b
 
     def test_refuses_a_database_with_cases(self, tmp_path: Path) -> None:
-        _demo(tmp_path / "a", "--debtors", "5", "--days", "1")
+        run_demo(tmp_path / "a", "--debtors", "5", "--days", "1")
         url = f"sqlite:///{tmp_path / 'a' / 'maatwerk.db'}"
         result = CliRunner().invoke(
             cli, ["demo", "--debtors", "5", "--days", "1", "--out", str(tmp_path / "b"),
@@ -164,7 +152,7 @@ class TestDemoOnAnotherDatabase:
     """'--db URL' runs the demo on that database (SQLite file or PostgreSQL schema)."""
 
     def test_demo_on_db(self, db_url: str, tmp_path: Path) -> None:
-        summary = _demo(tmp_path / "out", "--debtors", "40", "--days", "20", "--db", db_url)
+        summary = run_demo(tmp_path / "out", "--debtors", "40", "--days", "20", "--db", db_url)
         assert summary["database"] == db_url
         assert isinstance(summary["actions"], int)
         assert summary["actions"] > 0

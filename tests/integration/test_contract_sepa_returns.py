@@ -14,7 +14,13 @@ from maatwerk.adapters.returns.importer import ReturnsImporter
 from maatwerk.adapters.sepa import PainVersion, validate_against_xsd
 from maatwerk.adapters.sepa.channel import end_to_end_id_for, pain008_path
 from maatwerk.core.errors import InputError
-from maatwerk.core.ports import DeliveryContext, DeliveryStatus, OutboundAction, PayloadValue
+from maatwerk.core.ports import (
+    Channel,
+    DeliveryContext,
+    DeliveryStatus,
+    OutboundAction,
+    PayloadValue,
+)
 from maatwerk.plugins.manager import make_plugin_manager
 from maatwerk.testing import (
     BadInput,
@@ -50,11 +56,14 @@ def dd_payload(**overrides: PayloadValue) -> dict[str, PayloadValue]:
 
 
 def dd_action(
-    action_id: str, channel: str = "sepa-direct-debit", **overrides: PayloadValue
+    action_id: str,
+    channel: str = "sepa-direct-debit",
+    kind: str = "direct-debit",
+    **overrides: PayloadValue,
 ) -> OutboundAction:
     return make_action(
         action_id,
-        kind="direct-debit",
+        kind=kind,
         channel=channel,
         run_date=RUN_DATE,
         payload=dd_payload(**overrides),
@@ -68,17 +77,14 @@ class TestSepaDirectDebitContract(ChannelContract):
     settings: ClassVar = SETTINGS
 
     def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
-        return make_action(
-            action_id,
-            kind=kind,
-            channel=channel,
-            run_date=RUN_DATE,
-            payload=dd_payload(),
-        )
+        return dd_action(action_id, channel, kind)
 
 
 class TestSepaChannelBehaviour:
     """The day's file is XSD-valid, holds each collection once and names the EndToEndId."""
+
+    def channel(self) -> Channel:
+        return make_plugin_manager(load_entrypoints=False, strict=True).channel("sepa-direct-debit")
 
     def context(self, tmp_path: Path, **settings: str) -> DeliveryContext:
         return DeliveryContext(
@@ -86,9 +92,7 @@ class TestSepaChannelBehaviour:
         )
 
     def test_file_and_receipts(self, tmp_path: Path) -> None:
-        channel = make_plugin_manager(load_entrypoints=False, strict=True).channel(
-            "sepa-direct-debit"
-        )
+        channel = self.channel()
         actions = [
             dd_action("case-000001/2026-03-02/direct-debit-instalment-3", amount=Decimal("25.00")),
             dd_action("A2", amount=Decimal("10.05"), sequence="FRST", reference="Termijn 1"),
@@ -121,18 +125,14 @@ class TestSepaChannelBehaviour:
         assert sums[0] == "35.05"
 
     def test_version_02_setting(self, tmp_path: Path) -> None:
-        channel = make_plugin_manager(load_entrypoints=False, strict=True).channel(
-            "sepa-direct-debit"
-        )
+        channel = self.channel()
         context = self.context(tmp_path, pain_version="pain.008.001.02")
         assert channel.deliver([dd_action("A1")], context)[0].status is DeliveryStatus.DELIVERED
         root = etree.fromstring(pain008_path(tmp_path, RUN_DATE).read_bytes())
         assert etree.QName(root).namespace == PainVersion.V02.namespace
 
     def test_bad_creditor_settings_fail_every_action(self, tmp_path: Path) -> None:
-        channel = make_plugin_manager(load_entrypoints=False, strict=True).channel(
-            "sepa-direct-debit"
-        )
+        channel = self.channel()
         receipts = channel.deliver(
             [dd_action("A1"), dd_action("A2")],
             self.context(tmp_path, creditor_id="NL00ZZZ999999990000"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 import sqlalchemy as sa
-from run_helpers import import_portfolio, shipped_evaluator, single
+from run_helpers import import_payments, import_portfolio, shipped_evaluator, single
 
 from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.core.debts import CostLine, Debt, Payment
@@ -20,8 +20,6 @@ from maatwerk.core.ports import DeliveryContext, DeliveryReceipt, OutboundAction
 from maatwerk.core.records import (
     CaseOutcome,
     DecisionRecord,
-    ImportBatch,
-    ImportKind,
     ImportRecord,
     OutboxEntry,
     OutboxStatus,
@@ -301,20 +299,16 @@ class TestPayments:
         key = store.case_keys(after=None, limit=1)[0]
         (case,) = store.load_cases([key])
         owed = case.case.outstanding.total
-        store.apply_import(
-            ImportBatch(
-                kind=ImportKind.PAYMENTS,
-                file_name="pay",
-                file_sha256="1",
-                records=(
-                    Payment(
-                        payment_id="PAY1",
-                        debtor_id=key.debtor_id,
-                        received_on=START + dt.timedelta(days=3),
-                        amount=owed,
-                    ),
-                ),
-            )
+        import_payments(
+            store,
+            [
+                Payment(
+                    payment_id="PAY1",
+                    debtor_id=key.debtor_id,
+                    received_on=START + dt.timedelta(days=3),
+                    amount=owed,
+                )
+            ],
         )
         run_day(store, humane, START + dt.timedelta(days=2))
         (before,) = store.load_cases([key])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from run_helpers import import_portfolio, shipped_evaluator, single
+from run_helpers import import_payments, import_portfolio, shipped_evaluator, single
 
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.core.debts import Debt, Payment
@@ -22,7 +22,7 @@ from maatwerk.core.events import (
     DisputeOpened,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.records import CaseKey, DecisionRecord, ImportBatch, ImportKind, ImportRecord
+from maatwerk.core.records import CaseKey, DecisionRecord, ImportRecord
 from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, run_day
 
 
@@ -71,6 +71,13 @@ def _status(store: SqlStore, key: CaseKey, day: dt.date) -> object:
     return recorded.detail.get("status")
 
 
+def _run_days(store: SqlStore, humane: PolicyCaseEvaluator, days: int) -> dt.date:
+    """Run the first ``days`` days from START; the day after them."""
+    for offset in range(days):
+        run_day(store, humane, START + dt.timedelta(days=offset))
+    return START + dt.timedelta(days=days)
+
+
 def _idle_as_full(
     store: SqlStore, humane: PolicyCaseEvaluator, day: dt.date
 ) -> list[tuple[CaseKey, DecisionRecord]]:
@@ -112,9 +119,7 @@ class TestIdleCases:
     def test_new_event_or_payment_wakes_an_idle_case(
         self, store: SqlStore, humane: PolicyCaseEvaluator
     ) -> None:
-        for offset in range(3):
-            run_day(store, humane, START + dt.timedelta(days=offset))
-        day = START + dt.timedelta(days=3)
+        day = _run_days(store, humane, 3)
         quiet = run_day(store, humane, day)
         assert quiet.cases_idle > 2
         idle = [k for k in _keys(store) if _status(store, k, day) == "idle"]
@@ -130,20 +135,16 @@ class TestIdleCases:
                 )
             ]
         )
-        store.apply_import(
-            ImportBatch(
-                kind=ImportKind.PAYMENTS,
-                file_name="pay",
-                file_sha256="1",
-                records=(
-                    Payment(
-                        payment_id="P1",
-                        debtor_id=second.debtor_id,
-                        received_on=later,
-                        amount=eur("5.00"),
-                    ),
-                ),
-            )
+        import_payments(
+            store,
+            [
+                Payment(
+                    payment_id="P1",
+                    debtor_id=second.debtor_id,
+                    received_on=later,
+                    amount=eur("5.00"),
+                )
+            ],
         )
         run_day(store, humane, later)
         for key in (first, second):
@@ -238,9 +239,7 @@ class TestRestingAfterAStep:
     def test_rerun_counts_every_case_as_decided(
         self, store: SqlStore, humane: PolicyCaseEvaluator
     ) -> None:
-        for offset in range(5):
-            run_day(store, humane, START + dt.timedelta(days=offset))
-        day = START + dt.timedelta(days=5)
+        day = _run_days(store, humane, 5)
         first = run_day(store, humane, day)
         assert first.cases_idle > 0
         assert first.cases_evaluated == first.cases_total

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import attrs
 import pytest
 import sqlalchemy as sa
-from run_helpers import bill, import_portfolio, shipped_evaluator, single
+from run_helpers import bill, import_payments, import_portfolio, shipped_evaluator, single
 
 from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.core.debts import Payment
@@ -27,7 +27,7 @@ from maatwerk.core.events import (
     Event,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.records import CaseOutcome, ImportBatch, ImportKind, StoredCase
+from maatwerk.core.records import CaseOutcome, StoredCase
 from maatwerk.services.run import (
     PLAN_REMINDER_STEP,
     PolicyCaseEvaluator,
@@ -68,21 +68,16 @@ def store(store: SqlStore) -> SqlStore:
 
 
 def pay(store: SqlStore, *days: dt.date) -> None:
-    store.apply_import(
-        ImportBatch(
-            kind=ImportKind.PAYMENTS,
-            file_name="payments",
-            file_sha256=",".join(d.isoformat() for d in days),
-            records=tuple(
-                Payment(
-                    payment_id=f"P{d.isoformat()}",
-                    debtor_id="D1",
-                    received_on=d,
-                    amount=eur("100.00"),
-                )
-                for d in days
-            ),
-        )
+    import_payments(
+        store,
+        (
+            Payment(
+                payment_id=f"P{d.isoformat()}", debtor_id="D1", received_on=d, amount=eur("100.00")
+            )
+            for d in days
+        ),
+        file_name="payments",
+        file_sha256=",".join(d.isoformat() for d in days),
     )
 
 

@@ -38,6 +38,13 @@ def _import(store: SqlStore, path: Path, kind: ImportKind) -> Any:
     return import_file(read_import_file(path, kind), store)
 
 
+def _rejected(store: SqlStore, path: Path, kind: ImportKind) -> list[tuple[int | None, str | None]]:
+    """Import ``path``, which must be rejected; the (line, field) of every error named."""
+    with pytest.raises(ImportRejectedError) as caught:
+        _import(store, path, kind)
+    return [(e.location.line, e.location.field) for e in caught.value.errors]
+
+
 def _dump(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
     tables = [
         schema.debtors,
@@ -117,9 +124,7 @@ class TestAllOrNothing:
             PORTFOLIO.replace("99.99", "79.99")
             + "D3;B. Bakker;single;;25;;P4;zorg;10.00;2026-13-01;invoice;nee\n"
         )
-        with pytest.raises(ImportRejectedError) as caught:
-            _import(store, _write(tmp_path, "bad.csv", bad), ImportKind.PORTFOLIO)
-        assert [(e.location.line, e.location.field) for e in caught.value.errors] == [
+        assert _rejected(store, _write(tmp_path, "bad.csv", bad), ImportKind.PORTFOLIO) == [
             (5, "due_date")
         ]
         assert _dump(store) == before
@@ -133,10 +138,7 @@ class TestAllOrNothing:
             "D4,D,single,,25,100.00\n"
             ",E,single,,25,-5\n"
         )
-        with pytest.raises(ImportRejectedError) as caught:
-            _import(store, _write(tmp_path, "d.csv", text), ImportKind.DEBTORS)
-        found = [(e.location.line, e.location.field) for e in caught.value.errors]
-        assert found == [
+        assert _rejected(store, _write(tmp_path, "d.csv", text), ImportKind.DEBTORS) == [
             (2, "iban"),
             (3, "household"),
             (4, "net_monthly_income"),
@@ -156,9 +158,7 @@ class TestAllOrNothing:
             "X2,NOPE,zorg,10.00,2026-03-01\n"
             "X1,D1,zorg,11.00,2026-03-01\n"
         )
-        with pytest.raises(ImportRejectedError) as caught:
-            _import(store, _write(tmp_path, "debts.csv", text), ImportKind.DEBTS)
-        assert [(e.location.line, e.location.field) for e in caught.value.errors] == [
+        assert _rejected(store, _write(tmp_path, "debts.csv", text), ImportKind.DEBTS) == [
             (3, "debtor_id"),
             (4, "debt_id"),
         ]

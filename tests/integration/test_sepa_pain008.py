@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from sepa_helpers import direct_debit
 
 from maatwerk.adapters.sepa import (
     Creditor,
@@ -48,24 +49,18 @@ DAY = dt.date(2026, 11, 25)
 
 def sample_collections() -> tuple[DirectDebit, ...]:
     return (
-        DirectDebit(
-            end_to_end_id="MW-2026-0001",
-            mandate_id="MNDT-0001",
-            mandate_date=dt.date(2025, 1, 5),
+        direct_debit(
             sequence=SequenceType.FRST,
             debtor_name="Çelik-Ñúñez",
             debtor_iban="NL44 RABO 0123 4567 89",
-            amount=eur("12.50"),
             collection_date=DAY,
             creditor=CREDITOR,
             remittance=Remittance(creditor_reference="RF18 5390 0754 7034"),
         ),
-        DirectDebit(
+        direct_debit(
             end_to_end_id="MW-2026-0002",
             mandate_id="MNDT-0002",
             mandate_date=dt.date(2024, 3, 1),
-            sequence=SequenceType.RCUR,
-            debtor_name="J. Jansen",
             debtor_iban="NL91ABNA0417164300",
             debtor_bic="ABNANL2A",
             amount=eur("100.00"),
@@ -76,23 +71,23 @@ def sample_collections() -> tuple[DirectDebit, ...]:
                 original_debtor_iban="NL44RABO0123456789", debtor_changed_bank=True
             ),
         ),
-        DirectDebit(
+        direct_debit(
             end_to_end_id="MW-2026-0003",
             mandate_id="MNDT-0003",
             mandate_date=dt.date(2024, 3, 1),
-            sequence=SequenceType.RCUR,
             debtor_name="P. Pieters",
             debtor_iban="NL20INGB0001234567",
             amount=eur("0.01"),
             collection_date=DAY,
             creditor=CREDITOR,
+            remittance=None,
             amendment=MandateAmendment(
                 original_mandate_id="OLD-0003",
                 original_creditor_id="NL32ZZZ999999991234",
                 original_creditor_name="Gemeente Oud",
             ),
         ),
-        DirectDebit(
+        direct_debit(
             end_to_end_id="MW-2026-0004",
             mandate_id="MNDT-0004",
             mandate_date=dt.date(2026, 11, 1),
@@ -102,6 +97,7 @@ def sample_collections() -> tuple[DirectDebit, ...]:
             amount=eur("999999999.99"),
             collection_date=dt.date(2026, 11, 27),
             creditor=OTHER_CREDITOR,
+            remittance=None,
         ),
     )
 

@@ -11,7 +11,7 @@ import attrs
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.core.debtors import Debtor, HouseholdType
-from maatwerk.core.debts import Case, ClaimKind, Debt
+from maatwerk.core.debts import Case, ClaimKind, Debt, InterestKind
 from maatwerk.core.events import (
     ActionKind,
     ContactAttempt,
@@ -59,7 +59,9 @@ def debt(
     category: str = "invoice",
     periodic: bool = False,
     consumer: bool = True,
+    interest_kind: InterestKind = InterestKind.CONSUMER,
 ) -> Debt:
+    """Debt ``d1`` of debtor ``p1`` to creditor ``c1``: EUR 300.00 due on ``D0`` unless told."""
     return Debt(
         debt_id=debt_id,
         debtor_id="p1",
@@ -70,6 +72,7 @@ def debt(
         category=category,
         periodic=periodic,
         consumer=consumer,
+        interest_kind=interest_kind,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import policy_helpers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,15 +46,7 @@ def debt(
     kind: ClaimKind = ClaimKind.PRIVATE,
     interest_kind: InterestKind = InterestKind.CONSUMER,
 ) -> Debt:
-    result = Debt(
-        debt_id=debt_id,
-        debtor_id="p1",
-        creditor_id="c1",
-        principal=eur(principal),
-        due_date=due,
-        kind=kind,
-        interest_kind=interest_kind,
-    )
+    result = policy_helpers.debt(debt_id, principal, due, kind=kind, interest_kind=interest_kind)
     if eur(costs):
         result = result.with_cost(CostLine(posted_on=due, amount=eur(costs), kind="bik"))
     if eur(interest):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 from interest_helpers import interest_tables, rate
 
 from maatwerk.core.arrangements import ChargesDuringPlan
@@ -100,14 +101,7 @@ class TestInterest:
     def test_switched_off_or_no_interest_kind_posts_nothing(self) -> None:
         off = ChargeRules(interest=RULES.interest, charge_interest=False)
         assert case_charges([DEBT], (), D(2026, 3, 1), off).postings == ()
-        none = Debt(
-            debt_id="B2",
-            debtor_id="D1",
-            creditor_id="C",
-            principal=eur(1000),
-            due_date=D(2026, 1, 10),
-            interest_kind=InterestKind.NONE,
-        )
+        none = attrs.evolve(DEBT, debt_id="B2", interest_kind=InterestKind.NONE)
         assert case_charges([none], (), D(2026, 3, 1), RULES).postings == ()
 
     def test_kept_plan_waives_the_period_for_good(self) -> None:
@@ -153,23 +147,9 @@ class TestCosts:
 
     def test_wrong_amount_or_public_claim_gets_no_bik(self) -> None:
         rules = ChargeRules(bik=BIK, atw=plain_calendar())
-        wrong = FourteenDayLetterSent(
-            occurred_on=D(2026, 2, 2),
-            debtor_id="D1",
-            stated_costs=eur(99),
-            sent_on=D(2026, 2, 2),
-            received_on=D(2026, 2, 4),
-            debt_ids=("B1",),
-        )
+        wrong = attrs.evolve(self.letter(), stated_costs=eur(99))
         assert case_charges([DEBT], (wrong,), D(2026, 3, 1), rules).postings == ()
-        public = Debt(
-            debt_id="B1",
-            debtor_id="D1",
-            creditor_id="C",
-            principal=eur(1000),
-            due_date=D(2026, 1, 10),
-            kind=ClaimKind.PUBLIC,
-        )
+        public = attrs.evolve(DEBT, kind=ClaimKind.PUBLIC)
         assert case_charges([public], (self.letter(),), D(2026, 3, 1), rules).postings == ()
         (fee,) = aanmaning_postings([public], D(2026, 3, 1), RULES)
         assert fee.line.amount == eur("16.00")

@@ -13,6 +13,7 @@ from interest_helpers import AWB, interest_tables, rate
 from maatwerk.core.debts import ClaimKind, InterestKind
 from maatwerk.core.errors import InputError, NoRuleForDateError
 from maatwerk.core.interest import (
+    InterestResult,
     anniversary,
     interest_for_claim,
     public_claim_interest,
@@ -194,32 +195,21 @@ class TestPublicClaims:
         assert result.interest == eur("11.90")  # 600 * 4 % * 181/365 = 11.90 >= 10
 
     def test_dispatch(self) -> None:
-        public = interest_for_claim(
-            eur(1000),
-            claim_kind=ClaimKind.PUBLIC,
-            interest_kind=InterestKind.COMMERCIAL,
-            start=START,
-            end=END,
-            tables=TABLES,
-        )
+        def on_1000(claim_kind: ClaimKind, interest_kind: InterestKind) -> InterestResult:
+            return interest_for_claim(
+                eur(1000),
+                claim_kind=claim_kind,
+                interest_kind=interest_kind,
+                start=START,
+                end=END,
+                tables=TABLES,
+            )
+
+        public = on_1000(ClaimKind.PUBLIC, InterestKind.COMMERCIAL)
         assert public.waived  # public claims never use the commercial rate
-        commercial = interest_for_claim(
-            eur(1000),
-            claim_kind=ClaimKind.PRIVATE,
-            interest_kind=InterestKind.COMMERCIAL,
-            start=START,
-            end=END,
-            tables=TABLES,
-        )
+        commercial = on_1000(ClaimKind.PRIVATE, InterestKind.COMMERCIAL)
         assert commercial.interest == eur("50.33")  # 1000 * 10.15 % * 181/365
-        none = interest_for_claim(
-            eur(1000),
-            claim_kind=ClaimKind.PRIVATE,
-            interest_kind=InterestKind.NONE,
-            start=START,
-            end=END,
-            tables=TABLES,
-        )
+        none = on_1000(ClaimKind.PRIVATE, InterestKind.NONE)
         assert none.interest == eur(0)
         assert none.periods == ()
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_helpers import AddEntryPoint
 
 from maatwerk.core.errors import PluginError
 from maatwerk.core.events import DisputeOpened, Event
 from maatwerk.core.policy import BUILTIN_GUARDS
 from maatwerk.core.policy import GuardSpec as PolicyGuardSpec
 from maatwerk.plugins import (
-    PROJECT_NAME,
     ChannelSpec,
     CommandSpec,
     GuardSpec,
@@ -385,29 +381,6 @@ class TestCommands:
 
 
 # ------------------------------------------------------------------ entry points
-@pytest.fixture
-def entry_points(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """Install fake ``maatwerk`` entry points pointing at modules written under ``tmp_path``."""
-    installed: list[importlib.metadata.EntryPoint] = []
-    original = importlib.metadata.entry_points
-    monkeypatch.syspath_prepend(str(tmp_path))
-
-    def fake(**kwargs: Any) -> Any:
-        if kwargs.get("group") == PROJECT_NAME:
-            return list(installed)
-        return original(**kwargs)
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
-
-    def add(name: str, source: str) -> None:
-        module = f"h4_fake_plugin_{name.replace('-', '_')}"
-        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-        sys.modules.pop(module, None)
-        installed.append(importlib.metadata.EntryPoint(name=name, value=module, group=PROJECT_NAME))
-
-    return add
-
-
 GOOD = """
     from maatwerk.plugins import ChannelSpec, hookimpl
     from maatwerk.testing import FakeChannel
@@ -428,38 +401,40 @@ MISSPELLED = """
 class TestEntryPoints:
     """External plugins load from the entry points; broken ones are skipped or fatal."""
 
-    def test_an_external_plugin_is_loaded(self, entry_points: Any) -> None:
-        entry_points("sms-plugin", GOOD)
+    def test_an_external_plugin_is_loaded(self, entry_point: AddEntryPoint) -> None:
+        entry_point("sms-plugin", GOOD)
         plugins = make_plugin_manager(environ={})
         assert "sms" in plugins.channels()
         assert "sms-plugin" in [p.name for p in plugins.plugins()]
 
-    def test_no_autoload_skips_entry_points(self, entry_points: Any) -> None:
-        entry_points("sms-plugin", GOOD)
+    def test_no_autoload_skips_entry_points(self, entry_point: AddEntryPoint) -> None:
+        entry_point("sms-plugin", GOOD)
         assert "sms" not in make_plugin_manager(load_entrypoints=False, environ={}).channels()
 
-    def test_disable_variable_blocks_all_external_plugins(self, entry_points: Any) -> None:
-        entry_points("sms-plugin", GOOD)
+    def test_disable_variable_blocks_all_external_plugins(self, entry_point: AddEntryPoint) -> None:
+        entry_point("sms-plugin", GOOD)
         plugins = make_plugin_manager(environ={"MAATWERK_DISABLE_PLUGINS": "1"})
         assert "sms" not in plugins.channels()
         assert "letters" in plugins.channels()
 
-    def test_disable_variable_blocks_named_plugins(self, entry_points: Any) -> None:
-        entry_points("sms-plugin", GOOD)
-        entry_points("other", GOOD.replace('"sms"', '"other"'))
+    def test_disable_variable_blocks_named_plugins(self, entry_point: AddEntryPoint) -> None:
+        entry_point("sms-plugin", GOOD)
+        entry_point("other", GOOD.replace('"sms"', '"other"'))
         plugins = make_plugin_manager(environ={"MAATWERK_DISABLE_PLUGINS": "sms-plugin"})
         assert "sms" not in plugins.channels()
         assert "other" in plugins.channels()
 
     def test_the_real_environment_variable_is_read(
-        self, entry_points: Any, monkeypatch: pytest.MonkeyPatch
+        self, entry_point: AddEntryPoint, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        entry_points("sms-plugin", GOOD)
+        entry_point("sms-plugin", GOOD)
         monkeypatch.setenv("MAATWERK_DISABLE_PLUGINS", "1")
         assert "sms" not in make_plugin_manager().channels()
 
-    def test_a_plugin_that_fails_to_import_is_skipped_and_reported(self, entry_points: Any) -> None:
-        entry_points("broken", "import does_not_exist_anywhere\n")
+    def test_a_plugin_that_fails_to_import_is_skipped_and_reported(
+        self, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("broken", "import does_not_exist_anywhere\n")
         plugins = make_plugin_manager(environ={})
         (info,) = plugins.broken()
         assert info.name == "broken"
@@ -467,14 +442,14 @@ class TestEntryPoints:
         with pytest.raises(PluginError, match=r"skipped because they failed to load: broken"):
             plugins.channel("sms")
 
-    def test_strict_makes_a_broken_plugin_fatal(self, entry_points: Any) -> None:
-        entry_points("broken", "import does_not_exist_anywhere\n")
+    def test_strict_makes_a_broken_plugin_fatal(self, entry_point: AddEntryPoint) -> None:
+        entry_point("broken", "import does_not_exist_anywhere\n")
         with pytest.raises(PluginError, match="plugin 'broken' is broken: import failed"):
             make_plugin_manager(environ={}, strict=True)
 
-    def test_a_misspelled_hook_in_an_external_plugin(self, entry_points: Any) -> None:
-        entry_points("typo", MISSPELLED)
-        entry_points("sms-plugin", GOOD)
+    def test_a_misspelled_hook_in_an_external_plugin(self, entry_point: AddEntryPoint) -> None:
+        entry_point("typo", MISSPELLED)
+        entry_point("sms-plugin", GOOD)
         plugins = make_plugin_manager(environ={})
         assert [b.name for b in plugins.broken()] == ["typo"]
         assert "maatwerk_register_chanels" in plugins.broken()[0].error

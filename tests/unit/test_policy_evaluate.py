@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
+import pytest
 from policy_helpers import D0, carry_out, case_file, debt, paid, policy, run, step_taken, tables
 
 from maatwerk.core.events import (
@@ -110,28 +111,25 @@ class TestSupersededAndLimits:
         assert again.action is None
         assert again.next_check_on == day + dt.timedelta(days=1)
 
-    def test_direct_debit_retry_on_payday_at_most_once(self) -> None:
+    @pytest.mark.parametrize(
+        ("reason_code", "group", "retries"),
+        [
+            # could not pay: once, on payday; payday 25 is a Sunday -> next SEPA day
+            ("AM04", ReturnReasonGroup.COULD_NOT_PAY, [dt.date(2026, 1, 26)]),
+            # refused: never re-presented
+            ("MD06", ReturnReasonGroup.REFUSED_OR_DISPUTED, []),
+        ],
+        ids=["retry-on-payday-at-most-once", "refused-is-not-re-presented"],
+    )
+    def test_direct_debit_retry(
+        self, reason_code: str, group: ReturnReasonGroup, retries: list[dt.date]
+    ) -> None:
         returned = PaymentReturned(
-            occurred_on=dt.date(2026, 1, 5),
-            debtor_id="p1",
-            reason_code="AM04",
-            group=ReturnReasonGroup.COULD_NOT_PAY,
+            occurred_on=dt.date(2026, 1, 5), debtor_id="p1", reason_code=reason_code, group=group
         )
         file = case_file([debt(due=dt.date(2026, 1, 3))], [returned])
         _, taken = run(file, policy("humane"), dt.date(2026, 1, 4), 60)
-        retries = [day for day, s in taken if s == "dd-retry"]
-        assert retries == [dt.date(2026, 1, 26)]  # payday 25 is a Sunday -> next SEPA day
-
-    def test_refused_debit_is_not_re_presented(self) -> None:
-        returned = PaymentReturned(
-            occurred_on=dt.date(2026, 1, 5),
-            debtor_id="p1",
-            reason_code="MD06",
-            group=ReturnReasonGroup.REFUSED_OR_DISPUTED,
-        )
-        file = case_file([debt(due=dt.date(2026, 1, 3))], [returned])
-        _, taken = run(file, policy("humane"), dt.date(2026, 1, 4), 60)
-        assert "dd-retry" not in [s for _, s in taken]
+        assert [day for day, s in taken if s == "dd-retry"] == retries
 
     def test_breach_ends_the_arrangement_guard(self) -> None:
         from maatwerk.core.events import ArrangementAccepted, ArrangementOffered

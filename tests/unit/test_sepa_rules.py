@@ -9,14 +9,13 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sepa_helpers import SEPA_CREDITOR, direct_debit
 
 from maatwerk.adapters.sepa import (
-    Creditor,
     DirectDebit,
     DirectDebitMessage,
     MandateAmendment,
     Remittance,
-    SequenceType,
     check_id,
     check_message,
     clean_name,
@@ -28,31 +27,12 @@ from maatwerk.core.money import Money, eur
 
 
 CAL = target_calendar(2025, 2028)
-CREDITOR = Creditor(
-    name="Gemeente Voorbeeld", iban="NL91ABNA0417164300", creditor_id="NL32ZZZ999999991234"
-)
 CREATED = dt.datetime(2026, 11, 23, 10, 0)  # a Monday
-
-
-def collection(**changes: Any) -> DirectDebit:
-    base = DirectDebit(
-        end_to_end_id="MW-2026-0001",
-        mandate_id="MNDT-0001",
-        mandate_date=dt.date(2025, 1, 5),
-        sequence=SequenceType.RCUR,
-        debtor_name="J. Jansen",
-        debtor_iban="NL44RABO0123456789",
-        amount=eur("12.50"),
-        collection_date=dt.date(2026, 11, 25),
-        creditor=CREDITOR,
-        remittance=Remittance(unstructured="Termijn 3 van 12"),
-    )
-    return attrs.evolve(base, **changes)
 
 
 def message(*items: DirectDebit, **changes: Any) -> DirectDebitMessage:
     base = DirectDebitMessage(
-        message_id="MW-20261123", created_at=CREATED, collections=items or (collection(),)
+        message_id="MW-20261123", created_at=CREATED, collections=items or (direct_debit(),)
     )
     return attrs.evolve(base, **changes)
 
@@ -91,7 +71,7 @@ class TestCharacterSet:
         assert len(clean_name("a" * 100)) == 70
 
     def test_untransliterable_name_is_an_error(self) -> None:
-        assert fields(message(collection(debtor_name="李小龍"))) == ["collection[1].debtor_name"]
+        assert fields(message(direct_debit(debtor_name="李小龍"))) == ["collection[1].debtor_name"]
 
 
 class TestIdentifiers:
@@ -120,7 +100,7 @@ class TestIdentifiers:
         assert any(words in p for p in problems), problems
 
     def test_duplicate_end_to_end_id(self) -> None:
-        msg = message(collection(), collection(mandate_id="MNDT-0002"))
+        msg = message(direct_debit(), direct_debit(mandate_id="MNDT-0002"))
         assert fields(msg) == ["collection[2].end_to_end_id"]
 
     def test_bad_message_id(self) -> None:
@@ -132,14 +112,14 @@ class TestAmounts:
 
     @pytest.mark.parametrize("good", ["0.01", "1", "12.50", "999999999.99"])
     def test_good(self, good: str) -> None:
-        assert fields(message(collection(amount=eur(good)))) == []
+        assert fields(message(direct_debit(amount=eur(good)))) == []
 
     @pytest.mark.parametrize("bad", ["0", "0.00", "-1.00", "1000000000.00", "1.234"])
     def test_bad(self, bad: str) -> None:
-        assert fields(message(collection(amount=eur(bad)))) == ["collection[1].amount"]
+        assert fields(message(direct_debit(amount=eur(bad)))) == ["collection[1].amount"]
 
     def test_other_currency(self) -> None:
-        assert fields(message(collection(amount=Money("10", "USD")))) == ["collection[1].amount"]
+        assert fields(message(direct_debit(amount=Money("10", "USD")))) == ["collection[1].amount"]
 
     def test_floats_never_become_money(self) -> None:
         with pytest.raises(ValueError, match="float"):
@@ -167,11 +147,11 @@ class TestCollectionDate:
         ],
     )
     def test_d_minus_one(self, created: dt.datetime, collection_date: dt.date, ok: bool) -> None:
-        msg = message(collection(collection_date=collection_date), created_at=created)
+        msg = message(direct_debit(collection_date=collection_date), created_at=created)
         assert fields(msg) == ([] if ok else ["collection[1].collection_date"])
 
     def test_mandate_signed_after_creation(self) -> None:
-        late = collection(mandate_date=dt.date(2026, 11, 24))
+        late = direct_debit(mandate_date=dt.date(2026, 11, 24))
         assert fields(message(late)) == ["collection[1].mandate_date"]
 
 
@@ -179,40 +159,40 @@ class TestAccountsAndReferences:
     """IBANs, BICs, the creditor identifier and RF references are checked."""
 
     def test_bad_debtor_iban(self) -> None:
-        assert fields(message(collection(debtor_iban="NL45RABO0123456789"))) == [
+        assert fields(message(direct_debit(debtor_iban="NL45RABO0123456789"))) == [
             "collection[1].debtor_iban"
         ]
 
     def test_bad_bic(self) -> None:
-        assert fields(message(collection(debtor_bic="XX"))) == ["collection[1].debtor_bic"]
+        assert fields(message(direct_debit(debtor_bic="XX"))) == ["collection[1].debtor_bic"]
 
     @pytest.mark.parametrize("creditor_id", ["NL32ZZZ999999991234", "NL32 ZZZ 999999991234"])
     def test_good_creditor_id(self, creditor_id: str) -> None:
-        creditor = attrs.evolve(CREDITOR, creditor_id=creditor_id)
-        assert fields(message(collection(creditor=creditor))) == []
+        creditor = attrs.evolve(SEPA_CREDITOR, creditor_id=creditor_id)
+        assert fields(message(direct_debit(creditor=creditor))) == []
 
     def test_bad_creditor_id(self) -> None:
-        creditor = attrs.evolve(CREDITOR, creditor_id="NL33ZZZ999999991234")
-        assert fields(message(collection(creditor=creditor))) == ["creditor_id"]
+        creditor = attrs.evolve(SEPA_CREDITOR, creditor_id="NL33ZZZ999999991234")
+        assert fields(message(direct_debit(creditor=creditor))) == ["creditor_id"]
 
     def test_rf_reference(self) -> None:
-        good = collection(remittance=Remittance(creditor_reference="RF18539007547034"))
-        bad = collection(
+        good = direct_debit(remittance=Remittance(creditor_reference="RF18539007547034"))
+        bad = direct_debit(
             end_to_end_id="E2", remittance=Remittance(creditor_reference="RF19539007547034")
         )
         assert fields(message(good, bad)) == ["collection[2].remittance"]
 
     def test_remittance_over_140_is_an_error(self) -> None:
-        long = collection(remittance=Remittance(unstructured="x" * 141))
+        long = direct_debit(remittance=Remittance(unstructured="x" * 141))
         assert fields(message(long)) == ["collection[1].remittance"]
 
     def test_both_remittance_kinds_is_an_error(self) -> None:
         both = Remittance(unstructured="x", creditor_reference="RF18539007547034")
-        assert fields(message(collection(remittance=both))) == ["collection[1].remittance"]
+        assert fields(message(direct_debit(remittance=both))) == ["collection[1].remittance"]
 
     def test_amendment_needs_content_and_valid_values(self) -> None:
-        empty = collection(amendment=MandateAmendment())
-        bad = collection(
+        empty = direct_debit(amendment=MandateAmendment())
+        bad = direct_debit(
             end_to_end_id="E2",
             amendment=MandateAmendment(
                 original_debtor_iban="NL00RABO0123456789", original_creditor_id="XX"
@@ -230,9 +210,11 @@ class TestEveryProblemIsListed:
 
     def test_many(self) -> None:
         msg = message(
-            collection(),
-            collection(end_to_end_id="E//2", amount=eur("0.00")),
-            collection(end_to_end_id="E3", debtor_iban="X", collection_date=dt.date(2026, 11, 28)),
+            direct_debit(),
+            direct_debit(end_to_end_id="E//2", amount=eur("0.00")),
+            direct_debit(
+                end_to_end_id="E3", debtor_iban="X", collection_date=dt.date(2026, 11, 28)
+            ),
         )
         issues = check_message(msg, is_business_day=CAL.is_business_day, lines=[2, 3, 4])
         found = sorted((i.location.line, i.location.field, i.end_to_end_id) for i in issues)
