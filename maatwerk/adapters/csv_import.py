@@ -174,6 +174,13 @@ class _Row:
 
         return self._try(name, parse, None)
 
+    def span(self, start: str, end: str) -> tuple[dt.date | None, dt.date | None]:
+        """A required ``start`` date and an optional ``end`` date that is not before it."""
+        first, last = self.date(start, required=True), self.date(end)
+        if first and last and last < first:
+            self.errors.append(_RowError(end, f"is before {start}"))
+        return first, last
+
     def amount(
         self, name: str, currency: str, *, required: bool = False, positive: bool = False
     ) -> Money | None:
@@ -328,10 +335,7 @@ def _payment(row: _Row) -> Payment:
 
 
 def _mandate(row: _Row) -> Mandate:
-    signed = row.date("signed_on", required=True)
-    revoked = row.date("revoked_on")
-    if signed and revoked and revoked < signed:
-        row.errors.append(_RowError("revoked_on", "is before signed_on"))
+    signed, revoked = row.span("signed_on", "revoked_on")
     return Mandate(
         mandate_id=row.text("mandate_id", required=True, max_len=35),
         debtor_id=row.ident("debtor_id"),
@@ -344,10 +348,7 @@ def _mandate(row: _Row) -> Mandate:
 
 
 def _consent(row: _Row) -> ConsentRecord:
-    given = row.date("given_on", required=True)
-    revoked = row.date("revoked_on")
-    if given and revoked and revoked < given:
-        row.errors.append(_RowError("revoked_on", "is before given_on"))
+    given, revoked = row.span("given_on", "revoked_on")
     scope = row.choice("scope", _enum_parser(ConsentScope, "consent scope"), None)
     if scope is None and not any(e.field == "scope" for e in row.errors):
         row.errors.append(_RowError("scope", "is required"))
@@ -362,10 +363,7 @@ def _consent(row: _Row) -> ConsentRecord:
 
 
 def _hold(row: _Row) -> HoldRecord:
-    starts = row.date("starts_on", required=True)
-    ends = row.date("ends_on")
-    if starts and ends and ends < starts:
-        row.errors.append(_RowError("ends_on", "is before starts_on"))
+    starts, ends = row.span("starts_on", "ends_on")
     return HoldRecord(
         hold_id=row.ident("hold_id"),
         debtor_id=row.ident("debtor_id"),

@@ -12,12 +12,11 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 
-from maatwerk.adapters.rules_loader import Values, dec, load_table
+from maatwerk.adapters.rules_loader import Values, dec, flag, load_table, money
 from maatwerk.core.collection_costs import AanmaningParams, BikBand, BikParams, InstalmentRule
 from maatwerk.core.debts import InterestKind
 from maatwerk.core.errors import RuleTableError
 from maatwerk.core.interest import AwbInterestParams, InterestRate
-from maatwerk.core.money import Money
 from maatwerk.core.tables import DatedTable
 
 
@@ -56,20 +55,6 @@ def _decimals(values: Values, key: str) -> list[Decimal]:
     return result
 
 
-def _money(values: Values, key: str) -> Money:
-    amount = dec(values, key)
-    if amount < 0:
-        raise RuleTableError("must not be negative", values.where(key))
-    return Money(amount)
-
-
-def _bool(values: Values, key: str) -> bool:
-    raw = values.require(key)
-    if not isinstance(raw, bool):
-        raise RuleTableError(f"expected true or false, got {raw!r}", values.where(key))
-    return raw
-
-
 def _bik(values: Values) -> BikParams:
     values.check_keys({"bands_up_to", "band_rates", "minimum", "maximum", "vat_rate"})
     limits = _decimals(values, "bands_up_to")
@@ -86,8 +71,8 @@ def _bik(values: Values) -> BikParams:
     try:
         return BikParams(
             bands=bands,
-            minimum=_money(values, "minimum"),
-            maximum=_money(values, "maximum"),
+            minimum=money(values, "minimum"),
+            maximum=money(values, "maximum"),
             vat_rate=dec(values, "vat_rate"),
         )
     except RuleTableError as exc:
@@ -99,23 +84,23 @@ def _instalment_rule(values: Values) -> InstalmentRule:
     months = dec(values, "window_months")
     if months < 0 or months != months.to_integral_value():
         raise RuleTableError("must be a whole number of months", values.where("window_months"))
-    return InstalmentRule(applies=_bool(values, "applies"), window_months=int(months))
+    return InstalmentRule(applies=flag(values, "applies"), window_months=int(months))
 
 
 def _aanmaning(values: Values) -> AanmaningParams:
     values.check_keys({"threshold", "fee_low", "fee_high"})
     return AanmaningParams(
-        threshold=_money(values, "threshold"),
-        fee_low=_money(values, "fee_low"),
-        fee_high=_money(values, "fee_high"),
+        threshold=money(values, "threshold"),
+        fee_low=money(values, "fee_low"),
+        fee_high=money(values, "fee_high"),
     )
 
 
 def _awb_interest(values: Values) -> AwbInterestParams:
     values.check_keys({"minimum_authority_creditor", "minimum_authority_debtor"})
     return AwbInterestParams(
-        minimum_authority_creditor=_money(values, "minimum_authority_creditor"),
-        minimum_authority_debtor=_money(values, "minimum_authority_debtor"),
+        minimum_authority_creditor=money(values, "minimum_authority_creditor"),
+        minimum_authority_debtor=money(values, "minimum_authority_debtor"),
     )
 
 

@@ -32,10 +32,22 @@ from typing import Any, TypeVar
 import attrs
 
 from maatwerk.core.errors import Location, RuleTableError
+from maatwerk.core.money import Money
 from maatwerk.core.tables import Dated, DatedTable
 
 
-__all__ = ["RawEntry", "RawTable", "Values", "dec", "load_table", "read_raw_table", "text"]
+__all__ = [
+    "RawEntry",
+    "RawTable",
+    "Values",
+    "dec",
+    "flag",
+    "load_table",
+    "money",
+    "optional",
+    "read_raw_table",
+    "text",
+]
 
 T = TypeVar("T")
 
@@ -92,11 +104,32 @@ def dec(values: Values, key: str) -> Decimal:
     return Decimal(raw)
 
 
+def money(values: Values, key: str) -> Money:
+    """A required amount that must not be negative."""
+    amount = dec(values, key)
+    if amount < 0:
+        raise RuleTableError("must not be negative", values.where(key))
+    return Money(amount)
+
+
 def text(values: Values, key: str) -> str:
     raw = values.require(key)
     if not isinstance(raw, str):
         raise RuleTableError(f"expected text, got {raw!r}", values.where(key))
     return raw
+
+
+def flag(values: Values, key: str) -> bool:
+    """A required ``true`` or ``false``."""
+    raw = values.require(key)
+    if not isinstance(raw, bool):
+        raise RuleTableError(f"expected true or false, got {raw!r}", values.where(key))
+    return raw
+
+
+def optional(read: Callable[[Values, str], T], values: Values, key: str) -> T | None:
+    """``read(values, key)`` where ``key`` is present; ``None`` (not retrieved) where it is absent."""
+    return read(values, key) if key in values.data else None
 
 
 def _rules_dir() -> Path:

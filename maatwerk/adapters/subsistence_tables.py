@@ -7,12 +7,10 @@ absent from an entry means "not retrieved" and becomes ``None``; the core then r
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
-from maatwerk.adapters.rules_loader import Values, dec, load_table, text
+from maatwerk.adapters.rules_loader import Values, dec, load_table, money, optional, text
 from maatwerk.core.errors import RuleTableError
-from maatwerk.core.money import Money
 from maatwerk.core.subsistence import (
     BijstandNorms,
     BvvMaxima,
@@ -27,25 +25,12 @@ from maatwerk.core.vtlb import VtlbCorrections
 __all__ = ["load_subsistence_tables", "load_vtlb_corrections"]
 
 
-def _opt(values: Values, key: str) -> Decimal | None:
-    return dec(values, key) if key in values.data else None
-
-
-def _opt_money(values: Values, key: str) -> Money | None:
-    value = _opt(values, key)
-    if value is None:
-        return None
-    if value < 0:
-        raise RuleTableError("must not be negative", values.where(key))
-    return Money(value)
-
-
 _MAXIMA_KEYS = frozenset({"single", "single_parent", "couple", "couple_children"})
 
 
 def _maxima(values: Values) -> BvvMaxima:
     values.check_keys(_MAXIMA_KEYS)
-    return BvvMaxima(**{key: _opt_money(values, key) for key in sorted(_MAXIMA_KEYS)})
+    return BvvMaxima(**{key: optional(money, values, key) for key in sorted(_MAXIMA_KEYS)})
 
 
 _NORM_KEYS = frozenset(
@@ -64,7 +49,7 @@ _NORM_KEYS = frozenset(
 
 def _norms(values: Values) -> BijstandNorms:
     values.check_keys(_NORM_KEYS)
-    return BijstandNorms(**{key: _opt_money(values, key) for key in sorted(_NORM_KEYS)})
+    return BijstandNorms(**{key: optional(money, values, key) for key in sorted(_NORM_KEYS)})
 
 
 _PARAMETER_KEYS = frozenset(
@@ -102,7 +87,7 @@ def _parameters(values: Values) -> FormulaParameters:
             f"unknown formula version {name!r}; expected one of {choices}", values.where("formula")
         ) from None
     return FormulaParameters(
-        formula=formula, **{key: _opt(values, key) for key in sorted(_PARAMETER_KEYS)}
+        formula=formula, **{key: optional(dec, values, key) for key in sorted(_PARAMETER_KEYS)}
     )
 
 
@@ -113,7 +98,7 @@ _VTLB_KEYS = frozenset(
 
 def _vtlb(values: Values) -> VtlbCorrections:
     values.check_keys(_VTLB_KEYS)
-    return VtlbCorrections(**{key: _opt_money(values, key) for key in sorted(_VTLB_KEYS)})
+    return VtlbCorrections(**{key: optional(money, values, key) for key in sorted(_VTLB_KEYS)})
 
 
 def load_subsistence_tables(directory: Path | None = None) -> SubsistenceTables:

@@ -21,7 +21,7 @@ from maatwerk.core.affordability import Commitment, affordability
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import ContactOutcome
 from maatwerk.core.money import Money
-from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
+from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.demo.synthetic import (
     PaymentMethod,
     Profile,
@@ -29,6 +29,7 @@ from maatwerk.demo.synthetic import (
     SyntheticHousehold,
     chance_per_day,
 )
+from maatwerk.services.payloads import household_bvv
 
 
 __all__ = ["RETURN_REASON", "BankReturn", "Home", "Plan"]
@@ -106,16 +107,7 @@ class Home:
         above it, and its random streams for ``seed``."""
         debtor = synthetic.debtor
         net = debtor.net_monthly_income or Money.zero()
-        bvv = protected_income(
-            SubsistenceInput(
-                household=debtor.household,
-                on=start,
-                net_income=net,
-                gross_annual_income=debtor.gross_annual_income,
-                bijstand=debtor.on_bijstand,
-            ),
-            subsistence,
-        ).bvv
+        bvv = household_bvv(debtor, net, start, subsistence).bvv
         return cls(
             index=index,
             synthetic=synthetic,

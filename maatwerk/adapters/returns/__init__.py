@@ -62,14 +62,14 @@ def read_returns(path: Path, *, reasons: ReasonTable | None = None) -> ReturnsFi
         dated = current_reasons()
         reasons, version = dated.value, dated.version
     try:
-        head = path.read_bytes()[:4096]
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", Location(file=file)) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", Location(file=file)) from None
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    stripped = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
-        root = parse_bank_xml(path)
+        root = parse_bank_xml(data, file=file)
         result = read_iso(root, file=file, reasons=reasons)
         return ReturnsFile(
             file=file,
@@ -84,7 +84,7 @@ def read_returns(path: Path, *, reasons: ReasonTable | None = None) -> ReturnsFi
             file=file,
             message="mt940",
             format="mt940",
-            returns=read_mt940(path, reasons=reasons),
+            returns=read_mt940(data, file=file, reasons=reasons),
             reasons_version=version,
         )
     raise InputError(

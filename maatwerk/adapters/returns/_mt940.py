@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from pathlib import Path
 from typing import Any, Final
 
 import mt940
@@ -85,13 +84,8 @@ def _date(value: Any) -> dt.date | None:
     return dt.date(value.year, value.month, value.day)
 
 
-def read_mt940(path: Path, *, reasons: ReasonTable) -> tuple[ReturnedCollection, ...]:
-    """The returns (``:86:`` with ``/RTRN/``) in an MT940 file."""
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", Location(file=file)) from None
+def read_mt940(raw: bytes, *, file: str, reasons: ReasonTable) -> tuple[ReturnedCollection, ...]:
+    """The returns (``:86:`` with ``/RTRN/``) in the bytes of the MT940 file ``file``."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

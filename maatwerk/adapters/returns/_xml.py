@@ -9,7 +9,6 @@ is configured so that none of this is resolved even if the check were bypassed:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Final
 
 from lxml import etree
@@ -38,13 +37,8 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_bank_xml(path: Path) -> etree._Element:
-    """Parse ``path`` safely and return the root element; refuse any DOCTYPE."""
-    file = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", Location(file=file)) from None
+def parse_bank_xml(data: bytes, *, file: str) -> etree._Element:
+    """Parse the bytes of ``file`` safely and return the root element; refuse any DOCTYPE."""
     if len(data) > _MAX_BYTES:
         raise InputError(f"file larger than {_MAX_BYTES // (1024 * 1024)} MB", Location(file=file))
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():

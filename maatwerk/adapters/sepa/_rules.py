@@ -198,20 +198,16 @@ class SepaValidationError(InputError):
         )
 
 
-def _iban_problem(value: str) -> str | None:
+def _check_account(
+    value: str | None, kind: type[IBAN | BIC], report: Callable[[str], None]
+) -> None:
+    """Report ``value`` when it is not a valid ``kind`` (IBAN or BIC); ``None`` is left out."""
+    if value is None:
+        return
     try:
-        IBAN(value)
+        kind(value)
     except (SchwiftyException, ValueError) as exc:
-        return f"not a valid IBAN ({exc})"
-    return None
-
-
-def _bic_problem(value: str) -> str | None:
-    try:
-        BIC(value)
-    except (SchwiftyException, ValueError) as exc:
-        return f"not a valid BIC ({exc})"
-    return None
+        report(f"not a valid {kind.__name__} ({exc})")
 
 
 class _Checker:
@@ -273,12 +269,8 @@ def _check_collection(
         report=report("debtor_name"),
         cut=True,
     )
-    iban_problem = _iban_problem(item.debtor_iban)
-    if iban_problem:
-        chk.tx(index, item, "debtor_iban", iban_problem)
-    bic_problem = _bic_problem(item.debtor_bic) if item.debtor_bic else None
-    if bic_problem:
-        chk.tx(index, item, "debtor_bic", bic_problem)
+    _check_account(item.debtor_iban, IBAN, report("debtor_iban"))
+    _check_account(item.debtor_bic or None, BIC, report("debtor_bic"))
 
     amount = item.amount
     if amount.currency != "EUR":
@@ -357,10 +349,9 @@ def _check_collection(
                 "amendment.original_creditor_id",
                 f"{amendment.original_creditor_id!r} is not a valid SEPA creditor identifier",
             )
-        if amendment.original_debtor_iban is not None:
-            original_problem = _iban_problem(amendment.original_debtor_iban)
-            if original_problem:
-                chk.tx(index, item, "amendment.original_debtor_iban", original_problem)
+        _check_account(
+            amendment.original_debtor_iban, IBAN, report("amendment.original_debtor_iban")
+        )
 
 
 def check_message(
@@ -402,12 +393,8 @@ def check_message(
                 report=lambda m: chk.header("creditor_name", m),
                 cut=True,
             )
-            creditor_iban_problem = _iban_problem(creditor.iban)
-            if creditor_iban_problem:
-                chk.header("creditor_iban", creditor_iban_problem)
-            creditor_bic_problem = _bic_problem(creditor.bic) if creditor.bic else None
-            if creditor_bic_problem:
-                chk.header("creditor_bic", creditor_bic_problem)
+            _check_account(creditor.iban, IBAN, lambda m: chk.header("creditor_iban", m))
+            _check_account(creditor.bic or None, BIC, lambda m: chk.header("creditor_bic", m))
             if not stdnum.eu.at_02.is_valid(creditor.creditor_id):
                 chk.header(
                     "creditor_id",
