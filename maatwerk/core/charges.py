@@ -187,7 +187,14 @@ def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
     if any(c.kind == "bik" for d in covered for c in d.costs):
         return (), None  # BIK once per claim, however many letters (6:96 lid 2 sub c)
     last_day = legal_deadline(letter.received_on, FOURTEEN_DAYS, atw)
-    costs = collection_costs([d.principal for d in covered], on=letter.sent_on, table=bik)
+    # the base is the principal still open when the letter was sent (what the letter stated its
+    # costs on); a payment after the letter does not lower them (docs/rules/collection-costs.md)
+    base = [d.principal_open_on(letter.sent_on) for d in covered]
+    if not any(amount.is_positive for amount in base):
+        return (), None
+    costs = collection_costs(
+        [amount for amount in base if amount.is_positive], on=letter.sent_on, table=bik
+    )
     paid = all(not d.outstanding.principal.is_positive for d in covered)
     paid_on = max((a.applied_on for d in covered for a in d.applied), default=None)
     decision = costs_payable(
@@ -212,7 +219,7 @@ def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
         return (), None
     if any(_paused(d.debt_id, plan) for d in covered):
         return (), None
-    parts = allocate(costs.total, [d.principal.amount for d in covered])
+    parts = allocate(costs.total, [amount.amount for amount in base])
     key = f"bik:{letter.sent_on.isoformat()}"
     return tuple(
         Posting(

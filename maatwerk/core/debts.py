@@ -227,6 +227,20 @@ class Debt:
         """What is still owed, per ledger part (computed once per value: debts are frozen)."""
         return self.charged - self.paid
 
+    def principal_open_on(self, day: dt.date) -> Money:
+        """The principal still open at the end of ``day``: the principal less the principal part of
+        every payment applied by then (never below zero).
+
+        This is the base of the collection costs a 14-day letter states (BW 6:96, Besluit BIK
+        art. 2: the claim as it stands when the letter is sent; docs/rules/collection-costs.md):
+        a part payment before the letter lowers the costs, one after it does not.
+        """
+        paid = Money.zero(self.currency)
+        for applied in self.applied:
+            if applied.applied_on <= day:
+                paid = paid + applied.parts.principal
+        return (self.principal - paid).clamp_zero()
+
     @functools.cached_property
     def is_open(self) -> bool:
         """Computed once per value (debts are frozen): cases filter their open debts often."""

@@ -14,7 +14,14 @@ from typing import Final
 import attrs
 import pytest
 import sqlalchemy as sa
-from run_helpers import bill, import_portfolio, shipped_evaluator, single, stock_dispatcher
+from run_helpers import (
+    bill,
+    import_payments,
+    import_portfolio,
+    shipped_evaluator,
+    single,
+    stock_dispatcher,
+)
 
 from maatwerk.adapters.legal_tables import (
     load_aanmaning_table,
@@ -23,7 +30,8 @@ from maatwerk.adapters.legal_tables import (
     load_interest_table,
 )
 from maatwerk.adapters.storage import SqlStore, schema
-from maatwerk.core.debts import InterestKind
+from maatwerk.core.collection_costs import collection_costs
+from maatwerk.core.debts import InterestKind, Payment
 from maatwerk.core.events import FourteenDayLetterSent
 from maatwerk.core.interest import InterestTables, debt_interest
 from maatwerk.core.money import Money, eur
@@ -167,6 +175,21 @@ class TestPostedOnce:
         run_all(store, evaluator, tmp_path)
         assert lines(store) == before
         assert len(letters_of(store)) == 3
+
+    def test_costs_on_what_is_still_open_after_a_part_payment(
+        self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
+    ) -> None:
+        """EUR 100 of the EUR 800 paid before the 14-day letter: the letter states, and the run
+        posts, the costs on the EUR 700 still open (EUR 105.00), not on EUR 800 (EUR 120.00)."""
+        paid = Payment(payment_id="P0", debtor_id="D0", received_on=DUE, amount=eur("100.00"))
+        import_payments(store, [paid])
+        run_all(store, evaluator, tmp_path)
+        (letter,) = [e for e in letters_of(store) if e.debtor_id == "D0"]
+        assert letter.sent_on > DUE
+        expected = collection_costs([eur("700.00")], on=letter.sent_on, table=load_bik_table())
+        assert letter.stated_costs == expected.total == eur("105.00")
+        (bik,) = [c for c in lines(store)[0] if c[0] == "B0" and c[1] == "bik"]
+        assert bik[3] == "10500"
 
     def test_crash_and_rerun_posts_once(
         self, store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path

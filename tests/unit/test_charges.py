@@ -17,7 +17,7 @@ from maatwerk.core.collection_costs import (
     BikParams,
     collection_costs,
 )
-from maatwerk.core.debts import ClaimKind, Debt, InterestKind, InterestLine
+from maatwerk.core.debts import AppliedPayment, Balance, ClaimKind, Debt, InterestKind, InterestLine
 from maatwerk.core.events import (
     ArrangementAccepted,
     ArrangementBreached,
@@ -144,6 +144,33 @@ class TestCosts:
         assert posting.posting_key == "bik:2026-02-02"
         posted = DEBT.with_cost(posting.line)  # type: ignore[arg-type]
         assert case_charges([posted], (letter,), D(2026, 2, 20), rules).postings == ()
+
+    def test_costs_on_the_principal_still_open_when_the_letter_was_sent(self) -> None:
+        """EUR 675 billed, EUR 100 paid before the letter: 15 % of the EUR 575 still open
+        (EUR 86.25), not of the EUR 675 billed (EUR 101.25); a payment after the letter does not
+        lower the costs the letter stated."""
+        debt = attrs.evolve(DEBT, principal=eur(675))
+
+        def paid(amount: str, on: dt.date, base: Debt) -> Debt:
+            parts = Balance(principal=eur(amount))
+            return base.with_payment(
+                AppliedPayment(payment_id=f"P{on}", applied_on=on, parts=parts)
+            )
+
+        part_paid = paid("100.00", D(2026, 1, 20), debt)
+        assert part_paid.principal_open_on(D(2026, 1, 19)) == eur(675)
+        assert part_paid.principal_open_on(D(2026, 2, 2)) == eur(575)
+        stated = collection_costs([eur(575)], on=D(2026, 2, 2), table=BIK).total
+        assert stated == eur("86.25")
+        letter = attrs.evolve(self.letter(), stated_costs=stated)
+        later = paid("200.00", D(2026, 2, 10), part_paid)
+        rules = ChargeRules(bik=BIK, atw=plain_calendar())
+        (posting,) = case_charges([later], (letter,), D(2026, 2, 19), rules).postings
+        assert posting.line.amount == eur("86.25")
+        # a letter that stated costs on the original principal is not honoured (6:96: the costs
+        # stated must be the costs due)
+        wrong = attrs.evolve(letter, stated_costs=eur("101.25"))
+        assert case_charges([later], (wrong,), D(2026, 2, 19), rules).postings == ()
 
     def test_wrong_amount_or_public_claim_gets_no_bik(self) -> None:
         rules = ChargeRules(bik=BIK, atw=plain_calendar())

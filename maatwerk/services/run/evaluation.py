@@ -215,16 +215,17 @@ class PolicyCaseEvaluator:
             return None
         if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
             return None
-        debts = [
-            d
+        open_principal = [
+            d.principal_open_on(decision.today)
             for d in stored.case.debts
             if d.debt_id in action.debt_ids and d.kind is ClaimKind.PRIVATE
         ]
-        if not debts:
+        base = [amount for amount in open_principal if amount.is_positive]
+        if not base:
             return None
-        return collection_costs(
-            [d.principal for d in debts], on=decision.today, table=self.bik
-        ).total
+        # the principal still open on the letter's day, not the original principal: a part
+        # payment before the letter lowers the costs it states (docs/rules/collection-costs.md)
+        return collection_costs(base, on=decision.today, table=self.bik).total
 
     @property
     def signature(self) -> str:
