@@ -41,6 +41,7 @@ from maatwerk.core.collection_costs import (
     FOURTEEN_DAYS,
     AanmaningParams,
     BikParams,
+    CollectionCosts,
     CostsRefusal,
     FourteenDayLetter,
     aanmaning_fee,
@@ -69,6 +70,7 @@ __all__ = [
     "aanmaning_postings",
     "case_charges",
     "covered_by_plan",
+    "letter_costs",
     "month_start",
 ]
 
@@ -169,6 +171,44 @@ def _interest(
     return Posting(debt_id=debt.debt_id, posting_key=key, line=line), _next_month(today)
 
 
+@attrs.frozen(kw_only=True)
+class LetterCosts:
+    """The collection costs (BIK) of one 14-day letter and the claims they are on."""
+
+    debts: tuple[Debt, ...]
+    """the letter's private consumer claims with principal still open when it was sent"""
+    base: tuple[Money, ...]
+    """each claim's principal still open on that day (the base, and the weights of the split)"""
+    costs: CollectionCosts
+
+
+def letter_costs(
+    debts: Sequence[Debt], debt_ids: Sequence[str], sent_on: dt.date, bik: DatedTable[BikParams]
+) -> LetterCosts | None:
+    """The BIK a 14-day letter sent on ``sent_on`` for ``debt_ids`` states (and may later post).
+
+    The base is the principal still open on the letter's day (BW 6:96, Besluit BIK art. 2;
+    docs/rules/collection-costs.md): a part payment before the letter lowers the costs, one after
+    it does not. Only private claims on a consumer count; ``None`` when no such claim is open. The
+    run states these costs in the letter and posts them after the term with this same function,
+    so the two cannot differ.
+    """
+    covered = [
+        (d, d.principal_open_on(sent_on))
+        for d in debts
+        if d.debt_id in debt_ids and d.kind is ClaimKind.PRIVATE and d.consumer
+    ]
+    covered = [(d, base) for d, base in covered if base.is_positive]
+    if not covered:
+        return None
+    base = tuple(amount for _, amount in covered)
+    return LetterCosts(
+        debts=tuple(d for d, _ in covered),
+        base=base,
+        costs=collection_costs(base, on=sent_on, table=bik),
+    )
+
+
 def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
     letter: FourteenDayLetterSent,
     debts: Sequence[Debt],
@@ -177,24 +217,13 @@ def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
     atw: BusinessCalendar,
     plan: frozenset[str] | None,
 ) -> tuple[tuple[Posting, ...], dt.date | None]:
-    covered = [
-        d
-        for d in debts
-        if d.debt_id in letter.debt_ids and d.kind is ClaimKind.PRIVATE and d.consumer
-    ]
-    if not covered or not letter.stated_costs.is_positive:
+    found = letter_costs(debts, letter.debt_ids, letter.sent_on, bik)
+    if found is None or not letter.stated_costs.is_positive:
         return (), None
+    covered, costs = found.debts, found.costs
     if any(c.kind == "bik" for d in covered for c in d.costs):
         return (), None  # BIK once per claim, however many letters (6:96 lid 2 sub c)
     last_day = legal_deadline(letter.received_on, FOURTEEN_DAYS, atw)
-    # the base is the principal still open when the letter was sent (what the letter stated its
-    # costs on); a payment after the letter does not lower them (docs/rules/collection-costs.md)
-    base = [d.principal_open_on(letter.sent_on) for d in covered]
-    if not any(amount.is_positive for amount in base):
-        return (), None
-    costs = collection_costs(
-        [amount for amount in base if amount.is_positive], on=letter.sent_on, table=bik
-    )
     paid = all(not d.outstanding.principal.is_positive for d in covered)
     paid_on = max((a.applied_on for d in covered for a in d.applied), default=None)
     decision = costs_payable(
@@ -219,7 +248,7 @@ def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
         return (), None
     if any(_paused(d.debt_id, plan) for d in covered):
         return (), None
-    parts = allocate(costs.total, [amount.amount for amount in base])
+    parts = allocate(costs.total, [amount.amount for amount in found.base])
     key = f"bik:{letter.sent_on.isoformat()}"
     return tuple(
         Posting(

@@ -112,7 +112,8 @@ def outstanding_on(debt: Debt, day: dt.date) -> Money:
 def _owed_on(debt: Debt, day: dt.date) -> tuple[Money, Money]:
     """:func:`outstanding_on` and the principal still owed of it (zero when nothing is).
 
-    One pass over the ledger for both: every evaluation asks this for every debt of the case.
+    Every evaluation asks this for every debt of the case; the principal part is read only
+    when something is owed.
     """
     zero = Money.zero(debt.currency)
     if debt.status in (DebtStatus.WRITTEN_OFF, DebtStatus.CANCELLED) and (
@@ -126,14 +127,12 @@ def _owed_on(debt: Debt, day: dt.date) -> tuple[Money, Money]:
     for line in debt.interest:
         if line.posted_on <= day:
             total = total + line.amount
-    paid = zero
     for applied in debt.applied:
         if applied.applied_on <= day:
             total = total - applied.parts.total
-            paid = paid + applied.parts.principal
     if not total.is_positive:
         return total, zero
-    return total, (debt.principal - paid).clamp_zero()
+    return total, debt.principal_open_on(day)
 
 
 @attrs.frozen(kw_only=True)

@@ -20,9 +20,15 @@ import attrs
 
 from maatwerk.core.allocation import AllocationOrder
 from maatwerk.core.calendar import Calendars
-from maatwerk.core.charges import ChargeRules, Charges, aanmaning_postings, case_charges
-from maatwerk.core.collection_costs import AanmaningParams, BikParams, collection_costs
-from maatwerk.core.debts import ClaimKind, CostLine, InterestLine
+from maatwerk.core.charges import (
+    ChargeRules,
+    Charges,
+    aanmaning_postings,
+    case_charges,
+    letter_costs,
+)
+from maatwerk.core.collection_costs import AanmaningParams, BikParams
+from maatwerk.core.debts import CostLine, InterestLine
 from maatwerk.core.events import ActionKind, Event, StepTaken
 from maatwerk.core.idle import DATA_BLOCKS, idle_until
 from maatwerk.core.interest import InterestTables
@@ -209,23 +215,15 @@ class PolicyCaseEvaluator:
         return evaluate_policy(file, self.policy_for(stored), today, self.tables)
 
     def stated_costs(self, decision: Decision, stored: StoredCase) -> Money | None:
-        """BIK for a 14-day letter on private claims; ``None`` for anything else."""
+        """BIK for a 14-day letter on private consumer claims (:func:`letter_costs`, the same rule
+        that posts them after the term); ``None`` for anything else."""
         action = decision.action
         if self.bik is None or action is None:
             return None
         if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
             return None
-        open_principal = [
-            d.principal_open_on(decision.today)
-            for d in stored.case.debts
-            if d.debt_id in action.debt_ids and d.kind is ClaimKind.PRIVATE
-        ]
-        base = [amount for amount in open_principal if amount.is_positive]
-        if not base:
-            return None
-        # the principal still open on the letter's day, not the original principal: a part
-        # payment before the letter lowers the costs it states (docs/rules/collection-costs.md)
-        return collection_costs(base, on=decision.today, table=self.bik).total
+        found = letter_costs(stored.case.debts, action.debt_ids, decision.today, self.bik)
+        return None if found is None else found.costs.total
 
     @property
     def signature(self) -> str:
