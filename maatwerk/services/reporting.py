@@ -44,7 +44,7 @@ from maatwerk.core.events import (
 )
 from maatwerk.core.money import Money
 from maatwerk.core.report_data import BillRow, ReportData, ReportSource
-from maatwerk.core.subsistence import SubsistenceInput, SubsistenceTables, protected_income
+from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.services.funnel import (
     AGEING_BUCKETS,
     AgeingBucket,
@@ -53,6 +53,7 @@ from maatwerk.services.funnel import (
     PolicyFigures,
     ProtectionReason,
 )
+from maatwerk.services.payloads import household_bvv
 
 
 __all__ = ["Capacity", "capacity_from_tables", "figures_from_data", "gather_funnel"]
@@ -77,16 +78,7 @@ def capacity_from_tables(tables: SubsistenceTables) -> Capacity:
         if debtor.net_monthly_income is None:
             return None
         try:
-            bvv = protected_income(
-                SubsistenceInput(
-                    household=debtor.household,
-                    on=on,
-                    net_income=debtor.net_monthly_income,
-                    gross_annual_income=debtor.gross_annual_income,
-                    bijstand=debtor.on_bijstand,
-                ),
-                tables,
-            ).bvv
+            bvv = household_bvv(debtor, debtor.net_monthly_income, on, tables).bvv
         except InputError:
             return None  # not enough data to compute the BVV: the point is left out
         return affordability(

@@ -37,6 +37,7 @@ from maatwerk.core.records import (
     PaymentApplication,
     Posting,
 )
+from maatwerk.services.payloads import household_bvv
 from maatwerk.services.reporting import capacity_from_tables, gather_funnel
 
 
@@ -273,6 +274,16 @@ class TestCapacityFromTables:
         poor = attrs.evolve(_debtor(2, "900.00"), gross_annual_income=eur("12000.00"))
         # the BVV is at most 95 % of net income (Rv 475d lid 5): 5 % of EUR 900 stays available
         assert capacity(poor, eur("600.00"), dt.date(2026, 3, 1)) == eur("45.00")
+
+    def test_no_brp_address_uses_the_same_bvv_as_an_offer(self) -> None:
+        """Without a BRP address the BVV is 47.5 % of norm B (Rv 475da lid 4), in the report's
+        capacity as in an arrangement offer (both through ``household_bvv``)."""
+        tables = load_subsistence_tables()
+        on = dt.date(2026, 3, 1)
+        homeless = attrs.evolve(_debtor(1, "1500.00"), has_brp_address=False)
+        bvv = household_bvv(homeless, eur("1500.00"), on, tables).bvv
+        assert bvv < eur("1000.00")
+        assert capacity_from_tables(tables)(homeless, eur("600.00"), on) == eur("1500.00") - bvv
 
     def test_unknown_without_gross_income(self) -> None:
         capacity = capacity_from_tables(load_subsistence_tables())
