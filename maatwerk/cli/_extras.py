@@ -35,6 +35,7 @@ EXTRAS_OF_COMMAND: Final[dict[str, tuple[str, ...]]] = {
     "run": ("storage", "sepa"),
     "import": ("storage",),
     "demo": ("all",),  # every channel, the bank's returns and the report, on a database
+    "simulate": ("all",),  # the demo once per policy (maatwerk.demo.database)
 }
 
 

@@ -121,7 +121,7 @@ EXTRA_COMMANDS = [
     ("report --help", "'maatwerk report' needs the report extra: pip install 'maatwerk[report]'"),
     (
         "simulate --help",
-        "'maatwerk simulate' needs the report extra: pip install 'maatwerk[report]'",
+        "'maatwerk simulate' needs the all extra: pip install 'maatwerk[all]'",
     ),
     ("sepa --help", "'maatwerk sepa' needs the sepa extra: pip install 'maatwerk[sepa]'"),
     ("returns --help", "'maatwerk returns' needs the sepa extra: pip install 'maatwerk[sepa]'"),

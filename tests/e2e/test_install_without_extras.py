@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from maatwerk.cli._extras import EXTRA_OF_MODULE
+
 
 pytestmark = pytest.mark.slow
 
 PROJECT = Path(__file__).parents[2]
-NOT_IN_THE_BASE = ("sqlalchemy", "alembic", "psycopg", "lxml", "mt940", "matplotlib", "schwifty")
+#: every package an extra installs (one table: maatwerk.cli._extras)
+NOT_IN_THE_BASE = tuple(sorted(EXTRA_OF_MODULE))
 
 
 def _ok(*command: str | Path) -> str:

@@ -45,7 +45,6 @@ EXTRAS = (
     "alembic",
     "psycopg",
     "lxml",
-    "xmlschema",
     "schwifty",
     "stdnum",
     "mt940",
