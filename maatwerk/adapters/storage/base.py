@@ -1,8 +1,9 @@
 """What every part of the SQL store shares: the engine, key lists in parts, JSON read back.
 
 Each concern of :class:`~maatwerk.adapters.storage.store.SqlStore` (cases, the event log, runs
-and decisions, the outbox, reviews, imports, reporting, idle cases) is a class over
-:class:`SqlBase` in its own module; ``SqlStore`` is composed from them.
+and decisions, the outbox, reviews, imports, reporting) is a class over :class:`SqlBase` in its
+own module; ``SqlStore`` is composed from them (the idle-case statements are functions in
+``run_state``).
 """
 
 from __future__ import annotations

@@ -43,8 +43,6 @@ __all__ = ["AUDIT_RECORD_UPDATED", "SqlImports"]
 
 #: Kind of the audit record written when an import changes a stored row.
 AUDIT_RECORD_UPDATED: Final = "audit.record-updated"
-#: Kind of the audit record written when an import adds a row.
-AUDIT_RECORD_CREATED: Final = "audit.record-created"
 
 
 class SqlImports(SqlBase):

@@ -157,14 +157,6 @@ class SqlRunLedger(SqlBase):
             return None
         return _decision_record(row)
 
-    def decisions_of_debtor(self, debtor_id: str) -> Sequence[DecisionRecord]:
-        d = t.decisions
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(d).where(d.c.debtor_id == debtor_id).order_by(d.c.run_date, d.c.id)
-            ).all()
-        return [_decision_record(r) for r in rows]
-
 
 def _decision_row(decision: DecisionRecord) -> dict[str, Any]:
     return {

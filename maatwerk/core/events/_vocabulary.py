@@ -20,7 +20,7 @@ __all__ = [
 
 
 class ActionKind(enum.Enum):
-    """What a policy step does (stap). Ordered here from mild to severe (see ``severity``)."""
+    """What a policy step does (stap). Listed here from mild to severe; the policy's own step order decides."""
 
     COURTESY_REMINDER = "courtesy-reminder"
     """vriendelijke herinnering vóór de vervaldatum"""
@@ -50,11 +50,6 @@ class ActionKind(enum.Enum):
     """afboeken (oninbaar)"""
     CLOSE = "close"
     """dossier sluiten (betaald, geregeld)"""
-
-    @property
-    def severity(self) -> int:
-        """Rank from mild (0) to severe; used to pick the most severe due step."""
-        return list(ActionKind).index(self)
 
 
 class ContactChannel(enum.Enum):

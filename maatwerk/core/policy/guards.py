@@ -197,9 +197,6 @@ class GuardRegistry:
             self._for_step[key] = found
         return found
 
-    def as_mapping(self) -> Mapping[str, GuardSpec]:
-        return {s.code: s for s in self.specs}
-
 
 # ---------------------------------------------------------------------------------- checks
 _BAILIFF: Final = frozenset({ActionKind.BAILIFF_HANDOVER})

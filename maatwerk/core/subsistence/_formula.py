@@ -167,19 +167,19 @@ def protected_income(inp: SubsistenceInput, tables: SubsistenceTables) -> Subsis
             bvv = _increases(inp, params, bvv, work)
             if unclamped != before:
                 alternative = unclamped + (bvv - before)
-        if basis in (SubsistenceBasis.FORMULA, SubsistenceBasis.NO_ADDRESS):
-            bvv = _reductions(inp, bvv, work)
-            bvv = _income_cap(inp, bvv, work)
-            if alternative is not None:
-                other = _income_cap(inp, _reductions(inp, alternative, None), None)
-                if other.rounded() != bvv.rounded():
-                    work.line(
-                        "Let op: zonder de [U]-ondergrens 0 voor negatieve formuletermen zou de "
-                        f"BVV {other.rounded().format()} zijn",
-                        Money.zero(),
-                        "Rv 475da lid 2 [U]",
-                        provisional=True,
-                    )
+        # the formula and the no-address rule are "the BVV of 475da": reductions and the cap
+        bvv = _reductions(inp, bvv, work)
+        bvv = _income_cap(inp, bvv, work)
+        if alternative is not None:
+            other = _income_cap(inp, _reductions(inp, alternative, None), None)
+            if other.rounded() != bvv.rounded():
+                work.line(
+                    "Let op: zonder de [U]-ondergrens 0 voor negatieve formuletermen zou de "
+                    f"BVV {other.rounded().format()} zijn",
+                    Money.zero(),
+                    "Rv 475da lid 2 [U]",
+                    provisional=True,
+                )
 
     return work.result(inp, bvv, attached, basis, formula)
 

@@ -383,7 +383,7 @@ def _as_written(
 
     Events come after the case's own (in the order of the log); a posting adds its line to its
     debt after the debt's other lines. A posting whose key is already there is not written
-    again by the store (``_post``); the charge rules never propose one (they read the lines).
+    again by the store (``post_lines`` in the storage adapter); the charge rules never propose one (they read the lines).
     """
     costs: dict[str, list[CostLine]] = {}
     interest: dict[str, list[InterestLine]] = {}
