@@ -110,7 +110,7 @@ class DemoIO(Protocol):
 
 @attrs.frozen(kw_only=True)
 class DemoSettings:
-    """Timing and reaction assumptions of the demo households (all [A], as in the simulation)."""
+    """Timing and reaction assumptions of the demo households (all [A]; the simulation runs these same households)."""
 
     start: dt.date
     days: int
@@ -127,7 +127,7 @@ class DemoSettings:
     consent_share: float = 0.8
     """share of can't-pay households reached by phone that consent to a referral"""
     debt_help_share: float = 0.5
-    """share of referred households that start debt help (as in the simulation)"""
+    """share of referred households that start debt help"""
     reviewer: str = "demo-checker"
     """the second person who approves steps that need review (four eyes)"""
 
@@ -250,12 +250,12 @@ class _Driver:
             ):
                 lump.append(home)
         if lump or garnished:
-            collect = lump + garnished
-            owed = self._owed([CaseKey(h.debtor_id, self.creditor) for h in collect], day)
-            for home in collect:
+            collect = [(h, False) for h in lump] + [(h, True) for h in garnished]
+            owed = self._owed([CaseKey(h.debtor_id, self.creditor) for h, _ in collect], day)
+            for home, garnishment in collect:
                 amount = owed.get(home.debtor_id, Money.zero())
                 # a bank garnishment takes it all at once, whatever the household can spare
-                if amount.is_positive and (home in garnished or home.can_pay_lump(amount)):
+                if amount.is_positive and (garnishment or home.can_pay_lump(amount)):
                     payments.append(home.payment(day, amount))
                     home.unpaid.clear()
         if payments:

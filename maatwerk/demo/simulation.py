@@ -16,6 +16,7 @@ luck for the same kind of event (common random numbers); the run is deterministi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Sequence
@@ -46,8 +47,13 @@ def simulate_policy(
 ) -> DemoOutcome:
     """One policy: the demo on a fresh SQLite database in ``out_dir`` (kept) or in a temporary
     folder (removed afterwards), with the funnel report gathered from it (one column)."""
-    with tempfile.TemporaryDirectory(prefix="maatwerk-simulate-") as scratch:
-        folder = Path(scratch) if out_dir is None else out_dir
+    scratch = (
+        tempfile.TemporaryDirectory(prefix="maatwerk-simulate-")
+        if out_dir is None
+        else contextlib.nullcontext(str(out_dir))
+    )
+    with scratch as where:
+        folder = Path(where)
         folder.mkdir(parents=True, exist_ok=True)
         return run_on_database(
             fresh_sqlite(folder),

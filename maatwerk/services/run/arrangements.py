@@ -145,6 +145,8 @@ def plan_reminders(
 ) -> tuple[OutboxEntry, ...]:
     """A missed-instalment reminder per plan in grace, for a policy without an
     ``instalment-missed`` step (one per missed instalment; none when the policy acts today)."""
+    if not plans.missed:
+        return ()
     if any(step.timing.anchor is Anchor.INSTALMENT_MISSED for step in policy.steps):
         return ()  # the policy's own step sends it
     if decision.status is DecisionStatus.STOPPED or decision.action is not None:

@@ -139,7 +139,8 @@ def run_day(
             else store.case_keys(after=after, limit=settings.batch_size)
         ):
             after = keys[-1]
-            decided = store.decided(run_date, keys)
+            # pending keys leave out the cases decided today already; a plain page may hold some
+            decided = frozenset() if rested_first else store.decided(run_date, keys)
             summary.cases_already_decided += len(decided)
             todo = [k for k in keys if k not in decided]
             idle: Sequence[IdleCase] = ()
