@@ -255,6 +255,8 @@ def result_payload(result: SubsistenceResult) -> dict[str, Any]:
         "attachable": result.attachable,
         "table": result.table,
         "provisional": result.provisional,
+        "provisional_notes": list(result.provisional_notes("en")),
+        "beyond_revision": result.beyond_revision,
         "lines": [
             {
                 "term": line.term,
@@ -306,5 +308,7 @@ def bvv(
     click.echo(f"Tabellen: {result.table}")
     if result.provisional:
         click.echo("Let op: deze berekening gebruikt een voorlopige waarde of regel.")
+        for note in result.provisional_notes("nl"):
+            click.echo(f"  {note}")
     for item in result.unsupported:
         click.echo(f"Niet berekend: {item}")

@@ -226,6 +226,41 @@ class SubsistenceResult:
         """The table versions used, e.g. ``bvv_maxima@2026-01-01, ...``."""
         return ", ".join(str(v) for v in self.tables)
 
+    @property
+    def beyond_revision(self) -> dt.date | None:
+        """The earliest scheduled revision of a table used that had passed on :attr:`on`
+        (its figures may have been superseded: the result is then provisional)."""
+        dates = [v.beyond_revision for v in self.tables if v.beyond_revision is not None]
+        return min(dates) if dates else None
+
+    def provisional_notes(self, lang: str = "en") -> tuple[str, ...]:
+        """Why the result is provisional, one plain sentence per cause ('nl' or 'en')."""
+        notes: list[str] = []
+        beyond = self.beyond_revision
+        if beyond is not None:
+            used = max(v.valid_from for v in self.tables if v.beyond_revision is not None)
+            notes.append(
+                f"Voorlopig: de bedragen van {used.isoformat()} zijn gebruikt. Op "
+                f"{beyond.isoformat()} zouden er nieuwe bedragen komen. Die hebben we nog niet; "
+                "de uitkomst kan nog veranderen."
+                if lang == "nl"
+                else f"Provisional: the figures valid from {used.isoformat()} were used, but new "
+                f"figures were due on {beyond.isoformat()} and are not in the tables yet; the "
+                "result may change."
+            )
+        for version in self.tables:
+            if version.provisional and version.beyond_revision is None:
+                notes.append(version.note_nl if lang == "nl" else version.note)
+        for line in self.lines:
+            if line.provisional:
+                rule = f"{line.term} ({line.rule})"
+                notes.append(
+                    f"Voorlopig: {rule}: {line.note}"
+                    if lang == "nl"
+                    else f"Provisional: {rule}: {line.note}"
+                )
+        return tuple(notes) if self.provisional else ()
+
 
 def _check_money(value: Money, field: str) -> None:
     if value.is_negative:
