@@ -248,9 +248,11 @@ class SubsistenceResult:
                 f"figures were due on {beyond.isoformat()} and are not in the tables yet; the "
                 "result may change."
             )
-        for version in self.tables:
-            if version.provisional and version.beyond_revision is None:
-                notes.append(version.note_nl if lang == "nl" else version.note)
+        notes.extend(
+            version.note_nl if lang == "nl" else version.note
+            for version in self.tables
+            if version.provisional and version.beyond_revision is None
+        )
         for line in self.lines:
             if line.provisional:
                 rule = f"{line.term} ({line.rule})"
