@@ -80,7 +80,7 @@ def test_bvv_tables_values_and_sources() -> None:
     assert jan25.provisional
     assert jan25.value.zorg_threshold is None
     assert jan25.value.quad_a_one is None
-    assert jan25.value.standard_premium == Decimal("2112")
+    assert jan25.value.standard_premium == Decimal(2112)
     assert "NOT retrieved" in jan25.source
     assert tables.norms.at(D(2025, 7, 1)).value.single == Money("1369.06")
 
