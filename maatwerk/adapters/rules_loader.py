@@ -5,6 +5,8 @@ File format (one table per file)::
     table = "bik"                      # must equal the file name without .toml
     title = "Buitengerechtelijke incassokosten"
     unit = "EUR"                       # free text, optional
+    revision = "every 1 January and 1 July"   # the schedule in words
+    next_revision = 2027-01-01         # a date after the last entry, or "none scheduled"
 
     [[entry]]
     valid_from = 2012-07-01
@@ -12,6 +14,10 @@ File format (one table per file)::
     provisional = false                # optional, default false
     [entry.values]
     minimum = 40.00                    # numbers are read as Decimal, never float
+
+``next_revision`` is the date the figures are next due to change; a value looked up on or after
+it is marked provisional (``maatwerk.core.tables``). Every shipped table states it (a test checks);
+a table without it (e.g. a test fixture) has no revision date.
 
 Numbers are parsed with ``parse_float=Decimal``, so ``40.00`` is exactly ``Decimal('40.00')``.
 Every error names the file, the entry (as a line-ish ``entry[3]``) and the field.
@@ -37,6 +43,8 @@ from maatwerk.core.tables import Dated, DatedTable
 
 
 __all__ = [
+    "NONE_SCHEDULED",
+    "NOT_KNOWN",
     "RawEntry",
     "RawTable",
     "Values",
@@ -51,7 +59,13 @@ __all__ = [
 
 T = TypeVar("T")
 
-_ENVELOPE_KEYS = frozenset({"table", "title", "unit", "notes", "entry"})
+_ENVELOPE_KEYS = frozenset(
+    {"table", "title", "unit", "notes", "entry", "revision", "next_revision"}
+)
+NONE_SCHEDULED = "none scheduled"
+"""the ``next_revision`` of a table whose figures change only when the law does"""
+NOT_KNOWN = "not known"
+"""the ``next_revision`` of a table whose schedule was not retrieved (its entries say why)"""
 _ENTRY_KEYS = frozenset({"valid_from", "source", "provisional", "values", "notes"})
 
 
@@ -94,6 +108,10 @@ class RawTable:
     title: str
     file: str
     entries: tuple[RawEntry, ...]
+    next_revision: dt.date | None = None
+    revision: str = ""
+    revision_stated: bool = False
+    """the file has a ``next_revision`` key (a date or "none scheduled")"""
 
 
 def dec(values: Values, key: str) -> Decimal:
@@ -195,7 +213,40 @@ def read_raw_table(name: str, directory: Path | None = None) -> RawTable:
             "entries must have distinct valid_from dates in ascending order",
             Location(file=file, field="entry"),
         )
-    return RawTable(name, str(doc.get("title", name)), file, tuple(entries))
+    next_revision, stated = _next_revision(doc, file, dates[-1])
+    revision = doc.get("revision", "")
+    if not isinstance(revision, str):
+        raise RuleTableError("revision must be text", Location(file=file, field="revision"))
+    return RawTable(
+        name,
+        str(doc.get("title", name)),
+        file,
+        tuple(entries),
+        next_revision,
+        revision or (str(doc["next_revision"]) if stated and next_revision is None else ""),
+        stated,
+    )
+
+
+def _next_revision(doc: Mapping[str, Any], file: str, last: dt.date) -> tuple[dt.date | None, bool]:
+    """``next_revision``: a date after the last entry, or "none scheduled"; (date, stated)."""
+    if "next_revision" not in doc:
+        return None, False
+    raw = doc["next_revision"]
+    where = Location(file=file, field="next_revision")
+    if raw in (NONE_SCHEDULED, NOT_KNOWN):
+        return None, True
+    if not isinstance(raw, dt.date) or isinstance(raw, dt.datetime):
+        raise RuleTableError(
+            f'next_revision must be a date, "{NONE_SCHEDULED}" or "{NOT_KNOWN}"', where
+        )
+    if raw <= last:
+        raise RuleTableError(
+            f"next_revision {raw.isoformat()} must be after the last entry ({last.isoformat()}): "
+            "add the new figures or move the date",
+            where,
+        )
+    return raw, True
 
 
 def load_table(
@@ -206,4 +257,6 @@ def load_table(
     return DatedTable.of(
         name,
         [Dated(e.valid_from, convert(e.values), e.source, e.provisional) for e in raw.entries],
+        next_revision=raw.next_revision,
+        revision=raw.revision,
     )

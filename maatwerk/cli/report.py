@@ -18,7 +18,7 @@ from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._store import open_store
-from maatwerk.services.reporting import capacity_from_tables, gather_funnel
+from maatwerk.services.reporting import capacity_from_tables, gather_funnel, revision_notes
 
 
 __all__ = ["report"]
@@ -42,12 +42,14 @@ def report(
     """Write the funnel report for a period from the database (HTML; --json prints the figures)."""
     if period_to < period_from:
         raise OneLineError("--to is before --from")
+    tables = load_subsistence_tables()
     with open_store(db_url) as store:
         figures = gather_funnel(
             store,
             period_from,
             period_to,
-            capacity=capacity_from_tables(load_subsistence_tables()),
+            capacity=capacity_from_tables(tables),
+            notes=revision_notes(tables, period_to),
         )
     path = write_report(figures, out)
     if as_json:

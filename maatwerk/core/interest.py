@@ -158,15 +158,18 @@ def _check(principal: Money, start: dt.date, end: dt.date) -> None:
 
 
 def _beyond_table(table: DatedTable[InterestRate], end: dt.date) -> dt.date | None:
-    """The half-year boundary after the table's last entry, when ``[.., end)`` runs past it.
+    """The table's next revision, when ``[.., end)`` runs past it.
 
-    Statutory rates are set per half year (1 January and 1 July); the last entry is known to be
-    in force only up to the next such date. ``None`` when the period ends before it.
+    Statutory rates are set per half year (1 January and 1 July): the table says when its last
+    entry is next due to change (``next_revision``; without one, the half-year boundary after
+    the last entry). ``None`` when the period ends before it.
     """
     if not table.entries:
         return None
-    last = table.entries[-1].valid_from
-    boundary = dt.date(last.year, 7, 1) if last.month < 7 else dt.date(last.year + 1, 1, 1)
+    boundary = table.next_revision
+    if boundary is None:
+        last = table.entries[-1].valid_from
+        boundary = dt.date(last.year, 7, 1) if last.month < 7 else dt.date(last.year + 1, 1, 1)
     return boundary if end > boundary else None
 
 
@@ -233,7 +236,8 @@ def statutory_interest(
         notes.append(
             f"The table's last rate ({last.value.percent} % from {last.valid_from.isoformat()}) "
             f"was used from {beyond.isoformat()} on as well, although the rate is set every half "
-            "year (1 January, 1 July): recalculate when the next rates are published."
+            "year (1 January, 1 July): the result is provisional; recalculate when the next "
+            "rates are published."
         )
     return InterestResult(
         principal=principal,

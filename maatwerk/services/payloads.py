@@ -434,6 +434,7 @@ def bvv_facts(
         "basis": result.basis.value,
         "tables": result.table,
         "provisional": result.provisional,
+        "provisional_notes": list(result.provisional_notes("nl")),
         "lines": [
             {
                 "term": line.term,

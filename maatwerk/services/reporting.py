@@ -56,7 +56,13 @@ from maatwerk.services.funnel import (
 from maatwerk.services.payloads import household_bvv
 
 
-__all__ = ["Capacity", "capacity_from_tables", "figures_from_data", "gather_funnel"]
+__all__ = [
+    "Capacity",
+    "capacity_from_tables",
+    "figures_from_data",
+    "gather_funnel",
+    "revision_notes",
+]
 
 #: What a household can spare each month for a plan of the given total (``None``: unknown).
 Capacity = Callable[[Debtor, Money, dt.date], Money | None]
@@ -86,6 +92,25 @@ def capacity_from_tables(tables: SubsistenceTables) -> Capacity:
         ).capacity
 
     return capacity
+
+
+def revision_notes(tables: SubsistenceTables, period_to: dt.date) -> tuple[str, ...]:
+    """A note when the period runs past a BVV table's next scheduled revision.
+
+    The capacity figures of such days use the last figures in the tables, which may have been
+    superseded by then: they are provisional, and the report says so.
+    """
+    notes: list[str] = []
+    for table in (tables.maxima, tables.norms, tables.parameters):
+        due = table.next_revision
+        if due is not None and period_to >= due:
+            last = table.entries[-1].valid_from
+            notes.append(
+                f"Provisional: from {due.isoformat()} on, protected-income (BVV) figures use the "
+                f"{table.name} table of {last.isoformat()}, whose next revision was due on "
+                f"{due.isoformat()}; capacities after that date may change."
+            )
+    return tuple(notes)
 
 
 def gather_funnel(

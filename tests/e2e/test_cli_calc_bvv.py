@@ -70,13 +70,85 @@ class TestCalcBvv:
         )
         assert payload["bvv"] == "2365.20"  # 2,191.418333 + 173.777
 
-    def test_owner_occupier_not_supported(self, runner: CliRunner) -> None:
-        payload = run(
+    def test_owner_occupier_increase_cannot_be_computed(self, runner: CliRunner) -> None:
+        # Rv 475da lid 7: the Besluit's rule was not retrieved, so the command stops (never a
+        # silent 0) and names the BVV without the increase, which is too low
+        line = calc_refusal(
             runner,
+            "bvv",
             *household("single", "3000", "--gross-annual-income", "40000", "--owner-occupier"),
         )
+        assert "Rv 475da lid 7" in line
+        assert "cannot be computed" in line
+        assert "1821.80" in line
+        assert "--owner-increase" in line
+        assert "--date" not in line
+
+    def test_owner_increase_set_by_a_person(self, runner: CliRunner) -> None:
+        # hand calculation (2026-01-01, single, C = 40,000): 0.95 x 1,401.50 = 1,331.425;
+        # zorg (40,000 - 29,736)/12 x 0.1373 = 117.437; housing min(16,575 x 0.27/12, 932.93 -
+        # 202.52) = 372.9375; formula 1,821.80; plus the increase of 150.00 = 1,971.80
+        payload = run(
+            runner,
+            *household(
+                "single",
+                "3000",
+                "--gross-annual-income",
+                "40000",
+                "--owner-occupier",
+                "--owner-increase",
+                "150",
+            ),
+        )
+        assert payload["bvv"] == "1971.80"
+        assert payload["unsupported"] == []
+        assert payload["provisional"] is False
+
+    def test_owner_occupier_where_the_cap_decides(self, runner: CliRunner) -> None:
+        payload = run(
+            runner,
+            *household("single", "1200", "--gross-annual-income", "15000", "--owner-occupier"),
+        )
+        assert payload["bvv"] == "1140.00"  # 95 % of 1,200: the increase cannot change it
+        assert payload["provisional"] is False
+
+    def test_after_next_revision_is_provisional(self, runner: CliRunner) -> None:
+        # the BVV tables are next revised on 2027-01-01: on 2027-01-15 the 2026-07-01 figures
+        # are used, and the result says they may have been superseded
+        payload = run(
+            runner,
+            *household("single", "3400", "--gross-annual-income", "60000", date="2027-01-15"),
+        )
+        assert payload["bvv"] == "2208.48"  # the 2026-07-01 maximum
         assert payload["provisional"] is True
-        assert payload["unsupported"] == ["owner-occupier increase (Rv 475da lid 7)"]
+        assert payload["beyond_revision"] == "2027-01-01"
+        assert "new figures were due on 2027-01-01" in payload["provisional_notes"][0]
+        assert (
+            "bvv_maxima@2026-07-01 (provisional: next revision was due 2027-01-01)"
+            in (payload["table"])
+        )
+        code, out, _ = calc(
+            runner,
+            "bvv",
+            *household("single", "3400", "--gross-annual-income", "60000", date="2027-01-15"),
+        )
+        assert code == 0
+        assert "Op 2027-01-01 zouden er nieuwe bedragen komen" in out
+
+    def test_before_next_revision_is_not_provisional(self, runner: CliRunner) -> None:
+        payload = run(
+            runner,
+            *household("single", "3400", "--gross-annual-income", "60000", date="2026-12-31"),
+        )
+        assert payload["provisional"] is False
+        assert payload["provisional_notes"] == []
+
+    def test_2025_date_where_the_cap_decides(self, runner: CliRunner) -> None:
+        # 2025: the quadratic formula's parameters were not retrieved, but 95 % of 1,200 =
+        # 1,140 is below 95 % of norm A 2025 (0.95 x 1,345.45 = 1,278.18): the cap decides
+        payload = run(runner, *household("single", "1200", date="2025-03-01"))
+        assert payload["bvv"] == "1140.00"
+        assert payload["provisional"] is False
 
     def test_text_output(self, runner: CliRunner) -> None:
         code, out, _ = calc(runner, "bvv", *household("single", "1200"))

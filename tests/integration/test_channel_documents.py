@@ -435,3 +435,26 @@ class TestFormalDemandLetter:
         assert "16 maart 2026" in text
         assert "€ 9,00" in text
         assert "dwangbevel" in text
+
+
+class TestArrangementOfferLetterProvisional:
+    """A plan sized to provisional BVV figures says the amounts may change (issue 17, item 4)."""
+
+    def letter(self, tmp_path: Path, provisional: bool) -> str:
+        payload = sample_payload(
+            instalment_amount=Decimal("50.00"),
+            instalment_count=6,
+            bvv={"protected_income": Decimal("1400.00"), "provisional": provisional},
+        )
+        assert send("letters", "arrangement-offer", tmp_path, payload)[0] is (
+            DeliveryStatus.DELIVERED
+        )
+        return next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
+
+    def test_provisional_figures_are_named(self, tmp_path: Path) -> None:
+        text = self.letter(tmp_path, provisional=True)
+        assert "Die kunnen nog veranderen" in text
+        assert "Dan rekenen wij opnieuw" in text
+
+    def test_final_figures_say_nothing(self, tmp_path: Path) -> None:
+        assert "veranderen" not in self.letter(tmp_path, provisional=False)

@@ -56,7 +56,8 @@ PUBLIC_NAMES: dict[str, str] = {
         StepNote Timing Verdict derive_state evaluate outstanding_on
     """,
     "maatwerk.core.subsistence": """
-        BijstandNorms BvvMaxima CalculationLine FormulaParameters FormulaVersion InstitutionStay
+        BijstandNorms BvvMaxima CalculationLine FormulaParameters FormulaVersion IncreaseNotComputableError
+        InstitutionStay
         MissingParameterError SubsistenceBasis SubsistenceInput SubsistenceResult SubsistenceTables
         protected_income
     """,

@@ -16,6 +16,7 @@ from maatwerk.core.errors import InputError, NoRuleForDateError
 from maatwerk.core.money import Money, eur
 from maatwerk.core.subsistence import (
     FormulaVersion,
+    IncreaseNotComputableError,
     InstitutionStay,
     MissingParameterError,
     SubsistenceBasis,
@@ -212,10 +213,31 @@ class TestIncreasesAndReductions:
         same = bvv("4000", "60000", housing_costs=eur("1000.00"))
         assert same.bvv == base.bvv
 
-    def test_owner_occupier_is_reported_as_not_supported(self) -> None:
-        result = bvv("3000", "40000", owner_occupier=True)
-        assert result.provisional
-        assert result.unsupported == ("owner-occupier increase (Rv 475da lid 7)",)
+    def test_owner_occupier_increase_cannot_be_computed(self) -> None:
+        # Rv 475da lid 7 below the income limit: the Besluit's rule was not retrieved, and
+        # the 95 % cap (2,850) does not decide: the calculation says so (never a silent 0)
+        with pytest.raises(IncreaseNotComputableError, match="Rv 475da lid 7") as caught:
+            bvv("3000", "40000", owner_occupier=True)
+        assert caught.value.without == eur("1821.80")
+        assert caught.value.reason == "lid 7 increase cannot be computed"
+
+    def test_owner_increase_set_by_a_person_is_added(self) -> None:
+        # hand calculation: 1,331.425 + 117.4373 + 372.9375 = 1,821.80; + 150.00 = 1,971.80
+        result = bvv("3000", "40000", owner_occupier=True, owner_increase=eur("150.00"))
+        assert result.bvv == eur("1971.80")
+        assert result.unsupported == ()
+        assert not result.provisional
+        assert any(line.rule.startswith("Rv 475da lid 7") for line in result.lines)
+
+    def test_owner_increase_irrelevant_when_the_cap_decides(self) -> None:
+        result = bvv("1200", "15000", owner_occupier=True)
+        assert result.bvv == eur("1140.00")
+        assert result.unsupported == ()
+        assert not result.provisional
+
+    def test_owner_increase_needs_the_request(self) -> None:
+        with pytest.raises(InputError, match="owner-occupier"):
+            bvv("3000", "40000", owner_increase=eur("150.00"))
 
     def test_owner_above_income_limit_gets_no_increase(self) -> None:
         result = bvv("5000", "60000", owner_occupier=True)

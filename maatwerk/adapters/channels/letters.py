@@ -12,7 +12,8 @@ Payload keys read (see ``maatwerk.core.ports``):
 * ``pay_before``, ``reference``, ``address`` (lines), ``creditor_name``, ``creditor_phone``,
   ``creditor_iban``;
 * for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),
-  ``first_instalment_on`` (date).
+  ``first_instalment_on`` (date); ``bvv`` (the protected-income calculation the plan is sized
+  to): when it is ``provisional`` the letter says the amounts may change and that we recalculate.
 
 ``creditor_name`` and ``creditor_phone`` may also come from the channel settings
 (``DeliveryContext.settings``); a letter without a phone number to call is refused.
@@ -176,6 +177,12 @@ def _arrangement(facts: _Facts) -> tuple[str, str]:
         lines.append(f"De eerste betaling is op {dutch_date(first)}.")
     lines.append("Wilt u de regeling? Bel ons of reageer binnen 14 dagen op deze brief.")
     lines.append("Past het bedrag niet bij uw inkomen? Bel ons. Dan kijken we samen opnieuw.")
+    bvv = facts.payload.get("bvv")
+    if isinstance(bvv, Mapping) and bvv.get("provisional") is True:
+        lines.append(
+            "Let op: wij rekenden met de bedragen die nu bekend zijn. Die kunnen nog veranderen. "
+            "Dan rekenen wij opnieuw. Moet u dan minder betalen? Dan passen wij de regeling aan."
+        )
     return "Een betalingsregeling voor u", "\n".join(lines)
 
 

@@ -9,11 +9,12 @@ from typing import Any
 import click
 
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
-from maatwerk.cli._common import AMOUNT, DATE, emit_json, json_option
+from maatwerk.cli._common import AMOUNT, DATE, OneLineError, emit_json, json_option
 from maatwerk.core.debtors import HouseholdType
 from maatwerk.core.errors import InputError
 from maatwerk.core.money import Money
 from maatwerk.core.subsistence import (
+    IncreaseNotComputableError,
     InstitutionStay,
     MissingParameterError,
     SubsistenceInput,
@@ -95,7 +96,15 @@ def subsistence_options(func: Any) -> Any:
         click.option(
             "--owner-occupier",
             is_flag=True,
-            help="Request (Rv 475da lid 7): owner-occupier increase (reported as not supported).",
+            help="Request (Rv 475da lid 7): owner-occupier or tenant without huurtoeslag. "
+            "The increase cannot be computed (the Besluit's rule was not retrieved): without "
+            "--owner-increase the command stops unless the 95 % cap decides anyway.",
+        ),
+        click.option(
+            "--owner-increase",
+            type=AMOUNT,
+            help="With --owner-occupier: the monthly lid-7 increase as set by a person "
+            "(Besluit beslagvrije voet art. 5).",
         ),
         click.option(
             "--institution-costs",
@@ -127,6 +136,7 @@ def build_input(
     housing_costs: Decimal | None,
     owner_occupier: bool,
     institution_costs: Decimal | None,
+    owner_increase: Decimal | None = None,
     institution_norm: Decimal | None,
     attached_income: Decimal | None = None,
     bijstand_other_income: Decimal = Decimal(0),
@@ -169,6 +179,7 @@ def build_input(
         no_address=no_address,
         housing_costs=None if housing_costs is None else Money(housing_costs),
         owner_occupier=owner_occupier,
+        owner_increase=None if owner_increase is None else Money(owner_increase),
         institution=institution,
     )
 
@@ -223,6 +234,7 @@ _OPTIONS = {
     "housing_costs": "--housing-costs",
     "institution.care_costs": "--institution-costs",
     "household": "--household",
+    "owner_increase": "--owner-increase",
 }
 
 
@@ -230,6 +242,9 @@ def compute(inp: SubsistenceInput) -> SubsistenceResult:
     """The BVV for ``inp`` from the shipped tables; errors name the CLI option to fix."""
     try:
         return protected_income(inp, load_subsistence_tables())
+    except IncreaseNotComputableError as exc:
+        # not a date problem: the lid-7 rule is missing for every date
+        raise OneLineError(str(exc), exit_code=2) from None
     except MissingParameterError as exc:
         institution = inp.institution
         if (
@@ -255,6 +270,8 @@ def result_payload(result: SubsistenceResult) -> dict[str, Any]:
         "attachable": result.attachable,
         "table": result.table,
         "provisional": result.provisional,
+        "provisional_notes": list(result.provisional_notes("en")),
+        "beyond_revision": result.beyond_revision,
         "lines": [
             {
                 "term": line.term,
@@ -306,5 +323,7 @@ def bvv(
     click.echo(f"Tabellen: {result.table}")
     if result.provisional:
         click.echo("Let op: deze berekening gebruikt een voorlopige waarde of regel.")
+        for note in result.provisional_notes("nl"):
+            click.echo(f"  {note}")
     for item in result.unsupported:
         click.echo(f"Niet berekend: {item}")

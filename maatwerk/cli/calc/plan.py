@@ -179,6 +179,7 @@ def plan(
                 "bvv": subsistence.bvv,
                 "table": subsistence.table,
                 "provisional": subsistence.provisional,
+                "provisional_notes": list(subsistence.provisional_notes("en")),
                 "affordability": [
                     {"term": line.term, "value": line.value, "note": line.note}
                     for line in capacity.lines
@@ -205,3 +206,5 @@ def plan(
         click.echo(f"  {text}")
     if subsistence.provisional:
         click.echo("Let op: de beslagvrije voet gebruikt een voorlopige waarde of regel.")
+        for note in subsistence.provisional_notes("nl"):
+            click.echo(f"  {note}")

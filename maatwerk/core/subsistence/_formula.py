@@ -15,6 +15,7 @@ from maatwerk.core.subsistence._model import (
     CalculationLine,
     FormulaParameters,
     FormulaVersion,
+    IncreaseNotComputableError,
     InstitutionStay,
     MissingParameterError,
     SubsistenceBasis,
@@ -46,6 +47,8 @@ class _Work:
         self.versions: list[TableVersion] = []
         self.provisional = False
         self.unsupported: list[str] = []
+        self.owner_pending = False
+        """lid 7 asked for and due, but not computable (see :func:`_owner_increase`)"""
 
     def use(self, entry: Dated[Any]) -> None:
         version = entry.version
@@ -170,6 +173,8 @@ def protected_income(inp: SubsistenceInput, tables: SubsistenceTables) -> Subsis
         # the formula and the no-address rule are "the BVV of 475da": reductions and the cap
         bvv = _reductions(inp, bvv, work)
         bvv = _income_cap(inp, bvv, work)
+        if work.owner_pending:
+            _owner_cap_decides(inp, bvv, work)
         if alternative is not None:
             other = _income_cap(inp, _reductions(inp, alternative, None), None)
             if other.rounded() != bvv.rounded():
@@ -500,30 +505,85 @@ def _increases(inp: SubsistenceInput, params: FormulaParameters, bvv: Money, wor
                 f"grens {limit.format()}",
             )
     if inp.owner_occupier:
-        single = inp.household is HouseholdType.SINGLE
-        limit_value = (
-            params.owner_income_limit_single if single else params.owner_income_limit_multi
-        )
-        c = inp.gross_annual_income
-        if limit_value is not None and c is not None and c.amount >= limit_value:
-            work.line(
-                "Geen verhoging eigen woning: inkomen niet onder de grens",
-                Money.zero(),
-                "Rv 475da lid 7",
-                f"grens {Money(limit_value).format()} per jaar",
-            )
-        else:
-            work.unsupported.append("owner-occupier increase (Rv 475da lid 7)")
-            work.line(
-                "Verhoging eigen woning (op verzoek): niet berekend",
-                Money.zero(),
-                "Rv 475da lid 7; Besluit beslagvrije voet art. 5",
-                "[U] de berekening uit het Besluit beslagvrije voet is niet opgehaald; "
-                "laat de verhoging handmatig vaststellen. De BVV hieronder is zonder deze "
-                "verhoging en kan te laag zijn.",
-                provisional=True,
-            )
+        bvv = _owner_increase(inp, params, bvv, work)
     return bvv
+
+
+def _owner_increase(
+    inp: SubsistenceInput, params: FormulaParameters, bvv: Money, work: _Work
+) -> Money:
+    """Rv 475da lid 7: owner-occupier, or tenant without huurtoeslag, on request.
+
+    Below the income limit the BVV goes up by an amount set by the Besluit beslagvrije voet
+    (art. 5: in effect the huurtoeslag the debtor would get as a tenant, docs/rules/
+    protected-income.md). That rule's text was not retrieved, so the engine cannot compute it:
+    a person sets it (``owner_increase``). Without it the calculation is marked pending and
+    :func:`_owner_cap_decides` either finds that the 95 %-of-income cap decides anyway or
+    raises :class:`IncreaseNotComputableError`: never a silent 0.
+    """
+    single = inp.household is HouseholdType.SINGLE
+    limit_value = params.owner_income_limit_single if single else params.owner_income_limit_multi
+    c = inp.gross_annual_income
+    if limit_value is not None and c is not None and c.amount >= limit_value:
+        work.line(
+            "Geen verhoging eigen woning: inkomen niet onder de grens",
+            Money.zero(),
+            "Rv 475da lid 7",
+            f"grens {Money(limit_value).format()} per jaar",
+        )
+        return bvv
+    if inp.owner_increase is not None:
+        work.line(
+            "Verhoging eigen woning of huur zonder huurtoeslag (op verzoek)",
+            inp.owner_increase,
+            "Rv 475da lid 7; Besluit beslagvrije voet art. 5",
+            "vastgesteld door een medewerker",
+        )
+        return bvv + inp.owner_increase
+    work.owner_pending = True
+    work.unsupported.append("owner-occupier increase (Rv 475da lid 7)")
+    work.line(
+        "Verhoging eigen woning (op verzoek): niet te berekenen",
+        Money.zero(),
+        "Rv 475da lid 7; Besluit beslagvrije voet art. 5",
+        "de rekenregel uit het Besluit beslagvrije voet is niet opgehaald; een medewerker "
+        "stelt de verhoging vast",
+        provisional=True,
+    )
+    return bvv
+
+
+def _owner_cap_decides(inp: SubsistenceInput, bvv: Money, work: _Work) -> None:
+    """The lid-7 increase is pending: fine only when the 95 %-of-income cap decides anyway.
+
+    The increase only raises the BVV before the 475db reductions, and those keep the order, so
+    when the BVV without it already reaches 95 % of the net income the cap decides and the
+    result is exact. Otherwise :class:`IncreaseNotComputableError`.
+    """
+    cap = Money(_NINETY_FIVE * inp.net_income.amount)
+    if bvv.rounded() >= cap.rounded():
+        work.owner_pending = False
+        work.unsupported.clear()
+        for index, line in enumerate(work.lines):
+            if line.rule.startswith("Rv 475da lid 7") and line.provisional:
+                work.lines[index] = CalculationLine(
+                    term="Verhoging eigen woning (op verzoek): niet nodig",
+                    value=Money.zero(),
+                    rule=line.rule,
+                    note="de 95 %-grens van Rv 475dc lid 1 beslist al; de verhoging verandert "
+                    "de uitkomst niet",
+                )
+        work.provisional = any(line.provisional for line in work.lines) or any(
+            v.provisional for v in work.versions
+        )
+        return
+    raise IncreaseNotComputableError(
+        "the owner-occupier / no-huurtoeslag increase (Rv 475da lid 7) cannot be computed: "
+        "the rule of the Besluit beslagvrije voet (art. 5) was not retrieved. Without it the "
+        f"BVV would be {bvv.rounded().format()}, which is too low; a person must set the "
+        "increase (--owner-increase) before anything is attached or deducted",
+        without=bvv.rounded(),
+    )
 
 
 def _reductions(inp: SubsistenceInput, bvv: Money, work: _Work | None) -> Money:

@@ -21,6 +21,7 @@ __all__ = [
     "CalculationLine",
     "FormulaParameters",
     "FormulaVersion",
+    "IncreaseNotComputableError",
     "InstitutionStay",
     "MissingParameterError",
     "SubsistenceBasis",
@@ -32,6 +33,21 @@ __all__ = [
 
 class MissingParameterError(NoRuleForDateError):
     """A parameter this calculation needs was not retrieved for the period (no number is invented)."""
+
+
+class IncreaseNotComputableError(MissingParameterError):
+    """The owner-occupier / no-huurtoeslag increase (Rv 475da lid 7) was asked for and matters,
+    but the rule that computes it (Besluit beslagvrije voet) was not retrieved.
+
+    ``reason`` is the short reason a case goes to a person with; ``without`` the BVV without the
+    increase (a lower bound: the real BVV is higher, so it must not be used to attach or deduct).
+    """
+
+    reason = "lid 7 increase cannot be computed"
+
+    def __init__(self, message: str, *, without: Money) -> None:
+        super().__init__(message)
+        self.without = without
 
 
 class FormulaVersion(enum.Enum):
@@ -192,6 +208,9 @@ class SubsistenceInput:
     """on request (lid 5): monthly housing costs"""
     owner_occupier: bool = False
     """on request (lid 7): owner-occupier or tenant without huurtoeslag entitlement"""
+    owner_increase: Money | None = None
+    """lid 7: the monthly increase as set by a person per the Besluit beslagvrije voet (the engine
+    cannot compute it: the Besluit's rule was not retrieved); only with ``owner_occupier``"""
 
 
 @attrs.frozen(kw_only=True)
@@ -226,6 +245,43 @@ class SubsistenceResult:
         """The table versions used, e.g. ``bvv_maxima@2026-01-01, ...``."""
         return ", ".join(str(v) for v in self.tables)
 
+    @property
+    def beyond_revision(self) -> dt.date | None:
+        """The earliest scheduled revision of a table used that had passed on :attr:`on`
+        (its figures may have been superseded: the result is then provisional)."""
+        dates = [v.beyond_revision for v in self.tables if v.beyond_revision is not None]
+        return min(dates) if dates else None
+
+    def provisional_notes(self, lang: str = "en") -> tuple[str, ...]:
+        """Why the result is provisional, one plain sentence per cause ('nl' or 'en')."""
+        notes: list[str] = []
+        beyond = self.beyond_revision
+        if beyond is not None:
+            used = max(v.valid_from for v in self.tables if v.beyond_revision is not None)
+            notes.append(
+                f"Voorlopig: de bedragen van {used.isoformat()} zijn gebruikt. Op "
+                f"{beyond.isoformat()} zouden er nieuwe bedragen komen. Die hebben we nog niet; "
+                "de uitkomst kan nog veranderen."
+                if lang == "nl"
+                else f"Provisional: the figures valid from {used.isoformat()} were used, but new "
+                f"figures were due on {beyond.isoformat()} and are not in the tables yet; the "
+                "result may change."
+            )
+        notes.extend(
+            version.note_nl if lang == "nl" else version.note
+            for version in self.tables
+            if version.provisional and version.beyond_revision is None
+        )
+        for line in self.lines:
+            if line.provisional:
+                rule = f"{line.term} ({line.rule})"
+                notes.append(
+                    f"Voorlopig: {rule}: {line.note}"
+                    if lang == "nl"
+                    else f"Provisional: {rule}: {line.note}"
+                )
+        return tuple(notes) if self.provisional else ()
+
 
 def _check_money(value: Money, field: str) -> None:
     if value.is_negative:
@@ -241,7 +297,18 @@ def check_input(inp: SubsistenceInput) -> None:
         "bijstand_other_income",
     ):
         _check_money(getattr(inp, field), field)
-    for field in ("gross_annual_income", "attached_income", "housing_costs", "bijstand_norm"):
+    if inp.owner_increase is not None and not inp.owner_occupier:
+        raise InputError(
+            "an owner-occupier increase (Rv 475da lid 7) needs the owner-occupier request",
+            Location(field="owner_increase"),
+        )
+    for field in (
+        "gross_annual_income",
+        "attached_income",
+        "housing_costs",
+        "bijstand_norm",
+        "owner_increase",
+    ):
         value = getattr(inp, field)
         if value is not None:
             _check_money(value, field)
