@@ -67,7 +67,8 @@ def _premiums(debtor_id: str, first: dt.date, months: int) -> tuple[Claim, ...]:
 #  id   name               household        net     debts                      what they do
 #  H01  Sanne Bakker       single, bijstand 1050    450 invoice                day 23 "can't pay"
 #  H02  Mark de Vries      single           5500    820 invoice                day 23 "won't pay"
-#  H03  Fam. Öztürk        couple+children  1700    820 invoice                day 23 "can't pay"
+#  H03  Fam. Öztürk        couple+children, 1700   820 invoice                day 23 "can't pay"
+#                          bijstand
 #  H04  Kees Jansen        single           1400    950 invoice                day 23 "can't pay",
 #                                                                              day 27 consent,
 #                                                                              day 45 municipality:
@@ -80,9 +81,9 @@ def _premiums(debtor_id: str, first: dt.date, months: int) -> tuple[Claim, ...]:
 #  H08  Joyce Mulder       single           2000    520 invoice                day 23 promise 520
 #                                                                              by day 50; no pay
 #  H09  Piet de Boer       single           1900    2 premiums (Mar, Apr)      -
-#  H10  Eva Hendriks       single           1900    4 premiums (Jan-Apr)       -
-#  H11  Rob Meijer         single           1900    6 premiums (Nov-Apr)       day 10 dispute,
-#                                                                              day 30 upheld
+#  H10  Eva Hendriks       single           1900    6 premiums (Dec-May): 4    day 10 dispute,
+#                                                   months' arrears at start   day 30 upheld
+#  H11  Rob Meijer         single           1900    6 premiums (Oct-Mar)       -
 #  H12  Noor de Wit        single           2300    600 invoice due 03-19      - (letter on a
 #                                                                              Friday, 2026-04-24)
 HOUSEHOLDS: tuple[Household, ...] = (
@@ -110,7 +111,7 @@ HOUSEHOLDS: tuple[Household, ...] = (
         "couple-children",
         "1700.00",
         (Claim("H03-1", "820.00", DUE),),
-        gross_income="25000.00",
+        on_bijstand=True,
         acts=(say(23, "H03", "cant-pay"),),
     ),
     Household(

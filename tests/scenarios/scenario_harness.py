@@ -337,7 +337,8 @@ def _act(
             db,
             "municipal-feedback",
             folder / f"feedback-{n}.csv",
-            f"reference,debtor_id,outcome,date\n{debtor_id},{debtor_id},{act.feedback},{on.isoformat()}\n",
+            # our reference: the customer number (or the referral's signal id)
+            f"reference,outcome,date\n{debtor_id},{act.feedback},{on.isoformat()}\n",
         )
     args = [*act.args, "--date", on.isoformat(), "--by", CASE_MANAGER, *db]
     code, output = _invoke(runner, args)

@@ -24,7 +24,7 @@ H02   Mark de Vries       single           5500    820 invoice          day 23 "
                                                                         costs, charged day 60,
                                                                         bailiff day 78 (approved).
 H03   Fam. Öztürk         couple+children  1700    820 invoice          day 23 "can't pay", figures
-                                                                        confirm (protected income
+                          on bijstand                                   confirm (protected income
                                                                         1902.02): not H02's path.
 H04   Kees Jansen         single           1400    950 invoice          day 23 "can't pay", day 27
                                                                         consent, referral day 29,
@@ -40,12 +40,14 @@ H06   Linda Smit          single           2400    675 invoice          day 30 p
                                                                         charges 86.25 (15 % of 575).
 H07   Ahmed Yilmaz        single           2200    380 invoice          day 23 promises 380 by
                                                                         day 36, pays all day 34:
-                                                                        kept, no letter, closed.
+                                                                        the ladder waits, kept,
+                                                                        no letter, closed.
 H08   Joyce Mulder        single           2000    520 invoice          day 23 promises 520 by
-                                                                        day 50, pays nothing: no
-                                                                        letter until the promise
-                                                                        ends (+ grace), broken
-                                                                        recorded, then the ladder.
+                                                                        day 50, pays nothing: the
+                                                                        ladder waits to day 53
+                                                                        (+ 3 days' grace), broken
+                                                                        day 54, a call, an offer,
+                                                                        the letter 14 days later.
 H09   Piet de Boer        single           1900    2 premiums (Zvw)     2 months on day 31: 18a
                                                                         offer; no 18b, no 18c.
 H10   Eva Hendriks        single           1900    6 premiums (Zvw,     4 months at the start;
@@ -57,8 +59,9 @@ H10   Eva Hendriks        single           1900    6 premiums (Zvw,     4 months
 H11   Rob Meijer          single           1900    6 premiums (Zvw,     6 months at the start:
                                                    Oct-Mar)             notice day 2, report only
                                                                         after the 4-week dispute
-                                                                        term (from the day after
-                                                                        receipt).
+                                                                        term from the day after
+                                                                        receipt (Atw: to 7 April),
+                                                                        on day 37.
 H12   Noor de Wit         single           2300    600 invoice due      14-day letter on Friday
                                                    2026-03-19           2026-04-24: received Tue
                                                                         04-28 (not Sunday; Monday is
@@ -79,7 +82,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from households import DAYS, HOUSEHOLDS, POLICY_FOR, START
-from scenario_harness import BAILIFF, Path, Scenario, run_scenario
+from scenario_harness import BAILIFF, Household, Path, Scenario, run_scenario
 
 from maatwerk.cli import cli
 from maatwerk.core.events import FourteenDayLetterSent
@@ -124,17 +127,15 @@ def _letters(path: Path) -> list[FourteenDayLetterSent]:
     return [e for e in path.events if isinstance(e, FourteenDayLetterSent)]
 
 
-def _protected_income(household: str, net: str, gross: str) -> Decimal:
-    """The protected income's formula amount (Rv 475da lid 1-2) from ``maatwerk calc bvv``."""
-    args = ["calc", "bvv", "--household", household, "--date", START.isoformat()]
-    args += ["--net-income", net, "--json"]
-    if gross:
-        args += ["--gross-annual-income", gross]
+def _protected_income(h: Household) -> Decimal:
+    """The household's protected income (BVV) on the first day, from ``maatwerk calc bvv``."""
+    args = ["calc", "bvv", "--household", h.household, "--date", START.isoformat()]
+    args += ["--net-income", h.net_income, "--json"]
+    args += ["--gross-annual-income", h.gross_income] if h.gross_income else []
+    args += ["--bijstand"] if h.on_bijstand else []
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    lines = json.loads(result.stdout)["lines"]
-    (formula,) = [line for line in lines if line["rule"].startswith("Rv 475da lid 1")]
-    return Decimal(formula["value"])
+    return Decimal(json.loads(result.stdout)["bvv"])
 
 
 def _not_to_the_bailiff(path: Path) -> None:
@@ -180,9 +181,7 @@ def test_no_household_below_its_protected_income_or_in_debt_help_goes_to_the_bai
     protected = []
     for h in HOUSEHOLDS:
         path = scenario.paths[h.debtor_id]
-        below = Decimal(h.net_income) <= _protected_income(
-            h.household, h.net_income, h.gross_income
-        )
+        below = Decimal(h.net_income) <= _protected_income(h)
         in_help = any(a.feedback == "in-debt-help" for a in h.acts) or bool(
             path.of_kind("debt-help-started")
         )
@@ -303,13 +302,11 @@ def test_h07_a_promise_kept_stops_the_ladder(scenario: Scenario) -> None:
     path = _path(scenario, "H07")
     (promise,) = path.of_kind("promise-to-pay")
     assert path.day_of(promise.occurred_on) == 23
-    assert path.steps() == [
-        (2, "courtesy"),
-        (15, "reminder"),
-        (22, "call"),
-        (25, "arrangement"),
-        (34, "close"),
-    ]
+    # while the promise runs nothing else goes out, not even the arrangement offer of day 25
+    assert path.steps() == [(2, "courtesy"), (15, "reminder"), (22, "call"), (34, "close")]
+    assert path.blocked() == {"promise": list(range(25, 34))}
+    (kept,) = path.of_kind("promise-kept")
+    assert path.day_of(kept.occurred_on) == 34
     assert _letters(path) == []
     assert path.costs == []
     assert path.balance["total"] == 0
@@ -324,14 +321,24 @@ def test_h08_a_promise_broken_lets_escalation_resume_after_the_promised_day(
     path = _path(scenario, "H08")
     (promise,) = path.of_kind("promise-to-pay")
     assert path.day_of(promise.occurred_on) == 23
-    assert path.blocked("letter").get("promise"), "the letter waits for the promised day"
-    assert all(day <= 50 + 7 for day in path.blocked("letter")["promise"])
-    (sent,) = path.days("letter")
-    assert 50 < sent <= 50 + 7  # the promised day (day 50) plus the policy's grace
-    broken = [k for _, k in path.event_kinds() if "promise" in k and "broken" in k]
-    assert broken or any("niet nagekomen" in r or "gebroken" in r for r in _reasons(path))
-    assert path.days("call-2") == [60]
-    assert path.reviewed("bailiff") == path.days("bailiff") == [78]
+    # the promised day is day 50 (21 April); the humane policy's grace is 3 days
+    assert path.blocked()["promise"] == list(range(25, 54))
+    (broken,) = path.of_kind("promise-broken")
+    assert path.day_of(broken.occurred_on) == 54
+    assert any("niet nagekomen" in reason for reason in _reasons(path))
+    assert path.steps() == [
+        (2, "courtesy"),
+        (15, "reminder"),
+        (22, "call"),
+        (54, "promise-call"),  # a person calls first
+        (55, "arrangement"),
+        (69, "letter"),  # at least 14 days after the offer
+        (70, "call-2"),
+    ]
+    (letter,) = _letters(path)
+    assert letter.stated_costs.amount == Decimal("78.00")  # 15 % of 520
+    assert path.costs == []  # its term runs to 26 May, after the scenario
+    _not_to_the_bailiff(path)  # not before the amicable track after call-2 (day 84)
 
 
 # ---------------------------------------------------------------------------------- Zvw
@@ -365,10 +372,11 @@ def test_h10_a_maintained_dispute_brings_a_second_notice_and_four_more_weeks(
 def test_h11_the_cak_report_waits_for_the_whole_dispute_term(scenario: Scenario) -> None:
     path = _path(scenario, "H11")
     assert path.steps()[:3] == [(0, "call"), (1, "arrangement-18a"), (2, "notice-18b")]
-    (report,) = path.days("report-18c")
-    # notice on Wednesday 4 March (day 2), received Thursday/Friday: the 4 weeks from the day
-    # after receipt end on 2 or 3 April (days 31-32); the report comes after that, not on
+    # notice on Wednesday 4 March (day 2), received Friday 6 March: the 4 weeks from the day
+    # after receipt end on Good Friday 3 April, which the Atw (art. 3 lid 2) extends past the
+    # weekend and Easter Monday to Tuesday 7 April; the report comes on 8 April (day 37), not on
     # notice + 28 days (1 April, day 30) inside the term
-    assert 32 <= report <= 34
-    assert path.reviewed("report-18c") == [report]
-    assert (report, "zvw-report", "done") in path.handed
+    assert path.days("report-18c") == [37]
+    assert max(path.blocked("report-18c").get("zvw-report-bars", [0])) == 36
+    assert path.reviewed("report-18c") == [37]
+    assert (37, "zvw-report", "done") in path.handed
