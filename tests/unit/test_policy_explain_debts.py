@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from policy_helpers import D0, carry_out, case_file, debt, policy, tables
+
 from maatwerk.core.events import ContactOutcome
 from maatwerk.core.policy import Decision, evaluate
-from tests.unit.policy_helpers import D0, carry_out, case_file, debt, policy, tables
 
 
 def _first_bailiff() -> Decision:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
+from policy_helpers import case_file, debt, paid, policy, run, tables
 
 from maatwerk.core.arrangements import PromiseStatus, promise_status
 from maatwerk.core.arrangements import PromiseToPay as PromiseTerms
@@ -15,7 +16,6 @@ from maatwerk.core.events import PromiseBroken, PromiseKept, PromiseToPay
 from maatwerk.core.money import eur
 from maatwerk.core.policy import CaseFile, DecisionStatus, NoteKind, evaluate
 from maatwerk.core.policy.casefile import derive_state
-from tests.unit.policy_helpers import case_file, debt, paid, policy, run, tables
 
 
 MADE = dt.date(2026, 1, 16)
