@@ -13,6 +13,8 @@ File format (``schema = 1``)::
     amicable_track_days = 14        # quiet days after the last step before a bailiff
     problematic_other_creditors = 2 # other creditors in arrears that make debt problematic
     disabled_guards = ["personal-contact"]   # mandatory guards cannot be disabled
+    promise_grace_days = 3          # a promise to pay holds escalation until its day plus
+                                    # this many days; a payment by then keeps it
 
     [[step]]                        # ordered: the ladder from mild to severe
     id = "reminder-1"
@@ -21,7 +23,7 @@ File format (``schema = 1``)::
                                     # "ledger" (recorded by the run, nothing is sent)
     anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
                                     # | payment-returned | instalment-missed
-                                    # | arrangement-accepted | threshold
+                                    # | arrangement-accepted | promise-broken | threshold
     days = 7                        # may be negative (before the anchor)
     calendar = "calendar"           # calendar | sepa | atw (working days)
     after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
@@ -37,7 +39,8 @@ File format (``schema = 1``)::
     max_times = 1                   # per case episode (re-presentation: per debt)
     side = false                    # a reaction, not a rung (default: true for referral, early
                                     # signal, re-presentation and the payment-returned,
-                                    # instalment-missed and arrangement-accepted anchors)
+                                    # instalment-missed, arrangement-accepted and
+                                    # promise-broken anchors)
     prerequisite = true             # later rungs wait until it is done (default: true for
                                     # phone-call, arrangement-offer, fourteen-day-letter,
                                     # formal-demand rungs)
@@ -114,6 +117,7 @@ _SETTINGS_KEYS: Final = frozenset(
         "charge_interest",
         "charge_costs",
         "charges_during_plan",
+        "promise_grace_days",
     }
 )
 _STEP_KEYS: Final = frozenset(
@@ -188,6 +192,9 @@ def _settings(reader: Reader, data: Any, guards: GuardRegistry) -> PolicySetting
             )
             if "charges_during_plan" in data
             else defaults.charges_during_plan
+        ),
+        promise_grace_days=_non_negative(
+            reader, data, "promise_grace_days", path, defaults.promise_grace_days
         ),
     )
 

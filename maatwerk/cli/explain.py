@@ -105,7 +105,10 @@ def explain(
     db_url: str,
     as_json: bool,
 ) -> None:
-    """Explain DEBTOR: debts, balance (principal/interest/costs), history, today's decision."""
+    """Explain DEBTOR: debts, balance (principal/interest/costs), history, today's decision.
+
+    With --date, everything as it stood on that day: payments, ledger lines and events dated
+    after it do not count."""
     evaluator = build_evaluator(
         plugin_manager(),
         default=policy,
@@ -113,7 +116,9 @@ def explain(
         by_segment=parse_assignments(policy_for_segment, "--policy-for-segment"),
     )
     with open_store(db_url) as store:
-        result = explain_debtor(store, evaluator.decide, debtor_id, on or today())
+        result = explain_debtor(
+            store, evaluator.decide, debtor_id, on or today(), allocation=evaluator.allocation
+        )
     data = _as_dict(result, lang)
     if as_json:
         emit_json(data)

@@ -24,6 +24,7 @@ from maatwerk.core.events import (
     ContactChannel,
     ContactOutcome,
     Event,
+    PromiseToPay,
     event_to_record,
 )
 from maatwerk.core.money import Money
@@ -99,18 +100,81 @@ def contact() -> None:
     """Contact attempts (phone calls, letters, visits) and what came of them."""
 
 
+_CONTACT_HELP = """\
+Log a contact attempt with DEBTOR.
+
+A promise to pay (--outcome promise) needs the day (--promised-on) and the amount (--amount):
+escalation waits until that day plus the policy's grace (promise_grace_days); the daily run
+then records the promise as kept (paid in full by then) or broken (not, or only partly, paid)."""
+
+
+def _log_contact(
+    store: Store,
+    /,
+    *,
+    outcome: ContactOutcome,
+    promised_on: dt.date | None,
+    amount: Money | None,
+    **options: Any,
+) -> Event:
+    """A contact, or with ``--outcome promise`` the contact and its promise to pay."""
+    if outcome is ContactOutcome.PROMISE:
+        if promised_on is None or amount is None:
+            missing = [
+                name
+                for name, value in (("--promised-on", promised_on), ("--amount", amount))
+                if value is None
+            ]
+            raise OneLineError(f"--outcome promise needs {' and '.join(missing)}")
+        return recording.log_promise(store, promised_on=promised_on, amount=amount, **options)
+    given = [
+        name
+        for name, value in (("--promised-on", promised_on), ("--amount", amount))
+        if value is not None
+    ]
+    if given:
+        raise OneLineError(f"{' and '.join(given)} only go with --outcome promise")
+    return recording.log_contact(store, outcome=outcome, **options)
+
+
+def _contact_says(event: Event) -> str:
+    if isinstance(event, PromiseToPay):
+        return (
+            f"{_recorded_line(event).replace(event.kind, 'contact-attempt (promise)')}\n"
+            f"{_recorded_line(event)}: {event.amount} by {event.promised_for}"
+        )
+    return _recorded_line(event)
+
+
 _record_command(
-    contact.command("log", help="Log a contact attempt with DEBTOR."),
+    contact.command("log", help=_CONTACT_HELP),
     _DEBTOR,
     click.option("--channel", **_choice(ContactChannel)),
     click.option(
         "--outcome",
-        help="cant-pay and wont-pay are different paths (seed 004).",
+        help="cant-pay and wont-pay are different paths (seed 004); promise needs "
+        "--promised-on and --amount.",
         **_choice(ContactOutcome),
+    ),
+    click.option(
+        "--promised-on",
+        "promised_on",
+        type=DATE,
+        default=None,
+        help="With --outcome promise: the day the debtor promised to pay by.",
+    ),
+    click.option(
+        "--amount",
+        type=AMOUNT,
+        default=None,
+        callback=lambda _ctx, _param, value: None if value is None else Money(value),
+        help="With --outcome promise: the amount promised (required; a part of the total is a "
+        "promise too, and a part payment by the day does not keep it).",
     ),
     click.option("--note", default="", help="For the case manager; never logged."),
     click.option("--debt", "debt_id", default=None, help="Only about this debt."),
-    service=recording.log_contact,
+    service=_log_contact,
+    says=_contact_says,
 )
 
 

@@ -253,6 +253,30 @@ class Debt:
     def in_default(self, today: dt.date) -> bool:
         return self.is_open and today >= self.default_date
 
+    def as_of(self, day: dt.date) -> Debt:
+        """The debt as its ledger stood at the end of ``day``: the cost, interest and payment
+        lines dated after it left out, and a debt paid, written off or cancelled after it open
+        again (what ``explain --date`` shows)."""
+        costs = tuple(c for c in self.costs if c.posted_on <= day)
+        interest = tuple(i for i in self.interest if i.posted_on <= day)
+        applied = tuple(a for a in self.applied if a.applied_on <= day)
+        reopened = self.closed_on is not None and self.closed_on > day
+        if (
+            len(costs) == len(self.costs)
+            and len(interest) == len(self.interest)
+            and len(applied) == len(self.applied)
+            and not reopened
+        ):
+            return self
+        return attrs.evolve(
+            self,
+            costs=costs,
+            interest=interest,
+            applied=applied,
+            status=DebtStatus.OPEN if reopened else self.status,
+            closed_on=None if reopened else self.closed_on,
+        )
+
     def with_cost(self, line: CostLine) -> Debt:
         return attrs.evolve(self, costs=(*self.costs, line))
 
@@ -296,6 +320,10 @@ class Case:
         """Outstanding principal of debts already due (excluding interest and costs)."""
         nil = Money.zero()
         return sum((d.outstanding.principal for d in self.open_debts if d.is_due(today)), nil)
+
+    def as_of(self, day: dt.date) -> Case:
+        """The case as its ledger stood at the end of ``day`` (:meth:`Debt.as_of`)."""
+        return attrs.evolve(self, debts=tuple(d.as_of(day) for d in self.debts))
 
     def debt(self, debt_id: str) -> Debt:
         for debt in self.debts:

@@ -189,6 +189,17 @@ class StoredCase:
     def key(self) -> CaseKey:
         return CaseKey(self.case.debtor_id, self.case.creditor_id)
 
+    def as_of(self, day: dt.date) -> StoredCase:
+        """The case as it stood at the end of ``day``: the ledger lines and events dated after
+        it left out, and only the unapplied payments received by then (mandates carry their own
+        dates). A past day's explanation reads this, so a later payment does not count."""
+        return attrs.evolve(
+            self,
+            case=self.case.as_of(day),
+            events=tuple(e for e in self.events if e.occurred_on <= day),
+            payments=tuple(p for p in self.payments if p.received_on <= day),
+        )
+
 
 @attrs.frozen(kw_only=True)
 class PaymentApplication:

@@ -412,10 +412,25 @@ class _Driver:
 
     def _call(self, home: Home, day: dt.date, record: DemoDay) -> None:
         outcome = home.answers_call(day, promise_days=self.settings.promise_days)
-        recording.log_contact(
-            self.store, home.debtor_id, channel=ContactChannel.PHONE, outcome=outcome,
-            note="demo call", on=day, by="demo-phone",
-        )  # fmt: skip
+        # a promise is to pay what is owed on the bills due so far, by the promised day
+        owed = (
+            self._owed([CaseKey(home.debtor_id, self.creditor)], day).get(home.debtor_id)
+            if outcome is ContactOutcome.PROMISE
+            else None
+        )
+        if owed is not None and owed.is_positive and home.promise_until is not None:
+            recording.log_promise(
+                self.store, home.debtor_id, channel=ContactChannel.PHONE,
+                promised_on=home.promise_until, amount=owed, note="demo call", on=day,
+                by="demo-phone",
+            )  # fmt: skip
+        else:
+            if outcome is ContactOutcome.PROMISE:
+                outcome = ContactOutcome.REACHED  # nothing owed on a bill due yet
+            recording.log_contact(
+                self.store, home.debtor_id, channel=ContactChannel.PHONE, outcome=outcome,
+                note="demo call", on=day, by="demo-phone",
+            )  # fmt: skip
         record.recorded[f"call {outcome.value}"] += 1
         if outcome is ContactOutcome.CANT_PAY:
             if home.rng.random() < self.settings.consent_share:

@@ -34,6 +34,7 @@ from maatwerk.core.events import (
     HoldEnded,
     HoldPlaced,
     HoldScope,
+    PromiseToPay,
 )
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
@@ -50,6 +51,7 @@ __all__ = [
     "add_hold",
     "end_hold",
     "log_contact",
+    "log_promise",
     "open_dispute",
     "propose_arrangement_for",
     "resolve_dispute",
@@ -128,7 +130,15 @@ def log_contact(
     debt_id: str | None = None,
     listener: EventListener | None = None,
 ) -> ContactAttempt:
-    """A contact attempt and its outcome (can't pay vs won't pay, seed 004)."""
+    """A contact attempt and its outcome (can't pay vs won't pay, seed 004).
+
+    A promise to pay has a day and an amount: record it with :func:`log_promise`.
+    """
+    if outcome is ContactOutcome.PROMISE:
+        raise InputError(
+            "a promise to pay needs the day and the amount (--promised-on, --amount)",
+            Location(field="--outcome"),
+        )
     _debtor(store, debtor_id)
     _debt(store, debtor_id, debt_id)
     return _record(
@@ -144,6 +154,87 @@ def log_contact(
             note=note,
         ),
     )
+
+
+def log_promise(
+    store: Store,
+    debtor_id: str,
+    *,
+    channel: ContactChannel,
+    promised_on: dt.date,
+    amount: Money,
+    note: str,
+    on: dt.date,
+    by: str,
+    debt_id: str | None = None,
+    listener: EventListener | None = None,
+) -> PromiseToPay:
+    """The debtor promised in a contact to pay ``amount`` by ``promised_on`` (betalingsbelofte).
+
+    Records the :class:`ContactAttempt` (outcome ``promise``) and the :class:`PromiseToPay`
+    together. The promise is about one case: the one holding ``debt_id``, else the debtor's one
+    case with something open (a debtor with open cases at several creditors names the debt).
+    ``amount`` is required (the debtor names it; a part of the total is a promise too) and
+    may not exceed the case's open total; ``promised_on`` not before ``on``. Escalation waits
+    until ``promised_on`` plus the policy's ``promise_grace_days``; the run then records whether
+    the promise was kept (paid in full by then) or broken (not, or only partly, paid).
+    """
+    _debtor(store, debtor_id)
+    _debt(store, debtor_id, debt_id)
+    if promised_on < on:
+        raise InputError(
+            f"the promised day {promised_on} is before the contact ({on})",
+            Location(field="--promised-on"),
+        )
+    if not amount.is_positive:
+        raise InputError("a promise to pay needs a positive amount", Location(field="--amount"))
+    stored = [c for k in store.cases_of_debtor(debtor_id) for c in store.load_cases([k])]
+    if debt_id is not None:
+        cases = [c for c in stored if any(d.debt_id == debt_id for d in c.case.debts)]
+    else:
+        cases = [c for c in stored if c.case.outstanding.total.is_positive]
+    if not cases:
+        raise MaatwerkError(f"debtor {debtor_id!r} owes nothing: there is nothing to promise")
+    if len(cases) > 1:
+        creditors = ", ".join(sorted(c.case.creditor_id for c in cases))
+        raise InputError(
+            f"debtor {debtor_id!r} has open cases at {creditors}: name the debt the promise is "
+            "about (--debt)",
+            Location(field="--debt"),
+        )
+    case = cases[0].case
+    owed = case.outstanding.total
+    if amount > owed:
+        raise InputError(
+            f"the promised {amount} is more than the {owed} still open at {case.creditor_id}",
+            Location(field="--amount"),
+        )
+    ident = f"{debtor_id}:{case.creditor_id}:{on.isoformat()}:{promised_on.isoformat()}"
+    known = {e.key for e in _history(store, debtor_id) if isinstance(e, PromiseToPay)}
+    if ident in known:
+        ident = f"{ident}:{sum(1 for k in known if k.startswith(ident)) + 1}"
+    contact = ContactAttempt(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        debt_id=debt_id,
+        recorded_by=by,
+        channel=channel,
+        outcome=ContactOutcome.PROMISE,
+        note=note,
+    )
+    promise = PromiseToPay(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        debt_id=debt_id,
+        recorded_by=by,
+        amount=amount,
+        promised_for=promised_on,
+        promise_id=ident,
+        creditor_id=case.creditor_id,
+    )
+    store.append([contact, promise])
+    announce(listener, [contact, promise])
+    return promise
 
 
 def add_hold(

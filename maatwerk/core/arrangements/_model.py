@@ -293,10 +293,10 @@ class ArrangementState:
 
 class PromiseStatus(enum.Enum):
     OPEN = "open"
-    """due date not yet passed, not fully paid"""
+    """last day (due date plus grace) not yet passed, not fully paid"""
     KEPT = "kept"
     BROKEN = "broken"
-    """due date passed and not fully paid"""
+    """last day (due date plus grace) passed and not fully paid"""
 
 
 @attrs.frozen(kw_only=True)
@@ -325,3 +325,5 @@ class PromiseState:
     outstanding: Money
     kept_on: dt.date | None = None
     broken_on: dt.date | None = None
+    last_day: dt.date | None = None
+    """the last day a payment counts: the due date plus the grace"""

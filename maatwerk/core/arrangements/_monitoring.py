@@ -304,37 +304,51 @@ def replan(
 
 
 def promise_status(
-    promise: PromiseToPay, payments: Iterable[Payment], today: dt.date
+    promise: PromiseToPay, payments: Iterable[Payment], today: dt.date, *, grace_days: int = 0
 ) -> PromiseState:
-    """Kept when the promised amount arrived by the due date; broken the day after if not.
+    """Kept when the promised amount arrived by the due date plus ``grace_days``; broken the
+    day after that if not.
 
-    Only payments received from ``made_on`` up to ``today`` count.
+    Only payments received from ``made_on`` up to ``today`` count, added up: part payments that
+    together reach the amount in time keep the promise; a part payment that does not reach it
+    by the last day (``due_date + grace_days``) leaves the promise broken, with what was paid
+    and what was missing. The grace is the policy's (``promise_grace_days``): a payment on its
+    way through the banks still counts.
     """
+    if grace_days < 0:
+        raise ValueError("the grace of a promise cannot be negative")
+    last_day = promise.due_date + dt.timedelta(days=grace_days)
     paid = Money.zero(promise.amount.currency)
     kept_on: dt.date | None = None
     for payment in sorted(payments, key=lambda p: (p.received_on, p.payment_id)):
-        if payment.received_on < promise.made_on or payment.received_on > today:
+        if payment.received_on < promise.made_on or payment.received_on > min(today, last_day):
             continue
         paid = paid + payment.amount
         if kept_on is None and paid >= promise.amount:
             kept_on = payment.received_on
     outstanding = (promise.amount - paid).clamp_zero()
-    if kept_on is not None and kept_on <= promise.due_date:
+    if kept_on is not None:
         return PromiseState(
             promise_id=promise.promise_id,
             status=PromiseStatus.KEPT,
             paid=paid,
             outstanding=outstanding,
             kept_on=kept_on,
+            last_day=last_day,
         )
-    if today > promise.due_date:
+    if today > last_day:
         return PromiseState(
             promise_id=promise.promise_id,
             status=PromiseStatus.BROKEN,
             paid=paid,
             outstanding=outstanding,
-            broken_on=promise.due_date + _ONE_DAY,
+            broken_on=last_day + _ONE_DAY,
+            last_day=last_day,
         )
     return PromiseState(
-        promise_id=promise.promise_id, status=PromiseStatus.OPEN, paid=paid, outstanding=outstanding
+        promise_id=promise.promise_id,
+        status=PromiseStatus.OPEN,
+        paid=paid,
+        outstanding=outstanding,
+        last_day=last_day,
     )

@@ -60,6 +60,9 @@ __all__ = [
     "HoldEvent",
     "HoldPlaced",
     "PaymentReturned",
+    "PromiseBroken",
+    "PromiseEvent",
+    "PromiseKept",
     "PromiseToPay",
     "ReviewApproved",
     "ReviewEvent",
@@ -346,12 +349,59 @@ class ArrangementCompleted(ArrangementEvent):
 
 @attrs.frozen(kw_only=True)
 class PromiseToPay(Event):
-    """The debtor promised to pay ``amount`` by ``promised_for`` (betalingsbelofte)."""
+    """The debtor promised to pay ``amount`` by ``promised_for`` (betalingsbelofte).
+
+    ``promise_id`` names it for its outcome (:class:`PromiseKept`, :class:`PromiseBroken`);
+    empty in older records, whose :attr:`key` is made from the debtor and the dates.
+    ``creditor_id``: the case it is about (empty: every case of the debtor). ``debt_id``: the one
+    debt it is about (``None``: the whole case); only payments booked on it then count.
+    """
 
     KIND: ClassVar[str] = "promise-to-pay"
 
     amount: Money
     promised_for: dt.date
+    promise_id: str = ""
+    creditor_id: str = ""
+
+    @property
+    def key(self) -> str:
+        """``promise_id``, or for an older record one made from the debtor and its dates."""
+        return self.promise_id or (
+            f"{self.debtor_id}:{self.occurred_on.isoformat()}:{self.promised_for.isoformat()}"
+        )
+
+    def covers_case(self, creditor_id: str) -> bool:
+        return not self.creditor_id or self.creditor_id == creditor_id
+
+
+@attrs.frozen(kw_only=True)
+class PromiseEvent(Event):
+    """The run's judgement of one promise to pay (:attr:`PromiseToPay.key`), recorded once.
+
+    ``paid``: what was paid toward it from the day it was made up to its last day (the promised
+    day plus the policy's grace, ``promise_grace_days``).
+    """
+
+    promise_id: str
+    paid: Money
+
+
+@attrs.frozen(kw_only=True)
+class PromiseKept(PromiseEvent):
+    """The promised amount was paid in time; ``occurred_on`` is the day it was complete."""
+
+    KIND: ClassVar[str] = "promise-kept"
+
+
+@attrs.frozen(kw_only=True)
+class PromiseBroken(PromiseEvent):
+    """The promised amount was not (or only partly) paid by the promised day plus the grace;
+    ``occurred_on`` is the day after that last day, ``outstanding`` what was still missing."""
+
+    KIND: ClassVar[str] = "promise-broken"
+
+    outstanding: Money
 
 
 # ---------------------------------------------------------------------------------- payments

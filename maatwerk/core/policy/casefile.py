@@ -26,8 +26,12 @@ from maatwerk.core.arrangements import (
     GracePolicy,
     Instalment,
     PaymentMethod,
+    PromiseState,
+    PromiseStatus,
     arrangement_status,
+    promise_status,
 )
+from maatwerk.core.arrangements import PromiseToPay as PromiseTerms
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Case, Debt, DebtStatus, Payment
 from maatwerk.core.events import (
@@ -56,6 +60,9 @@ from maatwerk.core.events import (
     HoldPlaced,
     HoldScope,
     PaymentReturned,
+    PromiseBroken,
+    PromiseEvent,
+    PromiseKept,
     PromiseToPay,
     ReturnReasonGroup,
     ReviewRejected,
@@ -69,8 +76,10 @@ __all__ = [
     "ActiveHold",
     "CaseFile",
     "CaseState",
+    "JudgedPromise",
     "OtherArrear",
     "arrangement_from_events",
+    "judge_promises",
     "outstanding_on",
     "plan_payments",
 ]
@@ -245,6 +254,74 @@ def plan_payments(
 
 
 @attrs.frozen(kw_only=True)
+class JudgedPromise:
+    """A promise to pay and how it stands: recorded as kept or broken, or judged today."""
+
+    promise: PromiseToPay
+    state: PromiseState
+    recorded: bool
+    """the run already recorded its outcome (:class:`PromiseKept` / :class:`PromiseBroken`)"""
+
+    @property
+    def status(self) -> PromiseStatus:
+        return self.state.status
+
+
+def judge_promises(
+    case: Case,
+    promises: tuple[PromiseToPay, ...],
+    outcomes: tuple[PromiseEvent, ...],
+    today: dt.date,
+    grace_days: int,
+) -> tuple[JudgedPromise, ...]:
+    """How each promise to pay of ``case`` stands at the end of ``today``, oldest first.
+
+    A recorded outcome stands. Otherwise the promise is judged from the payments booked on the
+    case (on its one debt, when it names one) from the day it was made
+    (:func:`~maatwerk.core.arrangements.promise_status`, with the policy's ``grace_days``). A
+    promise followed by a newer one made before its last day is replaced by it and left out:
+    only the newest promise counts. The daily run records what this finds (``PromiseKept`` /
+    ``PromiseBroken``), so the guard, the ladder and the record read the same judgement.
+    """
+    recorded = {o.promise_id: o for o in outcomes}
+    ordered = sorted(promises, key=lambda p: p.occurred_on)
+    found: list[JudgedPromise] = []
+    for index, promise in enumerate(ordered):
+        last_day = promise.promised_for + dt.timedelta(days=grace_days)
+        outcome = recorded.get(promise.key)
+        if outcome is None and any(later.occurred_on <= last_day for later in ordered[index + 1 :]):
+            continue  # replaced by a newer promise before it fell due
+        if outcome is not None:
+            broken = isinstance(outcome, PromiseBroken)
+            state = PromiseState(
+                promise_id=promise.key,
+                status=PromiseStatus.BROKEN if broken else PromiseStatus.KEPT,
+                paid=outcome.paid,
+                outstanding=outcome.outstanding
+                if isinstance(outcome, PromiseBroken)
+                else Money.zero(promise.amount.currency),
+                kept_on=None if broken else outcome.occurred_on,
+                broken_on=outcome.occurred_on if broken else None,
+                last_day=last_day,
+            )
+            found.append(JudgedPromise(promise=promise, state=state, recorded=True))
+            continue
+        terms = PromiseTerms(
+            promise_id=promise.key,
+            debtor_id=promise.debtor_id,
+            creditor_id=case.creditor_id,
+            amount=promise.amount,
+            due_date=promise.promised_for,
+            made_on=promise.occurred_on,
+        )
+        scope = (promise.debt_id,) if promise.debt_id is not None else ()
+        payments = plan_payments(case, scope, promise.occurred_on, today)
+        state = promise_status(terms, payments, today, grace_days=grace_days)
+        found.append(JudgedPromise(promise=promise, state=state, recorded=False))
+    return tuple(found)
+
+
+@attrs.frozen(kw_only=True)
 class CaseState:
     """The case as it stands at the end of ``today``, derived from the case file."""
 
@@ -269,10 +346,16 @@ class CaseState:
     contacts: tuple[ContactAttempt, ...]
     letters: tuple[FourteenDayLetterSent, ...]
     promises: tuple[PromiseToPay, ...]
+    """promises to pay about this case"""
     rejections: tuple[ReviewRejected, ...]
     demands: tuple[FormalDemandSent, ...] = ()
     """aanmaningen (Awb 4:112) their channel delivered"""
+    promise_outcomes: tuple[PromiseEvent, ...] = ()
+    """the run's recorded judgements of those promises (kept, broken)"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _judged: dict[int, tuple[JudgedPromise, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
 
@@ -399,6 +482,35 @@ class CaseState:
         days = [p.accepted_on for p in self.arrangements if p.covers(debt_id)]
         return max(days) if days else None
 
+    def judged_promises(self, grace_days: int) -> tuple[JudgedPromise, ...]:
+        """:func:`judge_promises` for this case today with the policy's grace (found once)."""
+        if not self.promises:
+            return ()
+        found = self._judged.get(grace_days)
+        if found is None:
+            found = judge_promises(
+                self.file.case, self.promises, self.promise_outcomes, self.today, grace_days
+            )
+            self._judged[grace_days] = found
+        return found
+
+    def open_promise(self, grace_days: int, debt_id: str) -> JudgedPromise | None:
+        """The promise covering the debt that escalation waits for today, if any."""
+        for judged in reversed(self.judged_promises(grace_days)):
+            if judged.promise.debt_id not in (None, debt_id):
+                continue
+            return judged if judged.status is PromiseStatus.OPEN else None
+        return None
+
+    def promise_broken(self, grace_days: int, debt_id: str) -> dt.date | None:
+        """The day the latest broken promise covering the debt was broken (an anchor)."""
+        days = [
+            j.state.broken_on
+            for j in self.judged_promises(grace_days)
+            if j.state.broken_on is not None and j.promise.debt_id in (None, debt_id)
+        ]
+        return max(days) if days else None
+
     def last_return(self, debt_id: str | None = None) -> PaymentReturned | None:
         found = [r for r in self.returns if debt_id is None or r.debt_id in (None, debt_id)]
         return found[-1] if found else None
@@ -458,6 +570,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     letters: list[FourteenDayLetterSent] = []
     demands: list[FormalDemandSent] = []
     promises: list[PromiseToPay] = []
+    promise_outcomes: list[PromiseEvent] = []
     rejections: list[ReviewRejected] = []
     for event in events:
         match event:
@@ -522,7 +635,10 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
             case FormalDemandSent():
                 demands.append(event)
             case PromiseToPay():
-                promises.append(event)
+                if event.covers_case(file.case.creditor_id):
+                    promises.append(event)
+            case PromiseKept() | PromiseBroken():
+                promise_outcomes.append(event)
             case ReviewRejected():
                 rejections.append(event)
             case _:
@@ -552,6 +668,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         promises=tuple(promises),
         rejections=tuple(rejections),
         demands=tuple(demands),
+        promise_outcomes=tuple(promise_outcomes),
     )
 
 

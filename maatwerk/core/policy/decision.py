@@ -177,23 +177,37 @@ _NOTE = {
 }
 
 
+def _debts_named(decision: Decision) -> set[str]:
+    """Every debt today's action and the notes about today's steps are about."""
+    found = set(decision.action.debt_ids) if decision.action is not None else set()
+    for note in decision.notes:
+        if note.step_id != "*" and note.kind is not NoteKind.NEXT:
+            found.update(note.debt_ids)
+    return found
+
+
 def explain_lines(decision: Decision, lang: str = "nl") -> tuple[str, ...]:
     """The decision's reasons as sentences in ``lang`` (``nl`` or ``en``)."""
     lang = "nl" if lang == "nl" else "en"
     lines = [h.nl if lang == "nl" else h.en for h in decision.history]
+    everything = _debts_named(decision)
     for note in decision.notes:
         if note.step_id == "*":
             lines.extend(r.text(lang) for r in note.reasons)
             continue
         label = _NOTE[lang][note.kind.value]
+        # a note about some of the case's debts only names them: "bailiff blocked: no 14-day
+        # letter" next to "today: bailiff for d1, d2" is about d3, and must say so
+        some = bool(note.debt_ids) and set(note.debt_ids) < everything
+        which = f" {'voor' if lang == 'nl' else 'for'} {', '.join(note.debt_ids)}" if some else ""
         for reason in note.reasons:
             sentence = reason.text(lang)
             if note.kind.value == "next":
                 lines.append(sentence)
             elif lang == "nl":
-                lines.append(f"{note.title('nl')} ({label}): {sentence}")
+                lines.append(f"{note.title('nl')}{which} ({label}): {sentence}")
             else:
-                lines.append(f"{note.step_id}: {label}: {sentence}")
+                lines.append(f"{note.step_id}{which}: {label}: {sentence}")
     lines = list(dict.fromkeys(lines))  # a reason shared by several debts is said once
     action = decision.action
     if action is None:

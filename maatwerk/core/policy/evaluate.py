@@ -150,7 +150,50 @@ def _history(state: CaseState, policy: Policy, tables: PolicyTables) -> tuple[Hi
         )
         for contact in state.contacts
     )
+    lines.extend(_promise_lines(state, policy))
     return tuple(sorted(lines, key=lambda h: h.on))
+
+
+def _promise_lines(state: CaseState, policy: Policy) -> list[HistoryLine]:
+    """Each promise to pay, and whether it was kept, broken (with what was paid) or still runs."""
+    lines: list[HistoryLine] = []
+    for judged in state.judged_promises(policy.settings.promise_grace_days):
+        made = judged.promise
+        on_nl, on_en = text.date(made.occurred_on, "nl"), made.occurred_on.isoformat()
+        by_nl, by_en = text.date(made.promised_for, "nl"), made.promised_for.isoformat()
+        amount_nl, amount_en = text.amount(made.amount, "nl"), text.amount(made.amount, "en")
+        lines.append(
+            HistoryLine(
+                on=made.occurred_on,
+                code="promise",
+                nl=f"Op {on_nl} beloofde de klant uiterlijk {by_nl} {amount_nl} te betalen.",
+                en=f"Promise to pay {amount_en} by {by_en}, made {on_en}.",
+            )
+        )
+        promised = judged.state
+        if promised.kept_on is not None:
+            lines.append(
+                HistoryLine(
+                    on=promised.kept_on,
+                    code="promise-kept",
+                    nl=f"De klant heeft de belofte nagekomen: betaald op "
+                    f"{text.date(promised.kept_on, 'nl')}.",
+                    en=f"Promise kept: paid in full on {promised.kept_on.isoformat()}.",
+                )
+            )
+        elif promised.broken_on is not None:
+            last = promised.last_day or made.promised_for
+            paid_nl, paid_en = text.amount(promised.paid, "nl"), text.amount(promised.paid, "en")
+            lines.append(
+                HistoryLine(
+                    on=promised.broken_on,
+                    code="promise-broken",
+                    nl=f"De klant heeft de belofte niet nagekomen: tot en met "
+                    f"{text.date(last, 'nl')} is {paid_nl} van {amount_nl} betaald.",
+                    en=f"Promise broken: {paid_en} of {amount_en} paid by {last.isoformat()}.",
+                )
+            )
+    return lines
 
 
 def _close_step(policy: Policy) -> Step | None:

@@ -442,16 +442,31 @@ def arrangement_kept(ctx: GuardContext) -> Verdict | None:
     "promise", applies_to=_ALL_BUT_CLOSE, nl="betalingsbelofte loopt", en="promise to pay pending"
 )
 def promise(ctx: GuardContext) -> Verdict | None:
-    pending = [p for p in ctx.state.promises if p.promised_for >= ctx.today]
-    if not pending:
+    """Escalation waits for a promise to pay until its day plus the policy's grace.
+
+    Judged from the payments (``CaseState.judged_promises``): a kept promise no longer holds
+    anything; a broken one (not, or only partly, paid by its last day) returns the case to the
+    ladder, where a step may react to it (anchor ``promise-broken``).
+    """
+    grace = ctx.policy.settings.promise_grace_days
+    pending = ctx.state.open_promise(grace, ctx.debt.debt_id)
+    if pending is None:
         return None
-    last = max(p.promised_for for p in pending)
-    nl, en = _d(last)
+    made = pending.promise
+    last_day = pending.state.last_day or made.promised_for
+    nl, en = _d(made.promised_for)
+    amount_nl, amount_en = text.amount(made.amount, "nl"), text.amount(made.amount, "en")
+    if last_day == made.promised_for:
+        wait_nl, wait_en = "We wachten dat af.", "waiting for it."
+    else:
+        last_nl, last_en = _d(last_day)
+        wait_nl = f"We wachten tot en met {last_nl}."
+        wait_en = f"waiting until {last_en} inclusive ({grace} days' grace)."
     return _verdict(
         "promise",
-        f"De klant heeft beloofd uiterlijk {nl} te betalen. We wachten dat af.",
-        f"The debtor promised to pay by {en}; waiting for it.",
-        until=last + _DAY,
+        f"De klant heeft beloofd uiterlijk {nl} {amount_nl} te betalen. {wait_nl}",
+        f"The debtor promised to pay {amount_en} by {en}; {wait_en}",
+        until=last_day + _DAY,
     )
 
 

@@ -170,6 +170,11 @@ def _anchors(
             if not state.breaches and not state.broken_plans:
                 return []
             found = [(d, state.last_breach(d.debt_id)) for d in debts]
+        case Anchor.PROMISE_BROKEN:
+            if not state.promises:
+                return []
+            grace = ladder.policy.settings.promise_grace_days
+            found = [(d, state.promise_broken(grace, d.debt_id)) for d in debts]
         case Anchor.PAYMENT_RETURNED:
             if not state.returns:
                 return []

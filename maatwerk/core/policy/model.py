@@ -84,6 +84,9 @@ class Anchor(enum.Enum):
     """the day step ``after`` was taken for this debt (without ``after``: the latest step taken)"""
     PLAN_BREACH = "plan-breach"
     """the day the latest payment arrangement covering the debt was breached"""
+    PROMISE_BROKEN = "promise-broken"
+    """the day the latest promise to pay covering the debt was broken (the day after the
+    promised day plus the policy's ``promise_grace_days``)"""
     PAYMENT_RETURNED = "payment-returned"
     """the day of the latest direct-debit return (stornering) for the debt"""
     INSTALMENT_MISSED = "instalment-missed"
@@ -148,9 +151,15 @@ PREREQUISITE_ACTIONS: Final = frozenset(
     }
 )
 
-#: Anchors of steps that react to an event (a return, a missed instalment): side steps too.
+#: Anchors of steps that react to an event (a return, a missed instalment, a broken promise):
+#: side steps too.
 REACTIVE_ANCHORS: Final = frozenset(
-    {Anchor.PAYMENT_RETURNED, Anchor.INSTALMENT_MISSED, Anchor.ARRANGEMENT_ACCEPTED}
+    {
+        Anchor.PAYMENT_RETURNED,
+        Anchor.INSTALMENT_MISSED,
+        Anchor.ARRANGEMENT_ACCEPTED,
+        Anchor.PROMISE_BROKEN,
+    }
 )
 
 #: Anchors of steps that carry out a running arrangement (a missed-instalment reminder, the
@@ -323,7 +332,8 @@ class PolicySettings:
     previous step before a bailiff hand-over. ``problematic_other_creditors``: with this many
     other creditors in arrears, the case counts as problematic debt. ``disabled_guards``: guards
     switched off for this policy (mandatory guards cannot be switched off). The charge
-    settings decide what the daily run posts (``core/charges.py``).
+    settings decide what the daily run posts (``core/charges.py``). ``promise_grace_days``:
+    how long after a promised day a promise to pay still holds escalation and can be kept.
     """
 
     bailiff_min_amount: Money = Money.zero()
@@ -339,6 +349,13 @@ class PolicySettings:
         default=ChargesDuringPlan.NONE, converter=to_charges_during_plan
     )
     """what is still charged while an arrangement is kept (default: nothing new)"""
+    promise_grace_days: int = 0
+    """days after a promised payment day that escalation still waits and a payment still keeps
+    the promise (a transfer takes a working day or two); the promise is broken the day after"""
+
+    def __attrs_post_init__(self) -> None:
+        if self.promise_grace_days < 0:
+            raise ValueError("promise_grace_days cannot be negative")
 
 
 @attrs.frozen(kw_only=True)

@@ -16,8 +16,9 @@
 Exactly once: decisions are unique per case and date, outbox rows per case, step and date, and a
 batch is committed whole or not at all, so killing the process at any point and running the
 date again produces the same set of actions. The events of a batch (a step taken, a plan
-completed or breached) are keyed by run date, case and position, and a plan that already has
-its completion or breach is not judged again, so each is recorded once. Delivery is at least
+completed or breached, a promise to pay kept or broken) are keyed by run date, case and
+position, and a plan or promise that already has its outcome is not judged again, so each is
+recorded once. Delivery is at least
 once per outbox row and channels are idempotent on the action id (the outbox key), so a
 re-delivery after a crash between "delivered" and "marked" adds no second copy.
 
@@ -32,7 +33,13 @@ delivery records), :mod:`.arrangements` (watching payment plans, plan reminders)
 
 from __future__ import annotations
 
-from maatwerk.services.run.arrangements import PLAN_REMINDER_STEP, PlanWatch, monitor_arrangements
+from maatwerk.services.run.arrangements import (
+    PLAN_REMINDER_STEP,
+    PlanWatch,
+    PromiseWatch,
+    monitor_arrangements,
+    monitor_promises,
+)
 from maatwerk.services.run.day import (
     CaseEvaluator,
     RunSettings,
@@ -62,6 +69,7 @@ __all__ = [
     "Dispatcher",
     "PlanWatch",
     "PolicyCaseEvaluator",
+    "PromiseWatch",
     "RunSettings",
     "RunSummary",
     "SignedEvaluator",
@@ -69,6 +77,7 @@ __all__ = [
     "channel_setting_problems",
     "delivery_records",
     "monitor_arrangements",
+    "monitor_promises",
     "outcome_from_decision",
     "run_day",
     "step_taken_for",

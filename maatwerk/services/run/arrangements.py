@@ -1,10 +1,12 @@
-"""Watching payment arrangements: completed, breached, or an instalment missed.
+"""Watching payment arrangements and promises to pay: completed, breached, kept or broken.
 
 :func:`monitor_arrangements` judges every accepted plan of a case with
 :func:`~maatwerk.core.arrangements.arrangement_status` from the payments booked on its debts;
 the run records what it finds (:class:`ArrangementCompleted`, :class:`ArrangementBreached`) with
-the case's other events, once. :func:`plan_reminders` is the run's own missed-instalment
-reminder for a policy without an ``instalment-missed`` step.
+the case's other events, once. :func:`monitor_promises` does the same for promises to pay
+(:class:`PromiseKept`, :class:`PromiseBroken`), with the judgement the policy's guard reads
+(:func:`~maatwerk.core.policy.casefile.judge_promises`). :func:`plan_reminders` is the run's own
+missed-instalment reminder for a policy without an ``instalment-missed`` step.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from maatwerk.core.arrangements import (
     ArrangementState,
     ArrangementStatus,
     InstalmentStatus,
+    PromiseStatus,
     arrangement_status,
 )
 from maatwerk.core.events import (
@@ -28,10 +31,14 @@ from maatwerk.core.events import (
     ArrangementOffered,
     ArrangementRejected,
     Event,
+    PromiseBroken,
+    PromiseEvent,
+    PromiseKept,
+    PromiseToPay,
     StepTaken,
 )
 from maatwerk.core.policy import Decision, DecisionStatus
-from maatwerk.core.policy.casefile import arrangement_from_events, plan_payments
+from maatwerk.core.policy.casefile import arrangement_from_events, judge_promises, plan_payments
 from maatwerk.core.policy.model import Anchor, Policy
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
@@ -44,7 +51,14 @@ from maatwerk.core.ports import (
 from maatwerk.core.records import OutboxEntry, StoredCase
 
 
-__all__ = ["PLAN_REMINDER_STEP", "PlanWatch", "monitor_arrangements", "plan_reminders"]
+__all__ = [
+    "PLAN_REMINDER_STEP",
+    "PlanWatch",
+    "PromiseWatch",
+    "monitor_arrangements",
+    "monitor_promises",
+    "plan_reminders",
+]
 
 #: Step id (plus ``:<arrangement id>``) of the run's own missed-instalment reminder, sent for a
 #: policy that has no ``instalment-missed`` step of its own.
@@ -138,6 +152,71 @@ def monitor_arrangements(stored: StoredCase, today: dt.date) -> PlanWatch:
         missed=tuple(missed),
         wake_on=tuple(sorted({d for d in wake if d > today})),
     )
+
+
+@attrs.frozen(kw_only=True)
+class PromiseWatch:
+    """What :func:`monitor_promises` found for one case on one day."""
+
+    events: tuple[PromiseEvent, ...] = ()
+    """``PromiseKept`` / ``PromiseBroken`` not recorded before"""
+    wake_on: tuple[dt.date, ...] = ()
+    """the day after the last day of each promise still open (it is then judged broken)"""
+
+
+def monitor_promises(stored: StoredCase, today: dt.date, grace_days: int) -> PromiseWatch:
+    """Judge every promise to pay of the case not judged before, from the payments booked.
+
+    A promise paid in full by its last day (the promised day plus ``grace_days``, the policy's
+    ``promise_grace_days``) gets a :class:`PromiseKept` dated the day it was complete; one not
+    (or only partly) paid by then a :class:`PromiseBroken` dated the day after its last day,
+    with what was paid and what was missing. Each is recorded once: a promise with either event
+    is not judged again, and a day run again after a crash finds the same (the batch that
+    records it is written whole or not at all). Call it after the day's payments are applied.
+    """
+    case = stored.case
+    promises = tuple(
+        e
+        for e in stored.events
+        if isinstance(e, PromiseToPay)
+        and e.occurred_on <= today
+        and e.covers_case(case.creditor_id)
+    )
+    if not promises:
+        return PromiseWatch()
+    outcomes = tuple(
+        e for e in stored.events if isinstance(e, PromiseEvent) and e.occurred_on <= today
+    )
+    events: list[PromiseEvent] = []
+    wake: list[dt.date] = []
+    for judged in judge_promises(case, promises, outcomes, today, grace_days):
+        if judged.recorded:
+            continue
+        made, state = judged.promise, judged.state
+        if state.status is PromiseStatus.KEPT and state.kept_on is not None:
+            events.append(
+                PromiseKept(
+                    occurred_on=state.kept_on,
+                    debtor_id=made.debtor_id,
+                    debt_id=made.debt_id,
+                    promise_id=made.key,
+                    paid=state.paid,
+                )
+            )
+        elif state.status is PromiseStatus.BROKEN and state.broken_on is not None:
+            events.append(
+                PromiseBroken(
+                    occurred_on=state.broken_on,
+                    debtor_id=made.debtor_id,
+                    debt_id=made.debt_id,
+                    promise_id=made.key,
+                    paid=state.paid,
+                    outstanding=state.outstanding,
+                )
+            )
+        elif state.last_day is not None:
+            wake.append(state.last_day + dt.timedelta(days=1))
+    return PromiseWatch(events=tuple(events), wake_on=tuple(sorted(d for d in wake if d > today)))
 
 
 def plan_reminders(

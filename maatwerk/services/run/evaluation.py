@@ -47,7 +47,11 @@ from maatwerk.core.records import (
 from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.core.tables import DatedTable
 from maatwerk.services.payloads import build_payload
-from maatwerk.services.run.arrangements import monitor_arrangements, plan_reminders
+from maatwerk.services.run.arrangements import (
+    monitor_arrangements,
+    monitor_promises,
+    plan_reminders,
+)
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES, PAYLOAD_RECEIPT_DAYS
 from maatwerk.services.run.payments import apply_payments
 
@@ -210,6 +214,9 @@ class PolicyCaseEvaluator:
         )
         return self.policies[name]
 
+    def _promise_grace(self, stored: StoredCase) -> int:
+        return self.policy_for(stored).settings.promise_grace_days
+
     def decide(self, stored: StoredCase, today: dt.date) -> Decision:
         file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
         return evaluate_policy(file, self.policy_for(stored), today, self.tables)
@@ -285,8 +292,10 @@ class PolicyCaseEvaluator:
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
         plans = monitor_arrangements(stored, today)
-        if plans.events:
-            stored = attrs.evolve(stored, events=(*stored.events, *plans.events))
+        promises = monitor_promises(stored, today, self._promise_grace(stored))
+        judged = (*plans.events, *promises.events)
+        if judged:
+            stored = attrs.evolve(stored, events=(*stored.events, *judged))
         decision = self.decide(stored, today)
         outcome = outcome_from_decision(
             decision,
@@ -301,7 +310,11 @@ class PolicyCaseEvaluator:
         charges = self.charges(decision, stored, today)
         events = (*outcome.events, *(_step_taken(e, today, decision.policy) for e in extra))
         postings = (*outcome.postings, *charges.postings)
-        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        also = (
+            *plans.wake_on,
+            *promises.wake_on,
+            *(() if charges.next_on is None else (charges.next_on,)),
+        )
         wake_on: dt.date | None = None
         rests_as: DecisionRecord | None = None
         if not events and not postings:
@@ -311,7 +324,7 @@ class PolicyCaseEvaluator:
         return attrs.evolve(
             outcome,
             outbox=(*outcome.outbox, *extra),
-            events=(*plans.events, *events),
+            events=(*judged, *events),
             postings=postings,
             applications=applications,
             wake_on=wake_on,
@@ -345,13 +358,20 @@ class PolicyCaseEvaluator:
         plans = monitor_arrangements(after, tomorrow)
         if applications or plans.events or plans.missed:
             return None, None
+        promises = monitor_promises(after, tomorrow, self._promise_grace(after))
+        if promises.events:
+            return None, None
         ahead = self.decide(after, tomorrow)
         if ahead.action is not None:
             return None, None
         charges = self.charges(ahead, after, tomorrow)
         if charges.postings:
             return None, None
-        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        also = (
+            *plans.wake_on,
+            *promises.wake_on,
+            *(() if charges.next_on is None else (charges.next_on,)),
+        )
         wake_on = idle_until(ahead, after, also=also, settled=_SETTLED_BLOCKS)
         if wake_on is None:
             return None, None
