@@ -102,7 +102,6 @@ def _xfail(item: int, helper: str, what: str) -> pytest.MarkDecorator:
 CANTPAY = _xfail(1, "cantpay", "can't pay is not won't pay")
 DEBT_HELP = _xfail(2, "cantpay", "debt help stops escalation; `maatwerk import municipal-feedback`")
 LIMITATION = _xfail(3, "limitation", "limitation in the run")
-PROMISE = _xfail(5, "promise", "`contact log --outcome promise --promised-on D --amount A`")
 ZVW = _xfail(4, "zvwdates", "Zvw 18b lid 2 and 18c after the dispute term")
 RECEIPT = _xfail(4, "zvwdates", "receipt on the next postal delivery day")
 
@@ -298,7 +297,6 @@ def test_h12_a_friday_letter_is_received_on_the_next_postal_delivery_day(
 
 
 # ---------------------------------------------------------------------------------- item 5
-@PROMISE
 def test_h07_a_promise_kept_stops_the_ladder(scenario: Scenario) -> None:
     path = _path(scenario, "H07")
     (promise,) = path.of_kind("promise-to-pay")
@@ -315,7 +313,6 @@ def test_h07_a_promise_kept_stops_the_ladder(scenario: Scenario) -> None:
     assert any("belofte" in reason for reason in _reasons(path))
 
 
-@PROMISE
 def test_h08_a_promise_broken_lets_escalation_resume_after_the_promised_day(
     scenario: Scenario,
 ) -> None:
