@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
@@ -61,6 +62,7 @@ from maatwerk.core.events import (
     ReviewRejected,
     StepTaken,
 )
+from maatwerk.core.limitation import LimitationResult, time_barred
 from maatwerk.core.money import Money
 
 
@@ -272,6 +274,9 @@ class CaseState:
     rejections: tuple[ReviewRejected, ...]
     demands: tuple[FormalDemandSent, ...] = ()
     """aanmaningen (Awb 4:112) their channel delivered"""
+    time_barred: Mapping[str, LimitationResult] = attrs.field(factory=dict)
+    """open debts past their limitation period today, by debt id (BW 3:307-3:311): no step,
+    no interest, no costs; they stay owed (a natural obligation) but leave the ladder"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -296,8 +301,16 @@ class CaseState:
         return self.today >= debt.default_date and debt.debt_id in self.outstanding
 
     @functools.cached_property
+    def collectable_debts(self) -> tuple[Debt, ...]:
+        """The open debts that are not time-barred: the ones the ladder works on."""
+        if not self.time_barred:
+            return self.open_debts
+        return tuple(d for d in self.open_debts if d.debt_id not in self.time_barred)
+
+    @functools.cached_property
     def debts_in_default(self) -> tuple[Debt, ...]:
-        return tuple(d for d in self.open_debts if self.in_default(d))
+        """Collectable debts in default (a time-barred debt counts for no arrears or step)."""
+        return tuple(d for d in self.collectable_debts if self.in_default(d))
 
     @functools.cached_property
     def default_ids(self) -> frozenset[str]:
@@ -311,7 +324,12 @@ class CaseState:
 
     @property
     def total_outstanding(self) -> Money:
-        return sum(self.outstanding.values(), Money.zero())
+        """What is owed on the collectable debts (a time-barred debt is left out)."""
+        if not self.time_barred:
+            return sum(self.outstanding.values(), Money.zero())
+        return sum(
+            (v for k, v in self.outstanding.items() if k not in self.time_barred), Money.zero()
+        )
 
     @functools.cached_property
     def monthly_premium(self) -> Money | None:
@@ -528,6 +546,11 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
             case _:
                 pass
     running, broken = _judge_plans(file.case, tuple(arrangements.values()), today)
+    barred = {
+        debt.debt_id: result
+        for debt in open_debts
+        if (result := time_barred(debt, events, today)) is not None
+    }
     return CaseState(
         file=file,
         today=today,
@@ -552,6 +575,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         promises=tuple(promises),
         rejections=tuple(rejections),
         demands=tuple(demands),
+        time_barred=barred,
     )
 
 
