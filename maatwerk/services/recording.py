@@ -26,6 +26,7 @@ from maatwerk.core.events import (
     ContactAttempt,
     ContactChannel,
     ContactOutcome,
+    DebtAcknowledged,
     DebtorFlag,
     DebtorFlagged,
     DisputeOpened,
@@ -44,8 +45,10 @@ from maatwerk.services.payloads import household_bvv
 
 
 __all__ = [
+    "ACKNOWLEDGEMENT_FORMS",
     "ProblematicDebtError",
     "accept_arrangement",
+    "acknowledge_debt",
     "add_consent",
     "add_hold",
     "end_hold",
@@ -252,6 +255,40 @@ def _consent(  # noqa: PLR0917 - private helper of the two public functions abov
     _debtor(store, debtor_id)
     return _record(
         store, listener, kind(occurred_on=on, debtor_id=debtor_id, recorded_by=by, scope=scope)
+    )
+
+
+#: How a debtor can acknowledge a debt (BW 3:318 sets no form; the record says which it was).
+ACKNOWLEDGEMENT_FORMS = ("letter", "email", "phone", "visit", "payment", "arrangement")
+
+
+def acknowledge_debt(
+    store: Store,
+    debtor_id: str,
+    *,
+    how: str,
+    note: str,
+    on: dt.date,
+    by: str,
+    debt_id: str | None = None,
+    listener: EventListener | None = None,
+) -> DebtAcknowledged:
+    """The debtor acknowledged one debt (or every debt of the case): limitation is interrupted
+    (BW 3:318) and a new period starts the next day. One given after the claim was already
+    time-barred is recorded but revives nothing (docs/rules/limitation.md)."""
+    _debtor(store, debtor_id)
+    _debt(store, debtor_id, debt_id)
+    if how not in ACKNOWLEDGEMENT_FORMS:
+        raise InputError(
+            f"unknown form {how!r}; one of {', '.join(ACKNOWLEDGEMENT_FORMS)}",
+            Location(field="--how"),
+        )
+    return _record(
+        store,
+        listener,
+        DebtAcknowledged(
+            occurred_on=on, debtor_id=debtor_id, debt_id=debt_id, recorded_by=by, how=how, note=note
+        ),
     )
 
 
