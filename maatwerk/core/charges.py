@@ -71,7 +71,7 @@ from maatwerk.core.interest import InterestTables, debt_interest
 from maatwerk.core.limitation import debt_limitation
 from maatwerk.core.money import Money, allocate
 from maatwerk.core.records import Posting
-from maatwerk.core.tables import DatedTable
+from maatwerk.core.tables import DatedTable, TableVersion
 
 
 __all__ = [
@@ -150,6 +150,31 @@ def _paused(debt_id: str, plan: frozenset[str] | None) -> bool:
     return plan is not None and (not plan or debt_id in plan)
 
 
+#: Room for a ledger line's table label (the storage's ``table_version`` column).
+TABLE_LABEL_LENGTH = 80
+
+
+def _versions_label(versions: Sequence[TableVersion]) -> str:
+    """The rate table versions of an interest line, within :data:`TABLE_LABEL_LENGTH`.
+
+    A line over many years (a debt first seen long after default) uses many versions: then the
+    first and the last one of the table and how many, e.g.
+    ``statutory_interest_consumer@2015-01-01..2025-01-01 (5 versions)``.
+    """
+    if not versions:
+        return "no interest due"
+    label = ", ".join(str(v) for v in versions)
+    if len(label) <= TABLE_LABEL_LENGTH:
+        return label
+    first, last = versions[0], versions[-1]
+    mark = " (provisional)" if any(v.provisional for v in versions) else ""
+    label = (
+        f"{first.table}@{first.valid_from.isoformat()}..{last.valid_from.isoformat()} "
+        f"({len(versions)} versions){mark}"
+    )
+    return label[:TABLE_LABEL_LENGTH]
+
+
 def _interest(
     debt: Debt, today: dt.date, tables: InterestTables, *, waive: bool
 ) -> tuple[Posting | None, dt.date | None]:
@@ -178,7 +203,7 @@ def _interest(
             amount=(after.interest - before).clamp_zero(),
             period_from=last,
             period_to=period_to,
-            table=", ".join(str(v) for v in after.tables) or "no interest due",
+            table=_versions_label(after.tables),
         )
     key = f"interest:{last.isoformat()}:{period_to.isoformat()}"
     return Posting(debt_id=debt.debt_id, posting_key=key, line=line), _next_month(today)

@@ -50,7 +50,13 @@ from maatwerk.core.ports import (
 )
 
 
-__all__ = ["LETTER_KINDS", "RESERVATION_OF_RIGHTS", "LettersChannel", "RefusedError", "render_letter"]
+__all__ = [
+    "LETTER_KINDS",
+    "RESERVATION_OF_RIGHTS",
+    "LettersChannel",
+    "RefusedError",
+    "render_letter",
+]
 
 
 class RefusedError(ValueError):
