@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from maatwerk.core.affordability import Affordability, OtherDebt, affordability
 from maatwerk.core.arrangements import ProposalOutcome, classic_arrangement, propose_arrangement
+from maatwerk.core.debts import Balance
 from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import (
     ArrangementAccepted,
@@ -36,6 +37,7 @@ from maatwerk.core.events import (
     HoldPlaced,
     HoldScope,
 )
+from maatwerk.core.limitation import time_barred
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import StoredCase
@@ -435,9 +437,12 @@ def propose_arrangement_for(
             f"debtor {debtor_id!r} has no case at creditor {creditor_id!r}",
             Location(field="--creditor"),
         )
-    open_debts = case.case.open_debts
+    # a time-barred debt is not asked for, not even in instalments (docs/rules/limitation.md)
+    history = _history(store, debtor_id)
+    open_debts = tuple(d for d in case.case.open_debts if time_barred(d, history, on) is None)
     if not open_debts:
-        raise MaatwerkError(f"debtor {debtor_id!r} owes nothing at {creditor_id!r}")
+        raise MaatwerkError(f"debtor {debtor_id!r} owes nothing at {creditor_id!r} to collect")
+    owed = Balance.sum(d.outstanding for d in open_debts).total
     if subsistence is not None:
         room = _household_room(case, [c for c in cases if c is not case], subsistence, on)
         if capacity is None:
@@ -456,7 +461,7 @@ def propose_arrangement_for(
     if fixed is not None:
         proposal = classic_arrangement(
             arrangement_id=arrangement_id, debtor_id=debtor_id, creditor_id=creditor_id,
-            debt=case.case.outstanding.total, today=on, capacity=capacity,
+            debt=owed, today=on, capacity=capacity,
             payday=case.debtor.payday, months=fixed[0], minimum=fixed[1],
         )  # fmt: skip
     else:
@@ -464,7 +469,7 @@ def propose_arrangement_for(
             arrangement_id=arrangement_id,
             debtor_id=debtor_id,
             creditor_id=creditor_id,
-            debt=case.case.outstanding.total,
+            debt=owed,
             capacity=capacity,
             today=on,
             payday=case.debtor.payday,
@@ -475,8 +480,7 @@ def propose_arrangement_for(
             debtor_id=debtor_id,
             recorded_by=by,
             flag=DebtorFlag.PROBLEMATIC_DEBT,
-            note=f"no plan fits at {capacity} per month for "
-            f"{case.case.outstanding.total} at {creditor_id}",
+            note=f"no plan fits at {capacity} per month for {owed} at {creditor_id}",
         )
         _record(store, listener, flagged)
         raise ProblematicDebtError(

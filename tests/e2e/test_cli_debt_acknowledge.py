@@ -75,6 +75,14 @@ class TestAcknowledge:
         assert steps["P2"] == []
         assert steps["P1"], "the acknowledged premium is chased like any other"
 
+        # nor is a time-barred debt offered in instalments
+        offer = runner.invoke(
+            cli, ["arrangement", "propose", "P2", "--creditor", "zorg", "--date", "2026-04-02",
+                  "--by", "anna", *db],
+        )  # fmt: skip
+        assert offer.exit_code == 1
+        assert "owes nothing at 'zorg' to collect" in offer.output
+
     def test_refusals(self, runner: CliRunner, db_url: str, tmp_path: Path) -> None:
         db = ["--db", db_url]
         migrate_and_import(runner, db_url, tmp_path / "p.csv", PORTFOLIO)
