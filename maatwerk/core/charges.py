@@ -365,17 +365,23 @@ def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
 def _limitation(
     debts: Sequence[Debt], events: Sequence[Event], today: dt.date
 ) -> tuple[frozenset[str], list[dt.date]]:
-    """The open debts time-barred on ``today``, and the days the others will become so."""
-    known = [e for e in events if e.occurred_on <= today]
+    """The open debts time-barred on ``today``, and the days the others may become so (the day
+    after the original period, interrupted or not: the recorded acts are read only for a debt
+    past it, as interruptions can only move the end later)."""
     barred: set[str] = set()
     days: list[dt.date] = []
+    known: list[Event] | None = None
     for debt in debts:
         if not debt.is_open:
             continue
-        last_day = debt_limitation(debt, known).last_day
+        last_day = debt_limitation(debt).last_day
+        if today > last_day:
+            if known is None:
+                known = [e for e in events if e.occurred_on <= today]
+            last_day = debt_limitation(debt, known).last_day
         if today > last_day:
             barred.add(debt.debt_id)
-        elif last_day < dt.date.max:
+        else:
             days.append(last_day + dt.timedelta(days=1))
     return frozenset(barred), days
 

@@ -335,5 +335,8 @@ def time_barred(debt: Debt, events: Iterable[Event], day: dt.date) -> Limitation
 
     Only the events dated up to ``day`` count. Time-barred from ``last_day + 1`` on.
     """
+    rule = rule_for(limitation_kind(debt))
+    if day <= _period_end(debt.due_date + _ONE_DAY, rule.years):
+        return None  # not even the original period has run out (interruptions only extend it)
     result = debt_limitation(debt, (e for e in events if e.occurred_on <= day))
     return result if result.expired_on(day) else None
