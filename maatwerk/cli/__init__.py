@@ -102,6 +102,13 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         short_help="Disputes: escalation stops while one is open.",
     ),
     LazyCommand(
+        name="debt",
+        module="recording",
+        attribute="debt",
+        short_help="Facts about a debt from the debtor: an acknowledgement (interrupts "
+        "limitation).",
+    ),
+    LazyCommand(
         name="demo",
         module="demo",
         attribute="demo",

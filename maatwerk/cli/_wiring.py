@@ -10,6 +10,7 @@ from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import (
     load_aanmaning_table,
     load_awb_interest_table,
+    load_bik_instalment_table,
     load_bik_table,
     load_interest_table,
 )
@@ -74,6 +75,7 @@ def build_evaluator(
         policies=policies,
         tables=tables,
         bik=load_bik_table(),
+        bik_instalments=load_bik_instalment_table(),
         interest=InterestTables(
             consumer=load_interest_table(InterestKind.CONSUMER),
             commercial=load_interest_table(InterestKind.COMMERCIAL),

@@ -1,4 +1,5 @@
-"""Recording what people do: ``contact``, ``hold``, ``consent``, ``arrangement``, ``dispute``.
+"""Recording what people do: ``contact``, ``hold``, ``consent``, ``arrangement``, ``dispute``,
+``debt acknowledge``.
 
 Each command appends one event to the debtor's history (nothing is changed in place); the next
 daily run takes it into account. ``--by`` names who recorded it; ``--date`` defaults to today.
@@ -32,7 +33,7 @@ from maatwerk.core.ports import Store
 from maatwerk.services import recording
 
 
-__all__ = ["arrangement", "consent", "contact", "dispute", "hold"]
+__all__ = ["arrangement", "consent", "contact", "debt", "dispute", "hold"]
 
 
 E = TypeVar("E", bound=Event)
@@ -244,6 +245,35 @@ _record_command(
         help="upheld: the claim stands; rejected: the claim is dropped.",
     ),
     service=recording.resolve_dispute,
+)
+
+
+@click.group()
+def debt() -> None:
+    """Facts about a debt from the debtor: an acknowledgement (interrupts limitation)."""
+
+
+_record_command(
+    debt.command(
+        "acknowledge",
+        help="Record that DEBTOR acknowledged a debt (BW 3:318): limitation starts anew the next "
+        "day. Too late for a debt already time-barred: that stays barred.",
+    ),
+    _DEBTOR,
+    click.option(
+        "--debt",
+        "debt_id",
+        default=None,
+        help="The debt acknowledged (default: every debt of the case).",
+    ),
+    click.option(
+        "--how",
+        required=True,
+        type=click.Choice(recording.ACKNOWLEDGEMENT_FORMS),
+        help="How the debtor acknowledged it.",
+    ),
+    click.option("--note", default="", help="For the case manager; never logged."),
+    service=recording.acknowledge_debt,
 )
 
 

@@ -18,6 +18,12 @@ often a day is run again.
   (:func:`~maatwerk.core.collection_costs.costs_payable`); posted on the first run date after
   the term, split over the letter's claims in proportion to their principal (6:96 lid 7: the
   staffel ran on their sum). Posting key ``bik:<letter sent on>``.
+* **Time-barred debts** (BW 3:307-3:311 with the interruptions of 3:316-3:319,
+  :mod:`maatwerk.core.limitation`): no interest and no costs at all once a debt is past its
+  limitation period; the day it will be is a wake-up day (``next_on``).
+* **Instalments** (BW 6:96 lid 8, provisional): with ``ChargeRules.instalments`` a letter about
+  periodic claims counts the instalments reminded in the 6 months before as one claim
+  (:func:`letter_costs`).
 * **Aanmaning fee** (Awb 4:113) for public claims: posted when the formal-demand step is taken
   (:func:`aanmaning_postings`), never BIK.
 * **While an arrangement is kept** (BW 6:96 does not forbid it; the creditor's choice, see
@@ -44,9 +50,12 @@ from maatwerk.core.collection_costs import (
     CollectionCosts,
     CostsRefusal,
     FourteenDayLetter,
+    Instalment,
+    InstalmentRule,
     aanmaning_fee,
     collection_costs,
     costs_payable,
+    periodic_collection_costs,
 )
 from maatwerk.core.debts import ClaimKind, CostLine, Debt, InterestKind, InterestLine
 from maatwerk.core.events import (
@@ -59,9 +68,10 @@ from maatwerk.core.events import (
     FourteenDayLetterSent,
 )
 from maatwerk.core.interest import InterestTables, debt_interest
+from maatwerk.core.limitation import debt_limitation
 from maatwerk.core.money import Money, allocate
 from maatwerk.core.records import Posting
-from maatwerk.core.tables import DatedTable
+from maatwerk.core.tables import DatedTable, TableVersion
 
 
 __all__ = [
@@ -91,6 +101,9 @@ class ChargeRules:
     aanmaning: DatedTable[AanmaningParams] | None = None
     atw: BusinessCalendar | None = None
     """the calendar the 14-day term is extended on (Algemene termijnenwet)"""
+    instalments: DatedTable[InstalmentRule] | None = None
+    """BW 6:96 lid 8 (``rules/bik_instalments.toml``); with it a letter about periodic claims
+    counts the instalments reminded in the months before as one claim (:func:`letter_costs`)"""
 
 
 @attrs.frozen(kw_only=True)
@@ -137,6 +150,31 @@ def _paused(debt_id: str, plan: frozenset[str] | None) -> bool:
     return plan is not None and (not plan or debt_id in plan)
 
 
+#: Room for a ledger line's table label (the storage's ``table_version`` column).
+TABLE_LABEL_LENGTH = 80
+
+
+def _versions_label(versions: Sequence[TableVersion]) -> str:
+    """The rate table versions of an interest line, within :data:`TABLE_LABEL_LENGTH`.
+
+    A line over many years (a debt first seen long after default) uses many versions: then the
+    first and the last one of the table and how many, e.g.
+    ``statutory_interest_consumer@2015-01-01..2025-01-01 (5 versions)``.
+    """
+    if not versions:
+        return "no interest due"
+    label = ", ".join(str(v) for v in versions)
+    if len(label) <= TABLE_LABEL_LENGTH:
+        return label
+    first, last = versions[0], versions[-1]
+    mark = " (provisional)" if any(v.provisional for v in versions) else ""
+    label = (
+        f"{first.table}@{first.valid_from.isoformat()}..{last.valid_from.isoformat()} "
+        f"({len(versions)} versions){mark}"
+    )
+    return label[:TABLE_LABEL_LENGTH]
+
+
 def _interest(
     debt: Debt, today: dt.date, tables: InterestTables, *, waive: bool
 ) -> tuple[Posting | None, dt.date | None]:
@@ -165,7 +203,7 @@ def _interest(
             amount=(after.interest - before).clamp_zero(),
             period_from=last,
             period_to=period_to,
-            table=", ".join(str(v) for v in after.tables) or "no interest due",
+            table=_versions_label(after.tables),
         )
     key = f"interest:{last.isoformat()}:{period_to.isoformat()}"
     return Posting(debt_id=debt.debt_id, posting_key=key, line=line), _next_month(today)
@@ -182,47 +220,110 @@ class LetterCosts:
     costs: CollectionCosts
 
 
-def letter_costs(
-    debts: Sequence[Debt], debt_ids: Sequence[str], sent_on: dt.date, bik: DatedTable[BikParams]
+def _covered(
+    debts: Sequence[Debt], debt_ids: Sequence[str], day: dt.date
+) -> list[tuple[Debt, Money]]:
+    """The private consumer claims of ``debt_ids`` with principal open on ``day``, and that."""
+    found = [
+        (d, d.principal_open_on(day))
+        for d in debts
+        if d.debt_id in debt_ids and d.kind is ClaimKind.PRIVATE and d.consumer
+    ]
+    return [(d, base) for d, base in found if base.is_positive]
+
+
+def _earlier_instalments(
+    debts: Sequence[Debt],
+    covered: Sequence[Debt],
+    events: Iterable[Event],
+    sent_on: dt.date,
+) -> list[Instalment]:
+    """BW 6:96 lid 8: the periodic claims of the same relationship (same case and category)
+    that an earlier 14-day letter reminded and that are still (partly) unpaid on ``sent_on``,
+    each with its share of that letter's stated costs (split as the posting splits them)."""
+    categories = {d.category for d in covered if d.periodic}
+    now = {d.debt_id for d in covered}
+    latest: dict[str, Instalment] = {}
+    letters = sorted(
+        (e for e in events if isinstance(e, FourteenDayLetterSent) and e.sent_on < sent_on),
+        key=lambda e: e.sent_on,
+    )
+    for letter in letters:
+        then = _covered(debts, letter.debt_ids, letter.sent_on)
+        if not then:
+            continue
+        shares = allocate(letter.stated_costs, [base.amount for _, base in then])
+        for (debt, _), share in zip(then, shares, strict=True):
+            if debt.debt_id in now or not debt.periodic or debt.category not in categories:
+                continue
+            latest[debt.debt_id] = Instalment(
+                debt_id=debt.debt_id,
+                due_date=debt.due_date,
+                unpaid=debt.principal_open_on(sent_on),
+                reminded_on=letter.sent_on,
+                costs_charged=share,
+            )
+    return list(latest.values())
+
+
+def letter_costs(  # noqa: PLR0917 - the letter's facts, then the tables
+    debts: Sequence[Debt],
+    debt_ids: Sequence[str],
+    sent_on: dt.date,
+    bik: DatedTable[BikParams],
+    events: Iterable[Event] = (),
+    instalments: DatedTable[InstalmentRule] | None = None,
 ) -> LetterCosts | None:
     """The BIK a 14-day letter sent on ``sent_on`` for ``debt_ids`` states (and may later post).
 
     The base is the principal still open on the letter's day (BW 6:96, Besluit BIK art. 2;
     docs/rules/collection-costs.md): a part payment before the letter lowers the costs, one after
-    it does not. Only private claims on a consumer count; ``None`` when no such claim is open. The
-    run states these costs in the letter and posts them after the term with this same function,
-    so the two cannot differ.
+    it does not. Only private claims on a consumer count; ``None`` when no such claim is open.
+    Several claims: the staffel on their sum (lid 7). With ``instalments`` (BW 6:96 lid 8, from
+    2024-10-01) and a periodic claim among them, the instalments of the same relationship that
+    the 14-day letters of ``events`` reminded in the months before and that are still unpaid
+    count as one claim with these, less the costs those letters stated for them
+    (:func:`~maatwerk.core.collection_costs.periodic_collection_costs`, provisional). The run
+    states these costs in the letter and posts them after the term with this same function and
+    the same events (those sent before the letter), so the two cannot differ.
     """
-    covered = [
-        (d, d.principal_open_on(sent_on))
-        for d in debts
-        if d.debt_id in debt_ids and d.kind is ClaimKind.PRIVATE and d.consumer
-    ]
-    covered = [(d, base) for d, base in covered if base.is_positive]
+    covered = _covered(debts, debt_ids, sent_on)
     if not covered:
         return None
     base = tuple(amount for _, amount in covered)
-    return LetterCosts(
-        debts=tuple(d for d, _ in covered),
-        base=base,
-        costs=collection_costs(base, on=sent_on, table=bik),
-    )
+    claims = tuple(d for d, _ in covered)
+    if instalments is not None and any(d.periodic for d in claims):
+        costs = periodic_collection_costs(
+            base,
+            _earlier_instalments(debts, claims, events, sent_on),
+            letter_date=sent_on,
+            table=bik,
+            rules=instalments,
+            current_ids=tuple(d.debt_id for d in claims),
+        )
+    else:
+        costs = collection_costs(base, on=sent_on, table=bik)
+    return LetterCosts(debts=claims, base=base, costs=costs)
 
 
 def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
     letter: FourteenDayLetterSent,
     debts: Sequence[Debt],
+    events: Sequence[Event],
     today: dt.date,
-    bik: DatedTable[BikParams],
-    atw: BusinessCalendar,
+    tables: tuple[DatedTable[BikParams], BusinessCalendar, DatedTable[InstalmentRule] | None],
     plan: frozenset[str] | None,
+    barred: frozenset[str],
 ) -> tuple[tuple[Posting, ...], dt.date | None]:
-    found = letter_costs(debts, letter.debt_ids, letter.sent_on, bik)
+    bik, atw, instalments = tables
+    found = letter_costs(debts, letter.debt_ids, letter.sent_on, bik, events, instalments)
     if found is None or not letter.stated_costs.is_positive:
         return (), None
     covered, costs = found.debts, found.costs
     if any(c.kind == "bik" for d in covered for c in d.costs):
         return (), None  # BIK once per claim, however many letters (6:96 lid 2 sub c)
+    if any(d.debt_id in barred for d in covered):
+        return (), None  # no costs on a time-barred claim (3:307-3:311, 3:312)
     last_day = legal_deadline(letter.received_on, FOURTEEN_DAYS, atw)
     paid = all(not d.outstanding.principal.is_positive for d in covered)
     paid_on = max((a.applied_on for d in covered for a in d.applied), default=None)
@@ -261,15 +362,46 @@ def _letter_costs(  # noqa: PLR0917 - private helper, every argument needed
     ), None
 
 
+def _limitation(
+    debts: Sequence[Debt], events: Sequence[Event], today: dt.date
+) -> tuple[frozenset[str], list[dt.date]]:
+    """The open debts time-barred on ``today``, and the days the others may become so (the day
+    after the original period, interrupted or not: the recorded acts are read only for a debt
+    past it, as interruptions can only move the end later)."""
+    barred: set[str] = set()
+    days: list[dt.date] = []
+    known: list[Event] | None = None
+    for debt in debts:
+        if not debt.is_open:
+            continue
+        last_day = debt_limitation(debt).last_day
+        if today > last_day:
+            if known is None:
+                known = [e for e in events if e.occurred_on <= today]
+            last_day = debt_limitation(debt, known).last_day
+        if today > last_day:
+            barred.add(debt.debt_id)
+        else:
+            days.append(last_day + dt.timedelta(days=1))
+    return frozenset(barred), days
+
+
 def case_charges(
     debts: Sequence[Debt], events: Sequence[Event], today: dt.date, rules: ChargeRules
 ) -> Charges:
-    """Interest and BIK postings due on ``today`` for a case's debts (see the module docstring)."""
+    """Interest and BIK postings due on ``today`` for a case's debts (see the module docstring).
+
+    A debt time-barred on ``today`` (BW 3:307-3:311, :func:`~maatwerk.core.limitation.time_barred`)
+    gets neither: no interest line (interest does not outlive the claim, 3:312) and no costs; the
+    day an open debt becomes time-barred is a day to look again (``next_on``).
+    """
     plan = covered_by_plan(events, today)
     postings: list[Posting] = []
-    wake: list[dt.date] = []
+    barred, wake = _limitation(debts, events, today)
     if rules.charge_interest and rules.interest is not None:
         for debt in debts:
+            if debt.debt_id in barred:
+                continue
             if today < debt.default_date:
                 if debt.interest_kind is not InterestKind.NONE:
                     wake.append(_next_month(debt.default_date))
@@ -289,7 +421,13 @@ def case_charges(
         for event in events:
             if isinstance(event, FourteenDayLetterSent) and event.occurred_on <= today:
                 found, next_on = _letter_costs(
-                    event, debts, today, rules.bik, rules.atw, costs_plan
+                    event,
+                    debts,
+                    events,
+                    today,
+                    (rules.bik, rules.atw, rules.instalments),
+                    costs_plan,
+                    barred,
                 )
                 postings.extend(found)
                 if next_on is not None:

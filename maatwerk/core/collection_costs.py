@@ -57,6 +57,7 @@ __all__ = [
     "collection_costs",
     "costs_payable",
     "instalment_collection_costs",
+    "periodic_collection_costs",
 ]
 
 FOURTEEN_DAYS = 14
@@ -261,35 +262,61 @@ def instalment_collection_costs(
 ) -> CollectionCosts:
     """BIK for a 14-day letter about one instalment, with BW 6:96 lid 8 (from 2024-10-01).
 
+    The one-instalment case of :func:`periodic_collection_costs` (see there).
+    """
+    return periodic_collection_costs(
+        [current.unpaid],
+        earlier,
+        letter_date=letter_date,
+        table=table,
+        rules=rules,
+        current_ids=(current.debt_id,),
+        vat_non_deductible=vat_non_deductible,
+    )
+
+
+def periodic_collection_costs(
+    current: Sequence[Money],
+    earlier: Sequence[Instalment],
+    *,
+    letter_date: dt.date,
+    table: DatedTable[BikParams],
+    rules: DatedTable[InstalmentRule],
+    current_ids: Sequence[str] = (),
+    vat_non_deductible: bool = False,
+) -> CollectionCosts:
+    """BIK for a 14-day letter about the instalments ``current`` (their unpaid principals),
+    with BW 6:96 lid 8 (from 2024-10-01).
+
     **Provisional** (docs/rules/collection-costs.md; amended Besluit not found): when the rule is in
-    force on ``letter_date`` and ``current`` on its own would attract the lowest fee (the
-    minimum), the instalments of ``earlier`` that were reminded in the ``window_months`` months
-    before the letter and are still (partly) unpaid count with ``current`` as **one claim**: the
-    fee is the staffel on the sum of their unpaid amounts, minus the costs already charged for
-    those earlier instalments (never below zero). So a debtor never pays EUR 40 per instalment.
-    The result is marked ``provisional`` and says so in its notes.
+    force on ``letter_date`` and ``current`` on its own (the sum, lid 7) would attract the lowest
+    fee (the minimum), the instalments of ``earlier`` (not among ``current_ids``) that were
+    reminded in the ``window_months`` months before the letter and are still (partly) unpaid
+    count with ``current`` as **one claim**: the fee is the staffel on the sum of their unpaid
+    amounts, minus the costs already charged (or stated) for those earlier instalments (never
+    below zero). So a debtor never pays EUR 40 per instalment. The result is marked
+    ``provisional`` and says so in its notes.
 
     Before the rule is in force, or when ``current`` attracts more than the minimum, the fee is
-    the ordinary staffel on ``current.unpaid``.
+    the ordinary staffel on the sum of ``current`` (lid 7).
     """
     entry = table.at(letter_date)
     params = entry.value
     rule = rules.at(letter_date)
-    own_fee = bik_fee(current.unpaid, params)
     plain = collection_costs(
-        [current.unpaid], on=letter_date, table=table, vat_non_deductible=vat_non_deductible
+        current, on=letter_date, table=table, vat_non_deductible=vat_non_deductible
     )
     if not rule.value.applies:
         return attrs.evolve(plain, rule_table=rule.version)
-    if own_fee > params.minimum:
+    if plain.costs > params.minimum:
         return attrs.evolve(
             plain,
             rule_table=rule.version,
             notes=(
                 *plain.notes,
                 (
-                    "Instalment rule (BW 6:96 lid 8) not used: this instalment attracts more than "
-                    "the lowest fee."
+                    "Instalment rule (BW 6:96 lid 8) not used: this letter's claims attract more "
+                    "than the lowest fee."
                 ),
             ),
         )
@@ -297,21 +324,24 @@ def instalment_collection_costs(
     counted = [
         i
         for i in earlier
-        if i.debt_id != current.debt_id
+        if i.debt_id not in current_ids
         and i.reminded_on is not None
         and window_start <= i.reminded_on < letter_date
         and i.unpaid.is_positive
     ]
-    principal = total([current.unpaid, *(i.unpaid for i in counted)], current.unpaid.currency)
+    if not counted:
+        return attrs.evolve(plain, rule_table=rule.version)
+    currency = plain.principal.currency
+    principal = total([plain.principal, *(i.unpaid for i in counted)], currency)
     combined = bik_fee(principal, params)
-    already = total((i.costs_charged for i in counted), current.unpaid.currency)
+    already = total((i.costs_charged for i in counted), currency)
     fee = (combined - already).clamp_zero()
     notes = [
         (
             f"PROVISIONAL instalment rule (BW 6:96 lid 8): {len(counted)} earlier unpaid instalment(s) "
-            f"reminded since {window_start.isoformat()} count as one claim with this one; staffel on "
-            f"{principal} = {combined}, minus {already} already charged. The amended Besluit's exact "
-            "rule was not found."
+            f"reminded since {window_start.isoformat()} count as one claim with this letter's; "
+            f"staffel on {principal} = {combined}, minus {already} already charged. The amended "
+            "Besluit's exact rule was not found."
         ),
     ]
     if vat_non_deductible:

@@ -7,7 +7,7 @@ change before a known day, so :func:`idle_until` is conservative:
 
 * only a decision without a step today (``wait``, ``closed``, ``stopped``), one postponed by
   guards to a known day, or one blocked by a guard that only the stored data can lift
-  (:data:`DATA_BLOCKS`: debt help, consent, vulnerable, dispute, deceased; the run adds
+  (:data:`DATA_BLOCKS`: debt help, consent, vulnerable, dispute, deceased, time-barred; the run adds
   ``arrangement-kept`` with the plan's instalment dates) can rest; a step taken, a review
   waiting or another guard blocking without an end date means: look again tomorrow;
 * the case rests until the earliest of: the policy's own ``next_check_on``; **every** date in
@@ -39,10 +39,13 @@ _DAY = dt.timedelta(days=1)
 _RESTING = frozenset({DecisionStatus.WAIT, DecisionStatus.CLOSED, DecisionStatus.STOPPED})
 
 #: Stock guards whose block (without an end date) depends on the stored data only, never on the
-#: date: debt help running, no consent, a vulnerable debtor, an open dispute, a deceased debtor.
+#: date: debt help running, no consent, a vulnerable debtor, an open dispute, a deceased debtor,
+#: a time-barred debt (once barred it stays barred: a later act does not revive it).
 #: A case they block may rest: any change of that data (an event, an imported row) changes the
 #: case's fingerprint and wakes it, and every future date in the case wakes it too.
-DATA_BLOCKS: Final = frozenset({"debt-help", "consent", "vulnerable", "dispute", "deceased"})
+DATA_BLOCKS: Final = frozenset(
+    {"debt-help", "consent", "vulnerable", "dispute", "deceased", "time-barred"}
+)
 
 
 @attrs.frozen(kw_only=True)

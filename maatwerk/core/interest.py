@@ -33,7 +33,7 @@ from typing import Final
 
 import attrs
 
-from maatwerk.core.debts import ClaimKind, Debt, InterestKind
+from maatwerk.core.debts import Balance, ClaimKind, Debt, InterestKind
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.money import Money, Rounding
 from maatwerk.core.tables import DatedTable, TableVersion
@@ -338,6 +338,93 @@ def interest_for_claim(
     )
 
 
+def _declining(
+    principal: Money,
+    paid: dict[dt.date, Balance],
+    start: dt.date,
+    end: dt.date,
+    table: DatedTable[InterestRate],
+) -> tuple[list[InterestPeriod], list[tuple[dt.date, Money]], int]:
+    """Interest day by day on what is still owed, with the payments of ``paid`` (by day).
+
+    The base is the principal still open plus the interest capitalised and not yet paid. A
+    payment's principal part lowers the principal from its day on. Its interest part pays the
+    oldest interest first: interest capitalised in an earlier year (which lowers the base from
+    that day on), then the interest of the running year so far, which is then not capitalised at
+    the anniversary (BW 6:119 lid 2 adds only the interest still unpaid after the year; a
+    payment on the anniversary itself counts as paid by then). An interest part larger than the
+    interest run so far (the ledger cannot hold one: interest is posted as it runs) counts up to
+    that amount. Returns the periods, the
+    capitalised amounts per anniversary and the number of principal payments.
+    """
+    zero = Money.zero(principal.currency)
+    left = principal
+    capital = zero  # capitalised interest still unpaid (part of the base)
+    base = principal  # left + capital, kept in step (summed as statutory_interest sums it)
+    periods: list[InterestPeriod] = []
+    capitalised: list[tuple[dt.date, Money]] = []
+    parts = 0
+    days = sorted(paid)
+    cursor = start
+    year = 1
+    year_interest = zero
+    year_paid = zero
+
+    def pay(day: dt.date) -> None:
+        nonlocal left, capital, base, year_paid, parts
+        part = paid.get(day)
+        if part is None:
+            return
+        principal_part = part.principal.min(left).clamp_zero()
+        if principal_part.is_positive:
+            left = left - principal_part
+            base = base - principal_part
+            parts += 1
+        interest_part = part.interest.clamp_zero()
+        on_capital = interest_part.min(capital)
+        capital = capital - on_capital
+        base = base - on_capital
+        year_paid = year_paid + (interest_part - on_capital).min(year_interest - year_paid)
+
+    while cursor < end:
+        year_end = anniversary(start, year)
+        stop = min(year_end, end)
+        bounds = [d for d in days if cursor < d < stop]
+        pay(cursor)
+        for seg_start, seg_end in zip([cursor, *bounds], [*bounds, stop], strict=True):
+            if seg_start != cursor:
+                pay(seg_start)
+            for sub_start, sub_end, entry in table.between(seg_start, seg_end):
+                length = (sub_end - sub_start).days
+                rate = entry.value.percent
+                amount = (base * (rate * length)).divided(100 * DAYS_PER_YEAR)
+                periods.append(
+                    InterestPeriod(
+                        start=sub_start,
+                        end=sub_end,
+                        days=length,
+                        base=base,
+                        rate_percent=rate,
+                        amount=amount,
+                        table=entry.version,
+                        year=year,
+                    )
+                )
+                year_interest = year_interest + amount
+        if stop == year_end and stop < end:
+            pay(year_end)
+            paid.pop(year_end, None)  # counted once: before the capitalisation
+            unpaid = (year_interest - year_paid).clamp_zero()
+            capital = capital + unpaid
+            base = base + unpaid
+            capitalised.append((year_end, unpaid))
+        cursor = stop
+        year += 1
+        year_interest = zero
+        year_paid = zero
+    return periods, capitalised, parts
+
+
 def debt_interest(
     debt: Debt,
     *,
@@ -346,20 +433,21 @@ def debt_interest(
     tables: InterestTables,
     authority_is_creditor: bool = True,
 ) -> InterestResult:
-    """Statutory interest on ``debt`` for ``[start, end)`` while its principal is paid off.
+    """Statutory interest on ``debt`` for ``[start, end)`` while it is paid off.
 
-    The principal is split at each principal payment (the ``principal`` part of the debt's
-    applied payments, BW 6:44): each part paid on day ``d`` runs from ``start`` up to ``d``
-    (a part paid on or before ``start`` runs no days), the part still unpaid on ``end`` runs
-    to ``end``. Every part uses the periods, rate changes and yearly compounding counted from
-    ``start`` of :func:`statutory_interest` (interest is linear in the principal, so the parts
-    add up to the interest on the declining balance). Interest capitalised after a full year
-    stays on the part it grew on. Payments applied on or after ``end`` do not count yet.
+    Interest runs on what is still owed (:func:`_declining`): the principal less the
+    ``principal`` parts of the debt's applied payments (BW 6:44), each from the day it was paid
+    (a part paid on or before ``start`` runs no days), plus the interest capitalised after each
+    full year of default, with the rate changes and years counted from ``start`` as in
+    :func:`statutory_interest`. **Only interest still unpaid at an anniversary is capitalised**
+    (BW 6:119 lid 2): the ``interest`` parts of payments pay the oldest interest first
+    (capitalised interest, then the running year's), so interest paid within the year is not
+    added to the base again. Payments applied on or after ``end`` do not count yet.
 
     The claim decides the branch as in :func:`interest_for_claim`: ``InterestKind.NONE`` gives
     zero; a public claim uses the 6:119 rate and Awb 4:98 lid 2 applies to the total (interest
     below the minimum in force on ``end`` is not due). Rounded once, at the end. With no
-    principal payments the amount equals :func:`interest_for_claim` on ``debt.principal``.
+    payments the amount equals :func:`interest_for_claim` on ``debt.principal``.
     """
     principal = debt.principal
     _check(principal, start, end)
@@ -375,29 +463,24 @@ def debt_interest(
     public = debt.kind is ClaimKind.PUBLIC
     kind = InterestKind.CONSUMER if public else debt.interest_kind
     table = tables.commercial if kind is InterestKind.COMMERCIAL else tables.consumer
-    parts: list[tuple[Money, dt.date]] = []
-    left = principal
-    for applied in sorted(debt.applied, key=lambda a: (a.applied_on, a.payment_id)):
-        paid = min(applied.parts.principal, left)
-        if applied.applied_on >= end or not paid.is_positive:
+    paid: dict[dt.date, Balance] = {}
+    for applied in debt.applied:
+        if applied.applied_on >= end:
             continue
-        parts.append((paid, max(applied.applied_on, start)))
-        left = left - paid
-    parts.append((left, end))
-    results = [
-        statutory_interest(
-            amount, start=start, end=stop, table=table, kind=kind, claim_kind=debt.kind
-        )
-        for amount, stop in parts
-    ]
-    periods = tuple(sorted((p for r in results for p in r.periods), key=lambda p: (p.start, p.end)))
-    capitalised = tuple(sorted(c for r in results for c in r.capitalised))
-    exact = sum((r.exact for r in results), Money.zero(principal.currency))
-    notes = list(dict.fromkeys(n for r in results for n in r.notes))
-    if len(parts) > 1:
+        day = max(applied.applied_on, start)
+        paid[day] = paid.get(day, Balance.zero(principal.currency)) + applied.parts
+    periods, capitalised, parts = _declining(principal, paid, start, end, table)
+    exact = sum((p.amount for p in periods), Money.zero(principal.currency))
+    notes: list[str] = []
+    if capitalised:
         notes.append(
-            f"Principal paid off in {len(parts) - 1} part(s): each part runs until it was paid."
+            f"Interest added to the base after {len(capitalised)} full year(s) of default "
+            "(BW 6:119 lid 2 / 6:119a lid 3): only the interest of that year still unpaid then."
         )
+    if any(p.table.provisional for p in periods):
+        notes.append("A provisional rate was used: check the rate table before relying on it.")
+    if parts:
+        notes.append(f"Principal paid off in {parts} part(s): each part runs until it was paid.")
     result = InterestResult(
         principal=principal,
         start=start,
@@ -406,8 +489,8 @@ def debt_interest(
         claim_kind=debt.kind,
         interest=exact.rounded(Rounding.HALF_UP),
         exact=exact,
-        periods=periods,
-        capitalised=capitalised,
+        periods=tuple(periods),
+        capitalised=tuple(capitalised),
         notes=tuple(notes),
     )
     if not public:

@@ -33,6 +33,30 @@ as there is nothing to interrupt yet; one dated **after** the claim already expi
 and cannot be revived by a later letter (a later acknowledgement may be a waiver of the defence,
 3:322 lid 2, but that is a separate question the engine does not infer). The court does not apply
 limitation on its own motion (3:322 lid 1): ``last_day`` says when the debtor *can* invoke it.
+
+In the daily run (:func:`debt_limitation`, :func:`time_barred`): a debt's rule follows from the
+debt (public: Awb 4:104; ``periodic``: 3:308; category ``consumer-sale``: 7:28; else 3:307), its
+period starts the day after its ``due_date``, and these recorded events interrupt it
+(:func:`interruptions`):
+
+* a delivered **14-day letter** (:class:`~maatwerk.core.events.FourteenDayLetterSent`), on the day
+  it is presumed received (3:317 lid 1, a written demand; a declaration takes effect when it
+  reaches the debtor, 3:37 lid 3). Its text asks for payment and says so in so many words
+  (the reservation of rights the stock letter prints);
+* a delivered **aanmaning** (:class:`~maatwerk.core.events.FormalDemandSent`), on the day it was
+  sent (Awb 4:105 lid 1 for public claims; for a private claim the earlier date is the one in the
+  debtor's favour);
+* an **acknowledgement** by the debtor (:class:`~maatwerk.core.events.DebtAcknowledged`, BW 3:318;
+  recorded by a person with ``maatwerk debt acknowledge``);
+* an **accepted arrangement** covering the debt (:class:`~maatwerk.core.events.ArrangementAccepted`):
+  agreeing to pay a debt in instalments acknowledges it (3:318).
+
+Payment reminders, calls and SMS do not count (they are not recorded on delivery, and a friendly
+reminder need not reserve the right unequivocally); nor does a payment on its own: the ledger
+does not say whether the debtor designated it, so a person who judges that a payment acknowledged
+the debt records that. Both choices are in the debtor's favour. A time-barred claim is a natural
+obligation (BW 6:3): the debtor may still pay it, but the run makes no demand, posts no interest
+or costs and takes no step for it (the mandatory guard ``time-barred``).
 """
 
 from __future__ import annotations
@@ -45,17 +69,31 @@ from typing import Final
 import attrs
 
 from maatwerk.core._convert import to_member
+from maatwerk.core.debts import ClaimKind, Debt
+from maatwerk.core.events import (
+    ArrangementAccepted,
+    ArrangementOffered,
+    DebtAcknowledged,
+    Event,
+    FormalDemandSent,
+    FourteenDayLetterSent,
+)
 
 
 __all__ = [
     "INTERRUPTION_CAP_YEARS",
+    "Interruption",
     "LimitationKind",
     "LimitationResult",
     "LimitationRule",
     "add_years",
+    "debt_limitation",
+    "interruptions",
     "limitation_date",
     "limitation_for",
+    "limitation_kind",
     "rule_for",
+    "time_barred",
 ]
 
 INTERRUPTION_CAP_YEARS: Final = 5
@@ -223,3 +261,82 @@ def limitation_date(
     acknowledgements (payments, arrangements) and legal actions, in any order.
     """
     return limitation_for(due, rule_for(kind), interruptions)
+
+
+# ------------------------------------------------------------------------------ in the run
+CONSUMER_SALE_CATEGORY: Final = "consumer-sale"
+"""The debt category that takes the 2-year period of BW 7:28 (the price in a consumer sale)."""
+
+
+def limitation_kind(debt: Debt) -> LimitationKind:
+    """The limitation rule of ``debt`` (see the module docstring)."""
+    if debt.kind is ClaimKind.PUBLIC:
+        return LimitationKind.PUBLIC
+    if debt.periodic:
+        return LimitationKind.PERIODIC
+    if debt.category == CONSUMER_SALE_CATEGORY:
+        return LimitationKind.CONSUMER_SALE
+    return LimitationKind.CONTRACT
+
+
+@attrs.frozen(kw_only=True)
+class Interruption:
+    """A recorded act that interrupts limitation: the day it takes effect and what it was."""
+
+    on: dt.date
+    what: str
+    """``fourteen-day-letter``, ``formal-demand``, ``acknowledgement`` or ``arrangement``"""
+
+
+def _covers(debt: Debt, debt_ids: tuple[str, ...], debt_id: str | None) -> bool:
+    if debt_ids:
+        return debt.debt_id in debt_ids
+    return debt_id in (None, debt.debt_id)
+
+
+def interruptions(debt: Debt, events: Iterable[Event]) -> tuple[Interruption, ...]:
+    """The recorded acts that interrupt the limitation of ``debt``, in date order.
+
+    ``events`` may hold other debtors' events and any dates; the caller passes the events dated
+    up to the day it asks about (an act later than that day has not happened yet).
+    """
+    found: list[Interruption] = []
+    offers: dict[str, tuple[str, ...]] = {}
+    for event in sorted(events, key=lambda e: e.occurred_on):
+        if event.debtor_id != debt.debtor_id:
+            continue
+        match event:
+            case FourteenDayLetterSent() if _covers(debt, event.debt_ids, event.debt_id):
+                found.append(Interruption(on=event.received_on, what="fourteen-day-letter"))
+            case FormalDemandSent() if _covers(debt, event.debt_ids, event.debt_id):
+                found.append(Interruption(on=event.sent_on, what="formal-demand"))
+            case DebtAcknowledged() if event.debt_id in (None, debt.debt_id):
+                found.append(Interruption(on=event.occurred_on, what="acknowledgement"))
+            case ArrangementOffered():
+                offers[event.arrangement_id] = event.debt_ids
+            case ArrangementAccepted() if _covers(debt, offers.get(event.arrangement_id, ()), None):
+                found.append(Interruption(on=event.occurred_on, what="arrangement"))
+            case _:
+                pass
+    return tuple(sorted(found, key=lambda i: i.on))
+
+
+def debt_limitation(debt: Debt, events: Iterable[Event] = ()) -> LimitationResult:
+    """Limitation of ``debt`` after the interruptions recorded in ``events``."""
+    return limitation_for(
+        debt.due_date,
+        rule_for(limitation_kind(debt)),
+        (i.on for i in interruptions(debt, events)),
+    )
+
+
+def time_barred(debt: Debt, events: Iterable[Event], day: dt.date) -> LimitationResult | None:
+    """The limitation of ``debt`` when it is time-barred on ``day``, else ``None``.
+
+    Only the events dated up to ``day`` count. Time-barred from ``last_day + 1`` on.
+    """
+    rule = rule_for(limitation_kind(debt))
+    if day <= _period_end(debt.due_date + _ONE_DAY, rule.years):
+        return None  # not even the original period has run out (interruptions only extend it)
+    result = debt_limitation(debt, (e for e in events if e.occurred_on <= day))
+    return result if result.expired_on(day) else None

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from maatwerk.core.affordability import Affordability, OtherDebt, affordability
 from maatwerk.core.arrangements import ProposalOutcome, classic_arrangement, propose_arrangement
+from maatwerk.core.debts import Balance
 from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import (
     ArrangementAccepted,
@@ -26,6 +27,7 @@ from maatwerk.core.events import (
     ContactAttempt,
     ContactChannel,
     ContactOutcome,
+    DebtAcknowledged,
     DebtorFlag,
     DebtorFlagged,
     DisputeOpened,
@@ -36,6 +38,7 @@ from maatwerk.core.events import (
     HoldScope,
     PromiseToPay,
 )
+from maatwerk.core.limitation import time_barred
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import StoredCase
@@ -45,8 +48,10 @@ from maatwerk.services.payloads import household_bvv
 
 
 __all__ = [
+    "ACKNOWLEDGEMENT_FORMS",
     "ProblematicDebtError",
     "accept_arrangement",
+    "acknowledge_debt",
     "add_consent",
     "add_hold",
     "end_hold",
@@ -346,6 +351,40 @@ def _consent(  # noqa: PLR0917 - private helper of the two public functions abov
     )
 
 
+#: How a debtor can acknowledge a debt (BW 3:318 sets no form; the record says which it was).
+ACKNOWLEDGEMENT_FORMS = ("letter", "email", "phone", "visit", "payment", "arrangement")
+
+
+def acknowledge_debt(
+    store: Store,
+    debtor_id: str,
+    *,
+    how: str,
+    note: str,
+    on: dt.date,
+    by: str,
+    debt_id: str | None = None,
+    listener: EventListener | None = None,
+) -> DebtAcknowledged:
+    """The debtor acknowledged one debt (or every debt of the case): limitation is interrupted
+    (BW 3:318) and a new period starts the next day. One given after the claim was already
+    time-barred is recorded but revives nothing (docs/rules/limitation.md)."""
+    _debtor(store, debtor_id)
+    _debt(store, debtor_id, debt_id)
+    if how not in ACKNOWLEDGEMENT_FORMS:
+        raise InputError(
+            f"unknown form {how!r}; one of {', '.join(ACKNOWLEDGEMENT_FORMS)}",
+            Location(field="--how"),
+        )
+    return _record(
+        store,
+        listener,
+        DebtAcknowledged(
+            occurred_on=on, debtor_id=debtor_id, debt_id=debt_id, recorded_by=by, how=how, note=note
+        ),
+    )
+
+
 def open_dispute(
     store: Store,
     debtor_id: str,
@@ -489,9 +528,12 @@ def propose_arrangement_for(
             f"debtor {debtor_id!r} has no case at creditor {creditor_id!r}",
             Location(field="--creditor"),
         )
-    open_debts = case.case.open_debts
+    # a time-barred debt is not asked for, not even in instalments (docs/rules/limitation.md)
+    history = _history(store, debtor_id)
+    open_debts = tuple(d for d in case.case.open_debts if time_barred(d, history, on) is None)
     if not open_debts:
-        raise MaatwerkError(f"debtor {debtor_id!r} owes nothing at {creditor_id!r}")
+        raise MaatwerkError(f"debtor {debtor_id!r} owes nothing at {creditor_id!r} to collect")
+    owed = Balance.sum(d.outstanding for d in open_debts).total
     if subsistence is not None:
         room = _household_room(case, [c for c in cases if c is not case], subsistence, on)
         if capacity is None:
@@ -510,7 +552,7 @@ def propose_arrangement_for(
     if fixed is not None:
         proposal = classic_arrangement(
             arrangement_id=arrangement_id, debtor_id=debtor_id, creditor_id=creditor_id,
-            debt=case.case.outstanding.total, today=on, capacity=capacity,
+            debt=owed, today=on, capacity=capacity,
             payday=case.debtor.payday, months=fixed[0], minimum=fixed[1],
         )  # fmt: skip
     else:
@@ -518,7 +560,7 @@ def propose_arrangement_for(
             arrangement_id=arrangement_id,
             debtor_id=debtor_id,
             creditor_id=creditor_id,
-            debt=case.case.outstanding.total,
+            debt=owed,
             capacity=capacity,
             today=on,
             payday=case.debtor.payday,
@@ -529,8 +571,7 @@ def propose_arrangement_for(
             debtor_id=debtor_id,
             recorded_by=by,
             flag=DebtorFlag.PROBLEMATIC_DEBT,
-            note=f"no plan fits at {capacity} per month for "
-            f"{case.case.outstanding.total} at {creditor_id}",
+            note=f"no plan fits at {capacity} per month for {owed} at {creditor_id}",
         )
         _record(store, listener, flagged)
         raise ProblematicDebtError(

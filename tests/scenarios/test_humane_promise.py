@@ -101,7 +101,6 @@ def _xfail(item: int, helper: str, what: str) -> pytest.MarkDecorator:
 
 CANTPAY = _xfail(1, "cantpay", "can't pay is not won't pay")
 DEBT_HELP = _xfail(2, "cantpay", "debt help stops escalation; `maatwerk import municipal-feedback`")
-LIMITATION = _xfail(3, "limitation", "limitation in the run")
 ZVW = _xfail(4, "zvwdates", "Zvw 18b lid 2 and 18c after the dispute term")
 RECEIPT = _xfail(4, "zvwdates", "receipt on the next postal delivery day")
 
@@ -248,7 +247,6 @@ def test_h04_referral_with_consent_then_debt_help_stops_escalation(scenario: Sce
 
 
 # ---------------------------------------------------------------------------------- item 3
-@LIMITATION
 def test_h05_time_barred_premium_is_not_chased(scenario: Scenario) -> None:
     path = _path(scenario, "H05")
     assert not path.actions() & ESCALATION

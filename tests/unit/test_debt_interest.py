@@ -63,8 +63,12 @@ class TestWorkedExample:
             tables=TABLES,
         )
         # 400 * 4 % * 89/365 + 600 * 4 % * 181/365 = 3.9014 + 11.9014
+        # = 1000 * 4 % * 89/365 + 600 * 4 % * 92/365 (one line per base, as on a statement)
         assert result.interest == eur("15.80")
-        assert sum(p.days for p in result.periods) == 89 + 181
+        assert [(p.start, p.end, p.base) for p in result.periods] == [
+            (D(2026, 2, 1), D(2026, 5, 1), eur(1000)),
+            (D(2026, 5, 1), D(2026, 8, 1), eur(600)),
+        ]
         assert any("paid off" in n for n in result.notes)
 
     def test_payment_after_end_does_not_count(self) -> None:
@@ -149,3 +153,67 @@ class TestProperties:
         )
         without = debt_interest(debt(principal), start=start, end=end, tables=TABLES)
         assert Money.zero() <= with_payments.interest <= without.interest
+
+
+FLAT = DatedTable.of(
+    "statutory_interest_consumer", [Dated(D(2015, 1, 1), rate(2), "Stb. 2014, 516")]
+)
+FLAT_TABLES = interest_tables(FLAT, COMMERCIAL)
+
+
+def interest_paid(*payments: tuple[dt.date, str]) -> Debt:
+    """EUR 1,000 in default from 2017-01-01 (2 %), with payments of interest only."""
+    applied = tuple(
+        AppliedPayment(payment_id=f"I{i}", applied_on=on, parts=Balance(interest=eur(amount)))
+        for i, (on, amount) in enumerate(payments)
+    )
+    return Debt(
+        debt_id="B1",
+        debtor_id="D1",
+        creditor_id="C",
+        principal=eur(1000),
+        due_date=D(2016, 12, 31),
+        applied=applied,
+    )
+
+
+class TestInterestPaidIsNotCapitalised:
+    """BW 6:119 lid 2: after a year only the interest still unpaid is added to the base.
+
+    EUR 1,000 at 2 % from 2017-01-01 (a 365-day year): the first year's interest is EUR 20.00.
+    """
+
+    def _to_2019(self, debt: Debt) -> tuple[Money, tuple[tuple[dt.date, Money], ...]]:
+        result = debt_interest(debt, start=D(2017, 1, 1), end=D(2019, 1, 1), tables=FLAT_TABLES)
+        return result.interest, result.capitalised
+
+    def test_unpaid_interest_is_capitalised(self) -> None:
+        # year 2 on 1,020.00: 20.40; total 40.40
+        assert self._to_2019(interest_paid()) == (eur("40.40"), ((D(2018, 1, 1), eur(20)),))
+
+    def test_part_paid_within_the_year(self) -> None:
+        # 15.00 of the 20.00 paid on 2017-12-01 (18.30 had run by then): 5.00 capitalised;
+        # year 2 on 1,005.00 = 20.10; total 40.10 (it was 40.40: capitalised as if unpaid)
+        interest, capitalised = self._to_2019(interest_paid((D(2017, 12, 1), "15.00")))
+        assert interest == eur("40.10")
+        assert capitalised == ((D(2018, 1, 1), eur(5)),)
+
+    def test_only_interest_run_by_then_can_be_paid(self) -> None:
+        # 15.00 on 2017-07-01, when 1,000 * 2 % * 181/365 = 9.9178 had run (the ledger holds no
+        # more): 20.00 - 9.9178 = 10.0822 capitalised; year 2 = 1,010.0822 * 2 % = 20.2016
+        interest, capitalised = self._to_2019(interest_paid((D(2017, 7, 1), "15.00")))
+        assert interest == eur("40.20")
+        assert capitalised[0][1].rounded() == eur("10.08")
+
+    def test_paid_on_the_anniversary_counts_as_paid(self) -> None:
+        interest, capitalised = self._to_2019(interest_paid((D(2018, 1, 1), "20.00")))
+        assert interest == eur("40.00")
+        assert capitalised == ((D(2018, 1, 1), eur(0)),)
+
+    def test_payment_pays_capitalised_interest_first(self) -> None:
+        # 20.00 capitalised on 2018-01-01; 20.00 paid on 2018-07-02 pays it off, so the base is
+        # 1,000 again from that day: 1,020 * 2 % * 182/365 + 1,000 * 2 % * 183/365
+        # = 10.1721 + 10.0274 = 20.1995; total 20.00 + 20.1995 = 40.1995 -> 40.20
+        interest, capitalised = self._to_2019(interest_paid((D(2018, 7, 2), "20.00")))
+        assert interest == eur("40.20")
+        assert capitalised == ((D(2018, 1, 1), eur(20)),)

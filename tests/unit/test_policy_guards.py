@@ -204,6 +204,19 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
         frozenset({ActionKind.BAILIFF_HANDOVER}),
     ),
     "brp-mismatch": (with_debtor(has_brp_address=False), frozenset({ActionKind.ZVW_REPORT})),
+    # a premium due 2020-01-01: its 5 years (BW 3:308) ended on 2025-01-01; the 14-day letter
+    # of 2026-02-01 came after that and revives nothing (a fresh d2 keeps the case above the
+    # bailiff threshold: a time-barred debt counts for no amount)
+    "time-barred": (
+        lambda f: attrs.evolve(
+            f,
+            case=attrs.evolve(
+                f.case,
+                debts=(debt(due=dt.date(2020, 1, 1), periodic=True), debt("d2")),
+            ),
+        ),
+        ALL - {ActionKind.CLOSE, ActionKind.WRITE_OFF},
+    ),
 }
 
 

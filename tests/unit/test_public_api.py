@@ -42,7 +42,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "maatwerk.core.events": """
         ActionKind ArrangementAccepted ArrangementBreached ArrangementCompleted ArrangementEvent
         ArrangementOffered ArrangementRejected ConsentEvent ConsentGiven ConsentRevoked
-        ConsentScope ContactAttempt ContactChannel ContactOutcome DebtHelpEnded DebtHelpEvent
+        ConsentScope ContactAttempt ContactChannel ContactOutcome DebtAcknowledged DebtHelpEnded DebtHelpEvent
         DebtHelpKind DebtHelpStarted DebtorFlag DebtorFlagged DisputeEvent DisputeOpened
         DisputeResolved EVENT_TYPES Event FlagCleared FlagEvent FormalDemandSent
         FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope PaymentReturned PromiseBroken

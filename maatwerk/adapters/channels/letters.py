@@ -51,7 +51,13 @@ from maatwerk.core.ports import (
 )
 
 
-__all__ = ["LETTER_KINDS", "LettersChannel", "RefusedError", "render_letter"]
+__all__ = [
+    "LETTER_KINDS",
+    "RESERVATION_OF_RIGHTS",
+    "LettersChannel",
+    "RefusedError",
+    "render_letter",
+]
 
 
 class RefusedError(ValueError):
@@ -197,20 +203,37 @@ def _debt_help(facts: _Facts) -> tuple[str, str]:
     return "Hulp bij geldzorgen", body
 
 
+#: The unequivocal reservation of the right to payment a written demand carries (BW 3:317 lid 1):
+#: the 14-day letter and the aanmaning interrupt limitation (docs/rules/limitation.md).
+RESERVATION_OF_RIGHTS: Final = (
+    "Met deze brief maken wij duidelijk dat u dit bedrag nog steeds moet betalen.\n"
+    "Wij houden ons recht op betaling."
+)
+
+
 def _fourteen_day(facts: _Facts) -> tuple[str, str]:
     costs = _decimal(facts.payload, PAYLOAD_COLLECTION_COSTS, required=True)
     if costs is None or costs < 0:  # pragma: no cover - required=True never returns None
         raise RefusedError(f"payload field {PAYLOAD_COLLECTION_COSTS!r} must not be negative")
+    if costs:
+        consequence = (
+            "Betaalt u niet binnen 14 dagen? Dan moet u ook incassokosten betalen.\n"
+            f"Die kosten zijn {dutch_amount(costs)}.\n\n"
+        )
+        subject = "Betaal binnen 14 dagen, dan komen er geen kosten bij"
+    else:  # BW 6:96 lid 8: earlier letters about instalments already carry the costs
+        consequence = "Voor deze brief rekenen wij geen incassokosten.\n\n"
+        subject = "Betaal binnen 14 dagen"
     body = (
         f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
         "Betaal dit bedrag binnen 14 dagen. Die 14 dagen beginnen op de dag na de dag\n"
         "dat u deze brief krijgt.\n"
         f"{facts.pay_line()}\n\n"
-        "Betaalt u niet binnen 14 dagen? Dan moet u ook incassokosten betalen.\n"
-        f"Die kosten zijn {dutch_amount(costs)}.\n\n"
+        f"{consequence}"
+        f"{RESERVATION_OF_RIGHTS}\n\n"
         "Lukt betalen niet? Bel ons zo snel mogelijk. Dan zoeken we samen een oplossing."
     )
-    return "Betaal binnen 14 dagen, dan komen er geen kosten bij", body
+    return subject, body
 
 
 def _zvw_notice(facts: _Facts) -> tuple[str, str]:
@@ -240,6 +263,7 @@ def _formal_demand(facts: _Facts) -> tuple[str, str]:
         f"Betaal dus uiterlijk {dutch_date(last_day)}.\n"
         f"{fee_line}"
         f"{facts.pay_line()}\n\n"
+        f"{RESERVATION_OF_RIGHTS}\n\n"
         "Betaalt u niet op tijd? Dan kunnen wij een dwangbevel laten uitvoeren door de\n"
         "deurwaarder. De kosten daarvan betaalt u. Bel ons liever eerst. Dan zoeken we samen\n"
         "een oplossing."

@@ -44,6 +44,7 @@ __all__ = [
     "ConsentGiven",
     "ConsentRevoked",
     "ContactAttempt",
+    "DebtAcknowledged",
     "DebtHelpEnded",
     "DebtHelpEvent",
     "DebtHelpStarted",
@@ -402,6 +403,22 @@ class PromiseBroken(PromiseEvent):
     KIND: ClassVar[str] = "promise-broken"
 
     outstanding: Money
+
+
+@attrs.frozen(kw_only=True)
+class DebtAcknowledged(Event):
+    """The debtor acknowledged the debt ``debt_id`` (``None``: every debt of the case then due).
+
+    An acknowledgement interrupts limitation (BW 3:318; docs/rules/limitation.md): a new period
+    starts the next day. ``how`` says how it was given (``letter``, ``email``, ``phone``,
+    ``visit``, ``payment``, ``arrangement``); one given after the claim was already time-barred
+    does not revive it.
+    """
+
+    KIND: ClassVar[str] = "debt-acknowledged"
+
+    how: str = ""
+    note: str = ""
 
 
 # ---------------------------------------------------------------------------------- payments

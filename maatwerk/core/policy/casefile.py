@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
@@ -68,6 +69,7 @@ from maatwerk.core.events import (
     ReviewRejected,
     StepTaken,
 )
+from maatwerk.core.limitation import LimitationResult, time_barred
 from maatwerk.core.money import Money
 
 
@@ -352,6 +354,9 @@ class CaseState:
     """aanmaningen (Awb 4:112) their channel delivered"""
     promise_outcomes: tuple[PromiseEvent, ...] = ()
     """the run's recorded judgements of those promises (kept, broken)"""
+    time_barred: Mapping[str, LimitationResult] = attrs.field(factory=dict)
+    """open debts past their limitation period today, by debt id (BW 3:307-3:311): no step,
+    no interest, no costs; they stay owed (a natural obligation) but leave the ladder"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -379,8 +384,16 @@ class CaseState:
         return self.today >= debt.default_date and debt.debt_id in self.outstanding
 
     @functools.cached_property
+    def collectable_debts(self) -> tuple[Debt, ...]:
+        """The open debts that are not time-barred: the ones the ladder works on."""
+        if not self.time_barred:
+            return self.open_debts
+        return tuple(d for d in self.open_debts if d.debt_id not in self.time_barred)
+
+    @functools.cached_property
     def debts_in_default(self) -> tuple[Debt, ...]:
-        return tuple(d for d in self.open_debts if self.in_default(d))
+        """Collectable debts in default (a time-barred debt counts for no arrears or step)."""
+        return tuple(d for d in self.collectable_debts if self.in_default(d))
 
     @functools.cached_property
     def default_ids(self) -> frozenset[str]:
@@ -394,7 +407,12 @@ class CaseState:
 
     @property
     def total_outstanding(self) -> Money:
-        return sum(self.outstanding.values(), Money.zero())
+        """What is owed on the collectable debts (a time-barred debt is left out)."""
+        if not self.time_barred:
+            return sum(self.outstanding.values(), Money.zero())
+        return sum(
+            (v for k, v in self.outstanding.items() if k not in self.time_barred), Money.zero()
+        )
 
     @functools.cached_property
     def monthly_premium(self) -> Money | None:
@@ -644,6 +662,11 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
             case _:
                 pass
     running, broken = _judge_plans(file.case, tuple(arrangements.values()), today)
+    barred = {
+        debt.debt_id: result
+        for debt in open_debts
+        if (result := time_barred(debt, events, today)) is not None
+    }
     return CaseState(
         file=file,
         today=today,
@@ -669,6 +692,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         rejections=tuple(rejections),
         demands=tuple(demands),
         promise_outcomes=tuple(promise_outcomes),
+        time_barred=barred,
     )
 
 

@@ -73,7 +73,7 @@ def condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
                 en=f"Arrears of {shown} months' premium, more than {cond.max_arrears_months}.",
             )
         )
-    count = len(state.open_debts)
+    count = len(state.collectable_debts)
     if cond.min_open_debts is not None and count < cond.min_open_debts:
         failures.append(
             Reason(

@@ -60,7 +60,13 @@ from maatwerk.core.policy.decision import (
     ProposedAction,
     StepNote,
 )
-from maatwerk.core.policy.guards import DECEASED_REASON, GuardContext, GuardSpec, PolicyTables
+from maatwerk.core.policy.guards import (
+    DECEASED_REASON,
+    GuardContext,
+    GuardSpec,
+    PolicyTables,
+    time_barred_reason,
+)
 from maatwerk.core.policy.ladder import Ladder, due_step, missing_prerequisite
 from maatwerk.core.policy.model import ACTION_LABELS, Policy, Step
 from maatwerk.core.policy.reasons import Reason, Verdict
@@ -329,6 +335,20 @@ def _prerequisite_verdict(
     )
 
 
+def _time_barred_notes(state: CaseState) -> list[StepNote]:
+    """One blocked note per time-barred debt: it left the ladder, and this says why."""
+    return [
+        StepNote(
+            step_id="*",
+            action=ActionKind.CLOSE,
+            kind=NoteKind.BLOCKED,
+            debt_ids=(debt_id,),
+            reasons=(time_barred_reason(debt_id, result),),
+        )
+        for debt_id, result in sorted(state.time_barred.items())
+    ]
+
+
 def _next_step(
     upcoming: list[tuple[int, Step, dt.date, tuple[str, ...]]],
     state: CaseState,
@@ -488,6 +508,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
                     ),
                 )
             )
+    notes.extend(_time_barred_notes(state))
     next_dates = [n.until for n in notes if n.until is not None]
     next_dates.extend(when for _, _, when, _ in upcoming)
     announced = _next_step(upcoming, state, policy, ladder, tables)

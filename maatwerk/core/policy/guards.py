@@ -31,6 +31,7 @@ from maatwerk.core._convert import to_members
 from maatwerk.core.calendar import CALENDAR, Calendars, legal_deadline, plain_calendar
 from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.events import ActionKind, ConsentScope, DebtorFlag
+from maatwerk.core.limitation import LimitationResult
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState
 from maatwerk.core.policy.model import PLAN_ANCHORS, Policy, Step
@@ -41,11 +42,13 @@ __all__ = [
     "BUILTIN_GUARDS",
     "DECEASED_REASON",
     "HARD_ACTIONS",
+    "TIME_BARRED_ACTIONS",
     "Guard",
     "GuardContext",
     "GuardRegistry",
     "GuardSpec",
     "PolicyTables",
+    "time_barred_reason",
 ]
 
 _DAY: Final = dt.timedelta(days=1)
@@ -60,6 +63,8 @@ HARD_ACTIONS: Final = frozenset(
     }
 )
 _ALL_BUT_CLOSE: Final = frozenset(ActionKind) - {ActionKind.CLOSE}
+#: What a time-barred debt gets none of: every step but closing the case or writing it off.
+TIME_BARRED_ACTIONS: Final = frozenset(ActionKind) - {ActionKind.CLOSE, ActionKind.WRITE_OFF}
 
 
 def _verdict(code: str, nl: str, en: str, *, until: dt.date | None = None) -> Verdict:
@@ -72,6 +77,22 @@ DECEASED_REASON: Final = Reason(
     nl="De klant is overleden. We nemen geen stappen meer.",
     en="The debtor has died; every step stops.",
 )
+
+
+def time_barred_reason(debt_id: str, result: LimitationResult) -> Reason:
+    """Why a time-barred debt gets no step, interest or costs (with the day it became barred)."""
+    since = result.last_day + _DAY
+    nl, en = _d(since)
+    return Reason(
+        code="time-barred",
+        nl=f"Rekening {debt_id} is verjaard sinds {nl}. Daarom vragen we er niet meer om. "
+        "We rekenen er geen rente en geen kosten over en sturen geen deurwaarder. "
+        "De klant mag wel uit zichzelf betalen.",
+        en=f"Debt {debt_id} is time-barred since {en} (limitation, {result.years} years, "
+        f"last day to enforce {result.last_day.isoformat()}; BW 3:307-3:311, 3:316-3:319): "
+        "no demand, no interest, no costs, no escalation or hand-over; "
+        "the debtor may still pay voluntarily (a natural obligation, BW 6:3).",
+    )
 
 
 def _builtin_guards() -> GuardRegistry:
@@ -305,6 +326,25 @@ def deceased(ctx: GuardContext) -> Verdict | None:
     if not ctx.state.deceased:
         return None
     return Verdict(reason=DECEASED_REASON)
+
+
+@_builtin(
+    "time-barred",
+    applies_to=TIME_BARRED_ACTIONS,
+    mandatory=True,
+    nl="vordering verjaard: geen stap, rente of kosten",
+    en="claim time-barred: no step, interest or costs",
+)
+def time_barred(ctx: GuardContext) -> Verdict | None:
+    """A time-barred debt gets no step but a write-off or closing (BW 3:307-3:311).
+
+    The ladder already leaves such debts out (:attr:`CaseState.collectable_debts`); this guard
+    makes sure no step a plugin or a policy adds for the debt can demand it either.
+    """
+    result = ctx.state.time_barred.get(ctx.debt.debt_id)
+    if result is None:
+        return None
+    return Verdict(reason=time_barred_reason(ctx.debt.debt_id, result))
 
 
 @_builtin(

@@ -265,11 +265,11 @@ def due_step(
     ):
         return None
     if step.conditions.filters_debts:
-        applicable = [d for d in state.open_debts if applies_to_debt(step, d)]
+        applicable = [d for d in state.collectable_debts if applies_to_debt(step, d)]
         if not applicable:
             return None
     else:
-        applicable = list(state.open_debts)
+        applicable = list(state.collectable_debts)
     # without an anchor for any debt the step is not due: found before the rest, so that a
     # step reacting to an event the case never had costs next to nothing
     anchored = _anchors(step, applicable, state, ladder)

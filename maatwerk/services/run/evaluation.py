@@ -27,7 +27,7 @@ from maatwerk.core.charges import (
     case_charges,
     letter_costs,
 )
-from maatwerk.core.collection_costs import AanmaningParams, BikParams
+from maatwerk.core.collection_costs import AanmaningParams, BikParams, InstalmentRule
 from maatwerk.core.debts import CostLine, InterestLine
 from maatwerk.core.events import ActionKind, Event, StepTaken
 from maatwerk.core.idle import DATA_BLOCKS, idle_until
@@ -60,7 +60,7 @@ __all__ = ["PolicyCaseEvaluator", "outcome_from_decision", "step_taken_for"]
 
 #: Version of the idle-case rules: part of every evaluator signature, so that changing the rules
 #: (here or in ``core/idle.py``) makes every stored resting state stale.
-_IDLE_RULES: Final = "idle-2"
+_IDLE_RULES: Final = "idle-3"
 
 #: Blocks a case may rest under: the data-only guards, and a kept arrangement (its instalment
 #: dates are passed to ``idle_until`` from :func:`monitor_arrangements`).
@@ -193,6 +193,9 @@ class PolicyCaseEvaluator:
     by_creditor: Mapping[str, str] = attrs.field(factory=dict)
     by_segment: Mapping[str, str] = attrs.field(factory=dict)
     bik: DatedTable[BikParams] | None = None
+    bik_instalments: DatedTable[InstalmentRule] | None = None
+    """BW 6:96 lid 8 (``rules/bik_instalments.toml``): with it a 14-day letter about periodic
+    claims counts the instalments reminded in the 6 months before as one claim"""
     letter_receipt_days: int = 2
     interest: InterestTables | None = None
     """statutory interest tables; with them interest is posted monthly (``core/charges.py``)"""
@@ -229,7 +232,14 @@ class PolicyCaseEvaluator:
             return None
         if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
             return None
-        found = letter_costs(stored.case.debts, action.debt_ids, decision.today, self.bik)
+        found = letter_costs(
+            stored.case.debts,
+            action.debt_ids,
+            decision.today,
+            self.bik,
+            stored.events,
+            self.bik_instalments,
+        )
         return None if found is None else found.costs.total
 
     @property
@@ -245,6 +255,7 @@ class PolicyCaseEvaluator:
             self.tables.aanmaning_term,
             self.tables.calendars.names,
             repr(self.bik),
+            repr(self.bik_instalments),
             repr(self.interest),
             repr(self.aanmaning),
             self.letter_receipt_days,
@@ -264,6 +275,7 @@ class PolicyCaseEvaluator:
             bik=self.bik,
             aanmaning=self.aanmaning,
             atw=self.tables.calendars.get(self.tables.atw),
+            instalments=self.bik_instalments,
         )
 
     def charges(self, decision: Decision, stored: StoredCase, today: dt.date) -> Charges:
