@@ -60,6 +60,7 @@ from maatwerk.core.events import (
     ReturnReasonGroup,
     ReviewRejected,
     StepTaken,
+    ZvwNoticeSent,
 )
 from maatwerk.core.money import Money
 
@@ -272,6 +273,10 @@ class CaseState:
     rejections: tuple[ReviewRejected, ...]
     demands: tuple[FormalDemandSent, ...] = ()
     """aanmaningen (Awb 4:112) their channel delivered"""
+    zvw_notices: tuple[ZvwNoticeSent, ...] = ()
+    """Zvw 18b notices their channel delivered (first and second), in date order"""
+    resolutions: tuple[DisputeResolved, ...] = ()
+    """disputes resolved (with their outcome), in date order"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -457,6 +462,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     contacts: list[ContactAttempt] = []
     letters: list[FourteenDayLetterSent] = []
     demands: list[FormalDemandSent] = []
+    notices: list[ZvwNoticeSent] = []
+    resolutions: list[DisputeResolved] = []
     promises: list[PromiseToPay] = []
     rejections: list[ReviewRejected] = []
     for event in events:
@@ -487,6 +494,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 disputes[event.dispute_id] = event
             case DisputeResolved():
                 disputes.pop(event.dispute_id, None)
+                resolutions.append(event)
             case DebtHelpStarted():
                 debt_help[event.help_kind] = event
             case DebtHelpEnded():
@@ -521,6 +529,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 letters.append(event)
             case FormalDemandSent():
                 demands.append(event)
+            case ZvwNoticeSent():
+                notices.append(event)
             case PromiseToPay():
                 promises.append(event)
             case ReviewRejected():
@@ -552,6 +562,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         promises=tuple(promises),
         rejections=tuple(rejections),
         demands=tuple(demands),
+        zvw_notices=tuple(notices),
+        resolutions=tuple(resolutions),
     )
 
 
