@@ -46,7 +46,7 @@ PUBLIC_NAMES: dict[str, str] = {
         DebtHelpKind DebtHelpStarted DebtorFlag DebtorFlagged DisputeEvent DisputeOpened
         DisputeResolved EVENT_TYPES Event FlagCleared FlagEvent FormalDemandSent
         FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope PaymentReturned PromiseToPay
-        ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected StepTaken event_class
+        ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected StepTaken ZvwNoticeSent event_class
         event_from_record event_to_record sort_events
     """,
     "maatwerk.core.policy": """
