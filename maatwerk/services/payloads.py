@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from maatwerk.core.calendar import (
+    ATW,
     SEPA,
     BusinessCalendar,
     CalendarRangeError,
@@ -197,7 +198,11 @@ def build_payload(
     if action.action is ActionKind.DIRECT_DEBIT_REPRESENTATION:
         payload.update(_mandate_facts(stored, today, _sepa(calendars)))
     if action.action is ActionKind.BAILIFF_HANDOVER:
-        payload.update(_bailiff_facts(_state(stored, today), debts, letter_terms or LetterTerms()))
+        terms = letter_terms
+        if terms is None:  # the statutory terms on the atw calendar when it is given
+            atw = calendars.get(ATW) if calendars is not None and ATW in calendars else None
+            terms = LetterTerms() if atw is None else LetterTerms(atw=atw)
+        payload.update(_bailiff_facts(_state(stored, today), debts, terms))
     if action.action is ActionKind.ZVW_REPORT:
         payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
     if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
