@@ -404,6 +404,11 @@ class CaseState:
         days = [p.accepted_on for p in self.arrangements if p.covers(debt_id)]
         return max(days) if days else None
 
+    def dispute_resolved_on(self, debt_id: str) -> dt.date | None:
+        """The day the latest dispute about the debt (or the whole case) was resolved."""
+        days = [r.occurred_on for r in self.resolutions if r.debt_id in (None, debt_id)]
+        return max(days) if days else None
+
     def last_return(self, debt_id: str | None = None) -> PaymentReturned | None:
         found = [r for r in self.returns if debt_id is None or r.debt_id in (None, debt_id)]
         return found[-1] if found else None

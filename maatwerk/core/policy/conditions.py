@@ -2,8 +2,8 @@
 
 :func:`applies_to_debt` filters by claim kind, category and consumer; :func:`condition_failures`
 checks the case as a whole (arrears, months of premium, open debts, other creditors, the latest
-return reason, segment, contact outcome, dispute outcome, arrangement method) and says, per failing condition,
-why in plain words.
+return reason, segment, contact outcome, dispute outcome, arrangement method) and says, per
+failing condition, why in plain words.
 """
 
 from __future__ import annotations

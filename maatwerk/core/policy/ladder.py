@@ -186,20 +186,7 @@ def _anchors(
         case Anchor.DISPUTE_RESOLVED:
             if not state.resolutions:
                 return []
-            found = [
-                (
-                    d,
-                    max(
-                        (
-                            r.occurred_on
-                            for r in state.resolutions
-                            if r.debt_id in (None, d.debt_id)
-                        ),
-                        default=None,
-                    ),
-                )
-                for d in debts
-            ]
+            found = [(d, state.dispute_resolved_on(d.debt_id)) for d in debts]
         case _:  # Anchor.THRESHOLD: only a debt in default counts from it
             in_default = [d for d in debts if state.in_default(d)]
             if not in_default:
