@@ -57,13 +57,19 @@ def single(
 
 
 def stock_dispatcher(
-    store: SqlStore, day: dt.date, out: Path, settings: Mapping[str, str]
+    store: SqlStore,
+    day: dt.date,
+    out: Path,
+    settings: Mapping[str, str],
+    tables: PolicyTables | None = None,
 ) -> Dispatcher:
-    """The real stock channels (letters ...) writing under ``out``."""
+    """The real stock channels (letters ...) writing under ``out``; with ``tables`` (the
+    evaluator's) a letter that goes out later than decided is dated for ``day``, as the CLI does."""
     return Dispatcher(
         store=store,
         channel_for=make_plugin_manager().channel,
         context=DeliveryContext(output_dir=out, run_date=day, settings=settings),
+        tables=tables,
     )
 
 

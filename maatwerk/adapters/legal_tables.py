@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from maatwerk.adapters.rules_loader import Values, dec, flag, load_table, money
+from maatwerk.core.calendar import PostalDelivery
 from maatwerk.core.collection_costs import AanmaningParams, BikBand, BikParams, InstalmentRule
 from maatwerk.core.debts import InterestKind
 from maatwerk.core.errors import RuleTableError
@@ -26,17 +27,20 @@ __all__ = [
     "BIK",
     "BIK_INSTALMENTS",
     "INTEREST_TABLES",
+    "POSTAL_DELIVERY",
     "load_aanmaning_table",
     "load_awb_interest_table",
     "load_bik_instalment_table",
     "load_bik_table",
     "load_interest_table",
+    "load_postal_table",
 ]
 
 BIK = "bik"
 BIK_INSTALMENTS = "bik_instalments"
 AWB_AANMANING = "awb_aanmaning"
 AWB_INTEREST = "awb_interest"
+POSTAL_DELIVERY = "postal_delivery"
 INTEREST_TABLES = {
     InterestKind.CONSUMER: "statutory_interest_consumer",
     InterestKind.COMMERCIAL: "statutory_interest_commercial",
@@ -104,6 +108,18 @@ def _awb_interest(values: Values) -> AwbInterestParams:
     )
 
 
+def _postal(values: Values) -> PostalDelivery:
+    values.check_keys({"receipt_days", "saturday", "monday"})
+    days = dec(values, "receipt_days")
+    if days < 0 or days != days.to_integral_value():
+        raise RuleTableError(
+            "must be a whole number of days, 0 or more", values.where("receipt_days")
+        )
+    return PostalDelivery(
+        receipt_days=int(days), saturday=flag(values, "saturday"), monday=flag(values, "monday")
+    )
+
+
 def _rate(values: Values) -> InterestRate:
     values.check_keys({"rate_percent"})
     rate = dec(values, "rate_percent")
@@ -146,3 +162,9 @@ def load_interest_table(
     except KeyError:
         raise RuleTableError(f"no statutory interest table for kind {kind.value!r}") from None
     return load_table(name, _rate, directory)
+
+
+@functools.cache
+def load_postal_table(directory: Path | None = None) -> DatedTable[PostalDelivery]:
+    """``rules/postal_delivery.toml``: days a letter is under way and the delivery weekdays."""
+    return load_table(POSTAL_DELIVERY, _postal, directory)

@@ -15,6 +15,9 @@ File format (``schema = 1``)::
     disabled_guards = ["personal-contact"]   # mandatory guards cannot be disabled
     promise_grace_days = 3          # a promise to pay holds escalation until its day plus
                                     # this many days; a payment by then keeps it
+    letter_receipt_days = 2         # optional: days a letter is under way (default: the
+    saturday_delivery = true        # postal_delivery table); letters count as received on the
+    monday_delivery = false         # first delivery day on or after sending + these days
 
     [[step]]                        # ordered: the ladder from mild to severe
     id = "reminder-1"
@@ -24,6 +27,7 @@ File format (``schema = 1``)::
     anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
                                     # | payment-returned | instalment-missed
                                     # | arrangement-accepted | promise-broken | threshold
+                                    # | dispute-resolved
     days = 7                        # may be negative (before the anchor)
     calendar = "calendar"           # calendar | sepa | atw (working days)
     after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
@@ -54,6 +58,7 @@ File format (``schema = 1``)::
     min_arrears = "25.00"           # also max_arrears, min/max_arrears_months,
                                     # min/max_open_debts, min_other_creditors,
                                     # return_groups, segments, contact_outcomes,
+                                    # dispute_outcomes (upheld | rejected | settled),
                                     # arrangement_methods, claim_kinds, categories,
                                     # consumer_only
     [step.params]                   # plain strings for the channel
@@ -82,6 +87,7 @@ from maatwerk.core.errors import Location, PolicyError
 from maatwerk.core.events import ActionKind, ContactOutcome, ReturnReasonGroup
 from maatwerk.core.policy.guards import BUILTIN_GUARDS, GuardRegistry
 from maatwerk.core.policy.model import (
+    DISPUTE_OUTCOMES,
     REVIEW_BY_DEFAULT,
     SCHEMA_VERSION,
     Anchor,
@@ -118,6 +124,9 @@ _SETTINGS_KEYS: Final = frozenset(
         "charge_costs",
         "charges_during_plan",
         "promise_grace_days",
+        "letter_receipt_days",
+        "saturday_delivery",
+        "monday_delivery",
     }
 )
 _STEP_KEYS: Final = frozenset(
@@ -196,6 +205,21 @@ def _settings(reader: Reader, data: Any, guards: GuardRegistry) -> PolicySetting
         promise_grace_days=_non_negative(
             reader, data, "promise_grace_days", path, defaults.promise_grace_days
         ),
+        letter_receipt_days=(
+            _non_negative(reader, data, "letter_receipt_days", path, 0)
+            if "letter_receipt_days" in data
+            else None
+        ),
+        saturday_delivery=(
+            reader.flag(data, "saturday_delivery", path, default=True)
+            if "saturday_delivery" in data
+            else None
+        ),
+        monday_delivery=(
+            reader.flag(data, "monday_delivery", path, default=False)
+            if "monday_delivery" in data
+            else None
+        ),
     )
 
 
@@ -207,6 +231,20 @@ def _non_negative(
     if value < 0:
         raise reader.error(f"{key} must not be negative", path, key)
     return value
+
+
+def _dispute_outcomes(
+    reader: Reader, data: Mapping[str, Any], path: tuple[Any, ...]
+) -> tuple[str, ...]:
+    outcomes = reader.strings(data, "dispute_outcomes", path)
+    for outcome in outcomes:
+        if outcome not in DISPUTE_OUTCOMES:
+            raise reader.error(
+                f"unknown dispute outcome {outcome!r}; known: {', '.join(DISPUTE_OUTCOMES)}",
+                path,
+                "dispute_outcomes",
+            )
+    return outcomes
 
 
 def _conditions(reader: Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
@@ -226,6 +264,7 @@ def _conditions(reader: Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
         return_groups=reader.choices(ReturnReasonGroup, data, "return_groups", path),
         segments=reader.strings(data, "segments", path),
         contact_outcomes=reader.choices(ContactOutcome, data, "contact_outcomes", path),
+        dispute_outcomes=_dispute_outcomes(reader, data, path),
         arrangement_methods=reader.choices(PaymentMethod, data, "arrangement_methods", path),
         claim_kinds=reader.choices(ClaimKind, data, "claim_kinds", path),
         categories=reader.strings(data, "categories", path),

@@ -13,6 +13,7 @@ from maatwerk.adapters.legal_tables import (
     load_bik_instalment_table,
     load_bik_table,
     load_interest_table,
+    load_postal_table,
 )
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
@@ -82,6 +83,7 @@ def build_evaluator(
             awb=load_awb_interest_table(),
         ),
         aanmaning=load_aanmaning_table(),
+        postal=load_postal_table(),
         subsistence=load_subsistence_tables(),
         default=default,
         by_creditor=by_creditor,
@@ -112,12 +114,16 @@ def build_dispatcher(
     run_date: dt.date,
     batch_size: int,
     settings: Mapping[str, str] | None = None,
+    tables: PolicyTables | None = None,
 ) -> Dispatcher:
+    """The dispatcher for ``run_date``; with ``tables`` (the evaluator's) a letter that goes out
+    later than it was decided is dated again for today."""
     return Dispatcher(
         store=store,
         channel_for=plugins.channel,
         context=DeliveryContext(output_dir=out, run_date=run_date, settings=settings or {}),
         batch_size=batch_size,
+        tables=tables,
     )
 
 

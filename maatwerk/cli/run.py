@@ -136,6 +136,7 @@ def run(
             run_date=run_date,
             batch_size=batch_size,
             settings=settings,
+            tables=evaluator.tables,
         )
         with _progress(sys.stderr.isatty() and not as_json) as progress:
             summary = run_day(

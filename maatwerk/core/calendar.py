@@ -17,6 +17,10 @@ Three calendars are used throughout (:data:`CALENDAR`, :data:`SEPA`, :data:`ATW`
     Monday, Christmas 1 and 2, Ascension, King's Day as celebrated, 5 May **every** year), Good
     Friday (art. 3 lid 2) and the days decreed under art. 3 lid 3 (bridge days).
 
+A fourth, ``postal`` (:func:`postal_calendar`), is built per :class:`PostalDelivery`: the weekdays
+the post delivers letters, minus the ``atw`` closed days. :func:`presumed_receipt` is the day a
+letter counts as received on it (every place that dates a receipt uses it).
+
 Counting conventions (used by every function here):
 
 * ``add_business_days(d, n)`` with ``n > 0`` is the n-th open day strictly *after* ``d`` (``d``
@@ -47,17 +51,21 @@ __all__ = [
     "ATW",
     "ATW_MAX_DAYS",
     "CALENDAR",
+    "POSTAL",
     "SEPA",
     "SEPA_WEEKEND",
     "BusinessCalendar",
     "CalendarRangeError",
     "Calendars",
     "LegalDeadline",
+    "PostalDelivery",
     "UnknownCalendarError",
     "add_days",
     "explain_legal_deadline",
     "legal_deadline",
     "plain_calendar",
+    "postal_calendar",
+    "presumed_receipt",
 ]
 
 CALENDAR: Final = "calendar"
@@ -66,6 +74,8 @@ SEPA: Final = "sepa"
 """Name of the SEPA/TARGET business-day calendar."""
 ATW: Final = "atw"
 """Name of the Algemene termijnenwet calendar (legal deadlines)."""
+POSTAL: Final = "postal"
+"""Name of the postal calendar: the days on which the post delivers letters."""
 
 SEPA_WEEKEND: Final = frozenset({5, 6})
 """Saturday and Sunday as :meth:`datetime.date.weekday` numbers (Monday is 0)."""
@@ -392,3 +402,69 @@ def _atw_last_day(
 def legal_deadline(received: dt.date, days: int, atw_calendar: BusinessCalendar) -> dt.date:
     """The last day of a term of ``days`` days after receipt; see :func:`explain_legal_deadline`."""
     return explain_legal_deadline(received, days, atw_calendar).last_day
+
+
+# ---------------------------------------------------------------------------------- receipt
+_MONDAY: Final = 0
+_SATURDAY: Final = 5
+_SUNDAY: Final = 6
+
+
+@attrs.frozen(kw_only=True)
+class PostalDelivery:
+    """How the post delivers a letter: days under way and the weekdays letters are delivered.
+
+    ``receipt_days``: a letter counts as received on the first delivery day on or after the day
+    of sending plus this many days. ``saturday`` / ``monday``: whether letters are delivered on
+    that weekday (Tuesday to Friday always are, Sunday never is). The defaults and their sources
+    are the dated table ``maatwerk/rules/postal_delivery.toml`` (PostNL: Tuesday to Saturday).
+    """
+
+    receipt_days: int = 2
+    saturday: bool = True
+    monday: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.receipt_days < 0:
+            raise ValueError(f"receipt_days must not be negative, got {self.receipt_days}")
+
+    @property
+    def closed_weekdays(self) -> frozenset[int]:
+        """The weekdays without letter delivery (Sunday, and Saturday/Monday when not delivered)."""
+        days = {_SUNDAY}
+        if not self.saturday:
+            days.add(_SATURDAY)
+        if not self.monday:
+            days.add(_MONDAY)
+        return frozenset(days)
+
+
+def postal_calendar(delivery: PostalDelivery, holidays: BusinessCalendar) -> BusinessCalendar:
+    """The ``postal`` calendar: ``delivery``'s weekdays minus the closed days of ``holidays``.
+
+    ``holidays`` is the ``atw`` calendar (its public holidays, 5 May, Good Friday and the decreed
+    days; no delivery is assumed on any of them, which can only move a receipt later, in the
+    debtor's favour) and bounds the years covered; the plain calendar gives no holidays.
+    """
+    return BusinessCalendar(
+        name=POSTAL,
+        closed=holidays.closed,
+        weekend=delivery.closed_weekdays,
+        first_year=holidays.first_year,
+        last_year=holidays.last_year,
+        versions=holidays.versions,
+    )
+
+
+def presumed_receipt(
+    sent_on: dt.date, delivery: PostalDelivery, holidays: BusinessCalendar
+) -> dt.date:
+    """The day a letter sent on ``sent_on`` counts as received (vermoedelijke ontvangst).
+
+    The first postal delivery day (:func:`postal_calendar`) on or after ``sent_on`` plus
+    ``delivery.receipt_days``: never a Sunday or public holiday, a Saturday or Monday only when
+    the post delivers then. A letter sent on a Friday with 2 days under way counts as received
+    on Tuesday when the post delivers Tuesday to Saturday, not on Sunday.
+    """
+    postal = postal_calendar(delivery, holidays)
+    return postal.next_business_day(sent_on + dt.timedelta(days=delivery.receipt_days))

@@ -61,7 +61,8 @@ __all__ = [
 ]
 
 FOURTEEN_DAYS = 14
-"""BW 6:96 lid 6 sub b: the term of the reminder, from the day after receipt."""
+"""BW 6:96 lid 6 sub b: the term of the reminder, from the day after receipt (the one
+definition: ``PolicyTables.fourteen_day_term`` and the letter dates default to it)."""
 
 
 # ------------------------------------------------------------------------------ parameters

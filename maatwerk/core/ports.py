@@ -52,6 +52,14 @@ PAYLOAD_CREDITOR_PHONE = "creditor_phone"  #: str, who to call
 PAYLOAD_REFERENCE = "reference"  #: str, the payment reference (betalingskenmerk)
 PAYLOAD_ARREARS_MONTHS = "arrears_months"  #: int, months in arrears (orders work lists)
 PAYLOAD_COLLECTION_COSTS = "collection_costs"  #: Decimal, costs stated in a 14-day letter
+#: date, the day a letter goes out (the letter's date)
+PAYLOAD_SENT_ON = "sent_on"
+#: date, the day a letter counts as received (``maatwerk.core.calendar.presumed_receipt``)
+PAYLOAD_RECEIVED_ON = "received_on"
+#: date, the last day (inclusive) of the letter's legal term: to pay (14-day letter, aanmaning),
+#: to dispute or go to the SKGZ/court (Zvw notice), to accept (Zvw 18a offer). Computed by the
+#: core (``maatwerk.core.letter_dates``, Atw-extended); a channel prints it, never computes it.
+PAYLOAD_LAST_DAY = "last_day"
 
 
 def _freeze(value: object) -> PayloadValue:

@@ -191,6 +191,7 @@ class StoreDemoIO:
             channel_for=self.plugins.channel,
             context=DeliveryContext(output_dir=self.channels, run_date=day, settings=DEMO_SETTINGS),
             batch_size=500,
+            tables=self.evaluator.tables,
         )
         return run_day(
             self.store, self.evaluator, day, dispatcher=dispatcher, settings=self.settings

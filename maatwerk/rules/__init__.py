@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 import attrs
 
-from maatwerk.core.calendar import Calendars
+from maatwerk.core.calendar import Calendars, PostalDelivery
 from maatwerk.core.collection_costs import AanmaningParams, BikParams, InstalmentRule
 from maatwerk.core.debts import InterestKind
 from maatwerk.core.errors import Location, PolicyError
@@ -51,6 +51,8 @@ class ShippedRules:
     :func:`~maatwerk.core.subsistence.protected_income`. ``bik`` and ``bik_instalments``: the
     collection-cost scale and the BW 6:96 lid 8 instalment rule. ``aanmaning``: the Awb 4:113
     fee. ``interest``: the statutory interest rates (consumer, commercial) and the Awb minimums.
+    ``postal``: how the post delivers letters (days under way, delivery weekdays), for
+    :func:`~maatwerk.core.calendar.presumed_receipt` and :mod:`maatwerk.core.letter_dates`.
     ``policy_tables``: what :func:`~maatwerk.core.policy.evaluate` needs besides the case and the
     policy (the ``calendar``, ``sepa`` and ``atw`` calendars and the built-in guards).
     ``policies``: the shipped escalation policies by name (read-only).
@@ -61,6 +63,7 @@ class ShippedRules:
     bik_instalments: DatedTable[InstalmentRule]
     aanmaning: DatedTable[AanmaningParams]
     interest: InterestTables
+    postal: DatedTable[PostalDelivery]
     policy_tables: PolicyTables
     policies: Mapping[str, Policy] = attrs.field(converter=_read_only, hash=False)
 
@@ -96,6 +99,7 @@ def shipped() -> ShippedRules:
         load_bik_instalment_table,
         load_bik_table,
         load_interest_table,
+        load_postal_table,
     )
     from maatwerk.adapters.policy_loader import (  # noqa: PLC0415
         load_policy,
@@ -114,6 +118,7 @@ def shipped() -> ShippedRules:
             commercial=load_interest_table(InterestKind.COMMERCIAL),
             awb=load_awb_interest_table(),
         ),
+        postal=load_postal_table(),
         policy_tables=PolicyTables(calendars=build_calendars()),
         policies={name: load_policy(resolve_policy(name)) for name in shipped_policies()},
     )

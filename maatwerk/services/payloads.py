@@ -19,6 +19,12 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
   record with given and revoked dates), ``contact_attempts``, ``written_reminders``,
   ``arrears_since``, ``debt_categories``, ``crisis`` (the step's ``crisis`` param: ``eviction``,
   ``disconnection`` or ``health-insurance-termination``);
+* a letter with a legal term (``fourteen-day-letter``, ``formal-demand``, ``zvw-notice``, an
+  ``arrangement-offer`` whose params give ``accept_within_days``) and every other written step
+  of :data:`DATED_LETTERS`: ``sent_on``, ``received_on`` (presumed receipt), ``last_day`` (the
+  last day of its legal term, when it has one) and ``postal`` (how receipt was presumed), from
+  :func:`letter_facts` (the core's :func:`~maatwerk.core.letter_dates.letter_dates`); the
+  dispatcher dates them again for the day the letter really goes out (:func:`redate_letter`);
 * a step for the ``source-deduction`` channel and an ``arrangement-offer``: ``bvv`` when
   :func:`build_payload` is given the subsistence tables and the debtor's income is known
   (:func:`bvv_facts`; the ``source-deduction`` channel refuses without it).
@@ -29,10 +35,21 @@ Dates are ``datetime.date``, amounts ``Decimal`` rounded to cents, lists tuples 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from maatwerk.core.calendar import SEPA, BusinessCalendar, CalendarRangeError, Calendars
+import attrs
+
+from maatwerk.core.calendar import (
+    ATW,
+    SEPA,
+    BusinessCalendar,
+    CalendarRangeError,
+    Calendars,
+    PostalDelivery,
+    legal_deadline,
+)
 from maatwerk.core.debts import ClaimKind, InterestKind
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import (
@@ -48,6 +65,7 @@ from maatwerk.core.events import (
     DisputeOpened,
     DisputeResolved,
 )
+from maatwerk.core.letter_dates import LetterTerms, letter_dates
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, derive_state
 from maatwerk.core.ports import (
@@ -56,9 +74,13 @@ from maatwerk.core.ports import (
     PAYLOAD_COLLECTION_COSTS,
     PAYLOAD_DEBTOR_NAME,
     PAYLOAD_EXPLANATION,
+    PAYLOAD_LAST_DAY,
     PAYLOAD_PAY_BEFORE,
     PAYLOAD_PHONE,
+    PAYLOAD_RECEIVED_ON,
     PAYLOAD_REFERENCE,
+    PAYLOAD_SENT_ON,
+    PayloadValue,
 )
 from maatwerk.core.subsistence import (
     SubsistenceInput,
@@ -77,7 +99,29 @@ if TYPE_CHECKING:
     from maatwerk.core.records import StoredCase
 
 
-__all__ = ["build_payload", "bvv_facts", "collection_date", "household_bvv"]
+__all__ = [
+    "DATED_LETTERS",
+    "PAYLOAD_POSTAL",
+    "build_payload",
+    "bvv_facts",
+    "collection_date",
+    "household_bvv",
+    "letter_facts",
+    "redate_letter",
+]
+
+#: Payload key: how receipt was presumed (``{"receipt_days", "saturday", "monday"}``), so that
+#: the dispatcher can date the letter again for the day it goes out.
+PAYLOAD_POSTAL: Final = "postal"
+#: Letters whose payload carries their dates (:func:`letter_facts`).
+DATED_LETTERS: Final = frozenset(
+    {
+        ActionKind.FOURTEEN_DAY_LETTER,
+        ActionKind.FORMAL_DEMAND,
+        ActionKind.ZVW_NOTICE,
+        ActionKind.ARRANGEMENT_OFFER,
+    }
+)
 
 #: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2).
 _WRITTEN_REMINDERS: Final = frozenset(
@@ -113,6 +157,7 @@ def build_payload(
     stated_costs: Money | None = None,
     subsistence: SubsistenceTables | None = None,
     calendars: Calendars | None = None,
+    letter_terms: LetterTerms | None = None,
 ) -> dict[str, object]:
     """The outbox payload for ``action`` (the step ``decision`` takes) on ``stored``.
 
@@ -120,7 +165,9 @@ def build_payload(
     a 14-day letter states (BW 6:96 lid 6) or the fee an aanmaning states (Awb 4:113), ``None``
     for other steps; ``subsistence``: the BVV tables, with which the payload carries the
     household's protected income (``bvv``); ``calendars``: with a ``sepa`` calendar, a
-    re-presented direct debit gets the first collection date the SEPA rules allow.
+    re-presented direct debit gets the first collection date the SEPA rules allow;
+    ``letter_terms``: with them a letter of :data:`DATED_LETTERS` carries its dates
+    (:func:`letter_facts`, as if sent today).
     """
     debtor = stored.debtor
     debts = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
@@ -146,10 +193,16 @@ def build_payload(
     if stated_costs is not None:
         payload[PAYLOAD_COLLECTION_COSTS] = stated_costs.rounded().amount
     today = decision.today
+    if letter_terms is not None and action.action in DATED_LETTERS:
+        payload.update(letter_facts(action.action, dict(action.params), today, letter_terms))
     if action.action is ActionKind.DIRECT_DEBIT_REPRESENTATION:
         payload.update(_mandate_facts(stored, today, _sepa(calendars)))
     if action.action is ActionKind.BAILIFF_HANDOVER:
-        payload.update(_bailiff_facts(_state(stored, today), debts))
+        terms = letter_terms
+        if terms is None:  # the statutory terms on the atw calendar when it is given
+            atw = calendars.get(ATW) if calendars is not None and ATW in calendars else None
+            terms = LetterTerms() if atw is None else LetterTerms(atw=atw)
+        payload.update(_bailiff_facts(_state(stored, today), debts, terms))
     if action.action is ActionKind.ZVW_REPORT:
         payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
     if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
@@ -161,6 +214,84 @@ def build_payload(
         if bvv is not None:
             payload["bvv"] = bvv
     return payload
+
+
+# ------------------------------------------------------------------------------ letter dates
+def _answer_days(params: Mapping[str, PayloadValue]) -> int | None:
+    raw = params.get("accept_within_days")
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
+def letter_facts(
+    kind: ActionKind,
+    params: Mapping[str, PayloadValue],
+    sent_on: dt.date,
+    terms: LetterTerms,
+) -> dict[str, object]:
+    """The dates a letter of ``kind`` sent on ``sent_on`` states (``maatwerk.core.letter_dates``).
+
+    ``sent_on``, ``received_on`` (presumed receipt), ``last_day`` (when the letter has a legal
+    term; an arrangement offer has one when ``params`` give ``accept_within_days``, Zvw 18a) and
+    ``postal`` (how receipt was presumed). Empty when the calendars do not cover these days
+    (a letter then states the rule in words, never a guessed date).
+    """
+    try:
+        dates = letter_dates(kind, sent_on, terms, answer_days=_answer_days(params))
+    except CalendarRangeError:
+        return {}
+    delivery = terms.delivery
+    facts: dict[str, object] = {
+        PAYLOAD_SENT_ON: dates.sent_on,
+        PAYLOAD_RECEIVED_ON: dates.received_on,
+        PAYLOAD_POSTAL: {
+            "receipt_days": delivery.receipt_days,
+            "saturday": delivery.saturday,
+            "monday": delivery.monday,
+        },
+    }
+    if dates.last_day is not None:
+        facts[PAYLOAD_LAST_DAY] = dates.last_day
+    return facts
+
+
+def postal_of(payload: Mapping[str, PayloadValue]) -> PostalDelivery | None:
+    """How a payload's letter presumed receipt (its ``postal`` entry), ``None`` when absent."""
+    raw = payload.get(PAYLOAD_POSTAL)
+    if not isinstance(raw, Mapping):
+        return None
+    days, saturday, monday = raw.get("receipt_days"), raw.get("saturday"), raw.get("monday")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        return None
+    return PostalDelivery(receipt_days=days, saturday=saturday is not False, monday=monday is True)
+
+
+def redate_letter(
+    kind: ActionKind,
+    payload: Mapping[str, PayloadValue],
+    sent_on: dt.date,
+    terms: LetterTerms,
+) -> dict[str, object] | None:
+    """A letter's dates for the day it really goes out, or ``None`` when nothing changes.
+
+    The run dates a letter as if sent on the day it was decided; a letter that waited (for a
+    review, or a channel that failed) goes out later, and its receipt and last day move with
+    it. The postal presumption stays the one the payload recorded.
+    """
+    if kind not in DATED_LETTERS or payload.get(PAYLOAD_SENT_ON) == sent_on:
+        return None
+    if PAYLOAD_SENT_ON not in payload:
+        return None
+    delivery = postal_of(payload)
+    if delivery is not None:
+        terms = attrs.evolve(terms, delivery=delivery)
+    facts = letter_facts(kind, payload, sent_on, terms)
+    if not facts:
+        return None
+    return facts
 
 
 def _state(stored: StoredCase, today: dt.date) -> CaseState:
@@ -328,7 +459,18 @@ def _disputes(state: CaseState) -> list[dict[str, object]]:
     return list(disputes.values())
 
 
-def _bailiff_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, object]:
+def _last_day(start: dt.date, days: int, terms: LetterTerms) -> dt.date | None:
+    try:
+        return legal_deadline(start, days, terms.atw)
+    except CalendarRangeError:
+        return None
+
+
+def _bailiff_facts(
+    state: CaseState, debts: Sequence[Debt], terms: LetterTerms
+) -> dict[str, object]:
+    """The hand-over facts; each 14-day letter and aanmaning with the last day of its term
+    (BW 6:96 lid 6 from receipt, Awb 4:112 from sending; Atw), which the channel checks."""
     debtor = state.debtor
     facts: dict[str, object] = {
         "claims": [_claim(d, state) for d in debts],
@@ -336,12 +478,20 @@ def _bailiff_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, object]
             {
                 "sent_on": letter.sent_on,
                 "received_on": letter.received_on,
+                "last_day": _last_day(letter.received_on, terms.fourteen_day_term, terms),
                 "stated_costs": _cents(letter.stated_costs),
                 "debt_ids": letter.debt_ids,
             }
             for letter in state.letters
         ],
-        "formal_demands": [{"sent_on": s.sent_on, "debt_ids": s.debt_ids} for s in state.demands],
+        "formal_demands": [
+            {
+                "sent_on": s.sent_on,
+                "last_day": _last_day(s.sent_on, terms.aanmaning_term, terms),
+                "debt_ids": s.debt_ids,
+            }
+            for s in state.demands
+        ],
         "contact_attempts": _contacts(state),
         "arrangements": _arrangement_history(state),
         "active_arrangements": tuple(a.arrangement_id for a in state.arrangements),

@@ -35,7 +35,7 @@ class TestPolicyCheck:
     def test_json(self, runner: CliRunner) -> None:
         result = runner.invoke(cli, ["policy", "check", str(resolve_policy("zvw")), "--json"])
         assert result.exit_code == 0
-        assert json.loads(result.output) == {"valid": True, "policy": "zvw@2026.1", "steps": 6}
+        assert json.loads(result.output) == {"valid": True, "policy": "zvw@2026.2", "steps": 7}
 
 
 class TestPolicyShow:

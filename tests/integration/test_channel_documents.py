@@ -53,6 +53,7 @@ def bailiff_payload(**overrides: PayloadValue) -> dict[str, PayloadValue]:
             {
                 "sent_on": dt.date(2026, 2, 1),
                 "received_on": dt.date(2026, 2, 3),
+                "last_day": dt.date(2026, 2, 17),
                 "stated_costs": Decimal("40.00"),
                 "debt_ids": ("debt-1",),
             },
@@ -212,6 +213,7 @@ class TestBailiffRefusals:
                         {
                             "sent_on": dt.date(2026, 2, 14),
                             "received_on": dt.date(2026, 2, 16),
+                            "last_day": dt.date(2026, 3, 2),
                             "stated_costs": Decimal("40.00"),
                             "debt_ids": ("debt-1",),
                         },
@@ -238,27 +240,31 @@ class TestBailiffRefusals:
         assert reason in text
         assert not list(tmp_path.rglob("*.json"))
 
-    def test_letter_term_ends_fourteen_days_after_receipt(self, tmp_path: Path) -> None:
+    def test_letter_term_is_the_last_day_the_run_handed_over(self, tmp_path: Path) -> None:
+        """The channel computes no legal date: it trusts the payload's last day (the core's,
+        Atw-extended) and refuses a letter without one."""
         letter: dict[str, PayloadValue] = {
-            "sent_on": dt.date(2026, 2, 14),
-            "received_on": dt.date(2026, 2, 15),
+            "sent_on": dt.date(2026, 2, 13),
+            "received_on": dt.date(2026, 2, 14),
+            "last_day": dt.date(2026, 3, 1),
             "stated_costs": Decimal("40.00"),
             "debt_ids": ("debt-1",),
         }
         payload = bailiff_payload(fourteen_day_letters=(letter,))
-        # received 15 Feb: the term runs 16 Feb - 1 Mar; on 2 Mar it has expired
+        # last day 1 Mar; the run of 2 Mar is after it
         assert send("bailiff", "bailiff-handover", tmp_path, payload)[0] is DeliveryStatus.DELIVERED
-        letter["received_on"] = dt.date(2026, 2, 16)
-        assert (
-            send(
-                "bailiff",
-                "bailiff-handover",
-                tmp_path / "2",
-                bailiff_payload(fourteen_day_letters=(letter,)),
-                action_id="b-2",
-            )[0]
-            is DeliveryStatus.REFUSED
-        )
+        for last_day in (dt.date(2026, 3, 2), None):
+            letter["last_day"] = last_day
+            assert (
+                send(
+                    "bailiff",
+                    "bailiff-handover",
+                    tmp_path / str(last_day),
+                    bailiff_payload(fourteen_day_letters=(letter,)),
+                    action_id="b-2",
+                )[0]
+                is DeliveryStatus.REFUSED
+            )
 
     def test_public_claim_needs_an_expired_aanmaning(self, tmp_path: Path) -> None:
         claims = bailiff_payload()["claims"]
@@ -269,7 +275,13 @@ class TestBailiffRefusals:
         status, text = send("bailiff", "bailiff-handover", tmp_path, payload)
         assert status is DeliveryStatus.REFUSED
         assert "aanmaning" in text
-        payload["formal_demands"] = ({"sent_on": dt.date(2026, 2, 1), "debt_ids": ("debt-1",)},)
+        payload["formal_demands"] = (
+            {
+                "sent_on": dt.date(2026, 2, 1),
+                "last_day": dt.date(2026, 2, 16),
+                "debt_ids": ("debt-1",),
+            },
+        )
         assert (
             send("bailiff", "bailiff-handover", tmp_path, payload, action_id="b-2")[0]
             is DeliveryStatus.DELIVERED
@@ -427,14 +439,22 @@ class TestFormalDemandLetter:
     """The aanmaning states the 2-week term from the day after sending, its costs and the sequel."""
 
     def test_states_term_costs_and_consequence(self, tmp_path: Path) -> None:
-        payload = sample_payload(collection_costs=Decimal("9.00"))
+        payload = sample_payload(collection_costs=Decimal("9.00"), last_day=dt.date(2026, 3, 16))
         assert send("letters", "formal-demand", tmp_path, payload)[0] is DeliveryStatus.DELIVERED
         text = next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
         assert "2 weken" in text
         assert "dag na de datum van deze brief" in text
-        assert "16 maart 2026" in text
+        assert "uiterlijk 16 maart 2026" in text
         assert "€ 9,00" in text
         assert "dwangbevel" in text
+
+    def test_without_a_last_day_states_the_rule_only(self, tmp_path: Path) -> None:
+        """No date of its own making: without the run's last day the letter gives the rule."""
+        payload = sample_payload(collection_costs=Decimal("9.00"))
+        assert send("letters", "formal-demand", tmp_path, payload)[0] is DeliveryStatus.DELIVERED
+        text = next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
+        assert "dag na de datum van deze brief" in text
+        assert "uiterlijk" not in text
 
 
 class TestArrangementOfferLetterProvisional:

@@ -22,6 +22,7 @@ from maatwerk.adapters.legal_tables import (
     load_bik_instalment_table,
     load_bik_table,
     load_interest_table,
+    load_postal_table,
 )
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
@@ -63,6 +64,7 @@ def bundle_tables(rules: ShippedRules) -> dict[str, DatedTable[Any]]:
         rules.interest.consumer,
         rules.interest.commercial,
         rules.interest.awb,
+        rules.postal,
     ]
     return {table.name: table for table in tables}
 
@@ -85,6 +87,7 @@ class TestShippedTables:
         assert load_interest_table(InterestKind.CONSUMER) == rules.interest.consumer
         assert load_interest_table(InterestKind.COMMERCIAL) == rules.interest.commercial
         assert load_awb_interest_table() == rules.interest.awb
+        assert load_postal_table() == rules.postal
 
     def test_every_table_has_a_sourced_entry_in_force_in_2026(self) -> None:
         """Each table answers for a date in 2026 and names its source."""

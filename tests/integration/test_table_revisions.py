@@ -36,6 +36,7 @@ EXPECTED = {
     "bik_instalments": NONE_SCHEDULED,
     "bvv_maxima": D(2027, 1, 1),
     "bvv_parameters": D(2027, 1, 1),
+    "postal_delivery": NONE_SCHEDULED,
     "return_reasons": NONE_SCHEDULED,
     "statutory_interest_commercial": D(2027, 1, 1),
     "statutory_interest_consumer": D(2027, 1, 1),

@@ -101,8 +101,6 @@ def _xfail(item: int, helper: str, what: str) -> pytest.MarkDecorator:
 
 CANTPAY = _xfail(1, "cantpay", "can't pay is not won't pay")
 DEBT_HELP = _xfail(2, "cantpay", "debt help stops escalation; `maatwerk import municipal-feedback`")
-ZVW = _xfail(4, "zvwdates", "Zvw 18b lid 2 and 18c after the dispute term")
-RECEIPT = _xfail(4, "zvwdates", "receipt on the next postal delivery day")
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +277,6 @@ def test_h06_part_payment_lowers_the_costs_to_15_percent_of_what_is_still_open(
     assert any("persoonlijk" in reason for reason in _reasons(path))
 
 
-@RECEIPT
 def test_h12_a_friday_letter_is_received_on_the_next_postal_delivery_day(
     scenario: Scenario,
 ) -> None:
@@ -347,7 +344,6 @@ def test_h09_two_months_of_premiums_gets_the_18a_offer_only(scenario: Scenario) 
     assert path.costs == []
 
 
-@ZVW
 def test_h10_a_maintained_dispute_brings_a_second_notice_and_four_more_weeks(
     scenario: Scenario,
 ) -> None:
@@ -364,7 +360,6 @@ def test_h10_a_maintained_dispute_brings_a_second_notice_and_four_more_weeks(
     assert path.reviewed("report-18c") == [report]
 
 
-@ZVW
 def test_h11_the_cak_report_waits_for_the_whole_dispute_term(scenario: Scenario) -> None:
     path = _path(scenario, "H11")
     assert path.steps()[:3] == [(0, "call"), (1, "arrangement-18a"), (2, "notice-18b")]

@@ -21,7 +21,9 @@ from maatwerk.core.events import (
     FormalDemandSent,
     FourteenDayLetterSent,
     StepTaken,
+    ZvwNoticeSent,
 )
+from maatwerk.core.letter_dates import letter_dates
 from maatwerk.core.money import Money, eur
 from maatwerk.core.policy import CaseFile, Decision, Policy, PolicyTables, evaluate
 
@@ -149,6 +151,28 @@ def demand_sent(
     )
 
 
+def notice_sent(
+    on: dt.date,
+    *,
+    second: bool = False,
+    debt_ids: tuple[str, ...] = ("d1",),
+    debtor_id: str = "p1",
+) -> ZvwNoticeSent:
+    """A Zvw 18b notice delivered on ``on``, dated as the dispatcher dates it (the core's
+    presumed receipt and 4-week last day on the calendars of :func:`tables`)."""
+    dates = letter_dates(ActionKind.ZVW_NOTICE, on, tables().letter_terms())
+    assert dates.last_day is not None
+    return ZvwNoticeSent(
+        occurred_on=on,
+        debtor_id=debtor_id,
+        sent_on=on,
+        received_on=dates.received_on,
+        last_day=dates.last_day,
+        second=second,
+        debt_ids=debt_ids,
+    )
+
+
 def carry_out(
     file: CaseFile,
     decision: Decision,
@@ -158,7 +182,7 @@ def carry_out(
     """Record today's action as the daily run would.
 
     A 14-day letter is received 2 days after sending; an aanmaning is delivered the day it is
-    sent; a phone-call task ends in a contact
+    sent; a Zvw notice is delivered and dated as the dispatcher would; a phone-call task ends in a contact
     attempt with outcome ``contact`` (none when ``None``).
     """
     action = decision.action
@@ -180,6 +204,9 @@ def carry_out(
         new.append(letter_sent(today, debt_ids=debt_ids, debtor_id=who))
     if action.action is ActionKind.FORMAL_DEMAND:
         new.append(demand_sent(today, costs=eur("0.00"), debt_ids=debt_ids, debtor_id=who))
+    if action.action is ActionKind.ZVW_NOTICE:
+        second = dict(action.params).get("notice") == "second"
+        new.append(notice_sent(today, second=second, debt_ids=debt_ids, debtor_id=who))
     if action.action is ActionKind.PHONE_CALL and contact is not None:
         new.append(
             ContactAttempt(

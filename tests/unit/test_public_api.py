@@ -45,8 +45,9 @@ PUBLIC_NAMES: dict[str, str] = {
         ConsentScope ContactAttempt ContactChannel ContactOutcome DebtAcknowledged DebtHelpEnded DebtHelpEvent
         DebtHelpKind DebtHelpStarted DebtorFlag DebtorFlagged DisputeEvent DisputeOpened
         DisputeResolved EVENT_TYPES Event FlagCleared FlagEvent FormalDemandSent
-        FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope PaymentReturned PromiseBroken
-        PromiseEvent PromiseKept PromiseToPay ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected StepTaken event_class
+        FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope PaymentReturned
+        PromiseBroken PromiseEvent PromiseKept PromiseToPay ReturnReasonGroup ReviewApproved
+        ReviewEvent ReviewRejected StepTaken ZvwNoticeSent event_class
         event_from_record event_to_record sort_events
     """,
     "maatwerk.core.policy": """

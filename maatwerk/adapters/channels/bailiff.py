@@ -13,7 +13,8 @@ The channel refuses a hand-over by itself (not only the policy's guards), when t
 * no personal contact attempt (a call or a visit; seed 002: "voor de dagvaarding moet een poging
   tot persoonlijk contact plaatsvinden");
 * a private consumer claim without a 14-day letter whose term has expired (BW 6:96 lid 6: 14 days
-  from the day after receipt), or a public claim without an expired aanmaning (Awb 4:112/4:114);
+  from the day after receipt), or a public claim without an expired aanmaning (Awb 4:112/4:114):
+  each letter's ``last_day`` in the payload (the core's, Atw-extended) is before the run date;
 * an active payment arrangement, or an open dispute.
 
 Payload keys read: see :mod:`maatwerk.services.payloads` (``claims``, ``fourteen_day_letters``,
@@ -55,8 +56,6 @@ __all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "BailiffChannel", "build_dossier"]
 
 SCHEMA_VERSION: Final = 1
 SCHEMA_FILE: Final = "bailiff-dossier.v1.json"
-FOURTEEN_DAYS: Final = 14
-"""BW 6:96 lid 6 and Awb 4:112: the term, counted from the day after receipt / sending"""
 _INSTRUCTIONS: Final = ("bank_garnishment", "amicable_track_days", "no_cure_no_pay")
 
 
@@ -78,13 +77,17 @@ def _covers(record: Mapping[str, PayloadValue], debt_id: str) -> bool:
 
 
 def _term_expired(
-    notices: Sequence[Mapping[str, PayloadValue]], debt_id: str, date_key: str, run_date: dt.date
+    notices: Sequence[Mapping[str, PayloadValue]], debt_id: str, run_date: dt.date
 ) -> bool:
-    """Whether a notice covering ``debt_id`` is dated (``date_key``) over 14 days before the run."""
+    """Whether a notice covering ``debt_id`` has a ``last_day`` before the run date.
+
+    The last day is the core's (BW 6:96 lid 6 / Awb 4:112, Atw-extended), computed by the run
+    and handed over in the payload; a notice without one never counts as expired.
+    """
     return any(
-        run_date > day + dt.timedelta(days=FOURTEEN_DAYS)
+        run_date > day
         for notice in notices
-        if _covers(notice, debt_id) and (day := _date(notice, date_key)) is not None
+        if _covers(notice, debt_id) and (day := _date(notice, "last_day")) is not None
     )
 
 
@@ -104,13 +107,11 @@ def _check_preconditions(payload: Mapping[str, PayloadValue], run_date: dt.date)
     for claim in claims:
         debt_id = str(claim.get("debt_id", ""))
         if claim.get("claim_kind") == "public":
-            if not _term_expired(demands, debt_id, "sent_on", run_date):
+            if not _term_expired(demands, debt_id, run_date):
                 raise RefusedError(
                     f"claim {debt_id}: no aanmaning whose 2-week term has expired (Awb 4:112)"
                 )
-        elif claim.get("consumer") is not False and not _term_expired(
-            letters, debt_id, "received_on", run_date
-        ):
+        elif claim.get("consumer") is not False and not _term_expired(letters, debt_id, run_date):
             raise RefusedError(
                 f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
             )

@@ -14,6 +14,12 @@ Payload keys read (see ``maatwerk.core.ports``):
 * for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),
   ``first_instalment_on`` (date); ``bvv`` (the protected-income calculation the plan is sized
   to): when it is ``provisional`` the letter says the amounts may change and that we recalculate.
+* ``received_on`` and ``last_day`` (dates): the presumed receipt and the last day of the letter's
+  legal term, computed by the run (``maatwerk.core.letter_dates``: Atw-extended). The channel
+  prints them and never computes a legal date itself; without ``last_day`` a letter states the
+  rule in words (e.g. "binnen 2 weken na de datum van deze brief");
+* for ``zvw-notice``: ``notice = "second"`` (a step param) for the second notice after a
+  dispute the insurer maintains (Zvw 18b lid 2).
 
 ``creditor_name`` and ``creditor_phone`` may also come from the channel settings
 (``DeliveryContext.settings``); a letter without a phone number to call is refused.
@@ -42,7 +48,9 @@ from maatwerk.core.ports import (
     PAYLOAD_CREDITOR_NAME,
     PAYLOAD_CREDITOR_PHONE,
     PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_LAST_DAY,
     PAYLOAD_PAY_BEFORE,
+    PAYLOAD_RECEIVED_ON,
     PAYLOAD_REFERENCE,
     DeliveryContext,
     DeliveryReceipt,
@@ -77,6 +85,10 @@ class _Facts:
     reference: str
     iban: str
     payload: Mapping[str, PayloadValue]
+    received_on: dt.date | None = None
+    """presumed receipt (the run's, ``maatwerk.core.calendar.presumed_receipt``)"""
+    last_day: dt.date | None = None
+    """last day of the letter's legal term (the run's, Atw-extended)"""
 
     def pay_line(self) -> str:
         lines = []
@@ -140,6 +152,8 @@ def _facts(action: OutboundAction, settings: Mapping[str, str], run_date: dt.dat
         reference=_text(payload, PAYLOAD_REFERENCE),
         iban=_text(payload, "creditor_iban") or settings.get("creditor_iban", "").strip(),
         payload=payload,
+        received_on=_date(payload, PAYLOAD_RECEIVED_ON),
+        last_day=_date(payload, PAYLOAD_LAST_DAY),
     )
 
 
@@ -181,7 +195,12 @@ def _arrangement(facts: _Facts) -> tuple[str, str]:
         lines.append(f"U betaalt {count} keer {dutch_amount(instalment)} per maand.")
     if first is not None:
         lines.append(f"De eerste betaling is op {dutch_date(first)}.")
-    lines.append("Wilt u de regeling? Bel ons of reageer binnen 14 dagen op deze brief.")
+    if facts.last_day is not None:
+        lines.append(
+            f"Wilt u de regeling? Bel ons of reageer uiterlijk {dutch_date(facts.last_day)}."
+        )
+    else:
+        lines.append("Wilt u de regeling? Bel ons of reageer binnen 14 dagen op deze brief.")
     lines.append("Past het bedrag niet bij uw inkomen? Bel ons. Dan kijken we samen opnieuw.")
     bvv = facts.payload.get("bvv")
     if isinstance(bvv, Mapping) and bvv.get("provisional") is True:
@@ -211,6 +230,18 @@ RESERVATION_OF_RIGHTS: Final = (
 )
 
 
+def _received_line(facts: _Facts, term: str) -> str:
+    """The presumed receipt and last day, with what holds when the letter comes later."""
+    if facts.received_on is None or facts.last_day is None:
+        return ""
+    return (
+        f"Wij gaan ervan uit dat u deze brief op {dutch_date(facts.received_on)} krijgt.\n"
+        f"Dan is {dutch_date(facts.last_day)} de laatste dag.\n"
+        f"Krijgt u de brief later? Dan heeft u ook later de tijd: {term} na de dag dat u\n"
+        "de brief krijgt.\n"
+    )
+
+
 def _fourteen_day(facts: _Facts) -> tuple[str, str]:
     costs = _decimal(facts.payload, PAYLOAD_COLLECTION_COSTS, required=True)
     if costs is None or costs < 0:  # pragma: no cover - required=True never returns None
@@ -228,6 +259,7 @@ def _fourteen_day(facts: _Facts) -> tuple[str, str]:
         f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
         "Betaal dit bedrag binnen 14 dagen. Die 14 dagen beginnen op de dag na de dag\n"
         "dat u deze brief krijgt.\n"
+        f"{_received_line(facts, '14 dagen')}"
         f"{facts.pay_line()}\n\n"
         f"{consequence}"
         f"{RESERVATION_OF_RIGHTS}\n\n"
@@ -236,31 +268,71 @@ def _fourteen_day(facts: _Facts) -> tuple[str, str]:
     return subject, body
 
 
+def _zvw_until(facts: _Facts) -> str:
+    if facts.last_day is not None:
+        return f"Dat kan tot en met {dutch_date(facts.last_day)}."
+    return "Dat kan tot 4 weken na de dag dat u deze brief krijgt."
+
+
+_ZVW_NO_REPORT: Final = (
+    "Dat willen wij liever voorkomen. Bel ons. Met een betalingsregeling melden wij u niet\n"
+    "aan, als u ook de nieuwe premies betaalt. Maakt de schuldhulp van uw gemeente met ons een\n"
+    "afspraak (een stabilisatieovereenkomst)? Dan melden wij u ook niet aan."
+)
+
+
 def _zvw_notice(facts: _Facts) -> tuple[str, str]:
+    """Zvw 18b: the intent to report to the CAK, the right to dispute and its last day; with
+    ``notice = "second"`` the second notice of 18b lid 2 (SKGZ or the court)."""
+    if str(facts.payload.get("notice", "")).strip() == "second":
+        body = (
+            "U was het niet eens met de rekening voor uw zorgpremie. Wij hebben dat bekeken.\n"
+            "Wij vinden dat de rekening klopt. U moet nog "
+            f"{dutch_amount(facts.amount)} betalen.\n\n"
+            "Bent u het nog steeds niet eens? Dan kunt u naar de Stichting Klachten en\n"
+            "Geschillen Zorgverzekeringen (SKGZ) of naar de rechter.\n"
+            f"{_zvw_until(facts)}\n"
+            "Zolang de SKGZ of de rechter uw zaak behandelt, melden wij u niet aan bij het CAK.\n\n"
+            "Gaat u niet naar de SKGZ of de rechter en betaalt u niet? Dan melden wij u daarna\n"
+            "aan bij het CAK. U betaalt dan een hogere premie aan het CAK. Die wordt vaak\n"
+            "ingehouden op uw loon of uitkering.\n\n"
+            f"{_ZVW_NO_REPORT}"
+        )
+        return "Uw zorgpremie: de rekening blijft staan", body
     body = (
         f"U heeft uw zorgpremie al 4 maanden niet betaald. Het gaat om {dutch_amount(facts.amount)}.\n"
-        "Betaalt u niet? Dan melden wij u na 6 maanden aan bij het CAK.\n"
-        "U betaalt dan een hogere premie aan het CAK. Die wordt vaak ingehouden op uw\n"
+        "Betaalt u niet? Dan melden wij u aan bij het CAK als u 6 maanden premie niet heeft\n"
+        "betaald. U betaalt dan een hogere premie aan het CAK. Die wordt vaak ingehouden op uw\n"
         "loon of uitkering.\n\n"
-        "Dat willen wij liever voorkomen. Bel ons. Met een betalingsregeling of met\n"
-        "schuldhulp van uw gemeente melden wij u niet aan."
+        "Klopt deze rekening volgens u niet? Dan mag u bezwaar maken. Bel ons of schrijf ons.\n"
+        f"{_zvw_until(facts)}\n"
+        "Zolang wij uw bezwaar bekijken, melden wij u niet aan.\n\n"
+        f"{_ZVW_NO_REPORT}"
     )
     return "Belangrijk: uw zorgpremie is niet betaald", body
 
 
 def _formal_demand(facts: _Facts) -> tuple[str, str]:
-    """Aanmaning (Awb 4:112): pay within 2 weeks from the day after sending; costs may follow."""
-    last_day = facts.run_date + dt.timedelta(days=14)
+    """Aanmaning (Awb 4:112): pay within 2 weeks from the day after sending; costs may follow.
+
+    The last day is the run's (``last_day``: Awb 4:112 extended per the Algemene termijnenwet);
+    without it the letter states the rule only.
+    """
     fee = _decimal(facts.payload, PAYLOAD_COLLECTION_COSTS, required=False)
     fee_line = (
         f"Voor deze aanmaning betaalt u {dutch_amount(fee)} kosten (Awb 4:113).\n"
         if fee is not None and fee > 0
         else "Voor deze aanmaning rekenen wij geen kosten.\n"
     )
+    last_line = (
+        f"Betaal dus uiterlijk {dutch_date(facts.last_day)}.\n"
+        if facts.last_day is not None
+        else ""
+    )
     body = (
         f"U heeft {dutch_amount(facts.amount)} nog niet betaald. Dit is een aanmaning.\n"
         "Betaal binnen 2 weken. Die 2 weken beginnen op de dag na de datum van deze brief.\n"
-        f"Betaal dus uiterlijk {dutch_date(last_day)}.\n"
+        f"{last_line}"
         f"{fee_line}"
         f"{facts.pay_line()}\n\n"
         f"{RESERVATION_OF_RIGHTS}\n\n"

@@ -69,6 +69,7 @@ __all__ = [
     "ReviewEvent",
     "ReviewRejected",
     "StepTaken",
+    "ZvwNoticeSent",
 ]
 
 _REGISTRY: dict[str, type[Event]] = {}
@@ -458,4 +459,23 @@ class FormalDemandSent(Event):
 
     sent_on: dt.date
     stated_costs: Money
+    debt_ids: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ZvwNoticeSent(Event):
+    """A Zvw 18b notice went out on ``sent_on`` (its channel delivered it).
+
+    ``second``: the second notice after a dispute the insurer maintains (18b lid 2; the debtor
+    then has 4 weeks to go to the SKGZ or the court), else the first (18b lid 1: 4 weeks to
+    dispute). The term runs from the day after ``received_on`` (presumed receipt);
+    ``last_day`` is the last day the letter stated. Recorded only on delivery.
+    """
+
+    KIND: ClassVar[str] = "zvw-notice-sent"
+
+    sent_on: dt.date
+    received_on: dt.date
+    last_day: dt.date
+    second: bool = False
     debt_ids: tuple[str, ...] = ()

@@ -68,6 +68,7 @@ from maatwerk.core.events import (
     ReturnReasonGroup,
     ReviewRejected,
     StepTaken,
+    ZvwNoticeSent,
 )
 from maatwerk.core.limitation import LimitationResult, time_barred
 from maatwerk.core.money import Money
@@ -357,6 +358,10 @@ class CaseState:
     time_barred: Mapping[str, LimitationResult] = attrs.field(factory=dict)
     """open debts past their limitation period today, by debt id (BW 3:307-3:311): no step,
     no interest, no costs; they stay owed (a natural obligation) but leave the ladder"""
+    zvw_notices: tuple[ZvwNoticeSent, ...] = ()
+    """Zvw 18b notices their channel delivered (first and second), in date order"""
+    resolutions: tuple[DisputeResolved, ...] = ()
+    """disputes resolved (with their outcome), in date order"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -529,6 +534,11 @@ class CaseState:
         ]
         return max(days) if days else None
 
+    def dispute_resolved_on(self, debt_id: str) -> dt.date | None:
+        """The day the latest dispute about the debt (or the whole case) was resolved."""
+        days = [r.occurred_on for r in self.resolutions if r.debt_id in (None, debt_id)]
+        return max(days) if days else None
+
     def last_return(self, debt_id: str | None = None) -> PaymentReturned | None:
         found = [r for r in self.returns if debt_id is None or r.debt_id in (None, debt_id)]
         return found[-1] if found else None
@@ -587,6 +597,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     contacts: list[ContactAttempt] = []
     letters: list[FourteenDayLetterSent] = []
     demands: list[FormalDemandSent] = []
+    notices: list[ZvwNoticeSent] = []
+    resolutions: list[DisputeResolved] = []
     promises: list[PromiseToPay] = []
     promise_outcomes: list[PromiseEvent] = []
     rejections: list[ReviewRejected] = []
@@ -618,6 +630,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 disputes[event.dispute_id] = event
             case DisputeResolved():
                 disputes.pop(event.dispute_id, None)
+                resolutions.append(event)
             case DebtHelpStarted():
                 debt_help[event.help_kind] = event
             case DebtHelpEnded():
@@ -652,6 +665,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 letters.append(event)
             case FormalDemandSent():
                 demands.append(event)
+            case ZvwNoticeSent():
+                notices.append(event)
             case PromiseToPay():
                 if event.covers_case(file.case.creditor_id):
                     promises.append(event)
@@ -693,6 +708,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         demands=tuple(demands),
         promise_outcomes=tuple(promise_outcomes),
         time_barred=barred,
+        zvw_notices=tuple(notices),
+        resolutions=tuple(resolutions),
     )
 
 

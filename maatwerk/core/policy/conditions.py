@@ -2,8 +2,8 @@
 
 :func:`applies_to_debt` filters by claim kind, category and consumer; :func:`condition_failures`
 checks the case as a whole (arrears, months of premium, open debts, other creditors, the latest
-return reason, segment, contact outcome, arrangement method) and says, per failing condition,
-why in plain words.
+return reason, segment, contact outcome, dispute outcome, arrangement method) and says, per
+failing condition, why in plain words.
 """
 
 from __future__ import annotations
@@ -135,6 +135,18 @@ def condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
                     nl="Het laatste contact met de klant past niet bij deze stap.",
                     en=f"Latest contact outcome is {got}, not one of "
                     f"{', '.join(o.value for o in cond.contact_outcomes)}.",
+                )
+            )
+    if cond.dispute_outcomes:
+        resolved = state.resolutions[-1] if state.resolutions else None
+        if resolved is None or resolved.outcome not in cond.dispute_outcomes:
+            got = resolved.outcome if resolved is not None else "none"
+            failures.append(
+                Reason(
+                    code="dispute-outcome",
+                    nl="De laatste uitkomst van een bezwaar past niet bij deze stap.",
+                    en=f"Latest dispute outcome is {got or 'none'}, not one of "
+                    f"{', '.join(cond.dispute_outcomes)}.",
                 )
             )
     if cond.arrangement_methods:

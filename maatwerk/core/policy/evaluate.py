@@ -48,6 +48,7 @@ import attrs
 from maatwerk.core.calendar import legal_deadline
 from maatwerk.core.debts import Debt
 from maatwerk.core.events import ActionKind
+from maatwerk.core.letter_dates import zvw_notice_last_day
 from maatwerk.core.money import Money
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseFile, CaseState, derive_state
@@ -142,6 +143,25 @@ def _history(state: CaseState, policy: Policy, tables: PolicyTables) -> tuple[Hi
                 f"de termijn {verb_nl} op {text.date(last, 'nl')}.",
                 en=f"14-day letter received {letter.received_on.isoformat()}; "
                 f"{verb_en} {last.isoformat()}.",
+            )
+        )
+    for notice in state.zvw_notices:
+        last = max(
+            zvw_notice_last_day(notice.received_on, tables.calendars.get(tables.atw)),
+            notice.last_day,
+        )
+        what_nl = "naar de SKGZ of de rechter" if notice.second else "bezwaar maken"
+        what_en = "go to the SKGZ or the court" if notice.second else "dispute"
+        kind = "Tweede brief" if notice.second else "Brief"
+        lines.append(
+            HistoryLine(
+                on=notice.occurred_on,
+                code="zvw-notice",
+                nl=f"{kind} over aanmelding bij het CAK ontvangen op "
+                f"{text.date(notice.received_on, 'nl')}; de klant kan tot en met "
+                f"{text.date(last, 'nl')} {what_nl}.",
+                en=f"Zvw 18b {'second ' if notice.second else ''}notice received "
+                f"{notice.received_on.isoformat()}; may {what_en} until {last.isoformat()}.",
             )
         )
     lines.extend(

@@ -188,6 +188,10 @@ def _anchors(
             if not state.arrangements:
                 return []
             found = [(d, state.accepted_plan(d.debt_id)) for d in debts]
+        case Anchor.DISPUTE_RESOLVED:
+            if not state.resolutions:
+                return []
+            found = [(d, state.dispute_resolved_on(d.debt_id)) for d in debts]
         case _:  # Anchor.THRESHOLD: only a debt in default counts from it
             in_default = [d for d in debts if state.in_default(d)]
             if not in_default:

@@ -29,6 +29,7 @@ from maatwerk.core.money import Money
 
 __all__ = [
     "ACTION_LABELS",
+    "DISPUTE_OUTCOMES",
     "PLAN_ANCHORS",
     "PREREQUISITE_ACTIONS",
     "REACTIVE_ANCHORS",
@@ -98,6 +99,9 @@ class Anchor(enum.Enum):
     THRESHOLD = "threshold"
     """the day the case's arrears first reached the step's ``min_arrears`` / ``min_arrears_months``
     (e.g. Zvw 18a: within 10 working days after 2 months' premium arrears)"""
+    DISPUTE_RESOLVED = "dispute-resolved"
+    """the day the latest dispute about the debt (or the whole case) was resolved (e.g. Zvw 18b
+    lid 2: the second notice after a dispute the insurer maintains)"""
 
 
 #: Default labels per action kind (Dutch B1, English); a step may give its own titles.
@@ -117,6 +121,10 @@ ACTION_LABELS: Final[Mapping[ActionKind, tuple[str, str]]] = {
     ActionKind.WRITE_OFF: ("afboeken", "write-off"),
     ActionKind.CLOSE: ("dossier sluiten", "close the case"),
 }
+
+#: The outcomes a resolved dispute records (``DisputeResolved.outcome``): ``upheld`` (the claim
+#: stands: the creditor maintains it), ``rejected`` (the claim is dropped), ``settled``.
+DISPUTE_OUTCOMES: Final = ("upheld", "rejected", "settled")
 
 #: Steps that need a person's approval unless the policy says otherwise.
 REVIEW_BY_DEFAULT: Final = frozenset(
@@ -212,8 +220,9 @@ class Conditions:
     arrears the debtor told us about, seed 002), ``return_groups`` (group of the latest
     direct-debit return), ``segments`` (the debtor's segment), ``contact_outcomes`` (outcome of
     the latest contact attempt), ``arrangement_methods`` (how a running arrangement is paid:
-    ``direct-debit``, ``source-deduction``, ``transfer``). Debt-level filters: ``claim_kinds``, ``categories``,
-    ``consumer_only``.
+    ``direct-debit``, ``source-deduction``, ``transfer``), ``dispute_outcomes`` (outcome of the
+    latest resolved dispute, :data:`DISPUTE_OUTCOMES`). Debt-level filters: ``claim_kinds``,
+    ``categories``, ``consumer_only``.
     """
 
     min_arrears: Money | None = None
@@ -233,9 +242,17 @@ class Conditions:
     arrangement_methods: tuple[PaymentMethod, ...] = attrs.field(
         default=(), converter=_payment_method_tuple
     )
+    dispute_outcomes: tuple[str, ...] = ()
     claim_kinds: tuple[ClaimKind, ...] = attrs.field(default=(), converter=_claim_kind_tuple)
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        unknown = sorted(set(self.dispute_outcomes) - set(DISPUTE_OUTCOMES))
+        if unknown:
+            raise ValueError(
+                f"unknown dispute outcome {unknown[0]!r}; known: {', '.join(DISPUTE_OUTCOMES)}"
+            )
 
     @functools.cached_property
     def case_level(self) -> bool:
@@ -253,7 +270,7 @@ class Conditions:
             self.max_open_debts,
             self.min_other_creditors,
         )
-        listed = (self.return_groups, self.segments, self.contact_outcomes)
+        listed = (self.return_groups, self.segments, self.contact_outcomes, self.dispute_outcomes)
         return any(v is not None for v in limits) or any(listed) or bool(self.arrangement_methods)
 
     @functools.cached_property
@@ -352,6 +369,13 @@ class PolicySettings:
     promise_grace_days: int = 0
     """days after a promised payment day that escalation still waits and a payment still keeps
     the promise (a transfer takes a working day or two); the promise is broken the day after"""
+    letter_receipt_days: int | None = None
+    """days a letter is under way before it counts as received (``None``: the dated table
+    ``postal_delivery``); receipt is the first delivery day on or after sending + these days"""
+    saturday_delivery: bool | None = None
+    """whether the post delivers letters on Saturday (``None``: the ``postal_delivery`` table)"""
+    monday_delivery: bool | None = None
+    """whether the post delivers letters on Monday (``None``: the ``postal_delivery`` table)"""
 
     def __attrs_post_init__(self) -> None:
         if self.promise_grace_days < 0:

@@ -17,13 +17,25 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
+from maatwerk.core.calendar import CalendarRangeError, PostalDelivery
 from maatwerk.core.debts import CostLine
 from maatwerk.core.errors import PluginError
-from maatwerk.core.events import ActionKind, Event, FormalDemandSent, FourteenDayLetterSent
+from maatwerk.core.events import (
+    ActionKind,
+    Event,
+    FormalDemandSent,
+    FourteenDayLetterSent,
+    ZvwNoticeSent,
+)
+from maatwerk.core.letter_dates import LetterDates, LetterTerms, letter_dates
 from maatwerk.core.money import Money
+from maatwerk.core.policy import PolicyTables
 from maatwerk.core.ports import (
     PAYLOAD_COLLECTION_COSTS,
+    PAYLOAD_LAST_DAY,
     PAYLOAD_PAY_BEFORE,
+    PAYLOAD_RECEIVED_ON,
+    PAYLOAD_SENT_ON,
     Channel,
     DeliveryContext,
     DeliveryStatus,
@@ -33,12 +45,12 @@ from maatwerk.core.ports import (
 )
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
+from maatwerk.services.payloads import postal_of, redate_letter
 
 
 __all__ = [
     "INTERNAL_CHANNELS",
     "PAYLOAD_AANMANING_FEES",
-    "PAYLOAD_RECEIPT_DAYS",
     "BulkMarker",
     "DeliveryLedger",
     "Dispatcher",
@@ -104,12 +116,36 @@ class DeliveryLedger(Protocol):
         ...
 
 
-#: Payload key: days between sending a letter and its assumed receipt (the 14-day term runs
-#: from receipt, BW 6:96 lid 6).
-PAYLOAD_RECEIPT_DAYS: Final = "letter_receipt_days"
+#: Payload key of outbox rows written before letters carried their dates: days between sending
+#: a 14-day letter and its assumed receipt (read only for such rows).
+_LEGACY_RECEIPT_DAYS: Final = "letter_receipt_days"
 #: Payload key: the Awb 4:113 fee per public claim an aanmaning states
 #: (``({"debt_id", "amount", "table"}, ...)``); posted when the channel delivers it.
 PAYLOAD_AANMANING_FEES: Final = "aanmaning_fees"
+
+
+def _dates(item: OutboxItem, kind: ActionKind, delivered_on: dt.date) -> LetterDates | None:
+    """The dates the delivered letter stated: the payload's when it was dated for the delivery
+    day (the run, or the dispatcher's :func:`redate_letter`), else computed for that day on the
+    plain calendar with the payload's postal presumption (an older row, or no calendars)."""
+    payload = item.entry.payload
+    received = payload.get(PAYLOAD_RECEIVED_ON)
+    last = payload.get(PAYLOAD_LAST_DAY)
+    if payload.get(PAYLOAD_SENT_ON) == delivered_on and isinstance(received, dt.date):
+        return LetterDates(
+            sent_on=delivered_on,
+            received_on=received,
+            last_day=last if isinstance(last, dt.date) else None,
+        )
+    delivery = postal_of(payload)
+    if delivery is None:
+        days = payload.get(_LEGACY_RECEIPT_DAYS)
+        legacy = days if isinstance(days, int) and not isinstance(days, bool) else 2
+        delivery = PostalDelivery(receipt_days=legacy)
+    try:
+        return letter_dates(kind, delivered_on, LetterTerms(delivery=delivery))
+    except CalendarRangeError:  # pragma: no cover - the plain calendar covers every year
+        return None
 
 
 def delivery_records(
@@ -118,10 +154,12 @@ def delivery_records(
     """What a delivered action leaves behind: keyed events and postings (recorded once).
 
     Only a *delivered* letter starts a legal term: a 14-day letter (BW 6:96 lid 6) becomes a
-    :class:`FourteenDayLetterSent` dated ``delivered_on`` (received ``letter_receipt_days``
-    later), an aanmaning (Awb 4:112) a :class:`FormalDemandSent` plus its Awb 4:113 fee. A
-    refused or failed action records nothing. Keys are the action id plus an index, so a
-    re-delivery after a crash records nothing twice.
+    :class:`FourteenDayLetterSent` dated ``delivered_on`` (received on the presumed receipt the
+    letter's payload carries), a Zvw 18b notice a :class:`ZvwNoticeSent` (receipt and the last
+    day it stated; ``notice = "second"`` in the step params: the second notice of 18b lid 2),
+    an aanmaning (Awb 4:112) a :class:`FormalDemandSent` plus its Awb 4:113 fee. A refused or
+    failed action records nothing. Keys are the action id plus an index, so a re-delivery after
+    a crash records nothing twice.
     """
     entry = item.entry
     payload = entry.payload
@@ -129,17 +167,30 @@ def delivery_records(
     stated = payload.get(PAYLOAD_COLLECTION_COSTS)
     costs = Money(stated) if isinstance(stated, Decimal) else Money.zero()
     if entry.action == ActionKind.FOURTEEN_DAY_LETTER.value:
-        days = payload.get(PAYLOAD_RECEIPT_DAYS)
-        receipt = days if isinstance(days, int) and not isinstance(days, bool) else 2
+        dates = _dates(item, ActionKind.FOURTEEN_DAY_LETTER, delivered_on)
         letter = FourteenDayLetterSent(
             occurred_on=delivered_on,
             debtor_id=entry.case.debtor_id,
             stated_costs=costs,
             sent_on=delivered_on,
-            received_on=delivered_on + dt.timedelta(days=receipt),
+            received_on=dates.received_on if dates is not None else delivered_on,
             debt_ids=entry.debt_ids,
         )
         return ((f"{key}#0", letter),), ()
+    if entry.action == ActionKind.ZVW_NOTICE.value:
+        dates = _dates(item, ActionKind.ZVW_NOTICE, delivered_on)
+        if dates is None or dates.last_day is None:  # pragma: no cover - a notice has a term
+            return (), ()
+        notice = ZvwNoticeSent(
+            occurred_on=delivered_on,
+            debtor_id=entry.case.debtor_id,
+            sent_on=delivered_on,
+            received_on=dates.received_on,
+            last_day=dates.last_day,
+            second=str(payload.get("notice", "")).strip() == "second",
+            debt_ids=entry.debt_ids,
+        )
+        return ((f"{key}#0", notice),), ()
     if entry.action == ActionKind.FORMAL_DEMAND.value:
         demand = FormalDemandSent(
             occurred_on=delivered_on,
@@ -183,8 +234,12 @@ class Dispatcher:
     ``channel(name)``), or raises ``LookupError``/``KeyError`` for an unknown one: such rows
     are marked failed with the reason and tried again on the next run.
 
-    A delivered action's events (:func:`delivery_records`: the 14-day letter, the aanmaning and
-    its fee) are recorded in the same transaction as its mark, dated the delivery day
+    ``tables``: with them a letter that goes out on another day than it was decided (after a
+    review, or a channel that failed before) is dated again for the day it goes out
+    (:func:`~maatwerk.services.payloads.redate_letter`): its receipt and the last day it states.
+
+    A delivered action's events (:func:`delivery_records`: the 14-day letter, the Zvw notice,
+    the aanmaning and its fee) are recorded in the same transaction as its mark, dated the delivery day
     (``context.run_date``); delivery is at least once and channels are idempotent on the action
     id, so a crash between delivering and recording re-delivers the same action on the rerun
     and records it then, once.
@@ -195,6 +250,24 @@ class Dispatcher:
     context: DeliveryContext
     batch_size: int = 500
     aliases: Mapping[str, str] = attrs.field(factory=dict)
+    tables: PolicyTables | None = None
+
+    def _redated(self, item: OutboxItem) -> OutboxItem:
+        """``item`` with its letter dated for today's delivery (unchanged when not a letter,
+        already dated today, or without tables)."""
+        if self.tables is None:
+            return item
+        try:
+            kind = ActionKind(item.entry.action)
+        except ValueError:
+            return item
+        facts = redate_letter(
+            kind, item.entry.payload, self.context.run_date, self.tables.letter_terms()
+        )
+        if facts is None:
+            return item
+        entry = attrs.evolve(item.entry, payload={**item.entry.payload, **facts})
+        return attrs.evolve(item, entry=entry)
 
     def dispatch(self, *, listener: EventListener | None = None) -> Counter[str]:
         """Deliver every pending row; ``listener`` hears the recorded events after each commit."""
@@ -205,6 +278,7 @@ class Dispatcher:
             after = items[-1].outbox_id
             by_channel: dict[str, list[OutboxItem]] = {}
             for item in items:
+                item = self._redated(item)  # noqa: PLW2901 - the row as it goes out today
                 by_channel.setdefault(item.entry.channel, []).append(item)
             marks: list[tuple[int, OutboxStatus, str, str]] = []
             events: list[tuple[str, Event]] = []

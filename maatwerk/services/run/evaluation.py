@@ -11,6 +11,7 @@ shapes a decision, so a stored resting state is only trusted under the same one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from typing import Any, Final
 import attrs
 
 from maatwerk.core.allocation import AllocationOrder
-from maatwerk.core.calendar import Calendars
+from maatwerk.core.calendar import Calendars, PostalDelivery
 from maatwerk.core.charges import (
     ChargeRules,
     Charges,
@@ -29,9 +30,11 @@ from maatwerk.core.charges import (
 )
 from maatwerk.core.collection_costs import AanmaningParams, BikParams, InstalmentRule
 from maatwerk.core.debts import CostLine, InterestLine
+from maatwerk.core.errors import NoRuleForDateError
 from maatwerk.core.events import ActionKind, Event, StepTaken
 from maatwerk.core.idle import DATA_BLOCKS, idle_until
 from maatwerk.core.interest import InterestTables
+from maatwerk.core.letter_dates import LetterTerms
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, Decision, DecisionStatus, NoteKind, PolicyTables
 from maatwerk.core.policy import evaluate as evaluate_policy
@@ -52,7 +55,7 @@ from maatwerk.services.run.arrangements import (
     monitor_promises,
     plan_reminders,
 )
-from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES, PAYLOAD_RECEIPT_DAYS
+from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES
 from maatwerk.services.run.payments import apply_payments
 
 
@@ -88,7 +91,7 @@ def outcome_from_decision(
     stored: StoredCase,
     *,
     stated_costs: Money | None = None,
-    letter_receipt_days: int = 2,
+    letter_terms: LetterTerms | None = None,
     demand_fees: Sequence[Posting] = (),
     subsistence: SubsistenceTables | None = None,
     calendars: Calendars | None = None,
@@ -99,8 +102,9 @@ def outcome_from_decision(
     states, for an aanmaning (Awb 4:112) ``demand_fees`` the Awb 4:113 fee per public claim;
     both go into the payload (the letter states them). Nothing that starts a legal term is
     recorded here: the :class:`Dispatcher` records the letter (:class:`FourteenDayLetterSent`,
-    received by assumption ``letter_receipt_days`` after sending) or the aanmaning and its fee
-    only when the channel delivered it (:func:`delivery_records`). ``subsistence``: the BVV
+    :class:`ZvwNoticeSent`) or the aanmaning and its fee only when the channel delivered it
+    (:func:`delivery_records`). ``letter_terms``: with them a letter carries the dates it
+    states (presumed receipt, last day of its term; ``maatwerk.core.letter_dates``). ``subsistence``: the BVV
     tables (the payload then carries the household's protected income); ``calendars``: the
     run's calendars (a re-presented direct debit is dated on the ``sepa`` calendar).
     """
@@ -150,9 +154,8 @@ def outcome_from_decision(
         stated_costs=stated_costs,
         subsistence=subsistence,
         calendars=calendars,
+        letter_terms=letter_terms,
     )
-    if action.action is ActionKind.FOURTEEN_DAY_LETTER:
-        payload[PAYLOAD_RECEIPT_DAYS] = letter_receipt_days
     if action.action is ActionKind.FORMAL_DEMAND and demand_fees:
         payload[PAYLOAD_AANMANING_FEES] = tuple(
             {
@@ -183,8 +186,10 @@ class PolicyCaseEvaluator:
     """Evaluates a stored case with its policy: by creditor, else by segment, else the default.
 
     ``bik``: the BIK table; with it a 14-day letter states its collection costs (BW 6:96 lid 7:
-    on the sum of the principals it covers) and is recorded as sent. ``letter_receipt_days``:
-    assumed days between sending a letter and its receipt (ordinary post), a setting.
+    on the sum of the principals it covers) and is recorded as sent. ``postal``: the dated
+    table of how the post delivers (``rules/postal_delivery.toml``); a letter counts as received
+    on the first delivery day on or after sending + its days (a policy's settings may override
+    them). ``letter_receipt_days``: the days under way when no table is given.
     """
 
     policies: Mapping[str, Policy]
@@ -197,6 +202,7 @@ class PolicyCaseEvaluator:
     """BW 6:96 lid 8 (``rules/bik_instalments.toml``): with it a 14-day letter about periodic
     claims counts the instalments reminded in the 6 months before as one claim"""
     letter_receipt_days: int = 2
+    postal: DatedTable[PostalDelivery] | None = None
     interest: InterestTables | None = None
     """statutory interest tables; with them interest is posted monthly (``core/charges.py``)"""
     aanmaning: DatedTable[AanmaningParams] | None = None
@@ -223,6 +229,28 @@ class PolicyCaseEvaluator:
     def decide(self, stored: StoredCase, today: dt.date) -> Decision:
         file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
         return evaluate_policy(file, self.policy_for(stored), today, self.tables)
+
+    def delivery(self, policy: Policy, sent_on: dt.date) -> PostalDelivery:
+        """How the post delivers a letter sent on ``sent_on`` under ``policy``: the table's
+        entry (else ``letter_receipt_days``, Tuesday to Saturday), with the policy's overrides."""
+        base = PostalDelivery(receipt_days=self.letter_receipt_days)
+        if self.postal is not None:
+            with contextlib.suppress(NoRuleForDateError):
+                base = self.postal.at(sent_on).value
+        settings = policy.settings
+        return PostalDelivery(
+            receipt_days=base.receipt_days
+            if settings.letter_receipt_days is None
+            else settings.letter_receipt_days,
+            saturday=base.saturday
+            if settings.saturday_delivery is None
+            else settings.saturday_delivery,
+            monday=base.monday if settings.monday_delivery is None else settings.monday_delivery,
+        )
+
+    def letter_terms(self, policy: Policy, sent_on: dt.date) -> LetterTerms:
+        """The terms a letter of ``policy`` sent on ``sent_on`` is dated with."""
+        return self.tables.letter_terms(self.delivery(policy, sent_on))
 
     def stated_costs(self, decision: Decision, stored: StoredCase) -> Money | None:
         """BIK for a 14-day letter on private consumer claims (:func:`letter_costs`, the same rule
@@ -259,6 +287,7 @@ class PolicyCaseEvaluator:
             repr(self.interest),
             repr(self.aanmaning),
             self.letter_receipt_days,
+            repr(self.postal),
             self.allocation.value,
             repr(self.subsistence),
         )
@@ -313,7 +342,7 @@ class PolicyCaseEvaluator:
             decision,
             stored,
             stated_costs=self.stated_costs(decision, stored),
-            letter_receipt_days=self.letter_receipt_days,
+            letter_terms=self.letter_terms(self.policy_for(stored), today),
             demand_fees=self.demand_fees(decision, stored),
             subsistence=self.subsistence,
             calendars=self.tables.calendars,
