@@ -47,10 +47,9 @@ def _ok(runner: CliRunner, args: list[str]) -> Any:
 
 
 def _feedback(runner: CliRunner, db: list[str], path: Path, *extra: str) -> Any:
-    result = runner.invoke(
+    return runner.invoke(
         cli, ["import", "municipal-feedback", str(path), *db, "--date", "2026-06-30", *extra]
     )
-    return result
 
 
 def _history(db_url: str, debtor: str) -> list[Any]:
