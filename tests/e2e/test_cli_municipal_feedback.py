@@ -259,8 +259,11 @@ def test_cant_pay_path_through_the_cli(runner: CliRunner, sqlite_url: str, tmp_p
             for i in outbox
             if i.entry.case.debtor_id == who and i.entry.action == "fourteen-day-letter"
         ]
+        # P1 is referred before the 14-day letter and stays paused; P2 gets it after the call
+        assert bool(letters) is (who == "P2"), (who, actions[who])
         for letter in letters:
-            assert "collection_costs" not in letter.entry.payload
+            assert letter.entry.payload["collection_costs"] == 0
+            assert letter.status.value == "done"
         assert not debts[who].case.debts[0].costs
         referral = next(
             i
@@ -280,6 +283,11 @@ def test_cant_pay_path_through_the_cli(runner: CliRunner, sqlite_url: str, tmp_p
     assert [s for d, s in actions["P2"] if referred < d < feedback_day] == []
     # won't pay, with room: the policy escalates to the bailiff review (approved: handed over)
     assert "bailiff" in [s for _, s in actions["P3"]], actions["P3"]
+
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "letters").rglob("*.txt")]
+    bert = [t for t in texts if "Bert" in t and "Die 14 dagen beginnen" in t]
+    assert bert
+    assert all("Wij rekenen u geen incassokosten." in t for t in bert)
 
     explained = _ok(runner, ["explain", "P2", "--date", end.isoformat(), *db, "--json"])
     text = json.dumps(explained, ensure_ascii=False)

@@ -130,16 +130,18 @@ def test_cannot_pay_is_flagged_once_across_a_crash_and_never_charged_or_handed_o
         assert case.case.debts[0].costs == ()
         letters = [i for i in store.outbox_items() if i.entry.action == "fourteen-day-letter"]
         by_debtor = {i.entry.case.debtor_id: i for i in letters}
-        assert "collection_costs" not in by_debtor["POOR"].entry.payload
+        assert by_debtor["POOR"].entry.payload["collection_costs"] == 0
+        assert by_debtor["POOR"].status.value == "done"  # delivered: the term runs
         assert by_debtor["RICH"].entry.payload["collection_costs"] > 0
         rich = [r.event for r in store.history("RICH") if r.event is not None]
         assert not any(isinstance(e, DebtorFlagged) for e in rich)
         reviews = [r for r in store.reviews() if r.item.entry.case.debtor_id == "RICH"]
         assert [r.item.entry.step for r in reviews] == ["bailiff"]
-        decision = store.decision(case.key, START + dt.timedelta(days=99))
-        assert decision is not None
-        text = " ".join(str(line) for line in decision.detail["explanation_nl"])
+        decision = evaluator.decide(case, START + dt.timedelta(days=99))
+        text = " ".join(decision.explain("nl"))
+        assert "bailiff" in {n.step_id for n in decision.notes}  # due, and blocked:
         assert "1.331,43" in text
         assert "kan niet betalen" in text
+        assert "Daarom gaat er niets naar de deurwaarder" in text
     finally:
         store.close()

@@ -8,7 +8,8 @@ Payload keys read (see ``maatwerk.core.ports``):
 
 * ``debtor_name`` (required), ``amount`` (required, ``Decimal`` > 0);
 * ``collection_costs`` (required for ``fourteen-day-letter``: BW 6:96 lid 6 requires the letter
-  to state the costs that follow if the debtor does not pay within 14 days after receipt);
+  to state the costs that follow if the debtor does not pay within 14 days after receipt; zero:
+  the letter says no costs are charged, for a household the policy charges none);
 * ``pay_before``, ``reference``, ``address`` (lines), ``creditor_name``, ``creditor_phone``,
   ``creditor_iban``;
 * for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),
@@ -194,6 +195,16 @@ def _fourteen_day(facts: _Facts) -> tuple[str, str]:
     costs = _decimal(facts.payload, PAYLOAD_COLLECTION_COSTS, required=True)
     if costs is None or costs < 0:  # pragma: no cover - required=True never returns None
         raise RefusedError(f"payload field {PAYLOAD_COLLECTION_COSTS!r} must not be negative")
+    if costs == 0:  # the policy charges this household no costs (it cannot pay)
+        body = (
+            f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
+            "Betaal dit bedrag binnen 14 dagen. Die 14 dagen beginnen op de dag na de dag\n"
+            "dat u deze brief krijgt.\n"
+            f"{facts.pay_line()}\n\n"
+            "Wij rekenen u geen incassokosten.\n\n"
+            "Lukt betalen niet? Bel ons zo snel mogelijk. Dan zoeken we samen een oplossing."
+        )
+        return "Betaal binnen 14 dagen", body
     body = (
         f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
         "Betaal dit bedrag binnen 14 dagen. Die 14 dagen beginnen op de dag na de dag\n"

@@ -228,14 +228,16 @@ class PolicyCaseEvaluator:
 
     def stated_costs(self, decision: Decision, stored: StoredCase) -> Money | None:
         """BIK for a 14-day letter on private consumer claims (:func:`letter_costs`, the same rule
-        that posts them after the term); ``None`` for anything else, and for a household the
-        policy charges no costs (``decision.costs_waived``: the letter then states none, so none
-        can ever be posted for it)."""
+        that posts them after the term); ``None`` for anything else. Zero for a household the
+        policy charges no costs (``decision.costs_waived``): the letter says no costs follow, so
+        none can ever be posted for it."""
         action = decision.action
-        if self.bik is None or action is None or decision.costs_waived is not None:
+        if self.bik is None or action is None:
             return None
         if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
             return None
+        if decision.costs_waived is not None:
+            return Money.zero()
         found = letter_costs(stored.case.debts, action.debt_ids, decision.today, self.bik)
         return None if found is None else found.costs.total
 
