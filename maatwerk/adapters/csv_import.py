@@ -32,7 +32,7 @@ from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportR
 from maatwerk.services.importing import ImportFile, ParsedRow
 
 
-__all__ = ["COLUMNS", "REQUIRED", "read_import_file"]
+__all__ = ["COLUMNS", "REQUIRED", "decode_text", "read_import_file"]
 
 T = TypeVar("T")
 
@@ -392,7 +392,7 @@ def _records(kind: ImportKind, row: _Row) -> tuple[ImportRecord, ...]:
     return (_hold(row),)
 
 
-def _decode(raw: bytes, name: str) -> str:
+def decode_text(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -410,7 +410,7 @@ def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
         raise InputError(
             f"cannot read the file: {exc.strerror}", Location(file=str(path))
         ) from None
-    text = _decode(raw, name)
+    text = decode_text(raw, name)
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -18,6 +18,8 @@ File format (``schema = 1``)::
     letter_receipt_days = 2         # optional: days a letter is under way (default: the
     saturday_delivery = true        # postal_delivery table); letters count as received on the
     monday_delivery = false         # first delivery day on or after sending + these days
+    debt_help_response_days = 28    # a referral pauses the case while the municipality answers
+    costs_when_cannot_pay = false   # no collection costs for a household that cannot pay
 
     [[step]]                        # ordered: the ladder from mild to severe
     id = "reminder-1"
@@ -27,7 +29,7 @@ File format (``schema = 1``)::
     anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
                                     # | payment-returned | instalment-missed
                                     # | arrangement-accepted | promise-broken | threshold
-                                    # | dispute-resolved
+                                    # | dispute-resolved | debt-help-resumed
     days = 7                        # may be negative (before the anchor)
     calendar = "calendar"           # calendar | sepa | atw (working days)
     after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
@@ -59,8 +61,8 @@ File format (``schema = 1``)::
                                     # min/max_open_debts, min_other_creditors,
                                     # return_groups, segments, contact_outcomes,
                                     # dispute_outcomes (upheld | rejected | settled),
-                                    # arrangement_methods, claim_kinds, categories,
-                                    # consumer_only
+                                    # arrangement_methods, cannot_pay (true/false),
+                                    # claim_kinds, categories, consumer_only
     [step.params]                   # plain strings for the channel
     plan = "capacity"
 
@@ -127,6 +129,8 @@ _SETTINGS_KEYS: Final = frozenset(
         "letter_receipt_days",
         "saturday_delivery",
         "monday_delivery",
+        "debt_help_response_days",
+        "costs_when_cannot_pay",
     }
 )
 _STEP_KEYS: Final = frozenset(
@@ -220,6 +224,12 @@ def _settings(reader: Reader, data: Any, guards: GuardRegistry) -> PolicySetting
             if "monday_delivery" in data
             else None
         ),
+        debt_help_response_days=_non_negative(
+            reader, data, "debt_help_response_days", path, defaults.debt_help_response_days
+        ),
+        costs_when_cannot_pay=reader.flag(
+            data, "costs_when_cannot_pay", path, default=defaults.costs_when_cannot_pay
+        ),
     )
 
 
@@ -266,6 +276,9 @@ def _conditions(reader: Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
         contact_outcomes=reader.choices(ContactOutcome, data, "contact_outcomes", path),
         dispute_outcomes=_dispute_outcomes(reader, data, path),
         arrangement_methods=reader.choices(PaymentMethod, data, "arrangement_methods", path),
+        cannot_pay=(
+            reader.flag(data, "cannot_pay", path, default=False) if "cannot_pay" in data else None
+        ),
         claim_kinds=reader.choices(ClaimKind, data, "claim_kinds", path),
         categories=reader.strings(data, "categories", path),
         consumer_only=reader.flag(data, "consumer_only", path, default=False),

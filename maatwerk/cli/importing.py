@@ -1,4 +1,6 @@
-"""``maatwerk import portfolio|debtors|debts|payments|mandates|consents|holds FILE.csv``.
+"""``maatwerk import portfolio|debtors|debts|payments|mandates|consents|holds FILE.csv``, and
+``maatwerk import municipal-feedback FILE`` (the municipality's answers to referrals, CSV or
+JSON; :mod:`maatwerk.services.municipal_feedback`).
 
 All or nothing per file: any bad row and nothing is imported; every bad row is listed with its
 line and field (on stderr, or as ``errors`` with ``--json``) and the exit code is 2. Importing
@@ -8,17 +10,23 @@ lists are in ``docs/formats/import-csv.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
 from maatwerk.adapters.csv_import import read_import_file
-from maatwerk.cli._common import OneLineError, db_option, emit_json, json_option
+from maatwerk.adapters.municipal_feedback import read_feedback_file
+from maatwerk.cli._common import DATE, OneLineError, db_option, emit_json, json_option
+from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import plugin_manager
 from maatwerk.cli.returns_import import import_returns_command
+from maatwerk.core.errors import InputError
+from maatwerk.core.events import event_to_record
 from maatwerk.core.records import ImportKind
 from maatwerk.services.importing import ImportRejectedError, import_file
+from maatwerk.services.municipal_feedback import FeedbackRejectedError, import_feedback
 
 
 __all__ = ["import_"]
@@ -89,7 +97,86 @@ def _counts(counts: object) -> dict[str, object]:
     return {name: getattr(counts, name) for name in ("rows", "inserted", "updated", "unchanged")}
 
 
+@click.command(name="municipal-feedback")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--date", "on", type=DATE, default=None, help="Today (default: today); no answer after it."
+)
+@click.option("--by", "by", default="municipal-feedback", show_default=True, help="Who imports.")
+@db_option
+@json_option
+def import_feedback_command(
+    *, file: Path, on: dt.date | None, by: str, db_url: str, as_json: bool
+) -> None:
+    """Import the municipality's answers to debt-help referrals (CSV or JSON): all rows or none.
+
+    Columns: reference (our signal_id or customer number), outcome (accepted, in-debt-help,
+    stabilisation, no-contact, refused), date. Accepted, in-debt-help and stabilisation hold the
+    case (debt help); no-contact and refused resume it, starting with a personal call.
+    """
+    parsed = read_feedback_file(file)
+    with open_store(db_url) as store:
+        try:
+            result = import_feedback(
+                store,
+                parsed,
+                today=on or today(),
+                recorded_by=by,
+                listener=plugin_manager().listener(),
+            )
+        except FeedbackRejectedError as exc:
+            if as_json:
+                emit_json(
+                    {
+                        "imported": False,
+                        "file": file.name,
+                        "errors": [
+                            {
+                                parsed.record_word: e.location.line,
+                                "field": e.location.field,
+                                "message": e.message,
+                            }
+                            for e in exc.errors
+                        ],
+                    }
+                )
+            else:
+                for error in exc.errors:
+                    click.echo(_feedback_error(error, parsed.record_word), err=True)
+            raise OneLineError(str(exc), exit_code=2) from None
+    for failure in result.listener_failures:
+        click.echo(f"Warning: {failure}", err=True)
+    if as_json:
+        emit_json(
+            {
+                "imported": True,
+                "file": file.name,
+                "already_imported": result.already_imported,
+                "rows": result.rows,
+                "recorded": len(result.events),
+                "duplicates": result.duplicates,
+                "events": [event_to_record(e) for e in result.events],
+            }
+        )
+        return
+    if result.already_imported:
+        click.echo(f"{file.name}: imported before; nothing recorded")
+        return
+    click.echo(
+        f"{file.name}: {result.rows} answer(s), {len(result.events)} event(s) recorded, "
+        f"{result.duplicates} recorded before"
+    )
+
+
+def _feedback_error(error: InputError, word: str) -> str:
+    where = error.location
+    place = f"{where.file}, {word} {where.line}" if where.line else str(where.file)
+    field = f", field {where.field}" if where.field else ""
+    return f"{place}{field}: {error.message}"
+
+
 for _kind in ImportKind:
     import_.add_command(_make(_kind))
 del _kind
 import_.add_command(import_returns_command)
+import_.add_command(import_feedback_command)

@@ -12,7 +12,8 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
 * ``bailiff-handover`` (docs/formats/bailiff-dossier.md): ``claims`` (per debt: principal, interest and costs
   outstanding with their legal basis, cost lines, payments), ``fourteen_day_letters``,
   ``formal_demands``, ``contact_attempts``, ``arrangements`` (history), ``active_arrangements``,
-  ``disputes``, ``open_disputes``, ``debt_help``, ``steps_taken``, ``bvv_hint`` and ``bsn``
+  ``disputes``, ``open_disputes``, ``debt_help`` (running kinds), ``debt_help_status``
+  (:func:`debt_help_status`: referrals, answers, status), ``steps_taken``, ``bvv_hint`` and ``bsn``
   (only when the deployment stored one; the bailiff channel adds it only when its settings
   opt in);
 * ``debt-help-referral`` / ``early-signal`` (docs/formats/municipal-signal.md): ``consents`` (every consent
@@ -62,12 +63,15 @@ from maatwerk.core.events import (
     ConsentGiven,
     ConsentRevoked,
     ContactAttempt,
+    DebtHelpEnded,
+    DebtHelpStarted,
     DisputeOpened,
     DisputeResolved,
+    ReferralAnswered,
 )
 from maatwerk.core.letter_dates import LetterTerms, letter_dates
 from maatwerk.core.money import Money
-from maatwerk.core.policy import CaseFile, derive_state
+from maatwerk.core.policy import CaseFile, HouseholdCapacity, derive_state
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
@@ -106,6 +110,7 @@ __all__ = [
     "bvv_facts",
     "collection_date",
     "household_bvv",
+    "household_capacity",
     "letter_facts",
     "redate_letter",
 ]
@@ -202,7 +207,9 @@ def build_payload(
         if terms is None:  # the statutory terms on the atw calendar when it is given
             atw = calendars.get(ATW) if calendars is not None and ATW in calendars else None
             terms = LetterTerms() if atw is None else LetterTerms(atw=atw)
-        payload.update(_bailiff_facts(_state(stored, today), debts, terms))
+        state = _state(stored, today)
+        payload.update(_bailiff_facts(state, debts, terms))
+        payload["debt_help_status"] = debt_help_status(state, decision)
     if action.action is ActionKind.ZVW_REPORT:
         payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
     if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
@@ -459,6 +466,34 @@ def _disputes(state: CaseState) -> list[dict[str, object]]:
     return list(disputes.values())
 
 
+def debt_help_status(state: CaseState, decision: Decision) -> dict[str, object]:
+    """The debt-help record of the case: the status in plain words (``decision.debt_help``),
+    every referral taken, the municipality's answers, debt help started and ended."""
+    reason = decision.debt_help
+    return {
+        "status": "none" if reason is None else reason.code,
+        "explanation": "" if reason is None else reason.nl,
+        "referrals": tuple(
+            s.occurred_on for s in state.steps_taken if s.action is ActionKind.DEBT_HELP_REFERRAL
+        ),
+        "answers": tuple(
+            {"on": e.occurred_on, "outcome": e.outcome.value}
+            for e in state.events
+            if isinstance(e, ReferralAnswered)
+        ),
+        "started": tuple(
+            {"on": e.occurred_on, "kind": e.help_kind.value}
+            for e in state.events
+            if isinstance(e, DebtHelpStarted)
+        ),
+        "ended": tuple(
+            {"on": e.occurred_on, "kind": e.help_kind.value}
+            for e in state.events
+            if isinstance(e, DebtHelpEnded)
+        ),
+    }
+
+
 def _last_day(start: dt.date, days: int, terms: LetterTerms) -> dt.date | None:
     try:
         return legal_deadline(start, days, terms.atw)
@@ -558,6 +593,31 @@ def household_bvv(
             no_address=not debtor.has_brp_address,
         ),
         tables,
+    )
+
+
+def household_capacity(
+    debtor: Debtor, on: dt.date, tables: SubsistenceTables | None
+) -> HouseholdCapacity:
+    """The household's figures on ``on`` for the policy (``CaseFile.household``).
+
+    Net income as stored; the protected income from :func:`household_bvv` when the tables are
+    given and can give it (else unknown: the policy then treats "I cannot pay" as unconfirmed
+    and sends it to a person, never to a bailiff).
+    """
+    net = debtor.net_monthly_income
+    if net is None or tables is None:
+        return HouseholdCapacity(on=on, net_income=net)
+    try:
+        result = household_bvv(debtor, net, on, tables)
+    except MaatwerkError:
+        return HouseholdCapacity(on=on, net_income=net)
+    return HouseholdCapacity(
+        on=on,
+        net_income=net,
+        protected_income=result.bvv,
+        provisional=result.provisional,
+        table=result.table,
     )
 
 

@@ -115,11 +115,12 @@ class TestProblematicDebtInThePolicy:
         assert isinstance(note, dict)
         return note
 
-    def test_without_the_flag_the_contact_outcome_decides(
+    def test_without_the_flag_nothing_shows_the_household_cannot_pay(
         self, runner: CliRunner, tmp_path: Path
     ) -> None:
+        # the referral's condition is when.cannot_pay (figures, a cant-pay contact or the flag)
         note = self._referral(runner, tmp_path, flagged=False)
-        assert [r["code"] for r in note["reasons"]] == ["contact-outcome"]
+        assert [r["code"] for r in note["reasons"]] == ["cannot-pay"]
 
     def test_with_the_flag_only_consent_is_missing(self, runner: CliRunner, tmp_path: Path) -> None:
         note = self._referral(runner, tmp_path, flagged=True)

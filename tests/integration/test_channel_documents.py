@@ -478,3 +478,24 @@ class TestArrangementOfferLetterProvisional:
 
     def test_final_figures_say_nothing(self, tmp_path: Path) -> None:
         assert "veranderen" not in self.letter(tmp_path, provisional=False)
+
+
+class TestFourteenDayLetterWithoutCosts:
+    """A household the policy charges no costs (it cannot pay) gets the letter without costs."""
+
+    def test_zero_costs_say_no_costs(self, tmp_path: Path) -> None:
+        payload = sample_payload(collection_costs=Decimal("0.00"))
+        assert send("letters", "fourteen-day-letter", tmp_path, payload)[0] is (
+            DeliveryStatus.DELIVERED
+        )
+        text = next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
+        assert "Voor deze brief rekenen wij geen incassokosten." in text
+        assert "Die kosten zijn" not in text
+
+    def test_costs_are_stated(self, tmp_path: Path) -> None:
+        payload = sample_payload(collection_costs=Decimal("45.00"))
+        assert send("letters", "fourteen-day-letter", tmp_path, payload)[0] is (
+            DeliveryStatus.DELIVERED
+        )
+        text = next(tmp_path.rglob("*.txt")).read_text(encoding="utf-8")
+        assert "Die kosten zijn € 45,00." in text

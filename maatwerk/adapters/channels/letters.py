@@ -8,7 +8,8 @@ Payload keys read (see ``maatwerk.core.ports``):
 
 * ``debtor_name`` (required), ``amount`` (required, ``Decimal`` > 0);
 * ``collection_costs`` (required for ``fourteen-day-letter``: BW 6:96 lid 6 requires the letter
-  to state the costs that follow if the debtor does not pay within 14 days after receipt);
+  to state the costs that follow if the debtor does not pay within 14 days after receipt; zero:
+  the letter says no costs are charged, for a household the policy charges none);
 * ``pay_before``, ``reference``, ``address`` (lines), ``creditor_name``, ``creditor_phone``,
   ``creditor_iban``;
 * for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),

@@ -102,6 +102,10 @@ class Anchor(enum.Enum):
     DISPUTE_RESOLVED = "dispute-resolved"
     """the day the latest dispute about the debt (or the whole case) was resolved (e.g. Zvw 18b
     lid 2: the second notice after a dispute the insurer maintains)"""
+    DEBT_HELP_RESUMED = "debt-help-resumed"
+    """the day collection resumes after a debt-help referral or debt help: the municipality
+    answered no-contact or refused, debt help ended, or its response term ran out unanswered
+    (``debt_help_response_days``). Such a step (a phone call) comes before any other step."""
 
 
 #: Default labels per action kind (Dutch B1, English); a step may give its own titles.
@@ -167,6 +171,7 @@ REACTIVE_ANCHORS: Final = frozenset(
         Anchor.INSTALMENT_MISSED,
         Anchor.ARRANGEMENT_ACCEPTED,
         Anchor.PROMISE_BROKEN,
+        Anchor.DEBT_HELP_RESUMED,
     }
 )
 
@@ -221,8 +226,11 @@ class Conditions:
     direct-debit return), ``segments`` (the debtor's segment), ``contact_outcomes`` (outcome of
     the latest contact attempt), ``arrangement_methods`` (how a running arrangement is paid:
     ``direct-debit``, ``source-deduction``, ``transfer``), ``dispute_outcomes`` (outcome of the
-    latest resolved dispute, :data:`DISPUTE_OUTCOMES`). Debt-level filters: ``claim_kinds``,
-    ``categories``, ``consumer_only``.
+    latest resolved dispute, :data:`DISPUTE_OUTCOMES`), ``cannot_pay`` (``true``: the
+    household cannot pay by its figures (net income at or below the protected income), said
+    it cannot pay, or is recorded as problematic debt; ``false``: none of these;
+    ``core/policy/household.py``). Debt-level filters: ``claim_kinds``, ``categories``,
+    ``consumer_only``.
     """
 
     min_arrears: Money | None = None
@@ -243,6 +251,7 @@ class Conditions:
         default=(), converter=_payment_method_tuple
     )
     dispute_outcomes: tuple[str, ...] = ()
+    cannot_pay: bool | None = None
     claim_kinds: tuple[ClaimKind, ...] = attrs.field(default=(), converter=_claim_kind_tuple)
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
@@ -269,6 +278,7 @@ class Conditions:
             self.min_open_debts,
             self.max_open_debts,
             self.min_other_creditors,
+            self.cannot_pay,
         )
         listed = (self.return_groups, self.segments, self.contact_outcomes, self.dispute_outcomes)
         return any(v is not None for v in limits) or any(listed) or bool(self.arrangement_methods)
@@ -351,6 +361,10 @@ class PolicySettings:
     switched off for this policy (mandatory guards cannot be switched off). The charge
     settings decide what the daily run posts (``core/charges.py``). ``promise_grace_days``:
     how long after a promised day a promise to pay still holds escalation and can be kept.
+    ``debt_help_response_days``: how long a debt-help referral pauses the case while the
+    municipality answers (default 28: Wgs art. 4 lid 1 sub b, a first conversation within 4
+    weeks of the signal). ``costs_when_cannot_pay``: ``false`` charges no collection costs
+    (no BIK stated or posted, no aanmaning fee) to a household that cannot pay.
     """
 
     bailiff_min_amount: Money = Money.zero()
@@ -376,6 +390,10 @@ class PolicySettings:
     """whether the post delivers letters on Saturday (``None``: the ``postal_delivery`` table)"""
     monday_delivery: bool | None = None
     """whether the post delivers letters on Monday (``None``: the ``postal_delivery`` table)"""
+    debt_help_response_days: int = 28
+    """days a referral waits for the municipality's answer (Wgs art. 4 lid 1 sub b: 4 weeks)"""
+    costs_when_cannot_pay: bool = True
+    """``false``: no collection costs for a household that cannot pay (humane)"""
 
     def __attrs_post_init__(self) -> None:
         if self.promise_grace_days < 0:
