@@ -62,6 +62,7 @@ File format (``schema = 1``)::
                                     # return_groups, segments, contact_outcomes,
                                     # dispute_outcomes (upheld | rejected | settled),
                                     # arrangement_methods, cannot_pay (true/false),
+                                    # has_room (true/false),
                                     # claim_kinds, categories, consumer_only
     [step.params]                   # plain strings for the channel
     plan = "capacity"
@@ -278,6 +279,9 @@ def _conditions(reader: Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
         arrangement_methods=reader.choices(PaymentMethod, data, "arrangement_methods", path),
         cannot_pay=(
             reader.flag(data, "cannot_pay", path, default=False) if "cannot_pay" in data else None
+        ),
+        has_room=(
+            reader.flag(data, "has_room", path, default=True) if "has_room" in data else None
         ),
         claim_kinds=reader.choices(ClaimKind, data, "claim_kinds", path),
         categories=reader.strings(data, "categories", path),

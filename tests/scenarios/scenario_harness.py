@@ -169,6 +169,9 @@ class DayDecision:
     step: str | None
     action: str | None
     blocked_by: str | None
+    held: tuple[tuple[str, str], ...] = ()
+    """(step id, guard reason code) of every step a guard blocked or postponed that day, also
+    on a day another step went ahead (the decision's notes)"""
 
 
 @dataclass(frozen=True)
@@ -222,11 +225,17 @@ class Path:
         return {t.action for t in self.taken}
 
     def blocked(self, step: str | None = None) -> dict[str, list[int]]:
-        """Guard reason code -> the days it blocked ``step`` (any step when ``None``)."""
+        """Guard reason code -> the days it held the case (``step is None``: the days the whole
+        decision was blocked, by its first reason) or held ``step`` (from the decision's notes,
+        also on days another step went ahead)."""
         found: dict[str, list[int]] = defaultdict(list)
         for d in self.decisions:
-            if d.outcome == "blocked" and d.blocked_by and (step is None or d.step == step):
-                found[d.blocked_by].append(d.day)
+            if step is None:
+                if d.outcome == "blocked" and d.blocked_by:
+                    found[d.blocked_by].append(d.day)
+                continue
+            for code in dict.fromkeys(c for s, c in d.held if s == step):
+                found[code].append(d.day)
         return dict(found)
 
     def reviewed(self, step: str) -> list[int]:
@@ -432,6 +441,12 @@ def _read_back(db_url: str, paths: dict[str, Path], start: dt.date) -> None:
                         step=row["step"],
                         action=row["action"],
                         blocked_by=row["blocked_by"],
+                        held=tuple(
+                            (note["step"], code)
+                            for note in row["detail"].get("notes", [])
+                            if note["kind"] in ("blocked", "postponed")
+                            for code in note["reasons"]
+                        ),
                     )
                 )
         for item in store.reviews(None):

@@ -99,10 +99,6 @@ def _xfail(item: int, helper: str, what: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"needs #17 item {item}: h-{helper} ({what})")
 
 
-CANTPAY = _xfail(1, "cantpay", "can't pay is not won't pay")
-DEBT_HELP = _xfail(2, "cantpay", "debt help stops escalation; `maatwerk import municipal-feedback`")
-
-
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     folder = tmp_path_factory.mktemp("scenario")
@@ -169,7 +165,6 @@ def test_the_scenario_runs_every_day_for_every_household(scenario: Scenario) -> 
         assert {status for *_, status in path.reviews} <= {"approved"}
 
 
-@CANTPAY
 def test_no_household_below_its_protected_income_or_in_debt_help_goes_to_the_bailiff(
     scenario: Scenario,
 ) -> None:
@@ -188,7 +183,6 @@ def test_no_household_below_its_protected_income_or_in_debt_help_goes_to_the_bai
 
 
 # ---------------------------------------------------------------------------------- items 1-2
-@CANTPAY
 def test_h01_on_bijstand_below_the_protected_income_is_helped_not_charged(
     scenario: Scenario,
 ) -> None:
@@ -218,7 +212,6 @@ def test_h02_wont_pay_with_room_to_pay_escalates_as_the_policy_says(scenario: Sc
     assert path.balance["principal"] == Decimal("820.00")
 
 
-@CANTPAY
 def test_h03_cant_pay_confirmed_by_the_figures_takes_another_path_than_h02(
     scenario: Scenario,
 ) -> None:
@@ -227,7 +220,6 @@ def test_h03_cant_pay_confirmed_by_the_figures_takes_another_path_than_h02(
     assert path.steps() != scenario.paths["H02"].steps()
 
 
-@DEBT_HELP
 def test_h04_referral_with_consent_then_debt_help_stops_escalation(scenario: Scenario) -> None:
     path = _path(scenario, "H04")
     assert path.steps()[:3] == [(2, "courtesy"), (15, "reminder"), (22, "call")]

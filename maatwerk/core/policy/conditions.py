@@ -3,7 +3,7 @@
 :func:`applies_to_debt` filters by claim kind, category and consumer; :func:`condition_failures`
 checks the case as a whole (arrears, months of premium, open debts, other creditors, the latest
 return reason, segment, contact outcome, dispute outcome, arrangement method, whether the
-household cannot pay) and says, per failing condition, why in plain words.
+household cannot pay, whether it has room) and says, per failing condition, why in plain words.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from maatwerk.core.debts import Debt
 from maatwerk.core.events import ContactOutcome, DebtorFlag
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState
-from maatwerk.core.policy.household import needs_help
+from maatwerk.core.policy.household import needs_help, no_room_reason
 from maatwerk.core.policy.model import Step
 from maatwerk.core.policy.reasons import Reason
 
@@ -165,6 +165,18 @@ def condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
                     code="cannot-pay",
                     nl="De klant kan niet betalen. Deze stap is alleen voor wie wel kan betalen.",
                     en="The household cannot pay; this step is for households that can.",
+                )
+            )
+    if cond.has_room is not None:
+        room = no_room_reason(state)
+        if cond.has_room and room is not None:
+            failures.append(room)
+        elif not cond.has_room and room is None:
+            failures.append(
+                Reason(
+                    code="no-room",
+                    nl="De klant heeft ruimte boven de beslagvrije voet, of we weten dat niet.",
+                    en="The household has room above its protected income (or it is unknown).",
                 )
             )
     if cond.arrangement_methods:

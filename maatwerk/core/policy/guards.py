@@ -714,8 +714,9 @@ def bailiff_threshold(ctx: GuardContext) -> Verdict | None:
 )
 def cannot_pay(ctx: GuardContext) -> Verdict | None:
     """Never a bailiff for a household that cannot pay: its net income is at or below its
-    protected income (a garnishment below the BVV, Rv 475da, yields only costs), or it said so
-    and its figures are unknown (a person checks them first)."""
+    protected income (a garnishment below the BVV, Rv 475da, yields only costs), it said so
+    and its figures are unknown (a person checks them first), or problematic debt is recorded
+    (no plan fits within what it can spare: capacity nil) and no person cleared that flag."""
     reason = cannot_pay_reason(ctx.state)
     if reason is None:
         return None

@@ -7,7 +7,10 @@ events into the answers the guards, conditions and explanations need:
 * :func:`pay_status`: the household **cannot pay** when its net income is at or below its
   protected income (room nil, Rv 475da: a garnishment below it yields only costs), whatever it
   said; it **can pay** when the figures show room; when the figures are unknown and the debtor
-  said "I cannot pay", that is **unconfirmed** (a person checks the figures; no bailiff);
+  said "I cannot pay", that is **unconfirmed** (a person checks the figures; no bailiff); a
+  standing problematic-debt flag (no plan fits within what the household can spare: capacity
+  nil) also bars the bailiff (:func:`cannot_pay_reason`) until a person clears it;
+* :func:`no_room_reason`: no plan sized to the room is offered when there is no room;
 * :func:`needs_help`: the ``cannot_pay = true`` condition of a step (a referral offer): cannot
   pay by the figures, said so, or recorded as problematic debt;
 * :func:`debt_help_state`: debt help running, a referral waiting for the municipality's answer
@@ -50,6 +53,7 @@ __all__ = [
     "flag_due",
     "has_resume_step",
     "needs_help",
+    "no_room_reason",
     "pay_status",
     "personal_contact_since",
 ]
@@ -111,7 +115,33 @@ def cannot_pay_reason(state: CaseState) -> Reason | None:
             en="The debtor says they cannot pay and the income is not known: a case manager "
             "checks the figures first; no automatic bailiff hand-over.",
         )
+    if DebtorFlag.PROBLEMATIC_DEBT in state.flags:
+        return Reason(
+            code="cannot-pay",
+            nl="De klant heeft problematische schulden: er past geen regeling binnen wat hij "
+            "kan missen. Beslag levert dan vooral kosten op. Schuldhulp gaat voor. Vindt een "
+            "medewerker dat het anders is? Dan haalt hij de markering weg.",
+            en="Problematic debt is recorded: no plan fits within what the household can "
+            "spare (capacity nil), so a garnishment would yield mostly costs; debt help comes "
+            "first. A case manager who judges otherwise clears the flag.",
+        )
     return None
+
+
+def no_room_reason(state: CaseState) -> Reason | None:
+    """Why a plan sized to the household's room cannot be offered: the figures show no room
+    (net income at or below the protected income); ``None`` when there is room or the figures
+    are unknown (then the offer computes the room itself)."""
+    household = state.household
+    if household is None or not household.no_room:
+        return None
+    return Reason(
+        code="no-room",
+        nl="De klant heeft niets over boven de beslagvrije voet. Een regeling zonder bedrag "
+        "heeft geen zin. We bieden hulp van de gemeente aan.",
+        en="No room above the protected income: a plan sized to it would have no terms; "
+        "debt help is offered instead.",
+    )
 
 
 def needs_help(state: CaseState) -> bool:

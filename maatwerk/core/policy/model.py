@@ -229,7 +229,8 @@ class Conditions:
     latest resolved dispute, :data:`DISPUTE_OUTCOMES`), ``cannot_pay`` (``true``: the
     household cannot pay by its figures (net income at or below the protected income), said
     it cannot pay, or is recorded as problematic debt; ``false``: none of these;
-    ``core/policy/household.py``). Debt-level filters: ``claim_kinds``, ``categories``,
+    ``core/policy/household.py``), ``has_room`` (``true``: the household's figures show room
+    above its protected income, or are not known; ``false``: they show none). Debt-level filters: ``claim_kinds``, ``categories``,
     ``consumer_only``.
     """
 
@@ -252,6 +253,7 @@ class Conditions:
     )
     dispute_outcomes: tuple[str, ...] = ()
     cannot_pay: bool | None = None
+    has_room: bool | None = None
     claim_kinds: tuple[ClaimKind, ...] = attrs.field(default=(), converter=_claim_kind_tuple)
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
@@ -279,6 +281,7 @@ class Conditions:
             self.max_open_debts,
             self.min_other_creditors,
             self.cannot_pay,
+            self.has_room,
         )
         listed = (self.return_groups, self.segments, self.contact_outcomes, self.dispute_outcomes)
         return any(v is not None for v in limits) or any(listed) or bool(self.arrangement_methods)
