@@ -13,6 +13,8 @@ File format (``schema = 1``)::
     amicable_track_days = 14        # quiet days after the last step before a bailiff
     problematic_other_creditors = 2 # other creditors in arrears that make debt problematic
     disabled_guards = ["personal-contact"]   # mandatory guards cannot be disabled
+    debt_help_response_days = 28    # a referral pauses the case while the municipality answers
+    costs_when_cannot_pay = false   # no collection costs for a household that cannot pay
 
     [[step]]                        # ordered: the ladder from mild to severe
     id = "reminder-1"
@@ -22,6 +24,7 @@ File format (``schema = 1``)::
     anchor = "default-date"         # due-date | default-date | previous-step | plan-breach
                                     # | payment-returned | instalment-missed
                                     # | arrangement-accepted | threshold
+                                    # | debt-help-resumed
     days = 7                        # may be negative (before the anchor)
     calendar = "calendar"           # calendar | sepa | atw (working days)
     after = "reminder-0"            # only with anchor = "previous-step": an earlier step's id
@@ -51,8 +54,8 @@ File format (``schema = 1``)::
     min_arrears = "25.00"           # also max_arrears, min/max_arrears_months,
                                     # min/max_open_debts, min_other_creditors,
                                     # return_groups, segments, contact_outcomes,
-                                    # arrangement_methods, claim_kinds, categories,
-                                    # consumer_only
+                                    # arrangement_methods, cannot_pay (true/false),
+                                    # claim_kinds, categories, consumer_only
     [step.params]                   # plain strings for the channel
     plan = "capacity"
 
@@ -114,6 +117,8 @@ _SETTINGS_KEYS: Final = frozenset(
         "charge_interest",
         "charge_costs",
         "charges_during_plan",
+        "debt_help_response_days",
+        "costs_when_cannot_pay",
     }
 )
 _STEP_KEYS: Final = frozenset(
@@ -189,6 +194,12 @@ def _settings(reader: Reader, data: Any, guards: GuardRegistry) -> PolicySetting
             if "charges_during_plan" in data
             else defaults.charges_during_plan
         ),
+        debt_help_response_days=_non_negative(
+            reader, data, "debt_help_response_days", path, defaults.debt_help_response_days
+        ),
+        costs_when_cannot_pay=reader.flag(
+            data, "costs_when_cannot_pay", path, default=defaults.costs_when_cannot_pay
+        ),
     )
 
 
@@ -220,6 +231,9 @@ def _conditions(reader: Reader, data: Any, path: tuple[Any, ...]) -> Conditions:
         segments=reader.strings(data, "segments", path),
         contact_outcomes=reader.choices(ContactOutcome, data, "contact_outcomes", path),
         arrangement_methods=reader.choices(PaymentMethod, data, "arrangement_methods", path),
+        cannot_pay=(
+            reader.flag(data, "cannot_pay", path, default=False) if "cannot_pay" in data else None
+        ),
         claim_kinds=reader.choices(ClaimKind, data, "claim_kinds", path),
         categories=reader.strings(data, "categories", path),
         consumer_only=reader.flag(data, "consumer_only", path, default=False),

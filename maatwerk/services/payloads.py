@@ -12,7 +12,8 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
 * ``bailiff-handover`` (docs/formats/bailiff-dossier.md): ``claims`` (per debt: principal, interest and costs
   outstanding with their legal basis, cost lines, payments), ``fourteen_day_letters``,
   ``formal_demands``, ``contact_attempts``, ``arrangements`` (history), ``active_arrangements``,
-  ``disputes``, ``open_disputes``, ``debt_help``, ``steps_taken``, ``bvv_hint`` and ``bsn``
+  ``disputes``, ``open_disputes``, ``debt_help`` (running kinds), ``debt_help_status``
+  (:func:`debt_help_status`: referrals, answers, status), ``steps_taken``, ``bvv_hint`` and ``bsn``
   (only when the deployment stored one; the bailiff channel adds it only when its settings
   opt in);
 * ``debt-help-referral`` / ``early-signal`` (docs/formats/municipal-signal.md): ``consents`` (every consent
@@ -45,11 +46,14 @@ from maatwerk.core.events import (
     ConsentGiven,
     ConsentRevoked,
     ContactAttempt,
+    DebtHelpEnded,
+    DebtHelpStarted,
     DisputeOpened,
     DisputeResolved,
+    ReferralAnswered,
 )
 from maatwerk.core.money import Money
-from maatwerk.core.policy import CaseFile, derive_state
+from maatwerk.core.policy import CaseFile, HouseholdCapacity, derive_state
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
@@ -77,7 +81,7 @@ if TYPE_CHECKING:
     from maatwerk.core.records import StoredCase
 
 
-__all__ = ["build_payload", "bvv_facts", "collection_date", "household_bvv"]
+__all__ = ["build_payload", "bvv_facts", "collection_date", "household_bvv", "household_capacity"]
 
 #: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2).
 _WRITTEN_REMINDERS: Final = frozenset(
@@ -149,7 +153,9 @@ def build_payload(
     if action.action is ActionKind.DIRECT_DEBIT_REPRESENTATION:
         payload.update(_mandate_facts(stored, today, _sepa(calendars)))
     if action.action is ActionKind.BAILIFF_HANDOVER:
-        payload.update(_bailiff_facts(_state(stored, today), debts))
+        state = _state(stored, today)
+        payload.update(_bailiff_facts(state, debts))
+        payload["debt_help_status"] = debt_help_status(state, decision)
     if action.action is ActionKind.ZVW_REPORT:
         payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
     if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
@@ -328,6 +334,34 @@ def _disputes(state: CaseState) -> list[dict[str, object]]:
     return list(disputes.values())
 
 
+def debt_help_status(state: CaseState, decision: Decision) -> dict[str, object]:
+    """The debt-help record of the case: the status in plain words (``decision.debt_help``),
+    every referral taken, the municipality's answers, debt help started and ended."""
+    reason = decision.debt_help
+    return {
+        "status": "none" if reason is None else reason.code,
+        "explanation": "" if reason is None else reason.nl,
+        "referrals": tuple(
+            s.occurred_on for s in state.steps_taken if s.action is ActionKind.DEBT_HELP_REFERRAL
+        ),
+        "answers": tuple(
+            {"on": e.occurred_on, "outcome": e.outcome.value}
+            for e in state.events
+            if isinstance(e, ReferralAnswered)
+        ),
+        "started": tuple(
+            {"on": e.occurred_on, "kind": e.help_kind.value}
+            for e in state.events
+            if isinstance(e, DebtHelpStarted)
+        ),
+        "ended": tuple(
+            {"on": e.occurred_on, "kind": e.help_kind.value}
+            for e in state.events
+            if isinstance(e, DebtHelpEnded)
+        ),
+    }
+
+
 def _bailiff_facts(state: CaseState, debts: Sequence[Debt]) -> dict[str, object]:
     debtor = state.debtor
     facts: dict[str, object] = {
@@ -408,6 +442,31 @@ def household_bvv(
             no_address=not debtor.has_brp_address,
         ),
         tables,
+    )
+
+
+def household_capacity(
+    debtor: Debtor, on: dt.date, tables: SubsistenceTables | None
+) -> HouseholdCapacity:
+    """The household's figures on ``on`` for the policy (``CaseFile.household``).
+
+    Net income as stored; the protected income from :func:`household_bvv` when the tables are
+    given and can give it (else unknown: the policy then treats "I cannot pay" as unconfirmed
+    and sends it to a person, never to a bailiff).
+    """
+    net = debtor.net_monthly_income
+    if net is None or tables is None:
+        return HouseholdCapacity(on=on, net_income=net)
+    try:
+        result = household_bvv(debtor, net, on, tables)
+    except MaatwerkError:
+        return HouseholdCapacity(on=on, net_income=net)
+    return HouseholdCapacity(
+        on=on,
+        net_income=net,
+        protected_income=result.bvv,
+        provisional=result.provisional,
+        table=result.table,
     )
 
 

@@ -41,6 +41,7 @@ from maatwerk.core.policy import (
     CaseFile,
     GuardContext,
     GuardSpec,
+    HouseholdCapacity,
     Policy,
     PolicySettings,
     Step,
@@ -201,6 +202,15 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
     ),
     "problematic-debt": (
         add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.PROBLEMATIC_DEBT)),
+        frozenset({ActionKind.BAILIFF_HANDOVER}),
+    ),
+    "cannot-pay": (
+        lambda f: attrs.evolve(
+            f,
+            household=HouseholdCapacity(
+                on=TODAY, net_income=eur("1050.00"), protected_income=eur("1331.43")
+            ),
+        ),
         frozenset({ActionKind.BAILIFF_HANDOVER}),
     ),
     "brp-mismatch": (with_debtor(has_brp_address=False), frozenset({ActionKind.ZVW_REPORT})),

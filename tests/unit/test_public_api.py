@@ -45,13 +45,14 @@ PUBLIC_NAMES: dict[str, str] = {
         ConsentScope ContactAttempt ContactChannel ContactOutcome DebtHelpEnded DebtHelpEvent
         DebtHelpKind DebtHelpStarted DebtorFlag DebtorFlagged DisputeEvent DisputeOpened
         DisputeResolved EVENT_TYPES Event FlagCleared FlagEvent FormalDemandSent
-        FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope PaymentReturned PromiseToPay
-        ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected StepTaken event_class
+        FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope MunicipalOutcome
+        PaymentReturned PromiseToPay ReferralAnswered ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected StepTaken event_class
         event_from_record event_to_record sort_events
     """,
     "maatwerk.core.policy": """
         ACTION_LABELS ActionKind Anchor BUILTIN_GUARDS CaseFile CaseState Conditions Decision
-        DecisionStatus Guard GuardContext GuardRegistry GuardSpec HistoryLine MinDaysAfter NoteKind
+        DecisionStatus Guard GuardContext GuardRegistry GuardSpec HistoryLine HouseholdCapacity
+        MinDaysAfter NoteKind
         OtherArrear Policy PolicySettings PolicyTables ProposedAction Reason SCHEMA_VERSION Step
         StepNote Timing Verdict derive_state evaluate outstanding_on
     """,

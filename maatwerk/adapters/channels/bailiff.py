@@ -176,6 +176,7 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
         "arrangements": plain(records(payload, "arrangements")),
         "disputes": plain(records(payload, "disputes")),
         "debt_help": list(_strings(payload, "debt_help")),
+        "debt_help_status": _debt_help_status(payload),
         "history": plain(records(payload, "steps_taken")),
         "instructions": {key: plain(payload.get(key, "")) for key in _INSTRUCTIONS},
         "bvv_hint": {
@@ -184,6 +185,21 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
             "het huishouden altijd.",
         },
         "explanation": plain(payload.get("explanation", "")),
+    }
+
+
+def _debt_help_status(payload: Mapping[str, PayloadValue]) -> dict[str, Any]:
+    """The debt-help record (referrals, answers, status); ``none`` when the payload has none."""
+    found = payload.get("debt_help_status")
+    if not isinstance(found, Mapping):
+        found = {}
+    return {
+        "status": plain(found.get("status", "none")),
+        "explanation": plain(found.get("explanation", "")),
+        "referrals": plain(found.get("referrals", ())),
+        "answers": plain(found.get("answers", ())),
+        "started": plain(found.get("started", ())),
+        "ended": plain(found.get("ended", ())),
     }
 
 

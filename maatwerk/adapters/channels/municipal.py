@@ -6,8 +6,9 @@ follow the DDAS *Vroegsignaal* vocabulary (docs/formats/municipal-signal.md): ``
 ``client`` (contact details, **never a BSN**). Checked against ``schemas/municipal-signal.v1.json``
 before it is written; upload to RIS/VPS or the municipality's intake is a deployment's adapter.
 
-The channel refuses by itself (Wgs art. 3-4, Besluit gemeentelijke schuldhulpverlening art. 2,
-and this engine's humane rule "only with consent"):
+The rule "only with consent" lives in the core (the mandatory ``consent`` guard: no policy can
+take such a step without it); the channel checks it again on the payload, with the core's table,
+and refuses by itself (Wgs art. 3-4, Besluit gemeentelijke schuldhulpverlening art. 2):
 
 * without a recorded, unrevoked consent for the action (referral: ``debt-help-referral`` or
   ``municipal-referral``; early signal: ``early-signal``) given on or before the run date;
@@ -35,6 +36,7 @@ from maatwerk.adapters.channels._documents import (
     positive_amount,
     records,
 )
+from maatwerk.core.policy.guards import CONSENT_FOR as CORE_CONSENT_FOR
 from maatwerk.core.ports import (
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
@@ -49,10 +51,11 @@ __all__ = ["CRISIS_REASONS", "SCHEMA_FILE", "SCHEMA_VERSION", "MunicipalChannel"
 SCHEMA_VERSION: Final = 1
 SCHEMA_FILE: Final = "municipal-signal.v1.json"
 CRISIS_REASONS: Final = frozenset({"eviction", "disconnection", "health-insurance-termination"})
-#: Which consent scopes allow which action (the same as the policy's consent guard).
+#: Which consent scopes allow which action: the core's table (the mandatory ``consent`` guard,
+#: ``maatwerk.core.policy.guards.CONSENT_FOR``), as strings; the channel checks it again.
 CONSENT_FOR: Final[Mapping[str, frozenset[str]]] = {
-    "debt-help-referral": frozenset({"debt-help-referral", "municipal-referral"}),
-    "early-signal": frozenset({"early-signal"}),
+    action.value: frozenset(scope.value for scope in scopes)
+    for action, scopes in CORE_CONSENT_FOR.items()
 }
 _SOORT: Final = {"debt-help-referral": "doorverwijzing", "early-signal": "vroegsignaal"}
 #: DDAS ``signaalpartner.type`` per debt category (docs/formats/municipal-signal.md).

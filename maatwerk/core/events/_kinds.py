@@ -19,6 +19,7 @@ from maatwerk.core.events._vocabulary import (
     DebtHelpKind,
     DebtorFlag,
     HoldScope,
+    MunicipalOutcome,
     ReturnReasonGroup,
     to_action_kind,
     to_consent_scope,
@@ -27,6 +28,7 @@ from maatwerk.core.events._vocabulary import (
     to_debt_help_kind,
     to_debtor_flag,
     to_hold_scope,
+    to_municipal_outcome,
     to_return_reason_group,
 )
 from maatwerk.core.money import Money
@@ -61,6 +63,7 @@ __all__ = [
     "HoldPlaced",
     "PaymentReturned",
     "PromiseToPay",
+    "ReferralAnswered",
     "ReviewApproved",
     "ReviewEvent",
     "ReviewRejected",
@@ -247,6 +250,22 @@ class DebtHelpStarted(DebtHelpEvent):
 @attrs.frozen(kw_only=True)
 class DebtHelpEnded(DebtHelpEvent):
     KIND: ClassVar[str] = "debt-help-ended"
+
+
+@attrs.frozen(kw_only=True)
+class ReferralAnswered(Event):
+    """The municipality answered a debt-help referral (terugkoppeling), as imported.
+
+    ``outcome``: accepted, in-debt-help or stabilisation hold the case (a :class:`DebtHelpStarted`
+    is recorded with it); no-contact or refused end the pause after the referral, and the case
+    resumes with a personal contact attempt (the policy's ``debt-help-resumed`` step).
+    ``reference``: our reference as the municipality gave it back.
+    """
+
+    KIND: ClassVar[str] = "referral-answered"
+
+    outcome: MunicipalOutcome = attrs.field(converter=to_municipal_outcome)
+    reference: str = ""
 
 
 # ---------------------------------------------------------------------------------- flags

@@ -15,6 +15,7 @@ __all__ = [
     "DebtHelpKind",
     "DebtorFlag",
     "HoldScope",
+    "MunicipalOutcome",
     "ReturnReasonGroup",
 ]
 
@@ -112,6 +113,30 @@ class DebtHelpKind(enum.Enum):
     """wettelijke schuldsanering"""
 
 
+class MunicipalOutcome(enum.Enum):
+    """The municipality's answer to a debt-help referral (``maatwerk import municipal-feedback``)."""
+
+    ACCEPTED = "accepted"
+    """aangemeld: the municipality takes the household on"""
+    IN_DEBT_HELP = "in-debt-help"
+    """schuldhulpverlening loopt"""
+    STABILISATION = "stabilisation"
+    """stabilisatieovereenkomst (Zvw 18c: no report to the CAK)"""
+    NO_CONTACT = "no-contact"
+    """the municipality could not reach the household"""
+    REFUSED = "refused"
+    """the household declined help, or the municipality did not take it on"""
+
+    @property
+    def holds(self) -> bool:
+        """Whether the answer holds the case (debt help runs) rather than ending the pause."""
+        return self in (
+            MunicipalOutcome.ACCEPTED,
+            MunicipalOutcome.IN_DEBT_HELP,
+            MunicipalOutcome.STABILISATION,
+        )
+
+
 class DebtorFlag(enum.Enum):
     VULNERABLE = "vulnerable"
     DECEASED = "deceased"
@@ -158,6 +183,10 @@ def to_consent_scope(value: ConsentScope | str) -> ConsentScope:
 
 def to_debt_help_kind(value: DebtHelpKind | str) -> DebtHelpKind:
     return value if type(value) is DebtHelpKind else to_member(DebtHelpKind, value)
+
+
+def to_municipal_outcome(value: MunicipalOutcome | str) -> MunicipalOutcome:
+    return value if type(value) is MunicipalOutcome else to_member(MunicipalOutcome, value)
 
 
 def to_debtor_flag(value: DebtorFlag | str) -> DebtorFlag:

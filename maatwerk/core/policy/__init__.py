@@ -2,7 +2,7 @@
 
 Modules, each importing only those before it in this list: ``text`` (wording), ``model`` (the
 policy as data), ``casefile`` (the input and the state derived from it), ``reasons`` (why, in
-plain words), ``guards`` (the guards and the :class:`PolicyTables` that carry them),
+plain words), ``household`` (can't pay or won't pay, debt help), ``guards`` (the guards and the :class:`PolicyTables` that carry them),
 ``decision`` (the outcome and its explanation), ``conditions`` and ``ladder`` (when a step
 applies and is due), ``evaluate`` (the engine). The ``.importlinter`` contract "The policy
 engine's modules import one way" keeps it that way.
@@ -22,6 +22,7 @@ from __future__ import annotations
 from maatwerk.core.policy.casefile import (
     CaseFile,
     CaseState,
+    HouseholdCapacity,
     OtherArrear,
     derive_state,
     outstanding_on,
@@ -74,6 +75,7 @@ __all__ = [
     "GuardRegistry",
     "GuardSpec",
     "HistoryLine",
+    "HouseholdCapacity",
     "MinDaysAfter",
     "NoteKind",
     "OtherArrear",

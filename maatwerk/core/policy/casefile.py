@@ -41,6 +41,7 @@ from maatwerk.core.events import (
     ConsentRevoked,
     ConsentScope,
     ContactAttempt,
+    ContactOutcome,
     DebtHelpEnded,
     DebtHelpKind,
     DebtHelpStarted,
@@ -57,6 +58,7 @@ from maatwerk.core.events import (
     HoldScope,
     PaymentReturned,
     PromiseToPay,
+    ReferralAnswered,
     ReturnReasonGroup,
     ReviewRejected,
     StepTaken,
@@ -69,6 +71,7 @@ __all__ = [
     "ActiveHold",
     "CaseFile",
     "CaseState",
+    "HouseholdCapacity",
     "OtherArrear",
     "arrangement_from_events",
     "outstanding_on",
@@ -87,6 +90,42 @@ class OtherArrear:
 
 
 @attrs.frozen(kw_only=True)
+class HouseholdCapacity:
+    """What the household can spare each month, as the services computed it for one day.
+
+    ``net_income``: the debtor's stored net monthly income; ``protected_income``: the household's
+    protected income (beslagvrije voet, Rv 475da-475dc) on ``on`` from the dated tables. Either
+    is ``None`` when it is not known (no income stored, or the tables cannot give a BVV for the
+    household). ``provisional``: the BVV rests on figures marked provisional. ``table``: the
+    table version the BVV came from (for explanations). The core never computes it: it reads it.
+    """
+
+    on: dt.date
+    net_income: Money | None = None
+    protected_income: Money | None = None
+    provisional: bool = False
+    table: str = ""
+
+    @property
+    def known(self) -> bool:
+        """Both figures are known."""
+        return self.net_income is not None and self.protected_income is not None
+
+    @property
+    def room(self) -> Money | None:
+        """Net income - protected income, never below 0 (``None`` when a figure is unknown)."""
+        if self.net_income is None or self.protected_income is None:
+            return None
+        return (self.net_income - self.protected_income).clamp_zero()
+
+    @property
+    def no_room(self) -> bool:
+        """Known figures, and the net income is at or below the protected income (room nil)."""
+        room = self.room
+        return room is not None and not room.is_positive
+
+
+@attrs.frozen(kw_only=True)
 class CaseFile:
     """Everything the policy reads about one case. ``events`` in any order."""
 
@@ -96,6 +135,8 @@ class CaseFile:
     other_arrears: tuple[OtherArrear, ...] = ()
     monthly_premium: Money | None = None
     """one month's premium for "arrears in months" (default: the largest periodic principal)"""
+    household: HouseholdCapacity | None = None
+    """the household's figures on the evaluation day (``None``: not computed, unknown)"""
 
     def __attrs_post_init__(self) -> None:
         if self.case.debtor_id != self.debtor.debtor_id:
@@ -272,6 +313,10 @@ class CaseState:
     rejections: tuple[ReviewRejected, ...]
     demands: tuple[FormalDemandSent, ...] = ()
     """aanmaningen (Awb 4:112) their channel delivered"""
+    answers: tuple[ReferralAnswered, ...] = ()
+    """the municipality's answers to debt-help referrals, in order"""
+    debt_help_ended: tuple[DebtHelpEnded, ...] = ()
+    """debt help that ended, in order"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -408,6 +453,32 @@ class CaseState:
         return self.contacts[-1] if self.contacts else None
 
     @property
+    def household(self) -> HouseholdCapacity | None:
+        return self.file.household
+
+    @functools.cached_property
+    def last_word(self) -> ContactAttempt | None:
+        """The latest contact in which the debtor said something (not a ``no-answer``)."""
+        for contact in reversed(self.contacts):
+            if contact.outcome is not ContactOutcome.NO_ANSWER:
+                return contact
+        return None
+
+    @functools.cached_property
+    def referred_on(self) -> dt.date | None:
+        """The day of the latest debt-help referral step taken (``None``: never)."""
+        days = [
+            s.occurred_on for s in self.steps_taken if s.action is ActionKind.DEBT_HELP_REFERRAL
+        ]
+        return max(days, default=None)
+
+    @property
+    def said_cant_pay(self) -> bool:
+        """The debtor's latest word was "I cannot pay" (contact outcome ``cant-pay``)."""
+        word = self.last_word
+        return word is not None and word.outcome is ContactOutcome.CANT_PAY
+
+    @property
     def episode(self) -> tuple[StepTaken, ...]:
         """The steps of the current episode: those after the last ``close`` step taken."""
         for index in range(len(self.steps_taken) - 1, -1, -1):
@@ -459,6 +530,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     demands: list[FormalDemandSent] = []
     promises: list[PromiseToPay] = []
     rejections: list[ReviewRejected] = []
+    answers: list[ReferralAnswered] = []
+    ended: list[DebtHelpEnded] = []
     for event in events:
         match event:
             case StepTaken():
@@ -491,6 +564,9 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
                 debt_help[event.help_kind] = event
             case DebtHelpEnded():
                 debt_help.pop(event.help_kind, None)
+                ended.append(event)
+            case ReferralAnswered():
+                answers.append(event)
             case DebtorFlagged():
                 flags.add(event.flag)
             case FlagCleared():
@@ -552,6 +628,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         promises=tuple(promises),
         rejections=tuple(rejections),
         demands=tuple(demands),
+        answers=tuple(answers),
+        debt_help_ended=tuple(ended),
     )
 
 

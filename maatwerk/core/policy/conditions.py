@@ -2,8 +2,8 @@
 
 :func:`applies_to_debt` filters by claim kind, category and consumer; :func:`condition_failures`
 checks the case as a whole (arrears, months of premium, open debts, other creditors, the latest
-return reason, segment, contact outcome, arrangement method) and says, per failing condition,
-why in plain words.
+return reason, segment, contact outcome, arrangement method, whether the household cannot pay)
+and says, per failing condition, why in plain words.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from maatwerk.core.debts import Debt
 from maatwerk.core.events import ContactOutcome, DebtorFlag
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState
+from maatwerk.core.policy.household import needs_help
 from maatwerk.core.policy.model import Step
 from maatwerk.core.policy.reasons import Reason
 
@@ -135,6 +136,23 @@ def condition_failures(step: Step, state: CaseState) -> tuple[Reason, ...]:
                     nl="Het laatste contact met de klant past niet bij deze stap.",
                     en=f"Latest contact outcome is {got}, not one of "
                     f"{', '.join(o.value for o in cond.contact_outcomes)}.",
+                )
+            )
+    if cond.cannot_pay is not None and needs_help(state) is not cond.cannot_pay:
+        if cond.cannot_pay:
+            failures.append(
+                Reason(
+                    code="cannot-pay",
+                    nl="Niets wijst erop dat de klant niet kan betalen.",
+                    en="Nothing shows the household cannot pay (figures, contact, flag).",
+                )
+            )
+        else:
+            failures.append(
+                Reason(
+                    code="cannot-pay",
+                    nl="De klant kan niet betalen. Deze stap is alleen voor wie wel kan betalen.",
+                    en="The household cannot pay; this step is for households that can.",
                 )
             )
     if cond.arrangement_methods:

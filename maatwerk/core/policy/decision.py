@@ -130,6 +130,14 @@ class Decision:
     next_check_on: dt.date | None = None
     arrears: Money = Money.zero()
     arrears_months: str = "0"
+    household: Reason | None = None
+    """why the household cannot pay (or why that is unconfirmed); ``None``: it can, or unknown"""
+    debt_help: Reason | None = None
+    """the debt-help status (referred, running, resumed); ``None``: none"""
+    costs_waived: Reason | None = None
+    """set when the policy charges this household no collection costs (it cannot pay)"""
+    flag_problematic: bool = False
+    """the run records the problematic-debt flag today (cannot pay, never flagged before)"""
 
     @property
     def action_id(self) -> str | None:
@@ -144,6 +152,7 @@ class Decision:
 
 
 # ---------------------------------------------------------------------------------- explanation
+_COST_ACTIONS = frozenset({ActionKind.FOURTEEN_DAY_LETTER, ActionKind.FORMAL_DEMAND})
 _STATUS = {
     "nl": {
         "wait": "Vandaag is er geen stap nodig.",
@@ -181,6 +190,7 @@ def explain_lines(decision: Decision, lang: str = "nl") -> tuple[str, ...]:
     """The decision's reasons as sentences in ``lang`` (``nl`` or ``en``)."""
     lang = "nl" if lang == "nl" else "en"
     lines = [h.nl if lang == "nl" else h.en for h in decision.history]
+    lines.extend(r.text(lang) for r in (decision.household, decision.debt_help) if r is not None)
     for note in decision.notes:
         if note.step_id == "*":
             lines.extend(r.text(lang) for r in note.reasons)
@@ -215,4 +225,6 @@ def explain_lines(decision: Decision, lang: str = "nl") -> tuple[str, ...]:
             f"Today: {action.step_id} ({action.title('en')}) via {action.channel} for {debts} "
             f"({text.amount(action.amount, 'en')}).{by}{review_en}"
         )
+    if decision.costs_waived is not None and action.action in _COST_ACTIONS:
+        lines.append(decision.costs_waived.text(lang))
     return tuple(lines)

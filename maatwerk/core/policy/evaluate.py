@@ -61,6 +61,12 @@ from maatwerk.core.policy.decision import (
     StepNote,
 )
 from maatwerk.core.policy.guards import DECEASED_REASON, GuardContext, GuardSpec, PolicyTables
+from maatwerk.core.policy.household import (
+    cannot_pay_reason,
+    costs_waived,
+    debt_help_reason,
+    flag_due,
+)
 from maatwerk.core.policy.ladder import Ladder, due_step, missing_prerequisite
 from maatwerk.core.policy.model import ACTION_LABELS, Policy, Step
 from maatwerk.core.policy.reasons import Reason, Verdict
@@ -247,6 +253,10 @@ def _decided(
         next_check_on=next_check_on,
         arrears=base.arrears,
         arrears_months=base.arrears_months,
+        household=base.household,
+        debt_help=base.debt_help,
+        costs_waived=base.costs_waived,
+        flag_problematic=base.flag_problematic,
     )
 
 
@@ -360,6 +370,10 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         history=_history(state, policy, tables),
         arrears=state.arrears,
         arrears_months=f"{state.arrears_months:.2f}",
+        household=cannot_pay_reason(state),
+        debt_help=debt_help_reason(state, policy),
+        costs_waived=costs_waived(state, policy),
+        flag_problematic=flag_due(state) and not state.deceased,
     )
     if state.deceased:
         note = StepNote(

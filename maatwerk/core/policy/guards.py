@@ -33,12 +33,20 @@ from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.events import ActionKind, ConsentScope, DebtorFlag
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState
-from maatwerk.core.policy.model import PLAN_ANCHORS, Policy, Step
+from maatwerk.core.policy.household import (
+    HelpStatus,
+    cannot_pay_reason,
+    debt_help_state,
+    has_resume_step,
+    personal_contact_since,
+)
+from maatwerk.core.policy.model import PLAN_ANCHORS, Anchor, Policy, Step
 from maatwerk.core.policy.reasons import Reason, Verdict
 
 
 __all__ = [
     "BUILTIN_GUARDS",
+    "CONSENT_FOR",
     "DECEASED_REASON",
     "HARD_ACTIONS",
     "Guard",
@@ -237,12 +245,15 @@ def _d(day: dt.date) -> tuple[str, str]:
     return text.date(day, "nl"), text.date(day, "en")
 
 
-_CONSENT_FOR: Final[Mapping[ActionKind, frozenset[ConsentScope]]] = {
+CONSENT_FOR: Final[Mapping[ActionKind, frozenset[ConsentScope]]] = {
     ActionKind.DEBT_HELP_REFERRAL: frozenset(
         {ConsentScope.DEBT_HELP_REFERRAL, ConsentScope.MUNICIPAL_REFERRAL}
     ),
     ActionKind.EARLY_SIGNAL: frozenset({ConsentScope.EARLY_SIGNAL}),
 }
+"""Which recorded consents allow which step (the ``consent`` guard, mandatory: sharing the
+debtor's data with the municipality needs consent, AVG art. 6; the municipal channel reads this
+same table)."""
 
 
 def _letter_term(ctx: GuardContext) -> Verdict | None:
@@ -373,19 +384,59 @@ def review_rejected(ctx: GuardContext) -> Verdict | None:
 @_builtin(
     "debt-help",
     applies_to=_ALL_BUT_CLOSE,
-    nl="schuldhulp of stabilisatieovereenkomst",
-    en="debt help or stabilisation agreement",
+    mandatory=True,
+    nl="schuldhulp, stabilisatieovereenkomst of doorverwijzing loopt",
+    en="debt help, a stabilisation agreement or a referral in progress",
 )
 def debt_help(ctx: GuardContext) -> Verdict | None:
-    if not ctx.state.debt_help:
+    """Debt help stops escalation; a referral pauses it while the municipality answers.
+
+    Debt help running (a ``DebtHelpStarted`` not ended): blocked. A referral taken (with
+    consent): postponed to the day after the policy's ``debt_help_response_days``, unless the
+    municipality answered before. Once the case resumes (a negative answer, debt help ended, or
+    no answer in time) and the policy has a step anchored on ``debt-help-resumed``, that step
+    (a personal contact attempt) comes first: every other step waits for a call or visit.
+    """
+    state = ctx.state
+    found = debt_help_state(state, ctx.policy.settings.debt_help_response_days)
+    if found.status is HelpStatus.NONE or found.since is None:
         return None
-    started = ctx.state.debt_help[0]
-    nl, en = _d(started.occurred_on)
+    if found.status is HelpStatus.ACTIVE:
+        started = min(state.debt_help, key=lambda h: h.occurred_on)
+        nl, en = _d(started.occurred_on)
+        return _verdict(
+            "debt-help",
+            f"De klant krijgt schuldhulp of heeft een stabilisatieovereenkomst (sinds {nl}). "
+            "Zolang dat loopt, doen we niets.",
+            f"Debt help or a stabilisation agreement is in place since {en} "
+            f"({started.help_kind.value}).",
+        )
+    if found.status is HelpStatus.REFERRED:
+        assert found.until is not None  # noqa: S101 - set for a referral
+        since_nl, since_en = _d(found.since)
+        nl, en = _d(found.until)
+        return _verdict(
+            "debt-help",
+            f"De klant is op {since_nl} doorverwezen naar schuldhulp van de gemeente. "
+            f"We wachten op hun antwoord, tot en met {nl}.",
+            f"Referred to municipal debt help on {since_en}; waiting for the answer until "
+            f"{en} inclusive.",
+            until=found.until + _DAY,
+        )
+    step = ctx.step
+    if (
+        step.timing.anchor is Anchor.DEBT_HELP_RESUMED
+        or step.action is ActionKind.PHONE_CALL
+        or not has_resume_step(ctx.policy)
+        or personal_contact_since(state, found.since)
+    ):
+        return None
+    nl, en = _d(found.since)
     return _verdict(
         "debt-help",
-        f"De klant krijgt schuldhulp of heeft een stabilisatieovereenkomst (sinds {nl}).",
-        f"Debt help or a stabilisation agreement is in place since {en} "
-        f"({started.help_kind.value}).",
+        f"Sinds {nl} gaan we weer verder na de schuldhulp. Eerst proberen we de klant "
+        "persoonlijk te spreken.",
+        f"Collection resumed on {en} after debt help; a personal contact attempt comes first.",
     )
 
 
@@ -474,11 +525,12 @@ def vulnerable(ctx: GuardContext) -> Verdict | None:
 @_builtin(
     "consent",
     applies_to=frozenset({ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL}),
+    mandatory=True,
     nl="geen toestemming voor doorverwijzing of vroegsignaal",
     en="no consent for a referral or early signal",
 )
 def consent(ctx: GuardContext) -> Verdict | None:
-    needed = _CONSENT_FOR.get(ctx.step.action, frozenset({ConsentScope.MUNICIPAL_REFERRAL}))
+    needed = CONSENT_FOR.get(ctx.step.action, frozenset({ConsentScope.MUNICIPAL_REFERRAL}))
     if ctx.state.consents & needed:
         return None
     return _verdict(
@@ -570,6 +622,31 @@ def bailiff_threshold(ctx: GuardContext) -> Verdict | None:
         f"voor de deurwaarder ({text.amount(minimum, 'nl')}).",
         f"The amount owed ({text.amount(owed, 'en')}) is below the bailiff threshold "
         f"({text.amount(minimum, 'en')}).",
+    )
+
+
+@_builtin(
+    "cannot-pay",
+    applies_to=_BAILIFF,
+    mandatory=True,
+    nl="klant kan niet betalen: geen deurwaarder",
+    en="household cannot pay: no bailiff",
+)
+def cannot_pay(ctx: GuardContext) -> Verdict | None:
+    """Never a bailiff for a household that cannot pay: its net income is at or below its
+    protected income (a garnishment below the BVV, Rv 475da, yields only costs), or it said so
+    and its figures are unknown (a person checks them first)."""
+    reason = cannot_pay_reason(ctx.state)
+    if reason is None:
+        return None
+    if "deurwaarder" in reason.nl:
+        return Verdict(reason=reason)
+    return Verdict(
+        reason=Reason(
+            code=reason.code,
+            nl=f"{reason.nl} Daarom gaat er niets naar de deurwaarder.",
+            en=f"{reason.en} No bailiff hand-over.",
+        )
     )
 
 

@@ -22,6 +22,7 @@ from maatwerk.core.events import ActionKind, StepTaken
 from maatwerk.core.policy.casefile import CaseState
 from maatwerk.core.policy.conditions import applies_to_debt, condition_failures
 from maatwerk.core.policy.guards import PolicyTables
+from maatwerk.core.policy.household import HelpStatus, debt_help_state
 from maatwerk.core.policy.model import PLAN_ANCHORS, SIDE_ACTIONS, Anchor, Policy, Step
 
 
@@ -183,6 +184,11 @@ def _anchors(
             if not state.arrangements:
                 return []
             found = [(d, state.accepted_plan(d.debt_id)) for d in debts]
+        case Anchor.DEBT_HELP_RESUMED:
+            help_state = debt_help_state(state, ladder.policy.settings.debt_help_response_days)
+            if help_state.status is not HelpStatus.RESUMED or help_state.since is None:
+                return []
+            return [(d, help_state.since) for d in debts]
         case _:  # Anchor.THRESHOLD: only a debt in default counts from it
             in_default = [d for d in debts if state.in_default(d)]
             if not in_default:

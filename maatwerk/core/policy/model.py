@@ -95,6 +95,10 @@ class Anchor(enum.Enum):
     THRESHOLD = "threshold"
     """the day the case's arrears first reached the step's ``min_arrears`` / ``min_arrears_months``
     (e.g. Zvw 18a: within 10 working days after 2 months' premium arrears)"""
+    DEBT_HELP_RESUMED = "debt-help-resumed"
+    """the day collection resumes after a debt-help referral or debt help: the municipality
+    answered no-contact or refused, debt help ended, or its response term ran out unanswered
+    (``debt_help_response_days``). Such a step (a phone call) comes before any other step."""
 
 
 #: Default labels per action kind (Dutch B1, English); a step may give its own titles.
@@ -150,7 +154,12 @@ PREREQUISITE_ACTIONS: Final = frozenset(
 
 #: Anchors of steps that react to an event (a return, a missed instalment): side steps too.
 REACTIVE_ANCHORS: Final = frozenset(
-    {Anchor.PAYMENT_RETURNED, Anchor.INSTALMENT_MISSED, Anchor.ARRANGEMENT_ACCEPTED}
+    {
+        Anchor.PAYMENT_RETURNED,
+        Anchor.INSTALMENT_MISSED,
+        Anchor.ARRANGEMENT_ACCEPTED,
+        Anchor.DEBT_HELP_RESUMED,
+    }
 )
 
 #: Anchors of steps that carry out a running arrangement (a missed-instalment reminder, the
@@ -203,7 +212,10 @@ class Conditions:
     arrears the debtor told us about, seed 002), ``return_groups`` (group of the latest
     direct-debit return), ``segments`` (the debtor's segment), ``contact_outcomes`` (outcome of
     the latest contact attempt), ``arrangement_methods`` (how a running arrangement is paid:
-    ``direct-debit``, ``source-deduction``, ``transfer``). Debt-level filters: ``claim_kinds``, ``categories``,
+    ``direct-debit``, ``source-deduction``, ``transfer``), ``cannot_pay`` (``true``: the
+    household cannot pay by its figures (net income at or below the protected income), said
+    it cannot pay, or is recorded as problematic debt; ``false``: none of these;
+    ``core/policy/household.py``). Debt-level filters: ``claim_kinds``, ``categories``,
     ``consumer_only``.
     """
 
@@ -224,6 +236,7 @@ class Conditions:
     arrangement_methods: tuple[PaymentMethod, ...] = attrs.field(
         default=(), converter=_payment_method_tuple
     )
+    cannot_pay: bool | None = None
     claim_kinds: tuple[ClaimKind, ...] = attrs.field(default=(), converter=_claim_kind_tuple)
     categories: tuple[str, ...] = ()
     consumer_only: bool = False
@@ -243,6 +256,7 @@ class Conditions:
             self.min_open_debts,
             self.max_open_debts,
             self.min_other_creditors,
+            self.cannot_pay,
         )
         listed = (self.return_groups, self.segments, self.contact_outcomes)
         return any(v is not None for v in limits) or any(listed) or bool(self.arrangement_methods)
@@ -324,6 +338,10 @@ class PolicySettings:
     other creditors in arrears, the case counts as problematic debt. ``disabled_guards``: guards
     switched off for this policy (mandatory guards cannot be switched off). The charge
     settings decide what the daily run posts (``core/charges.py``).
+    ``debt_help_response_days``: how long a debt-help referral pauses the case while the
+    municipality answers (default 28: Wgs art. 4 lid 1 sub b, a first conversation within 4
+    weeks of the signal). ``costs_when_cannot_pay``: ``false`` charges no collection costs
+    (no BIK stated or posted, no aanmaning fee) to a household that cannot pay.
     """
 
     bailiff_min_amount: Money = Money.zero()
@@ -339,6 +357,10 @@ class PolicySettings:
         default=ChargesDuringPlan.NONE, converter=to_charges_during_plan
     )
     """what is still charged while an arrangement is kept (default: nothing new)"""
+    debt_help_response_days: int = 28
+    """days a referral waits for the municipality's answer (Wgs art. 4 lid 1 sub b: 4 weeks)"""
+    costs_when_cannot_pay: bool = True
+    """``false``: no collection costs for a household that cannot pay (humane)"""
 
 
 @attrs.frozen(kw_only=True)

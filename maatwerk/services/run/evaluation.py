@@ -29,7 +29,7 @@ from maatwerk.core.charges import (
 )
 from maatwerk.core.collection_costs import AanmaningParams, BikParams
 from maatwerk.core.debts import CostLine, InterestLine
-from maatwerk.core.events import ActionKind, Event, StepTaken
+from maatwerk.core.events import ActionKind, DebtorFlag, DebtorFlagged, Event, StepTaken
 from maatwerk.core.idle import DATA_BLOCKS, idle_until
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.money import Money
@@ -46,7 +46,7 @@ from maatwerk.core.records import (
 )
 from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.core.tables import DatedTable
-from maatwerk.services.payloads import build_payload
+from maatwerk.services.payloads import build_payload, household_capacity
 from maatwerk.services.run.arrangements import monitor_arrangements, plan_reminders
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES, PAYLOAD_RECEIPT_DAYS
 from maatwerk.services.run.payments import apply_payments
@@ -56,11 +56,13 @@ __all__ = ["PolicyCaseEvaluator", "outcome_from_decision", "step_taken_for"]
 
 #: Version of the idle-case rules: part of every evaluator signature, so that changing the rules
 #: (here or in ``core/idle.py``) makes every stored resting state stale.
-_IDLE_RULES: Final = "idle-2"
+_IDLE_RULES: Final = "idle-3"
 
-#: Blocks a case may rest under: the data-only guards, and a kept arrangement (its instalment
-#: dates are passed to ``idle_until`` from :func:`monitor_arrangements`).
-_SETTLED_BLOCKS: Final = DATA_BLOCKS | {"arrangement-kept"}
+#: Blocks a case may rest under: the data-only guards, a kept arrangement (its instalment
+#: dates are passed to ``idle_until`` from :func:`monitor_arrangements`), problematic debt
+#: (flags and steps taken) and a household that cannot pay (its stored income and contacts, and
+#: the BVV tables, whose parameters change on 1 January and 1 July: :func:`_bvv_revision`).
+_SETTLED_BLOCKS: Final = DATA_BLOCKS | {"arrangement-kept", "problematic-debt", "cannot-pay"}
 
 
 def _blocked_by(decision: Decision) -> str | None:
@@ -210,15 +212,27 @@ class PolicyCaseEvaluator:
         )
         return self.policies[name]
 
+    def case_file(self, stored: StoredCase, today: dt.date) -> CaseFile:
+        """The case file the policy reads, with the household's figures on ``today``."""
+        return CaseFile(
+            debtor=stored.debtor,
+            case=stored.case,
+            events=stored.events,
+            household=household_capacity(stored.debtor, today, self.subsistence),
+        )
+
     def decide(self, stored: StoredCase, today: dt.date) -> Decision:
-        file = CaseFile(debtor=stored.debtor, case=stored.case, events=stored.events)
-        return evaluate_policy(file, self.policy_for(stored), today, self.tables)
+        return evaluate_policy(
+            self.case_file(stored, today), self.policy_for(stored), today, self.tables
+        )
 
     def stated_costs(self, decision: Decision, stored: StoredCase) -> Money | None:
         """BIK for a 14-day letter on private consumer claims (:func:`letter_costs`, the same rule
-        that posts them after the term); ``None`` for anything else."""
+        that posts them after the term); ``None`` for anything else, and for a household the
+        policy charges no costs (``decision.costs_waived``: the letter then states none, so none
+        can ever be posted for it)."""
         action = decision.action
-        if self.bik is None or action is None:
+        if self.bik is None or action is None or decision.costs_waived is not None:
             return None
         if action.action is not ActionKind.FOURTEEN_DAY_LETTER:
             return None
@@ -268,6 +282,8 @@ class PolicyCaseEvaluator:
         if decision.status is DecisionStatus.STOPPED:
             return Charges()
         rules = self.charge_rules(self.policy_for(stored))
+        if decision.costs_waived is not None:
+            rules = attrs.evolve(rules, charge_costs=False)
         return case_charges(stored.case.debts, stored.events, today, rules)
 
     def demand_fees(self, decision: Decision, stored: StoredCase) -> tuple[Posting, ...]:
@@ -276,7 +292,7 @@ class PolicyCaseEvaluator:
         action = decision.action
         if action is None or action.action is not ActionKind.FORMAL_DEMAND:
             return ()
-        if decision.status is DecisionStatus.STOPPED:
+        if decision.status is DecisionStatus.STOPPED or decision.costs_waived is not None:
             return ()
         rules = self.charge_rules(self.policy_for(stored))
         covered = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
@@ -299,9 +315,17 @@ class PolicyCaseEvaluator:
         )
         extra = plan_reminders(self.policy_for(stored), decision, stored, plans)
         charges = self.charges(decision, stored, today)
-        events = (*outcome.events, *(_step_taken(e, today, decision.policy) for e in extra))
+        events = (
+            *_flagged(decision),
+            *outcome.events,
+            *(_step_taken(e, today, decision.policy) for e in extra),
+        )
         postings = (*outcome.postings, *charges.postings)
-        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        also = (
+            *plans.wake_on,
+            *(() if charges.next_on is None else (charges.next_on,)),
+            _bvv_revision(today),
+        )
         wake_on: dt.date | None = None
         rests_as: DecisionRecord | None = None
         if not events and not postings:
@@ -351,7 +375,11 @@ class PolicyCaseEvaluator:
         charges = self.charges(ahead, after, tomorrow)
         if charges.postings:
             return None, None
-        also = (*plans.wake_on, *(() if charges.next_on is None else (charges.next_on,)))
+        also = (
+            *plans.wake_on,
+            *(() if charges.next_on is None else (charges.next_on,)),
+            _bvv_revision(tomorrow),
+        )
         wake_on = idle_until(ahead, after, also=also, settled=_SETTLED_BLOCKS)
         if wake_on is None:
             return None, None
@@ -362,6 +390,31 @@ class PolicyCaseEvaluator:
             outcome=_OUTCOME[ahead.status],
             blocked_by=_blocked_by(ahead) if ahead.status is DecisionStatus.BLOCKED else None,
         )
+
+
+def _bvv_revision(today: dt.date) -> dt.date:
+    """The next 1 January or 1 July after ``today``: the BVV parameters change then (Rv 475da),
+    so a case resting on its household's figures is looked at again."""
+    if today.month < 7:
+        return dt.date(today.year, 7, 1)
+    return dt.date(today.year + 1, 1, 1)
+
+
+def _flagged(decision: Decision) -> tuple[Event, ...]:
+    """The problematic-debt flag for a household that cannot pay, recorded once: the policy
+    asks for it only while it was never recorded (nor cleared) for the debtor, and the run
+    records it with the case's decision in one transaction (a crashed day records nothing; the
+    rerun records it then)."""
+    if not decision.flag_problematic:
+        return ()
+    return (
+        DebtorFlagged(
+            occurred_on=decision.today,
+            debtor_id=decision.debtor_id,
+            flag=DebtorFlag.PROBLEMATIC_DEBT,
+            note="cannot pay: net income at or below the protected income (BVV)",
+        ),
+    )
 
 
 def _worth_looking_ahead(decision: Decision) -> bool:
