@@ -287,7 +287,7 @@ def test_cant_pay_path_through_the_cli(runner: CliRunner, sqlite_url: str, tmp_p
     texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "letters").rglob("*.txt")]
     bert = [t for t in texts if "Bert" in t and "Die 14 dagen beginnen" in t]
     assert bert
-    assert all("Wij rekenen u geen incassokosten." in t for t in bert)
+    assert all("Voor deze brief rekenen wij geen incassokosten." in t for t in bert)
 
     explained = _ok(runner, ["explain", "P2", "--date", end.isoformat(), *db, "--json"])
     text = json.dumps(explained, ensure_ascii=False)

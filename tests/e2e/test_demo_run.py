@@ -27,9 +27,11 @@ CHANNEL_SCHEMAS = Path(__file__).parents[2] / "maatwerk" / "adapters" / "channel
 @pytest.fixture(scope="module")
 def long_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     """150 households over 120 days: long enough for returns, re-presentations, referrals and
-    a bailiff hand-over to reach their channels."""
+    a bailiff hand-over to reach their channels (seed 7: 4 bailiff dossiers; under seed 3 the
+    only hand-over was a household recorded as problematic debt, no plan fitting, which the
+    cannot-pay guard now keeps from the bailiff)."""
     out = tmp_path_factory.mktemp("demo") / "out"
-    return out, run_demo(out, "--debtors", "150", "--days", "120", "--seed", "3")
+    return out, run_demo(out, "--debtors", "150", "--days", "120", "--seed", "7")
 
 
 class TestDemoOutputs:

@@ -236,12 +236,6 @@ class TestHumaneOutcomes:
     def test_twice_the_arrangements(self, humane: PolicyFigures, classic: PolicyFigures) -> None:
         assert humane.arrangements >= 2 * classic.arrangements
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="issue #17 item 1, can't-pay lane: a household recorded as problematic debt "
-        "because no plan fits (capacity nil after other creditors) still reaches the bailiff "
-        "once a referral was offered and debt help did not start",
-    )
     def test_no_bailiff_for_households_that_cannot_pay(
         self, humane_run: DemoOutcome, portfolio: Portfolio
     ) -> None:

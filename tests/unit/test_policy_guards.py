@@ -52,6 +52,7 @@ from maatwerk.core.policy import (
     GuardContext,
     GuardSpec,
     HouseholdCapacity,
+    OtherArrear,
     Policy,
     PolicySettings,
     Step,
@@ -227,8 +228,16 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
         lambda f: attrs.evolve(f, case=attrs.evolve(f.case, debts=(debt(principal="99.99"),))),
         frozenset({ActionKind.BAILIFF_HANDOVER}),
     ),
+    # arrears at two other creditors (the policy's problematic_other_creditors) and no referral
+    # offered; a recorded problematic-debt flag also bars the bailiff under cannot-pay
     "problematic-debt": (
-        add(DebtorFlagged(occurred_on=TODAY, debtor_id=_P, flag=DebtorFlag.PROBLEMATIC_DEBT)),
+        lambda f: attrs.evolve(
+            f,
+            other_arrears=tuple(
+                OtherArrear(creditor=kind, amount=eur("100.00"), reported_on=TODAY)
+                for kind in ("energy", "rent")
+            ),
+        ),
         frozenset({ActionKind.BAILIFF_HANDOVER}),
     ),
     "cannot-pay": (

@@ -157,10 +157,21 @@ def needs_help(state: CaseState) -> bool:
 
 
 def costs_waived(state: CaseState, policy: Policy) -> Reason | None:
-    """No collection costs for a household that cannot pay, when the policy says so
-    (``costs_when_cannot_pay = false``, the humane policy)."""
-    if policy.settings.costs_when_cannot_pay or pay_status(state) is not PayStatus.CANNOT_PAY:
+    """No collection costs for a household that cannot pay (by its figures, or problematic
+    debt recorded: capacity nil), when the policy says so (``costs_when_cannot_pay = false``,
+    the humane policy)."""
+    if policy.settings.costs_when_cannot_pay:
         return None
+    if pay_status(state) is not PayStatus.CANNOT_PAY:
+        if DebtorFlag.PROBLEMATIC_DEBT not in state.flags:
+            return None
+        return Reason(
+            code="no-costs",
+            nl="We rekenen geen incassokosten: er past geen regeling binnen wat de klant kan "
+            "missen (problematische schulden).",
+            en="No collection costs: problematic debt is recorded, no plan fits within what "
+            "the household can spare (policy setting costs_when_cannot_pay = false).",
+        )
     return Reason(
         code="no-costs",
         nl="We rekenen geen incassokosten: de klant kan niet betalen.",
