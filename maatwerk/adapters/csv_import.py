@@ -32,7 +32,7 @@ from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportR
 from maatwerk.services.importing import ImportFile, ParsedRow
 
 
-__all__ = ["COLUMNS", "REQUIRED", "decode_text", "read_import_file"]
+__all__ = ["COLUMNS", "REQUIRED", "decode_text", "read_import_file", "read_text_file"]
 
 T = TypeVar("T")
 
@@ -400,17 +400,24 @@ def decode_text(raw: bytes, name: str) -> str:
         raise InputError("the file is not UTF-8", Location(file=name, line=line)) from None
 
 
-def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
-    """Parse and check every row of ``path``; problems are returned, not raised, except for
-    a file that cannot be read as a CSV table at all (not UTF-8, no header, unknown columns)."""
-    name = path.name
+def read_text_file(path: Path) -> tuple[bytes, str]:
+    """The bytes of an input file and their UTF-8 text (a byte-order mark is dropped); an
+    unreadable or non-UTF-8 file raises an ``InputError`` naming it (and the line of the first
+    bad byte)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(
             f"cannot read the file: {exc.strerror}", Location(file=str(path))
         ) from None
-    text = decode_text(raw, name)
+    return raw, decode_text(raw, path.name)
+
+
+def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
+    """Parse and check every row of ``path``; problems are returned, not raised, except for
+    a file that cannot be read as a CSV table at all (not UTF-8, no header, unknown columns)."""
+    name = path.name
+    raw, text = read_text_file(path)
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)

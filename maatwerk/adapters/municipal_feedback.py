@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from maatwerk.adapters.csv_import import decode_text
+from maatwerk.adapters.csv_import import read_text_file
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.events import MunicipalOutcome
 from maatwerk.services.municipal_feedback import FeedbackFile, FeedbackRow
@@ -146,13 +146,7 @@ def read_feedback_file(path: Path) -> FeedbackFile:
     """Parse and check every row of ``path`` (JSON when it starts with ``[`` or ``{``, else CSV);
     row problems are returned, a file that cannot be read as a table at all raises."""
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the file: {exc.strerror}", Location(file=str(path))
-        ) from None
-    text = decode_text(raw, name)
+    raw, text = read_text_file(path)
     is_json = text.lstrip()[:1] in ("[", "{")
     found = _json_rows(text, name) if is_json else _csv_rows(text, name)
     rows: list[FeedbackRow] = []

@@ -173,6 +173,37 @@ def _beyond_table(table: DatedTable[InterestRate], end: dt.date) -> dt.date | No
     return boundary if end > boundary else None
 
 
+def _accrue(  # noqa: PLR0917 - private helper of the two interest loops below
+    periods: list[InterestPeriod],
+    table: DatedTable[InterestRate],
+    start: dt.date,
+    end: dt.date,
+    base: Money,
+    year: int,
+) -> Money:
+    """Simple interest on ``base`` for ``[start, end)`` at the table's rates (one period per
+    rate, appended to ``periods``, in interest ``year``); returns their sum."""
+    total = Money.zero(base.currency)
+    for sub_start, sub_end, entry in table.between(start, end):
+        days = (sub_end - sub_start).days
+        rate = entry.value.percent
+        amount = (base * (rate * days)).divided(100 * DAYS_PER_YEAR)
+        periods.append(
+            InterestPeriod(
+                start=sub_start,
+                end=sub_end,
+                days=days,
+                base=base,
+                rate_percent=rate,
+                amount=amount,
+                table=entry.version,
+                year=year,
+            )
+        )
+        total = total + amount
+    return total
+
+
 def statutory_interest(
     principal: Money,
     *,
@@ -198,24 +229,7 @@ def statutory_interest(
     while cursor < end:
         year_end = anniversary(start, year)
         stop = min(year_end, end)
-        year_interest = Money.zero(principal.currency)
-        for sub_start, sub_end, entry in table.between(cursor, stop):
-            days = (sub_end - sub_start).days
-            rate = entry.value.percent
-            amount = (base * (rate * days)).divided(100 * DAYS_PER_YEAR)
-            periods.append(
-                InterestPeriod(
-                    start=sub_start,
-                    end=sub_end,
-                    days=days,
-                    base=base,
-                    rate_percent=rate,
-                    amount=amount,
-                    table=entry.version,
-                    year=year,
-                )
-            )
-            year_interest = year_interest + amount
+        year_interest = _accrue(periods, table, cursor, stop, base, year)
         if stop == year_end and stop < end:
             base = base + year_interest
             capitalised.append((year_end, year_interest))
@@ -394,23 +408,7 @@ def _declining(
         for seg_start, seg_end in zip([cursor, *bounds], [*bounds, stop], strict=True):
             if seg_start != cursor:
                 pay(seg_start)
-            for sub_start, sub_end, entry in table.between(seg_start, seg_end):
-                length = (sub_end - sub_start).days
-                rate = entry.value.percent
-                amount = (base * (rate * length)).divided(100 * DAYS_PER_YEAR)
-                periods.append(
-                    InterestPeriod(
-                        start=sub_start,
-                        end=sub_end,
-                        days=length,
-                        base=base,
-                        rate_percent=rate,
-                        amount=amount,
-                        table=entry.version,
-                        year=year,
-                    )
-                )
-                year_interest = year_interest + amount
+            year_interest = year_interest + _accrue(periods, table, seg_start, seg_end, base, year)
         if stop == year_end and stop < end:
             pay(year_end)
             paid.pop(year_end, None)  # counted once: before the capitalisation
