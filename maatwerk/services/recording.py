@@ -42,7 +42,7 @@ from maatwerk.core.limitation import time_barred
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import StoredCase
-from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.core.subsistence import IncreaseNotComputableError, SubsistenceTables
 from maatwerk.services.announce import announce
 from maatwerk.services.payloads import household_bvv
 
@@ -474,6 +474,14 @@ def _household_room(
         )
     try:
         bvv = household_bvv(debtor, debtor.net_monthly_income, on, subsistence)
+    except IncreaseNotComputableError as exc:
+        raise InputError(
+            f"the protected income (BVV) of debtor {debtor.debtor_id!r} cannot be computed: "
+            f"{exc.reason} (Rv 475da lid 7; without it {exc.without.format()}, too low). "
+            "A person sets the increase first: maatwerk debtor housing "
+            f"{debtor.debtor_id} --owner-increase AMOUNT",
+            Location(field="--capacity"),
+        ) from None
     except InputError as exc:
         raise InputError(
             f"the protected income (BVV) of debtor {debtor.debtor_id!r} cannot be computed "
