@@ -146,9 +146,7 @@ class TestMigrations:
 class TestDebtorHousingMigration:
     """0004 adds the Rv 475da lid 7 housing columns to a database that already holds debtors."""
 
-    def test_a_debtor_stored_before_0004_keeps_its_data_and_its_row_hash(
-        self, db_url: str
-    ) -> None:
+    def test_a_debtor_stored_before_0004_keeps_its_data_and_its_row_hash(self, db_url: str) -> None:
         engine = make_engine(db_url)
         try:
             assert migrate.upgrade(engine, "0003") == "0003"

@@ -769,7 +769,13 @@ def bvv_needs_person(ctx: GuardContext) -> Verdict | None:
     reason = bvv_needs_person_reason(ctx.state)
     if reason is None or not _rests_on_bvv(ctx):
         return None
-    return Verdict(reason=reason)
+    return Verdict(
+        reason=Reason(
+            code=reason.code,
+            nl=f"{reason.nl} Deze stap wacht daarop.",
+            en=f"{reason.en} This step waits for it.",
+        )
+    )
 
 
 @_builtin(

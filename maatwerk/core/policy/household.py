@@ -57,6 +57,7 @@ __all__ = [
     "debt_help_state",
     "flag_due",
     "has_resume_step",
+    "household_reason",
     "needs_help",
     "no_room_reason",
     "pay_status",
@@ -161,12 +162,18 @@ def bvv_needs_person_reason(state: CaseState) -> Reason | None:
     return Reason(
         code="bvv-needs-person",
         nl=f"De beslagvrije voet kan hoger zijn, omdat de klant {why_nl}. Dat kunnen we niet "
-        f"zelf uitrekenen. Een medewerker rekent het na.{low_nl} Deze stap wacht daarop.",
+        f"zelf uitrekenen. Een medewerker rekent het na.{low_nl}",
         en=f"The protected income may be higher: the debtor {why_en} and the Rv 475da lid 7 "
         "increase (Besluit beslagvrije voet) cannot be computed by the engine "
         f"({household.needs_person}).{low_en} A case manager sets the increase "
-        "(maatwerk debtor housing --owner-increase); this step waits.",
+        "(maatwerk debtor housing --owner-increase).",
     )
+
+
+def household_reason(state: CaseState) -> Reason | None:
+    """The household line of a decision: why it cannot pay (:func:`cannot_pay_reason`), else why
+    its protected income waits for a person (:func:`bvv_needs_person_reason`)."""
+    return cannot_pay_reason(state) or bvv_needs_person_reason(state)
 
 
 def no_room_reason(state: CaseState) -> Reason | None:
