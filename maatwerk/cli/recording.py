@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
@@ -361,16 +362,17 @@ def housing(
     *,
     debtor_id: str,
     housing: Housing,
-    owner_increase: Money | None,
+    owner_increase: Decimal | None,
     by: str,
     on: dt.date | None,
     db_url: str,
     as_json: bool,
 ) -> None:
     day = on or today()
+    increase = None if owner_increase is None else Money(owner_increase)
     with open_store(db_url) as store:
         found = recording.set_housing(
-            store, debtor_id, housing=housing, owner_increase=owner_increase, on=day, by=by
+            store, debtor_id, housing=housing, owner_increase=increase, on=day, by=by
         )
     increase = found.owner_increase
     if as_json:
