@@ -543,6 +543,11 @@ def _bailiff_facts(
             "on_bijstand": debtor.on_bijstand,
             "has_brp_address": debtor.has_brp_address,
             "vulnerable": state.vulnerable,
+            # Rv 475da lid 7: own home / rental without huurtoeslag, and the increase a person set
+            "housing": None if debtor.housing is None else debtor.housing.value,
+            "owner_increase": (
+                None if debtor.owner_increase is None else _cents(debtor.owner_increase)
+            ),
         },
     }
     if debtor.bsn:

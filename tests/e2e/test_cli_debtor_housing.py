@@ -76,6 +76,15 @@ class TestDebtorHousing:
         assert "€ 1.389,36" in _reasons(explained)
         text = _ok(runner, ["explain", "P1", "--date", "2026-04-10", *db])
         assert REASON in text
+        # nor does a person's plan offer rest on the too-low BVV
+        propose = runner.invoke(
+            cli,
+            ["arrangement", "propose", "P1", "--creditor", "zorg", "--date", "2026-04-10",
+             "--by", "anna", *db],
+        )  # fmt: skip
+        assert propose.exit_code == 2, propose.output
+        assert "lid 7 increase cannot be computed" in propose.output
+        assert "debtor housing P1 --owner-increase" in propose.output
 
         recorded = _ok(
             runner,
