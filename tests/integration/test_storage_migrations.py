@@ -189,7 +189,7 @@ class TestDebtorHousingMigration:
             assert case.debtor.housing is Housing.OWN
             assert case.debtor.owner_increase == eur("150.00")
             audit = [h for h in store.history("D001") if h.kind == "audit.record-updated"]
-            assert list(audit[-1].payload["fields"]) == ["housing", "owner_increase_cents"]
+            assert audit[-1].payload["fields"] == ["housing", "owner_increase_cents"]
         finally:
             store.close()
 
