@@ -325,7 +325,7 @@ _record_command(
 
 @click.group()
 def debtor() -> None:
-    """Facts about the debtor a person determined: housing for the protected income."""
+    """Facts about the debtor a person determined: housing for the protected income (Rv 475da lid 7)."""
 
 
 _HOUSING_HELP = """\
