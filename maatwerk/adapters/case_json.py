@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import attrs
 
-from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debtors import Debtor, HouseholdType, Housing
 from maatwerk.core.debts import AppliedPayment, Balance, Case, ClaimKind, Debt, DebtStatus
 from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import Event, event_from_record
@@ -40,6 +40,8 @@ _DEBTOR: Final = frozenset(
         "vulnerable",
         "deceased",
         "net_monthly_income",
+        "housing",
+        "owner_increase",
     }
 )
 _DEBT: Final = frozenset(
@@ -127,6 +129,19 @@ def _debtor(p: _Parse, raw: Any) -> Debtor:
         household = HouseholdType.parse(str(data.get("household", "single")))
     except ValueError as exc:
         raise p.fail(str(exc), "debtor.household") from None
+    housing: Housing | None = None
+    if data.get("housing") is not None:
+        try:
+            housing = Housing.parse(str(data["housing"]))
+        except ValueError as exc:
+            raise p.fail(str(exc), "debtor.housing") from None
+    increase = p.money(data, "owner_increase", "debtor")
+    if increase is not None and (housing is None or not housing.asks_lid7 or increase.is_negative):
+        raise p.fail(
+            "owner_increase must be at least 0 and is only for housing 'own' or "
+            "'rent-no-huurtoeslag' (Rv 475da lid 7)",
+            "debtor.owner_increase",
+        )
     return Debtor(
         debtor_id=p.text(data, "debtor_id", "debtor"),
         name="",
@@ -137,6 +152,8 @@ def _debtor(p: _Parse, raw: Any) -> Debtor:
         has_brp_address=p.flag(data, "has_brp_address", "debtor", default=True),
         vulnerable=p.flag(data, "vulnerable", "debtor", default=False),
         deceased=p.flag(data, "deceased", "debtor", default=False),
+        housing=housing,
+        owner_increase=increase,
     )
 
 

@@ -23,7 +23,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.nl import bsn as nl_bsn
 
-from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debtors import Debtor, HouseholdType, Housing
 from maatwerk.core.debts import ClaimKind, Debt, InterestKind, Payment
 from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import ConsentScope
@@ -52,6 +52,8 @@ DEBTOR_COLUMNS: Final = (
     "vulnerable",
     "deceased",
     "bsn",
+    "housing",
+    "owner_increase",
 )
 DEBT_COLUMNS: Final = (
     "debt_id",
@@ -279,6 +281,16 @@ def _debtor(row: _Row) -> Debtor:
     gross = row.amount("gross_annual_income", "EUR")
     payday = row.integer("payday", 1, 31)
     iban = row.iban("iban")
+    housing = row.choice("housing", Housing.parse, None)
+    increase = row.amount("owner_increase", "EUR")
+    if increase is not None and (housing is None or not housing.asks_lid7):
+        row.errors.append(
+            _RowError(
+                "owner_increase",
+                "is only for housing 'own' or 'rent-no-huurtoeslag' (Rv 475da lid 7)",
+            )
+        )
+        increase = None
     return Debtor(
         debtor_id=debtor_id,
         name=name,
@@ -295,6 +307,8 @@ def _debtor(row: _Row) -> Debtor:
         vulnerable=row.flag("vulnerable", default=False),
         deceased=row.flag("deceased", default=False),
         bsn=bsn if bsn and nl_bsn.is_valid(bsn) else None,
+        housing=housing,
+        owner_increase=increase,
     )
 
 

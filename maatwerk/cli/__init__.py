@@ -109,6 +109,13 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         "limitation).",
     ),
     LazyCommand(
+        name="debtor",
+        module="recording",
+        attribute="debtor",
+        short_help="Facts about the debtor a person determined: housing for the protected "
+        "income (Rv 475da lid 7).",
+    ),
+    LazyCommand(
         name="demo",
         module="demo",
         attribute="demo",

@@ -1,5 +1,5 @@
 """Recording what people do: ``contact``, ``hold``, ``consent``, ``arrangement``, ``dispute``,
-``debt acknowledge``.
+``debt acknowledge``, ``debtor housing``.
 
 Each command appends one event to the debtor's history (nothing is changed in place); the next
 daily run takes it into account. ``--by`` names who recorded it; ``--date`` defaults to today.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
@@ -19,6 +20,7 @@ from maatwerk.cli._common import AMOUNT, DATE, OneLineError, db_option, emit_jso
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import plugin_manager
+from maatwerk.core.debtors import Housing
 from maatwerk.core.events import (
     ArrangementOffered,
     ConsentScope,
@@ -33,7 +35,7 @@ from maatwerk.core.ports import Store
 from maatwerk.services import recording
 
 
-__all__ = ["arrangement", "consent", "contact", "debt", "dispute", "hold"]
+__all__ = ["arrangement", "consent", "contact", "debt", "debtor", "dispute", "hold"]
 
 
 E = TypeVar("E", bound=Event)
@@ -319,3 +321,74 @@ _record_command(
     click.argument("arrangement_id", metavar="ARRANGEMENT"),
     service=recording.accept_arrangement,
 )
+
+
+@click.group()
+def debtor() -> None:
+    """Facts about the debtor a person determined: housing for the protected income (Rv 475da lid 7)."""
+
+
+_HOUSING_HELP = """\
+Record how DEBTOR lives, for the protected income (Rv 475da lid 7).
+
+--housing own (owner-occupier) or rent-no-huurtoeslag (a rental without huurtoeslag, Wht art. 11)
+asks for the lid 7 increase of the protected income. The engine cannot compute that increase (the
+Besluit beslagvrije voet's rule is not in its tables): a person sets it with --owner-increase
+(a monthly amount, e.g. from the bailiff's or the debtor's figures). Until then every step that
+rests on the protected income waits (guard bvv-needs-person). --housing rent clears it."""
+
+
+@debtor.command("housing", help=_HOUSING_HELP)
+@_DEBTOR
+@click.option(
+    "--housing",
+    required=True,
+    type=click.Choice([m.value for m in Housing]),
+    callback=lambda _ctx, _param, value: Housing(value),
+    help="rent (with huurtoeslag), own, or rent-no-huurtoeslag.",
+)
+@click.option(
+    "--owner-increase",
+    "owner_increase",
+    type=AMOUNT,
+    default=None,
+    help="The monthly lid 7 increase a person determined (own / rent-no-huurtoeslag only).",
+)
+@click.option("--by", required=True, help="Who records this (a user name).")
+@click.option("--date", "on", type=DATE, default=None, help="Date (default today).")
+@db_option
+@json_option
+def housing(
+    *,
+    debtor_id: str,
+    housing: Housing,
+    owner_increase: Decimal | None,
+    by: str,
+    on: dt.date | None,
+    db_url: str,
+    as_json: bool,
+) -> None:
+    day = on or today()
+    increase = None if owner_increase is None else Money(owner_increase)
+    with open_store(db_url) as store:
+        found = recording.set_housing(
+            store, debtor_id, housing=housing, owner_increase=increase, on=day, by=by
+        )
+    increase = found.owner_increase
+    if as_json:
+        emit_json(
+            {
+                "debtor_id": found.debtor_id,
+                "housing": housing.value,
+                "owner_increase": None if increase is None else increase.amount,
+                "recorded_on": day,
+                "recorded_by": by,
+            }
+        )
+        return
+    line = f"recorded housing {housing.value} for {found.debtor_id} on {day.isoformat()}"
+    if increase is not None:
+        line += f"; owner increase {increase.format()} a month (Rv 475da lid 7)"
+    elif housing.asks_lid7:
+        line += "; no increase set: steps that rest on the protected income wait for a person"
+    click.echo(line)

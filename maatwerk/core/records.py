@@ -145,6 +145,9 @@ class ImportBatch:
     file_sha256: str
     records: tuple[ImportRecord, ...]
     recorded_by: str = "import"
+    recorded_on: dt.date | None = None
+    """the day an audit record of a changed row carries when the row has no date of its own
+    (a debtor row; e.g. a person's correction, ``maatwerk debtor housing``)"""
 
 
 @attrs.frozen(kw_only=True)

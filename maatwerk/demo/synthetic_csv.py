@@ -35,9 +35,12 @@ __all__ = [
 ]
 
 #: The import formats' columns (``maatwerk.adapters.csv_import``) that a synthetic portfolio
-#: fills: everything except the optional ones it never has (no BSN, no explicit default date,
-#: no revoked mandates). Derived, so the writer can never drift from the reader.
-DEBTOR_COLUMNS: Final = tuple(c for c in COLUMNS[ImportKind.DEBTORS] if c != "bsn")
+#: fills: everything except the optional ones it never has (no BSN, no housing for Rv 475da lid 7:
+#: every synthetic household rents; no explicit default date, no revoked mandates). Derived, so
+#: the writer can never drift from the reader.
+DEBTOR_COLUMNS: Final = tuple(
+    c for c in COLUMNS[ImportKind.DEBTORS] if c not in {"bsn", "housing", "owner_increase"}
+)
 DEBT_COLUMNS: Final = tuple(c for c in COLUMNS[ImportKind.DEBTS] if c != "default_date")
 MANDATE_COLUMNS: Final = tuple(c for c in COLUMNS[ImportKind.MANDATES] if c != "revoked_on")
 BEHAVIOUR_COLUMNS: Final = (

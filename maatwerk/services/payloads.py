@@ -87,6 +87,7 @@ from maatwerk.core.ports import (
     PayloadValue,
 )
 from maatwerk.core.subsistence import (
+    IncreaseNotComputableError,
     SubsistenceInput,
     SubsistenceResult,
     SubsistenceTables,
@@ -542,6 +543,11 @@ def _bailiff_facts(
             "on_bijstand": debtor.on_bijstand,
             "has_brp_address": debtor.has_brp_address,
             "vulnerable": state.vulnerable,
+            # Rv 475da lid 7: own home / rental without huurtoeslag, and the increase a person set
+            "housing": None if debtor.housing is None else debtor.housing.value,
+            "owner_increase": (
+                None if debtor.owner_increase is None else _cents(debtor.owner_increase)
+            ),
         },
     }
     if debtor.bsn:
@@ -582,7 +588,13 @@ def household_bvv(
 ) -> SubsistenceResult:
     """The protected income (BVV, Rv 475b-475i) of the stored household of ``debtor`` on ``on``
     for a net monthly income of ``net_income`` (raises ``InputError`` when the stored household
-    does not determine it)."""
+    does not determine it).
+
+    An owner-occupier or a tenant without huurtoeslag (``debtor.housing``) asks for the Rv 475da
+    lid 7 increase, with the increase a person set (``debtor.owner_increase``); when it matters
+    and no person set it, :class:`~maatwerk.core.subsistence.IncreaseNotComputableError` is
+    raised (never a silent, too-low BVV).
+    """
     return protected_income(
         SubsistenceInput(
             household=debtor.household,
@@ -591,6 +603,8 @@ def household_bvv(
             gross_annual_income=debtor.gross_annual_income,
             bijstand=debtor.on_bijstand,
             no_address=not debtor.has_brp_address,
+            owner_occupier=debtor.asks_lid7,
+            owner_increase=debtor.owner_increase if debtor.asks_lid7 else None,
         ),
         tables,
     )
@@ -603,13 +617,20 @@ def household_capacity(
 
     Net income as stored; the protected income from :func:`household_bvv` when the tables are
     given and can give it (else unknown: the policy then treats "I cannot pay" as unconfirmed
-    and sends it to a person, never to a bailiff).
+    and sends it to a person, never to a bailiff). When the Rv 475da lid 7 increase was asked
+    for (owner-occupier, tenant without huurtoeslag) and cannot be computed, the protected
+    income stays unknown and ``needs_person`` says why, with the too-low BVV without it: the
+    mandatory ``bvv-needs-person`` guard then holds every step that rests on the BVV.
     """
     net = debtor.net_monthly_income
     if net is None or tables is None:
         return HouseholdCapacity(on=on, net_income=net)
     try:
         result = household_bvv(debtor, net, on, tables)
+    except IncreaseNotComputableError as exc:
+        return HouseholdCapacity(
+            on=on, net_income=net, needs_person=exc.reason, too_low=exc.without
+        )
     except MaatwerkError:
         return HouseholdCapacity(on=on, net_income=net)
     return HouseholdCapacity(

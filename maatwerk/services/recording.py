@@ -11,11 +11,15 @@ was committed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import TypeVar
 
+import attrs
+
 from maatwerk.core.affordability import Affordability, OtherDebt, affordability
 from maatwerk.core.arrangements import ProposalOutcome, classic_arrangement, propose_arrangement
+from maatwerk.core.debtors import Debtor, Housing
 from maatwerk.core.debts import Balance
 from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import (
@@ -41,8 +45,8 @@ from maatwerk.core.events import (
 from maatwerk.core.limitation import time_barred
 from maatwerk.core.money import Money
 from maatwerk.core.ports import EventListener, Store
-from maatwerk.core.records import StoredCase
-from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.core.records import ImportBatch, ImportKind, StoredCase
+from maatwerk.core.subsistence import IncreaseNotComputableError, SubsistenceTables
 from maatwerk.services.announce import announce
 from maatwerk.services.payloads import household_bvv
 
@@ -61,6 +65,7 @@ __all__ = [
     "propose_arrangement_for",
     "resolve_dispute",
     "revoke_consent",
+    "set_housing",
 ]
 
 #: Days the debtor has to answer an arrangement offer.
@@ -352,6 +357,55 @@ def _consent(  # noqa: PLR0917 - private helper of the two public functions abov
 
 
 #: How a debtor can acknowledge a debt (BW 3:318 sets no form; the record says which it was).
+def set_housing(
+    store: Store,
+    debtor_id: str,
+    *,
+    housing: Housing,
+    owner_increase: Money | None,
+    on: dt.date,
+    by: str,
+) -> Debtor:
+    """A person records how DEBTOR lives and, for an owner-occupier or a tenant without
+    huurtoeslag, the Rv 475da lid 7 increase they determined per the Besluit beslagvrije voet
+    (the engine cannot compute it).
+
+    Written like an import of the one corrected debtor row (:meth:`ImportStore.apply_import`,
+    the one path that changes a debtor): the row is updated and the event log gets an
+    ``audit.record-updated`` record naming the changed fields, dated ``on`` and written by
+    ``by``, so the next run re-evaluates the case (its fingerprint moved) and the history
+    shows who set it. Without an increase, an own home sends the case to a person (guard
+    ``bvv-needs-person``) whenever the increase would matter.
+    """
+    _debtor(store, debtor_id)
+    keys = store.cases_of_debtor(debtor_id)
+    if not keys:
+        raise InputError(f"debtor {debtor_id!r} has no debts", Location(field="DEBTOR"))
+    if owner_increase is not None and not housing.asks_lid7:
+        raise InputError(
+            "an owner increase (Rv 475da lid 7) is only for housing 'own' or 'rent-no-huurtoeslag'",
+            Location(field="--owner-increase"),
+        )
+    if owner_increase is not None and owner_increase.is_negative:
+        raise InputError(
+            "the owner increase must be at least 0", Location(field="--owner-increase")
+        )
+    stored = store.load_cases(keys[:1])[0].debtor
+    debtor = attrs.evolve(stored, housing=housing, owner_increase=owner_increase)
+    fingerprint = f"{debtor_id}|{housing.value}|{owner_increase}|{on.isoformat()}|{by}"
+    store.apply_import(
+        ImportBatch(
+            kind=ImportKind.DEBTORS,
+            file_name="maatwerk debtor housing",
+            file_sha256=hashlib.sha256(fingerprint.encode()).hexdigest(),
+            records=(debtor,),
+            recorded_by=by,
+            recorded_on=on,
+        )
+    )
+    return debtor
+
+
 ACKNOWLEDGEMENT_FORMS = ("letter", "email", "phone", "visit", "payment", "arrangement")
 
 
@@ -474,6 +528,14 @@ def _household_room(
         )
     try:
         bvv = household_bvv(debtor, debtor.net_monthly_income, on, subsistence)
+    except IncreaseNotComputableError as exc:
+        raise InputError(
+            f"the protected income (BVV) of debtor {debtor.debtor_id!r} cannot be computed: "
+            f"{exc.reason} (Rv 475da lid 7; without it {exc.without.format()}, too low). "
+            "A person sets the increase first: maatwerk debtor housing "
+            f"{debtor.debtor_id} --owner-increase AMOUNT",
+            Location(field="--capacity"),
+        ) from None
     except InputError as exc:
         raise InputError(
             f"the protected income (BVV) of debtor {debtor.debtor_id!r} cannot be computed "

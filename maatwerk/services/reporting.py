@@ -44,7 +44,7 @@ from maatwerk.core.events import (
 )
 from maatwerk.core.money import Money
 from maatwerk.core.report_data import BillRow, ReportData, ReportSource
-from maatwerk.core.subsistence import SubsistenceTables
+from maatwerk.core.subsistence import IncreaseNotComputableError, SubsistenceTables
 from maatwerk.services.funnel import (
     AGEING_BUCKETS,
     AgeingBucket,
@@ -85,8 +85,10 @@ def capacity_from_tables(tables: SubsistenceTables) -> Capacity:
             return None
         try:
             bvv = household_bvv(debtor, debtor.net_monthly_income, on, tables).bvv
-        except InputError:
-            return None  # not enough data to compute the BVV: the point is left out
+        except (InputError, IncreaseNotComputableError):
+            # not enough data to compute the BVV, or the Rv 475da lid 7 increase waits for a
+            # person: the point is left out
+            return None
         return affordability(
             net_income=debtor.net_monthly_income, protected=bvv, debt=total
         ).capacity

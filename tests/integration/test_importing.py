@@ -171,6 +171,59 @@ class TestAllOrNothing:
         assert caught.value.location.line == 1
 
 
+class TestHousing:
+    """The optional Rv 475da lid 7 columns: housing and the increase a person set."""
+
+    def test_housing_and_owner_increase_are_stored(self, store: SqlStore, tmp_path: Path) -> None:
+        text = (
+            "debtor_id,name,household,net_monthly_income,housing,owner_increase\n"
+            "D1,A,single,1600.00,own,150.00\n"
+            "D2,B,couple,2100.00,rent-no-huurtoeslag,\n"
+            "D3,C,single,1400.00,,\n"
+            "D4,D,single,1400.00,rent,\n"
+        )
+        counts = _import(store, _write(tmp_path, "d.csv", text), ImportKind.DEBTORS)
+        assert counts.inserted == 4
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    schema.debtors.c.debtor_id,
+                    schema.debtors.c.housing,
+                    schema.debtors.c.owner_increase_cents,
+                ).order_by(schema.debtors.c.debtor_id)
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("D1", "own", 15000),
+            ("D2", "rent-no-huurtoeslag", None),
+            ("D3", None, None),
+            ("D4", "rent", None),
+        ]
+
+    def test_bad_housing_values_are_named_by_line_and_field(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        text = (
+            "debtor_id,name,household,housing,owner_increase\n"
+            "D1,A,single,koop,\n"
+            "D2,B,single,rent,100.00\n"
+            "D3,C,single,own,-1.00\n"
+            "D4,D,single,,20.00\n"
+        )
+        path = _write(tmp_path, "d.csv", text)
+        with pytest.raises(ImportRejectedError) as caught:
+            _import(store, path, ImportKind.DEBTORS)
+        found = [(e.location.file, e.location.line, e.location.field) for e in caught.value.errors]
+        assert found == [
+            ("d.csv", 2, "housing"),
+            ("d.csv", 3, "owner_increase"),
+            ("d.csv", 4, "owner_increase"),
+            ("d.csv", 5, "owner_increase"),
+        ]
+        assert "rent-no-huurtoeslag" in caught.value.errors[0].message
+        assert "lid 7" in caught.value.errors[1].message
+        assert _dump(store)["debtors"] == []
+
+
 class TestConsentsAndHolds:
     """Imported consents and holds become the events the policy's guards read, once."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -12,8 +13,9 @@ from alembic.runtime.migration import MigrationContext
 
 from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine, normalise_url
+from maatwerk.adapters.storage.mapping import debtor_row
 from maatwerk.adapters.storage.schema import metadata
-from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debtors import Debtor, HouseholdType, Housing
 from maatwerk.core.debts import Debt
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
@@ -96,8 +98,11 @@ class TestMigrations:
             tables = set(sa.inspect(engine).get_table_names())
             assert {"debtors", "debts", "events", "outbox", "reviews"} <= tables
             previous = migrate.downgrade(engine)
-            assert previous is not None
+            assert previous == "0003"
             assert previous != head
+            columns = {c["name"] for c in sa.inspect(engine).get_columns("debtors")}
+            assert not {"housing", "owner_increase_cents"} & columns
+            assert migrate.downgrade(engine) == "0002"
             assert "case_state" not in set(sa.inspect(engine).get_table_names())
             assert "outbox" in set(sa.inspect(engine).get_table_names())
             assert migrate.downgrade(engine) == "0001"
@@ -138,6 +143,57 @@ class TestMigrations:
             engine.dispose()
 
 
+class TestDebtorHousingMigration:
+    """0004 adds the Rv 475da lid 7 housing columns to a database that already holds debtors."""
+
+    def test_a_debtor_stored_before_0004_keeps_its_data_and_its_row_hash(self, db_url: str) -> None:
+        engine = make_engine(db_url)
+        try:
+            assert migrate.upgrade(engine, "0003") == "0003"
+        finally:
+            engine.dispose()
+        before = SqlStore.from_url(db_url)
+        try:
+            # what a 0003 store wrote: the columns it knew (no housing columns)
+            row = {k: v for k, v in debtor_row(_debtor(1)).items() if k not in _LID7}
+            with before.engine.begin() as conn:
+                conn.execute(sa.table("debtors", *(sa.column(k) for k in row)).insert(), [row])
+        finally:
+            before.close()
+        engine = make_engine(db_url)
+        try:
+            assert migrate.upgrade(engine) == migrate.head_revision()
+        finally:
+            engine.dispose()
+        store = SqlStore.from_url(db_url)
+        try:
+            # the same debtor imported again is unchanged (its hash did not move)
+            counts = store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.DEBTORS, file_name="x", file_sha256="0", records=(_debtor(1),)
+                )
+            )
+            assert (counts.unchanged, counts.updated) == (1, 0)
+            # and an owner-occupier with a person-set increase round-trips
+            owner = attrs.evolve(_debtor(1), housing=Housing.OWN, owner_increase=eur("150.00"))
+            store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.PORTFOLIO,
+                    file_name="y",
+                    file_sha256="1",
+                    records=(owner, _debt(1, 1)),
+                    recorded_by="anna",
+                )
+            )
+            (case,) = store.load_cases(store.cases_of_debtor("D001"))
+            assert case.debtor.housing is Housing.OWN
+            assert case.debtor.owner_increase == eur("150.00")
+            audit = [h for h in store.history("D001") if h.kind == "audit.record-updated"]
+            assert audit[-1].payload["fields"] == ["housing", "owner_increase_cents"]
+        finally:
+            store.close()
+
+
 class TestEngine:
     """URLs are checked and SQLite runs with foreign keys and WAL."""
 
@@ -157,6 +213,9 @@ class TestEngine:
                 assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         finally:
             engine.dispose()
+
+
+_LID7 = ("housing", "owner_increase_cents")
 
 
 def _debtor(n: int) -> Debtor:

@@ -158,6 +158,8 @@ def _same(file: CaseFile) -> CaseFile:
 #: Guards that check only a step with these params (the trigger is the step, not the case).
 STEP_PARAMS: dict[str, tuple[tuple[str, str], ...]] = {
     "zvw-second-notice": (("notice", "second"),),
+    # an offer sized to capacity rests on the BVV; any other offer does not
+    "bvv-needs-person": (("plan", "capacity"),),
 }
 
 #: A trigger that is also a statutory bar of another guard on some actions: (code, action) ->
@@ -248,6 +250,22 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
             ),
         ),
         frozenset({ActionKind.BAILIFF_HANDOVER}),
+    ),
+    # an owner-occupier asked for the Rv 475da lid 7 increase and no person has set it: the
+    # services could not compute the BVV (only a too-low bound); costs do not depend on it under
+    # this policy (costs_when_cannot_pay = true), so only the hand-over and the capacity offer
+    "bvv-needs-person": (
+        lambda f: attrs.evolve(
+            f,
+            debtor=debtor(housing="own"),
+            household=HouseholdCapacity(
+                on=TODAY,
+                net_income=eur("1600.00"),
+                needs_person="lid 7 increase cannot be computed",
+                too_low=eur("1234.56"),
+            ),
+        ),
+        frozenset({ActionKind.BAILIFF_HANDOVER, ActionKind.ARRANGEMENT_OFFER}),
     ),
     "brp-mismatch": (with_debtor(has_brp_address=False), frozenset({ActionKind.ZVW_REPORT})),
     # a premium due 2020-01-01: its 5 years (BW 3:308) ended on 2025-01-01; the 14-day letter
@@ -397,3 +415,95 @@ class TestRegistry:
         codes = {s.code for s in BUILTIN_GUARDS.for_step(pol, step(ActionKind.BAILIFF_HANDOVER))}
         assert "personal-contact" not in codes
         assert "deceased" in codes
+
+
+def _lid7_pending(housing: str = "own") -> CaseFile:
+    return attrs.evolve(
+        clean(),
+        debtor=debtor(housing=housing),
+        household=HouseholdCapacity(
+            on=TODAY,
+            net_income=eur("1600.00"),
+            needs_person="lid 7 increase cannot be computed",
+            too_low=eur("1234.56"),
+        ),
+    )
+
+
+def _verdicts_under(
+    file: CaseFile, policy: Policy, action: ActionKind, **kw: object
+) -> dict[str, Verdict]:
+    the_step = step(action, **kw)
+    ctx = GuardContext(
+        state=derive_state(file, TODAY),
+        policy=policy,
+        step=the_step,
+        debt=file.case.debts[0],
+        tables=tables(),
+    )
+    return {
+        spec.code: v
+        for spec in BUILTIN_GUARDS.for_step(policy, the_step)
+        if (v := spec.check(ctx)) is not None
+    }
+
+
+class TestBvvNeedsPerson:
+    """Rv 475da lid 7 not computable: no step that rests on the BVV until a person sets it."""
+
+    def test_reason_is_plain_and_names_the_too_low_amount(self) -> None:
+        reason = verdicts(_lid7_pending(), ActionKind.BAILIFF_HANDOVER)["bvv-needs-person"].reason
+        assert reason.nl.startswith(
+            "De beslagvrije voet kan hoger zijn, omdat de klant een eigen huis heeft. "
+            "Dat kunnen we niet zelf uitrekenen. Een medewerker rekent het na."
+        )
+        assert "Zonder die verhoging is de beslagvrije voet € 1.234,56 per maand." in reason.nl
+        assert "lid 7" in reason.en
+
+    def test_tenant_without_huurtoeslag_is_named_as_such(self) -> None:
+        file = _lid7_pending("rent-no-huurtoeslag")
+        reason = verdicts(file, ActionKind.BAILIFF_HANDOVER)["bvv-needs-person"].reason
+        assert "huurt zonder huurtoeslag" in reason.nl
+
+    def test_deduction_at_source_is_blocked(self) -> None:
+        found = verdicts(_lid7_pending(), ActionKind.ARRANGEMENT_OFFER)
+        assert found == {}  # a plain offer (no plan sized to capacity) does not rest on the BVV
+        the_step = attrs.evolve(step(ActionKind.ARRANGEMENT_OFFER), channel="source-deduction")
+        ctx = GuardContext(
+            state=derive_state(_lid7_pending(), TODAY),
+            policy=POLICY,
+            step=the_step,
+            debt=clean().case.debts[0],
+            tables=tables(),
+        )
+        assert BUILTIN_GUARDS.get("bvv-needs-person").check(ctx) is not None
+
+    def test_cost_steps_blocked_when_the_policy_waives_costs_for_cannot_pay(self) -> None:
+        humane = attrs.evolve(
+            POLICY,
+            settings=attrs.evolve(
+                POLICY.settings,
+                costs_when_cannot_pay=False,
+                disabled_guards=("bvv-needs-person",),  # mandatory: ignored
+            ),
+        )
+        for action in (ActionKind.FOURTEEN_DAY_LETTER, ActionKind.FORMAL_DEMAND):
+            assert set(_verdicts_under(_lid7_pending(), humane, action)) == {"bvv-needs-person"}
+        charged = _verdicts_under(
+            _lid7_pending(), humane, ActionKind.PAYMENT_REMINDER, charges_costs=True
+        )
+        assert set(charged) == {"bvv-needs-person"}
+        # a step without costs or BVV goes ahead
+        assert _verdicts_under(_lid7_pending(), humane, ActionKind.PHONE_CALL) == {}
+
+    def test_cost_steps_pass_when_costs_do_not_depend_on_the_bvv(self) -> None:
+        assert verdicts(_lid7_pending(), ActionKind.FOURTEEN_DAY_LETTER) == {}
+
+    def test_set_increase_lifts_it(self) -> None:
+        file = attrs.evolve(
+            _lid7_pending(),
+            household=HouseholdCapacity(
+                on=TODAY, net_income=eur("1600.00"), protected_income=eur("1384.56")
+            ),
+        )
+        assert verdicts(file, ActionKind.BAILIFF_HANDOVER) == {}

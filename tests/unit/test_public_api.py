@@ -20,7 +20,7 @@ PUBLIC_NAMES: dict[str, str] = {
         BvvMaxima CALENDAR CalculationLine CalendarRangeError Calendars Case ChargesDuringPlan
         ClaimKind CollectionCosts Commitment CostLine CostsDecision CostsRefusal
         CurrencyMismatchError DEFAULT_MAX_MONTHS Dated DatedTable Debt DebtStatus Debtor EUR
-        FormulaParameters FormulaVersion FourteenDayLetter GracePolicy HouseholdType InputError
+        FormulaParameters FormulaVersion FourteenDayLetter GracePolicy HouseholdType Housing InputError
         Instalment InstalmentRule InstitutionStay InterestKind InterestLine InterestPeriod
         InterestRate InterestResult InterestTables LegalDeadline LimitationKind LimitationResult
         LimitationRule Location MaatwerkError MissingParameterError Money MoneyError

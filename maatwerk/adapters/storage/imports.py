@@ -71,7 +71,12 @@ class SqlImports(SqlBase):
             for entity in ("debtor", "debt", "payment", "mandate", "consent", "hold"):
                 if entity in groups:
                     counts += self._upsert(
-                        conn, entity, groups[entity], sources[entity], batch.recorded_by
+                        conn,
+                        entity,
+                        groups[entity],
+                        sources[entity],
+                        actor=batch.recorded_by,
+                        recorded_on=batch.recorded_on,
                     )
             conn.execute(
                 t.import_audit.insert().values(
@@ -98,7 +103,9 @@ class SqlImports(SqlBase):
         entity: str,
         rows: list[dict[str, Any]],
         records: list[Any],
+        *,
         actor: str,
+        recorded_on: dt.date | None = None,
     ) -> ImportCounts:
         table, key = _ENTITY[entity]
         # One file may list a key twice (a portfolio repeats its debtor per debt): last wins.
@@ -131,7 +138,7 @@ class SqlImports(SqlBase):
                     "kind": AUDIT_RECORD_UPDATED,
                     "debtor_id": row.get("debtor_id", ident),
                     "debt_id": row.get("debt_id") if entity != "debtor" else None,
-                    "occurred_on": _audit_day(row),
+                    "occurred_on": _audit_day(row, recorded_on),
                     "actor": actor,
                     "idempotency_key": None,
                     "payload": {"entity": entity, "key": ident, "fields": changed},
@@ -208,12 +215,12 @@ def _differs(old: Any, new: Any) -> bool:
     return bool(old != new)
 
 
-def _audit_day(row: Mapping[str, Any]) -> dt.date:
+def _audit_day(row: Mapping[str, Any], recorded_on: dt.date | None = None) -> dt.date:
     for name in ("due_date", "received_on", "signed_on", "given_on", "starts_on"):
         value = row.get(name)
         if isinstance(value, dt.date):
             return value
-    return dt.date(1970, 1, 1)
+    return recorded_on or dt.date(1970, 1, 1)
 
 
 def _import_row(record: Any) -> tuple[str, dict[str, Any]]:

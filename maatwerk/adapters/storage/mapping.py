@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debtors import Debtor, HouseholdType, Housing
 from maatwerk.core.debts import (
     AppliedPayment,
     Balance,
@@ -117,8 +117,9 @@ def row_hash(row: Mapping[Any, Any]) -> str:
     return hashlib.sha256(json_dumps(dict(row)).encode()).hexdigest()
 
 
-def _with_hash(row: dict[str, Any]) -> dict[str, Any]:
-    row["row_hash"] = row_hash(row)
+def _with_hash(row: dict[str, Any], *, unhashed_when_none: tuple[str, ...] = ()) -> dict[str, Any]:
+    hashed = {k: v for k, v in row.items() if not (v is None and k in unhashed_when_none)}
+    row["row_hash"] = row_hash(hashed)
     return row
 
 
@@ -178,8 +179,18 @@ def debtor_row(debtor: Debtor) -> dict[str, Any]:
             "vulnerable": debtor.vulnerable,
             "deceased": debtor.deceased,
             "bsn": debtor.bsn,
-        }
+            "housing": None if debtor.housing is None else debtor.housing.value,
+            "owner_increase_cents": (
+                None if debtor.owner_increase is None else cents(debtor.owner_increase)
+            ),
+        },
+        unhashed_when_none=_LID7_COLUMNS,
     )
+
+
+#: Debtor columns added by migration 0004; left out of the row hash while empty, so that a
+#: debtor stored before them keeps its hash (a re-import of the same file changes nothing).
+_LID7_COLUMNS: Final = ("housing", "owner_increase_cents")
 
 
 DEBTOR_COLUMNS: Final = (
@@ -198,6 +209,8 @@ DEBTOR_COLUMNS: Final = (
     "vulnerable",
     "deceased",
     "bsn",
+    "housing",
+    "owner_increase_cents",
 )
 
 
@@ -219,6 +232,8 @@ def debtor_from_row(row: Sequence[Any]) -> Debtor:
         vulnerable,
         deceased,
         bsn,
+        housing,
+        owner_increase,
     ) = row
     return Debtor(
         debtor_id=debtor_id,
@@ -236,6 +251,8 @@ def debtor_from_row(row: Sequence[Any]) -> Debtor:
         vulnerable=bool(vulnerable),
         deceased=bool(deceased),
         bsn=bsn,
+        housing=None if housing is None else Housing(housing),
+        owner_increase=money(owner_increase),
     )
 
 

@@ -90,6 +90,10 @@ debtors = sa.Table(
     sa.Column("deceased", sa.Boolean, nullable=False),
     sa.Column("bsn", sa.String(9)),
     sa.Column("row_hash", sa.String(64), nullable=False),
+    # Rv 475da lid 7 (migration 0004): rent / own / rent-no-huurtoeslag (NULL: not known, rent)
+    # and the monthly increase a person set per the Besluit beslagvrije voet
+    sa.Column("housing", sa.String(32)),
+    sa.Column("owner_increase_cents", CENTS),
 )
 
 debts = sa.Table(

@@ -110,6 +110,12 @@ class HouseholdCapacity:
     is ``None`` when it is not known (no income stored, or the tables cannot give a BVV for the
     household). ``provisional``: the BVV rests on figures marked provisional. ``table``: the
     table version the BVV came from (for explanations). The core never computes it: it reads it.
+
+    ``needs_person``: why the protected income could not be computed and a person must set a
+    figure first (e.g. ``"lid 7 increase cannot be computed"``: an owner-occupier or a tenant
+    without huurtoeslag asked for the Rv 475da lid 7 increase, which the engine cannot compute);
+    ``protected_income`` is then ``None`` and ``too_low`` the BVV without the missing part (a
+    lower bound, never to be used to attach, deduct or size a plan).
     """
 
     on: dt.date
@@ -117,6 +123,8 @@ class HouseholdCapacity:
     protected_income: Money | None = None
     provisional: bool = False
     table: str = ""
+    needs_person: str = ""
+    too_low: Money | None = None
 
     @property
     def known(self) -> bool:

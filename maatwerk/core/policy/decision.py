@@ -131,7 +131,8 @@ class Decision:
     arrears: Money = Money.zero()
     arrears_months: str = "0"
     household: Reason | None = None
-    """why the household cannot pay (or why that is unconfirmed); ``None``: it can, or unknown"""
+    """why the household cannot pay (or why that is unconfirmed), or why its protected income
+    waits for a person (Rv 475da lid 7); ``None``: it can pay, or unknown"""
     debt_help: Reason | None = None
     """the debt-help status (referred, running, resumed); ``None``: none"""
     costs_waived: Reason | None = None

@@ -69,10 +69,10 @@ from maatwerk.core.policy.guards import (
     time_barred_reason,
 )
 from maatwerk.core.policy.household import (
-    cannot_pay_reason,
     costs_waived,
     debt_help_reason,
     flag_due,
+    household_reason,
 )
 from maatwerk.core.policy.ladder import Ladder, due_step, missing_prerequisite
 from maatwerk.core.policy.model import ACTION_LABELS, Policy, Step
@@ -453,7 +453,7 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         history=_history(state, policy, tables),
         arrears=state.arrears,
         arrears_months=f"{state.arrears_months:.2f}",
-        household=cannot_pay_reason(state),
+        household=household_reason(state),
         debt_help=debt_help_reason(state, policy),
         costs_waived=costs_waived(state, policy),
         flag_problematic=flag_due(state) and not state.deceased,

@@ -44,7 +44,9 @@ from maatwerk.core.limitation import LimitationResult
 from maatwerk.core.policy import text
 from maatwerk.core.policy.casefile import CaseState
 from maatwerk.core.policy.household import (
+    COST_ACTIONS,
     HelpStatus,
+    bvv_needs_person_reason,
     cannot_pay_reason,
     debt_help_state,
     has_resume_step,
@@ -727,6 +729,51 @@ def cannot_pay(ctx: GuardContext) -> Verdict | None:
             code=reason.code,
             nl=f"{reason.nl} Daarom gaat er niets naar de deurwaarder.",
             en=f"{reason.en} No bailiff hand-over.",
+        )
+    )
+
+
+#: Steps that rest on the household's protected income: the hand-over (a garnishment keeps the
+#: BVV), offers sized to capacity or by deduction at source, and, when the policy waives costs
+#: for a household that cannot pay, the steps that charge costs.
+_BVV_ACTIONS: Final = frozenset(
+    {ActionKind.BAILIFF_HANDOVER, ActionKind.ARRANGEMENT_OFFER} | COST_ACTIONS
+)
+
+
+def _rests_on_bvv(ctx: GuardContext) -> bool:
+    step = ctx.step
+    if step.action is ActionKind.BAILIFF_HANDOVER or "bvv-needs-person" in step.guards:
+        return True
+    if step.action is ActionKind.ARRANGEMENT_OFFER and not step.charges_costs:
+        return step.channel == "source-deduction" or dict(step.params).get("plan") == "capacity"
+    # a cost step: the costs depend on the BVV only when the policy waives them for a
+    # household that cannot pay (costs_when_cannot_pay = false)
+    return not ctx.policy.settings.costs_when_cannot_pay
+
+
+@_builtin(
+    "bvv-needs-person",
+    applies_to=_BVV_ACTIONS,
+    with_costs=True,
+    mandatory=True,
+    nl="beslagvrije voet nog niet vastgesteld (eigen woning of huur zonder huurtoeslag)",
+    en="protected income not yet set (Rv 475da lid 7 increase for a person to set)",
+)
+def bvv_needs_person(ctx: GuardContext) -> Verdict | None:
+    """No step that rests on the protected income while it cannot be computed: an
+    owner-occupier, or a tenant without huurtoeslag, asked for the Rv 475da lid 7 increase and
+    no person set it (``HouseholdCapacity.needs_person``). A too-low BVV would let the bailiff,
+    a deduction or a plan take what the debtor must keep. Lifted once a person sets the
+    increase (the debtor's ``owner_increase``): the BVV then includes it."""
+    reason = bvv_needs_person_reason(ctx.state)
+    if reason is None or not _rests_on_bvv(ctx):
+        return None
+    return Verdict(
+        reason=Reason(
+            code=reason.code,
+            nl=f"{reason.nl} Deze stap wacht daarop.",
+            en=f"{reason.en} This step waits for it.",
         )
     )
 

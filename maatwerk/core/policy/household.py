@@ -11,6 +11,9 @@ events into the answers the guards, conditions and explanations need:
   standing problematic-debt flag (no plan fits within what the household can spare: capacity
   nil) also bars the bailiff (:func:`cannot_pay_reason`) until a person clears it;
 * :func:`no_room_reason`: no plan sized to the room is offered when there is no room;
+* :func:`bvv_needs_person_reason`: the protected income could not be computed (an
+  owner-occupier or a tenant without huurtoeslag asked for the Rv 475da lid 7 increase, which
+  the engine cannot compute): a person sets it before any step that rests on it;
 * :func:`needs_help`: the ``cannot_pay = true`` condition of a step (a referral offer): cannot
   pay by the figures, said so, or recorded as problematic debt;
 * :func:`debt_help_state`: debt help running, a referral waiting for the municipality's answer
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from maatwerk.core.debtors import Housing
 from maatwerk.core.events import ActionKind, DebtorFlag, DebtorFlagged, FlagCleared
 from maatwerk.core.policy import text
 from maatwerk.core.policy.model import Anchor, Policy
@@ -46,12 +50,14 @@ __all__ = [
     "DebtHelpState",
     "HelpStatus",
     "PayStatus",
+    "bvv_needs_person_reason",
     "cannot_pay_reason",
     "costs_waived",
     "debt_help_reason",
     "debt_help_state",
     "flag_due",
     "has_resume_step",
+    "household_reason",
     "needs_help",
     "no_room_reason",
     "pay_status",
@@ -126,6 +132,48 @@ def cannot_pay_reason(state: CaseState) -> Reason | None:
             "first. A case manager who judges otherwise clears the flag.",
         )
     return None
+
+
+def bvv_needs_person_reason(state: CaseState) -> Reason | None:
+    """Why the household's protected income waits for a person (``None``: it does not).
+
+    Set when the services could not compute the BVV (``HouseholdCapacity.needs_person``): an
+    owner-occupier, or a tenant without huurtoeslag, asked for the Rv 475da lid 7 increase below
+    its income limit, and no person has set it (the Besluit beslagvrije voet's rule is not in
+    the tables). The BVV without it (``too_low``) is too low to attach, deduct or size a plan by.
+    """
+    household = state.household
+    if household is None or not household.needs_person:
+        return None
+    if state.debtor.housing is Housing.RENT_NO_HUURTOESLAG:
+        why_nl, why_en = "huurt zonder huurtoeslag", "rents without huurtoeslag (Wht art. 11)"
+    else:
+        why_nl, why_en = "een eigen huis heeft", "owns their home"
+    low = household.too_low
+    low_nl = (
+        ""
+        if low is None
+        else f" Zonder die verhoging is de beslagvrije voet {text.amount(low, 'nl')} per maand. "
+        "Dat is te laag."
+    )
+    low_en = (
+        "" if low is None else f" Without it the BVV would be {text.amount(low, 'en')}, too low."
+    )
+    return Reason(
+        code="bvv-needs-person",
+        nl=f"De beslagvrije voet kan hoger zijn, omdat de klant {why_nl}. Dat kunnen we niet "
+        f"zelf uitrekenen. Een medewerker rekent het na.{low_nl}",
+        en=f"The protected income may be higher: the debtor {why_en} and the Rv 475da lid 7 "
+        "increase (Besluit beslagvrije voet) cannot be computed by the engine "
+        f"({household.needs_person}).{low_en} A case manager sets the increase "
+        "(maatwerk debtor housing --owner-increase).",
+    )
+
+
+def household_reason(state: CaseState) -> Reason | None:
+    """The household line of a decision: why it cannot pay (:func:`cannot_pay_reason`), else why
+    its protected income waits for a person (:func:`bvv_needs_person_reason`)."""
+    return cannot_pay_reason(state) or bvv_needs_person_reason(state)
 
 
 def no_room_reason(state: CaseState) -> Reason | None:
