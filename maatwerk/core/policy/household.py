@@ -100,7 +100,7 @@ def cannot_pay_reason(state: CaseState) -> Reason | None:
         net, bvv = household.net_income, household.protected_income
         if net is None or bvv is None:  # pragma: no cover - known figures (pay_status)
             return None
-        said_nl = " De klant zei ook dat hij niet kan betalen." if state.said_cant_pay else ""
+        said_nl = " De klant zei ook zelf dat betalen niet lukt." if state.said_cant_pay else ""
         said_en = " The debtor also said so." if state.said_cant_pay else ""
         provisional_nl = " (voorlopig bedrag)" if household.provisional else ""
         provisional_en = " (provisional)" if household.provisional else ""
@@ -116,7 +116,7 @@ def cannot_pay_reason(state: CaseState) -> Reason | None:
     if status is PayStatus.UNCONFIRMED:
         return Reason(
             code="cannot-pay",
-            nl="De klant zegt dat hij niet kan betalen. We weten zijn inkomen niet. "
+            nl="De klant zegt dat betalen niet lukt. We weten het inkomen niet. "
             "Een medewerker zoekt dit eerst uit. Er gaat niets naar de deurwaarder.",
             en="The debtor says they cannot pay and the income is not known: a case manager "
             "checks the figures first; no automatic bailiff hand-over.",
@@ -124,9 +124,9 @@ def cannot_pay_reason(state: CaseState) -> Reason | None:
     if DebtorFlag.PROBLEMATIC_DEBT in state.flags:
         return Reason(
             code="cannot-pay",
-            nl="De klant heeft problematische schulden: er past geen regeling binnen wat hij "
-            "kan missen. Beslag levert dan vooral kosten op. Schuldhulp gaat voor. Vindt een "
-            "medewerker dat het anders is? Dan haalt hij de markering weg.",
+            nl="De klant heeft problematische schulden: er past geen regeling binnen wat de "
+            "klant kan missen. Beslag levert dan vooral kosten op. Schuldhulp gaat voor. Vindt "
+            "een medewerker dat het anders is? Dan kan die de markering weghalen.",
             en="Problematic debt is recorded: no plan fits within what the household can "
             "spare (capacity nil), so a garnishment would yield mostly costs; debt help comes "
             "first. A case manager who judges otherwise clears the flag.",
