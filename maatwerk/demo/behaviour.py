@@ -47,6 +47,7 @@ _PROFILE_KEYS = frozenset(
         "letter_response",
         "call_answer",
         "accept_offer",
+        "accept_unfit",
         "keep_fit",
         "keep_unfit",
         "bailiff_recovery",
@@ -186,6 +187,12 @@ def convert(values: Values) -> BehaviourParams:
             name: _probability(sub, name, where)
             for name in _PROFILE_KEYS - {"income_factor", "other_arrears_instalment"}
         }
+        if probabilities["accept_unfit"] > probabilities["accept_offer"]:
+            raise RuleTableError(
+                "accept_unfit (a plan above what the household can spare) must not be more "
+                "than accept_offer (a plan that fits)",
+                values.where(f"{where}.accept_unfit"),
+            )
         profiles[profile] = ProfileParams(
             income_factor=float(_num(sub, "income_factor", where)),
             other_arrears_instalment=_money(sub, "other_arrears_instalment", where),

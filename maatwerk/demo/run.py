@@ -39,6 +39,7 @@ import attrs
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.events import (
+    ArrangementRejected,
     ConsentScope,
     ContactChannel,
     ContactOutcome,
@@ -330,7 +331,12 @@ class _Driver:
         by_phone: bool,
         fixed: tuple[int, Money] | None = None,
     ) -> None:
-        if home.plan is not None or home.rng.random() >= home.params.accept_offer:
+        if home.plan is not None:
+            return
+        # one draw decides: below accept_unfit the household takes any plan, below accept_offer
+        # only one that fits what it can spare (accept_unfit <= accept_offer; seed 003)
+        draw = home.rng.random()
+        if draw >= home.params.accept_offer:
             return
         owed = self._owed([CaseKey(home.debtor_id, self.creditor)], day).get(
             home.debtor_id, Money.zero()
@@ -346,15 +352,30 @@ class _Driver:
         except MaatwerkError:
             record.recorded["no plan fits (BVV)"] += 1
             return
+        instalment = offer.instalment or owed
+        fits = instalment <= capacity
+        if not fits and draw >= home.params.accept_unfit:
+            # the instalment is more than the household can spare: declined
+            self.store.append(
+                [
+                    ArrangementRejected(
+                        occurred_on=day,
+                        debtor_id=home.debtor_id,
+                        recorded_by="demo-service-desk",
+                        arrangement_id=offer.arrangement_id,
+                    )
+                ]
+            )
+            record.recorded["offers declined (above capacity)"] += 1
+            return
         recording.accept_arrangement(
             self.store, home.debtor_id, offer.arrangement_id, on=day, by="demo-service-desk"
         )
-        instalment = offer.instalment or owed
         home.plan = Plan(
             instalment=instalment,
             left=offer.instalments or 1,
             next_due=day + dt.timedelta(days=7),
-            fits=instalment <= capacity,
+            fits=fits,
         )
         record.recorded["arrangements accepted"] += 1
 

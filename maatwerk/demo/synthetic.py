@@ -119,6 +119,7 @@ class ProfileParams:
     letter_response: float
     call_answer: float
     accept_offer: float
+    accept_unfit: float
     keep_fit: float
     keep_unfit: float
     bailiff_recovery: float

@@ -69,8 +69,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def classic(portfolio: Portfolio, behaviour: BehaviourParams, runs: Path) -> PolicyFigures:
-    return _run(portfolio, behaviour, "classic", out_dir=runs / "classic").figures.columns[0]
+def classic_run(portfolio: Portfolio, behaviour: BehaviourParams, runs: Path) -> DemoOutcome:
+    return _run(portfolio, behaviour, "classic", out_dir=runs / "classic")
+
+
+@pytest.fixture(scope="module")
+def classic(classic_run: DemoOutcome) -> PolicyFigures:
+    return classic_run.figures.columns[0]
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +184,14 @@ class TestHumaneAgainstClassic:
         assert at_risk(humane) < at_risk(classic)
 
     def test_never_below_protected_income(
-        self, humane: PolicyFigures, classic: PolicyFigures
+        self, humane: PolicyFigures, classic: PolicyFigures, classic_run: DemoOutcome
     ) -> None:
         assert humane.below_bvv == 0
-        # the fixed "6 months, at least EUR 50" plan and bank garnishment do push some below it
-        assert classic.below_bvv > 0
+        assert classic.below_bvv >= humane.below_bvv
+        # the fixed "6 months, at least EUR 50" plan asks more than some households can spare:
+        # most of them decline it (accept_unfit, seed 003); one that accepts is pushed below its
+        # BVV (5,000 households: 21, docs/simulation-model.md)
+        assert classic_run.result.totals["offers declined (above capacity)"] > 0
 
     def test_humane_plans_fit_capacity(self, humane: PolicyFigures) -> None:
         assert humane.arrangement_points
@@ -229,8 +237,9 @@ class TestHumaneOutcomes:
 
     @pytest.mark.xfail(
         strict=True,
-        reason="not reached: under the behaviour model most households in arrears pay in full "
-        "after a nudge, and those without room get help, not a plan "
+        reason="not reached (5,000 households: 190 vs 116, 1.64x): almost every household with "
+        "room that cannot pay at once already has a plan; those without room get help, not a "
+        "plan; the rest pay in full after a reminder or a call "
         "(docs/simulation-model.md, 'Humane against classic')",
     )
     def test_twice_the_arrangements(self, humane: PolicyFigures, classic: PolicyFigures) -> None:

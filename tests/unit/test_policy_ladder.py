@@ -10,7 +10,7 @@ import pytest
 from policy_helpers import carry_out, case_file, policy, run, tables
 
 from maatwerk.adapters.case_json import load_case_file
-from maatwerk.adapters.policy_loader import load_policy_text
+from maatwerk.adapters.policy_loader import load_policy_text, resolve_policy
 from maatwerk.core.arrangements import PaymentMethod
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.events import (
@@ -29,7 +29,7 @@ from maatwerk.core.events import (
     StepTaken,
 )
 from maatwerk.core.money import eur
-from maatwerk.core.policy import CaseFile, NoteKind, evaluate
+from maatwerk.core.policy import CaseFile, NoteKind, Policy, evaluate
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "case.json"
@@ -380,3 +380,38 @@ class TestMinimumGapSemantics:
         text = _GAP_POLICY.replace("days = 7\n", "days = 7\nprerequisite = false\n", 1)
         _, taken = run(case_file(), load_policy_text(text, "gap.toml"), d(3, 2), 30)
         assert taken == [(d(3, 2), "second")]
+
+
+_AFTER_BREACH = """
+[[step]]
+id = "breach-call"
+action = "phone-call"
+channel = "phone-worklist"
+anchor = "plan-breach"
+days = 0
+max_times = 12
+"""
+
+
+class TestPlanBreachIsAReaction:
+    """A step anchored on ``plan-breach`` reacts to a breach: a side step, never a rung that
+    a case without a breach would have to catch up on first."""
+
+    def _with_breach_call(self) -> Policy:
+        # before the 14-day letter, as a policy would list a call after a breached plan
+        text = resolve_policy("humane").read_text(encoding="utf-8")
+        letter = '[[step]]\nid = "letter"'
+        assert letter in text
+        text = text.replace(letter, _AFTER_BREACH.lstrip() + "\n" + letter)
+        return load_policy_text(text, "humane-breach.toml")
+
+    def test_a_plan_breach_step_is_a_side_step(self) -> None:
+        step = self._with_breach_call().step("breach-call")
+        assert step.is_side
+        assert not step.is_prerequisite
+
+    def test_it_does_not_hold_the_letter_of_a_case_without_a_breach(self) -> None:
+        _, plain = run(_fresh_example(), policy("humane"), START, 140)
+        _, taken = run(_fresh_example(), self._with_breach_call(), START, 140)
+        assert taken == plain
+        assert "letter" in [s for _, s in taken]

@@ -131,3 +131,18 @@ class TestBehaviourFile:
         (tmp_path / "demo_behaviour.toml").write_text(text, encoding="utf-8")
         with pytest.raises(RuleTableError, match=r"profiles\.on-time\.on_time"):
             load_behaviour(START, tmp_path)
+
+    def test_unfit_plans_accepted_a_fifth_as_often(self, params: BehaviourParams) -> None:
+        # CZ (seed 003): a fifth of the arrangements under the fixed rule "6 months, at least
+        # EUR 50" compared with plans sized to what the customer can spare
+        for profile in params.profiles.values():
+            assert profile.accept_unfit == pytest.approx(profile.accept_offer / 5, abs=0.005)
+
+    def test_accept_unfit_above_accept_offer_is_refused(self, tmp_path: Path) -> None:
+        shipped = Path(__file__).parents[2] / "maatwerk" / "demo" / "demo_behaviour.toml"
+        text = shipped.read_text(encoding="utf-8").replace(
+            "accept_unfit = 0.04", "accept_unfit = 0.50"
+        )
+        (tmp_path / "demo_behaviour.toml").write_text(text, encoding="utf-8")
+        with pytest.raises(RuleTableError, match=r"profiles\.wont-pay\.accept_unfit"):
+            load_behaviour(START, tmp_path)

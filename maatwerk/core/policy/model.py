@@ -163,11 +163,14 @@ PREREQUISITE_ACTIONS: Final = frozenset(
     }
 )
 
-#: Anchors of steps that react to an event (a return, a missed instalment, a broken promise):
-#: side steps too.
+#: Anchors of steps that react to an event (a return, a missed instalment, a breached plan, a
+#: broken promise): side steps too. A step anchored on such an event is never a rung a case must
+#: catch up on: a case that never had the event would otherwise wait for it before every later
+#: prerequisite (a call after a breach placed before the 14-day letter held the letter).
 REACTIVE_ANCHORS: Final = frozenset(
     {
         Anchor.PAYMENT_RETURNED,
+        Anchor.PLAN_BREACH,
         Anchor.INSTALMENT_MISSED,
         Anchor.ARRANGEMENT_ACCEPTED,
         Anchor.PROMISE_BROKEN,
@@ -334,7 +337,7 @@ class Step:
 
         Its action is a :data:`SIDE_ACTIONS` one (referral, early signal, re-presentation) or
         its anchor reacts to an event (:data:`REACTIVE_ANCHORS`: a could-not-pay return, a
-        missed instalment). A side step is never passed by a later rung and passes nothing.
+        missed instalment, a breached plan, a broken promise). A side step is never passed by a later rung and passes nothing.
         """
         if self.side is not None:
             return self.side
