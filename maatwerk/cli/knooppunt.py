@@ -173,4 +173,4 @@ def settle_command(*, on: dt.date | None, by: str, db_url: str, as_json: bool) -
             f"EUR {waiting.amount.format()} by {waiting.pay_by.isoformat()}{late}"
         )
     if not result.completed and not result.open:
-        click.echo("no accepted settlement")
+        click.echo("no accepted settlement waiting for payment")
