@@ -1,7 +1,7 @@
 """File-based stand-in for the Schuldenknooppunt: JSON messages in an inbox, replies to an outbox.
 
 The real hub speaks SOAP/XML web services behind PKIoverheid certificates, given only under its
-connection agreement (``FORMATS.md`` §4.3), so this adapter stands in for it: debt help (or a
+connection agreement (``docs/formats/schuldenknooppunt.md``), so this adapter stands in for it: debt help (or a
 person who keys in what the portal shows) puts one JSON file per message in the **inbox**; we
 write one JSON file per reply in the **outbox**. The format is ``docs/formats/schuldenknooppunt.md``
 (field names assumed, after the Dutch practice).

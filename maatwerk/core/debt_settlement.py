@@ -4,10 +4,10 @@ The Schuldenknooppunt routes standard messages between debt counsellors and cred
 *Schuldregelen 2.0*). The counsellor sends a *Saldoverzoek* (what does this household owe you?)
 and a *Betaalvoorstel* (a collective settlement: pay a percentage in full and final
 settlement); the creditor answers with a *Saldoverzoek-antwoord* and a *Betaalvoorstel-antwoord*
-(source: ``FORMATS.md`` §4.3, from schuldenknooppunt.nl/hoe-werkt-het and its pages for software
-developers). The real message specification (SOAP/XML WSDLs) is only given under the connection
-agreement, so the **fields here are assumed**: the smallest set a creditor needs to answer, named
-after the Dutch practice (peildatum, hoofdsom/rente/kosten per vordering, percentage, betalen
+(source: schuldenknooppunt.nl/hoe-werkt-het and its pages for software developers; see
+``docs/formats/schuldenknooppunt.md``). The real message specification (SOAP/XML WSDLs) is only
+given under the connection agreement, so the **fields here are assumed**: the smallest set a
+creditor needs to answer, named after the Dutch practice (peildatum, hoofdsom/rente/kosten per vordering, percentage, betalen
 vóór). A real adapter maps its XML onto these values.
 
 Pure: no I/O, no clock. The amounts come from the ledger as it stood at the end of the request's
