@@ -278,14 +278,24 @@ def decide_proposal(
             f"no settlement proposal {proposal_id!r} for debtor {debtor_id!r}; "
             "run 'maatwerk knooppunt process' first"
         )
-    if any(
-        isinstance(e, (SettlementAccepted, SettlementRejected)) and e.proposal_id == proposal_id
-        for e in history
-    ):
-        raise SettlementStateError(f"proposal {proposal_id!r} was decided before")
+    earlier = next(
+        (
+            e
+            for e in history
+            if isinstance(e, (SettlementAccepted, SettlementRejected))
+            and e.proposal_id == proposal_id
+        ),
+        None,
+    )
+    if earlier is not None:
+        if isinstance(earlier, SettlementAccepted) != accept:
+            raise SettlementStateError(f"proposal {proposal_id!r} was decided before")
+        # the same decision again: send the reply again (it may not have gone out), record nothing
+        reply = _reply(proposed, earlier)
+        hub.send([reply])
+        return reply
     if on < proposed.occurred_on:
         raise InputError("the decision is dated before the proposal", Location(field="--date"))
-    decision = ProposalDecision.ACCEPTED if accept else ProposalDecision.REJECTED
     events: list[Event]
     if accept:
         events = [
@@ -319,21 +329,26 @@ def decide_proposal(
                 reason=reason.strip(),
             )
         ]
-    reply = ProposalReply(
-        message_id=f"{proposal_id}-antwoord",
-        in_reply_to=proposal_id,
-        debtor_id=debtor_id,
-        decision=decision,
-        decided_on=on,
-        claim_total=proposed.claim_total,
-        amount=proposed.amount if accept else Money.zero(),
-        pay_by=proposed.pay_by,
-        reason=reason.strip(),
-    )
+    reply = _reply(proposed, events[0])
     store.append(events, idempotency_key=f"knooppunt:{debtor_id}:{proposal_id}:decision")
     hub.send([reply])
     announce(listener, events)
     return reply
+
+
+def _reply(proposed: SettlementProposed, decided: Event) -> ProposalReply:
+    accepted = isinstance(decided, SettlementAccepted)
+    return ProposalReply(
+        message_id=f"{proposed.proposal_id}-antwoord",
+        in_reply_to=proposed.proposal_id,
+        debtor_id=proposed.debtor_id,
+        decision=ProposalDecision.ACCEPTED if accepted else ProposalDecision.REJECTED,
+        decided_on=decided.occurred_on,
+        claim_total=proposed.claim_total,
+        amount=proposed.amount if accepted else Money.zero(),
+        pay_by=proposed.pay_by,
+        reason=decided.reason if isinstance(decided, SettlementRejected) else "",
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -145,6 +145,13 @@ def test_an_accepted_settlement_holds_the_case_then_closes_it_when_paid(
             store, hub, debtor_id="D1", proposal_id="V-1", accept=False, by="bob",
             on=decided_on, reason="x",
         )  # fmt: skip
+    # the same decision again (the reply may not have gone out): sent again, nothing recorded
+    recorded = len(store.history("D1"))
+    (tmp_path / "outbox" / "V-1-antwoord.json").unlink()
+    decide_proposal(
+        store, hub, debtor_id="D1", proposal_id="V-1", accept=True, by="anna", on=decided_on
+    )
+    assert len(store.history("D1")) == recorded
     answer = json.loads((tmp_path / "outbox" / "V-1-antwoord.json").read_text())
     assert (answer["decision"], answer["amount"], answer["claim_total"]) == (
         "accepted", "400.00", "1000.00",
