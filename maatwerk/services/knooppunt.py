@@ -18,7 +18,9 @@ Three steps (``maatwerk knooppunt process | decide | settle``):
   (``settlement``) are recorded and the rest of each settled claim is written off (the debt's
   status becomes ``written-off`` on that day, through the one path that changes a stored debt,
   with an audit record). A settlement still unpaid after ``pay_by`` is left to a person: it is
-  listed, not ended (assumed: debt help is asked before a settlement is called off).
+  listed, not ended (assumed: debt help is asked before a settlement is called off). One whose
+  debt help ended otherwise (``import municipal-feedback`` with ``refused`` or ``no-contact``
+  ends every kind) is called off: it never completes and its claims stand.
 
 Every event has a key made of the debtor, the message id and what it records, so processing the
 same inbox again, or a reply sent twice, records nothing new.
@@ -375,8 +377,19 @@ def _settle_case(
 ) -> tuple[list[Event], list[SettlementCompleted], list[OpenSettlement]]:
     history = [e for e in cases[0].events if e.occurred_on <= today]
     done = {e.proposal_id for e in history if isinstance(e, SettlementCompleted)}
+    ended = [
+        e.occurred_on
+        for e in history
+        if isinstance(e, DebtHelpEnded) and e.help_kind is DebtHelpKind.SETTLEMENT
+    ]
+    # called off: debt help ended otherwise than by completion (e.g. the municipality's answer
+    # "refused"); the claims stand again and the case resumes
     accepted = [
-        e for e in history if isinstance(e, SettlementAccepted) and e.proposal_id not in done
+        e
+        for e in history
+        if isinstance(e, SettlementAccepted)
+        and e.proposal_id not in done
+        and not any(day >= e.occurred_on for day in ended)
     ]
     events: list[Event] = []
     completed: list[SettlementCompleted] = []

@@ -212,3 +212,26 @@ def test_an_unknown_debtor_rejects_the_whole_inbox(store: SqlStore, tmp_path: Pa
     assert (caught.value.location.file, caught.value.location.field) == ("message S-2", "debtor_id")
     assert not (tmp_path / "outbox").exists()
     assert _events(store) == []
+
+
+def test_a_settlement_whose_debt_help_ended_is_called_off_not_completed(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    import_portfolio(store, [single("D1", "Jan"), _debt("A", "1000.00", START)])
+    write_message(
+        tmp_path / "in",
+        SettlementProposal(
+            message_id="V-1", debtor_id="D1", proposed_on=START, percentage=Decimal("0.5"),
+            pay_by=START + 90 * DAY,
+        ),
+    )  # fmt: skip
+    hub = FileHub(tmp_path / "in", tmp_path / "outbox")
+    process_inbox(store, hub, today=START)
+    decide_proposal(store, hub, debtor_id="D1", proposal_id="V-1", accept=True, by="a", on=START)
+    store.append(
+        [DebtHelpEnded(occurred_on=START + DAY, debtor_id="D1", help_kind=DebtHelpKind.SETTLEMENT)]
+    )
+    result = complete_settlements(store, today=START + 2 * DAY)  # 5.00 due, 0 booked: not paid
+    assert (result.completed, result.open) == ((), ())
+    (case,) = store.load_cases(store.cases_of_debtor("D1"))
+    assert case.case.debt("A").status is DebtStatus.OPEN
