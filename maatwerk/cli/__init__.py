@@ -116,6 +116,13 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         "income (Rv 475da lid 7).",
     ),
     LazyCommand(
+        name="knooppunt",
+        module="knooppunt",
+        attribute="knooppunt",
+        short_help="Schuldenknooppunt: answer debt help's balance requests and settlement "
+        "proposals.",
+    ),
+    LazyCommand(
         name="demo",
         module="demo",
         attribute="demo",

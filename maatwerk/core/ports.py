@@ -3,6 +3,7 @@
 The core and the services depend only on these; adapters implement them. Sections:
 
 * channels, importers and listeners (plugin contract; see ``maatwerk.plugins.hookspecs``)
+* the debt settlement hub (Schuldenknooppunt: balance requests and settlement proposals)
 * storage (the SQLAlchemy adapter implements it for SQLite and PostgreSQL)
 """
 
@@ -223,6 +224,45 @@ class EventListener(Protocol):
 
 
 # ---- end of the plugin-contract section (channels, importers, listeners) --------------------
+
+
+# ============================================================================================
+# Debt settlement hub (Schuldenknooppunt)
+# ============================================================================================
+#
+# Municipal debt help asks a creditor for balances and proposes collective settlements through
+# the Schuldenknooppunt (see ``maatwerk.core.debt_settlement`` for the messages). A hub adapter
+# fetches what arrived and sends our answers; ``maatwerk.adapters.knooppunt_files`` is the
+# file-based stand-in, a real one speaks the hub's web services. The contract is checked by
+# ``maatwerk.testing.contracts.DebtSettlementHubContract``.
+
+from maatwerk.core.debt_settlement import HubMessage, HubReply  # noqa: E402
+
+
+class DebtSettlementHub(Protocol):
+    """The Schuldenknooppunt port.
+
+    Contract (checked by ``maatwerk.testing``):
+
+    * ``receive`` returns every message waiting, in a stable order, or raises
+      :class:`~maatwerk.core.errors.InputError` naming the message (file) and the field when any
+      one is bad: all or nothing, never a partial list, never another exception for bad input;
+    * receiving again without a change gives equal messages (the service is idempotent on
+      ``message_id``);
+    * ``send`` returns one reference per reply, in input order; sending a reply with the same
+      ``message_id`` again gives the same reference and no second copy;
+    * nothing it returns or writes outside the messages themselves carries personal data.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def receive(self) -> Sequence[HubMessage]: ...
+
+    def send(self, replies: Sequence[HubReply]) -> Sequence[str]: ...
+
+
+# ---- end of the debt settlement hub section -------------------------------------------------
 
 
 # ============================================================================================

@@ -32,6 +32,7 @@ pytest.register_assert_rewrite("maatwerk.testing.contracts")
 from maatwerk.testing.contracts import (  # noqa: E402 - after register_assert_rewrite
     BadInput,
     ChannelContract,
+    DebtSettlementHubContract,
     GuardCase,
     GuardContract,
     ImporterContract,
@@ -42,6 +43,7 @@ __all__ = [
     "SAMPLE_SETTINGS",
     "BadInput",
     "ChannelContract",
+    "DebtSettlementHubContract",
     "FakeChannel",
     "GuardCase",
     "GuardContract",

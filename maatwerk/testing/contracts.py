@@ -25,16 +25,29 @@ from __future__ import annotations
 import datetime as dt
 import pathlib
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import ClassVar, Literal
 
 import attrs
 import pytest
 
+from maatwerk.core.debt_settlement import (
+    BalanceReply,
+    BalanceRequest,
+    ClaimBalance,
+    HubMessage,
+    HubReply,
+    ProposalDecision,
+    ProposalReply,
+    SettlementProposal,
+)
 from maatwerk.core.errors import InputError
+from maatwerk.core.money import Money
 from maatwerk.core.policy import GuardContext, Verdict
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import (
     Channel,
+    DebtSettlementHub,
     DeliveryContext,
     DeliveryReceipt,
     DeliveryStatus,
@@ -48,6 +61,7 @@ from maatwerk.testing.fakes import SAMPLE_SETTINGS, make_action
 __all__ = [
     "BadInput",
     "ChannelContract",
+    "DebtSettlementHubContract",
     "GuardCase",
     "GuardContract",
     "ImporterContract",
@@ -394,3 +408,130 @@ class GuardContract:
     def test_is_deterministic(self, guard: PolicyGuardSpec, contract_guard_case: GuardCase) -> None:
         context = contract_guard_case.context
         assert guard.check(context) == guard.check(context)
+
+
+# ============================================================================== Schuldenknooppunt
+def sample_hub_messages() -> tuple[HubMessage, ...]:
+    """A balance request and a settlement proposal, as debt help would send them."""
+    return (
+        BalanceRequest(
+            message_id="contract-saldo-1",
+            debtor_id="D-contract",
+            as_of=RUN_DATE,
+            counsellor="Gemeente Voorbeeld",
+        ),
+        SettlementProposal(
+            message_id="contract-voorstel-1",
+            debtor_id="D-contract",
+            proposed_on=RUN_DATE,
+            percentage=Decimal("35.5"),
+            pay_by=RUN_DATE + dt.timedelta(days=30),
+            term_months=0,
+            counsellor="Gemeente Voorbeeld",
+        ),
+    )
+
+
+def sample_hub_replies() -> tuple[HubReply, ...]:
+    """A balance reply and an acceptance."""
+    return (
+        BalanceReply(
+            message_id="contract-saldo-1-antwoord",
+            in_reply_to="contract-saldo-1",
+            debtor_id="D-contract",
+            as_of=RUN_DATE,
+            claims=(
+                ClaimBalance(
+                    debt_id="debt-1",
+                    creditor_id="C1",
+                    reference="INV-1",
+                    category="premium",
+                    due_date=RUN_DATE - dt.timedelta(days=60),
+                    principal=Money("150.00"),
+                    interest=Money("1.20"),
+                    costs=Money("40.00"),
+                ),
+            ),
+        ),
+        ProposalReply(
+            message_id="contract-voorstel-1-antwoord",
+            in_reply_to="contract-voorstel-1",
+            debtor_id="D-contract",
+            decision=ProposalDecision.ACCEPTED,
+            decided_on=RUN_DATE,
+            claim_total=Money("191.20"),
+            amount=Money("67.88"),
+            pay_by=RUN_DATE + dt.timedelta(days=30),
+        ),
+    )
+
+
+class DebtSettlementHubContract:
+    """The Schuldenknooppunt port's contract (see :class:`maatwerk.core.ports.DebtSettlementHub`).
+
+    Override the ``hub`` fixture (a hub on an empty test mailbox), :meth:`put_message` (make
+    debt help's side deliver a message: the stand-in writes a file, a real adapter uses the
+    hub's test tool) and :meth:`put_bad_message` (deliver a message the hub must refuse and
+    return the field the error must name; ``None`` when the hub cannot be given bad input).
+    """
+
+    @pytest.fixture
+    def hub(self) -> DebtSettlementHub:
+        pytest.fail("override the hub fixture with a hub on an empty test mailbox")
+
+    def put_message(self, hub: DebtSettlementHub, message: HubMessage) -> None:  # noqa: ARG002
+        pytest.fail("override put_message: deliver one message to the hub's test mailbox")
+
+    def put_bad_message(self, hub: DebtSettlementHub) -> str | None:  # noqa: ARG002
+        return None
+
+    def test_name(self, hub: DebtSettlementHub) -> None:
+        assert isinstance(hub.name, str)
+        assert hub.name.strip()
+
+    def test_nothing_waiting_gives_no_messages(self, hub: DebtSettlementHub) -> None:
+        assert list(hub.receive()) == []
+
+    def test_receives_what_debt_help_sent(self, hub: DebtSettlementHub) -> None:
+        sent = sample_hub_messages()
+        for message in sent:
+            self.put_message(hub, message)
+        received = list(hub.receive())
+        assert sorted(received, key=lambda m: m.message_id) == sorted(
+            sent, key=lambda m: m.message_id
+        )
+
+    def test_receiving_again_gives_equal_messages(self, hub: DebtSettlementHub) -> None:
+        for message in sample_hub_messages():
+            self.put_message(hub, message)
+        assert list(hub.receive()) == list(hub.receive())
+
+    def test_a_bad_message_refuses_all_naming_the_field(self, hub: DebtSettlementHub) -> None:
+        self.put_message(hub, sample_hub_messages()[0])
+        field = self.put_bad_message(hub)
+        if field is None:
+            pytest.skip("this hub cannot be given a bad message")
+        with pytest.raises(InputError) as caught:
+            hub.receive()
+        assert caught.value.location.file, "the error does not name the message"
+        assert caught.value.location.field == field
+
+    def test_send_gives_one_reference_per_reply_in_order(self, hub: DebtSettlementHub) -> None:
+        replies = sample_hub_replies()
+        references = list(hub.send(replies))
+        assert len(references) == len(replies)
+        assert all(r.strip() for r in references)
+        assert len(set(references)) == len(references)
+
+    def test_sending_again_gives_the_same_reference(self, hub: DebtSettlementHub) -> None:
+        replies = sample_hub_replies()
+        first = list(hub.send(replies))
+        assert list(hub.send(replies[1:])) == first[1:]
+        assert list(hub.send(replies)) == first
+
+    def test_sending_nothing_gives_nothing(self, hub: DebtSettlementHub) -> None:
+        assert list(hub.send([])) == []
+
+    def test_references_carry_no_debtor_id(self, hub: DebtSettlementHub) -> None:
+        for reference in hub.send(sample_hub_replies()):
+            assert "D-contract" not in reference

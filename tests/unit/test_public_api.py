@@ -41,14 +41,15 @@ PUBLIC_NAMES: dict[str, str] = {
     """,
     "maatwerk.core.events": """
         ActionKind ArrangementAccepted ArrangementBreached ArrangementCompleted ArrangementEvent
-        ArrangementOffered ArrangementRejected ConsentEvent ConsentGiven ConsentRevoked
+        ArrangementOffered ArrangementRejected BalanceReported ConsentEvent ConsentGiven ConsentRevoked
         ConsentScope ContactAttempt ContactChannel ContactOutcome DebtAcknowledged DebtHelpEnded DebtHelpEvent
         DebtHelpKind DebtHelpStarted DebtorFlag DebtorFlagged DisputeEvent DisputeOpened
         DisputeResolved EVENT_TYPES Event FlagCleared FlagEvent FormalDemandSent
         FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope MunicipalOutcome
         PaymentReturned PromiseBroken PromiseEvent PromiseKept PromiseToPay ReferralAnswered
-        ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected StepTaken ZvwNoticeSent
-        event_class
+        ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected SettlementAccepted
+        SettlementCompleted SettlementEvent SettlementProposed SettlementRejected StepTaken
+        ZvwNoticeSent event_class
         event_from_record event_to_record sort_events
     """,
     "maatwerk.core.policy": """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import ClassVar, Final
 
 import attrs
@@ -42,6 +43,7 @@ __all__ = [
     "ArrangementEvent",
     "ArrangementOffered",
     "ArrangementRejected",
+    "BalanceReported",
     "ConsentEvent",
     "ConsentGiven",
     "ConsentRevoked",
@@ -71,6 +73,11 @@ __all__ = [
     "ReviewApproved",
     "ReviewEvent",
     "ReviewRejected",
+    "SettlementAccepted",
+    "SettlementCompleted",
+    "SettlementEvent",
+    "SettlementProposed",
+    "SettlementRejected",
     "StepTaken",
     "ZvwNoticeSent",
 ]
@@ -497,4 +504,74 @@ class ZvwNoticeSent(Event):
     received_on: dt.date
     last_day: dt.date
     second: bool = False
+    debt_ids: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------ Schuldenknooppunt (debt settlement)
+@attrs.frozen(kw_only=True)
+class BalanceReported(Event):
+    """We answered debt help's balance request (saldoverzoek) ``request_id``: ``total`` owed on
+    ``as_of`` over the claims ``debt_ids`` (``maatwerk knooppunt process``)."""
+
+    KIND: ClassVar[str] = "balance-reported"
+
+    request_id: str
+    as_of: dt.date
+    total: Money
+    debt_ids: tuple[str, ...] = ()
+    counsellor: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SettlementEvent(Event):
+    """An event about one settlement proposal (betaalvoorstel), by ``proposal_id``."""
+
+    proposal_id: str
+
+
+@attrs.frozen(kw_only=True)
+class SettlementProposed(SettlementEvent):
+    """Debt help proposed a collective settlement: ``percentage`` % of ``claim_total`` (our claim
+    on ``occurred_on`` over ``debt_ids``), that is ``amount``, paid by ``pay_by`` in full and
+    final settlement. Waits for a person's decision (``maatwerk knooppunt decide``)."""
+
+    KIND: ClassVar[str] = "settlement-proposed"
+
+    percentage: Decimal
+    claim_total: Money
+    amount: Money
+    pay_by: dt.date
+    debt_ids: tuple[str, ...] = ()
+    term_months: int = 0
+    counsellor: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SettlementAccepted(SettlementEvent):
+    """We accepted the proposal: once ``amount`` is received on ``debt_ids`` the rest is written
+    off. A ``DebtHelpStarted`` of kind ``settlement`` holds the case meanwhile."""
+
+    KIND: ClassVar[str] = "settlement-accepted"
+
+    amount: Money
+    pay_by: dt.date
+    debt_ids: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class SettlementRejected(SettlementEvent):
+    KIND: ClassVar[str] = "settlement-rejected"
+
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SettlementCompleted(SettlementEvent):
+    """The settlement amount was received (``paid`` since acceptance): ``written_off`` of
+    ``debt_ids`` is forgiven per its terms and those debts are closed as written off."""
+
+    KIND: ClassVar[str] = "settlement-completed"
+
+    paid: Money
+    written_off: Money
     debt_ids: tuple[str, ...] = ()
