@@ -69,6 +69,8 @@ def _toml_kind(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return "an array"
+    if isinstance(value, str):
+        return "a string"
     return "a date or time"
 
 
