@@ -22,7 +22,7 @@ from maatwerk.core.errors import InputError, Location
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
-from maatwerk.core.ports import DeliveryContext, Store
+from maatwerk.core.ports import CreditorProfile, DeliveryContext, Store
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
 from maatwerk.services.run import (
     INTERNAL_CHANNELS,
@@ -92,16 +92,30 @@ def build_evaluator(
 
 
 def check_channel_settings(
-    plugins: MaatwerkPlugins, evaluator: PolicyCaseEvaluator, settings: Mapping[str, str]
+    plugins: MaatwerkPlugins,
+    evaluator: PolicyCaseEvaluator,
+    settings: Mapping[str, str],
+    creditors: Mapping[str, CreditorProfile] | None = None,
 ) -> None:
-    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting."""
+    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting.
+
+    With creditor profiles each creditor's settings (its own over the defaults) are checked;
+    without, the defaults."""
     names = {step.channel for policy in evaluator.policies.values() for step in policy.steps}
-    problems = channel_setting_problems(names, plugins.channel, settings)
+    problems: list[str] = []
+    if not creditors:
+        problems = channel_setting_problems(names, plugins.channel, settings)
+    for creditor_id, profile in sorted((creditors or {}).items()):
+        merged = profile.over(settings, creditor_id)
+        problems.extend(
+            f"creditor {creditor_id}: {p}"
+            for p in channel_setting_problems(names, plugins.channel, merged)
+        )
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(
             f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE "
-            "or in the [channels] table of the --settings file",
+            "or in the [channels] (or [creditors.<id>]) table of the --settings file",
             Location(field="--setting"),
         )
 
@@ -114,6 +128,7 @@ def build_dispatcher(
     run_date: dt.date,
     batch_size: int,
     settings: Mapping[str, str] | None = None,
+    creditors: Mapping[str, CreditorProfile] | None = None,
     tables: PolicyTables | None = None,
 ) -> Dispatcher:
     """The dispatcher for ``run_date``; with ``tables`` (the evaluator's) a letter that goes out
@@ -124,6 +139,7 @@ def build_dispatcher(
         context=DeliveryContext(output_dir=out, run_date=run_date, settings=settings or {}),
         batch_size=batch_size,
         tables=tables,
+        creditors=creditors or {},
     )
 
 

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from maatwerk.adapters.channel_settings import load_channel_settings
+from maatwerk.adapters.channel_settings import SettingsFile, load_settings
 from maatwerk.cli._common import DATE, db_option, emit_json, json_option, skip_idle_option
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import (
@@ -87,7 +87,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     "settings_file",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="MAATWERK_SETTINGS",
-    help="TOML file with a [channels] table of channel settings (default: $MAATWERK_SETTINGS).",
+    help="TOML file with a [channels] table of channel settings and a [creditors.<id>] table per "
+    "creditor (default: $MAATWERK_SETTINGS).",
 )
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
 @skip_idle_option
@@ -117,17 +118,22 @@ def run(
     Running the same date again (or after a crash) does each action exactly once.
     """
     plugins = plugin_manager()
+    file = load_settings(settings_file) if settings_file is not None else SettingsFile()
     evaluator = build_evaluator(
         plugins,
         default=policy,
-        by_creditor=parse_assignments(policy_for, "--policy-for"),
+        by_creditor={  # a creditor's own policy; --policy-for wins
+            **{c: p.policy for c, p in file.creditors.items() if p.policy},
+            **parse_assignments(policy_for, "--policy-for"),
+        },
         by_segment=parse_assignments(policy_for_segment, "--policy-for-segment"),
     )
     settings = {
-        **(load_channel_settings(settings_file) if settings_file is not None else {}),
+        **file.channels,
         **parse_assignments(channel_settings, "--setting"),  # the command line wins
     }
-    check_channel_settings(plugins, evaluator, settings)  # before anything is evaluated
+    # before anything is evaluated
+    check_channel_settings(plugins, evaluator, settings, file.creditors)
     with open_store(db_url) as store:
         dispatcher = build_dispatcher(
             store,
@@ -136,6 +142,7 @@ def run(
             run_date=run_date,
             batch_size=batch_size,
             settings=settings,
+            creditors=file.creditors,
             tables=evaluator.tables,
         )
         with _progress(sys.stderr.isatty() and not as_json) as progress:

@@ -15,7 +15,7 @@ import pathlib
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Protocol, TypeAlias, TypeVar
+from typing import Final, Protocol, TypeAlias, TypeVar
 
 import attrs
 
@@ -173,6 +173,30 @@ class DeliveryContext:
     run_date: dt.date
     settings: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_settings, hash=False)
     dry_run: bool = False
+
+
+#: Setting the dispatcher gives a channel for a case whose creditor has a profile: the creditor
+#: id (a file-writing channel keeps each creditor's output apart, e.g. one pain.008 per creditor).
+SETTING_CREDITOR_PROFILE: Final = "creditor_profile"
+
+
+@attrs.frozen
+class CreditorProfile:
+    """One creditor of a deployment (``[creditors.<creditor_id>]`` in the settings file).
+
+    ``settings``: the creditor's channel settings over the ``[channels]`` defaults (name, phone,
+    IBAN, BIC, SEPA creditor id, KvK, municipal partner type). ``public``: a public-law creditor
+    (a municipality, the CAK): only such a creditor sends an Awb aanmaning. ``policy``: the policy
+    for its cases (``None``: the run's default).
+    """
+
+    settings: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_settings)
+    public: bool = False
+    policy: str | None = None
+
+    def over(self, defaults: Mapping[str, str], creditor_id: str) -> dict[str, str]:
+        """The channel settings for this creditor's cases: its own over ``defaults``."""
+        return {**defaults, **self.settings, SETTING_CREDITOR_PROFILE: creditor_id}
 
 
 class Channel(Protocol):

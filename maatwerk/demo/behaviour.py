@@ -151,7 +151,9 @@ def convert(values: Values) -> BehaviourParams:
     for key in debts_raw.data:
         where = f"debts.{key}"
         sub = _sub(debts_raw, "debts", key)
-        sub.check_keys({"share", "kind", "periodic", "min", "max", "term_days"})
+        sub.check_keys(
+            {"share", "kind", "periodic", "min", "max", "term_days", "creditor_id", "creditor_name"}
+        )
         kind_text = sub.require("kind")
         try:
             kind = ClaimKind(kind_text)
@@ -172,6 +174,8 @@ def convert(values: Values) -> BehaviourParams:
             min_amount=_money(sub, "min", where),
             max_amount=_money(sub, "max", where),
             term_days=int(_num(sub, "term_days", where)),
+            creditor_id=str(sub.data.get("creditor_id", "")),
+            creditor_name=str(sub.data.get("creditor_name", "")),
         )
     profiles_raw = _section(values, "profiles")
     profiles: dict[Profile, ProfileParams] = {}

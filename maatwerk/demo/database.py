@@ -30,7 +30,7 @@ from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.core.debts import Payment
 from maatwerk.core.errors import InputError
-from maatwerk.core.ports import DeliveryContext
+from maatwerk.core.ports import CreditorProfile, DeliveryContext
 from maatwerk.core.records import ImportKind
 from maatwerk.core.returns import ReturnedCollection
 from maatwerk.core.subsistence import SubsistenceTables
@@ -79,6 +79,22 @@ DEMO_SETTINGS: Final[Mapping[str, str]] = {
     "creditor_iban": "NL91ABNA0417164300",
     "creditor_bic": "ABNANL2A",
     "creditor_id": "NL32ZZZ999999991234",
+}
+#: The demo's two creditors (``[creditors.<id>]`` in a settings file): the insurer bills premiums
+#: and invoices (private law: 14-day letters), the municipality the care contribution (public
+#: law: aanmaning); each signs its own letters and has its own account and pain.008 file.
+DEMO_CREDITORS: Final[Mapping[str, CreditorProfile]] = {
+    "demo": CreditorProfile(settings=DEMO_SETTINGS, public=False),
+    "gemeente-demo": CreditorProfile(
+        settings={
+            "creditor_name": "Gemeente Demostad",
+            "creditor_phone": "14 0123",
+            "creditor_iban": "NL20INGB0001234567",
+            "creditor_bic": "INGBNL2A",
+            "creditor_id": "NL66ZZZ301234560000",
+        },
+        public=True,
+    ),
 }
 PAYMENT_COLUMNS: Final = ("payment_id", "debtor_id", "received_on", "amount", "currency")
 
@@ -192,6 +208,7 @@ class StoreDemoIO:
             context=DeliveryContext(output_dir=self.channels, run_date=day, settings=DEMO_SETTINGS),
             batch_size=500,
             tables=self.evaluator.tables,
+            creditors=DEMO_CREDITORS,
         )
         return run_day(
             self.store, self.evaluator, day, dispatcher=dispatcher, settings=self.settings

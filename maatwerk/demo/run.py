@@ -185,11 +185,16 @@ class _Driver:
         self.io = io
         self.settings = settings
         self.creditor = creditor
+        #: each household's creditor (it is on one product line, billed by one creditor)
+        self.creditors = {debt.debtor_id: debt.creditor_id for debt in bills}
         self.homes = {h.debtor_id: h for h in homes}
         self.due: dict[dt.date, list[Debt]] = defaultdict(list)
         for debt in bills:
             self.due[debt.due_date].append(debt)
         self.actions: list[tuple[dt.date, str, str, str, str]] = []
+
+    def _case(self, debtor_id: str) -> CaseKey:
+        return CaseKey(debtor_id, self.creditors.get(debtor_id, self.creditor))
 
     def _owed(self, keys: Sequence[CaseKey], day: dt.date) -> dict[str, Money]:
         """What each debtor owes on bills due by ``day``, less payments not yet applied."""
@@ -252,7 +257,7 @@ class _Driver:
                 lump.append(home)
         if lump or garnished:
             collect = [(h, False) for h in lump] + [(h, True) for h in garnished]
-            owed = self._owed([CaseKey(h.debtor_id, self.creditor) for h, _ in collect], day)
+            owed = self._owed([self._case(h.debtor_id) for h, _ in collect], day)
             for home, garnishment in collect:
                 amount = owed.get(home.debtor_id, Money.zero())
                 # a bank garnishment takes it all at once, whatever the household can spare
@@ -338,15 +343,13 @@ class _Driver:
         draw = home.rng.random()
         if draw >= home.params.accept_offer:
             return
-        owed = self._owed([CaseKey(home.debtor_id, self.creditor)], day).get(
-            home.debtor_id, Money.zero()
-        )
+        owed = self._owed([self._case(home.debtor_id)], day).get(home.debtor_id, Money.zero())
         if not owed.is_positive:
             return
         capacity = home.capacity(owed)
         try:
             offer = recording.propose_arrangement_for(
-                self.store, home.debtor_id, creditor_id=self.creditor, capacity=capacity, on=day,
+                self.store, home.debtor_id, creditor_id=self._case(home.debtor_id).creditor_id, capacity=capacity, on=day,
                 by="demo-phone" if by_phone else "demo-service-desk", fixed=fixed,
             )  # fmt: skip
         except MaatwerkError:
@@ -435,7 +438,7 @@ class _Driver:
         outcome = home.answers_call(day, promise_days=self.settings.promise_days)
         # a promise is to pay what is owed on the bills due so far, by the promised day
         owed = (
-            self._owed([CaseKey(home.debtor_id, self.creditor)], day).get(home.debtor_id)
+            self._owed([self._case(home.debtor_id)], day).get(home.debtor_id)
             if outcome is ContactOutcome.PROMISE
             else None
         )

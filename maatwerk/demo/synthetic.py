@@ -105,6 +105,9 @@ class DebtKindParams:
     min_amount: Money
     max_amount: Money
     term_days: int
+    creditor_id: str = ""
+    """the creditor that bills this line (empty: the portfolio's creditor)"""
+    creditor_name: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -344,7 +347,7 @@ def _bills(
             Debt(
                 debt_id=f"{debtor_id}-{month + 1:02d}",
                 debtor_id=debtor_id,
-                creditor_id=params.creditor_id,
+                creditor_id=kind.creditor_id or params.creditor_id,
                 principal=amount,
                 due_date=due,
                 kind=kind.kind,

@@ -80,6 +80,9 @@ def write_portfolio(portfolio: Portfolio, directory: Path) -> dict[str, Path]:
         "behaviour": directory / "behaviour.csv",
         "portfolio": directory / "portfolio.json",
     }
+    creditors: dict[str, str] = {}  # each household's creditor: the one billing its line
+    for debt in portfolio.debts:
+        creditors.setdefault(debt.debtor_id, debt.creditor_id)
     _write(
         paths["debtors"],
         DEBTOR_COLUMNS,
@@ -132,7 +135,7 @@ def write_portfolio(portfolio: Portfolio, directory: Path) -> dict[str, Path]:
             (
                 h.mandate_id,
                 h.debtor.debtor_id,
-                portfolio.creditor_id,
+                creditors.get(h.debtor.debtor_id, portfolio.creditor_id),
                 h.debtor.iban or "",
                 h.mandate_signed_on.isoformat(),
                 str(h.debit_day),

@@ -65,6 +65,30 @@ class TestDemoOutputs:
             version = PainVersion(root.nsmap[None].rsplit(":", 1)[-1])
             assert validate_against_xsd(root, version) == (), path.name
 
+    def test_two_creditors_each_with_its_own_letters_and_pain008(
+        self, long_demo: tuple[Path, dict[str, object]]
+    ) -> None:
+        """The insurer (premiums, invoices) and the municipality (care contributions) sign their
+        own letters; only the municipality sends an aanmaning; each has its own pain.008."""
+        out, _ = long_demo
+        insurer, municipality = "Demo Zorg en Premie B.V.", "Gemeente Demostad"
+        signed = {insurer: 0, municipality: 0}
+        for path in (out / "letters").rglob("*.txt"):
+            text = path.read_text(encoding="utf-8")
+            (name,) = [n for n in signed if n in text]
+            signed[name] += 1
+            if "dwangbevel" in text.lower():
+                assert name == municipality, path.name
+        assert all(signed.values()), signed
+        names = {p.name for p in (out / "sepa").glob("pain008-*.xml")}
+        assert any(n.endswith("-demo.xml") for n in names)
+        assert any(n.endswith("-gemeente-demo.xml") for n in names)
+        for path in (out / "sepa").glob("pain008-*-gemeente-demo.xml"):
+            text = path.read_text(encoding="utf-8")
+            assert municipality in text
+            assert "NL20INGB0001234567" in text
+            assert insurer not in text
+
     def test_bank_returns_read_back(self, long_demo: tuple[Path, dict[str, object]]) -> None:
         out, summary = long_demo
         files = sorted((out / "returns").glob("camt054-*.xml"))

@@ -2,7 +2,8 @@
 
 Takes ``direct-debit`` and ``direct-debit-representation`` actions from the outbox and writes
 ``<output_dir>/sepa-direct-debit/pain008-<run date>.xml`` (pain.008.001.08 unless the setting
-``pain_version`` says ``pain.008.001.02``). Every collection is checked against the EPC rules
+``pain_version`` says ``pain.008.001.02``); in a deployment with several creditors each creditor
+profile has its own file, ``pain008-<run date>-<creditor id>.xml`` (one creditor account each). Every collection is checked against the EPC rules
 first; a bad one is *refused* with a reason (no personal data in it) and the rest are written.
 Delivering again (the same action, or more actions for the same day) rewrites the day's file with
 every collection once: the channel keeps the accepted collections in a manifest next to the file
@@ -61,6 +62,7 @@ from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_DEBTOR_NAME,
     PAYLOAD_REFERENCE,
+    SETTING_CREDITOR_PROFILE,
     DeliveryContext,
     DeliveryReceipt,
     OutboundAction,
@@ -91,8 +93,15 @@ def end_to_end_id_for(action_id: str) -> str:
     return "MW-" + hashlib.sha256(action_id.encode()).hexdigest()[:32]
 
 
-def pain008_path(output_dir: pathlib.Path, run_date: dt.date) -> pathlib.Path:
-    return output_dir / CHANNEL_NAME / f"pain008-{run_date.isoformat()}.xml"
+def pain008_path(output_dir: pathlib.Path, run_date: dt.date, creditor: str = "") -> pathlib.Path:
+    """The day's pain.008 file; ``creditor`` (the setting ``creditor_profile``: a creditor of a
+    deployment with several) gets a file of its own, so each creditor account has its own."""
+    if not creditor:
+        return output_dir / CHANNEL_NAME / f"pain008-{run_date.isoformat()}.xml"
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", creditor)[:60]
+    if stem != creditor:
+        stem += "-" + hashlib.sha256(creditor.encode()).hexdigest()[:8]
+    return output_dir / CHANNEL_NAME / f"pain008-{run_date.isoformat()}-{stem}.xml"
 
 
 def _manifest_path(xml_path: pathlib.Path) -> pathlib.Path:
@@ -242,7 +251,9 @@ class SepaDirectDebitChannel:
         run_date = context.run_date
         created = dt.datetime.combine(run_date, dt.time(0, 0))
         calendar = target_calendar(run_date.year - 1, run_date.year + 2)
-        path = pain008_path(context.output_dir, run_date)
+        path = pain008_path(
+            context.output_dir, run_date, context.settings.get(SETTING_CREDITOR_PROFILE, "")
+        )
         reference = f"{self.name}/{path.name}"
         try:
             stored = self._load(path, creditor)

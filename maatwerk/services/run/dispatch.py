@@ -37,7 +37,9 @@ from maatwerk.core.ports import (
     PAYLOAD_RECEIVED_ON,
     PAYLOAD_SENT_ON,
     Channel,
+    CreditorProfile,
     DeliveryContext,
+    DeliveryReceipt,
     DeliveryStatus,
     EventListener,
     OutboundAction,
@@ -55,6 +57,7 @@ __all__ = [
     "DeliveryLedger",
     "Dispatcher",
     "SettingsChecked",
+    "awb_refusal",
     "channel_setting_problems",
     "delivery_records",
     "to_outbound",
@@ -243,6 +246,13 @@ class Dispatcher:
     (``context.run_date``); delivery is at least once and channels are idempotent on the action
     id, so a crash between delivering and recording re-delivers the same action on the rerun
     and records it then, once.
+
+    ``creditors``: the deployment's creditor profiles by creditor id (``[creditors.<id>]`` in the
+    settings file). A channel gets each case's actions with the case's creditor's settings over
+    the ``context``'s defaults, one ``deliver`` call per creditor (so a pain.008 file, a letter's
+    signature and phone number, a dossier's and a signal's creditor are the case's own). An
+    aanmaning (Awb 4:112) is refused for a creditor whose profile says it is not public: only a
+    public-law creditor may send one (see :func:`awb_refusal`).
     """
 
     store: Store
@@ -251,6 +261,13 @@ class Dispatcher:
     batch_size: int = 500
     aliases: Mapping[str, str] = attrs.field(factory=dict)
     tables: PolicyTables | None = None
+    creditors: Mapping[str, CreditorProfile] = attrs.field(factory=dict)
+
+    def _context(self, creditor_id: str) -> DeliveryContext:
+        profile = self.creditors.get(creditor_id)
+        if profile is None:
+            return self.context
+        return attrs.evolve(self.context, settings=profile.over(self.context.settings, creditor_id))
 
     def _redated(self, item: OutboxItem) -> OutboxItem:
         """``item`` with its letter dated for today's delivery (unchanged when not a letter,
@@ -327,11 +344,27 @@ class Dispatcher:
         except (LookupError, ValueError, PluginError) as exc:
             reason = f"no channel {name!r}: {exc}"
             return [(i, OutboxStatus.FAILED, "", reason) for i in group]
-        actions = [to_outbound(i, self.aliases.get(name, name)) for i in group]
-        receipts = {r.action_id: r for r in channel.deliver(actions, self.context)}
+        by_creditor: dict[str, list[OutboxItem]] = {}
+        refused: dict[int, str] = {}
+        for item in group:
+            refusal = awb_refusal(item, self.creditors.get(item.entry.case.creditor_id))
+            if refusal:
+                refused[item.outbox_id] = refusal
+            else:
+                by_creditor.setdefault(item.entry.case.creditor_id, []).append(item)
+        receipts: dict[str, DeliveryReceipt] = {}
+        actions: dict[int, OutboundAction] = {}
+        for creditor_id, items in by_creditor.items():
+            batch = [to_outbound(i, self.aliases.get(name, name)) for i in items]
+            actions.update((i.outbox_id, a) for i, a in zip(items, batch, strict=True))
+            delivered = channel.deliver(batch, self._context(creditor_id))
+            receipts.update((r.action_id, r) for r in delivered)
         result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
-        for item, action in zip(group, actions, strict=True):
-            receipt = receipts.get(action.action_id)
+        for item in group:
+            if item.outbox_id in refused:
+                result.append((item, OutboxStatus.REFUSED, "", refused[item.outbox_id]))
+                continue
+            receipt = receipts.get(actions[item.outbox_id].action_id)
             if receipt is None:
                 result.append((item, OutboxStatus.FAILED, "", "the channel gave no receipt"))
                 continue
@@ -342,6 +375,27 @@ class Dispatcher:
             }[receipt.status]
             result.append((item, status, receipt.reference, receipt.reason))
         return result
+
+
+def awb_refusal(item: OutboxItem, creditor: CreditorProfile | None) -> str:
+    """Why ``item`` may not go out for its creditor (empty: it may).
+
+    An aanmaning (Awb 4:112, the formal demand that opens the way to a dwangbevel) is for a
+    public-law claim of a public-law creditor only. The policy chooses it by the debts' claim kind
+    (``public``); when the case's creditor profile says ``public = false``, the debts are wrongly
+    imported as public claims and the letter is refused, so no aanmaning fee is charged and no
+    bailiff step follows from it. A creditor without a profile is not checked.
+    """
+    if (
+        item.entry.action == ActionKind.FORMAL_DEMAND.value
+        and creditor is not None
+        and not creditor.public
+    ):
+        return (
+            "an aanmaning is only for a public-law creditor; this creditor's profile says "
+            "public = false (import its claims as private: they get the 14-day letter)"
+        )
+    return ""
 
 
 def to_outbound(item: OutboxItem, channel: str | None = None) -> OutboundAction:
