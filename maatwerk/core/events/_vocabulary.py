@@ -27,6 +27,8 @@ class ActionKind(enum.Enum):
     """vriendelijke herinnering vóór de vervaldatum"""
     PAYMENT_REMINDER = "payment-reminder"
     """betalingsherinnering"""
+    DIRECT_DEBIT = "direct-debit"
+    """incasso van een termijn van een betalingsregeling (machtiging van de schuldenaar)"""
     DIRECT_DEBIT_REPRESENTATION = "direct-debit-representation"
     """nieuwe incasso-poging na een stornering (bij voorkeur net na de betaaldag)"""
     PHONE_CALL = "phone-call"
