@@ -35,6 +35,8 @@ class ActionKind(enum.Enum):
     """belopdracht: persoonlijk contact ("hoe kunnen we u helpen?")"""
     ARRANGEMENT_OFFER = "arrangement-offer"
     """aanbod betalingsregeling (Zvw 18a: binnen 10 werkdagen bij 2 maanden achterstand)"""
+    ARRANGEMENT_CONFIRMATION = "arrangement-confirmation"
+    """bevestiging van een aanvaarde regeling; bij incasso met de vooraankondiging (pre-notification)"""
     DEBT_HELP_REFERRAL = "debt-help-referral"
     """doorverwijzing naar schuldhulpverlening (met toestemming)"""
     EARLY_SIGNAL = "early-signal"

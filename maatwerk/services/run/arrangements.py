@@ -24,6 +24,7 @@ from maatwerk.core.arrangements import (
     DebitSequence,
     InstalmentStatus,
     PaymentMethod,
+    PlannedDebit,
     PromiseStatus,
     arrangement_status,
     debit_schedule,
@@ -62,6 +63,7 @@ from maatwerk.services.payloads import collection_date
 
 
 __all__ = [
+    "PLAN_DEBIT_NOTICE_STEP",
     "PLAN_DEBIT_STEP",
     "PLAN_REMINDER_STEP",
     "PlanDebits",
@@ -78,6 +80,9 @@ __all__ = [
 PLAN_REMINDER_STEP: Final = "plan-reminder"
 #: Step id (plus ``:<arrangement id>:<instalment number>``) of an instalment's direct debit.
 PLAN_DEBIT_STEP: Final = "plan-debit"
+#: Step id (plus ``:<arrangement id>``) of the confirmation of a direct-debit plan with its
+#: pre-notification (amounts, dates, mandate reference, creditor identifier).
+PLAN_DEBIT_NOTICE_STEP: Final = "plan-debit-notice"
 #: The channel that writes the pain.008 collections.
 SEPA_CHANNEL: Final = "sepa-direct-debit"
 #: Action kinds that are collections under the debtor's mandate (for the sequence type).
@@ -195,7 +200,8 @@ class PlanDebits:
     """What :func:`plan_debits` found for one case on one day."""
 
     entries: tuple[OutboxEntry, ...] = ()
-    """one ``direct-debit`` action per instalment to hand to the bank today"""
+    """one ``direct-debit`` action per instalment to hand to the bank today, and the
+    ``arrangement-confirmation`` letter with the pre-notification of a plan accepted"""
     wake_on: tuple[dt.date, ...] = ()
     """days after today on which a later instalment is to be handed to the bank"""
 
@@ -213,7 +219,11 @@ def plan_debits(
     Only a plan whose method is direct debit and only while the debtor has a valid mandate for
     the case's creditor; never for a stopped case (deceased) or one with an open dispute (a
     refused or disputed collection opens one: no re-collection until a person resolves it).
-    Each instalment is handed over from :data:`~maatwerk.core.arrangements.SUBMIT_DAYS_BEFORE`
+    The first run on or after the plan's acceptance sends the debtor its confirmation with the
+    pre-notification (each amount and date, the mandate reference; the letters channel adds the
+    creditor identifier): the offer put the first collection at least
+    :data:`~maatwerk.core.arrangements.PRE_NOTIFICATION_DAYS` days after it, and the letter goes
+    before the first collection is handed to the bank. Each instalment is handed over from :data:`~maatwerk.core.arrangements.SUBMIT_DAYS_BEFORE`
     days before its collection date (:func:`~maatwerk.core.arrangements.debit_schedule`); a run
     that missed that day collects on the first date still possible. An instalment already paid
     in full (by transfer) is not collected. Exactly once: the step ``plan-debit:<plan>:<n>`` is
@@ -237,6 +247,12 @@ def plan_debits(
     for plan, debt_ids, acceptance in _running_plans(stored, today):
         if plan.method is not PaymentMethod.DIRECT_DEBIT:
             continue
+        notice = f"{PLAN_DEBIT_NOTICE_STEP}:{plan.arrangement_id}"
+        if notice not in taken:
+            dates = debit_schedule(plan.instalments, calendar=sepa)
+            entries.append(
+                _notice_entry(stored, today, notice, mandate, debt_ids, plan, dates, policy)
+            )
         payments = plan_payments(stored.case, debt_ids, acceptance.occurred_on, today)
         state = arrangement_status(plan, payments, today)
         paid = {s.instalment.number for s in state.instalments if s.status is InstalmentStatus.PAID}
@@ -287,6 +303,42 @@ def _open_disputes(stored: StoredCase, today: dt.date) -> set[str]:
         elif isinstance(event, DisputeResolved):
             opened.discard(event.dispute_id)
     return opened
+
+
+def _notice_entry(  # noqa: PLR0917 - private, one call site
+    stored: StoredCase,
+    today: dt.date,
+    step: str,
+    mandate: Mandate,
+    debt_ids: tuple[str, ...],
+    plan: Arrangement,
+    dates: tuple[PlannedDebit, ...],
+    policy: str,
+) -> OutboxEntry:
+    debts = [d for d in stored.case.debts if not debt_ids or d.debt_id in debt_ids]
+    payload: dict[str, Any] = {
+        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
+        PAYLOAD_AMOUNT: plan.total.amount,
+        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        "title": "Uw betalingsregeling: wij schrijven de termijnen af",
+        "arrangement_id": plan.arrangement_id,
+        "method": plan.method.value,
+        "mandate_id": mandate.mandate_id,
+        "debits": tuple({"date": d.collection_date, "amount": d.amount.amount} for d in dates),
+        "household": stored.debtor.household.value,
+        "policy": policy,
+    }
+    if stored.debtor.phone:
+        payload[PAYLOAD_PHONE] = stored.debtor.phone
+    return OutboxEntry(
+        case=stored.key,
+        run_date=today,
+        step=step,
+        action=ActionKind.ARRANGEMENT_CONFIRMATION.value,
+        channel="letters",
+        debt_ids=tuple(d.debt_id for d in debts),
+        payload=payload,
+    )
 
 
 def _debit_step(arrangement_id: str, number: int) -> str:
