@@ -106,7 +106,9 @@ class TestPlanDebits:
             (dt.date(2026, 5, 3), f"plan-debit:{plan}:1", "FRST", FIRST),
             (dt.date(2026, 6, 3), f"plan-debit:{plan}:2", "RCUR", SECOND),
         ]
-        (notice,) = [i for i in store.outbox_items() if i.entry.action == "arrangement-confirmation"]
+        (notice,) = [
+            i for i in store.outbox_items() if i.entry.action == "arrangement-confirmation"
+        ]
         assert notice.entry.run_date == ACCEPTED
         assert notice.status is OutboxStatus.DONE
         letter = next(
@@ -116,7 +118,8 @@ class TestPlanDebits:
         )
         assert "MNDT-D1" in letter
         assert "NL32ZZZ999999991234" in letter
-        assert "8 mei 2026" in letter and "€ 100,00" in letter
+        assert "8 mei 2026" in letter
+        assert "€ 100,00" in letter
         xml = tmp_path / "sepa-direct-debit" / "pain008-2026-05-03.xml"
         root = etree.parse(str(xml)).getroot()
         assert validate_against_xsd(root, PainVersion.V08) == ()
@@ -162,3 +165,25 @@ class TestPlanDebits:
         (state, _), *_ = monitor_arrangements(stored, day).missed
         assert state.status is ArrangementStatus.IN_GRACE
         assert state.arrears == eur("100.00")
+
+    def test_a_refused_collection_stops_further_debits(
+        self, store: SqlStore, ev: PolicyCaseEvaluator, tmp_path: Path
+    ) -> None:
+        plan = _store(store)
+        for day in (ACCEPTED, dt.date(2026, 5, 3)):
+            _run(store, ev, day, tmp_path)
+        (item,) = [i for i in store.outbox_items() if i.entry.action == "direct-debit"]
+        refused = ReturnedCollection(
+            end_to_end_id=end_to_end_id_for(item.entry.idempotency_key),
+            mandate_id="MNDT-D1",
+            amount=eur("100.00"),
+            reason="MD06",
+            group=ReturnReasonGroup.REFUSED_OR_DISPUTED,
+            booking_date=dt.date(2026, 5, 11),
+        )
+        import_returns(
+            store, [refused], file_name="camt", file_sha256="r", received_on=dt.date(2026, 5, 11)
+        )
+        _run(store, ev, dt.date(2026, 6, 3), tmp_path)
+        # the debtor disputed the debit (a dispute is open): no re-collection, no next instalment
+        assert [step for _, step, _, _ in _collections(store)] == [f"plan-debit:{plan}:1"]
