@@ -678,7 +678,7 @@ def propose_arrangement_for(
             debit_day=debit_day,
             method=chosen,
             calendar=calendar,
-            # the debtor is told each debit 14 days ahead (pre-notification, FORMATS.md §1.5)
+            # the debtor is told each debit 14 days ahead (pre-notification, EPC SDD Core rulebook)
             lead_days=PRE_NOTIFICATION_DAYS if chosen is PaymentMethod.DIRECT_DEBIT else 0,
         )
     if proposal.outcome is not ProposalOutcome.PLAN or proposal.arrangement is None:

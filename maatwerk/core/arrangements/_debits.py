@@ -4,7 +4,7 @@ A plan paid by direct debit (:attr:`PaymentMethod.DIRECT_DEBIT`) is collected in
 instalment under the debtor's mandate for the creditor. :func:`debit_schedule` gives, per
 instalment, the collection date (the instalment's due date, moved to the next SEPA business day
 when it is not one), the sequence type and the first day the collection may be handed to the
-bank. Rules (``docs/formats/sepa-collections.md``; ``FORMATS.md`` §1.5, EPC SDD Core rulebook):
+bank. Rules (EPC SDD Core rulebook; ``docs/formats/sepa-collections.md``):
 
 * the collection date is a TARGET business day; the file reaches the bank at least one TARGET
   business day before it (D-1, every sequence type since November 2016) and at most
@@ -14,7 +14,7 @@ bank. Rules (``docs/formats/sepa-collections.md``; ``FORMATS.md`` §1.5, EPC SDD
   (since the 2016 rulebook ``RCUR`` is also allowed for a first one; we still mark it);
 * the debtor is told each amount and date in advance (pre-notification): at least
   :data:`PRE_NOTIFICATION_DAYS` calendar days before the first collection, unless the contract
-  agrees a shorter period (``FORMATS.md`` §1.5, EPC SDD Core rulebook PT-04.03).
+  agrees a shorter period (EPC SDD Core rulebook).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Calendar days before the collection date by which the debtor is told amount and date
-#: (pre-notification), unless the contract agrees a shorter period (FORMATS.md §1.5).
+#: (pre-notification), unless the contract agrees a shorter period (EPC SDD Core rulebook).
 PRE_NOTIFICATION_DAYS: Final = 14
 #: At most this many calendar days before the collection date may the file reach the bank.
 MAX_ADVANCE_DAYS: Final = 14
