@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 
 import click
 
+from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import AMOUNT, DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import plugin_manager
+from maatwerk.core.calendar import SEPA
 from maatwerk.core.debtors import Housing
 from maatwerk.core.events import (
     ArrangementOffered,
@@ -292,9 +294,13 @@ policy offers a referral to debt help and no bailiff before it; the command exit
 
 
 def _propose(store: Store, /, **options: Any) -> ArrangementOffered:
-    """The offer, with the room computed from the stored household and the BVV tables."""
+    """The offer, with the room computed from the stored household and the BVV tables; a
+    direct-debit plan falls on SEPA business days."""
     return recording.propose_arrangement_for(
-        store, subsistence=load_subsistence_tables(), **options
+        store,
+        subsistence=load_subsistence_tables(),
+        calendar=build_calendars().get(SEPA),
+        **options,
     )
 
 
@@ -309,10 +315,25 @@ _record_command(
         help="What the household says it can spare per month; checked against net income minus "
         "the protected income (BVV) of the stored household. Default: computed from it.",
     ),
+    click.option(
+        "--method",
+        type=click.Choice(["transfer", "direct-debit", "deduction"]),
+        default=None,
+        help="How the debtor pays. direct-debit needs a valid mandate for the creditor (refused "
+        "without one). Default: direct-debit with such a mandate, else transfer.",
+    ),
+    click.option(
+        "--debit-day",
+        type=click.IntRange(1, 28),
+        default=None,
+        help="Day of the month the instalments fall on (default: the mandate's collection day, "
+        "else just after payday); moved to the next SEPA business day.",
+    ),
     service=_propose,
     says=lambda event: (
         f"arrangement {event.arrangement_id} offered: {event.instalments} x "
-        f"{event.instalment}; answer by {event.respond_by}"
+        f"{event.instalment} by {event.method.value if event.method else 'transfer'}; "
+        f"answer by {event.respond_by}"
     ),
 )
 _record_command(

@@ -88,6 +88,7 @@ def maatwerk_register_channels() -> list[ChannelSpec]:
                 "courtesy-reminder",
                 "payment-reminder",
                 "arrangement-offer",
+                "arrangement-confirmation",
                 "debt-help-referral",
                 "fourteen-day-letter",
                 "zvw-notice",

@@ -18,7 +18,14 @@ from typing import TypeVar
 import attrs
 
 from maatwerk.core.affordability import Affordability, OtherDebt, affordability
-from maatwerk.core.arrangements import ProposalOutcome, classic_arrangement, propose_arrangement
+from maatwerk.core.arrangements import (
+    PRE_NOTIFICATION_DAYS,
+    BusinessDays,
+    PaymentMethod,
+    ProposalOutcome,
+    classic_arrangement,
+    propose_arrangement,
+)
 from maatwerk.core.debtors import Debtor, Housing
 from maatwerk.core.debts import Balance
 from maatwerk.core.errors import InputError, Location, MaatwerkError
@@ -554,6 +561,18 @@ def _household_room(
     )
 
 
+def _payment_method(value: PaymentMethod | str | None) -> PaymentMethod | None:
+    if value is None or isinstance(value, PaymentMethod):
+        return value
+    name = "source-deduction" if value == "deduction" else value
+    try:
+        return PaymentMethod(name)
+    except ValueError:
+        raise InputError(
+            f"{value!r} is not transfer, direct-debit or deduction", Location(field="--method")
+        ) from None
+
+
 def propose_arrangement_for(
     store: Store,
     debtor_id: str,
@@ -564,9 +583,19 @@ def propose_arrangement_for(
     capacity: Money | None = None,
     subsistence: SubsistenceTables | None = None,
     fixed: tuple[int, Money] | None = None,
+    method: PaymentMethod | str | None = None,
+    debit_day: int | None = None,
+    calendar: BusinessDays | None = None,
     listener: EventListener | None = None,
 ) -> ArrangementOffered:
     """Offer a plan for the case's outstanding total, sized to what the household can spare.
+
+    ``method``: how the debtor pays (``transfer``, ``direct-debit``, ``deduction``/
+    ``source-deduction``); default direct debit when the debtor has a valid mandate for the
+    creditor on ``on``, else transfer. Direct debit without such a mandate is refused
+    (:class:`InputError` on ``--method``). ``debit_day``: the day of the month the instalments
+    fall on (default the mandate's chosen collection day, else just after payday); with a
+    ``calendar`` (the SEPA one for direct debit) each date moves to the next business day.
 
     With ``subsistence`` (the BVV tables) the room is computed from the stored household:
     net income - protected income (Rv 475b-475i, :func:`~maatwerk.core.subsistence.protected_income`),
@@ -610,13 +639,33 @@ def propose_arrangement_for(
         raise InputError(
             "give the capacity, or the BVV tables to compute it", Location(field="--capacity")
         )
+    chosen = _payment_method(method)
+    mandates = [m for m in case.mandates if m.creditor_id == creditor_id and m.active_on(on)]
+    if chosen is None:
+        chosen = PaymentMethod.DIRECT_DEBIT if mandates else PaymentMethod.TRANSFER
+    elif chosen is PaymentMethod.DIRECT_DEBIT and not mandates:
+        raise InputError(
+            f"debtor {debtor_id!r} has no valid direct-debit mandate for {creditor_id!r}; "
+            "use --method transfer or import the mandate first",
+            Location(field="--method"),
+        )
+    if debit_day is not None and not 1 <= debit_day <= 28:
+        raise InputError("must be a day of the month from 1 to 28", Location(field="--debit-day"))
+    if debit_day is None and chosen is PaymentMethod.DIRECT_DEBIT:
+        latest = max(mandates, key=lambda m: (m.signed_on, m.mandate_id))
+        debit_day = latest.collection_day
     arrangement_id = f"{debtor_id}:{creditor_id}:{on.isoformat()}"
     if fixed is not None:
         proposal = classic_arrangement(
             arrangement_id=arrangement_id, debtor_id=debtor_id, creditor_id=creditor_id,
             debt=owed, today=on, capacity=capacity,
-            payday=case.debtor.payday, months=fixed[0], minimum=fixed[1],
+            payday=None if debit_day else case.debtor.payday, months=fixed[0], minimum=fixed[1],
+            debit_day=debit_day, calendar=calendar,
         )  # fmt: skip
+        if proposal.arrangement is not None:
+            proposal = attrs.evolve(
+                proposal, arrangement=attrs.evolve(proposal.arrangement, method=chosen)
+            )
     else:
         proposal = propose_arrangement(
             arrangement_id=arrangement_id,
@@ -625,7 +674,12 @@ def propose_arrangement_for(
             debt=owed,
             capacity=capacity,
             today=on,
-            payday=case.debtor.payday,
+            payday=None if debit_day else case.debtor.payday,
+            debit_day=debit_day,
+            method=chosen,
+            calendar=calendar,
+            # the debtor is told each debit 14 days ahead (pre-notification, EPC SDD Core rulebook)
+            lead_days=PRE_NOTIFICATION_DAYS if chosen is PaymentMethod.DIRECT_DEBIT else 0,
         )
     if proposal.outcome is not ProposalOutcome.PLAN or proposal.arrangement is None:
         flagged = DebtorFlagged(
@@ -656,6 +710,7 @@ def propose_arrangement_for(
             respond_by=on + dt.timedelta(days=RESPOND_DAYS),
             schedule=tuple((i.due_date, i.amount) for i in plan.instalments),
             method=plan.method,
+            debit_day=debit_day,
             payday=case.debtor.payday,
             tolerated_missed=plan.grace.tolerated_missed,
             grace_days=plan.grace.grace_days,

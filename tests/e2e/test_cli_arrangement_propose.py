@@ -125,3 +125,60 @@ class TestProblematicDebtInThePolicy:
     def test_with_the_flag_only_consent_is_missing(self, runner: CliRunner, tmp_path: Path) -> None:
         note = self._referral(runner, tmp_path, flagged=True)
         assert [r["code"] for r in note["reasons"]] == ["consent"]
+
+
+MANDATES = """\
+mandate_id,debtor_id,creditor_id,iban,signed_on,collection_day
+MD-D1,D1,zorg,NL91ABNA0417164300,2026-01-15,5
+"""
+
+
+class TestPaymentMethod:
+    """``--method``/``--debit-day``: direct debit only under a valid mandate for the creditor."""
+
+    def _mandates(self, runner: CliRunner, db_url: str, tmp_path: Path) -> None:
+        path = tmp_path / "mandates.csv"
+        path.write_text(MANDATES, encoding="utf-8")
+        result = runner.invoke(cli, ["import", "mandates", str(path), "--db", db_url])
+        assert result.exit_code == 0, result.output
+
+    def test_direct_debit_without_a_mandate_is_refused(
+        self, runner: CliRunner, db_url: str, options: list[str]
+    ) -> None:
+        result = _propose(runner, "D1", options, "--method", "direct-debit")
+        assert result.exit_code == 2
+        assert "no valid direct-debit mandate" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert _history(runner, "D1", db_url) == []
+
+    def test_without_a_mandate_the_default_is_transfer(
+        self, runner: CliRunner, options: list[str]
+    ) -> None:
+        result = _propose(runner, "D1", options)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["method"] == "transfer"
+
+    def test_with_a_mandate_direct_debit_on_the_chosen_day(
+        self, runner: CliRunner, db_url: str, tmp_path: Path, options: list[str]
+    ) -> None:
+        self._mandates(runner, db_url, tmp_path)
+        result = _propose(runner, "D1", options, "--method", "direct-debit", "--debit-day", "8")
+        assert result.exit_code == 0, result.output
+        offer = json.loads(result.stdout)
+        assert offer["method"] == "direct-debit"
+        assert offer["debit_day"] == 8
+        dates = [day for day, _ in offer["schedule"]]
+        # 8 April is less than 14 days away (pre-notification); 8 May is a Friday, 8 June a Monday
+        assert dates[:2] == ["2026-05-08", "2026-06-08"]
+
+    def test_with_a_mandate_its_collection_day_is_the_default(
+        self, runner: CliRunner, db_url: str, tmp_path: Path, options: list[str]
+    ) -> None:
+        self._mandates(runner, db_url, tmp_path)
+        result = _propose(runner, "D1", options)
+        assert result.exit_code == 0, result.output
+        offer = json.loads(result.stdout)
+        assert offer["method"] == "direct-debit"
+        assert offer["debit_day"] == 5
+        # the first debit at least 14 days after the offer (pre-notification): not 5 April
+        assert offer["schedule"][0][0] == "2026-05-05"

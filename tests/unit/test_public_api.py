@@ -34,9 +34,11 @@ PUBLIC_NAMES: dict[str, str] = {
     """,
     "maatwerk.core.arrangements": """
         Arrangement ArrangementProposal ArrangementState ArrangementStatus BusinessDays
-        ChargesDuringPlan DEFAULT_MAX_MONTHS GracePolicy Instalment InstalmentState
-        InstalmentStatus PaymentMethod PromiseState PromiseStatus PromiseToPay ProposalOutcome
-        arrangement_status cancel classic_arrangement instalment_dates new_charges_allowed
+        ChargesDuringPlan DEFAULT_MAX_MONTHS DebitSequence GracePolicy Instalment InstalmentState
+        InstalmentStatus MAX_ADVANCE_DAYS PRE_NOTIFICATION_DAYS PaymentMethod PlannedDebit
+        PromiseState PromiseStatus PromiseToPay ProposalOutcome SUBMIT_DAYS_BEFORE
+        arrangement_status cancel classic_arrangement debit_schedule instalment_dates
+        new_charges_allowed
         promise_status propose_arrangement replan split_evenly
     """,
     "maatwerk.core.events": """

@@ -90,6 +90,8 @@ class _Facts:
     """presumed receipt (the run's, ``maatwerk.core.calendar.presumed_receipt``)"""
     last_day: dt.date | None = None
     """last day of the letter's legal term (the run's, Atw-extended)"""
+    settings_creditor_id: str = ""
+    """the SEPA creditor identifier (Incassant-ID) from the settings, for a pre-notification"""
 
     def pay_line(self) -> str:
         lines = []
@@ -155,6 +157,7 @@ def _facts(action: OutboundAction, settings: Mapping[str, str], run_date: dt.dat
         payload=payload,
         received_on=_date(payload, PAYLOAD_RECEIVED_ON),
         last_day=_date(payload, PAYLOAD_LAST_DAY),
+        settings_creditor_id=settings.get("creditor_id", "").strip(),
     )
 
 
@@ -210,6 +213,47 @@ def _arrangement(facts: _Facts) -> tuple[str, str]:
             "Dan rekenen wij opnieuw. Moet u dan minder betalen? Dan passen wij de regeling aan."
         )
     return "Een betalingsregeling voor u", "\n".join(lines)
+
+
+def _confirmation(facts: _Facts) -> tuple[str, str]:
+    """The confirmation of an accepted plan; paid by direct debit it is the pre-notification
+    (EPC SDD Core: each amount and date, the mandate reference and the creditor identifier)."""
+    payload = facts.payload
+    debits = payload.get("debits")
+    rows = [
+        (row.get("date"), row.get("amount"))
+        for row in (debits if isinstance(debits, tuple) else ())
+        if isinstance(row, Mapping)
+    ]
+    lines = [
+        "Bedankt. U heeft de betalingsregeling aangenomen.",
+        f"In totaal betaalt u {dutch_amount(facts.amount)}.",
+    ]
+    if _text(payload, "method") != "direct-debit":
+        lines.append("Betaal elke termijn op tijd. De data en bedragen staan hieronder.")
+    else:
+        mandate = _text(payload, "mandate_id")
+        creditor_id = _text(payload, "creditor_sepa_id") or facts.settings_creditor_id
+        if not mandate or not creditor_id:
+            raise RefusedError(
+                "a direct-debit confirmation needs 'mandate_id' and the creditor identifier "
+                "(setting 'creditor_id' of the letters channel)"
+            )
+        lines += [
+            "U hoeft zelf niets over te maken. Wij schrijven elke termijn af van uw rekening.",
+            "Dat doen wij op de data hieronder. Zorg dat er dan genoeg geld op staat.",
+            f"Kenmerk van uw machtiging: {mandate}.",
+            f"Ons incassant-ID: {creditor_id}.",
+        ]
+    lines.append("")
+    for when, amount in rows:
+        if isinstance(when, dt.date) and isinstance(amount, Decimal):
+            lines.append(f"- {dutch_date(when)}: {dutch_amount(amount)}")
+    lines += [
+        "",
+        "Kunt u een keer niet betalen? Bel ons dan vooraf. Samen zoeken we een oplossing.",
+    ]
+    return "Uw betalingsregeling", "\n".join(lines)
 
 
 def _debt_help(facts: _Facts) -> tuple[str, str]:
@@ -348,6 +392,7 @@ _TEMPLATES: Final[Mapping[str, Callable[[_Facts], tuple[str, str]]]] = {
     "courtesy-reminder": _courtesy,
     "payment-reminder": _reminder,
     "arrangement-offer": _arrangement,
+    "arrangement-confirmation": _confirmation,
     "debt-help-referral": _debt_help,
     "fourteen-day-letter": _fourteen_day,
     "zvw-notice": _zvw_notice,

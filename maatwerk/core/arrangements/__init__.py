@@ -17,16 +17,18 @@ Public API (stable; the policy engine reads it):
 * :func:`propose_arrangement` -> :class:`ArrangementProposal`
 * :func:`classic_arrangement` -> :class:`ArrangementProposal` (for comparison only)
 * :func:`arrangement_status` -> :class:`ArrangementState`
+* :func:`debit_schedule` -> :class:`PlannedDebit` per instalment of a direct-debit plan
 * :func:`replan` (after an income change), :func:`cancel`, :func:`promise_status`,
   :func:`new_charges_allowed`
 """
 
 from __future__ import annotations
 
-from maatwerk.core.arrangements import _model, _monitoring, _proposal
+from maatwerk.core.arrangements import _debits, _model, _monitoring, _proposal
+from maatwerk.core.arrangements._debits import *
 from maatwerk.core.arrangements._model import *
 from maatwerk.core.arrangements._monitoring import *
 from maatwerk.core.arrangements._proposal import *
 
 
-__all__ = _model.__all__ + _monitoring.__all__ + _proposal.__all__
+__all__ = _debits.__all__ + _model.__all__ + _monitoring.__all__ + _proposal.__all__

@@ -112,9 +112,14 @@ class Anchor(enum.Enum):
 ACTION_LABELS: Final[Mapping[ActionKind, tuple[str, str]]] = {
     ActionKind.COURTESY_REMINDER: ("vriendelijke herinnering", "courtesy reminder"),
     ActionKind.PAYMENT_REMINDER: ("betalingsherinnering", "payment reminder"),
+    ActionKind.DIRECT_DEBIT: ("incasso van een termijn", "instalment direct debit"),
     ActionKind.DIRECT_DEBIT_REPRESENTATION: ("nieuwe incasso", "direct-debit re-presentation"),
     ActionKind.PHONE_CALL: ("telefoongesprek", "phone call"),
     ActionKind.ARRANGEMENT_OFFER: ("aanbod betalingsregeling", "arrangement offer"),
+    ActionKind.ARRANGEMENT_CONFIRMATION: (
+        "bevestiging betalingsregeling",
+        "arrangement confirmation",
+    ),
     ActionKind.DEBT_HELP_REFERRAL: ("doorverwijzing schuldhulp", "debt-help referral"),
     ActionKind.EARLY_SIGNAL: ("vroegsignaal aan de gemeente", "early signal to the municipality"),
     ActionKind.FOURTEEN_DAY_LETTER: ("veertiendagenbrief", "14-day letter"),

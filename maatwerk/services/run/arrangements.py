@@ -3,7 +3,8 @@
 :func:`monitor_arrangements` judges every accepted plan of a case with
 :func:`~maatwerk.core.arrangements.arrangement_status` from the payments booked on its debts;
 the run records what it finds (:class:`ArrangementCompleted`, :class:`ArrangementBreached`) with
-the case's other events, once. :func:`monitor_promises` does the same for promises to pay
+the case's other events, once. :func:`plan_debits` hands each instalment of a running
+direct-debit plan to the ``sepa-direct-debit`` channel, once, under the debtor's mandate. :func:`monitor_promises` does the same for promises to pay
 (:class:`PromiseKept`, :class:`PromiseBroken`), with the judgement the policy's guard reads
 (:func:`~maatwerk.core.policy.casefile.judge_promises`). :func:`plan_reminders` is the run's own
 missed-instalment reminder for a policy without an ``instalment-missed`` step.
@@ -17,12 +18,18 @@ from typing import Any, Final
 import attrs
 
 from maatwerk.core.arrangements import (
+    Arrangement,
     ArrangementState,
     ArrangementStatus,
+    DebitSequence,
     InstalmentStatus,
+    PaymentMethod,
+    PlannedDebit,
     PromiseStatus,
     arrangement_status,
+    debit_schedule,
 )
+from maatwerk.core.calendar import BusinessCalendar, CalendarRangeError
 from maatwerk.core.events import (
     ActionKind,
     ArrangementAccepted,
@@ -30,6 +37,8 @@ from maatwerk.core.events import (
     ArrangementCompleted,
     ArrangementOffered,
     ArrangementRejected,
+    DisputeOpened,
+    DisputeResolved,
     Event,
     PromiseBroken,
     PromiseEvent,
@@ -37,6 +46,7 @@ from maatwerk.core.events import (
     PromiseToPay,
     StepTaken,
 )
+from maatwerk.core.money import Money
 from maatwerk.core.policy import Decision, DecisionStatus
 from maatwerk.core.policy.casefile import arrangement_from_events, judge_promises, plan_payments
 from maatwerk.core.policy.model import Anchor, Policy
@@ -48,21 +58,35 @@ from maatwerk.core.ports import (
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
 )
-from maatwerk.core.records import OutboxEntry, StoredCase
+from maatwerk.core.records import Mandate, OutboxEntry, StoredCase
+from maatwerk.services.payloads import collection_date
 
 
 __all__ = [
+    "PLAN_DEBIT_NOTICE_STEP",
+    "PLAN_DEBIT_STEP",
     "PLAN_REMINDER_STEP",
+    "PlanDebits",
     "PlanWatch",
     "PromiseWatch",
     "monitor_arrangements",
     "monitor_promises",
+    "plan_debits",
     "plan_reminders",
 ]
 
 #: Step id (plus ``:<arrangement id>``) of the run's own missed-instalment reminder, sent for a
 #: policy that has no ``instalment-missed`` step of its own.
 PLAN_REMINDER_STEP: Final = "plan-reminder"
+#: Step id (plus ``:<arrangement id>:<instalment number>``) of an instalment's direct debit.
+PLAN_DEBIT_STEP: Final = "plan-debit"
+#: Step id (plus ``:<arrangement id>``) of the confirmation of a direct-debit plan with its
+#: pre-notification (amounts, dates, mandate reference, creditor identifier).
+PLAN_DEBIT_NOTICE_STEP: Final = "plan-debit-notice"
+#: The channel that writes the pain.008 collections.
+SEPA_CHANNEL: Final = "sepa-direct-debit"
+#: Action kinds that are collections under the debtor's mandate (for the sequence type).
+_COLLECTIONS: Final = frozenset({ActionKind.DIRECT_DEBIT, ActionKind.DIRECT_DEBIT_REPRESENTATION})
 
 
 @attrs.frozen(kw_only=True)
@@ -86,32 +110,11 @@ def monitor_arrangements(stored: StoredCase, today: dt.date) -> PlanWatch:
     already has either event is not judged again). A plan without a schedule (older records)
     is left alone. Call it after the day's payments are applied (:func:`apply_payments`).
     """
-    offered: dict[str, ArrangementOffered] = {}
-    accepted: dict[str, ArrangementAccepted] = {}
-    ended: set[str] = set()
-    for event in stored.events:
-        if event.occurred_on > today:
-            continue
-        match event:
-            case ArrangementOffered():
-                offered[event.arrangement_id] = event
-            case ArrangementAccepted():
-                accepted[event.arrangement_id] = event
-            case ArrangementBreached() | ArrangementCompleted() | ArrangementRejected():
-                ended.add(event.arrangement_id)
-            case _:
-                pass
     events: list[Event] = []
     missed: list[tuple[ArrangementState, tuple[str, ...]]] = []
     wake: list[dt.date] = []
-    for ident, acceptance in accepted.items():
-        if ident in ended:
-            continue
-        offer = offered.get(ident)
-        plan = arrangement_from_events(offer, acceptance, creditor_id=stored.case.creditor_id)
-        if plan is None:
-            continue
-        debt_ids = offer.debt_ids if offer is not None else ()
+    for plan, debt_ids, acceptance in _running_plans(stored, today):
+        ident = plan.arrangement_id
         payments = plan_payments(stored.case, debt_ids, acceptance.occurred_on, today)
         state = arrangement_status(plan, payments, today)
         debt_id = debt_ids[0] if len(debt_ids) == 1 else None
@@ -151,6 +154,233 @@ def monitor_arrangements(stored: StoredCase, today: dt.date) -> PlanWatch:
         events=tuple(events),
         missed=tuple(missed),
         wake_on=tuple(sorted({d for d in wake if d > today})),
+    )
+
+
+def _running_plans(
+    stored: StoredCase, today: dt.date
+) -> list[tuple[Arrangement, tuple[str, ...], ArrangementAccepted]]:
+    """Every accepted plan with a schedule not breached, completed or rejected by ``today``,
+    with the debts it covers and its acceptance."""
+    offered: dict[str, ArrangementOffered] = {}
+    accepted: dict[str, ArrangementAccepted] = {}
+    ended: set[str] = set()
+    for event in stored.events:
+        if event.occurred_on > today:
+            continue
+        match event:
+            case ArrangementOffered():
+                offered[event.arrangement_id] = event
+            case ArrangementAccepted():
+                accepted[event.arrangement_id] = event
+            case ArrangementBreached() | ArrangementCompleted() | ArrangementRejected():
+                ended.add(event.arrangement_id)
+            case _:
+                pass
+    found: list[tuple[Arrangement, tuple[str, ...], ArrangementAccepted]] = []
+    for ident, acceptance in accepted.items():
+        if ident in ended:
+            continue
+        offer = offered.get(ident)
+        plan = arrangement_from_events(offer, acceptance, creditor_id=stored.case.creditor_id)
+        if plan is not None:
+            found.append((plan, offer.debt_ids if offer is not None else (), acceptance))
+    return found
+
+
+def active_mandate(stored: StoredCase, today: dt.date) -> Mandate | None:
+    """The debtor's valid mandate for the case's creditor on ``today`` (the latest signed)."""
+    creditor = stored.case.creditor_id
+    active = [m for m in stored.mandates if m.creditor_id == creditor and m.active_on(today)]
+    return max(active, key=lambda m: (m.signed_on, m.mandate_id)) if active else None
+
+
+@attrs.frozen(kw_only=True)
+class PlanDebits:
+    """What :func:`plan_debits` found for one case on one day."""
+
+    entries: tuple[OutboxEntry, ...] = ()
+    """one ``direct-debit`` action per instalment to hand to the bank today, and the
+    ``arrangement-confirmation`` letter with the pre-notification of a plan accepted"""
+    wake_on: tuple[dt.date, ...] = ()
+    """days after today on which a later instalment is to be handed to the bank"""
+
+
+def plan_debits(
+    stored: StoredCase,
+    today: dt.date,
+    sepa: BusinessCalendar | None,
+    *,
+    policy: str = "",
+    stopped: bool = False,
+) -> PlanDebits:
+    """The collections of running direct-debit plans to hand to the bank today, each once.
+
+    Only a plan whose method is direct debit and only while the debtor has a valid mandate for
+    the case's creditor; never for a stopped case (deceased) or one with an open dispute (a
+    refused or disputed collection opens one: no re-collection until a person resolves it).
+    The first run on or after the plan's acceptance sends the debtor its confirmation with the
+    pre-notification (each amount and date, the mandate reference; the letters channel adds the
+    creditor identifier): the offer put the first collection at least
+    :data:`~maatwerk.core.arrangements.PRE_NOTIFICATION_DAYS` days after it, and the letter goes
+    before the first collection is handed to the bank. Each instalment is handed over from :data:`~maatwerk.core.arrangements.SUBMIT_DAYS_BEFORE`
+    days before its collection date (:func:`~maatwerk.core.arrangements.debit_schedule`); a run
+    that missed that day collects on the first date still possible. An instalment already paid
+    in full (by transfer) is not collected. Exactly once: the step ``plan-debit:<plan>:<n>`` is
+    recorded as taken with the outbox row, and a step taken before is never handed over again
+    (a re-run of the same day writes the same row, which the outbox keeps once).
+    """
+    if sepa is None or stopped or not stored.case.debts:
+        return PlanDebits()
+    if _open_disputes(stored, today):
+        return PlanDebits()
+    mandate = active_mandate(stored, today)
+    if mandate is None:
+        return PlanDebits()
+    taken = {e.step_id: e for e in stored.events if isinstance(e, StepTaken)}
+    collected_before = any(
+        e.action in _COLLECTIONS and mandate.signed_on <= e.occurred_on < today
+        for e in taken.values()
+    )
+    entries: list[OutboxEntry] = []
+    wake: list[dt.date] = []
+    for plan, debt_ids, acceptance in _running_plans(stored, today):
+        if plan.method is not PaymentMethod.DIRECT_DEBIT:
+            continue
+        notice = f"{PLAN_DEBIT_NOTICE_STEP}:{plan.arrangement_id}"
+        if notice not in taken:
+            dates = debit_schedule(plan.instalments, calendar=sepa)
+            entries.append(
+                _notice_entry(stored, today, notice, mandate, debt_ids, plan, dates, policy)
+            )
+        payments = plan_payments(stored.case, debt_ids, acceptance.occurred_on, today)
+        state = arrangement_status(plan, payments, today)
+        paid = {s.instalment.number for s in state.instalments if s.status is InstalmentStatus.PAID}
+        todo = [
+            i
+            for i in plan.instalments
+            if i.number not in paid and _debit_step(plan.arrangement_id, i.number) not in taken
+        ]
+        try:
+            schedule = debit_schedule(
+                todo, calendar=sepa, collected_before=collected_before or bool(entries)
+            )
+            earliest = collection_date(today, sepa)
+        except CalendarRangeError:
+            continue
+        if earliest is None:
+            continue
+        for planned in schedule:
+            if planned.submit_from > today:
+                wake.append(planned.submit_from)
+                continue
+            step = _debit_step(plan.arrangement_id, planned.number)
+            entries.append(
+                _debit_entry(
+                    stored,
+                    today,
+                    step=step,
+                    mandate=mandate,
+                    debt_ids=debt_ids,
+                    amount=planned.amount,
+                    on=max(planned.collection_date, earliest),
+                    sequence=planned.sequence,
+                    policy=policy,
+                    arrangement_id=plan.arrangement_id,
+                    number=planned.number,
+                )
+            )
+    return PlanDebits(entries=tuple(entries), wake_on=tuple(sorted(set(wake))))
+
+
+def _open_disputes(stored: StoredCase, today: dt.date) -> set[str]:
+    opened: set[str] = set()
+    for event in stored.events:
+        if event.occurred_on > today:
+            continue
+        if isinstance(event, DisputeOpened):
+            opened.add(event.dispute_id)
+        elif isinstance(event, DisputeResolved):
+            opened.discard(event.dispute_id)
+    return opened
+
+
+def _notice_entry(  # noqa: PLR0917 - private, one call site
+    stored: StoredCase,
+    today: dt.date,
+    step: str,
+    mandate: Mandate,
+    debt_ids: tuple[str, ...],
+    plan: Arrangement,
+    dates: tuple[PlannedDebit, ...],
+    policy: str,
+) -> OutboxEntry:
+    debts = [d for d in stored.case.debts if not debt_ids or d.debt_id in debt_ids]
+    payload: dict[str, Any] = {
+        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
+        PAYLOAD_AMOUNT: plan.total.amount,
+        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        "title": "Uw betalingsregeling: wij schrijven de termijnen af",
+        "arrangement_id": plan.arrangement_id,
+        "method": plan.method.value,
+        "mandate_id": mandate.mandate_id,
+        "debits": tuple({"date": d.collection_date, "amount": d.amount.amount} for d in dates),
+        "household": stored.debtor.household.value,
+        "policy": policy,
+    }
+    if stored.debtor.phone:
+        payload[PAYLOAD_PHONE] = stored.debtor.phone
+    return OutboxEntry(
+        case=stored.key,
+        run_date=today,
+        step=step,
+        action=ActionKind.ARRANGEMENT_CONFIRMATION.value,
+        channel="letters",
+        debt_ids=tuple(d.debt_id for d in debts),
+        payload=payload,
+    )
+
+
+def _debit_step(arrangement_id: str, number: int) -> str:
+    return f"{PLAN_DEBIT_STEP}:{arrangement_id}:{number}"
+
+
+def _debit_entry(
+    stored: StoredCase,
+    today: dt.date,
+    *,
+    step: str,
+    mandate: Mandate,
+    debt_ids: tuple[str, ...],
+    amount: Money,
+    on: dt.date,
+    sequence: DebitSequence,
+    policy: str,
+    arrangement_id: str,
+    number: int,
+) -> OutboxEntry:
+    debts = [d for d in stored.case.debts if not debt_ids or d.debt_id in debt_ids]
+    payload: dict[str, Any] = {
+        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
+        PAYLOAD_AMOUNT: amount.amount,
+        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        "debtor_iban": mandate.iban,
+        "mandate_id": mandate.mandate_id,
+        "mandate_date": mandate.signed_on,
+        "collection_date": on,
+        "sequence": sequence.value,
+        "arrangement_id": arrangement_id,
+        "instalment_number": number,
+        "policy": policy,
+    }
+    return OutboxEntry(
+        case=stored.key,
+        run_date=today,
+        step=step,
+        action=ActionKind.DIRECT_DEBIT.value,
+        channel=SEPA_CHANNEL,
+        debt_ids=tuple(d.debt_id for d in debts),
+        payload=payload,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any, Final
 import attrs
 
 from maatwerk.core.allocation import AllocationOrder
-from maatwerk.core.calendar import Calendars, PostalDelivery
+from maatwerk.core.calendar import SEPA, BusinessCalendar, Calendars, PostalDelivery
 from maatwerk.core.charges import (
     ChargeRules,
     Charges,
@@ -51,8 +51,10 @@ from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.core.tables import DatedTable
 from maatwerk.services.payloads import build_payload, household_capacity
 from maatwerk.services.run.arrangements import (
+    PlanDebits,
     monitor_arrangements,
     monitor_promises,
+    plan_debits,
     plan_reminders,
 )
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES
@@ -63,7 +65,7 @@ __all__ = ["PolicyCaseEvaluator", "outcome_from_decision", "step_taken_for"]
 
 #: Version of the idle-case rules: part of every evaluator signature, so that changing the rules
 #: (here or in ``core/idle.py``) makes every stored resting state stale.
-_IDLE_RULES: Final = "idle-3"
+_IDLE_RULES: Final = "idle-4"
 
 #: Blocks a case may rest under: the data-only guards, a kept arrangement (its instalment
 #: dates are passed to ``idle_until`` from :func:`monitor_arrangements`), problematic debt
@@ -348,6 +350,18 @@ class PolicyCaseEvaluator:
         covered = [d for d in stored.case.debts if d.debt_id in action.debt_ids]
         return aanmaning_postings(covered, decision.today, rules, stored.events)
 
+    def debits(self, decision: Decision, stored: StoredCase, today: dt.date) -> PlanDebits:
+        """The instalments of running direct-debit plans to collect today (``plan_debits``)."""
+        calendars = self.tables.calendars
+        sepa: BusinessCalendar | None = calendars.get(SEPA) if SEPA in calendars else None
+        return plan_debits(
+            stored,
+            today,
+            sepa,
+            policy=decision.policy,
+            stopped=decision.status in (DecisionStatus.STOPPED, DecisionStatus.CLOSED),
+        )
+
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
         stored, applications = apply_payments(stored, today, self.allocation)
         plans = monitor_arrangements(stored, today)
@@ -365,7 +379,11 @@ class PolicyCaseEvaluator:
             subsistence=self.subsistence,
             calendars=self.tables.calendars,
         )
-        extra = plan_reminders(self.policy_for(stored), decision, stored, plans)
+        debits = self.debits(decision, stored, today)
+        extra = (
+            *plan_reminders(self.policy_for(stored), decision, stored, plans),
+            *debits.entries,
+        )
         charges = self.charges(decision, stored, today)
         events = (
             *_flagged(decision),
@@ -376,6 +394,7 @@ class PolicyCaseEvaluator:
         also = (
             *plans.wake_on,
             *promises.wake_on,
+            *debits.wake_on,
             *(() if charges.next_on is None else (charges.next_on,)),
             _bvv_revision(today),
         )
@@ -428,12 +447,16 @@ class PolicyCaseEvaluator:
         ahead = self.decide(after, tomorrow)
         if ahead.action is not None:
             return None, None
+        debits = self.debits(ahead, after, tomorrow)
+        if debits.entries:
+            return None, None
         charges = self.charges(ahead, after, tomorrow)
         if charges.postings:
             return None, None
         also = (
             *plans.wake_on,
             *promises.wake_on,
+            *debits.wake_on,
             *(() if charges.next_on is None else (charges.next_on,)),
             _bvv_revision(tomorrow),
         )
