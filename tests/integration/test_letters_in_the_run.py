@@ -6,6 +6,7 @@ free municipal debt help, claims are itemised and a case has one payment referen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -85,25 +86,34 @@ class TestOffer:
         amount = payload["amount"]
         instalment, count = payload["instalment_amount"], payload["instalment_count"]
         last_amount = payload["last_instalment_amount"]
-        assert isinstance(amount, Decimal) and isinstance(instalment, Decimal)
-        assert isinstance(count, int) and isinstance(last_amount, Decimal)
+        assert isinstance(amount, Decimal)
+        assert isinstance(instalment, Decimal)
+        assert isinstance(count, int)
+        assert isinstance(last_amount, Decimal)
         assert instalment * (count - 1) + last_amount == amount  # the plan pays the whole amount
         bvv = payload["bvv"]
-        assert isinstance(bvv, dict) or hasattr(bvv, "get")
-        assert instalment <= bvv["attachable"]  # type: ignore[index]
+        assert isinstance(bvv, Mapping)
+        room = bvv["attachable"]
+        assert isinstance(room, Decimal)
+        assert instalment <= room  # sized to the room above the protected income
         first, last = payload["first_instalment_on"], payload["last_instalment_on"]
-        assert isinstance(first, dt.date) and isinstance(last, dt.date)
+        assert isinstance(first, dt.date)
+        assert isinstance(last, dt.date)
         assert first > offers[0].entry.run_date
         assert payload["payment_method"] == "transfer"
         assert count == 3  # EUR 400 at most EUR 155.64 a month (EUR 1,500 - BVV EUR 1,344.36)
         letter = text(out, offers[0])
-        assert f"U betaalt {count} keer {dutch_amount(instalment)}, 1 keer per maand." in letter
-        assert f"De laatste keer is het {dutch_amount(last_amount)}." in letter
+        assert f"U betaalt {count} keer, 1 keer per maand." in letter
+        assert (
+            f"U betaalt {count - 1} keer {dutch_amount(instalment)} en de laatste keer "
+            f"{dutch_amount(last_amount)}." in letter
+        )
         assert f"De laatste betaling is op {dutch_date(last)}." in letter
         assert f"De eerste betaling is op {dutch_date(first)}." in letter
         assert "zeg dat u de regeling wilt" in letter
         assert "U maakt het bedrag elke keer zelf over." in letter
-        assert "kenmerk P-0001" in letter and "kenmerk P-0002" in letter  # itemised
+        assert "kenmerk P-0001" in letter
+        assert "kenmerk P-0002" in letter
         assert "Vermeld bij uw betaling: P-0001." in letter  # one reference for the case
 
     def test_a_mandate_means_the_plan_is_debited(self, store: SqlStore, out: Path) -> None:
@@ -144,9 +154,7 @@ class TestReminders:
         assert ", kenmerk" not in letter  # no reference: none is invented
         assert "Vermeld bij uw betaling: D1." in letter  # the debtor number as the reference
 
-    def test_plan_reminder_asks_for_the_missed_instalment(
-        self, store: SqlStore, out: Path
-    ) -> None:
+    def test_plan_reminder_asks_for_the_missed_instalment(self, store: SqlStore, out: Path) -> None:
         accepted = dt.date(2026, 1, 14)
         import_portfolio(
             store,

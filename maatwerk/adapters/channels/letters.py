@@ -246,7 +246,8 @@ def _courtesy(facts: _Facts) -> tuple[str, str]:
         body = (
             f"Wij schrijven {dutch_amount(facts.amount)}{on} af van {facts.debit_account()}.\n"
             "Dat is de automatische incasso. U hoeft zelf niets over te maken.\n"
-            "Wilt u zorgen dat er genoeg geld op uw rekening staat?"
+            "Wilt u zorgen dat er genoeg geld op uw rekening staat?\n"
+            "Lukt dat niet? Bel ons dan zo snel mogelijk. Dan zoeken we samen een oplossing."
         )
         return "Wij schrijven uw betaling binnenkort af", body
     body = (
@@ -264,7 +265,8 @@ def _reminder(facts: _Facts) -> tuple[str, str]:
     body = (
         f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
         f"{_deadline(facts)}\n"
-        f"{facts.pay_line()}\n\n"
+        f"{facts.pay_line()}\n"
+        "Betaalt u niet op tijd? Dan nemen wij weer contact met u op.\n\n"
         "Lukt betalen nu niet? Bel ons. Samen zoeken we een oplossing.\n"
         "Bijvoorbeeld een betalingsregeling die past bij wat u kunt missen."
     )
@@ -299,8 +301,6 @@ def _plan_reminder(facts: _Facts) -> tuple[str, str]:
         lines.append(f"Wilt u {dutch_amount(due)} betalen? Doe dat uiterlijk {dutch_date(by)}.")
     else:
         lines.append(f"Wilt u {dutch_amount(due)} zo snel mogelijk betalen?")
-    if facts.direct_debit:
-        lines.append("Wij schrijven dit bedrag niet nog een keer af. Maak het zelf over.")
     pay = facts.pay_line()
     if pay:
         lines.append(pay)
@@ -329,10 +329,14 @@ def _offer_plan_lines(facts: _Facts) -> list[str]:
     lines = ["Ons voorstel:"]
     if count == 1:
         lines.append(f"- U betaalt 1 keer {dutch_amount(instalment)}.")
+    elif last_amount is not None and last_amount != instalment:
+        lines.append(f"- U betaalt {count} keer, 1 keer per maand.")
+        lines.append(
+            f"- U betaalt {count - 1} keer {dutch_amount(instalment)} en de laatste keer "
+            f"{dutch_amount(last_amount)}."
+        )
     else:
         lines.append(f"- U betaalt {count} keer {dutch_amount(instalment)}, 1 keer per maand.")
-        if last_amount is not None and last_amount != instalment:
-            lines.append(f"- De laatste keer is het {dutch_amount(last_amount)}.")
     lines.append(f"- De eerste betaling is op {dutch_date(first)}.")
     if last is not None and count > 1:
         lines.append(f"- De laatste betaling is op {dutch_date(last)}.")
