@@ -26,6 +26,11 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
   last day of its legal term, when it has one) and ``postal`` (how receipt was presumed), from
   :func:`letter_facts` (the core's :func:`~maatwerk.core.letter_dates.letter_dates`); the
   dispatcher dates them again for the day the letter really goes out (:func:`redate_letter`);
+* every step for the ``letters`` channel: ``claims_list`` (the claims it is about),
+  ``direct_debit`` and ``debtor_iban`` with an active mandate, and for a reminder during a plan
+  ``missed_instalments`` (:func:`missed_instalment_facts`); an ``arrangement-offer`` with
+  ``plan = "capacity"`` or ``"fixed"`` the plan it offers (:func:`offer_plan`);
+  ``reference`` is the one payment reference of the case (:func:`case_reference`);
 * a step for the ``source-deduction`` channel and an ``arrangement-offer``: ``bvv`` when
   :func:`build_payload` is given the subsistence tables and the debtor's income is known
   (:func:`bvv_facts`; the ``source-deduction`` channel refuses without it).

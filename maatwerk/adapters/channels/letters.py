@@ -13,8 +13,18 @@ Payload keys read (see ``maatwerk.core.ports``):
 * ``pay_before``, ``reference``, ``address`` (lines), ``creditor_name``, ``creditor_phone``,
   ``creditor_iban``;
 * for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),
-  ``first_instalment_on`` (date); ``bvv`` (the protected-income calculation the plan is sized
-  to): when it is ``provisional`` the letter says the amounts may change and that we recalculate.
+  ``first_instalment_on`` and ``last_instalment_on`` (dates), ``last_instalment_amount``,
+  ``payment_method`` (``transfer`` / ``direct-debit``): the plan the run computed; without it
+  the letter offers to agree an amount by phone. ``bvv`` (the protected-income calculation the
+  plan is sized to): when it is ``provisional`` the letter says the amounts may change and that
+  we recalculate.
+* ``missed_instalments`` (a reminder during a plan: ``number``, ``due_date``, ``amount`` each),
+  ``catch_up_by``, ``next_instalment_on``, ``next_instalment_amount``: the letter asks for the
+  missed instalment(s), not the whole balance;
+* ``claims_list`` (``reference``, ``category``, ``due_date``, ``outstanding`` each): itemised
+  after the body; ``direct_debit`` (an active mandate) with ``debtor_iban``: the amount is
+  debited, nothing to transfer; ``debt_help_line = "yes"`` (a step param): free municipal
+  debt help is named.
 * ``received_on`` and ``last_day`` (dates): the presumed receipt and the last day of the letter's
   legal term, computed by the run (``maatwerk.core.letter_dates``: Atw-extended). The channel
   prints them and never computes a legal date itself; without ``last_day`` a letter states the
