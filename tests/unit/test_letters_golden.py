@@ -4,7 +4,7 @@ The golden files (``tests/golden/letters/*.txt``) are the letters exactly as the
 writes them from a fixed payload. A change to a letter's wording shows up as a diff here; after
 checking it, regenerate with ``MAATWERK_UPDATE_GOLDEN=1 pytest tests/unit/test_letters_golden.py``.
 
-Required elements (STYLE.md, seed 002): the amount, a date, what happens next, who to call. The
+Required elements (docs/formats/letters.md): the amount, a date, what happens next, who to call. The
 readability check: short sentences (no sentence over 20 words, on average at most 12), no
 jargon the debtor cannot act on.
 """
