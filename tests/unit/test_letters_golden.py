@@ -209,6 +209,19 @@ class TestWhatEachLetterStates:
         assert "Wij schrijven het bedrag elke keer af van uw rekening die eindigt op 4567." in text
         assert "Maak het bedrag over" not in text
 
+    def test_offer_of_one_payment_says_so(self) -> None:
+        kind, extra = CASES["arrangement-offer"]
+        payload = {**BASE, **extra, "instalment_amount": Decimal("300.00"), "instalment_count": 1}
+        text = render_letter(
+            make_action(kind=kind, channel="letters", payload=payload), RUN_DATE, SAMPLE_SETTINGS
+        )
+        assert "Dan krijgt u meer tijd." in text
+        assert "- U betaalt het hele bedrag in 1 keer: € 300,00." in text
+        assert "- Dat is op 26 maart 2026." in text
+        assert "- U maakt het bedrag zelf over." in text
+        assert "in delen" not in text
+        assert "De laatste betaling" not in text
+
     def test_offer_without_a_plan_names_no_amount_per_month(self) -> None:
         kind, extra = CASES["arrangement-offer"]
         payload = {

@@ -338,7 +338,7 @@ def _offer_plan_lines(facts: _Facts) -> list[str]:
     last_amount = _decimal(facts.payload, "last_instalment_amount", required=False)
     lines = ["Ons voorstel:"]
     if count == 1:
-        lines.append(f"- U betaalt 1 keer {dutch_amount(instalment)}.")
+        lines.append(f"- U betaalt het hele bedrag in 1 keer: {dutch_amount(instalment)}.")
     elif last_amount is not None and last_amount != instalment:
         lines.append(f"- U betaalt {count} keer, 1 keer per maand.")
         lines.append(
@@ -347,17 +347,21 @@ def _offer_plan_lines(facts: _Facts) -> list[str]:
         )
     else:
         lines.append(f"- U betaalt {count} keer {dutch_amount(instalment)}, 1 keer per maand.")
-    lines.append(f"- De eerste betaling is op {dutch_date(first)}.")
+    if count == 1:
+        lines.append(f"- Dat is op {dutch_date(first)}.")
+    else:
+        lines.append(f"- De eerste betaling is op {dutch_date(first)}.")
     if last is not None and count > 1:
         lines.append(f"- De laatste betaling is op {dutch_date(last)}.")
+    each = "elke keer " if count > 1 else ""
     method = _text(facts.payload, "payment_method")
     if method == "direct-debit":
         lines.append(
-            f"- Wij schrijven het bedrag elke keer af van {facts.debit_account()}. "
+            f"- Wij schrijven het bedrag {each}af van {facts.debit_account()}. "
             "U hoeft zelf niets over te maken."
         )
     else:
-        lines.append("- U maakt het bedrag elke keer zelf over.")
+        lines.append(f"- U maakt het bedrag {each}zelf over.")
         pay = facts.pay_line()
         if pay:
             lines.extend(f"  {line}" for line in pay.splitlines())
@@ -366,8 +370,11 @@ def _offer_plan_lines(facts: _Facts) -> list[str]:
 
 def _arrangement(facts: _Facts) -> tuple[str, str]:
     lines = [f"U moet nog {dutch_amount(facts.amount)} aan ons betalen."]
-    lines.append("Wij bieden u een betalingsregeling aan. Dan betaalt u in delen.")
     plan = _offer_plan_lines(facts)
+    if facts.payload.get("instalment_count") == 1 and plan:
+        lines.append("Wij bieden u een betalingsregeling aan. Dan krijgt u meer tijd.")
+    else:
+        lines.append("Wij bieden u een betalingsregeling aan. Dan betaalt u in delen.")
     if plan:
         lines.append("Wij hebben gekeken wat u elke maand kunt missen.")
         lines.append("")
