@@ -116,6 +116,21 @@ class TestOffer:
         assert "kenmerk P-0002" in letter
         assert "Vermeld bij uw betaling: P-0001." in letter  # one reference for the case
 
+    def test_classic_offer_states_the_fixed_plan(self, store: SqlStore, out: Path) -> None:
+        """``plan = "fixed"`` (classic): 6 months, at least EUR 50, whatever the household spares."""
+        import_portfolio(
+            store, [earner(), bill("B1", "D1", "zorg", eur("600.00"), DUE, reference="F-1")]
+        )
+        ev = shipped_evaluator("classic", bik=load_bik_table())
+        for day in [DUE + dt.timedelta(days=i) for i in range(60)]:
+            run_day(store, ev, day, dispatcher=stock_dispatcher(store, day, out, SAMPLE_SETTINGS))
+        offers = items(store, "arrangement-offer")
+        assert offers
+        payload = offers[0].entry.payload
+        assert payload["instalment_count"] == 6
+        assert payload["instalment_amount"] == Decimal("100.00")
+        assert "U betaalt 6 keer € 100,00, 1 keer per maand." in text(out, offers[0])
+
     def test_a_mandate_means_the_plan_is_debited(self, store: SqlStore, out: Path) -> None:
         import_portfolio(
             store,
