@@ -61,6 +61,16 @@ PAYLOAD_RECEIVED_ON = "received_on"
 #: to dispute or go to the SKGZ/court (Zvw notice), to accept (Zvw 18a offer). Computed by the
 #: core (``maatwerk.core.letter_dates``, Atw-extended); a channel prints it, never computes it.
 PAYLOAD_LAST_DAY = "last_day"
+#: tuple of mappings, the claims a letter is about: ``reference``, ``category``, ``due_date``,
+#: ``outstanding`` (Decimal) each
+PAYLOAD_CLAIMS_LIST = "claims_list"
+#: bool, ``True`` when the debtor has an active direct-debit mandate for the creditor (a letter
+#: then says the amount is debited; ``debtor_iban`` names the account)
+PAYLOAD_DIRECT_DEBIT = "direct_debit"
+#: tuple of mappings, the missed instalments of a running plan: ``number``, ``due_date``,
+#: ``amount`` (still open); with ``catch_up_by`` (date, the plan's grace) and
+#: ``next_instalment_on`` / ``next_instalment_amount``
+PAYLOAD_MISSED_INSTALMENTS = "missed_instalments"
 
 
 def _freeze(value: object) -> PayloadValue:

@@ -26,6 +26,11 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
   last day of its legal term, when it has one) and ``postal`` (how receipt was presumed), from
   :func:`letter_facts` (the core's :func:`~maatwerk.core.letter_dates.letter_dates`); the
   dispatcher dates them again for the day the letter really goes out (:func:`redate_letter`);
+* every step for the ``letters`` channel: ``claims_list`` (the claims it is about),
+  ``direct_debit`` and ``debtor_iban`` with an active mandate, and for a reminder during a plan
+  ``missed_instalments`` (:func:`missed_instalment_facts`); an ``arrangement-offer`` with
+  ``plan = "capacity"`` or ``"fixed"`` the plan it offers (:func:`offer_plan`);
+  ``reference`` is the one payment reference of the case (:func:`case_reference`);
 * a step for the ``source-deduction`` channel and an ``arrangement-offer``: ``bvv`` when
   :func:`build_payload` is given the subsistence tables and the debtor's income is known
   (:func:`bvv_facts`; the ``source-deduction`` channel refuses without it).
@@ -42,6 +47,12 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from maatwerk.core.arrangements import (
+    PaymentMethod,
+    ProposalOutcome,
+    classic_arrangement,
+    propose_arrangement,
+)
 from maatwerk.core.calendar import (
     ATW,
     SEPA,
@@ -70,15 +81,18 @@ from maatwerk.core.events import (
     ReferralAnswered,
 )
 from maatwerk.core.letter_dates import LetterTerms, letter_dates
-from maatwerk.core.money import Money
+from maatwerk.core.money import Money, Rounding
 from maatwerk.core.policy import CaseFile, HouseholdCapacity, derive_state
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
+    PAYLOAD_CLAIMS_LIST,
     PAYLOAD_COLLECTION_COSTS,
     PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_DIRECT_DEBIT,
     PAYLOAD_EXPLANATION,
     PAYLOAD_LAST_DAY,
+    PAYLOAD_MISSED_INSTALMENTS,
     PAYLOAD_PAY_BEFORE,
     PAYLOAD_PHONE,
     PAYLOAD_RECEIVED_ON,
@@ -98,6 +112,7 @@ from maatwerk.core.subsistence import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from maatwerk.core.arrangements import ArrangementState
     from maatwerk.core.debtors import Debtor
     from maatwerk.core.debts import Debt
     from maatwerk.core.policy import CaseState, Decision, ProposedAction
@@ -106,19 +121,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATED_LETTERS",
+    "LETTERS",
+    "OFFER_ANSWER_DAYS",
     "PAYLOAD_POSTAL",
     "build_payload",
     "bvv_facts",
+    "case_reference",
     "collection_date",
     "household_bvv",
     "household_capacity",
     "letter_facts",
+    "missed_instalment_facts",
+    "offer_plan",
     "redate_letter",
 ]
 
 #: Payload key: how receipt was presumed (``{"receipt_days", "saturday", "monday"}``), so that
 #: the dispatcher can date the letter again for the day it goes out.
 PAYLOAD_POSTAL: Final = "postal"
+#: The stock letters channel: its steps carry the claims, the mandate and the plan they state.
+LETTERS: Final = "letters"
+#: Days an offer without its own answer term gives (the same as ``arrangement propose``).
+OFFER_ANSWER_DAYS: Final = 14
 #: Letters whose payload carries their dates (:func:`letter_facts`).
 DATED_LETTERS: Final = frozenset(
     {
@@ -181,7 +205,7 @@ def build_payload(
         PAYLOAD_DEBTOR_NAME: debtor.name,
         PAYLOAD_AMOUNT: action.amount.rounded().amount,
         PAYLOAD_EXPLANATION: "\n".join(explanation),
-        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        PAYLOAD_REFERENCE: case_reference(stored),
         PAYLOAD_ARREARS_MONTHS: int(Decimal(decision.arrears_months)),
         "policy": decision.policy,
         "title": action.title("nl"),
@@ -215,13 +239,186 @@ def build_payload(
         payload["open_disputes"] = tuple(d.dispute_id for d in _state(stored, today).open_disputes)
     if action.action in (ActionKind.DEBT_HELP_REFERRAL, ActionKind.EARLY_SIGNAL):
         payload.update(_municipal_facts(_state(stored, today), debts))
+    bvv: dict[str, object] | None = None
     if subsistence is not None and (
         action.channel == SOURCE_DEDUCTION or action.action in _NEEDS_BVV
     ):
         bvv = bvv_facts(stored, today, subsistence)
         if bvv is not None:
             payload["bvv"] = bvv
+    if action.channel == LETTERS:
+        state = _state(stored, today)
+        payload[PAYLOAD_CLAIMS_LIST] = _claims_list(state, debts)
+        payload.update(_plan_reminder_facts(state, action))
+        mandate = _mandate_facts(stored, today, None)
+        if mandate:
+            payload[PAYLOAD_DIRECT_DEBIT] = True
+            payload["debtor_iban"] = mandate["debtor_iban"]
+        if action.action is ActionKind.ARRANGEMENT_OFFER:
+            payload.update(
+                offer_plan(
+                    action,
+                    stored,
+                    today,
+                    bvv=bvv,
+                    direct_debit=bool(mandate),
+                    answer_by=payload.get(PAYLOAD_LAST_DAY),
+                    sepa=_sepa(calendars),
+                )
+            )
     return payload
+
+
+# ------------------------------------------------------------------------------ letters
+def case_reference(stored: StoredCase) -> str:
+    """The one payment reference (betalingskenmerk) of a case, the same in every letter.
+
+    The reference of the case's oldest debt (issue date, due date, id), open or not, so that it
+    does not change when a debt is paid or another is added; the debtor number when no debt has
+    a reference (payments are matched by debtor).
+    """
+    with_reference = [d for d in stored.case.debts if d.reference]
+    if not with_reference:
+        return stored.debtor.debtor_id
+    oldest = min(with_reference, key=lambda d: (d.issued_on or d.due_date, d.due_date, d.debt_id))
+    return oldest.reference
+
+
+def _claims_list(state: CaseState, debts: Sequence[Debt]) -> tuple[dict[str, object], ...]:
+    """Each claim the letter is about: its reference, what it is for, due date, amount open."""
+    return tuple(
+        {
+            "debt_id": d.debt_id,
+            "reference": d.reference,
+            "category": d.category,
+            "due_date": d.due_date,
+            "outstanding": _cents(state.outstanding.get(d.debt_id, d.outstanding.total)),
+        }
+        for d in sorted(debts, key=lambda d: (d.due_date, d.debt_id))
+    )
+
+
+def _plan_reminder_facts(state: CaseState, action: ProposedAction) -> dict[str, object]:
+    """For a reminder while a plan covering the step's debts is in grace: the missed
+    instalments (number, date, amount still open) and the day to catch up by (the plan's)."""
+    if action.action is not ActionKind.PAYMENT_REMINDER:
+        return {}
+    plans = [
+        p
+        for p in state.arrangements
+        if p.in_grace and p.status is not None and any(p.covers(d) for d in action.debt_ids)
+    ]
+    if not plans:
+        return {}
+    status = max(plans, key=lambda p: p.accepted_on).status
+    return {} if status is None else missed_instalment_facts(status)
+
+
+def missed_instalment_facts(status: ArrangementState) -> dict[str, object]:
+    """What a plan reminder states: the missed instalments (number, date, amount still open),
+    the plan's arrears, the day to catch up by (the plan's grace) and the next instalment."""
+    missed = tuple(
+        {
+            "number": i.instalment.number,
+            "due_date": i.instalment.due_date,
+            "amount": _cents(i.outstanding),
+        }
+        for i in status.instalments
+        if i.overdue and i.outstanding.is_positive
+    )
+    if not missed:
+        return {}
+    facts: dict[str, object] = {
+        PAYLOAD_MISSED_INSTALMENTS: missed,
+        "plan_arrears": _cents(status.arrears),
+    }
+    if status.grace_until is not None:
+        facts["catch_up_by"] = status.grace_until
+    coming = [i for i in status.instalments if not i.overdue and i.outstanding.is_positive]
+    if coming:
+        facts["next_instalment_on"] = coming[0].instalment.due_date
+        facts["next_instalment_amount"] = _cents(coming[0].outstanding)
+    return facts
+
+
+def offer_plan(
+    action: ProposedAction,
+    stored: StoredCase,
+    today: dt.date,
+    *,
+    bvv: Mapping[str, object] | None,
+    direct_debit: bool,
+    answer_by: object = None,
+    sepa: BusinessCalendar | None = None,
+) -> dict[str, object]:
+    """The plan an ``arrangement-offer`` letter states, computed by the core.
+
+    ``plan = "capacity"``: :func:`~maatwerk.core.arrangements.propose_arrangement` sized to the
+    room above the protected income (``bvv``: net income - BVV); ``plan = "fixed"``: the classic
+    rule (``months``, ``minimum_instalment``). The first instalment falls after the day to answer
+    (``answer_by``, else :data:`OFFER_ANSWER_DAYS` days), just after payday; by direct debit
+    (``direct_debit``: an active mandate) on SEPA business days. Empty when no plan fits (the
+    letter then offers to talk, and names no amount).
+    """
+    params = dict(action.params)
+    rule = params.get("plan")
+    total = action.amount.rounded()
+    if rule not in ("capacity", "fixed") or not total.is_positive:
+        return {}
+    debtor = stored.debtor
+    payday = debtor.payday
+    if isinstance(answer_by, dt.date):
+        start = answer_by
+    else:
+        start = today + dt.timedelta(days=OFFER_ANSWER_DAYS)
+    method = PaymentMethod.DIRECT_DEBIT if direct_debit else PaymentMethod.TRANSFER
+    arrangement_id = f"{debtor.debtor_id}:{stored.case.creditor_id}:{today.isoformat()}"
+    calendar = sepa if direct_debit else None
+    not_before = start + dt.timedelta(days=1)
+    try:
+        if rule == "fixed":
+            proposal = classic_arrangement(
+                arrangement_id=arrangement_id,
+                debtor_id=debtor.debtor_id,
+                creditor_id=stored.case.creditor_id,
+                debt=total,
+                today=not_before,
+                payday=payday,
+                months=int(params.get("months", "6")),
+                minimum=Money(params.get("minimum_instalment", "50.00")),
+                calendar=calendar,
+            )
+        else:
+            room = bvv.get("attachable") if bvv is not None else None
+            if not isinstance(room, Decimal) or room <= 0:
+                return {}
+            proposal = propose_arrangement(
+                arrangement_id=arrangement_id,
+                debtor_id=debtor.debtor_id,
+                creditor_id=stored.case.creditor_id,
+                debt=total,
+                capacity=Money(room).rounded(Rounding.DOWN),
+                today=not_before,
+                payday=payday,
+                method=method,
+                calendar=calendar,
+            )
+    except (MaatwerkError, ValueError, CalendarRangeError):
+        return {}
+    plan = proposal.arrangement
+    if proposal.outcome is not ProposalOutcome.PLAN or plan is None:
+        return {}
+    first, last = plan.instalments[0], plan.instalments[-1]
+    facts: dict[str, object] = {
+        "instalment_amount": _cents(first.amount),
+        "instalment_count": len(plan.instalments),
+        "first_instalment_on": first.due_date,
+        "last_instalment_on": last.due_date,
+        "last_instalment_amount": _cents(last.amount),
+        "payment_method": method.value,
+        "plan_total": _cents(total),
+    }
+    return facts
 
 
 # ------------------------------------------------------------------------------ letter dates

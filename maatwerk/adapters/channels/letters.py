@@ -13,8 +13,18 @@ Payload keys read (see ``maatwerk.core.ports``):
 * ``pay_before``, ``reference``, ``address`` (lines), ``creditor_name``, ``creditor_phone``,
   ``creditor_iban``;
 * for ``arrangement-offer``: ``instalment_amount`` (``Decimal``), ``instalment_count`` (int),
-  ``first_instalment_on`` (date); ``bvv`` (the protected-income calculation the plan is sized
-  to): when it is ``provisional`` the letter says the amounts may change and that we recalculate.
+  ``first_instalment_on`` and ``last_instalment_on`` (dates), ``last_instalment_amount``,
+  ``payment_method`` (``transfer`` / ``direct-debit``): the plan the run computed; without it
+  the letter offers to agree an amount by phone. ``bvv`` (the protected-income calculation the
+  plan is sized to): when it is ``provisional`` the letter says the amounts may change and that
+  we recalculate.
+* ``missed_instalments`` (a reminder during a plan: ``number``, ``due_date``, ``amount`` each),
+  ``catch_up_by``, ``next_instalment_on``, ``next_instalment_amount``: the letter asks for the
+  missed instalment(s), not the whole balance;
+* ``claims_list`` (``reference``, ``category``, ``due_date``, ``outstanding`` each): itemised
+  after the body; ``direct_debit`` (an active mandate) with ``debtor_iban``: the amount is
+  debited, nothing to transfer; ``debt_help_line = "yes"`` (a step param): free municipal
+  debt help is named.
 * ``received_on`` and ``last_day`` (dates): the presumed receipt and the last day of the letter's
   legal term, computed by the run (``maatwerk.core.letter_dates``: Atw-extended). The channel
   prints them and never computes a legal date itself; without ``last_day`` a letter states the
@@ -45,11 +55,14 @@ from maatwerk.adapters.channels._files import (
 from maatwerk.core.ports import (
     PAYLOAD_ADDRESS,
     PAYLOAD_AMOUNT,
+    PAYLOAD_CLAIMS_LIST,
     PAYLOAD_COLLECTION_COSTS,
     PAYLOAD_CREDITOR_NAME,
     PAYLOAD_CREDITOR_PHONE,
     PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_DIRECT_DEBIT,
     PAYLOAD_LAST_DAY,
+    PAYLOAD_MISSED_INSTALMENTS,
     PAYLOAD_PAY_BEFORE,
     PAYLOAD_RECEIVED_ON,
     PAYLOAD_REFERENCE,
@@ -61,6 +74,7 @@ from maatwerk.core.ports import (
 
 
 __all__ = [
+    "DEBT_HELP_LINE",
     "LETTER_KINDS",
     "RESERVATION_OF_RIGHTS",
     "LettersChannel",
@@ -96,10 +110,81 @@ class _Facts:
     def pay_line(self) -> str:
         lines = []
         if self.iban:
-            lines.append(f"Maak het bedrag over naar {self.iban}, ten name van {self.creditor}.")
+            lines.append(
+                _sentence(f"Maak het bedrag over naar {self.iban}, ten name van {self.creditor}")
+            )
         if self.reference:
-            lines.append(f"Vermeld bij uw betaling: {self.reference}.")
+            lines.append(_sentence(f"Vermeld bij uw betaling: {self.reference}"))
         return "\n".join(lines)
+
+    @property
+    def direct_debit(self) -> bool:
+        """The debtor has an active direct-debit mandate for this creditor (the run's)."""
+        return self.payload.get(PAYLOAD_DIRECT_DEBIT) is True
+
+    def debit_account(self) -> str:
+        """The debtor's account as the letter names it: only its last four characters."""
+        iban = _text(self.payload, "debtor_iban").replace(" ", "")
+        if len(iban) >= 4:
+            return f"uw rekening die eindigt op {iban[-4:]}"
+        return "uw rekening"
+
+    def debt_help_line(self) -> str:
+        """Free municipal debt help, when the policy's step offers it (``debt_help_line``)."""
+        if str(self.payload.get("debt_help_line", "")).strip().lower() not in _YES:
+            return ""
+        return DEBT_HELP_LINE
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in one full stop: a name that ends in a dot ("B.V.") gets no second."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+_YES: Final = frozenset({"yes", "ja", "true", "1"})
+
+#: What a reminder says about free municipal debt help (a step's ``debt_help_line = "yes"``).
+DEBT_HELP_LINE: Final = (
+    "Heeft u meer schulden of veel geldzorgen? De gemeente helpt u gratis.\n"
+    "Bel uw gemeente en vraag naar schuldhulp. U mag ook ons bellen. Wij helpen u op weg."
+)
+
+#: Plain Dutch words for the claim categories of the import formats.
+_CATEGORY_NL: Final[Mapping[str, str]] = {
+    "premium": "Zorgpremie",
+    "care-contribution": "Eigen bijdrage",
+    "invoice": "Rekening",
+    "rent": "Huur",
+    "tax": "Belasting",
+    "excess": "Eigen risico",
+    "fine": "Boete",
+}
+
+
+def _claims_block(payload: Mapping[str, PayloadValue]) -> str:
+    """Each claim the letter is about, with its reference, due date and amount still open."""
+    claims = payload.get(PAYLOAD_CLAIMS_LIST)
+    if not isinstance(claims, tuple) or not claims:
+        return ""
+    lines = ["Om deze rekeningen gaat het:"]
+    for claim in claims:
+        if not isinstance(claim, Mapping):
+            continue
+        category = str(claim.get("category") or "invoice")
+        what = _CATEGORY_NL.get(category, category.replace("-", " ").capitalize())
+        reference = str(claim.get("reference") or "").strip()
+        due = claim.get("due_date")
+        open_ = claim.get("outstanding")
+        line = f"- {what}"
+        if reference:
+            line += f", kenmerk {reference}"
+        if isinstance(due, dt.date):
+            line += f", te betalen op {dutch_date(due)}"
+        if isinstance(open_, Decimal):
+            line += f": nog {dutch_amount(open_)}"
+        lines.append(line)
+    return "\n".join(lines) if len(lines) > 1 else ""
 
 
 def _text(payload: Mapping[str, PayloadValue], key: str) -> str:
@@ -169,6 +254,15 @@ def _deadline(facts: _Facts) -> str:
 
 def _courtesy(facts: _Facts) -> tuple[str, str]:
     when = f"Op {dutch_date(facts.pay_before)}" if facts.pay_before is not None else "Binnenkort"
+    if facts.direct_debit:  # an active mandate: we collect, the debtor transfers nothing
+        on = f" op of kort na {dutch_date(facts.pay_before)}" if facts.pay_before else ""
+        body = (
+            f"Wij schrijven {dutch_amount(facts.amount)}{on} af van {facts.debit_account()}.\n"
+            "Dat is de automatische incasso. U hoeft zelf niets over te maken.\n"
+            "Wilt u zorgen dat er genoeg geld op uw rekening staat?\n"
+            "Lukt dat niet? Bel ons dan zo snel mogelijk. Dan zoeken we samen een oplossing."
+        )
+        return "Wij schrijven uw betaling binnenkort af", body
     body = (
         f"{when} moet u {dutch_amount(facts.amount)} betalen.\n"
         "Wilt u zorgen dat er genoeg geld op uw rekening staat?\n"
@@ -179,32 +273,126 @@ def _courtesy(facts: _Facts) -> tuple[str, str]:
 
 
 def _reminder(facts: _Facts) -> tuple[str, str]:
+    if isinstance(facts.payload.get(PAYLOAD_MISSED_INSTALMENTS), tuple):
+        return _plan_reminder(facts)
     body = (
         f"U moet nog {dutch_amount(facts.amount)} aan ons betalen.\n"
         f"{_deadline(facts)}\n"
-        f"{facts.pay_line()}\n\n"
+        f"{facts.pay_line()}\n"
+        "Betaalt u niet op tijd? Dan nemen wij weer contact met u op.\n\n"
         "Lukt betalen nu niet? Bel ons. Samen zoeken we een oplossing.\n"
         "Bijvoorbeeld een betalingsregeling die past bij wat u kunt missen."
     )
     return "Herinnering: u heeft nog niet betaald", body
 
 
-def _arrangement(facts: _Facts) -> tuple[str, str]:
+def _plan_reminder(facts: _Facts) -> tuple[str, str]:
+    """A missed instalment of a running plan: ask for that instalment, not the whole balance."""
+    raw = facts.payload.get(PAYLOAD_MISSED_INSTALMENTS)
+    missed: list[tuple[Decimal, dt.date]] = []
+    for item in raw if isinstance(raw, tuple) else ():
+        if not isinstance(item, Mapping):
+            continue
+        amount, day = item.get("amount"), item.get("due_date")
+        if isinstance(amount, Decimal) and isinstance(day, dt.date):
+            missed.append((amount, day))
+    if not missed:
+        raise RefusedError(f"payload field {PAYLOAD_MISSED_INSTALMENTS!r} names no instalment")
+    due = sum((amount for amount, _ in missed), Decimal(0))
+    lines = ["U heeft een betalingsregeling met ons. Fijn dat u die heeft."]
+    if len(missed) == 1:
+        amount, day = missed[0]
+        lines.append(
+            f"De betaling van {dutch_amount(amount)} van {dutch_date(day)} "
+            "hebben wij nog niet gekregen."
+        )
+    else:
+        lines.append("Deze betalingen hebben wij nog niet gekregen:")
+        lines.extend(f"- {dutch_amount(amount)} van {dutch_date(day)}" for amount, day in missed)
+    by = _date(facts.payload, "catch_up_by") or facts.pay_before
+    if by is not None and by >= facts.run_date:
+        lines.append(f"Wilt u {dutch_amount(due)} betalen? Doe dat uiterlijk {dutch_date(by)}.")
+    else:
+        lines.append(f"Wilt u {dutch_amount(due)} zo snel mogelijk betalen?")
+    pay = facts.pay_line()
+    if pay:
+        lines.append(pay)
+    lines.append("Dan loopt uw regeling gewoon door.")
+    next_on = _date(facts.payload, "next_instalment_on")
+    next_amount = _decimal(facts.payload, "next_instalment_amount", required=False)
+    if next_on is not None and next_amount is not None:
+        lines.append(
+            f"De volgende betaling is {dutch_amount(next_amount)} op {dutch_date(next_on)}."
+        )
+    lines.append("")
+    lines.append("Lukt het nu niet? Bel ons. Dan kijken we samen naar uw regeling.")
+    lines.append("Betaalt u niet en belt u ons niet? Dan kan de regeling stoppen.")
+    return "Herinnering: een betaling van uw regeling", "\n".join(lines)
+
+
+def _offer_plan_lines(facts: _Facts) -> list[str]:
+    """The offered plan's terms: amount, number, first and last date, how to pay."""
     instalment = _decimal(facts.payload, "instalment_amount", required=False)
     count = facts.payload.get("instalment_count")
     first = _date(facts.payload, "first_instalment_on")
-    lines = [f"U moet nog {dutch_amount(facts.amount)} aan ons betalen."]
-    lines.append("Wij bieden u een betalingsregeling aan. Dan betaalt u in delen.")
-    if instalment is not None and isinstance(count, int) and not isinstance(count, bool):
-        lines.append(f"U betaalt {count} keer {dutch_amount(instalment)} per maand.")
-    if first is not None:
-        lines.append(f"De eerste betaling is op {dutch_date(first)}.")
-    if facts.last_day is not None:
+    if instalment is None or not isinstance(count, int) or isinstance(count, bool) or not first:
+        return []
+    last = _date(facts.payload, "last_instalment_on")
+    last_amount = _decimal(facts.payload, "last_instalment_amount", required=False)
+    lines = ["Ons voorstel:"]
+    if count == 1:
+        lines.append(f"- U betaalt het hele bedrag in 1 keer: {dutch_amount(instalment)}.")
+    elif last_amount is not None and last_amount != instalment:
+        lines.append(f"- U betaalt {count} keer, 1 keer per maand.")
         lines.append(
-            f"Wilt u de regeling? Bel ons of reageer uiterlijk {dutch_date(facts.last_day)}."
+            f"- U betaalt {count - 1} keer {dutch_amount(instalment)} en de laatste keer "
+            f"{dutch_amount(last_amount)}."
         )
     else:
-        lines.append("Wilt u de regeling? Bel ons of reageer binnen 14 dagen op deze brief.")
+        lines.append(f"- U betaalt {count} keer {dutch_amount(instalment)}, 1 keer per maand.")
+    if count == 1:
+        lines.append(f"- Dat is op {dutch_date(first)}.")
+    else:
+        lines.append(f"- De eerste betaling is op {dutch_date(first)}.")
+    if last is not None and count > 1:
+        lines.append(f"- De laatste betaling is op {dutch_date(last)}.")
+    each = "elke keer " if count > 1 else ""
+    method = _text(facts.payload, "payment_method")
+    if method == "direct-debit":
+        lines.append(
+            f"- Wij schrijven het bedrag {each}af van {facts.debit_account()}. "
+            "U hoeft zelf niets over te maken."
+        )
+    else:
+        lines.append(f"- U maakt het bedrag {each}zelf over.")
+        pay = facts.pay_line()
+        if pay:
+            lines.extend(f"  {line}" for line in pay.splitlines())
+    return lines
+
+
+def _arrangement(facts: _Facts) -> tuple[str, str]:
+    lines = [f"U moet nog {dutch_amount(facts.amount)} aan ons betalen."]
+    plan = _offer_plan_lines(facts)
+    if facts.payload.get("instalment_count") == 1 and plan:
+        lines.append("Wij bieden u een betalingsregeling aan. Dan krijgt u meer tijd.")
+    else:
+        lines.append("Wij bieden u een betalingsregeling aan. Dan betaalt u in delen.")
+    if plan:
+        lines.append("Wij hebben gekeken wat u elke maand kunt missen.")
+        lines.append("")
+        lines.extend(plan)
+        lines.append("")
+        accept = "Wilt u deze regeling? Bel ons en zeg dat u de regeling wilt."
+    else:
+        accept = "Wilt u een regeling? Bel ons. Dan spreken we samen een bedrag per maand af."
+    if facts.last_day is not None:
+        accept += f" Doe dat uiterlijk {dutch_date(facts.last_day)}."
+    else:
+        accept += " Doe dat binnen 14 dagen na de datum van deze brief."
+    lines.append(accept)
+    if plan:
+        lines.append("Betaalt u volgens de regeling? Dan doen wij verder niets.")
     lines.append("Past het bedrag niet bij uw inkomen? Bel ons. Dan kijken we samen opnieuw.")
     bvv = facts.payload.get("bvv")
     if isinstance(bvv, Mapping) and bvv.get("provisional") is True:
@@ -414,6 +602,12 @@ def render_letter(
         )
     facts = _facts(action, settings or {}, run_date)
     subject, body = template(facts)
+    extras = []
+    if PAYLOAD_MISSED_INSTALMENTS not in action.payload:
+        extras.append(_claims_block(action.payload))
+    if action.kind != "debt-help-referral":
+        extras.append(facts.debt_help_line())
+    body = "\n\n".join([body.strip(), *(e for e in extras if e)])
     address = action.payload.get(PAYLOAD_ADDRESS)
     address_lines = (
         [line for line in address if isinstance(line, str)] if isinstance(address, tuple) else []

@@ -59,7 +59,7 @@ from maatwerk.core.ports import (
     PAYLOAD_REFERENCE,
 )
 from maatwerk.core.records import Mandate, OutboxEntry, StoredCase
-from maatwerk.services.payloads import collection_date
+from maatwerk.services.payloads import case_reference, collection_date, missed_instalment_facts
 
 
 __all__ = [
@@ -493,11 +493,12 @@ def _plan_reminder(
         PAYLOAD_DEBTOR_NAME: debtor.name,
         PAYLOAD_AMOUNT: state.arrears.rounded().amount,
         PAYLOAD_EXPLANATION: explanation,
-        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        PAYLOAD_REFERENCE: case_reference(stored),
         "policy": decision.policy,
         "title": "Herinnering: een termijn van uw regeling is nog niet betaald",
         "household": debtor.household.value,
         "arrangement_id": state.arrangement_id,
+        **missed_instalment_facts(state),
     }
     if until is not None:
         payload[PAYLOAD_PAY_BEFORE] = until
