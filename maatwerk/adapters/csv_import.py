@@ -32,7 +32,14 @@ from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportR
 from maatwerk.services.importing import ImportFile, ParsedRow
 
 
-__all__ = ["ADDRESS_COLUMNS", "COLUMNS", "REQUIRED", "decode_text", "read_import_file", "read_text_file"]
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "COLUMNS",
+    "REQUIRED",
+    "decode_text",
+    "read_import_file",
+    "read_text_file",
+]
 
 T = TypeVar("T")
 

@@ -159,9 +159,7 @@ class TestDebtorHousingMigration:
         before = SqlStore.from_url(db_url)
         try:
             # what a 0003 store wrote: the columns it knew (no housing columns)
-            row = {
-                k: v for k, v in debtor_row(_debtor(1)).items() if k not in (*_LID7, *_ADDRESS)
-            }
+            row = {k: v for k, v in debtor_row(_debtor(1)).items() if k not in (*_LID7, *_ADDRESS)}
             with before.engine.begin() as conn:
                 conn.execute(sa.table("debtors", *(sa.column(k) for k in row)).insert(), [row])
         finally:

@@ -49,6 +49,8 @@ from maatwerk.core.ports import (
     PAYLOAD_REFERENCE,
 )
 from maatwerk.core.records import OutboxEntry, StoredCase
+from maatwerk.services.payloads import address_facts
+from maatwerk.services.run.postal import route_postal
 
 
 __all__ = [
@@ -273,7 +275,8 @@ def _plan_reminder(
         payload[PAYLOAD_PAY_BEFORE] = until
     if debtor.phone:
         payload[PAYLOAD_PHONE] = debtor.phone
-    return OutboxEntry(
+    payload.update(address_facts(debtor))
+    entry = OutboxEntry(
         case=stored.key,
         run_date=decision.today,
         step=step_id,
@@ -282,3 +285,4 @@ def _plan_reminder(
         debt_ids=tuple(d.debt_id for d in debts),
         payload=payload,
     )
+    return route_postal(entry, debtor)
