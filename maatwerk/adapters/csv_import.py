@@ -292,7 +292,7 @@ def _address(row: _Row) -> Address | None:
         row.errors.append(_RowError(name, "is required when the row has an address"))
     country = values["country"].upper() or "NL"
     if len(country) != 2 or not country.isalpha():
-        row.errors.append(_RowError("country", f"{values['country']!r} is not a two-letter code"))
+        row.errors.append(_RowError("country", "is not a two-letter country code (e.g. NL)"))
         return None
     postcode = values["postcode"]
     if postcode and country == "NL":

@@ -103,14 +103,15 @@ def normalise_postcode(value: str) -> str:
     """
     match = _NL_POSTCODE.fullmatch(value.strip().upper())
     if match is None or match.group(2) in _NO_POSTCODE_LETTERS:
-        raise ValueError(f"{value!r} is not a Dutch postcode (e.g. 1234 AB)")
+        # the value itself is personal data: the message names the format, not the value
+        raise ValueError("is not a Dutch postcode (four digits and two letters, e.g. 1234 AB)")
     return f"{match.group(1)} {match.group(2)}"
 
 
 def _check_country(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 2 or not code.isalpha():
-        raise ValueError(f"country {value!r} is not a two-letter country code (e.g. NL)")
+        raise ValueError("country is not a two-letter country code (e.g. NL)")
     return code
 
 
