@@ -90,7 +90,7 @@ def to_housing(value: Housing | str | None) -> Housing | None:
     return to_member(Housing, value)
 
 
-_NL_POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Z]{2})")
+_NL_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Z]{2})")
 #: Letter pairs PostNL never issues (SA, SD, SS).
 _NO_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 

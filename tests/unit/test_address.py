@@ -19,13 +19,13 @@ HOME = Address(street="Kerkstraat", house_number="12-2", postcode="1234ab", city
 class TestPostcode:
     @pytest.mark.parametrize(
         ("raw", "expected"),
-        [("1234AB", "1234 AB"), ("1234 ab", "1234 AB"), (" 9999zz ", "9999 ZZ")],
+        [("1234AB", "1234 AB"), ("1234 ab", "1234 AB"), (" 9999  zz ", "9999 ZZ")],
     )
     def test_normalised_with_one_space_and_upper_case(self, raw: str, expected: str) -> None:
         assert normalise_postcode(raw) == expected
 
     @pytest.mark.parametrize(
-        "raw", ["0123 AB", "12345", "1234 A", "1234 SS", "AB 1234", "", "1234  AB"]
+        "raw", ["0123 AB", "12345", "1234 A", "1234 SS", "AB 1234", "", "1234 ABC"]
     )
     def test_not_a_dutch_postcode(self, raw: str) -> None:
         with pytest.raises(ValueError, match="not a Dutch postcode") as caught:
