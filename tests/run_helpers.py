@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.storage import SqlStore
-from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debtors import Address, Debtor, HouseholdType
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.money import Money, eur
 from maatwerk.core.policy import PolicyTables
@@ -43,16 +43,29 @@ def import_payments(
     )
 
 
+#: A made-up postal address: without one no letter goes out (the step goes to the work list).
+HOME: Final = Address(
+    street="Voorbeeldstraat", house_number="1", postcode="1234 AB", city="Utrecht"
+)
+
+
 def single(
-    debtor_id: str, name: str, *, income: str = "1500.00", phone: str | None = "0612345678"
+    debtor_id: str,
+    name: str,
+    *,
+    income: str = "1500.00",
+    phone: str | None = "0612345678",
+    address: Address | None = HOME,
 ) -> Debtor:
-    """A single-person household with a net monthly income (EUR 1,500.00) and a phone."""
+    """A single-person household with a net monthly income (EUR 1,500.00), a phone and a
+    postal address."""
     return Debtor(
         debtor_id=debtor_id,
         name=name,
         household=HouseholdType.SINGLE,
         net_monthly_income=eur(income),
         phone=phone,
+        address=address,
     )
 
 

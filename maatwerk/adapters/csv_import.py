@@ -23,7 +23,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.nl import bsn as nl_bsn
 
-from maatwerk.core.debtors import Debtor, HouseholdType, Housing
+from maatwerk.core.debtors import Address, Debtor, HouseholdType, Housing, normalise_postcode
 from maatwerk.core.debts import ClaimKind, Debt, InterestKind, Payment
 from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import ConsentScope
@@ -32,9 +32,21 @@ from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportR
 from maatwerk.services.importing import ImportFile, ParsedRow
 
 
-__all__ = ["COLUMNS", "REQUIRED", "decode_text", "read_import_file", "read_text_file"]
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "COLUMNS",
+    "REQUIRED",
+    "decode_text",
+    "read_import_file",
+    "read_text_file",
+]
 
 T = TypeVar("T")
+
+#: Optional postal address columns (debtors and portfolio files): all or none of the first
+#: four; ``address_extra`` and ``country`` (default NL) only with them.
+ADDRESS_COLUMNS: Final = ("street", "house_number", "postcode", "city", "address_extra", "country")
+_ADDRESS_REQUIRED: Final = ADDRESS_COLUMNS[:4]
 
 DEBTOR_COLUMNS: Final = (
     "debtor_id",
@@ -54,6 +66,7 @@ DEBTOR_COLUMNS: Final = (
     "bsn",
     "housing",
     "owner_increase",
+    *ADDRESS_COLUMNS,
 )
 DEBT_COLUMNS: Final = (
     "debt_id",
@@ -268,6 +281,38 @@ def _enum_parser(enum_type: type[T], what: str) -> Callable[[str], T]:
     return parse
 
 
+def _address(row: _Row) -> Address | None:
+    """The row's postal address: ``None`` when every address column is empty; a partial
+    address is an error naming each missing field."""
+    values = {name: row.text(name, max_len=120) for name in ADDRESS_COLUMNS}
+    if not any(values.values()):
+        return None
+    missing = [name for name in _ADDRESS_REQUIRED if not values[name]]
+    for name in missing:
+        row.errors.append(_RowError(name, "is required when the row has an address"))
+    country = values["country"].upper() or "NL"
+    if len(country) != 2 or not country.isalpha():
+        row.errors.append(_RowError("country", "is not a two-letter country code (e.g. NL)"))
+        return None
+    postcode = values["postcode"]
+    if postcode and country == "NL":
+        try:
+            postcode = normalise_postcode(postcode)
+        except ValueError as exc:
+            row.errors.append(_RowError("postcode", str(exc)))
+            return None
+    if missing:
+        return None
+    return Address(
+        street=values["street"],
+        house_number=values["house_number"],
+        postcode=postcode,
+        city=values["city"],
+        extra=values["address_extra"] or None,
+        country=country,
+    )
+
+
 def _debtor(row: _Row) -> Debtor:
     bsn = row.optional("bsn", max_len=9)
     if bsn is not None and not nl_bsn.is_valid(bsn):
@@ -309,6 +354,7 @@ def _debtor(row: _Row) -> Debtor:
         bsn=bsn if bsn and nl_bsn.is_valid(bsn) else None,
         housing=housing,
         owner_increase=increase,
+        address=_address(row),
     )
 
 

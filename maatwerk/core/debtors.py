@@ -7,6 +7,7 @@ gehuwd zonder / met kinderen). Incomes are monthly unless the name says otherwis
 from __future__ import annotations
 
 import enum
+import re
 
 import attrs
 
@@ -14,7 +15,7 @@ from maatwerk.core._convert import to_member
 from maatwerk.core.money import Money
 
 
-__all__ = ["Debtor", "HouseholdType", "Housing"]
+__all__ = ["Address", "Debtor", "HouseholdType", "Housing", "normalise_postcode"]
 
 
 class HouseholdType(enum.Enum):
@@ -89,6 +90,68 @@ def to_housing(value: Housing | str | None) -> Housing | None:
     return to_member(Housing, value)
 
 
+_NL_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Z]{2})")
+#: Letter pairs PostNL never issues (SA, SD, SS).
+_NO_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
+
+
+def normalise_postcode(value: str) -> str:
+    """A Dutch postcode as ``1234 AB`` (one space, upper case); ``ValueError`` otherwise.
+
+    Accepts ``1234ab``, ``1234 AB`` and surrounding spaces; four digits (no leading zero)
+    and two letters, never SA, SD or SS.
+    """
+    match = _NL_POSTCODE.fullmatch(value.strip().upper())
+    if match is None or match.group(2) in _NO_POSTCODE_LETTERS:
+        # the value itself is personal data: the message names the format, not the value
+        raise ValueError("is not a Dutch postcode (four digits and two letters, e.g. 1234 AB)")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def _check_country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise ValueError("country is not a two-letter country code (e.g. NL)")
+    return code
+
+
+@attrs.frozen(kw_only=True)
+class Address:
+    """A postal address (the debtor's, for letters, dossiers and signals).
+
+    ``street`` and ``house_number`` (with any addition: ``12``, ``12-2``, ``12 bis``) are both
+    required, as are ``postcode`` and ``city``; ``extra`` is an optional line (c/o, a care
+    address). ``country`` is an ISO 3166 two-letter code; for ``NL`` the postcode is checked
+    and written as ``1234 AB``. Personal data: never logged (``repr`` hides it).
+    """
+
+    street: str = attrs.field(repr=False)
+    house_number: str = attrs.field(repr=False)
+    postcode: str = attrs.field(repr=False)
+    city: str = attrs.field(repr=False)
+    extra: str | None = attrs.field(default=None, repr=False)
+    country: str = attrs.field(default="NL", converter=_check_country)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("street", "house_number", "postcode", "city"):
+            if not getattr(self, name).strip():
+                raise ValueError(f"address {name} is required")
+        if self.country == "NL":
+            object.__setattr__(self, "postcode", normalise_postcode(self.postcode))
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The address block under the name: street and number, the extra line, postcode and
+        city (two spaces between them, as PostNL asks), and the country when not NL."""
+        lines = [f"{self.street} {self.house_number}"]
+        if self.extra:
+            lines.append(self.extra)
+        lines.append(f"{self.postcode}  {self.city.upper()}")
+        if self.country != "NL":
+            lines.append(self.country)
+        return tuple(lines)
+
+
 @attrs.frozen(kw_only=True)
 class Debtor:
     """A person who owes money, with what the engine needs to treat them fairly.
@@ -103,6 +166,10 @@ class Debtor:
     computed with the Rv 475da lid 7 request; ``owner_increase`` is the monthly increase a
     person determined per the Besluit beslagvrije voet (the engine cannot compute it), only
     with such housing.
+
+    ``address``: the postal address (:class:`Address`), ``None`` when the creditor has none:
+    then no letter goes out and the run puts the step on the phone work list ("address
+    missing").
     """
 
     debtor_id: str
@@ -122,6 +189,8 @@ class Debtor:
     bsn: str | None = attrs.field(default=None, repr=False)
     housing: Housing | None = attrs.field(default=None, converter=to_housing)
     owner_increase: Money | None = None
+    address: Address | None = attrs.field(default=None, repr=False)
+    """postal address; without one no letter is sent (the step goes to the phone work list)"""
 
     def __attrs_post_init__(self) -> None:
         if not 1 <= self.payday <= 31:

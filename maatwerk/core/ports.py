@@ -47,6 +47,9 @@ PAYLOAD_AMOUNT = "amount"  #: Decimal, total amount due now, in euros
 PAYLOAD_PAY_BEFORE = "pay_before"  #: date, the date by which to pay
 PAYLOAD_PHONE = "phone"  #: str, the debtor's phone number
 PAYLOAD_ADDRESS = "address"  #: tuple[str, ...], postal address lines
+#: mapping, the postal address by field: ``street``, ``house_number``, ``postcode``, ``city``,
+#: ``extra`` (or None), ``country`` (ISO 3166 alpha-2); absent when the debtor has none
+PAYLOAD_POSTAL_ADDRESS = "postal_address"
 PAYLOAD_EXPLANATION = "explanation"  #: str, why this step (the decision's reason chain)
 PAYLOAD_CREDITOR_NAME = "creditor_name"  #: str, who is writing
 PAYLOAD_CREDITOR_PHONE = "creditor_phone"  #: str, who to call

@@ -22,7 +22,7 @@ from typing import Final, TypeVar
 
 import attrs
 
-from maatwerk.core.debtors import Debtor, HouseholdType
+from maatwerk.core.debtors import Address, Debtor, HouseholdType
 from maatwerk.core.debts import ClaimKind, Debt
 from maatwerk.core.money import Money
 
@@ -51,6 +51,37 @@ _FIRST_NAMES: Final = (
     "Anna", "Bram", "Daan", "Emma", "Fatima", "Gert", "Hanna", "Ilse", "Jan", "Kees", "Lotte",
     "Mohamed", "Noor", "Olga", "Pieter", "Rik", "Sanne", "Thijs", "Yara", "Zeynep",
 )  # fmt: skip
+#: Made-up street names (any likeness to a real street is chance) and towns for the synthetic
+#: addresses; postcodes are real in form (``1234 AB``), drawn at random.
+_STREETS: Final = (
+    "Voorbeeldstraat",
+    "Proefweg",
+    "Lindelaan",
+    "Berkenhof",
+    "Molenpad",
+    "Zonnebloemstraat",
+    "Oude Dijk",
+    "Havenkade",
+    "Kastanjeplein",
+    "Weidepad",
+)
+_TOWNS: Final = ("Utrecht", "Zwolle", "Tilburg", "Groningen", "Leiden", "Arnhem", "Almere")
+_POSTCODE_LETTERS: Final = "ABCEGHJKLMNPRTVWXZ"
+
+
+def synthetic_address(seed: int, index: int) -> Address:
+    """A plausible made-up address for household ``index`` (its own random stream, so adding
+    addresses changed nothing else a seed produces)."""
+    rng = random.Random(f"{seed}:{index}:address")  # noqa: S311  # synthetic, reproducible
+    letters = "".join(rng.choice(_POSTCODE_LETTERS) for _ in range(2))
+    return Address(
+        street=rng.choice(_STREETS),
+        house_number=str(rng.randint(1, 240)),
+        postcode=f"{rng.randint(1000, 9999)} {letters}",
+        city=rng.choice(_TOWNS),
+    )
+
+
 _SURNAMES: Final = (
     "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot",
     "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Yilmaz", "El Amrani", "Dekker", "Brouwer",
@@ -302,6 +333,7 @@ def _household(
         on_bijstand=on_bijstand,
         vulnerable=profile is Profile.VULNERABLE,
         deceased=profile is Profile.DECEASED,
+        address=synthetic_address(seed, index),
     )
     signed = start - dt.timedelta(days=rng.randrange(60, 2000))
     household = SyntheticHousehold(

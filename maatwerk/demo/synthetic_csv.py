@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
 
-from maatwerk.adapters.csv_import import COLUMNS
+from maatwerk.adapters.csv_import import ADDRESS_COLUMNS, COLUMNS
+from maatwerk.core.debtors import Address
 from maatwerk.core.records import ImportKind
 from maatwerk.demo.synthetic import PaymentMethod, Portfolio
 
@@ -53,6 +54,19 @@ BEHAVIOUR_COLUMNS: Final = (
     "other_arrears_instalment",
     "other_arrears_total",
 )
+
+
+def _address_cells(address: Address | None) -> tuple[str, ...]:
+    if address is None:
+        return ("",) * len(ADDRESS_COLUMNS)
+    return (
+        address.street,
+        address.house_number,
+        address.postcode,
+        address.city,
+        address.extra or "",
+        address.country,
+    )
 
 
 def _flag(value: bool) -> str:
@@ -102,6 +116,7 @@ def write_portfolio(portfolio: Portfolio, directory: Path) -> dict[str, Path]:
                 _flag(d.has_brp_address),
                 _flag(d.vulnerable),
                 _flag(d.deceased),
+                *_address_cells(d.address),
             )
             for d in (h.debtor for h in portfolio.households)
         ),

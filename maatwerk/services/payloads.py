@@ -6,7 +6,9 @@ channel needs (amounts, dates, contact details, and the legal preconditions a ch
 itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
 :mod:`maatwerk.core.ports` plus these, per action kind:
 
-* every step: ``debtor_email``, ``household``, ``net_monthly_income`` (when known);
+* every step: ``debtor_email``, ``household``, ``net_monthly_income`` (when known), and when
+  the debtor has a postal address ``address`` (the address block's lines) and
+  ``postal_address`` (by field: street, house_number, postcode, city, extra, country);
 * ``direct-debit-representation``: ``debtor_iban``, ``mandate_id``, ``mandate_date``,
   ``collection_date`` (the SEPA channel refuses the action without an active mandate);
 * ``bailiff-handover`` (docs/formats/bailiff-dossier.md): ``claims`` (per debt: principal, interest and costs
@@ -84,6 +86,7 @@ from maatwerk.core.letter_dates import LetterTerms, letter_dates
 from maatwerk.core.money import Money, Rounding
 from maatwerk.core.policy import CaseFile, HouseholdCapacity, derive_state
 from maatwerk.core.ports import (
+    PAYLOAD_ADDRESS,
     PAYLOAD_AMOUNT,
     PAYLOAD_ARREARS_MONTHS,
     PAYLOAD_CLAIMS_LIST,
@@ -95,6 +98,7 @@ from maatwerk.core.ports import (
     PAYLOAD_MISSED_INSTALMENTS,
     PAYLOAD_PAY_BEFORE,
     PAYLOAD_PHONE,
+    PAYLOAD_POSTAL_ADDRESS,
     PAYLOAD_RECEIVED_ON,
     PAYLOAD_REFERENCE,
     PAYLOAD_SENT_ON,
@@ -124,6 +128,7 @@ __all__ = [
     "LETTERS",
     "OFFER_ANSWER_DAYS",
     "PAYLOAD_POSTAL",
+    "address_facts",
     "build_payload",
     "bvv_facts",
     "case_reference",
@@ -218,6 +223,7 @@ def build_payload(
         payload[PAYLOAD_PHONE] = debtor.phone
     if debtor.email:
         payload["debtor_email"] = debtor.email
+    payload.update(address_facts(debtor))
     if debtor.net_monthly_income is not None:
         payload["net_monthly_income"] = debtor.net_monthly_income.rounded().amount
     if stated_costs is not None:
@@ -419,6 +425,25 @@ def offer_plan(
         "plan_total": _cents(total),
     }
     return facts
+
+
+def address_facts(debtor: Debtor) -> dict[str, object]:
+    """``address`` (the lines of the address block) and ``postal_address`` (by field) for a
+    debtor with a postal address; nothing for one without."""
+    address = debtor.address
+    if address is None:
+        return {}
+    return {
+        PAYLOAD_ADDRESS: address.lines,
+        PAYLOAD_POSTAL_ADDRESS: {
+            "street": address.street,
+            "house_number": address.house_number,
+            "postcode": address.postcode,
+            "city": address.city,
+            "extra": address.extra,
+            "country": address.country,
+        },
+    }
 
 
 # ------------------------------------------------------------------------------ letter dates

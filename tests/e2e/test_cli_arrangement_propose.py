@@ -18,10 +18,10 @@ from maatwerk.cli import cli
 # D2: the same household with EUR 5,000 owed: 36 x 60.00 does not clear it (problematic debt).
 # D3: no stored income.
 PORTFOLIO = """\
-debtor_id,name,household,net_monthly_income,payday,debt_id,creditor_id,principal,due_date,category
-D1,Person 1,single,1200.00,25,B1,zorg,300.00,2026-02-01,premium
-D2,Person 2,single,1200.00,25,B2,zorg,5000.00,2026-02-01,premium
-D3,Person 3,single,,25,B3,zorg,300.00,2026-02-01,premium
+debtor_id,name,household,net_monthly_income,payday,debt_id,creditor_id,principal,due_date,category,street,house_number,postcode,city
+D1,Person 1,single,1200.00,25,B1,zorg,300.00,2026-02-01,premium,Voorbeeldstraat,1,1234 AB,Utrecht
+D2,Person 2,single,1200.00,25,B2,zorg,5000.00,2026-02-01,premium,Voorbeeldstraat,1,1234 AB,Utrecht
+D3,Person 3,single,,25,B3,zorg,300.00,2026-02-01,premium,Voorbeeldstraat,1,1234 AB,Utrecht
 """
 
 

@@ -25,14 +25,15 @@ START = dt.date(2026, 3, 2)
 def _portfolio(n: int) -> str:
     header = (
         "debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,"
-        "principal,due_date,category,periodic"
+        "principal,due_date,category,periodic,street,house_number,postcode,city"
     )
     lines = [header]
     for i in range(n):
         due = START + dt.timedelta(days=i % 20)
         lines.extend(
             f"D{i:03},Person {i},single,{1200 + 10 * i}.00,25,06{i:08},B{i:03}-{j},zorg,"
-            f"{100 + i}.{j}0,{due + dt.timedelta(days=30 * j)},premium,yes"
+            f"{100 + i}.{j}0,{due + dt.timedelta(days=30 * j)},premium,yes,"
+            f"Voorbeeldstraat,{i + 1},1234 AB,Utrecht"
             for j in range(1 + i % 3)
         )
     return "\n".join(lines) + "\n"

@@ -17,9 +17,9 @@ from maatwerk.core.events import StepTaken
 
 # two identical premiums due 2020-03-01: enforceable up to and including 2025-03-01 (BW 3:308)
 PORTFOLIO = """\
-debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic
-P1,Person 1,single,1500.00,25,0611111111,B1,zorg,150.00,2020-03-01,premium,yes
-P2,Person 2,single,1500.00,25,0622222222,B2,zorg,150.00,2020-03-01,premium,yes
+debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic,street,house_number,postcode,city
+P1,Person 1,single,1500.00,25,0611111111,B1,zorg,150.00,2020-03-01,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
+P2,Person 2,single,1500.00,25,0622222222,B2,zorg,150.00,2020-03-01,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
 """
 
 

@@ -22,9 +22,9 @@ from maatwerk.core.money import eur
 
 # net EUR 1,900, taxable EUR 26,000 a year: below the 2026 lid-7 limit for a single person
 PORTFOLIO = """\
-debtor_id,name,household,net_monthly_income,gross_annual_income,payday,phone,housing,debt_id,creditor_id,principal,due_date
-P1,Person 1,single,1900.00,26000.00,25,0611111111,own,B1,zorg,300.00,2026-03-01
-P2,Person 2,single,1900.00,26000.00,25,0622222222,,B2,zorg,300.00,2026-03-01
+debtor_id,name,household,net_monthly_income,gross_annual_income,payday,phone,housing,debt_id,creditor_id,principal,due_date,street,house_number,postcode,city
+P1,Person 1,single,1900.00,26000.00,25,0611111111,own,B1,zorg,300.00,2026-03-01,Voorbeeldstraat,1,1234 AB,Utrecht
+P2,Person 2,single,1900.00,26000.00,25,0622222222,,B2,zorg,300.00,2026-03-01,Voorbeeldstraat,1,1234 AB,Utrecht
 """
 REASON = (
     "De beslagvrije voet kan hoger zijn, omdat de klant een eigen huis heeft. Dat kunnen we "

@@ -16,9 +16,9 @@ from maatwerk.core.events import DisputeOpened, StepTaken
 from maatwerk.core.records import CaseKey
 
 
-PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic
-D1,Anna de Vries,single,1500.00,25,0612345671,B1,zorg,120.00,2026-03-02,premium,yes
-D2,Bart Jansen,single,1600.00,25,0612345672,B2,zorg,130.00,2026-03-02,premium,yes
+PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic,street,house_number,postcode,city
+D1,Anna de Vries,single,1500.00,25,0612345671,B1,zorg,120.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
+D2,Bart Jansen,single,1600.00,25,0612345672,B2,zorg,130.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
 """
 POLICY = """
 schema = 1

@@ -77,11 +77,11 @@ channel = "ledger"
 anchor = "previous-step"
 days = 0
 """
-PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic
-D1,Anna de Vries,single,1500.00,25,0612345671,B1,zorg,120.00,2026-03-02,premium,yes
-D2,Bart Jansen,single,1600.00,25,0612345672,B2,zorg,130.00,2026-03-02,premium,yes
-D3,Cor Bakker,single,1700.00,25,0612345673,B3,zorg,140.00,2026-03-02,premium,yes
-D4,Dirk Smit,single,1800.00,25,0612345674,B4,zorg,150.00,2026-03-02,premium,yes
+PORTFOLIO = """debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,periodic,street,house_number,postcode,city
+D1,Anna de Vries,single,1500.00,25,0612345671,B1,zorg,120.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
+D2,Bart Jansen,single,1600.00,25,0612345672,B2,zorg,130.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
+D3,Cor Bakker,single,1700.00,25,0612345673,B3,zorg,140.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
+D4,Dirk Smit,single,1800.00,25,0612345674,B4,zorg,150.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht
 """
 MANDATES = """mandate_id,debtor_id,creditor_id,iban,signed_on
 MNDT-D1,D1,zorg,NL91ABNA0417164300,2025-01-01

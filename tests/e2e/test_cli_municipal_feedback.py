@@ -33,10 +33,10 @@ from maatwerk.core.events import (
 START = dt.date(2026, 3, 2)
 PORTFOLIO = (
     "debtor_id,name,household,net_monthly_income,on_bijstand,payday,phone,debt_id,creditor_id,"
-    "principal,due_date,category,periodic\n"
-    "P1,Anna,single,1050.00,yes,25,0611111111,B1,zorg,300.00,2026-03-02,invoice,no\n"
-    "P2,Bert,single,1050.00,yes,25,0622222222,B2,zorg,300.00,2026-03-02,invoice,no\n"
-    "P3,Cees,single,5500.00,no,25,0633333333,B3,zorg,300.00,2026-03-02,invoice,no\n"
+    "principal,due_date,category,periodic,street,house_number,postcode,city\n"
+    "P1,Anna,single,1050.00,yes,25,0611111111,B1,zorg,300.00,2026-03-02,invoice,no,Voorbeeldstraat,1,1234 AB,Utrecht\n"
+    "P2,Bert,single,1050.00,yes,25,0622222222,B2,zorg,300.00,2026-03-02,invoice,no,Voorbeeldstraat,1,1234 AB,Utrecht\n"
+    "P3,Cees,single,5500.00,no,25,0633333333,B3,zorg,300.00,2026-03-02,invoice,no,Voorbeeldstraat,1,1234 AB,Utrecht\n"
 )
 
 

@@ -17,9 +17,9 @@ from maatwerk.cli import cli
 
 
 PORTFOLIO = """\
-debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category
-D1,Person 1,single,1800.00,25,0612345678,B1,zorg,300.00,2026-02-01,invoice
-D2,Person 2,single,1800.00,25,0612345679,B2,zorg,300.00,2026-02-01,invoice
+debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,principal,due_date,category,street,house_number,postcode,city
+D1,Person 1,single,1800.00,25,0612345678,B1,zorg,300.00,2026-02-01,invoice,Voorbeeldstraat,1,1234 AB,Utrecht
+D2,Person 2,single,1800.00,25,0612345679,B2,zorg,300.00,2026-02-01,invoice,Voorbeeldstraat,1,1234 AB,Utrecht
 """
 MADE = dt.date(2026, 2, 10)
 BY = dt.date(2026, 2, 20)

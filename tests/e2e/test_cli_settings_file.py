@@ -26,9 +26,9 @@ creditor_id = "NL32ZZZ999999991234"
 """
 PORTFOLIO = (
     "debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,"
-    "principal,due_date,category,periodic\n"
-    "D000,Person 0,single,1200.00,25,0600000000,B000-0,zorg,100.00,2026-03-02,premium,yes\n"
-    "D001,Person 1,single,1210.00,25,0600000001,B001-0,zorg,101.00,2026-03-03,premium,yes\n"
+    "principal,due_date,category,periodic,street,house_number,postcode,city\n"
+    "D000,Person 0,single,1200.00,25,0600000000,B000-0,zorg,100.00,2026-03-02,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht\n"
+    "D001,Person 1,single,1210.00,25,0600000001,B001-0,zorg,101.00,2026-03-03,premium,yes,Voorbeeldstraat,1,1234 AB,Utrecht\n"
 )
 
 

@@ -87,3 +87,67 @@ class TestDailyRunThroughStockChannels:
             assert documents
             for path in documents:
                 assert validate(json.loads(path.read_text(encoding="utf-8")), schema) == []
+        # every document carries the debtor's address; a signal its postcode for routing
+        for path in (out / "municipal").rglob("*.json"):
+            client = json.loads(path.read_text(encoding="utf-8"))["client"]
+            assert client["adres"] == ["Voorbeeldstraat 1", "1234 AB  UTRECHT"]
+            assert client["postcode"] == "1234 AB"
+        for path in (out / "bailiff").rglob("*.json"):
+            debtor = json.loads(path.read_text(encoding="utf-8"))["debtor"]
+            assert debtor["address"] == ["Voorbeeldstraat 1", "1234 AB  UTRECHT"]
+            assert debtor["postal_address"]["postcode"] == "1234 AB"
+        letters = list((out / "letters").rglob("*.txt"))
+        assert letters
+        assert all("1234 AB  UTRECHT" in p.read_text(encoding="utf-8") for p in letters)
+
+
+class TestNoAddressNoLetter:
+    """A debtor without a postal address gets no letter: the step goes to the work list."""
+
+    def test_letter_steps_go_to_the_work_list_as_address_missing(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        import_portfolio(
+            store,
+            (
+                single("D1", "Met Adres"),
+                bill("B1", "D1", "zorg", eur("400.00"), START, reference="F-1"),
+                single("D2", "Zonder Adres", address=None),
+                bill("B2", "D2", "zorg", eur("400.00"), START, reference="F-2"),
+            ),
+        )
+        plugins = make_plugin_manager(load_entrypoints=False)
+        policy = load_policy(resolve_policy("humane"), channels=[*plugins.channels(), "ledger"])
+        evaluator = PolicyCaseEvaluator(
+            policies={"humane": policy},
+            tables=PolicyTables(calendars=build_calendars()),
+            bik=load_bik_table(),
+        )
+        out = tmp_path / "out"
+        for offset in range(60):
+            day = START + dt.timedelta(days=offset)
+            dispatcher = Dispatcher(
+                store=store,
+                channel_for=plugins.channel,
+                context=DeliveryContext(output_dir=out, run_date=day, settings=SAMPLE_SETTINGS),
+            )
+            run_day(store, evaluator, day, dispatcher=dispatcher)
+            for item in store.reviews():
+                review.approve(store, item.review_id, by="controleur", on=day)
+        items = store.outbox_items()
+        by_debtor = {
+            d: [i.entry for i in items if i.entry.case.debtor_id == d] for d in ("D1", "D2")
+        }
+        assert any(e.channel == "letters" for e in by_debtor["D1"])
+        assert not any(e.channel == "letters" for e in by_debtor["D2"])
+        missing = [e for e in by_debtor["D2"] if "address_missing" in e.payload]
+        assert missing
+        assert all((e.channel, e.action) == ("phone-worklist", "phone-call") for e in missing)
+        # no letter went out, so no legal term started for D2
+        assert "fourteen-day-letter-sent" in {h.kind for h in store.history("D1")}
+        assert "fourteen-day-letter-sent" not in {h.kind for h in store.history("D2")}
+        worklists = "".join(
+            p.read_text(encoding="utf-8-sig") for p in (out / "phone-worklist").rglob("*.csv")
+        )
+        assert "Adres ontbreekt" in worklists
+        assert "Zonder Adres" in worklists

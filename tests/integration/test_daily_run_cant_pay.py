@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import CHANNEL_SETTINGS
-from run_helpers import import_portfolio, shipped_evaluator, stock_dispatcher
+from run_helpers import HOME, import_portfolio, shipped_evaluator, stock_dispatcher
 
 from maatwerk.adapters.legal_tables import load_bik_table
 from maatwerk.adapters.storage import SqlStore
@@ -35,6 +35,7 @@ START = dt.date(2026, 3, 2)
 
 def _debtor(debtor_id: str, income: str, *, bijstand: bool) -> Debtor:
     return Debtor(
+        address=HOME,
         debtor_id=debtor_id,
         name=debtor_id,
         household=HouseholdType.SINGLE,

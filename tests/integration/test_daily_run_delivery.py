@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from run_helpers import bill, import_portfolio, stock_dispatcher
+from run_helpers import HOME, bill, import_portfolio, stock_dispatcher
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import load_aanmaning_table
@@ -75,6 +75,7 @@ def evaluator(tmp: Path, *, review_demand: bool) -> PolicyCaseEvaluator:
 @pytest.fixture
 def store(store: SqlStore) -> SqlStore:
     debtor = Debtor(
+        address=HOME,
         debtor_id="D1",
         name="Person 1",
         household=HouseholdType.SINGLE,

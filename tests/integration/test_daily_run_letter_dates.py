@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Final
 
 import attrs
-from run_helpers import bill, import_portfolio, stock_dispatcher
+from run_helpers import HOME, bill, import_portfolio, stock_dispatcher
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import load_aanmaning_table, load_bik_table, load_postal_table
@@ -58,7 +58,7 @@ def evaluator(tmp: Path, action: str, *, review_step: bool = False) -> PolicyCas
 
 
 def portfolio(store: SqlStore, *, kind: ClaimKind, category: str = "invoice") -> None:
-    debtor = Debtor(debtor_id="D1", name="Person 1", household=HouseholdType.SINGLE)
+    debtor = Debtor(debtor_id="D1", name="Person 1", household=HouseholdType.SINGLE, address=HOME)
     debt = bill("B1", "D1", "c1", eur("400.00"), dt.date(2026, 1, 10), kind=kind, category=category)
     import_portfolio(store, [debtor, debt])
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import CHANNEL_SETTINGS
-from run_helpers import import_portfolio, shipped_evaluator, stock_dispatcher
+from run_helpers import HOME, import_portfolio, shipped_evaluator, stock_dispatcher
 
 from maatwerk.adapters.legal_tables import load_bik_table
 from maatwerk.adapters.storage import SqlStore, migrate
@@ -34,6 +34,7 @@ WITHOUT, WITH = eur("1389.36"), eur("1539.36")
 
 def _debtor(debtor_id: str, housing: Housing | None) -> Debtor:
     return Debtor(
+        address=HOME,
         debtor_id=debtor_id,
         name=debtor_id,
         household=HouseholdType.SINGLE,

@@ -223,6 +223,73 @@ class TestHousing:
         assert "lid 7" in caught.value.errors[1].message
         assert _dump(store)["debtors"] == []
 
+    def test_addresses_are_stored_normalised_and_reimport_is_a_no_op(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        text = (
+            "debtor_id;name;household;street;house_number;postcode;city;address_extra;country\n"
+            "D1;A;single;Kerkstraat;12-2;1234ab;Utrecht;;\n"
+            "D2;B;single;Dorpsweg;3 bis; 9999  zz ;Zwolle;t.a.v. bewindvoerder;nl\n"
+            "D3;C;single;;;;;;\n"
+            "D4;D;single;Rue Haute;5;1000;Bruxelles;;BE\n"
+        )
+        path = _write(tmp_path, "d.csv", text)
+        assert _import(store, path, ImportKind.DEBTORS).inserted == 4
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    schema.debtors.c.debtor_id,
+                    schema.debtors.c.address_street,
+                    schema.debtors.c.address_house_number,
+                    schema.debtors.c.address_postcode,
+                    schema.debtors.c.address_city,
+                    schema.debtors.c.address_extra,
+                    schema.debtors.c.address_country,
+                ).order_by(schema.debtors.c.debtor_id)
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("D1", "Kerkstraat", "12-2", "1234 AB", "Utrecht", None, "NL"),
+            ("D2", "Dorpsweg", "3 bis", "9999 ZZ", "Zwolle", "t.a.v. bewindvoerder", "NL"),
+            ("D3", None, None, None, None, None, None),
+            ("D4", "Rue Haute", "5", "1000", "Bruxelles", None, "BE"),
+        ]
+        again = _import(store, path, ImportKind.DEBTORS)
+        assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
+
+    def test_bad_and_partial_addresses_are_named_by_line_and_field(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        text = (
+            "debtor_id,name,household,street,house_number,postcode,city,country\n"
+            "D1,A,single,Kerkstraat,12,12345,Utrecht,\n"
+            "D2,B,single,Kerkstraat,,1234 AB,Utrecht,\n"
+            "D3,C,single,,,,Utrecht,\n"
+            "D4,D,single,Kerkstraat,1,0123 AB,Utrecht,\n"
+            "D5,E,single,Kerkstraat,1,1234 AB,Utrecht,Nederland\n"
+            "D6,F,single,,,,,\n"
+        )
+        path = _write(tmp_path, "d.csv", text)
+        with pytest.raises(ImportRejectedError) as caught:
+            _import(store, path, ImportKind.DEBTORS)
+        found = [(e.location.file, e.location.line, e.location.field) for e in caught.value.errors]
+        assert found == [
+            ("d.csv", 2, "postcode"),
+            ("d.csv", 3, "house_number"),
+            ("d.csv", 4, "house_number"),  # sorted by line, then field
+            ("d.csv", 4, "postcode"),
+            ("d.csv", 4, "street"),
+            ("d.csv", 5, "postcode"),
+            ("d.csv", 6, "country"),
+        ]
+        messages = {(e.location.line, e.location.field): e.message for e in caught.value.errors}
+        assert "1234 AB" in messages[2, "postcode"]
+        assert "required when the row has an address" in messages[3, "house_number"]
+        # the messages name the field, never the person's address
+        assert not {"12345", "0123", "Kerkstraat"} & set(
+            " ".join(e.message for e in caught.value.errors).replace("'", " ").split()
+        )
+        assert _dump(store)["debtors"] == []
+
 
 class TestConsentsAndHolds:
     """Imported consents and holds become the events the policy's guards read, once."""

@@ -15,7 +15,7 @@ from maatwerk.adapters.storage import SqlStore, migrate
 from maatwerk.adapters.storage.engine import make_engine, normalise_url
 from maatwerk.adapters.storage.mapping import debtor_row
 from maatwerk.adapters.storage.schema import metadata
-from maatwerk.core.debtors import Debtor, HouseholdType, Housing
+from maatwerk.core.debtors import Address, Debtor, HouseholdType, Housing
 from maatwerk.core.debts import Debt
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
@@ -98,8 +98,12 @@ class TestMigrations:
             tables = set(sa.inspect(engine).get_table_names())
             assert {"debtors", "debts", "events", "outbox", "reviews"} <= tables
             previous = migrate.downgrade(engine)
-            assert previous == "0003"
+            assert previous == "0004"
             assert previous != head
+            columns = {c["name"] for c in sa.inspect(engine).get_columns("debtors")}
+            assert not set(_ADDRESS) & columns
+            assert {"housing", "owner_increase_cents"} <= columns
+            assert migrate.downgrade(engine) == "0003"
             columns = {c["name"] for c in sa.inspect(engine).get_columns("debtors")}
             assert not {"housing", "owner_increase_cents"} & columns
             assert migrate.downgrade(engine) == "0002"
@@ -155,7 +159,7 @@ class TestDebtorHousingMigration:
         before = SqlStore.from_url(db_url)
         try:
             # what a 0003 store wrote: the columns it knew (no housing columns)
-            row = {k: v for k, v in debtor_row(_debtor(1)).items() if k not in _LID7}
+            row = {k: v for k, v in debtor_row(_debtor(1)).items() if k not in (*_LID7, *_ADDRESS)}
             with before.engine.begin() as conn:
                 conn.execute(sa.table("debtors", *(sa.column(k) for k in row)).insert(), [row])
         finally:
@@ -194,6 +198,72 @@ class TestDebtorHousingMigration:
             store.close()
 
 
+class TestDebtorAddressMigration:
+    """0005 adds the postal address columns to a database that already holds debtors."""
+
+    def test_a_debtor_stored_before_0005_keeps_its_row_hash_and_gets_an_address(
+        self, db_url: str
+    ) -> None:
+        engine = make_engine(db_url)
+        try:
+            assert migrate.upgrade(engine, "0004") == "0004"
+        finally:
+            engine.dispose()
+        before = SqlStore.from_url(db_url)
+        try:
+            # what a 0004 store wrote: no address columns
+            row = {k: v for k, v in debtor_row(_debtor(1)).items() if k not in _ADDRESS}
+            with before.engine.begin() as conn:
+                conn.execute(sa.table("debtors", *(sa.column(k) for k in row)).insert(), [row])
+        finally:
+            before.close()
+        engine = make_engine(db_url)
+        try:
+            assert migrate.upgrade(engine) == "0005"
+        finally:
+            engine.dispose()
+        store = SqlStore.from_url(db_url)
+        try:
+            counts = store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.DEBTORS, file_name="x", file_sha256="0", records=(_debtor(1),)
+                )
+            )
+            assert (counts.unchanged, counts.updated) == (1, 0)
+            home = Address(
+                street="Kerkstraat",
+                house_number="12-2",
+                postcode="1234ab",
+                city="Utrecht",
+                extra="t.a.v. bewindvoerder",
+            )
+            store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.PORTFOLIO,
+                    file_name="y",
+                    file_sha256="1",
+                    records=(attrs.evolve(_debtor(1), address=home), _debt(1, 1)),
+                    recorded_by="anna",
+                )
+            )
+            (case,) = store.load_cases(store.cases_of_debtor("D001"))
+            assert case.debtor.address == home
+            assert case.debtor.address is not None
+            assert case.debtor.address.postcode == "1234 AB"
+            audit = [h for h in store.history("D001") if h.kind == "audit.record-updated"]
+            assert audit[-1].payload["fields"] == sorted(_ADDRESS)
+        finally:
+            store.close()
+        engine = make_engine(db_url)
+        try:
+            assert migrate.downgrade(engine) == "0004"
+            columns = {c["name"] for c in sa.inspect(engine).get_columns("debtors")}
+            assert not set(_ADDRESS) & columns
+            assert migrate.upgrade(engine) == "0005"
+        finally:
+            engine.dispose()
+
+
 class TestEngine:
     """URLs are checked and SQLite runs with foreign keys and WAL."""
 
@@ -216,6 +286,14 @@ class TestEngine:
 
 
 _LID7 = ("housing", "owner_increase_cents")
+_ADDRESS = (
+    "address_street",
+    "address_house_number",
+    "address_postcode",
+    "address_city",
+    "address_extra",
+    "address_country",
+)
 
 
 def _debtor(n: int) -> Debtor:

@@ -14,7 +14,7 @@ import pytest
 #: module -> its public names, sorted, separated by white space
 PUBLIC_NAMES: dict[str, str] = {
     "maatwerk.core": """
-        ATW AanmaningFee AanmaningParams Affordability AffordabilityLine AllocationLine
+        ATW AanmaningFee AanmaningParams Address Affordability AffordabilityLine AllocationLine
         AllocationOrder AllocationResult AppliedPayment Arrangement ArrangementProposal
         AwbInterestParams Balance BijstandNorms BikBand BikParams BusinessCalendar BusinessDays
         BvvMaxima CALENDAR CalculationLine CalendarRangeError Calendars Case ChargesDuringPlan
@@ -29,7 +29,7 @@ PUBLIC_NAMES: dict[str, str] = {
         SubsistenceTables TableVersion UnknownCalendarError aanmaning_fee add_days affordability
         allocate allocate_payment bik_fee classic_arrangement collection_costs costs_payable
         debt_interest eur explain_legal_deadline interest_for_claim legal_deadline limitation_date
-        limitation_for plain_calendar propose_arrangement protected_income rule_for
+        limitation_for normalise_postcode plain_calendar propose_arrangement protected_income rule_for
         statutory_interest
     """,
     "maatwerk.core.arrangements": """

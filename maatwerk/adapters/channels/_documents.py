@@ -24,6 +24,7 @@ from maatwerk.core.ports import (
     PAYLOAD_ADDRESS,
     PAYLOAD_AMOUNT,
     PAYLOAD_DEBTOR_NAME,
+    PAYLOAD_POSTAL_ADDRESS,
     DeliveryContext,
     DeliveryReceipt,
     OutboundAction,
@@ -40,6 +41,7 @@ __all__ = [
     "load_schema",
     "plain",
     "positive_amount",
+    "postal_address",
     "records",
     "validate",
 ]
@@ -77,6 +79,21 @@ def address_lines(payload: Mapping[str, PayloadValue]) -> list[str]:
     """The debtor's address lines in ``payload`` (none when absent or malformed)."""
     address = payload.get(PAYLOAD_ADDRESS)
     return [line for line in address if isinstance(line, str)] if isinstance(address, tuple) else []
+
+
+_ADDRESS_FIELDS = ("street", "house_number", "postcode", "city", "extra", "country")
+
+
+def postal_address(payload: Mapping[str, PayloadValue]) -> dict[str, str | None] | None:
+    """The debtor's address by field (``street``, ``house_number``, ``postcode``, ``city``,
+    ``extra``, ``country``) in ``payload``; ``None`` when absent or malformed."""
+    address = payload.get(PAYLOAD_POSTAL_ADDRESS)
+    if not isinstance(address, Mapping):
+        return None
+    fields = {key: address.get(key) for key in _ADDRESS_FIELDS}
+    if not all(isinstance(fields[k], str) and fields[k] for k in _ADDRESS_FIELDS if k != "extra"):
+        return None
+    return {k: v if isinstance(v, str) and v else None for k, v in fields.items()}
 
 
 def creditor_name(settings: Mapping[str, str]) -> str:

@@ -41,6 +41,7 @@ from maatwerk.adapters.channels._documents import (
     debtor_name,
     plain,
     positive_amount,
+    postal_address,
     records,
 )
 from maatwerk.core.ports import (
@@ -139,6 +140,7 @@ def build_dossier(action: OutboundAction, context: DeliveryContext) -> dict[str,
         "debtor_id": action.debtor_id,
         "name": name.strip(),
         "address": address_lines(payload),
+        "postal_address": postal_address(payload),
         "phone": plain(payload.get(PAYLOAD_PHONE)),
         "email": plain(payload.get("debtor_email")),
     }

@@ -24,9 +24,11 @@ from typing import Any, Final
 from maatwerk.adapters.channels._documents import (
     DocumentChannel,
     RefusedError,
+    address_lines,
     creditor_name,
     debtor_name,
     plain,
+    postal_address,
 )
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
@@ -122,7 +124,12 @@ def build_instruction(
             "iban": context.settings.get("creditor_iban", ""),
             "reference": plain(payload.get(PAYLOAD_REFERENCE, "")),
         },
-        "debtor": {"debtor_id": action.debtor_id, "name": name.strip()},
+        "debtor": {
+            "debtor_id": action.debtor_id,
+            "name": name.strip(),
+            "address": address_lines(payload),
+            "postal_address": postal_address(payload),
+        },
         "amount_owed": plain(owed),
         "monthly_amount": plain(monthly),
         "instalments": instalments,

@@ -34,6 +34,7 @@ from maatwerk.adapters.channels._documents import (
     debtor_name,
     plain,
     positive_amount,
+    postal_address,
     records,
 )
 from maatwerk.core.policy.guards import CONSENT_FOR as CORE_CONSENT_FOR
@@ -138,6 +139,7 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     if crisis is not None and crisis not in CRISIS_REASONS:
         raise RefusedError(f"crisis {crisis!r} is not one of {', '.join(sorted(CRISIS_REASONS))}")
     since = payload.get("arrears_since")
+    address = postal_address(payload)
     return {
         "schema": "maatwerk/municipal-signal",
         "schema_version": SCHEMA_VERSION,
@@ -159,6 +161,7 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
             "klantnummer": action.debtor_id,
             "naam": name.strip(),
             "adres": address_lines(payload),
+            "postcode": None if address is None else address["postcode"],
             "telefoon": plain(payload.get(PAYLOAD_PHONE)),
             "email": plain(payload.get("debtor_email")),
         },

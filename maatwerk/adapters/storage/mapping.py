@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from maatwerk.core.debtors import Debtor, HouseholdType, Housing
+from maatwerk.core.debtors import Address, Debtor, HouseholdType, Housing
 from maatwerk.core.debts import (
     AppliedPayment,
     Balance,
@@ -183,14 +183,52 @@ def debtor_row(debtor: Debtor) -> dict[str, Any]:
             "owner_increase_cents": (
                 None if debtor.owner_increase is None else cents(debtor.owner_increase)
             ),
+            **_address_columns(debtor.address),
         },
-        unhashed_when_none=_LID7_COLUMNS,
+        unhashed_when_none=(*_LID7_COLUMNS, *_ADDRESS_COLUMNS),
+    )
+
+
+def _address_columns(address: Address | None) -> dict[str, str | None]:
+    if address is None:
+        return dict.fromkeys(_ADDRESS_COLUMNS)
+    return {
+        "address_street": address.street,
+        "address_house_number": address.house_number,
+        "address_postcode": address.postcode,
+        "address_city": address.city,
+        "address_extra": address.extra,
+        "address_country": address.country,
+    }
+
+
+def _address_from(values: Sequence[Any]) -> Address | None:
+    street, number, postcode, city, extra, country = values
+    if street is None:
+        return None
+    return Address(
+        street=street,
+        house_number=number,
+        postcode=postcode,
+        city=city,
+        extra=extra,
+        country=country or "NL",
     )
 
 
 #: Debtor columns added by migration 0004; left out of the row hash while empty, so that a
 #: debtor stored before them keeps its hash (a re-import of the same file changes nothing).
 _LID7_COLUMNS: Final = ("housing", "owner_increase_cents")
+#: Debtor columns added by migration 0005 (the postal address), likewise out of the hash while
+#: empty: a debtor without an address keeps the hash it had before.
+_ADDRESS_COLUMNS: Final = (
+    "address_street",
+    "address_house_number",
+    "address_postcode",
+    "address_city",
+    "address_extra",
+    "address_country",
+)
 
 
 DEBTOR_COLUMNS: Final = (
@@ -211,6 +249,7 @@ DEBTOR_COLUMNS: Final = (
     "bsn",
     "housing",
     "owner_increase_cents",
+    *_ADDRESS_COLUMNS,
 )
 
 
@@ -234,7 +273,7 @@ def debtor_from_row(row: Sequence[Any]) -> Debtor:
         bsn,
         housing,
         owner_increase,
-    ) = row
+    ) = row[:17]
     return Debtor(
         debtor_id=debtor_id,
         name=name,
@@ -253,6 +292,7 @@ def debtor_from_row(row: Sequence[Any]) -> Debtor:
         bsn=bsn,
         housing=None if housing is None else Housing(housing),
         owner_increase=money(owner_increase),
+        address=_address_from(row[17:23]),
     )
 
 

@@ -94,6 +94,13 @@ debtors = sa.Table(
     # and the monthly increase a person set per the Besluit beslagvrije voet
     sa.Column("housing", sa.String(32)),
     sa.Column("owner_increase_cents", CENTS),
+    # postal address (migration 0005): all NULL when the creditor has none
+    sa.Column("address_street", sa.String(120)),
+    sa.Column("address_house_number", sa.String(120)),
+    sa.Column("address_postcode", sa.String(120)),
+    sa.Column("address_city", sa.String(120)),
+    sa.Column("address_extra", sa.String(120)),
+    sa.Column("address_country", sa.String(2)),
 )
 
 debts = sa.Table(

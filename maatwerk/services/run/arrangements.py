@@ -59,7 +59,13 @@ from maatwerk.core.ports import (
     PAYLOAD_REFERENCE,
 )
 from maatwerk.core.records import Mandate, OutboxEntry, StoredCase
-from maatwerk.services.payloads import case_reference, collection_date, missed_instalment_facts
+from maatwerk.services.payloads import (
+    address_facts,
+    case_reference,
+    collection_date,
+    missed_instalment_facts,
+)
+from maatwerk.services.run.postal import route_postal
 
 
 __all__ = [
@@ -319,7 +325,7 @@ def _notice_entry(  # noqa: PLR0917 - private, one call site
     payload: dict[str, Any] = {
         PAYLOAD_DEBTOR_NAME: stored.debtor.name,
         PAYLOAD_AMOUNT: plan.total.amount,
-        PAYLOAD_REFERENCE: next((d.reference for d in debts if d.reference), ""),
+        PAYLOAD_REFERENCE: case_reference(stored),
         "title": "Uw betalingsregeling: wij schrijven de termijnen af",
         "arrangement_id": plan.arrangement_id,
         "method": plan.method.value,
@@ -330,7 +336,8 @@ def _notice_entry(  # noqa: PLR0917 - private, one call site
     }
     if stored.debtor.phone:
         payload[PAYLOAD_PHONE] = stored.debtor.phone
-    return OutboxEntry(
+    payload.update(address_facts(stored.debtor))
+    entry = OutboxEntry(
         case=stored.key,
         run_date=today,
         step=step,
@@ -339,6 +346,7 @@ def _notice_entry(  # noqa: PLR0917 - private, one call site
         debt_ids=tuple(d.debt_id for d in debts),
         payload=payload,
     )
+    return route_postal(entry, stored.debtor)  # no address: the work list says so
 
 
 def _debit_step(arrangement_id: str, number: int) -> str:
@@ -504,7 +512,8 @@ def _plan_reminder(
         payload[PAYLOAD_PAY_BEFORE] = until
     if debtor.phone:
         payload[PAYLOAD_PHONE] = debtor.phone
-    return OutboxEntry(
+    payload.update(address_facts(debtor))
+    entry = OutboxEntry(
         case=stored.key,
         run_date=decision.today,
         step=step_id,
@@ -513,3 +522,4 @@ def _plan_reminder(
         debt_ids=tuple(d.debt_id for d in debts),
         payload=payload,
     )
+    return route_postal(entry, debtor)

@@ -59,6 +59,7 @@ from maatwerk.services.run.arrangements import (
 )
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES
 from maatwerk.services.run.payments import apply_payments
+from maatwerk.services.run.postal import route_postal
 
 
 __all__ = ["PolicyCaseEvaluator", "outcome_from_decision", "step_taken_for"]
@@ -169,15 +170,18 @@ def outcome_from_decision(
             }
             for p in demand_fees
         )
-    entry = OutboxEntry(
-        case=key,
-        run_date=decision.today,
-        step=action.step_id,
-        action=action.action.value,
-        channel=action.channel,
-        debt_ids=action.debt_ids,
-        payload=payload,
-        review=action.needs_review,
+    entry = route_postal(
+        OutboxEntry(
+            case=key,
+            run_date=decision.today,
+            step=action.step_id,
+            action=action.action.value,
+            channel=action.channel,
+            debt_ids=action.debt_ids,
+            payload=payload,
+            review=action.needs_review,
+        ),
+        stored.debtor,
     )
     events: tuple[Event, ...] = ()
     if not action.needs_review:
