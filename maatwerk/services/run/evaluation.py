@@ -56,7 +56,7 @@ from maatwerk.services.run.arrangements import (
     plan_reminders,
 )
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES
-from maatwerk.services.run.payments import apply_payments
+from maatwerk.services.run.payments import apply_payments, paid_in_full
 
 
 __all__ = ["PolicyCaseEvaluator", "outcome_from_decision", "step_taken_for"]
@@ -349,7 +349,9 @@ class PolicyCaseEvaluator:
         return aanmaning_postings(covered, decision.today, rules, stored.events)
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        before = stored.case
         stored, applications = apply_payments(stored, today, self.allocation)
+        closures = paid_in_full(before, stored.case)
         plans = monitor_arrangements(stored, today)
         promises = monitor_promises(stored, today, self._promise_grace(stored))
         judged = (*plans.events, *promises.events)
@@ -391,6 +393,7 @@ class PolicyCaseEvaluator:
             events=(*judged, *events),
             postings=postings,
             applications=applications,
+            closures=closures,
             wake_on=wake_on,
             rests_as=rests_as,
         )
