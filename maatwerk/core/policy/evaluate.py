@@ -69,6 +69,7 @@ from maatwerk.core.policy.guards import (
     time_barred_reason,
 )
 from maatwerk.core.policy.household import (
+    circumstances,
     costs_waived,
     debt_help_reason,
     flag_due,
@@ -326,6 +327,8 @@ def _decided(
         debt_help=base.debt_help,
         costs_waived=base.costs_waived,
         flag_problematic=base.flag_problematic,
+        room=base.room,
+        circumstances=base.circumstances,
     )
 
 
@@ -443,6 +446,7 @@ def _next_step(
 def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: PolicyTables) -> Decision:
     """The decision for ``case_file`` under ``policy`` on ``today`` (pure, deterministic)."""
     state = derive_state(case_file, today)
+    debt_help = debt_help_reason(state, policy)
     base = Decision(
         debtor_id=case_file.debtor.debtor_id,
         creditor_id=case_file.case.creditor_id,
@@ -454,9 +458,11 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         arrears=state.arrears,
         arrears_months=f"{state.arrears_months:.2f}",
         household=household_reason(state),
-        debt_help=debt_help_reason(state, policy),
+        debt_help=debt_help,
         costs_waived=costs_waived(state, policy),
         flag_problematic=flag_due(state) and not state.deceased,
+        room=None if state.file.household is None else state.file.household.room,
+        circumstances=circumstances(state, debt_help=debt_help is not None),
     )
     if state.deceased:
         note = StepNote(

@@ -88,6 +88,16 @@ _OUTCOME: Final[Mapping[DecisionStatus, str]] = {
 }
 
 
+def _review_facts(decision: Decision, stored: StoredCase) -> dict[str, Any]:
+    """What a checker sees in ``review list`` without running ``explain``: the amount still
+    owed, the household's room above its protected income and its circumstances."""
+    return {
+        "amount": stored.case.outstanding.total.format(),
+        "room": None if decision.room is None else decision.room.format(),
+        "flags": list(decision.circumstances),
+    }
+
+
 def outcome_from_decision(
     decision: Decision,
     stored: StoredCase,
@@ -134,6 +144,8 @@ def outcome_from_decision(
         "arrears_months": decision.arrears_months,
         "next_check_on": decision.next_check_on.isoformat() if decision.next_check_on else None,
     }
+    if outcome == "review":
+        detail["review"] = _review_facts(decision, stored)
     record = DecisionRecord(
         run_date=decision.today,
         case=key,
