@@ -20,19 +20,23 @@ __all__ = ["review"]
 
 def _facts(decision: DecisionRecord | None) -> dict[str, object]:
     """What the decision that proposed the step says for a checker: the amount owed, months in
-    arrears, the room above the protected income, the household's flags and the explanation's
-    first line (``None``/empty for a decision recorded before these were kept)."""
+    arrears, the room above the protected income, the household's flags and the first line of
+    the explanation about today (``None``/empty for a decision recorded before these were
+    kept; then the explanation's first line)."""
     detail = {} if decision is None else decision.detail
     review = detail.get("review")
     facts = review if isinstance(review, Mapping) else {}
     lines = detail.get("explanation_nl")
+    first = facts.get("explanation")
+    if first is None and isinstance(lines, list) and lines:
+        first = lines[0]
     flags = facts.get("flags")
     return {
         "amount": facts.get("amount"),
         "arrears_months": detail.get("arrears_months"),
         "room": facts.get("room"),
         "flags": list(flags) if isinstance(flags, list) else [],
-        "explanation": lines[0] if isinstance(lines, list) and lines else None,
+        "explanation": first,
     }
 
 

@@ -88,10 +88,19 @@ _OUTCOME: Final[Mapping[DecisionStatus, str]] = {
 }
 
 
-def _review_facts(decision: Decision, stored: StoredCase) -> dict[str, Any]:
+def _review_facts(
+    decision: Decision, stored: StoredCase, explanation: Sequence[str]
+) -> dict[str, Any]:
     """What a checker sees in ``review list`` without running ``explain``: the amount still
-    owed, the household's room above its protected income and its circumstances."""
+    owed, the household's room above its protected income, its circumstances and the line of
+    the explanation that matters to the checker: why the household cannot pay (or its debt
+    help) when that is known, else the line about today's step (the explanation's first lines
+    retell the case's history)."""
+    household = [r.nl for r in (decision.household, decision.debt_help) if r is not None]
+    today = [line for line in explanation if line.startswith("Vandaag: ")]
+    first = household or today or list(explanation)
     return {
+        "explanation": first[0] if first else None,
         "amount": stored.case.outstanding.total.format(),
         "room": None if decision.room is None else decision.room.format(),
         "flags": list(decision.circumstances),
@@ -145,7 +154,7 @@ def outcome_from_decision(
         "next_check_on": decision.next_check_on.isoformat() if decision.next_check_on else None,
     }
     if outcome == "review":
-        detail["review"] = _review_facts(decision, stored)
+        detail["review"] = _review_facts(decision, stored, explanation)
     record = DecisionRecord(
         run_date=decision.today,
         case=key,
