@@ -112,6 +112,20 @@ class TestPrerequisites:
         assert [s for _, s in after] == ["call", "arrangement", "letter", "call-2", "bailiff"]
         assert after[0][0] <= d(3, 24)
 
+    def test_a_call_held_at_the_weekend_still_comes_first(self) -> None:
+        """The hold ends on Friday 20 March: the call waits for Monday, and the reminder (a
+        lower step, also due) does not go out ahead of it on the weekend."""
+        file = _hold(_fresh_example(), d(1, 2), d(3, 20))
+        done, taken = run(file, policy("humane"), START, 93)  # through Sunday 22 March
+        after = [(day, s) for day, s in taken if day > d(3, 20) and s != "early-signal"]
+        assert after == [], after
+        sunday = evaluate(done, policy("humane"), d(3, 22), tables())
+        assert sunday.action is None
+        codes = {r.code for n in sunday.notes for r in n.reasons}
+        assert {"call-day", "call-first"} <= codes
+        _, later = run(file, policy("humane"), START, 140)
+        assert [(day, s) for day, s in later if day > d(3, 21)][0] == (d(3, 23), "call")
+
     def test_a_case_first_seen_late_starts_with_the_call(self) -> None:
         _, taken = run(_fresh_example(), policy("humane"), d(3, 15), 60)
         ladder = [s for _, s in taken if s != "early-signal"]
