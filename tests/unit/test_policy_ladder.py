@@ -124,7 +124,7 @@ class TestPrerequisites:
         codes = {r.code for n in sunday.notes for r in n.reasons}
         assert {"call-day", "call-first"} <= codes
         _, later = run(file, policy("humane"), START, 140)
-        assert [(day, s) for day, s in later if day > d(3, 21)][0] == (d(3, 23), "call")
+        assert next((day, s) for day, s in later if day > d(3, 21)) == (d(3, 23), "call")
 
     def test_a_case_first_seen_late_starts_with_the_call(self) -> None:
         _, taken = run(_fresh_example(), policy("humane"), d(3, 15), 60)
