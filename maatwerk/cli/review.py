@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import click
 
@@ -10,14 +11,36 @@ from maatwerk.cli._common import DATE, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import plugin_manager
-from maatwerk.core.records import ReviewItem, ReviewStatus
+from maatwerk.core.records import DecisionRecord, ReviewItem, ReviewStatus
 from maatwerk.services import review as service
 
 
 __all__ = ["review"]
 
 
-def _row(item: ReviewItem) -> dict[str, object]:
+def _facts(decision: DecisionRecord | None) -> dict[str, object]:
+    """What the decision that proposed the step says for a checker: the amount owed, months in
+    arrears, the room above the protected income, the household's flags and the first line of
+    the explanation about today (``None``/empty for a decision recorded before these were
+    kept; then the explanation's first line)."""
+    detail = {} if decision is None else decision.detail
+    review = detail.get("review")
+    facts = review if isinstance(review, Mapping) else {}
+    lines = detail.get("explanation_nl")
+    first = facts.get("explanation")
+    if first is None and isinstance(lines, list) and lines:
+        first = lines[0]
+    flags = facts.get("flags")
+    return {
+        "amount": facts.get("amount"),
+        "arrears_months": detail.get("arrears_months"),
+        "room": facts.get("room"),
+        "flags": list(flags) if isinstance(flags, list) else [],
+        "explanation": first,
+    }
+
+
+def _row(item: ReviewItem, decision: DecisionRecord | None = None) -> dict[str, object]:
     entry = item.item.entry
     return {
         "id": item.review_id,
@@ -33,6 +56,7 @@ def _row(item: ReviewItem) -> dict[str, object]:
         "four_eyes": item.four_eyes,
         "decided_by": item.decided_by,
         "reason": item.reason,
+        **_facts(decision),
     }
 
 
@@ -49,17 +73,28 @@ def list_(show_all: bool, db_url: str, as_json: bool) -> None:
     """List the steps waiting for review."""
     with open_store(db_url) as store:
         items = store.reviews(None if show_all else ReviewStatus.PENDING)
+        rows = [_row(i, store.decision(i.item.entry.case, i.item.entry.run_date)) for i in items]
     if as_json:
-        emit_json({"reviews": [_row(i) for i in items]})
+        emit_json({"reviews": rows})
         return
     if not items:
         click.echo("nothing waits for review")
-    for item in items:
+        return
+    click.echo("id\tstatus\trun date\tcase\tstep\tamount\tmonths\troom\tflags\tprepared by\twhy")
+    for item, row in zip(items, rows, strict=True):
         entry = item.item.entry
+        flags = row["flags"]
         click.echo(
             f"{item.review_id}\t{item.status.value}\t{entry.run_date.isoformat()}\t"
-            f"{entry.case}\t{entry.step} ({entry.action})\tprepared by {item.prepared_by}"
+            f"{entry.case}\t{entry.step} ({entry.action})\t{_cell(row['amount'])}\t"
+            f"{_cell(row['arrears_months'])}\t{_cell(row['room'])}\t"
+            f"{','.join(map(str, flags)) if isinstance(flags, list) and flags else '-'}\t"
+            f"{item.prepared_by}\t{_cell(row['explanation'])}"
         )
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else str(value)
 
 
 def _done(item: ReviewItem, as_json: bool) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "CaseKey",
     "CaseOutcome",
     "ConsentRecord",
+    "DebtClosure",
     "DecisionRecord",
     "DeliveredItem",
     "HoldRecord",
@@ -213,6 +214,15 @@ class PaymentApplication:
 
 
 @attrs.frozen(kw_only=True)
+class DebtClosure:
+    """A debt the run found paid in full by payments: stored as ``paid`` with ``closed_on``
+    (once: the storage closes only a debt still stored as ``open``)."""
+
+    debt_id: str
+    closed_on: dt.date
+
+
+@attrs.frozen(kw_only=True)
 class DecisionRecord:
     """The decision for one case on one run date, as stored (besluit).
 
@@ -277,6 +287,8 @@ class CaseOutcome:
     events: tuple[Event, ...] = ()
     postings: tuple[Posting, ...] = ()
     applications: tuple[PaymentApplication, ...] = ()
+    closures: tuple[DebtClosure, ...] = ()
+    """debts paid in full by payments, to store as ``paid`` (:func:`~maatwerk.core.debts.paid_in_full`)"""
     wake_on: dt.date | None = None
     """the case may rest (is idle) until this day unless its data changes (``core/idle.py``);
     ``None``: evaluate it again on the next run"""

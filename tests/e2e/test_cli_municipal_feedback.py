@@ -279,7 +279,8 @@ def test_cant_pay_path_through_the_cli(runner: CliRunner, sqlite_url: str, tmp_p
     # no contact: the pause ends; the first step after it is a personal call
     after = [(d, s) for d, s in actions["P2"] if d >= feedback_day]
     assert after, actions["P2"]
-    assert after[0] == (feedback_day, "resume-call")
+    # (the answer came on Saturday 11 April: no call at the weekend, so Monday 13 April)
+    assert after[0] == (dt.date(2026, 4, 13), "resume-call")
     assert [s for d, s in actions["P2"] if referred < d < feedback_day] == []
     # won't pay, with room: the policy escalates to the bailiff review (approved: handed over)
     assert "bailiff" in [s for _, s in actions["P3"]], actions["P3"]

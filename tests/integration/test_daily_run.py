@@ -18,6 +18,7 @@ from maatwerk.core.events import ActionKind, StepTaken
 from maatwerk.core.money import eur
 from maatwerk.core.ports import DeliveryContext, DeliveryReceipt, OutboundAction
 from maatwerk.core.records import (
+    CaseKey,
     CaseOutcome,
     DecisionRecord,
     ImportRecord,
@@ -324,3 +325,78 @@ class TestPayments:
         decision = store.decision(key, START + dt.timedelta(days=5))
         assert decision is not None
         assert decision.outcome in {"closed", "action"}
+
+    def test_a_debt_paid_in_full_is_stored_paid_once(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        load(store, 2)
+        key = store.case_keys(after=None, limit=1)[0]
+        (case,) = store.load_cases([key])
+        owed = case.case.outstanding.total
+        paid_on = START + dt.timedelta(days=3)
+        import_payments(
+            store,
+            [Payment(payment_id="PAY1", debtor_id=key.debtor_id, received_on=paid_on, amount=owed)],
+        )
+        run_day(store, humane, START + dt.timedelta(days=2))
+        assert _statuses(store, key) == {d.debt_id: ("open", None) for d in case.case.debts}
+        for offset in (4, 5, 6):
+            run_day(store, humane, START + dt.timedelta(days=offset))
+        # closed on the day the payment was received (its ``applied_on``), by the first run after
+        assert _statuses(store, key) == {d.debt_id: ("paid", paid_on) for d in case.case.debts}
+        (after,) = store.load_cases([key])
+        assert all(d.closed_on == paid_on and not d.is_open for d in after.case.debts)
+        # as it stood before the payment, the debt is open again (explain --date)
+        assert all(d.as_of(START + dt.timedelta(days=2)).is_open for d in after.case.debts)
+
+    def test_a_part_payment_leaves_the_debt_open(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        load(store, 2)
+        key = store.case_keys(after=None, limit=1)[0]
+        import_payments(
+            store,
+            [
+                Payment(
+                    payment_id="PAY1",
+                    debtor_id=key.debtor_id,
+                    received_on=START + dt.timedelta(days=1),
+                    amount=eur("10.00"),
+                )
+            ],
+        )
+        run_day(store, humane, START + dt.timedelta(days=2))
+        assert set(_statuses(store, key).values()) == {("open", None)}
+
+    def test_a_debt_paid_before_the_status_was_stored_is_closed_on_its_last_payment(
+        self, store: SqlStore, humane: PolicyCaseEvaluator
+    ) -> None:
+        """A ledger paid in full while the row says ``open`` (a database of an earlier version,
+        or a re-import that set it ``open``) is closed by the next run that evaluates the case."""
+        load(store, 2)
+        key = store.case_keys(after=None, limit=1)[0]
+        (case,) = store.load_cases([key])
+        owed = case.case.outstanding.total
+        paid_on = START + dt.timedelta(days=1)
+        import_payments(
+            store,
+            [Payment(payment_id="PAY1", debtor_id=key.debtor_id, received_on=paid_on, amount=owed)],
+        )
+        run_day(store, humane, paid_on)
+        with store.engine.begin() as conn:
+            conn.execute(schema.debts.update().values(status="open", closed_on=None))
+            conn.execute(schema.case_state.delete())  # not resting: the run evaluates it again
+        run_day(store, humane, START + dt.timedelta(days=30))
+        assert set(_statuses(store, key).values()) == {("paid", paid_on)}
+
+
+def _statuses(store: SqlStore, key: CaseKey) -> dict[str, tuple[str, dt.date | None]]:
+    d = schema.debts
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(d.c.debt_id, d.c.status, d.c.closed_on).where(
+                d.c.debtor_id == key.debtor_id,
+                d.c.creditor_id == key.creditor_id,
+            )
+        ).all()
+    return {r.debt_id: (r.status, r.closed_on) for r in rows}

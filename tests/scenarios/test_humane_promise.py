@@ -311,18 +311,20 @@ def test_h08_a_promise_broken_lets_escalation_resume_after_the_promised_day(
     (broken,) = path.of_kind("promise-broken")
     assert path.day_of(broken.occurred_on) == 54
     assert any("niet nagekomen" in reason for reason in _reasons(path))
+    # broken on day 54, Saturday 25 April: no call at the weekend nor on Koningsdag (Monday 27
+    # April), and nothing else goes first (the call-day guard): the call on Tuesday, day 57
     assert path.steps() == [
         (2, "courtesy"),
         (15, "reminder"),
         (22, "call"),
-        (54, "promise-call"),  # a person calls first
-        (55, "arrangement"),
-        (69, "letter"),  # at least 14 days after the offer
-        (70, "call-2"),
+        (57, "promise-call"),  # a person calls first
+        (58, "arrangement"),
+        (72, "letter"),  # at least 14 days after the offer
+        (77, "call-2"),  # not on Ascension Day nor the bridge day after it, nor the weekend
     ]
     (letter,) = _letters(path)
     assert letter.stated_costs.amount == Decimal("78.00")  # 15 % of 520
-    assert path.costs == []  # its term runs to 26 May, after the scenario
+    assert path.costs == []  # its term runs to the end of May, after the scenario
     _not_to_the_bailiff(path)  # not before the amicable track after call-2 (day 84)
 
 

@@ -218,6 +218,18 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
         frozenset({ActionKind.BAILIFF_HANDOVER}),
     ),
     "personal-contact": (without(ContactAttempt), frozenset({ActionKind.BAILIFF_HANDOVER})),
+    # the debtor was spoken to today (TODAY, 1 April 2026, is a working day)
+    "call-day": (
+        add(
+            ContactAttempt(
+                occurred_on=TODAY,
+                debtor_id=_P,
+                channel=ContactChannel.PHONE,
+                outcome=ContactOutcome.REACHED,
+            )
+        ),
+        frozenset({ActionKind.PHONE_CALL}),
+    ),
     "amicable-track": (
         add(
             step_taken(

@@ -328,3 +328,26 @@ def test_response_days_is_a_policy_setting() -> None:
     assert policy("classic").settings.costs_when_cannot_pay
     assert PolicySettings().debt_help_response_days == 28
     assert isinstance(policy("humane"), Policy)
+
+
+class TestCircumstances:
+    """What ``review list`` shows a checker about the household (``Decision.circumstances``)."""
+
+    def test_none_for_a_household_with_room(self) -> None:
+        decision = evaluate(file(ROOM), policy("humane"), TODAY, tables())
+        assert decision.circumstances == ()
+        assert decision.room == eur("4168.57")
+
+    def test_below_protected_income_problematic_and_in_debt_help(self) -> None:
+        flagged = DebtorFlagged(occurred_on=TODAY, debtor_id="p1", flag=DebtorFlag.PROBLEMATIC_DEBT)
+        started = DebtHelpStarted(
+            occurred_on=TODAY, debtor_id="p1", help_kind=DebtHelpKind.DEBT_HELP
+        )
+        decision = evaluate(file(POOR, flagged, started), policy("humane"), TODAY, tables())
+        assert decision.circumstances == ("below-protected-income", "debt-help", "problematic-debt")
+        assert decision.room == eur("0.00")
+
+    def test_unknown_figures_give_no_room_and_no_flag(self) -> None:
+        decision = evaluate(file(UNKNOWN), policy("humane"), TODAY, tables())
+        assert decision.room is None
+        assert "below-protected-income" not in decision.circumstances

@@ -105,11 +105,26 @@ class TestPrerequisites:
     """Call, arrangement offer and 14-day letter are never skipped past."""
 
     def test_after_a_hold_the_lowest_prerequisite_comes_first(self) -> None:
-        file = _hold(_fresh_example(), d(1, 2), d(3, 20))
+        # the hold ends on Sunday 22 March: no call on a weekend (the call-day guard)
+        file = _hold(_fresh_example(), d(1, 2), d(3, 22))
         _, taken = run(file, policy("humane"), START, 140)
-        after = [(day, s) for day, s in taken if day > d(3, 20) and s != "early-signal"]
+        after = [(day, s) for day, s in taken if day > d(3, 22) and s != "early-signal"]
         assert [s for _, s in after] == ["call", "arrangement", "letter", "call-2", "bailiff"]
-        assert after[0][0] <= d(3, 22)
+        assert after[0][0] <= d(3, 24)
+
+    def test_a_call_held_at_the_weekend_still_comes_first(self) -> None:
+        """The hold ends on Friday 20 March: the call waits for Monday, and the reminder (a
+        lower step, also due) does not go out ahead of it on the weekend."""
+        file = _hold(_fresh_example(), d(1, 2), d(3, 20))
+        done, taken = run(file, policy("humane"), START, 93)  # through Sunday 22 March
+        after = [(day, s) for day, s in taken if day > d(3, 20) and s != "early-signal"]
+        assert after == [], after
+        sunday = evaluate(done, policy("humane"), d(3, 22), tables())
+        assert sunday.action is None
+        codes = {r.code for n in sunday.notes for r in n.reasons}
+        assert {"call-day", "call-first"} <= codes
+        _, later = run(file, policy("humane"), START, 140)
+        assert next((day, s) for day, s in later if day > d(3, 21)) == (d(3, 23), "call")
 
     def test_a_case_first_seen_late_starts_with_the_call(self) -> None:
         _, taken = run(_fresh_example(), policy("humane"), d(3, 15), 60)
@@ -274,11 +289,11 @@ class TestMinimumGapAfterAStep:
         assert _days_between(taken, "call-2", "bailiff") >= 14
 
     def test_after_a_hold_the_same(self) -> None:
-        file = _hold(_fresh_example(), d(1, 2), d(3, 20))
+        file = _hold(_fresh_example(), d(1, 2), d(3, 22))  # ends on a Sunday
         _, taken = run(file, policy("humane"), START, 140)
-        after = [(day, s) for day, s in taken if day > d(3, 20)]
-        assert (d(3, 25), "arrangement") in after
-        assert (d(4, 8), "letter") in after  # 14 calendar days after the offer, not 26 March
+        after = [(day, s) for day, s in taken if day > d(3, 22)]
+        assert (d(3, 27), "arrangement") in after
+        assert (d(4, 10), "letter") in after  # 14 calendar days after the offer
         assert _days_between(after, "call-2", "bailiff") >= 14
 
     def test_public_claim_aanmaning_waits_too(self) -> None:

@@ -126,11 +126,12 @@ class TestZvwTimeline:
         ]
 
     def test_offer_within_ten_working_days(self) -> None:
-        first = evaluate(case_file(_premiums(2)), policy("zvw"), d(2, 1), tables())
+        # Monday 2 February (no call on Sunday the 1st: the call-day guard)
+        first = evaluate(case_file(_premiums(2)), policy("zvw"), d(2, 2), tables())
         assert first.action is not None
         assert first.action.step_id == "call"  # caught up on before the offer
         file = carry_out(case_file(_premiums(2)), first, policy("zvw"))
-        decision = evaluate(file, policy("zvw"), d(2, 2), tables())
+        decision = evaluate(file, policy("zvw"), d(2, 3), tables())
         assert decision.action is not None
         assert decision.action.step_id == "arrangement-18a"
         assert decision.action.debt_ids == ("p01", "p02")

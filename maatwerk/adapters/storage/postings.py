@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.base import chunks
 from maatwerk.adapters.storage.mapping import cents
-from maatwerk.core.debts import CostLine
-from maatwerk.core.records import PaymentApplication, Posting
+from maatwerk.core.debts import CostLine, DebtStatus
+from maatwerk.core.records import DebtClosure, PaymentApplication, Posting
 
 
-__all__ = ["apply_payments", "post_lines"]
+__all__ = ["apply_payments", "close_debts", "post_lines"]
 
 
 def post_lines(conn: sa.Connection, postings: Sequence[Posting]) -> None:
@@ -79,3 +79,17 @@ def apply_payments(conn: sa.Connection, applications: Sequence[PaymentApplicatio
     ]
     if rows:
         conn.execute(t.applied_payments.insert(), rows)
+
+
+def close_debts(conn: sa.Connection, closures: Sequence[DebtClosure]) -> None:
+    """Store each debt of ``closures`` as ``paid`` on its day, once: only a debt still stored as
+    ``open`` is closed, so a rerun or a later run does not move ``closed_on``."""
+    if not closures:
+        return
+    d = t.debts
+    conn.execute(
+        d.update()
+        .where(d.c.debt_id == sa.bindparam("_debt"), d.c.status == DebtStatus.OPEN.value)
+        .values(status=DebtStatus.PAID.value, closed_on=sa.bindparam("_on")),
+        [{"_debt": c.debt_id, "_on": c.closed_on} for c in closures],
+    )

@@ -24,7 +24,7 @@ from maatwerk.adapters.storage.base import SqlBase, json_object
 from maatwerk.adapters.storage.event_log import event_row
 from maatwerk.adapters.storage.mapping import json_default
 from maatwerk.adapters.storage.outbox import enqueue
-from maatwerk.adapters.storage.postings import apply_payments, post_lines
+from maatwerk.adapters.storage.postings import apply_payments, close_debts, post_lines
 from maatwerk.core.idle import IdleCase, RestedDay
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 
@@ -141,6 +141,7 @@ class SqlRunLedger(SqlBase):
                     fingerprints = {**fingerprints, **after}
             post_lines(conn, [p for o in todo for p in o.postings])
             apply_payments(conn, [a for o in todo for a in o.applications])
+            close_debts(conn, [c for o in todo for c in o.closures])
             run_state.record_states(conn, run_date, todo, fingerprints, evaluator)
             return len(todo) + len(resting)
 

@@ -139,6 +139,11 @@ class Decision:
     """set when the policy charges this household no collection costs (it cannot pay)"""
     flag_problematic: bool = False
     """the run records the problematic-debt flag today (cannot pay, never flagged before)"""
+    room: Money | None = None
+    """the household's room above its protected income today (net income - BVV, never below
+    0); ``None``: a figure is unknown"""
+    circumstances: tuple[str, ...] = ()
+    """what a checker must see about the household (``household.CIRCUMSTANCES``, in that order)"""
 
     @property
     def action_id(self) -> str | None:

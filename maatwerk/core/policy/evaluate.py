@@ -69,6 +69,7 @@ from maatwerk.core.policy.guards import (
     time_barred_reason,
 )
 from maatwerk.core.policy.household import (
+    circumstances,
     costs_waived,
     debt_help_reason,
     flag_due,
@@ -326,6 +327,8 @@ def _decided(
         debt_help=base.debt_help,
         costs_waived=base.costs_waived,
         flag_problematic=base.flag_problematic,
+        room=base.room,
+        circumstances=base.circumstances,
     )
 
 
@@ -440,9 +443,44 @@ def _next_step(
     )
 
 
+def _call_first(chosen: _Candidate | None, candidates: list[_Candidate]) -> dt.date | None:
+    """The day a call that outranks ``chosen`` moves to when only the ``call-day`` guard holds
+    it (a weekend day or public holiday, or the debtor was reached today): the case then waits
+    for that call, so the call still comes first (not a letter today and the call later)."""
+    if chosen is None:
+        return None
+    for candidate in candidates:
+        if candidate.rank <= chosen.rank or candidate.step.action is not ActionKind.PHONE_CALL:
+            continue
+        verdicts = [v for found in candidate.verdicts.values() for v in found]
+        if verdicts and all(v.reason.code == "call-day" and v.until for v in verdicts):
+            return min(v.until for v in verdicts if v.until is not None)
+    return None
+
+
+def _waits_for_call(chosen: _Candidate, until: dt.date) -> StepNote:
+    nl, en = text.date(until, "nl"), until.isoformat()
+    return StepNote(
+        step_id=chosen.step.id,
+        action=chosen.step.action,
+        title_nl=chosen.step.title("nl"),
+        kind=NoteKind.POSTPONED,
+        debt_ids=tuple(chosen.allowed),
+        reasons=(
+            Reason(
+                code="call-first",
+                nl=f"We bellen de klant eerst, op {nl}. Deze stap wacht daarop.",
+                en=f"The debtor is called first, on {en}; this step waits for that.",
+            ),
+        ),
+        until=until,
+    )
+
+
 def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: PolicyTables) -> Decision:
     """The decision for ``case_file`` under ``policy`` on ``today`` (pure, deterministic)."""
     state = derive_state(case_file, today)
+    debt_help = debt_help_reason(state, policy)
     base = Decision(
         debtor_id=case_file.debtor.debtor_id,
         creditor_id=case_file.case.creditor_id,
@@ -454,9 +492,11 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         arrears=state.arrears,
         arrears_months=f"{state.arrears_months:.2f}",
         household=household_reason(state),
-        debt_help=debt_help_reason(state, policy),
+        debt_help=debt_help,
         costs_waived=costs_waived(state, policy),
         flag_problematic=flag_due(state) and not state.deceased,
+        room=None if state.file.household is None else state.file.household.room,
+        circumstances=circumstances(state, debt_help=debt_help is not None),
     )
     if state.deceased:
         note = StepNote(
@@ -523,6 +563,10 @@ def evaluate(case_file: CaseFile, policy: Policy, today: dt.date, tables: Policy
         candidates.append(candidate)
 
     chosen = next((c for c in reversed(candidates) if c.allowed), None)
+    waits_for_call = _call_first(chosen, candidates)
+    if chosen is not None and waits_for_call is not None:
+        notes.append(_waits_for_call(chosen, waits_for_call))
+        chosen = None
     for candidate in candidates:
         notes.extend(_verdict_notes(candidate.step, candidate.verdicts))
         if chosen is not None and candidate is not chosen and candidate.allowed:

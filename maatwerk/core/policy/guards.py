@@ -38,7 +38,13 @@ from maatwerk.core.calendar import (
 )
 from maatwerk.core.collection_costs import FOURTEEN_DAYS
 from maatwerk.core.debts import ClaimKind, Debt
-from maatwerk.core.events import ActionKind, ConsentScope, DebtHelpKind, DebtorFlag
+from maatwerk.core.events import (
+    ActionKind,
+    ConsentScope,
+    ContactOutcome,
+    DebtHelpKind,
+    DebtorFlag,
+)
 from maatwerk.core.letter_dates import AANMANING_DAYS, LetterTerms, zvw_notice_last_day
 from maatwerk.core.limitation import LimitationResult
 from maatwerk.core.policy import text
@@ -657,6 +663,60 @@ def personal_contact(ctx: GuardContext) -> Verdict | None:
         "Er is nog niet geprobeerd de klant persoonlijk te spreken (bellen of langsgaan). "
         "Dat moet eerst.",
         "No personal contact attempt (call or visit) yet; one must come first.",
+    )
+
+
+_CALL: Final = frozenset({ActionKind.PHONE_CALL})
+
+
+@_builtin(
+    "call-day",
+    applies_to=_CALL,
+    mandatory=True,
+    nl="geen werkdag, of klant vandaag al gesproken",
+    en="not a working day, or the debtor was reached today",
+)
+def call_day(ctx: GuardContext) -> Verdict | None:
+    """No call on a weekend day or public holiday (the ``atw`` calendar: Algemene termijnenwet
+    art. 3, with the decreed bridge days), and none to someone already spoken to today (a call
+    or visit recorded today that reached them: any outcome but ``no-answer``). The call moves
+    to the next working day. Mandatory: a plugin's phone channel cannot drop it.
+    """
+    today = ctx.today
+    days = ctx.tables.calendars.get(ctx.tables.atw)
+    if days.covers(today):
+        working = days.next_business_day(today)
+    else:  # beyond the holiday table: weekends at least
+        working = today + dt.timedelta(
+            days=max(0, 7 - today.weekday()) if today.weekday() >= 5 else 0
+        )
+    if working != today:
+        nl, en = _d(working)
+        return _verdict(
+            "call-day",
+            f"Vandaag is geen werkdag (weekend of feestdag). We bellen niet. "
+            f"We bellen op de eerste werkdag: {nl}.",
+            f"Today is not a working day (weekend or public holiday): no call. "
+            f"The call moves to the next working day, {en}.",
+            until=working,
+        )
+    reached = any(
+        c.channel.is_personal
+        and c.outcome is not ContactOutcome.NO_ANSWER
+        and c.occurred_on == today
+        for c in ctx.state.contacts
+    )
+    if not reached:
+        return None
+    nxt = days.next_business_day(today + _DAY) if days.covers(today + _DAY) else today + _DAY
+    nl, en = _d(nxt)
+    return _verdict(
+        "call-day",
+        f"We hebben de klant vandaag al gesproken. We bellen niet nog een keer op dezelfde dag. "
+        f"We kijken op {nl} opnieuw.",
+        f"The debtor was already reached today: no second call the same day. "
+        f"Looked at again on {en}.",
+        until=nxt,
     )
 
 

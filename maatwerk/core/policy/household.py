@@ -46,12 +46,14 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "CIRCUMSTANCES",
     "COST_ACTIONS",
     "DebtHelpState",
     "HelpStatus",
     "PayStatus",
     "bvv_needs_person_reason",
     "cannot_pay_reason",
+    "circumstances",
     "costs_waived",
     "debt_help_reason",
     "debt_help_state",
@@ -168,6 +170,32 @@ def bvv_needs_person_reason(state: CaseState) -> Reason | None:
         f"({household.needs_person}).{low_en} A case manager sets the increase "
         "(maatwerk debtor housing --owner-increase).",
     )
+
+
+#: What a checker must see about a household before approving a step (``review list``), in this
+#: order: net income at or below the protected income (Rv 475da), on bijstand, in (or referred
+#: to) debt help, problematic debt recorded, vulnerable.
+CIRCUMSTANCES: Final = (
+    "below-protected-income",
+    "bijstand",
+    "debt-help",
+    "problematic-debt",
+    "vulnerable",
+)
+
+
+def circumstances(state: CaseState, *, debt_help: bool) -> tuple[str, ...]:
+    """The :data:`CIRCUMSTANCES` that hold for the case today; ``debt_help``: the decision
+    names a debt-help status (referred, running, resumed)."""
+    household = state.household
+    held = {
+        "below-protected-income": household is not None and household.no_room,
+        "bijstand": state.debtor.on_bijstand,
+        "debt-help": debt_help,
+        "problematic-debt": DebtorFlag.PROBLEMATIC_DEBT in state.flags,
+        "vulnerable": state.vulnerable,
+    }
+    return tuple(c for c in CIRCUMSTANCES if held[c])
 
 
 def household_reason(state: CaseState) -> Reason | None:

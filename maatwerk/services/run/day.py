@@ -205,6 +205,7 @@ def _hold_for_review(
                     decision=attrs.evolve(decision, outcome="awaiting-review"),
                     postings=outcome.postings,
                     applications=outcome.applications,
+                    closures=outcome.closures,
                 )
             )
         else:

@@ -58,7 +58,7 @@ from maatwerk.services.run.arrangements import (
     plan_reminders,
 )
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES
-from maatwerk.services.run.payments import apply_payments
+from maatwerk.services.run.payments import apply_payments, paid_in_full
 from maatwerk.services.run.postal import route_postal
 
 
@@ -89,6 +89,25 @@ _OUTCOME: Final[Mapping[DecisionStatus, str]] = {
     DecisionStatus.CLOSED: "closed",
     DecisionStatus.STOPPED: "stopped",
 }
+
+
+def _review_facts(
+    decision: Decision, stored: StoredCase, explanation: Sequence[str]
+) -> dict[str, Any]:
+    """What a checker sees in ``review list`` without running ``explain``: the amount still
+    owed, the household's room above its protected income, its circumstances and the line of
+    the explanation that matters to the checker: why the household cannot pay (or its debt
+    help) when that is known, else the line about today's step (the explanation's first lines
+    retell the case's history)."""
+    household = [r.nl for r in (decision.household, decision.debt_help) if r is not None]
+    today = [line for line in explanation if line.startswith("Vandaag: ")]
+    first = household or today or list(explanation)
+    return {
+        "explanation": first[0] if first else None,
+        "amount": stored.case.outstanding.total.format(),
+        "room": None if decision.room is None else decision.room.format(),
+        "flags": list(decision.circumstances),
+    }
 
 
 def outcome_from_decision(
@@ -137,6 +156,8 @@ def outcome_from_decision(
         "arrears_months": decision.arrears_months,
         "next_check_on": decision.next_check_on.isoformat() if decision.next_check_on else None,
     }
+    if outcome == "review":
+        detail["review"] = _review_facts(decision, stored, explanation)
     record = DecisionRecord(
         run_date=decision.today,
         case=key,
@@ -367,7 +388,9 @@ class PolicyCaseEvaluator:
         )
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
+        before = stored.case
         stored, applications = apply_payments(stored, today, self.allocation)
+        closures = paid_in_full(before, stored.case)
         plans = monitor_arrangements(stored, today)
         promises = monitor_promises(stored, today, self._promise_grace(stored))
         judged = (*plans.events, *promises.events)
@@ -414,6 +437,7 @@ class PolicyCaseEvaluator:
             events=(*judged, *events),
             postings=postings,
             applications=applications,
+            closures=closures,
             wake_on=wake_on,
             rests_as=rests_as,
         )
