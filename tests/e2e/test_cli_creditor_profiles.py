@@ -34,10 +34,12 @@ creditor_id = "NL66ZZZ301234560000"
 public = true
 """
 PORTFOLIO = (
-    "debtor_id,name,household,net_monthly_income,payday,phone,debt_id,creditor_id,"
-    "principal,due_date,category,periodic,kind\n"
-    "D000,Person 0,single,1200.00,25,0600000000,B000-0,zorg,100.00,2026-03-02,premium,yes,private\n"
-    "D001,Person 1,single,1210.00,25,0600000001,B001-0,gemeente,101.00,2026-03-03,other,no,public\n"
+    "debtor_id,name,household,net_monthly_income,payday,phone,street,house_number,postcode,city,"
+    "debt_id,creditor_id,principal,due_date,category,periodic,kind\n"
+    "D000,Person 0,single,1200.00,25,0600000000,Kerkstraat,1,1011 AB,Amsterdam,"
+    "B000-0,zorg,100.00,2026-03-02,premium,yes,private\n"
+    "D001,Person 1,single,1210.00,25,0600000001,Kerkstraat,2,1011 AB,Amsterdam,"
+    "B001-0,gemeente,101.00,2026-03-03,other,no,public\n"
 )
 
 

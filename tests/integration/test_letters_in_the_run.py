@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from run_helpers import bill, import_portfolio, shipped_evaluator, single, stock_dispatcher
+from run_helpers import HOME, bill, import_portfolio, shipped_evaluator, single, stock_dispatcher
 
 from maatwerk.adapters.channels._files import dutch_amount, dutch_date
 from maatwerk.adapters.legal_tables import load_bik_table
@@ -38,6 +38,7 @@ def earner(debtor_id: str = "D1") -> Debtor:
         net_monthly_income=eur("1500.00"),
         gross_annual_income=eur("24000.00"),
         phone="0612345678",
+        address=HOME,
     )
 
 

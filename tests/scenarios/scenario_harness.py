@@ -119,6 +119,10 @@ _PORTFOLIO_COLUMNS = (
     "payday",
     "phone",
     "on_bijstand",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
     "debt_id",
     "creditor_id",
     "principal",
@@ -146,6 +150,10 @@ def portfolio_csv(households: Iterable[Household]) -> str:
                     h.payday,
                     f"06{n:08}",
                     "yes" if h.on_bijstand else "no",
+                    "Dorpsstraat",  # every household has a postal address (no address: no
+                    str(n + 1),  # letter, the run puts a call on the work list instead)
+                    f"{1011 + n} AB",
+                    "Amsterdam",
                     c.debt_id,
                     c.creditor,
                     c.principal,
