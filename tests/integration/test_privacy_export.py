@@ -8,6 +8,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import attrs
+import pytest
 from run_helpers import (
     bill,
     import_payments,
@@ -104,7 +106,8 @@ def test_everything_about_the_debtor_and_nothing_about_another(
     assert debtor["net_monthly_income"] == "1500.00"
 
     (debt,) = document["debts"]
-    assert debt["debt_id"] == "B1" and debt["principal"] == "300.00"
+    assert debt["debt_id"] == "B1"
+    assert debt["principal"] == "300.00"
     assert [p["payment_id"] for p in document["payments"]] == ["PAY1"]
     assert document["payments"][0]["amount"] == "50.00"
     assert [a["payment_id"] for a in debt["applied_payments"]] == ["PAY1"]
@@ -127,13 +130,11 @@ def test_everything_about_the_debtor_and_nothing_about_another(
 def test_a_stored_bsn_is_in_the_export_and_an_unknown_debtor_is_refused(
     store: SqlStore,
 ) -> None:
-    import attrs
-    import pytest
-
     import_portfolio(store, [attrs.evolve(single("D1", "Anna"), bsn="111222333")])
     document = privacy_export(store, "D1", made_on=MADE_ON)
     assert document["debtor"]["bsn"] == "111222333"
-    assert document["debts"] == [] and document["outbox"] == []
+    assert document["debts"] == []
+    assert document["outbox"] == []
     assert validate(document, "privacy-export.v1.json") == []
     with pytest.raises(UnknownDebtorError):
         privacy_export(store, "NOPE", made_on=MADE_ON)

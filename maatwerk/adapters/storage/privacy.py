@@ -48,9 +48,9 @@ def _value(column: str, value: Any) -> tuple[str, Any]:
     return column, value
 
 
-def _plain(row: Any) -> dict[str, Any]:
+def _plain(row: sa.RowMapping) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for column, value in row._mapping.items():
+    for column, value in row.items():
         if column in _LEFT_OUT:
             continue
         name, plain = _value(str(column), value)
@@ -59,7 +59,7 @@ def _plain(row: Any) -> dict[str, Any]:
 
 
 def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
-    return [_plain(row) for row in conn.execute(query)]
+    return [_plain(row) for row in conn.execute(query).mappings()]
 
 
 def _debtor(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,11 +98,11 @@ class SqlPrivacy(SqlBase):
             ):
                 query = sa.select(table).where(table.c.debt_id.in_(debt_ids)).order_by(order)
                 for line in _rows(conn, query) if debt_ids else []:
-                    debt = str(line.pop("debt_id"))
+                    owner = str(line.pop("debt_id"))
                     line.pop("id", None)
-                    per_debt[debt][name].append(line)
-            for debt in debts:
-                debt.update(per_debt[str(debt["debt_id"])])
+                    per_debt[owner][name].append(line)
+            for row in debts:
+                row.update(per_debt[str(row["debt_id"])])
 
             def of_debtor(table: sa.Table, *order: Any) -> list[dict[str, Any]]:
                 return _rows(
