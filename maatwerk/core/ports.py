@@ -339,6 +339,8 @@ class RecordedEvent:
     debt_id: str | None
     occurred_on: dt.date
     payload: Mapping[str, object] = attrs.field(factory=dict, hash=False)
+    recorded_by: str = ""
+    """who or what wrote it (a user name, an import, a channel, ``"engine"``); ``""`` unknown"""
 
 
 @attrs.frozen(kw_only=True)

@@ -56,12 +56,13 @@ class UnknownDebtorError(LookupError):
 def _history(source: SubjectAccess, debtor_id: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for recorded in source.history(debtor_id):
-        if recorded.event is not None:
-            record = event_to_record(recorded.event)
-            recorded_by = record.pop("recorded_by", None)
-        else:
-            record = dict(recorded.payload)
-            recorded_by = record.pop("recorded_by", record.pop("actor", None))
+        record = (
+            event_to_record(recorded.event)
+            if recorded.event is not None
+            else dict(recorded.payload)
+        )
+        recorded_by = recorded.recorded_by or record.get("recorded_by") or None
+        record.pop("recorded_by", None)
         for repeated in ("kind", "debtor_id", "debt_id", "occurred_on"):
             record.pop(repeated, None)
         out.append(

@@ -127,14 +127,40 @@ def test_everything_about_the_debtor_and_nothing_about_another(
         assert other not in text, other
 
 
-def test_a_stored_bsn_is_in_the_export_and_an_unknown_debtor_is_refused(
+def test_a_stored_bsn_a_change_and_its_author_are_in_the_export_an_unknown_debtor_is_refused(
     store: SqlStore,
 ) -> None:
     import_portfolio(store, [attrs.evolve(single("D1", "Anna"), bsn="111222333")])
+    store.apply_import(
+        ImportBatch(
+            kind=ImportKind.DEBTORS,
+            file_name="d",
+            file_sha256="3",
+            records=(attrs.evolve(single("D1", "Anna"), bsn="111222333", phone="0611111111"),),
+            recorded_by="alice",
+        )
+    )
     document = privacy_export(store, "D1", made_on=MADE_ON)
+    assert document["debtor"]["phone"] == "0611111111"
+    updated = [h for h in document["history"] if h["recorded_by"] == "alice"]
+    assert updated, document["history"]  # the change, with who made it
+    assert any("phone" in json.dumps(h["fields"]) for h in updated)
     assert document["debtor"]["bsn"] == "111222333"
     assert document["debts"] == []
     assert document["outbox"] == []
     assert validate(document, "privacy-export.v1.json") == []
     with pytest.raises(UnknownDebtorError):
         privacy_export(store, "NOPE", made_on=MADE_ON)
+
+
+def test_the_schema_is_not_vacuous(store: SqlStore) -> None:
+    import_portfolio(store, [single("D1", "Anna")])
+    document = privacy_export(store, "D1", made_on=MADE_ON)
+    assert validate(document, "privacy-export.v1.json") == []
+    for broken in (
+        {k: v for k, v in document.items() if k != "outbox"},
+        {**document, "debtor": {**document["debtor"], "address": {"street": "x"}}},
+        {**document, "debtor": {**document["debtor"], "bsn": "12"}},
+        {**document, "history": [{"kind": "x"}]},
+    ):
+        assert validate(broken, "privacy-export.v1.json")
