@@ -161,6 +161,12 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         short_help="Escalation policies: check a file, show the steps, explain a decision.",
     ),
     LazyCommand(
+        name="privacy",
+        module="privacy",
+        attribute="privacy",
+        short_help="Privacy (AVG): the data-subject access export of one debtor.",
+    ),
+    LazyCommand(
         name="plugins",
         module="plugins",
         attribute="plugins",

@@ -339,6 +339,39 @@ class RecordedEvent:
     debt_id: str | None
     occurred_on: dt.date
     payload: Mapping[str, object] = attrs.field(factory=dict, hash=False)
+    recorded_by: str = ""
+    """who or what wrote it (a user name, an import, a channel, ``"engine"``); ``""`` unknown"""
+
+
+@attrs.frozen(kw_only=True)
+class SubjectRows:
+    """Everything stored about one debtor, as plain JSON-able rows (for the AVG art. 15 export).
+
+    Each row is a column -> value mapping (dates ISO, amounts as strings with two decimals, no
+    internal hashes); ``debtor`` leaves out the BSN when the deployment stores none.
+    """
+
+    debtor: Mapping[str, object] = attrs.field(hash=False)
+    debts: tuple[Mapping[str, object], ...] = ()
+    """each with ``cost_lines``, ``interest_lines`` and ``applied_payments``"""
+    payments: tuple[Mapping[str, object], ...] = ()
+    mandates: tuple[Mapping[str, object], ...] = ()
+    consents: tuple[Mapping[str, object], ...] = ()
+    holds: tuple[Mapping[str, object], ...] = ()
+    decisions: tuple[Mapping[str, object], ...] = ()
+    outbox: tuple[Mapping[str, object], ...] = ()
+    """each with its payload, delivery status, receipt and review (if any)"""
+
+
+class SubjectAccess(Protocol):
+    """What the data-subject access export reads (separate from :class:`Store`, like
+    :class:`ReturnsLedger`, so existing fakes of ``Store`` stay complete)."""
+
+    def subject_rows(self, debtor_id: str) -> SubjectRows | None:
+        """Every stored row about ``debtor_id``; ``None`` when there is no such debtor."""
+        ...
+
+    def history(self, debtor_id: str) -> Sequence[RecordedEvent]: ...
 
 
 class CaseRepository(Protocol):

@@ -46,6 +46,7 @@ def recorded_event(row: Any) -> RecordedEvent:
         debt_id=row.debt_id,
         occurred_on=row.occurred_on,
         payload=payload,
+        recorded_by=str(getattr(row, "actor", None) or ""),  # the report reads no actor
     )
 
 

@@ -14,7 +14,8 @@ One module per thing stored, each a class over the shared engine (:class:`~.base
 - :mod:`~.outbox`: the outbox and delivered items (``Outbox``, ``ReturnsLedger``);
 - :mod:`~.reviews`: the review queue (``ReviewQueue``);
 - :mod:`~.imports`: import files and keyed returns events (``ImportStore``, ``ReturnsLedger``);
-- :mod:`~.reporting`: the funnel report's data (``ReportSource``).
+- :mod:`~.reporting`: the funnel report's data (``ReportSource``);
+- :mod:`~.privacy`: every row about one debtor for the access export (``SubjectAccess``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from maatwerk.adapters.storage.engine import make_engine
 from maatwerk.adapters.storage.event_log import SqlEventLog
 from maatwerk.adapters.storage.imports import SqlImports
 from maatwerk.adapters.storage.outbox import SqlOutbox
+from maatwerk.adapters.storage.privacy import SqlPrivacy
 from maatwerk.adapters.storage.recording import SqlRunLedger
 from maatwerk.adapters.storage.reporting import SqlReporting
 from maatwerk.adapters.storage.reviews import SqlReviews
@@ -33,7 +35,14 @@ __all__ = ["SqlStore"]
 
 
 class SqlStore(
-    SqlCases, SqlEventLog, SqlRunLedger, SqlOutbox, SqlReviews, SqlImports, SqlReporting
+    SqlCases,
+    SqlEventLog,
+    SqlRunLedger,
+    SqlOutbox,
+    SqlReviews,
+    SqlImports,
+    SqlReporting,
+    SqlPrivacy,
 ):
     """Storage on one SQLAlchemy engine (SQLite file or PostgreSQL) made by
     :func:`~maatwerk.adapters.storage.engine.make_engine` (its JSON serializer writes the dates
