@@ -308,11 +308,17 @@ def _column(data: ReportData, capacity: Capacity | None) -> PolicyFigures:
         protected=tuple(
             ProtectionReason(reason=r.reason, decisions=r.decisions, households=r.households)
             for r in data.blocked
+            if r.reason not in SCHEDULING_REASONS
         ),
         arrangement_points=tuple(points),
         households_billed=len(by_debtor),
         not_within_31_days=not_within_31,
     )
+
+
+#: Blocks that only move a step to another day (a call on the next working day, or after the
+#: call postponed that way): scheduling, not a step left out to protect the household.
+SCHEDULING_REASONS: Final = frozenset({"call-day", "call-first"})
 
 
 def _settled(bill: BillRow) -> dt.date:
