@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from cli_helpers import migrate_and_import
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from maatwerk.cli import cli
 
@@ -32,7 +32,7 @@ payer_id,debtor_id,period,amount,paid_on
 """
 
 
-def _import(runner: CliRunner, db_url: str, path: Path, text: str) -> object:
+def _import(runner: CliRunner, db_url: str, path: Path, text: str) -> Result:
     path.write_text(text, encoding="utf-8")
     return runner.invoke(cli, ["import", "remittance", str(path), "--db", db_url, "--json"])
 
