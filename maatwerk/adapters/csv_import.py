@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final, TypeVar
@@ -35,6 +36,8 @@ from maatwerk.services.importing import ImportFile, ParsedRow
 __all__ = [
     "ADDRESS_COLUMNS",
     "COLUMNS",
+    "REMITTANCE_COLUMNS",
+    "REMITTANCE_REQUIRED",
     "REQUIRED",
     "decode_text",
     "read_import_file",
@@ -519,6 +522,110 @@ def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
         rows.append(ParsedRow(line=line, records=records))
     return ImportFile(
         kind=kind,
+        file_name=name,
+        file_sha256=hashlib.sha256(raw).hexdigest(),
+        rows=tuple(rows),
+        errors=tuple(errors),
+    )
+
+
+# ------------------------------------------------------------------------- payer remittances
+#: Columns of a payer's remittance file: what an employer or benefit agency deducted and paid
+#: on for a deduction-at-source plan (docs/formats/remittance-csv.md).
+REMITTANCE_COLUMNS: Final = (
+    "payer_id",
+    "debtor_id",
+    "period",
+    "amount",
+    "paid_on",
+    "reference",
+    "debt_id",
+    "currency",
+)
+REMITTANCE_REQUIRED: Final = ("payer_id", "debtor_id", "period", "amount", "paid_on")
+_PERIOD: Final = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def remittance_payment_id(payer_id: str, debtor_id: str, period: str) -> str:
+    """The payment id of one remitted deduction: one per payer, debtor and month, so the same
+    file (or a corrected one) imported again books nothing twice. A long one is hashed."""
+    ident = f"remit:{payer_id}:{debtor_id}:{period}"
+    if len(ident) <= _ID_MAX:
+        return ident
+    return f"remit:{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:40]}"
+
+
+def _remittance(row: _Row) -> Payment:
+    currency = row.currency()
+    payer = row.ident("payer_id")
+    debtor = row.ident("debtor_id")
+    period = row.text("period", required=True, max_len=7)
+    match = _PERIOD.fullmatch(period)
+    if period and match is None:
+        row.errors.append(_RowError("period", f"{period!r} is not a month (YYYY-MM)"))
+    amount = row.amount("amount", currency, required=True, positive=True)
+    paid_on = row.date("paid_on", required=True)
+    if match is not None and paid_on is not None:
+        first = dt.date(int(match.group(1)), int(match.group(2)), 1)
+        if paid_on < first:
+            row.errors.append(_RowError("paid_on", f"is before the period {period}"))
+    reference = row.text("reference", max_len=140)
+    return Payment(
+        payment_id=remittance_payment_id(payer, debtor, period),
+        debtor_id=debtor,
+        received_on=paid_on or dt.date.min,
+        amount=amount or Money("0.01", currency),
+        designated_debt_id=row.optional("debt_id", max_len=_ID_MAX),
+        reference=reference or f"inhouding {payer} {period}",
+    )
+
+
+def read_remittance_file(path: Path) -> ImportFile:
+    """Parse a payer's remittance CSV into payments (an :class:`ImportFile` of kind
+    ``payments``): problems are returned by line and field, as :func:`read_import_file` does."""
+    name = path.name
+    raw, text = read_text_file(path)
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header or not any(header):
+        raise InputError("the file has no header row", Location(file=name, line=1))
+    reader.fieldnames = header
+    unknown = [h for h in header if h not in REMITTANCE_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column {unknown[0]!r} for a remittance file; allowed: "
+            f"{', '.join(REMITTANCE_COLUMNS)}",
+            Location(file=name, line=1, field=unknown[0]),
+        )
+    missing = [c for c in REMITTANCE_REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"required column {missing[0]!r} is missing",
+            Location(file=name, line=1, field=missing[0]),
+        )
+    rows: list[ParsedRow] = []
+    errors: list[InputError] = []
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            errors.append(InputError("more fields than the header has", Location(name, line)))
+            continue
+        if all(not (v or "").strip() for v in record.values()):
+            continue
+        row = _Row(values=record, decimal_comma=delimiter == ";")
+        payment = _remittance(row)
+        if row.errors:
+            seen: set[tuple[str, str]] = set()
+            for err in row.errors:
+                if (err.field, err.message) not in seen:
+                    seen.add((err.field, err.message))
+                    errors.append(InputError(err.message, Location(name, line, err.field)))
+            continue
+        rows.append(ParsedRow(line=line, records=(payment,)))
+    return ImportFile(
+        kind=ImportKind.PAYMENTS,
         file_name=name,
         file_sha256=hashlib.sha256(raw).hexdigest(),
         rows=tuple(rows),

@@ -1,4 +1,5 @@
-"""``maatwerk import portfolio|debtors|debts|payments|mandates|consents|holds FILE.csv``, and
+"""``maatwerk import portfolio|debtors|debts|payments|mandates|consents|holds FILE.csv``,
+``maatwerk import remittance FILE.csv`` (a payer's deductions at source, booked as payments) and
 ``maatwerk import municipal-feedback FILE`` (the municipality's answers to referrals, CSV or
 JSON; :mod:`maatwerk.services.municipal_feedback`).
 
@@ -11,11 +12,12 @@ lists are in ``docs/formats/import-csv.md``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from maatwerk.adapters.csv_import import read_import_file
+from maatwerk.adapters.csv_import import read_import_file, read_remittance_file
 from maatwerk.adapters.municipal_feedback import read_feedback_file
 from maatwerk.cli._common import DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
@@ -25,7 +27,7 @@ from maatwerk.cli.returns_import import import_returns_command
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import event_to_record
 from maatwerk.core.records import ImportKind
-from maatwerk.services.importing import ImportRejectedError, import_file
+from maatwerk.services.importing import ImportFile, ImportRejectedError, import_file
 from maatwerk.services.municipal_feedback import FeedbackRejectedError, import_feedback
 
 
@@ -48,14 +50,18 @@ _HELP = {
 }
 
 
-def _make(kind: ImportKind) -> click.Command:
-    @click.command(name=kind.value)
+def _make(
+    kind: ImportKind, name: str = "", read: Callable[[Path], ImportFile] | None = None
+) -> click.Command:
+    reader = read or (lambda path: read_import_file(path, kind))
+
+    @click.command(name=name or kind.value)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @db_option
     @json_option
     @click.option("--by", "by", default="import", show_default=True, help="Who imports (audit).")
     def command(file: Path, db_url: str, as_json: bool, by: str) -> None:
-        parsed = read_import_file(file, kind)
+        parsed = reader(file)
         with open_store(db_url) as store:
             try:
                 counts = import_file(
@@ -178,5 +184,13 @@ def _feedback_error(error: InputError, word: str) -> str:
 for _kind in ImportKind:
     import_.add_command(_make(_kind))
 del _kind
+_remittance = _make(ImportKind.PAYMENTS, "remittance", read_remittance_file)
+_remittance.help = """Import a payer's remittance CSV: what an employer or benefit agency deducted
+for a deduction-at-source plan, one row per debtor per month, booked as payments.
+
+Columns: payer_id, debtor_id, period (YYYY-MM), amount, paid_on (YYYY-MM-DD); optional
+reference, debt_id, currency. All rows or none; importing again books nothing twice (one payment
+per payer, debtor and month). The payments count for the plan like any other payment."""
+import_.add_command(_remittance)
 import_.add_command(import_returns_command)
 import_.add_command(import_feedback_command)

@@ -329,10 +329,23 @@ _record_command(
         help="Day of the month the instalments fall on (default: the mandate's collection day, "
         "else just after payday); moved to the next SEPA business day.",
     ),
+    click.option(
+        "--payer-id",
+        default=None,
+        help="With --method deduction (required): the employer's or benefit agency's id, "
+        "e.g. a loonheffingennummer (123456789L01), a KvK number, or UWV/SVB.",
+    ),
+    click.option(
+        "--payer-name",
+        default=None,
+        help="With --method deduction (required): the payer's name (employer, UWV, SVB, "
+        "gemeente). Accepting the offer records the debtor's agreement to the deduction.",
+    ),
     service=_propose,
     says=lambda event: (
         f"arrangement {event.arrangement_id} offered: {event.instalments} x "
-        f"{event.instalment} by {event.method.value if event.method else 'transfer'}; "
+        f"{event.instalment} by {event.method.value if event.method else 'transfer'}"
+        f"{f' via {event.payer_name} ({event.payer_id})' if event.payer_id else ''}; "
         f"answer by {event.respond_by}"
     ),
 )

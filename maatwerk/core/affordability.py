@@ -23,7 +23,14 @@ from maatwerk.core.errors import InputError, Location
 from maatwerk.core.money import Money, Rounding, allocate
 
 
-__all__ = ["Affordability", "AffordabilityLine", "Commitment", "OtherDebt", "affordability"]
+__all__ = [
+    "Affordability",
+    "AffordabilityLine",
+    "Commitment",
+    "OtherDebt",
+    "affordability",
+    "deduction_amount",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -120,3 +127,14 @@ def affordability(
     capacity = share[0]
     lines.append(AffordabilityLine(term="Aflossen per maand voor deze schuldeiser", value=capacity))
     return Affordability(capacity=capacity, room=room, free=free, share=share, lines=tuple(lines))
+
+
+def deduction_amount(instalment: Money, net_income: Money, protected_income: Money) -> Money:
+    """What a payer may deduct this month for an agreed instalment: the instalment, never more
+    than net income minus the protected income (BVV), never below zero.
+
+    A voluntary deduction at source (looninhouding) is valid only as far as the wages could be
+    attached (BW 7:633), so the household keeps its BVV (Rv 475d) whatever was agreed.
+    """
+    room = (net_income - protected_income).clamp_zero()
+    return instalment.clamp_zero().min(room)

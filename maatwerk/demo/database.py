@@ -23,7 +23,7 @@ from typing import Final
 
 import attrs
 
-from maatwerk.adapters.csv_import import read_import_file
+from maatwerk.adapters.csv_import import read_import_file, read_remittance_file
 from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa.channel import end_to_end_id_for
 from maatwerk.adapters.storage import SqlStore, migrate
@@ -162,7 +162,7 @@ class StoreDemoIO:
         self.evaluator = evaluator
         self.out_dir = out_dir
         self.channels = _channel_links(out_dir, sorted(plugins.channels()))
-        for folder in ("payments", "returns"):
+        for folder in ("payments", "remittances", "returns"):
             (out_dir / folder).mkdir(parents=True, exist_ok=True)
 
     def record_payments(self, day: dt.date, payments: Sequence[Payment]) -> int:
@@ -177,6 +177,25 @@ class StoreDemoIO:
                 )  # fmt: skip
         parsed = read_import_file(path, ImportKind.PAYMENTS)
         return import_file(parsed, self.store, recorded_by="demo-bank").rows
+
+    def record_remittances(self, day: dt.date, remitted: Sequence[tuple[str, Payment]]) -> int:
+        by_payer: dict[str, list[Payment]] = {}
+        for payer, payment in remitted:
+            by_payer.setdefault(payer, []).append(payment)
+        rows = 0
+        for payer, payments in sorted(by_payer.items()):
+            path = self.out_dir / "remittances" / f"remittance-{payer}-{day.isoformat()}.csv"
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(("payer_id", "debtor_id", "period", "amount", "paid_on"))
+                for p in payments:
+                    writer.writerow(
+                        (payer, p.debtor_id, f"{day.year:04d}-{day.month:02d}",
+                         f"{p.amount.amount:.2f}", p.received_on.isoformat())
+                    )  # fmt: skip
+            parsed = read_remittance_file(path)
+            rows += import_file(parsed, self.store, recorded_by=f"demo-payer-{payer}").rows
+        return rows
 
     def bank_returns(
         self, day: dt.date, returns: Sequence[BankReturn]

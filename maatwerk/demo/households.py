@@ -64,6 +64,8 @@ class Plan:
     left: int
     next_due: dt.date
     fits: bool
+    payer_id: str | None = None
+    """a deduction at source: the payer that deducts each month and remits it"""
 
 
 @attrs.define
@@ -191,6 +193,10 @@ class Home:
         if plan.left <= 0:
             self.plan = None  # the last instalment; the run sees the plan completed
             self.unpaid.clear()
+        elif plan.payer_id is not None:  # a payer deducts once a calendar month
+            month = plan.next_due.month % 12 + 1
+            year = plan.next_due.year + (plan.next_due.month == 12)
+            plan.next_due = plan.next_due.replace(year=year, month=month)
         else:
             plan.next_due = plan.next_due + dt.timedelta(days=30)
         return plan.instalment

@@ -29,6 +29,7 @@ once per policy with the same luck); the run itself is deterministic for a date.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -82,11 +83,30 @@ _LETTERS: Final = frozenset(
 )
 
 
+#: The demo's payers for households paid by deduction at source: two benefit agencies and an
+#: employer (a made-up loonheffingennummer).
+DEMO_PAYERS: Final = (
+    ("UWV", "UWV (demo)"),
+    ("SVB", "SVB (demo)"),
+    ("999999990L01", "Demo Werkgever B.V."),
+)
+
+
+def demo_payer(debtor_id: str) -> tuple[str, str]:
+    """The payer (id, name) of a household paid by deduction at source, fixed per debtor."""
+    return DEMO_PAYERS[zlib.crc32(debtor_id.encode("utf-8")) % len(DEMO_PAYERS)]
+
+
 class DemoIO(Protocol):
     """What the demo needs from the outside: the imports, the bank file and the daily run."""
 
     def record_payments(self, day: dt.date, payments: Sequence[Payment]) -> int:
         """Import the day's received payments (as a payments file); returns the rows imported."""
+        ...
+
+    def record_remittances(self, day: dt.date, remitted: Sequence[tuple[str, Payment]]) -> int:
+        """Import what payers deducted at source and remitted today, ``(payer id, payment)``,
+        as a remittance file per payer (``maatwerk import remittance``); returns the rows."""
         ...
 
     def bank_returns(
@@ -212,6 +232,7 @@ class _Driver:
     def day(self, day: dt.date) -> DemoDay:
         record = DemoDay(day=day)
         payments: list[Payment] = []
+        remitted: list[tuple[str, Payment]] = []
         returns: list[BankReturn] = []
         sent: list[SentCollection] = []
         self._bills_due(day, payments, returns, sent)
@@ -221,8 +242,11 @@ class _Driver:
         for home in self.homes.values():
             if home.deceased:
                 continue
+            payer = home.plan.payer_id if home.plan is not None else None
             instalment = home.plan_instalment(day)
-            if instalment is not None:
+            if instalment is not None and payer is not None:
+                remitted.append((payer, home.payment(day, instalment)))  # the payer remits
+            elif instalment is not None:
                 payments.append(home.payment(day, instalment))
             if home.bailiff_collects(day):
                 # within the protected income, or a bank garnishment (below)
@@ -266,6 +290,8 @@ class _Driver:
                     home.unpaid.clear()
         if payments:
             record.payments = self.io.record_payments(day, payments)
+        if remitted:
+            record.payments += self.io.record_remittances(day, remitted)
         if returns:
             record.returns += self._returns(day, returns, sent)
         if sepa_returns:
@@ -347,10 +373,19 @@ class _Driver:
         if not owed.is_positive:
             return
         capacity = home.capacity(owed)
+        # a household paid by deduction at source (payment method source-deduction) has its
+        # employer or benefit agency deduct the instalments; it agrees by accepting the offer
+        payer = (
+            demo_payer(home.debtor_id)
+            if home.synthetic.method is PaymentMethod.SOURCE_DEDUCTION and fixed is None
+            else None
+        )
         try:
             offer = recording.propose_arrangement_for(
                 self.store, home.debtor_id, creditor_id=self._case(home.debtor_id).creditor_id, capacity=capacity, on=day,
                 by="demo-phone" if by_phone else "demo-service-desk", fixed=fixed,
+                method="deduction" if payer else None,
+                payer_id=payer[0] if payer else None, payer_name=payer[1] if payer else None,
             )  # fmt: skip
         except MaatwerkError:
             record.recorded["no plan fits (BVV)"] += 1
@@ -374,11 +409,14 @@ class _Driver:
         recording.accept_arrangement(
             self.store, home.debtor_id, offer.arrangement_id, on=day, by="demo-service-desk"
         )
+        first = day + dt.timedelta(days=7)
         home.plan = Plan(
             instalment=instalment,
             left=offer.instalments or 1,
-            next_due=day + dt.timedelta(days=7),
+            # a payer deducts on the same day of each month (at most the 28th)
+            next_due=first.replace(day=min(first.day, 28)) if payer else first,
             fits=fits,
+            payer_id=payer[0] if payer else None,
         )
         record.recorded["arrangements accepted"] += 1
 
@@ -398,7 +436,11 @@ class _Driver:
                 home.window_until = start + dt.timedelta(days=self.settings.response_window)
             elif action == "phone-call":
                 self._call(home, day, record)
-            elif action == "arrangement-offer" and home.plan is None:
+            elif (
+                action == "arrangement-offer"
+                and entry.channel != "source-deduction"  # an instruction to the payer
+                and home.plan is None
+            ):
                 home.offer_on = day + dt.timedelta(days=self.settings.offer_response_days)
                 home.fixed_offer = _fixed_plan(entry.payload)
             elif action in ("debt-help-referral", "early-signal"):

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from maatwerk.core.affordability import deduction_amount
 from maatwerk.core.arrangements import (
     PaymentMethod,
     ProposalOutcome,
@@ -252,6 +253,8 @@ def build_payload(
         bvv = bvv_facts(stored, today, subsistence)
         if bvv is not None:
             payload["bvv"] = bvv
+    if action.channel == SOURCE_DEDUCTION:
+        payload.update(deduction_facts(stored, today, bvv))
     if action.channel == LETTERS:
         state = _state(stored, today)
         payload[PAYLOAD_CLAIMS_LIST] = _claims_list(state, debts)
@@ -424,6 +427,75 @@ def offer_plan(
         "payment_method": method.value,
         "plan_total": _cents(total),
     }
+    return facts
+
+
+def deduction_payer(stored: StoredCase, arrangement_id: str) -> dict[str, object]:
+    """``payer_id``/``payer_name`` of a deduction plan, from its acceptance (the debtor's
+    agreement) or else its offer; nothing for a plan without a recorded payer."""
+    facts: dict[str, object] = {}
+    for event in stored.events:
+        if (
+            isinstance(event, (ArrangementOffered, ArrangementAccepted))
+            and event.arrangement_id == arrangement_id
+        ):
+            if event.payer_id:
+                facts["payer_id"] = event.payer_id
+            if event.payer_name:
+                facts["payer_name"] = event.payer_name
+    return facts
+
+
+def deduction_terms(
+    agreed: Money, due_on: dt.date, today: dt.date, bvv: Mapping[str, object] | None
+) -> dict[str, object]:
+    """The month an instruction is for (``period``, ``YYYY-MM``: the instalment's month, or
+    today's when that is later), the ``agreed_instalment`` and the ``instalment_amount`` to
+    deduct: the agreed one capped at net income minus BVV
+    (:func:`maatwerk.core.affordability.deduction_amount`; the channel checks it again).
+    Without the BVV, or with nothing above it, no ``instalment_amount``: the channel refuses."""
+    month = max((due_on.year, due_on.month), (today.year, today.month))
+    facts: dict[str, object] = {
+        "period": f"{month[0]:04d}-{month[1]:02d}",
+        "agreed_instalment": _cents(agreed),
+        "first_instalment_on": due_on,
+    }
+    net = bvv.get("net_income") if bvv is not None else None
+    protected = bvv.get("protected_income") if bvv is not None else None
+    if isinstance(net, Decimal) and isinstance(protected, Decimal):
+        capped = deduction_amount(agreed, Money(net), Money(protected))
+        if capped.is_positive:
+            facts["instalment_amount"] = _cents(capped)
+        facts["capped_at_room"] = capped < agreed
+    return facts
+
+
+def deduction_facts(
+    stored: StoredCase, today: dt.date, bvv: Mapping[str, object] | None
+) -> dict[str, object]:
+    """For the policy's step to the ``source-deduction`` channel on an accepted deduction plan
+    (the agreement): the payer (:func:`deduction_payer`) and the first instalment's
+    instruction (:func:`deduction_terms`); the run instructs each later month itself
+    (:func:`maatwerk.services.run.arrangements.plan_deductions`). Nothing when the case has
+    no accepted deduction plan."""
+    offers = {e.arrangement_id: e for e in stored.events if isinstance(e, ArrangementOffered)}
+    plans = []
+    for accepted in stored.events:
+        if not isinstance(accepted, ArrangementAccepted) or accepted.occurred_on > today:
+            continue
+        offer = offers.get(accepted.arrangement_id)
+        method = accepted.method or (offer.method if offer is not None else None)
+        if method is PaymentMethod.SOURCE_DEDUCTION:
+            plans.append((accepted, offer))
+    if not plans:
+        return {}
+    accepted, offer = max(plans, key=lambda p: (p[0].occurred_on, p[0].arrangement_id))
+    facts = {"arrangement_id": accepted.arrangement_id, "instalment_number": 1}
+    facts.update(deduction_payer(stored, accepted.arrangement_id))
+    schedule = accepted.schedule or (offer.schedule if offer is not None else ())
+    if schedule:
+        due_on, agreed = schedule[0]
+        facts.update(deduction_terms(agreed, due_on, today, bvv))
     return facts
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import attrs
 
@@ -573,6 +574,44 @@ def _payment_method(value: PaymentMethod | str | None) -> PaymentMethod | None:
         ) from None
 
 
+#: A payer's id, loosely: a loonheffingennummer (``123456789L01``), a KvK number (8 digits), an
+#: OIN, or an agency's short code (``UWV``, ``SVB``, ``gemeente-utrecht``).
+_PAYER_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,39}")
+
+
+def _payer(
+    method: PaymentMethod, payer_id: str | None, payer_name: str | None
+) -> tuple[str | None, str | None]:
+    """The payer of a deduction at source, checked; refused for another method."""
+    pid = (payer_id or "").strip() or None
+    name = " ".join((payer_name or "").split()) or None
+    if method is not PaymentMethod.SOURCE_DEDUCTION:
+        if pid is not None or name is not None:
+            raise InputError("a payer is only for --method deduction", Location(field="--payer-id"))
+        return None, None
+    if pid is None:
+        raise InputError(
+            "deduction at source needs the payer: the employer's or benefit agency's id "
+            "(e.g. a loonheffingennummer or KvK number)",
+            Location(field="--payer-id"),
+        )
+    if not _PAYER_ID.fullmatch(pid):
+        raise InputError(
+            f"{pid!r} is not a payer id (letters, digits, '.', '-', '_'; 2 to 40 characters)",
+            Location(field="--payer-id"),
+        )
+    if name is None:
+        raise InputError(
+            "deduction at source needs the payer's name (employer, UWV, SVB, gemeente...)",
+            Location(field="--payer-name"),
+        )
+    if len(name) > 100:
+        raise InputError(
+            "the payer's name is longer than 100 characters", Location(field="--payer-name")
+        )
+    return pid, name
+
+
 def propose_arrangement_for(
     store: Store,
     debtor_id: str,
@@ -585,6 +624,8 @@ def propose_arrangement_for(
     fixed: tuple[int, Money] | None = None,
     method: PaymentMethod | str | None = None,
     debit_day: int | None = None,
+    payer_id: str | None = None,
+    payer_name: str | None = None,
     calendar: BusinessDays | None = None,
     listener: EventListener | None = None,
 ) -> ArrangementOffered:
@@ -596,6 +637,9 @@ def propose_arrangement_for(
     (:class:`InputError` on ``--method``). ``debit_day``: the day of the month the instalments
     fall on (default the mandate's chosen collection day, else just after payday); with a
     ``calendar`` (the SEPA one for direct debit) each date moves to the next business day.
+    ``payer_id``/``payer_name``: the employer or benefit agency that deducts; required for a
+    deduction at source, refused for another method. The debtor's acceptance of the offer
+    (:func:`accept_arrangement`) is the voluntary agreement to the deduction.
 
     With ``subsistence`` (the BVV tables) the room is computed from the stored household:
     net income - protected income (Rv 475b-475i, :func:`~maatwerk.core.subsistence.protected_income`),
@@ -649,6 +693,7 @@ def propose_arrangement_for(
             "use --method transfer or import the mandate first",
             Location(field="--method"),
         )
+    payer = _payer(chosen, payer_id, payer_name)
     if debit_day is not None and not 1 <= debit_day <= 28:
         raise InputError("must be a day of the month from 1 to 28", Location(field="--debit-day"))
     if debit_day is None and chosen is PaymentMethod.DIRECT_DEBIT:
@@ -715,6 +760,8 @@ def propose_arrangement_for(
             tolerated_missed=plan.grace.tolerated_missed,
             grace_days=plan.grace.grace_days,
             settle_days=plan.grace.settle_days,
+            payer_id=payer[0],
+            payer_name=payer[1],
         ),
     )
 
@@ -747,5 +794,8 @@ def accept_arrangement(
             debtor_id=debtor_id,
             recorded_by=by,
             arrangement_id=arrangement_id,
+            # accepting a deduction offer is the debtor's agreement with that payer
+            payer_id=offered[-1].payer_id,
+            payer_name=offered[-1].payer_name,
         ),
     )

@@ -182,3 +182,63 @@ class TestPaymentMethod:
         assert offer["debit_day"] == 5
         # the first debit at least 14 days after the offer (pre-notification): not 5 April
         assert offer["schedule"][0][0] == "2026-05-05"
+
+
+class TestDeductionAtSource:
+    """``--method deduction`` records the payer; accepting is the debtor's agreement to it."""
+
+    def test_the_payer_is_recorded_and_carried_by_the_acceptance(
+        self, runner: CliRunner, db_url: str, options: list[str]
+    ) -> None:
+        result = _propose(
+            runner, "D1", options, "--method", "deduction",
+            "--payer-id", "123456789L01", "--payer-name", "UWV",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        offer = json.loads(result.stdout)
+        assert (offer["method"], offer["payer_id"], offer["payer_name"]) == (
+            "source-deduction",
+            "123456789L01",
+            "UWV",
+        )
+        accepted = runner.invoke(
+            cli,
+            ["arrangement", "accept", "D1", offer["arrangement_id"], "--by", "anna",
+             "--date", "2026-04-02", "--db", db_url, "--json"],
+        )  # fmt: skip
+        assert accepted.exit_code == 0, accepted.output
+        agreement = json.loads(accepted.stdout)
+        assert (agreement["payer_id"], agreement["payer_name"]) == ("123456789L01", "UWV")
+
+    @pytest.mark.parametrize(
+        ("extra", "field", "words"),
+        [
+            (("--payer-name", "UWV"), "--payer-id", "needs the payer"),
+            (("--payer-id", "123456789L01"), "--payer-name", "payer's name"),
+            (("--payer-id", "UWV/zwolle", "--payer-name", "UWV"), "--payer-id", "not a payer id"),
+        ],
+    )
+    def test_a_deduction_without_a_valid_payer_is_refused(
+        self,
+        runner: CliRunner,
+        db_url: str,
+        options: list[str],
+        *,
+        extra: tuple[str, ...],
+        field: str,
+        words: str,
+    ) -> None:
+        result = _propose(runner, "D1", options, "--method", "deduction", *extra)
+        assert result.exit_code == 2
+        assert field in result.stderr
+        assert words in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert _history(runner, "D1", db_url) == []
+
+    def test_a_payer_for_a_transfer_is_refused(
+        self, runner: CliRunner, db_url: str, options: list[str]
+    ) -> None:
+        result = _propose(runner, "D1", options, "--payer-id", "UWV", "--payer-name", "UWV")
+        assert result.exit_code == 2
+        assert "only for --method deduction" in result.stderr
+        assert _history(runner, "D1", db_url) == []

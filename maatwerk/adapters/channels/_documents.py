@@ -152,7 +152,8 @@ class DocumentChannel:
         return missing_settings(settings, self.required_settings)
 
     def build(self, action: OutboundAction, context: DeliveryContext) -> tuple[dict[str, Any], str]:
-        """The document for ``action`` and an optional sub-directory (a group, e.g. the payer).
+        """The document for ``action`` and an optional sub-directory (a group, e.g. the payer;
+        ``/`` separates nested directories, each part made a safe name).
 
         Raises :class:`RefusedError` when the action must not be carried out.
         """
@@ -197,7 +198,7 @@ class DocumentChannel:
                 continue
             parts = [
                 day,
-                *([safe_file_stem(group)] if group else []),
+                *(safe_file_stem(part) for part in group.split("/") if part),
                 f"{safe_file_stem(action.action_id)}.json",
             ]
             target = context.output_dir / name

@@ -3,9 +3,9 @@
 For an arrangement paid by deduction at source (voluntary looninhouding at the debtor's request,
 docs/formats/source-deduction.md; BW 7:633: only as far as wages could be attached, so the BVV
 protects the household here too), one JSON instruction per action, grouped per payer:
-``<output_dir>/source-deduction/<run date>/<payer>/<action id>.json`` (payer: the payload's
-``payer_id``, else ``payer-unknown``: the debtor names the employer or benefit agency when
-signing). Checked against ``schemas/source-deduction.v1.json`` before it is written.
+``<output_dir>/source-deduction/<run date>/<payer>/<period>/<action id>.json`` (payer: the
+payload's ``payer_id``, recorded with the accepted offer, else ``payer-unknown``; period: the
+payload's ``period``, the month ``YYYY-MM``, left out when absent). Checked against ``schemas/source-deduction.v1.json`` before it is written.
 
 The instruction always leaves the household its protected income: it carries the BVV
 calculation (payload ``bvv``, from :func:`maatwerk.services.payloads.bvv_facts` with its lines
@@ -30,6 +30,7 @@ from maatwerk.adapters.channels._documents import (
     plain,
     postal_address,
 )
+from maatwerk.adapters.channels._files import safe_file_stem
 from maatwerk.core.ports import (
     PAYLOAD_AMOUNT,
     PAYLOAD_REFERENCE,
@@ -143,7 +144,11 @@ def build_instruction(
         "revocation": "U kunt deze inhouding altijd stoppen. Bel ons of schrijf ons; wij "
         "laten de inhouding dan binnen een maand stoppen.",
     }
-    return document, payer or "payer-unknown"
+    group = safe_file_stem(payer) if payer else "payer-unknown"
+    period = payload.get("period")
+    if isinstance(period, str) and period:
+        group = f"{group}/{safe_file_stem(period)}"  # per payer per month
+    return document, group
 
 
 class SourceDeductionChannel(DocumentChannel):

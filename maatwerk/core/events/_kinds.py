@@ -318,7 +318,9 @@ class ArrangementOffered(ArrangementEvent):
     ``transfer``), ``debit_day``/``payday`` and the grace settings (``tolerated_missed``,
     ``grace_days``, ``settle_days``; see :class:`maatwerk.core.arrangements.GracePolicy`) are
     optional; ``None`` means the default of the arrangements module. ``instalment`` and
-    ``instalments`` (the first amount and the count) stay for older readers.
+    ``instalments`` (the first amount and the count) stay for older readers. ``payer_id`` and
+    ``payer_name``: for a deduction at source, the employer or benefit agency that deducts
+    (optional; older records have none).
     """
 
     KIND: ClassVar[str] = "arrangement-offered"
@@ -334,6 +336,8 @@ class ArrangementOffered(ArrangementEvent):
     tolerated_missed: int | None = None
     grace_days: int | None = None
     settle_days: int | None = None
+    payer_id: str | None = None
+    payer_name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -343,6 +347,8 @@ class ArrangementAccepted(ArrangementEvent):
     Without a ``schedule`` the offered plan is accepted as offered; with one (and the optional
     ``method``, ``debit_day``/``payday`` and grace settings, as in :class:`ArrangementOffered`)
     the accepted plan replaces the offered terms (e.g. agreed on the phone with another date).
+    For a deduction at source the acceptance is the debtor's voluntary agreement: it carries the
+    offer's ``payer_id``/``payer_name`` (optional; older records have none).
     """
 
     KIND: ClassVar[str] = "arrangement-accepted"
@@ -354,6 +360,8 @@ class ArrangementAccepted(ArrangementEvent):
     tolerated_missed: int | None = None
     grace_days: int | None = None
     settle_days: int | None = None
+    payer_id: str | None = None
+    payer_name: str | None = None
 
 
 @attrs.frozen(kw_only=True)

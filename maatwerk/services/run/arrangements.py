@@ -59,10 +59,15 @@ from maatwerk.core.ports import (
     PAYLOAD_REFERENCE,
 )
 from maatwerk.core.records import Mandate, OutboxEntry, StoredCase
+from maatwerk.core.subsistence import SubsistenceTables
 from maatwerk.services.payloads import (
+    SOURCE_DEDUCTION,
     address_facts,
+    bvv_facts,
     case_reference,
     collection_date,
+    deduction_payer,
+    deduction_terms,
     missed_instalment_facts,
 )
 from maatwerk.services.run.postal import route_postal
@@ -71,6 +76,7 @@ from maatwerk.services.run.postal import route_postal
 __all__ = [
     "PLAN_DEBIT_NOTICE_STEP",
     "PLAN_DEBIT_STEP",
+    "PLAN_DEDUCTION_STEP",
     "PLAN_REMINDER_STEP",
     "PlanDebits",
     "PlanWatch",
@@ -78,6 +84,7 @@ __all__ = [
     "monitor_arrangements",
     "monitor_promises",
     "plan_debits",
+    "plan_deductions",
     "plan_reminders",
 ]
 
@@ -86,6 +93,9 @@ __all__ = [
 PLAN_REMINDER_STEP: Final = "plan-reminder"
 #: Step id (plus ``:<arrangement id>:<instalment number>``) of an instalment's direct debit.
 PLAN_DEBIT_STEP: Final = "plan-debit"
+#: Step id (plus ``:<arrangement id>:<instalment number>``) of one month's deduction-at-source
+#: instruction of a deduction plan, from its second instalment on.
+PLAN_DEDUCTION_STEP: Final = "plan-deduction"
 #: Step id (plus ``:<arrangement id>``) of the confirmation of a direct-debit plan with its
 #: pre-notification (amounts, dates, mandate reference, creditor identifier).
 PLAN_DEBIT_NOTICE_STEP: Final = "plan-debit-notice"
@@ -387,6 +397,113 @@ def _debit_entry(
         step=step,
         action=ActionKind.DIRECT_DEBIT.value,
         channel=SEPA_CHANNEL,
+        debt_ids=tuple(d.debt_id for d in debts),
+        payload=payload,
+    )
+
+
+def plan_deductions(
+    stored: StoredCase,
+    today: dt.date,
+    subsistence: SubsistenceTables | None,
+    *,
+    policy: str,
+    stopped: bool = False,
+) -> PlanDebits:
+    """Each later month's deduction-at-source instruction of a running deduction plan.
+
+    The policy's step to the ``source-deduction`` channel (anchor ``arrangement-accepted``)
+    starts the deduction with the first instalment; from then on, on the first day of each
+    later instalment's month, the run hands that month's instalment to the channel, once
+    (step ``plan-deduction:<plan>:<n>``), for the payer the debtor agreed, capped at net income
+    minus the protected income of that day (:func:`~maatwerk.services.payloads.deduction_terms`).
+    An instalment already paid in full is not instructed. Nothing while the case is stopped or
+    disputed, before the policy's step was taken, or without the BVV tables.
+    """
+    if subsistence is None or stopped or not stored.case.debts:
+        return PlanDebits()
+    if _open_disputes(stored, today):
+        return PlanDebits()
+    taken = {e.step_id: e for e in stored.events if isinstance(e, StepTaken)}
+    entries: list[OutboxEntry] = []
+    wake: list[dt.date] = []
+    for plan, debt_ids, acceptance in _running_plans(stored, today):
+        if plan.method is not PaymentMethod.SOURCE_DEDUCTION:
+            continue
+        started = any(
+            e.channel == SOURCE_DEDUCTION
+            and acceptance.occurred_on <= e.occurred_on <= today
+            and not e.step_id.startswith(f"{PLAN_DEDUCTION_STEP}:")
+            for e in taken.values()
+        )
+        if not started:
+            continue
+        payments = plan_payments(stored.case, debt_ids, acceptance.occurred_on, today)
+        state = arrangement_status(plan, payments, today)
+        paid = {s.instalment.number for s in state.instalments if s.status is InstalmentStatus.PAID}
+        for instalment in plan.instalments[1:]:
+            step = f"{PLAN_DEDUCTION_STEP}:{plan.arrangement_id}:{instalment.number}"
+            if instalment.number in paid or step in taken:
+                continue
+            month_start = instalment.due_date.replace(day=1)
+            if month_start > today:
+                wake.append(month_start)
+                break
+            entries.append(
+                _deduction_entry(
+                    stored,
+                    today,
+                    step=step,
+                    plan=plan,
+                    number=instalment.number,
+                    agreed=instalment.amount,
+                    due_on=instalment.due_date,
+                    outstanding=state.outstanding,
+                    debt_ids=debt_ids,
+                    policy=policy,
+                    subsistence=subsistence,
+                )
+            )
+    return PlanDebits(entries=tuple(entries), wake_on=tuple(sorted(set(wake))))
+
+
+def _deduction_entry(
+    stored: StoredCase,
+    today: dt.date,
+    *,
+    step: str,
+    plan: Arrangement,
+    number: int,
+    agreed: Money,
+    due_on: dt.date,
+    outstanding: Money,
+    debt_ids: tuple[str, ...],
+    policy: str,
+    subsistence: SubsistenceTables,
+) -> OutboxEntry:
+    debts = [d for d in stored.case.debts if not debt_ids or d.debt_id in debt_ids]
+    bvv = bvv_facts(stored, today, subsistence)
+    payload: dict[str, Any] = {
+        PAYLOAD_DEBTOR_NAME: stored.debtor.name,
+        PAYLOAD_AMOUNT: outstanding.rounded().amount,
+        PAYLOAD_REFERENCE: case_reference(stored),
+        "title": "Inhouding op loon of uitkering: termijn van deze maand",
+        "arrangement_id": plan.arrangement_id,
+        "instalment_number": number,
+        "household": stored.debtor.household.value,
+        "policy": policy,
+    }
+    if bvv is not None:
+        payload["bvv"] = bvv
+    payload.update(address_facts(stored.debtor))
+    payload.update(deduction_payer(stored, plan.arrangement_id))
+    payload.update(deduction_terms(agreed, due_on, today, bvv))
+    return OutboxEntry(
+        case=stored.key,
+        run_date=today,
+        step=step,
+        action=ActionKind.ARRANGEMENT_OFFER.value,
+        channel=SOURCE_DEDUCTION,
         debt_ids=tuple(d.debt_id for d in debts),
         payload=payload,
     )

@@ -55,6 +55,7 @@ from maatwerk.services.run.arrangements import (
     monitor_arrangements,
     monitor_promises,
     plan_debits,
+    plan_deductions,
     plan_reminders,
 )
 from maatwerk.services.run.dispatch import PAYLOAD_AANMANING_FEES
@@ -376,15 +377,19 @@ class PolicyCaseEvaluator:
         return aanmaning_postings(covered, decision.today, rules, stored.events)
 
     def debits(self, decision: Decision, stored: StoredCase, today: dt.date) -> PlanDebits:
-        """The instalments of running direct-debit plans to collect today (``plan_debits``)."""
+        """The instalments of running direct-debit plans to collect today (``plan_debits``) and
+        the month's instructions of running deduction plans (``plan_deductions``)."""
         calendars = self.tables.calendars
         sepa: BusinessCalendar | None = calendars.get(SEPA) if SEPA in calendars else None
-        return plan_debits(
-            stored,
-            today,
-            sepa,
-            policy=decision.policy,
-            stopped=decision.status in (DecisionStatus.STOPPED, DecisionStatus.CLOSED),
+        stopped = decision.status in (DecisionStatus.STOPPED, DecisionStatus.CLOSED)
+        debits = plan_debits(stored, today, sepa, policy=decision.policy, stopped=stopped)
+        # the later months of a deduction plan go to the payer the same way (plan_deductions)
+        deductions = plan_deductions(
+            stored, today, self.subsistence, policy=decision.policy, stopped=stopped
+        )
+        return PlanDebits(
+            entries=(*debits.entries, *deductions.entries),
+            wake_on=(*debits.wake_on, *deductions.wake_on),
         )
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome:
