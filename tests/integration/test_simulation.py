@@ -237,7 +237,7 @@ class TestHumaneOutcomes:
 
     @pytest.mark.xfail(
         strict=True,
-        reason="not reached (5,000 households: 190 vs 116, 1.64x): almost every household with "
+        reason="not reached (5,000 households: 183 vs 116, 1.58x): almost every household with "
         "room that cannot pay at once already has a plan; those without room get help, not a "
         "plan; the rest pay in full after a reminder or a call "
         "(docs/simulation-model.md, 'Humane against classic')",
