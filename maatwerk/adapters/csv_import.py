@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -479,6 +479,24 @@ def read_text_file(path: Path) -> tuple[bytes, str]:
 def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
     """Parse and check every row of ``path``; problems are returned, not raised, except for
     a file that cannot be read as a CSV table at all (not UTF-8, no header, unknown columns)."""
+    return _read_table(
+        path, kind, label=kind.value, allowed=COLUMNS[kind], required=REQUIRED[kind],
+        parse=lambda row: _records(kind, row),
+    )  # fmt: skip
+
+
+def _read_table(
+    path: Path,
+    kind: ImportKind,
+    *,
+    label: str,
+    allowed: Sequence[str],
+    required: Sequence[str],
+    parse: Callable[[_Row], tuple[ImportRecord, ...]],
+) -> ImportFile:
+    """The CSV table of ``path`` (delimiter from the header line, columns checked against
+    ``allowed`` and ``required``), each row turned into records by ``parse``; a row's problems
+    are returned by line and field, a file that is no table raises."""
     name = path.name
     raw, text = read_text_file(path)
     header_line = text.split("\n", 1)[0]
@@ -488,14 +506,13 @@ def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
     if not header or not any(header):
         raise InputError("the file has no header row", Location(file=name, line=1))
     reader.fieldnames = header
-    allowed = COLUMNS[kind]
     unknown = [h for h in header if h not in allowed]
     if unknown:
         raise InputError(
-            f"unknown column {unknown[0]!r} for a {kind.value} file; allowed: {', '.join(allowed)}",
+            f"unknown column {unknown[0]!r} for a {label} file; allowed: {', '.join(allowed)}",
             Location(file=name, line=1, field=unknown[0]),
         )
-    missing = [c for c in REQUIRED[kind] if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
             f"required column {missing[0]!r} is missing",
@@ -511,7 +528,7 @@ def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
         if all(not (v or "").strip() for v in record.values()):
             continue
         row = _Row(values=record, decimal_comma=delimiter == ";")
-        records = _records(kind, row)
+        records = parse(row)
         if row.errors:
             seen: set[tuple[str, str]] = set()
             for err in row.errors:
@@ -583,51 +600,7 @@ def _remittance(row: _Row) -> Payment:
 def read_remittance_file(path: Path) -> ImportFile:
     """Parse a payer's remittance CSV into payments (an :class:`ImportFile` of kind
     ``payments``): problems are returned by line and field, as :func:`read_import_file` does."""
-    name = path.name
-    raw, text = read_text_file(path)
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header or not any(header):
-        raise InputError("the file has no header row", Location(file=name, line=1))
-    reader.fieldnames = header
-    unknown = [h for h in header if h not in REMITTANCE_COLUMNS]
-    if unknown:
-        raise InputError(
-            f"unknown column {unknown[0]!r} for a remittance file; allowed: "
-            f"{', '.join(REMITTANCE_COLUMNS)}",
-            Location(file=name, line=1, field=unknown[0]),
-        )
-    missing = [c for c in REMITTANCE_REQUIRED if c not in header]
-    if missing:
-        raise InputError(
-            f"required column {missing[0]!r} is missing",
-            Location(file=name, line=1, field=missing[0]),
-        )
-    rows: list[ParsedRow] = []
-    errors: list[InputError] = []
-    for record in reader:
-        line = reader.line_num
-        if None in record:
-            errors.append(InputError("more fields than the header has", Location(name, line)))
-            continue
-        if all(not (v or "").strip() for v in record.values()):
-            continue
-        row = _Row(values=record, decimal_comma=delimiter == ";")
-        payment = _remittance(row)
-        if row.errors:
-            seen: set[tuple[str, str]] = set()
-            for err in row.errors:
-                if (err.field, err.message) not in seen:
-                    seen.add((err.field, err.message))
-                    errors.append(InputError(err.message, Location(name, line, err.field)))
-            continue
-        rows.append(ParsedRow(line=line, records=(payment,)))
-    return ImportFile(
-        kind=ImportKind.PAYMENTS,
-        file_name=name,
-        file_sha256=hashlib.sha256(raw).hexdigest(),
-        rows=tuple(rows),
-        errors=tuple(errors),
-    )
+    return _read_table(
+        path, ImportKind.PAYMENTS, label="remittance", allowed=REMITTANCE_COLUMNS,
+        required=REMITTANCE_REQUIRED, parse=lambda row: (_remittance(row),),
+    )  # fmt: skip
