@@ -1,5 +1,5 @@
 """No call on a weekend day or public holiday, none to someone reached today (the mandatory
-``call-day`` guard, core/policy/guards.py): the call moves to the next working day."""
+``call-day`` guard, core/policy/guards/): the call moves to the next working day."""
 
 from __future__ import annotations
 
