@@ -50,7 +50,7 @@ class TestDemoOutputs:
             refused = conn.execute(
                 sa.text("select error from outbox where status = 'refused'")
             ).scalars()
-            # open point (services/payloads.py): the re-presentation's collection date skips
+            # open point (services/payloads/): the re-presentation's collection date skips
             # weekends but not TARGET holidays, so the SEPA channel refuses one on Good Friday
             unexpected = [r for r in refused if "is not a TARGET business day" not in str(r)]
             debtors = conn.execute(sa.text("select count(*) from debtors")).scalar_one()
