@@ -171,6 +171,16 @@ class DatedTable(Generic[T]):
             return self._beyond(found)
         return found
 
+    def next_change(self, after: dt.date) -> dt.date | None:
+        """The first day after ``after`` on which the table's figures change: the next entry's
+        ``valid_from``, else :attr:`next_revision`; ``None`` when neither is after it."""
+        for entry in self.entries:
+            if entry.valid_from > after:
+                return entry.valid_from
+        if self.next_revision is not None and self.next_revision > after:
+            return self.next_revision
+        return None
+
     def value_at(self, day: dt.date) -> T:
         return self.at(day).value
 

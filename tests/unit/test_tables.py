@@ -137,3 +137,15 @@ class TestNextRevision:
         (tmp_path / "demo.toml").write_text(body, encoding="utf-8")
         with pytest.raises(RuleTableError, match=r"demo\.toml.*next_revision"):
             load_table("demo", lambda v: dec(v, "x"), tmp_path)
+
+
+def test_next_change_is_the_next_entry_then_the_revision() -> None:
+    """The day a table's figures next change: its next entry, else its revision date."""
+    table = DatedTable.of(
+        "t",
+        [Dated(dt.date(2026, 1, 1), 1, "s"), Dated(dt.date(2026, 7, 1), 2, "s")],
+        next_revision=dt.date(2027, 1, 1),
+    )
+    assert table.next_change(dt.date(2026, 3, 1)) == dt.date(2026, 7, 1)
+    assert table.next_change(dt.date(2026, 7, 1)) == dt.date(2027, 1, 1)
+    assert table.next_change(dt.date(2027, 1, 1)) is None

@@ -256,6 +256,21 @@ class PolicyCaseEvaluator:
     def _promise_grace(self, stored: StoredCase) -> int:
         return self.policy_for(stored).settings.promise_grace_days
 
+    def _bvv_change(self, today: dt.date) -> dt.date:
+        """The next day the BVV tables' figures change (their next entry or revision date), so
+        a case resting on its household's figures is looked at again then."""
+        tables = self.subsistence
+        found = (
+            []
+            if tables is None
+            else [
+                day
+                for table in (tables.parameters, tables.maxima, tables.norms)
+                if (day := table.next_change(today)) is not None
+            ]
+        )
+        return min(found, default=_half_year_after(today))
+
     def case_file(self, stored: StoredCase, today: dt.date) -> CaseFile:
         """The case file the policy reads, with the household's figures on ``today``."""
         return CaseFile(
@@ -428,7 +443,7 @@ class PolicyCaseEvaluator:
             *promises.wake_on,
             *debits.wake_on,
             *(() if charges.next_on is None else (charges.next_on,)),
-            _bvv_revision(today),
+            self._bvv_change(today),
         )
         wake_on: dt.date | None = None
         rests_as: DecisionRecord | None = None
@@ -491,7 +506,7 @@ class PolicyCaseEvaluator:
             *promises.wake_on,
             *debits.wake_on,
             *(() if charges.next_on is None else (charges.next_on,)),
-            _bvv_revision(tomorrow),
+            self._bvv_change(tomorrow),
         )
         wake_on = idle_until(ahead, after, also=also, settled=_SETTLED_BLOCKS)
         if wake_on is None:
@@ -505,9 +520,10 @@ class PolicyCaseEvaluator:
         )
 
 
-def _bvv_revision(today: dt.date) -> dt.date:
-    """The next 1 January or 1 July after ``today``: the BVV parameters change then (Rv 475da),
-    so a case resting on its household's figures is looked at again."""
+def _half_year_after(today: dt.date) -> dt.date:
+    """The next 1 January or 1 July after ``today``: when the BVV tables say nothing further
+    (no later entry, no revision date after ``today``), the half-year on which their figures are
+    set (Rv 475da, the bijstand norms)."""
     if today.month < 7:
         return dt.date(today.year, 7, 1)
     return dt.date(today.year + 1, 1, 1)
