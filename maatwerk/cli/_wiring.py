@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import click
+
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import (
     load_aanmaning_table,
@@ -96,11 +98,13 @@ def check_channel_settings(
     evaluator: PolicyCaseEvaluator,
     settings: Mapping[str, str],
     creditors: Mapping[str, CreditorProfile] | None = None,
+    settings_file: Path | None = None,
 ) -> None:
     """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting.
 
     With creditor profiles each creditor's settings (its own over the defaults) are checked;
-    without, the defaults."""
+    without, the defaults. Every problem is named (``settings_file``: the file the error
+    names)."""
     names = {step.channel for policy in evaluator.policies.values() for step in policy.steps}
     problems: list[str] = []
     if not creditors:
@@ -112,11 +116,11 @@ def check_channel_settings(
             for p in channel_setting_problems(names, plugins.channel, merged)
         )
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(
-            f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE "
-            "or in the [channels] (or [creditors.<id>]) table of the --settings file",
-            Location(field="--setting"),
+            f"channel settings incomplete: {'; '.join(problems)}; give each with "
+            "--setting KEY=VALUE or in the [channels] (or [creditors.<id>]) table of the "
+            "--settings file",
+            Location(file=None if settings_file is None else str(settings_file)),
         )
 
 
@@ -140,8 +144,14 @@ def build_dispatcher(
         batch_size=batch_size,
         tables=tables,
         creditors=creditors or {},
+        plugin_for=plugins.channel_plugin,
     )
 
 
-def plugin_manager() -> MaatwerkPlugins:
-    return make_plugin_manager()
+def plugin_manager(*, strict: bool = False) -> MaatwerkPlugins:
+    """The plugin manager; ``strict``: a broken plugin is an error (exit 1) instead of being
+    disabled with a warning on stderr."""
+    plugins = make_plugin_manager(strict=strict)
+    for info in plugins.broken():
+        click.echo(f"Warning: plugin {info.name!r} is disabled: {info.error}", err=True)
+    return plugins

@@ -20,17 +20,23 @@ raises :class:`PluginError` naming the plugin(s) and the hook.
 
 pluggy's call side returns ``Any``; :class:`MaatwerkPlugins` is the typed facade the rest of
 maatwerk uses (tox's ``plugin/manager.py`` pattern), so ``mypy --strict`` holds end to end.
+
+Registration hooks are called once per manager: their records are cached until a plugin is
+registered or unregistered. An *external* plugin whose registration hook raises or returns the
+wrong type is disabled (unregistered, warned about in the log and listed by
+``maatwerk plugins`` as broken) unless the manager is strict; the other plugins keep working.
 Set ``MAATWERK_TRACE_PLUGINS=1`` to log every hook call (plugin and hook name, no arguments).
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import os
 import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar, cast
 
 import attrs
 import click
@@ -99,6 +105,8 @@ class AdapterInfo:
     plugin: str
     distribution: str
     version: str
+    replaces: str = ""
+    """the stock plugin whose adapter of this name it replaces (``overrides=True``), else empty"""
 
 
 @attrs.frozen(kw_only=True)
@@ -107,6 +115,7 @@ class Registered(Generic[S]):
 
     spec: S
     plugin: str
+    replaces: str = ""
 
 
 def _maatwerk_version() -> str:
@@ -131,12 +140,16 @@ class MaatwerkPlugins:
         origins: Mapping[str, tuple[str, str]] | None = None,
         broken: Iterable[PluginInfo] = (),
         trace: bool = False,
+        strict: bool = False,
     ) -> None:
         self.pm: Final = pm
         self._stock = set(stock)
         self._origins: dict[str, tuple[str, str]] = dict(origins or {})
         self._broken: list[PluginInfo] = list(broken)
         self._trace = trace
+        self._strict = strict
+        self._cache: dict[str, Any] = {}
+        self._cache_key: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ plugins
     def register(self, plugin: object, name: str) -> None:
@@ -151,7 +164,9 @@ class MaatwerkPlugins:
             if self.pm.has_plugin(name) and self.pm.get_plugin(name) is plugin:
                 self.pm.unregister(name=name)
             raise PluginError(
-                f"plugin {name!r} cannot be registered: {exc}", plugin=name, hook=_bad_hook(exc)
+                f"plugin {name!r} cannot be registered: {_explain(exc)}",
+                plugin=name,
+                hook=_bad_hook(exc),
             ) from exc
 
     def is_stock(self, plugin_name: str) -> bool:
@@ -159,6 +174,7 @@ class MaatwerkPlugins:
 
     def plugins(self) -> list[PluginInfo]:
         """Every registered plugin, then every plugin that was skipped because it is broken."""
+        self._registrations_all()  # a plugin whose registration hook fails is disabled first
         version = _maatwerk_version()
         result: list[PluginInfo] = []
         for name, plugin in self.pm.list_name_plugin():
@@ -182,7 +198,8 @@ class MaatwerkPlugins:
         return result + list(self._broken)
 
     def broken(self) -> list[PluginInfo]:
-        """External plugins that failed to load and were skipped."""
+        """External plugins that failed to load or to register and were skipped."""
+        self._registrations_all()
         return list(self._broken)
 
     def adapters(self) -> list[AdapterInfo]:
@@ -206,6 +223,7 @@ class MaatwerkPlugins:
                         plugin=item.plugin,
                         distribution=dist,
                         version=version,
+                        replaces=item.replaces,
                     )
                 )
         return result
@@ -214,6 +232,11 @@ class MaatwerkPlugins:
     def channels(self) -> dict[str, ChannelSpec]:
         """Registered channels by name."""
         return {name: item.spec for name, item in self._channels().items()}
+
+    def channel_plugin(self, name: str) -> str:
+        """The name of the plugin that provides channel *name* (the name itself when unknown)."""
+        item = self._channels().get(name)
+        return name if item is None else item.plugin
 
     def channel(self, name: str) -> Channel:
         """Build the channel named *name* (an unknown name lists the available ones)."""
@@ -272,13 +295,11 @@ class MaatwerkPlugins:
         registered = self._guards()
         stock_order: list[str] = []
         stock_specs: dict[str, Registered[GuardSpec]] = {}
-        for impl in self._impls(hook):
-            if self.is_stock(impl.plugin_name):
-                for record in _records(
-                    self._call(impl, hook, {}), GuardSpec, impl.plugin_name, hook
-                ):
+        for plugin, records in self._registrations(hook, GuardSpec):
+            if self.is_stock(plugin):
+                for record in records:
                     stock_order.append(record.name)
-                    stock_specs[record.name] = Registered(spec=record, plugin=impl.plugin_name)
+                    stock_specs[record.name] = Registered(spec=record, plugin=plugin)
         names = stock_order + [name for name in registered if name not in stock_specs]
         built: list[PolicyGuardSpec] = []
         for name in names:
@@ -396,26 +417,83 @@ class MaatwerkPlugins:
                 hook=hook,
             ) from exc
 
+    def _fresh_cache(self) -> None:
+        """Forget cached registrations when the registered plugins changed."""
+        key = tuple(name for name, plugin in self.pm.list_name_plugin() if plugin is not None)
+        if key != self._cache_key:
+            self._cache.clear()
+            self._cache_key = key
+
+    def _disable(self, plugin: str, error: PluginError) -> None:
+        """Unregister the external plugin *plugin*, whose registration hook failed; strict or a
+        stock plugin: raise ``error`` instead."""
+        if self._strict or self.is_stock(plugin) or not self.pm.has_plugin(plugin):
+            raise error
+        _log.warning("plugin_disabled", plugin=plugin, hook=error.hook, error=str(error))
+        self.pm.unregister(name=plugin)
+        dist, version = self._origins.pop(plugin, ("(registered in code)", ""))
+        self._broken.append(
+            PluginInfo(
+                name=plugin, distribution=dist, version=version, stock=False, error=str(error)
+            )
+        )
+        self._fresh_cache()
+
+    def _registrations(self, hook: str, record_type: type[S]) -> list[tuple[str, Sequence[S]]]:
+        """What each plugin's implementation of registration *hook* returned, in call order;
+        called once per manager (cached), a failing external plugin disabled (see
+        :meth:`_disable`)."""
+        while True:
+            self._fresh_cache()
+            cached = self._cache.get(hook)
+            if cached is not None:
+                return cast("list[tuple[str, Sequence[S]]]", cached)
+            try:
+                result = [
+                    (
+                        impl.plugin_name,
+                        _records(self._call(impl, hook, {}), record_type, impl.plugin_name, hook),
+                    )
+                    for impl in self._impls(hook)
+                ]
+            except PluginError as exc:
+                self._disable(exc.plugin or "", exc)
+                continue
+            self._cache[hook] = result
+            return result
+
+    def _registrations_all(self) -> None:
+        """Call every registration hook once, so that a plugin that fails in one is disabled
+        before any of its records is used."""
+        for hook, record_type in _REGISTRATION_HOOKS:
+            self._registrations(hook, record_type)
+
     def _collect(self, hook: str, record_type: type[S]) -> dict[str, Registered[S]]:
+        self._registrations_all()
+        key = f"{hook}:collected"
+        self._fresh_cache()
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cast("dict[str, Registered[S]]", cached)
         found: dict[str, Registered[S]] = {}
-        for impl in self._impls(hook):
-            plugin = impl.plugin_name
-            returned = self._call(impl, hook, {})
-            for record in _records(returned, record_type, plugin, hook):
+        for plugin, records in self._registrations(hook, record_type):
+            for record in records:
                 previous = found.get(record.name)
                 new = Registered(spec=record, plugin=plugin)
-                if previous is None or (
+                if previous is None:
+                    found[record.name] = new
+                elif (
                     record.overrides
                     and self.is_stock(previous.plugin)
                     and not self.is_stock(plugin)
                 ):
-                    found[record.name] = new
+                    found[record.name] = attrs.evolve(new, replaces=previous.plugin)
                 elif (
                     previous.spec.overrides
                     and self.is_stock(plugin)
                     and not self.is_stock(previous.plugin)
                 ):
-                    continue
+                    found[record.name] = attrs.evolve(previous, replaces=plugin)
                 else:
                     raise PluginError(
                         f"{record_type.__name__.removesuffix('Spec').lower()} name "
@@ -425,6 +503,7 @@ class MaatwerkPlugins:
                         plugin=plugin,
                         hook=hook,
                     )
+        self._cache[key] = found
         return found
 
     def _channels(self) -> dict[str, Registered[ChannelSpec]]:
@@ -469,6 +548,16 @@ class MaatwerkPlugins:
             ) from exc
 
 
+#: The registration hooks and the record type each returns.
+_REGISTRATION_HOOKS: Final[tuple[tuple[str, type[Any]], ...]] = (
+    ("maatwerk_register_channels", ChannelSpec),
+    ("maatwerk_register_importers", ImporterSpec),
+    ("maatwerk_register_guards", GuardSpec),
+    ("maatwerk_register_rule_tables", RuleTableSpec),
+    ("maatwerk_register_commands", CommandSpec),
+)
+
+
 @attrs.frozen
 class _HookListener:
     plugins: MaatwerkPlugins
@@ -501,6 +590,21 @@ def _records(returned: object, record_type: type[S], plugin: str, hook: str) -> 
             )
         checked.append(item)
     return checked
+
+
+def _hook_names() -> list[str]:
+    return sorted(name for name in dir(hookspecs) if name.startswith(f"{PROJECT_NAME}_"))
+
+
+def _explain(exc: BaseException) -> str:
+    """pluggy's message, with "did you mean" when it names a hook that does not exist."""
+    text = str(exc)
+    bad = _bad_hook(exc)
+    if bad is not None and bad not in _hook_names():
+        close = difflib.get_close_matches(bad, _hook_names(), n=1)
+        if close:
+            text += f" (did you mean {close[0]!r}?)"
+    return text
 
 
 def _bad_hook(exc: BaseException) -> str | None:
@@ -587,7 +691,7 @@ def make_plugin_manager(
             try:
                 pm.register(plugin, name=name)
             except (pluggy.PluginValidationError, ValueError) as exc:
-                skip(name, origin, str(exc), _bad_hook(exc))
+                skip(name, origin, _explain(exc), _bad_hook(exc))
                 continue
             origins[name] = origin
 
@@ -602,7 +706,9 @@ def make_plugin_manager(
                     f"stock plugin {name!r} is broken: {exc}", plugin=name, hook=_bad_hook(exc)
                 ) from exc
             pm.unregister(exc.plugin)
-            skip(name, origins.pop(name, ("unknown", "")), str(exc), _bad_hook(exc))
+            skip(name, origins.pop(name, ("unknown", "")), _explain(exc), _bad_hook(exc))
 
     trace = (env.get(TRACE_ENV) or "").strip().lower() in _TRUE
-    return MaatwerkPlugins(pm, stock=STOCK_PLUGINS, origins=origins, broken=broken, trace=trace)
+    return MaatwerkPlugins(
+        pm, stock=STOCK_PLUGINS, origins=origins, broken=broken, trace=trace, strict=strict
+    )
