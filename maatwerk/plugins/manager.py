@@ -30,13 +30,12 @@ Set ``MAATWERK_TRACE_PLUGINS=1`` to log every hook call (plugin and hook name, n
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.metadata
 import os
 import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Generic, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import click
@@ -49,6 +48,15 @@ from maatwerk.core.policy.guards import GuardRegistry
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import Channel, EventListener, Importer
 from maatwerk.plugins import PROJECT_NAME, hookspecs
+from maatwerk.plugins._support import (
+    REGISTRATION_HOOKS,
+    AdapterInfo,
+    PluginInfo,
+    Registered,
+    bad_hook,
+    explain,
+)
+from maatwerk.plugins._support import records as _records
 from maatwerk.plugins.records import (
     ChannelSpec,
     CommandSpec,
@@ -81,41 +89,6 @@ _log = structlog.get_logger("maatwerk.plugins")
 
 S = TypeVar("S", ChannelSpec, ImporterSpec, GuardSpec, RuleTableSpec, CommandSpec)
 R = TypeVar("R")
-
-
-@attrs.frozen(kw_only=True)
-class PluginInfo:
-    """One plugin as ``maatwerk plugins`` shows it. ``error`` is set when it was skipped."""
-
-    name: str
-    distribution: str
-    version: str
-    stock: bool
-    hooks: tuple[str, ...] = ()
-    error: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class AdapterInfo:
-    """One registered adapter (channel, importer, guard, rule table or command)."""
-
-    kind: str
-    name: str
-    description: str
-    plugin: str
-    distribution: str
-    version: str
-    replaces: str = ""
-    """the stock plugin whose adapter of this name it replaces (``overrides=True``), else empty"""
-
-
-@attrs.frozen(kw_only=True)
-class Registered(Generic[S]):
-    """A registration record together with the name of the plugin that returned it."""
-
-    spec: S
-    plugin: str
-    replaces: str = ""
 
 
 def _maatwerk_version() -> str:
@@ -164,9 +137,9 @@ class MaatwerkPlugins:
             if self.pm.has_plugin(name) and self.pm.get_plugin(name) is plugin:
                 self.pm.unregister(name=name)
             raise PluginError(
-                f"plugin {name!r} cannot be registered: {_explain(exc)}",
+                f"plugin {name!r} cannot be registered: {explain(exc)}",
                 plugin=name,
-                hook=_bad_hook(exc),
+                hook=bad_hook(exc),
             ) from exc
 
     def is_stock(self, plugin_name: str) -> bool:
@@ -232,6 +205,14 @@ class MaatwerkPlugins:
     def channels(self) -> dict[str, ChannelSpec]:
         """Registered channels by name."""
         return {name: item.spec for name, item in self._channels().items()}
+
+    def provider(self, kind: str, name: str) -> str | None:
+        """The plugin that provides the adapter *name* of *kind* (``channel``, ``importer``,
+        ``guard``, ``rule-table``, ``command``), or ``None`` when none does."""
+        for info in self.adapters():
+            if info.kind == kind and info.name == name:
+                return info.plugin
+        return None
 
     def channel_plugin(self, name: str) -> str:
         """The name of the plugin that provides channel *name* (the name itself when unknown)."""
@@ -465,7 +446,7 @@ class MaatwerkPlugins:
     def _registrations_all(self) -> None:
         """Call every registration hook once, so that a plugin that fails in one is disabled
         before any of its records is used."""
-        for hook, record_type in _REGISTRATION_HOOKS:
+        for hook, record_type in REGISTRATION_HOOKS:
             self._registrations(hook, record_type)
 
     def _collect(self, hook: str, record_type: type[S]) -> dict[str, Registered[S]]:
@@ -548,71 +529,12 @@ class MaatwerkPlugins:
             ) from exc
 
 
-#: The registration hooks and the record type each returns.
-_REGISTRATION_HOOKS: Final[tuple[tuple[str, type[Any]], ...]] = (
-    ("maatwerk_register_channels", ChannelSpec),
-    ("maatwerk_register_importers", ImporterSpec),
-    ("maatwerk_register_guards", GuardSpec),
-    ("maatwerk_register_rule_tables", RuleTableSpec),
-    ("maatwerk_register_commands", CommandSpec),
-)
-
-
 @attrs.frozen
 class _HookListener:
     plugins: MaatwerkPlugins
 
     def on_event(self, event: Event) -> None:
         self.plugins.notify(event)
-
-
-def _records(returned: object, record_type: type[S], plugin: str, hook: str) -> Sequence[S]:
-    if returned is None:
-        return ()
-    items: list[object] = [returned] if isinstance(returned, record_type) else []
-    if not items:
-        if isinstance(returned, (str, bytes, Mapping)) or not isinstance(returned, Iterable):
-            raise PluginError(
-                f"plugin {plugin!r}: {hook} must return {record_type.__name__} records, "
-                f"got {type(returned).__name__}",
-                plugin=plugin,
-                hook=hook,
-            )
-        items = list(returned)
-    checked: list[S] = []
-    for item in items:
-        if not isinstance(item, record_type):
-            raise PluginError(
-                f"plugin {plugin!r}: {hook} must return {record_type.__name__} records, "
-                f"got {type(item).__name__}",
-                plugin=plugin,
-                hook=hook,
-            )
-        checked.append(item)
-    return checked
-
-
-def _hook_names() -> list[str]:
-    return sorted(name for name in dir(hookspecs) if name.startswith(f"{PROJECT_NAME}_"))
-
-
-def _explain(exc: BaseException) -> str:
-    """pluggy's message, with "did you mean" when it names a hook that does not exist."""
-    text = str(exc)
-    bad = _bad_hook(exc)
-    if bad is not None and bad not in _hook_names():
-        close = difflib.get_close_matches(bad, _hook_names(), n=1)
-        if close:
-            text += f" (did you mean {close[0]!r}?)"
-    return text
-
-
-def _bad_hook(exc: BaseException) -> str | None:
-    text = str(exc)
-    for word in text.replace("'", " ").replace('"', " ").split():
-        if word.startswith(f"{PROJECT_NAME}_"):
-            return word
-    return None
 
 
 def _disabled(value: str | None) -> tuple[bool, frozenset[str]]:
@@ -636,6 +558,7 @@ def make_plugin_manager(
     load_entrypoints: bool = True,
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
+    only: Iterable[str] | None = None,
 ) -> MaatwerkPlugins:
     """Build the plugin manager: specs, stock plugins, entry points, ``check_pending()``.
 
@@ -644,7 +567,10 @@ def make_plugin_manager(
     :param strict: a broken external plugin raises instead of being skipped.
     :param environ: the environment to read ``MAATWERK_DISABLE_PLUGINS`` and
         ``MAATWERK_TRACE_PLUGINS`` from (default: ``os.environ``).
+    :param only: load only the entry points of these names (the contract kit tests one plugin
+        in isolation from the others installed); ``None``: all of them.
     """
+    wanted = None if only is None else frozenset(only)
     env = os.environ if environ is None else environ
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
@@ -657,7 +583,7 @@ def make_plugin_manager(
             raise PluginError(
                 f"stock plugin {module_name!r} is broken: {exc}",
                 plugin=module_name,
-                hook=_bad_hook(exc),
+                hook=bad_hook(exc),
             ) from exc
 
     origins: dict[str, tuple[str, str]] = {}
@@ -681,6 +607,8 @@ def make_plugin_manager(
             name = entry_point.name
             if pm.has_plugin(name) or pm.is_blocked(name):
                 continue
+            if wanted is not None and name not in wanted:
+                continue
             dist = entry_point.dist
             origin = (dist.name, dist.version) if dist is not None else ("unknown", "")
             try:
@@ -691,7 +619,7 @@ def make_plugin_manager(
             try:
                 pm.register(plugin, name=name)
             except (pluggy.PluginValidationError, ValueError) as exc:
-                skip(name, origin, _explain(exc), _bad_hook(exc))
+                skip(name, origin, explain(exc), bad_hook(exc))
                 continue
             origins[name] = origin
 
@@ -703,10 +631,10 @@ def make_plugin_manager(
             name = pm.get_name(exc.plugin) or repr(exc.plugin)
             if name in STOCK_PLUGINS:
                 raise PluginError(
-                    f"stock plugin {name!r} is broken: {exc}", plugin=name, hook=_bad_hook(exc)
+                    f"stock plugin {name!r} is broken: {exc}", plugin=name, hook=bad_hook(exc)
                 ) from exc
             pm.unregister(exc.plugin)
-            skip(name, origins.pop(name, ("unknown", "")), _explain(exc), _bad_hook(exc))
+            skip(name, origins.pop(name, ("unknown", "")), explain(exc), bad_hook(exc))
 
     trace = (env.get(TRACE_ENV) or "").strip().lower() in _TRUE
     return MaatwerkPlugins(
