@@ -144,3 +144,23 @@ class TestARaisingChannel:
         assert len(sms.sent.delivered) == 1
         assert sms.sent.calls == 1, "delivered exactly once"
         assert mail.calls == 1, "the delivered mail is not sent again"
+
+    def test_a_channel_answering_nonsense_fails_alone_too(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        @attrs.define
+        class Nonsense:
+            name: str = "sms"
+
+            def deliver(
+                self, actions: Sequence[OutboundAction], context: DeliveryContext
+            ) -> list[DeliveryReceipt]:
+                return ["sent"] * len(actions)  # type: ignore[list-item]  # the bug under test
+
+        channels: dict[str, Channel] = {"sms": Nonsense(), "mail": FakeChannel(name="mail")}
+        summary = run_day(
+            store, evaluator(), DAY, dispatcher=dispatcher(store, DAY, tmp_path, channels)
+        )
+        assert summary.channel_failures == {("sms", "acme-sms"): 1}
+        assert status(store, "sms")[0] is OutboxStatus.FAILED
+        assert status(store, "mail")[0] is OutboxStatus.DONE

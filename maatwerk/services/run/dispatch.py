@@ -390,15 +390,16 @@ class Dispatcher:
         for creditor_id, items in by_creditor.items():
             batch = [to_outbound(i, self.aliases.get(name, name)) for i in items]
             actions.update((i.outbox_id, a) for i, a in zip(items, batch, strict=True))
-            try:
-                delivered = channel.deliver(batch, self._context(creditor_id))
+            try:  # a receipt that is not one fails here too (no action_id)
+                delivered = {
+                    r.action_id: r for r in channel.deliver(batch, self._context(creditor_id))
+                }
             except Exception as exc:  # noqa: BLE001 - one failing channel must not stop the run
                 reason = self._crashed(name, exc, len(batch))
-                receipts.update(
-                    (a.action_id, DeliveryReceipt.failed(a.action_id, reason)) for a in batch
-                )
-                continue
-            receipts.update((r.action_id, r) for r in delivered)
+                delivered = {
+                    a.action_id: DeliveryReceipt.failed(a.action_id, reason) for a in batch
+                }
+            receipts.update(delivered)
         result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
         for item in group:
             if item.outbox_id in refused:
