@@ -20,7 +20,7 @@ from maatwerk.adapters.legal_tables import (
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.debts import InterestKind
-from maatwerk.core.errors import InputError, Location
+from maatwerk.core.errors import InputError, Location, PolicyError
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
@@ -69,10 +69,21 @@ def build_evaluator(
 ) -> PolicyCaseEvaluator:
     guards = plugins.guard_registry()
     names = {default, *by_creditor.values(), *by_segment.values()}
-    policies: dict[str, Policy] = {
-        name: load_policy(resolve_policy(name), guards=guards, channels=available_channels(plugins))
-        for name in sorted(names)
-    }
+    policies: dict[str, Policy] = {}
+    for name in sorted(names):
+        try:
+            policies[name] = load_policy(
+                resolve_policy(name), guards=guards, channels=available_channels(plugins)
+            )
+        except PolicyError as exc:
+            broken = plugins.broken()
+            if not broken or not exc.message.startswith("no channel named"):
+                raise
+            skipped = ", ".join(repr(info.name) for info in broken)
+            raise PolicyError(
+                f"{exc.message}; broken plugins were skipped: {skipped} (see maatwerk plugins)",
+                exc.location,
+            ) from None
     tables = PolicyTables(calendars=build_calendars(), guards=guards)
     return PolicyCaseEvaluator(
         policies=policies,

@@ -135,3 +135,16 @@ class TestABrokenRegistrationPlugin:
         (broken,) = [p for p in json.loads(listing.stdout)["plugins"] if p["error"]]
         assert broken["name"] == "crm"
         assert runner.invoke(cli, ["plugins", "--strict"]).exit_code == 1
+
+
+class TestAPolicyChannelFromABrokenPlugin:
+    def test_the_error_names_the_broken_plugin(
+        self, runner: CliRunner, setup: list[str], entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("acme-sms", "import does_not_exist_anywhere\n")  # replaces the good one
+        result = runner.invoke(cli, ["run", "--date", "2026-01-18", *setup])
+        assert result.exit_code == 2
+        assert "Warning: plugin 'acme-sms' is disabled" in result.stderr
+        last = result.stderr.splitlines()[-1]
+        assert "no channel named 'sms'" in last
+        assert "broken plugins were skipped: 'acme-sms'" in last
