@@ -74,11 +74,11 @@ class Raising:
         raise RuntimeError(f"webhook down for {event.kind}")
 
 
-def plugins_with(*plugins: tuple[object, str]) -> Callable[[], MaatwerkPlugins]:
+def plugins_with(*plugins: tuple[object, str]) -> Callable[..., MaatwerkPlugins]:
     """A ``plugin_manager`` stand-in: no entry points, only these (plugin, name) pairs."""
 
-    def make() -> MaatwerkPlugins:
-        manager = make_plugin_manager(load_entrypoints=False)
+    def make(*, strict: bool = False) -> MaatwerkPlugins:
+        manager = make_plugin_manager(load_entrypoints=False, strict=strict)
         for plugin, name in plugins:
             manager.register(plugin, name)
         return manager

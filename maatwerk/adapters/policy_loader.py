@@ -67,6 +67,23 @@ File format (``schema = 1``)::
     [step.params]                   # plain strings for the channel
     plan = "capacity"
 
+An *overlay* changes a policy instead of copying it::
+
+    schema = 1
+    name = "gemeente-x"
+    version = "2026.1"
+    extends = "humane"              # a shipped policy, or a .toml file (relative to this one)
+    [settings]                      # merged key by key over the base's settings
+    amicable_track_days = 21
+    [steps.reminder-2]              # a step of the base, by id: these fields replace its own
+    channel = "sms"
+    days = 10
+
+A ``when``, ``params`` or ``min_days_after`` table in an override replaces the base step's table
+whole. The merged policy is checked like any policy; an error in an override names the overlay
+file, its line and the field (``steps.reminder-2.dayz``), with "did you mean" for a misspelled
+step id or key. The base may itself extend another policy (see :mod:`.policy_overlay`).
+
 Every error is located at its line by :mod:`maatwerk.adapters.toml_reader`. Errors are
 :class:`~maatwerk.core.errors.PolicyError` with ``Location(file, line, field)``; the first error
 found is raised.
@@ -83,7 +100,8 @@ from typing import Any, Final
 
 import attrs
 
-from maatwerk.adapters.toml_reader import LineIndex, Reader, load_toml
+from maatwerk.adapters.policy_overlay import merge_overlay
+from maatwerk.adapters.toml_reader import LineIndex, Reader, did_you_mean, load_toml
 from maatwerk.core.arrangements import ChargesDuringPlan, PaymentMethod
 from maatwerk.core.debts import ClaimKind
 from maatwerk.core.errors import Location, PolicyError
@@ -348,7 +366,8 @@ def _step(
     channel = reader.text(data, "channel", path)
     if channels is not None and channel not in channels:
         raise reader.error(
-            f"no channel named {channel!r}; available: {', '.join(sorted(channels))}",
+            f"no channel named {channel!r}{did_you_mean(channel, channels)}; available: "
+            f"{', '.join(sorted(channels))}",
             path,
             "channel",
         )
@@ -443,7 +462,9 @@ def load_policy_text(
     internal ones); ``None`` skips that check (a policy read without the plugins at hand).
     """
     doc = load_toml(raw, file, error_type=PolicyError, parse_float=Decimal)
-    reader = Reader(file, LineIndex(raw))
+    reader: Reader = Reader(file, LineIndex(raw))
+    if "extends" in doc:
+        doc, reader = merge_overlay(doc, reader, file, read=_read_base, step_keys=_STEP_KEYS)
     reader.check_keys(doc, _TOP_KEYS, ())
     schema = doc.get("schema")
     if schema != SCHEMA_VERSION:
@@ -488,6 +509,28 @@ def load_policy_text(
         steps=tuple(steps),
         source=file,
     )
+
+
+def _read_base(name_or_path: str, directory: Path) -> tuple[str, str]:
+    """The text and file name of the policy an overlay extends: a shipped policy by name, or a
+    ``.toml`` file (a relative path counts from the overlay's ``directory``)."""
+    if name_or_path.endswith(".toml") or "/" in name_or_path:
+        path = Path(name_or_path)
+        if not path.is_absolute():
+            path = directory / path
+    else:
+        path = shipped_policy_dir() / f"{name_or_path}.toml"
+        if not path.exists():
+            raise PolicyError(
+                f"no shipped policy {name_or_path!r}{did_you_mean(name_or_path, shipped_policies())}"
+                f"; shipped: {', '.join(shipped_policies())}, or give the path of a .toml file"
+            )
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise PolicyError(f"policy file {str(path)!r} to extend not found") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"policy file {str(path)!r} is not UTF-8 text") from None
 
 
 def load_policy(

@@ -9,10 +9,11 @@ lists, enum members) and raises a located :class:`~maatwerk.core.errors.InputErr
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
@@ -22,7 +23,7 @@ from maatwerk.core.errors import InputError, Location, MoneyError, PolicyError
 from maatwerk.core.money import Money, to_decimal
 
 
-__all__ = ["LineIndex", "Reader", "field_name", "load_toml"]
+__all__ = ["LineIndex", "Reader", "did_you_mean", "field_name", "load_toml"]
 
 _HEADER_RE: Final = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_.-]+|\"[^\"]*\"|'[^']*')\s*=")
@@ -102,6 +103,12 @@ class LineIndex:
         return None
 
 
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the known word closest to a misspelled ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def field_name(path: tuple[Any, ...], key: str | None) -> str:
     """``step[2].when.min_arrears`` for the path ``("step", 2, "when")`` and key ``min_arrears``."""
     parts: list[str] = []
@@ -137,7 +144,10 @@ class Reader:
         if unknown:
             bad = min(unknown, key=lambda k: self.lines.line(path, k) or 0)
             raise self.error(
-                f"unknown key {bad!r}; expected one of {', '.join(sorted(allowed))}", path, bad
+                f"unknown key {bad!r}{did_you_mean(bad, allowed)}; expected one of "
+                f"{', '.join(sorted(allowed))}",
+                path,
+                bad,
             )
 
     def text(

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import click
+
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import (
     load_aanmaning_table,
@@ -18,7 +20,7 @@ from maatwerk.adapters.legal_tables import (
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.debts import InterestKind
-from maatwerk.core.errors import InputError, Location
+from maatwerk.core.errors import InputError, Location, PolicyError
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.policy import PolicyTables
 from maatwerk.core.policy.model import Policy
@@ -67,10 +69,21 @@ def build_evaluator(
 ) -> PolicyCaseEvaluator:
     guards = plugins.guard_registry()
     names = {default, *by_creditor.values(), *by_segment.values()}
-    policies: dict[str, Policy] = {
-        name: load_policy(resolve_policy(name), guards=guards, channels=available_channels(plugins))
-        for name in sorted(names)
-    }
+    policies: dict[str, Policy] = {}
+    for name in sorted(names):
+        try:
+            policies[name] = load_policy(
+                resolve_policy(name), guards=guards, channels=available_channels(plugins)
+            )
+        except PolicyError as exc:
+            broken = plugins.broken()
+            if not broken or not exc.message.startswith("no channel named"):
+                raise
+            skipped = ", ".join(repr(info.name) for info in broken)
+            raise PolicyError(
+                f"{exc.message}; broken plugins were skipped: {skipped} (see maatwerk plugins)",
+                exc.location,
+            ) from None
     tables = PolicyTables(calendars=build_calendars(), guards=guards)
     return PolicyCaseEvaluator(
         policies=policies,
@@ -96,11 +109,13 @@ def check_channel_settings(
     evaluator: PolicyCaseEvaluator,
     settings: Mapping[str, str],
     creditors: Mapping[str, CreditorProfile] | None = None,
+    settings_file: Path | None = None,
 ) -> None:
     """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting.
 
     With creditor profiles each creditor's settings (its own over the defaults) are checked;
-    without, the defaults."""
+    without, the defaults. Every problem is named (``settings_file``: the file the error
+    names)."""
     names = {step.channel for policy in evaluator.policies.values() for step in policy.steps}
     problems: list[str] = []
     if not creditors:
@@ -112,11 +127,11 @@ def check_channel_settings(
             for p in channel_setting_problems(names, plugins.channel, merged)
         )
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(
-            f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE "
-            "or in the [channels] (or [creditors.<id>]) table of the --settings file",
-            Location(field="--setting"),
+            f"channel settings incomplete: {'; '.join(problems)}; give each with "
+            "--setting KEY=VALUE or in the [channels] (or [creditors.<id>]) table of the "
+            "--settings file",
+            Location(file=None if settings_file is None else str(settings_file)),
         )
 
 
@@ -140,8 +155,14 @@ def build_dispatcher(
         batch_size=batch_size,
         tables=tables,
         creditors=creditors or {},
+        plugin_for=plugins.channel_plugin,
     )
 
 
-def plugin_manager() -> MaatwerkPlugins:
-    return make_plugin_manager()
+def plugin_manager(*, strict: bool = False) -> MaatwerkPlugins:
+    """The plugin manager; ``strict``: a broken plugin is an error (exit 1) instead of being
+    disabled with a warning on stderr."""
+    plugins = make_plugin_manager(strict=strict)
+    for info in plugins.broken():
+        click.echo(f"Warning: plugin {info.name!r} is disabled: {info.error}", err=True)
+    return plugins

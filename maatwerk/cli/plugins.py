@@ -9,7 +9,8 @@ With ``--json`` it prints one object::
 
     {"hook_api_version": 1, "external_plugins_disabled": false,
      "plugins": [{"name", "distribution", "version", "stock", "hooks", "error"}],
-     "adapters": [{"kind", "name", "description", "plugin", "distribution", "version"}],
+     "adapters": [{"kind", "name", "description", "plugin", "distribution", "version",
+                   "replaces"}],
      "error": null}
 """
 
@@ -111,6 +112,12 @@ class PluginCommandGroup(LazyGroup):
             raise click.UsageError(
                 f"No such command {cmd_name!r}; plugin commands are not available: {loaded.error}"
             )
+        if loaded.plugins is not None and loaded.plugins.broken():
+            skipped = ", ".join(repr(info.name) for info in loaded.plugins.broken())
+            raise click.UsageError(
+                f"No such command {cmd_name!r}; broken plugins were skipped: {skipped} "
+                "(see maatwerk plugins)"
+            )
         return None
 
 
@@ -129,14 +136,24 @@ def _json(manager: MaatwerkPlugins, error: PluginError | None) -> dict[str, Any]
 
 
 @click.command("plugins")
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1) when a plugin is broken instead of listing it."
+)
 @json_option
 @click.pass_context
-def plugins(ctx: click.Context, as_json: bool) -> None:
+def plugins(ctx: click.Context, strict: bool, as_json: bool) -> None:
     """List plugins (with distribution and version), their hooks and the adapters they add.
 
     External plugins come from the `maatwerk` entry-point group; set
-    MAATWERK_DISABLE_PLUGINS=1 to block them all (or a comma-separated list of names).
+    MAATWERK_DISABLE_PLUGINS=1 to block them all (or a comma-separated list of names). A broken
+    plugin (does not import, misspelled hook, registration hook fails) is listed as broken.
     """
+    if strict:
+        try:
+            strict_manager = make_plugin_manager(strict=True)
+            strict_manager.adapters()
+        except PluginError as exc:
+            raise OneLineError(str(exc), exit_code=1) from None
     loaded = _load(ctx)
     if loaded.plugins is None:
         raise OneLineError(str(loaded.error), exit_code=1)
@@ -156,7 +173,7 @@ def _print(report: dict[str, Any]) -> None:
         version = f" {info['version']}" if info["version"] else ""
         click.echo(f"  {info['name']}  [{info['distribution']}{version}]")
         if info["error"]:
-            click.echo(f"    SKIPPED: {info['error']}")
+            click.echo(f"    BROKEN, SKIPPED: {info['error']}")
         elif info["hooks"]:
             click.echo(f"    hooks: {', '.join(info['hooks'])}")
     click.echo("")
@@ -164,7 +181,12 @@ def _print(report: dict[str, Any]) -> None:
     kind_width = max((len(a["kind"]) for a in report["adapters"]), default=4)
     name_width = max((len(a["name"]) for a in report["adapters"]), default=4)
     for adapter in report["adapters"]:
+        replaces = (
+            f"; REPLACES the stock {adapter['kind']} {adapter['name']!r}"
+            if adapter["replaces"]
+            else ""
+        )
         click.echo(
             f"  {adapter['kind']:<{kind_width}}  {adapter['name']:<{name_width}}  "
-            f"{adapter['description']}  ({adapter['plugin']})"
+            f"{adapter['description']}  ({adapter['plugin']}{replaces})"
         )

@@ -13,7 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from maatwerk.adapters.channel_settings import SettingsFile, load_settings
-from maatwerk.cli._common import DATE, db_option, emit_json, json_option, skip_idle_option
+from maatwerk.cli._common import (
+    DATE,
+    OneLineError,
+    db_option,
+    emit_json,
+    json_option,
+    skip_idle_option,
+)
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import (
     build_dispatcher,
@@ -22,7 +29,7 @@ from maatwerk.cli._wiring import (
     parse_assignments,
     plugin_manager,
 )
-from maatwerk.services.run import RunSettings, run_day
+from maatwerk.services.run import RunSettings, RunSummary, run_day
 
 
 __all__ = ["run"]
@@ -95,6 +102,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @click.option(
     "--by", "by", default="engine", show_default=True, help="Who prepares steps needing review."
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Stop (exit 1) when a plugin is broken, instead of running without it.",
+)
 @db_option
 @json_option
 def run(
@@ -110,6 +122,7 @@ def run(
     batch_size: int,
     skip_idle: bool,
     by: str,
+    strict: bool,
     db_url: str,
     as_json: bool,
 ) -> None:
@@ -117,7 +130,7 @@ def run(
 
     Running the same date again (or after a crash) does each action exactly once.
     """
-    plugins = plugin_manager()
+    plugins = plugin_manager(strict=strict)
     file = load_settings(settings_file) if settings_file is not None else SettingsFile()
     evaluator = build_evaluator(
         plugins,
@@ -133,7 +146,7 @@ def run(
         **parse_assignments(channel_settings, "--setting"),  # the command line wins
     }
     # before anything is evaluated
-    check_channel_settings(plugins, evaluator, settings, file.creditors)
+    check_channel_settings(plugins, evaluator, settings, file.creditors, settings_file)
     with open_store(db_url) as store:
         dispatcher = build_dispatcher(
             store,
@@ -159,6 +172,7 @@ def run(
     data = summary.as_dict()
     if as_json:
         emit_json(data)
+        _fail_on_channel_errors(summary)
         return
     mode = " (dry run: nothing recorded)" if dry_run else ""
     click.echo(
@@ -173,3 +187,20 @@ def run(
     ):
         if counts:
             click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    _fail_on_channel_errors(summary)
+
+
+def _fail_on_channel_errors(summary: RunSummary) -> None:
+    """Exit 1 naming each channel that raised, its plugin and how many actions wait for the
+    next run (the run itself finished: every other channel delivered)."""
+    if not summary.channel_failures:
+        return
+    parts = [
+        f"channel {channel!r} of plugin {plugin!r} failed for {count} action(s)"
+        for (channel, plugin), count in sorted(summary.channel_failures.items())
+    ]
+    raise OneLineError(
+        "; ".join(parts) + ". They stay in the outbox and are tried again on the next run "
+        "(details in the log).",
+        exit_code=1,
+    )

@@ -173,6 +173,28 @@ class DeliveryReceipt:
         return cls(action_id=action_id, status=DeliveryStatus.REFUSED, reason=reason)
 
 
+class SideEffects(Protocol):
+    """Where a channel reports each call it makes outside maatwerk (the side-effect seam).
+
+    A channel that talks to another system (an HTTP API, an SMS gateway, a mail server) calls
+    ``context.side_effects.call(method, target, idempotency_key=...)`` just before each request.
+    The daily run ignores the reports; the contract kit records them
+    (:class:`maatwerk.testing.SideEffectRecorder`) and fails a channel that sends during a dry
+    run, sends a changing request without an idempotency key, or sends one action twice under
+    different keys. ``target`` is where the call goes (a URL without personal data).
+    """
+
+    def call(self, method: str, target: str, *, idempotency_key: str = "") -> None: ...
+
+
+@attrs.frozen
+class UnrecordedSideEffects:
+    """The default :class:`SideEffects`: reports are not kept."""
+
+    def call(self, method: str, target: str, *, idempotency_key: str = "") -> None:  # noqa: ARG002
+        return None
+
+
 @attrs.frozen(kw_only=True)
 class DeliveryContext:
     """Where and for when a channel delivers.
@@ -180,12 +202,15 @@ class DeliveryContext:
     ``output_dir`` is the directory a file-writing channel writes under (it creates its own
     subdirectory, named after the channel). ``settings`` holds the channel's configuration from
     the organisation's config (creditor name, IBAN, creditor identifier, phone number ...).
+    ``side_effects``: where a channel that calls other systems reports each call
+    (:class:`SideEffects`; the run ignores them, the contract kit checks them).
     """
 
     output_dir: pathlib.Path
     run_date: dt.date
     settings: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_settings, hash=False)
     dry_run: bool = False
+    side_effects: SideEffects = attrs.field(factory=UnrecordedSideEffects, eq=False, hash=False)
 
 
 #: Setting the dispatcher gives a channel for a case whose creditor has a profile: the creditor

@@ -228,6 +228,7 @@ class StoreDemoIO:
             batch_size=500,
             tables=self.evaluator.tables,
             creditors=DEMO_CREDITORS,
+            plugin_for=self.plugins.channel_plugin,
         )
         return run_day(
             self.store, self.evaluator, day, dispatcher=dispatcher, settings=self.settings

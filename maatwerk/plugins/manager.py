@@ -20,6 +20,11 @@ raises :class:`PluginError` naming the plugin(s) and the hook.
 
 pluggy's call side returns ``Any``; :class:`MaatwerkPlugins` is the typed facade the rest of
 maatwerk uses (tox's ``plugin/manager.py`` pattern), so ``mypy --strict`` holds end to end.
+
+Registration hooks are called once per manager: their records are cached until a plugin is
+registered or unregistered. An *external* plugin whose registration hook raises or returns the
+wrong type is disabled (unregistered, warned about in the log and listed by
+``maatwerk plugins`` as broken) unless the manager is strict; the other plugins keep working.
 Set ``MAATWERK_TRACE_PLUGINS=1`` to log every hook call (plugin and hook name, no arguments).
 """
 
@@ -30,7 +35,7 @@ import importlib.metadata
 import os
 import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import click
@@ -43,6 +48,15 @@ from maatwerk.core.policy.guards import GuardRegistry
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
 from maatwerk.core.ports import Channel, EventListener, Importer
 from maatwerk.plugins import PROJECT_NAME, hookspecs
+from maatwerk.plugins._support import (
+    REGISTRATION_HOOKS,
+    AdapterInfo,
+    PluginInfo,
+    Registered,
+    bad_hook,
+    explain,
+)
+from maatwerk.plugins._support import records as _records
 from maatwerk.plugins.records import (
     ChannelSpec,
     CommandSpec,
@@ -77,38 +91,6 @@ S = TypeVar("S", ChannelSpec, ImporterSpec, GuardSpec, RuleTableSpec, CommandSpe
 R = TypeVar("R")
 
 
-@attrs.frozen(kw_only=True)
-class PluginInfo:
-    """One plugin as ``maatwerk plugins`` shows it. ``error`` is set when it was skipped."""
-
-    name: str
-    distribution: str
-    version: str
-    stock: bool
-    hooks: tuple[str, ...] = ()
-    error: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class AdapterInfo:
-    """One registered adapter (channel, importer, guard, rule table or command)."""
-
-    kind: str
-    name: str
-    description: str
-    plugin: str
-    distribution: str
-    version: str
-
-
-@attrs.frozen(kw_only=True)
-class Registered(Generic[S]):
-    """A registration record together with the name of the plugin that returned it."""
-
-    spec: S
-    plugin: str
-
-
 def _maatwerk_version() -> str:
     try:
         return importlib.metadata.version("maatwerk")
@@ -131,12 +113,16 @@ class MaatwerkPlugins:
         origins: Mapping[str, tuple[str, str]] | None = None,
         broken: Iterable[PluginInfo] = (),
         trace: bool = False,
+        strict: bool = False,
     ) -> None:
         self.pm: Final = pm
         self._stock = set(stock)
         self._origins: dict[str, tuple[str, str]] = dict(origins or {})
         self._broken: list[PluginInfo] = list(broken)
         self._trace = trace
+        self._strict = strict
+        self._cache: dict[str, Any] = {}
+        self._cache_key: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ plugins
     def register(self, plugin: object, name: str) -> None:
@@ -151,7 +137,9 @@ class MaatwerkPlugins:
             if self.pm.has_plugin(name) and self.pm.get_plugin(name) is plugin:
                 self.pm.unregister(name=name)
             raise PluginError(
-                f"plugin {name!r} cannot be registered: {exc}", plugin=name, hook=_bad_hook(exc)
+                f"plugin {name!r} cannot be registered: {explain(exc)}",
+                plugin=name,
+                hook=bad_hook(exc),
             ) from exc
 
     def is_stock(self, plugin_name: str) -> bool:
@@ -159,6 +147,7 @@ class MaatwerkPlugins:
 
     def plugins(self) -> list[PluginInfo]:
         """Every registered plugin, then every plugin that was skipped because it is broken."""
+        self._registrations_all()  # a plugin whose registration hook fails is disabled first
         version = _maatwerk_version()
         result: list[PluginInfo] = []
         for name, plugin in self.pm.list_name_plugin():
@@ -182,7 +171,8 @@ class MaatwerkPlugins:
         return result + list(self._broken)
 
     def broken(self) -> list[PluginInfo]:
-        """External plugins that failed to load and were skipped."""
+        """External plugins that failed to load or to register and were skipped."""
+        self._registrations_all()
         return list(self._broken)
 
     def adapters(self) -> list[AdapterInfo]:
@@ -206,6 +196,7 @@ class MaatwerkPlugins:
                         plugin=item.plugin,
                         distribution=dist,
                         version=version,
+                        replaces=item.replaces,
                     )
                 )
         return result
@@ -214,6 +205,19 @@ class MaatwerkPlugins:
     def channels(self) -> dict[str, ChannelSpec]:
         """Registered channels by name."""
         return {name: item.spec for name, item in self._channels().items()}
+
+    def provider(self, kind: str, name: str) -> str | None:
+        """The plugin that provides the adapter *name* of *kind* (``channel``, ``importer``,
+        ``guard``, ``rule-table``, ``command``), or ``None`` when none does."""
+        for info in self.adapters():
+            if info.kind == kind and info.name == name:
+                return info.plugin
+        return None
+
+    def channel_plugin(self, name: str) -> str:
+        """The name of the plugin that provides channel *name* (the name itself when unknown)."""
+        item = self._channels().get(name)
+        return name if item is None else item.plugin
 
     def channel(self, name: str) -> Channel:
         """Build the channel named *name* (an unknown name lists the available ones)."""
@@ -272,13 +276,11 @@ class MaatwerkPlugins:
         registered = self._guards()
         stock_order: list[str] = []
         stock_specs: dict[str, Registered[GuardSpec]] = {}
-        for impl in self._impls(hook):
-            if self.is_stock(impl.plugin_name):
-                for record in _records(
-                    self._call(impl, hook, {}), GuardSpec, impl.plugin_name, hook
-                ):
+        for plugin, records in self._registrations(hook, GuardSpec):
+            if self.is_stock(plugin):
+                for record in records:
                     stock_order.append(record.name)
-                    stock_specs[record.name] = Registered(spec=record, plugin=impl.plugin_name)
+                    stock_specs[record.name] = Registered(spec=record, plugin=plugin)
         names = stock_order + [name for name in registered if name not in stock_specs]
         built: list[PolicyGuardSpec] = []
         for name in names:
@@ -396,26 +398,83 @@ class MaatwerkPlugins:
                 hook=hook,
             ) from exc
 
+    def _fresh_cache(self) -> None:
+        """Forget cached registrations when the registered plugins changed."""
+        key = tuple(name for name, plugin in self.pm.list_name_plugin() if plugin is not None)
+        if key != self._cache_key:
+            self._cache.clear()
+            self._cache_key = key
+
+    def _disable(self, plugin: str, error: PluginError) -> None:
+        """Unregister the external plugin *plugin*, whose registration hook failed; strict or a
+        stock plugin: raise ``error`` instead."""
+        if self._strict or self.is_stock(plugin) or not self.pm.has_plugin(plugin):
+            raise error
+        _log.warning("plugin_disabled", plugin=plugin, hook=error.hook, error=str(error))
+        self.pm.unregister(name=plugin)
+        dist, version = self._origins.pop(plugin, ("(registered in code)", ""))
+        self._broken.append(
+            PluginInfo(
+                name=plugin, distribution=dist, version=version, stock=False, error=str(error)
+            )
+        )
+        self._fresh_cache()
+
+    def _registrations(self, hook: str, record_type: type[S]) -> list[tuple[str, Sequence[S]]]:
+        """What each plugin's implementation of registration *hook* returned, in call order;
+        called once per manager (cached), a failing external plugin disabled (see
+        :meth:`_disable`)."""
+        while True:
+            self._fresh_cache()
+            cached = self._cache.get(hook)
+            if cached is not None:
+                return cast("list[tuple[str, Sequence[S]]]", cached)
+            try:
+                result = [
+                    (
+                        impl.plugin_name,
+                        _records(self._call(impl, hook, {}), record_type, impl.plugin_name, hook),
+                    )
+                    for impl in self._impls(hook)
+                ]
+            except PluginError as exc:
+                self._disable(exc.plugin or "", exc)
+                continue
+            self._cache[hook] = result
+            return result
+
+    def _registrations_all(self) -> None:
+        """Call every registration hook once, so that a plugin that fails in one is disabled
+        before any of its records is used."""
+        for hook, record_type in REGISTRATION_HOOKS:
+            self._registrations(hook, record_type)
+
     def _collect(self, hook: str, record_type: type[S]) -> dict[str, Registered[S]]:
+        self._registrations_all()
+        key = f"{hook}:collected"
+        self._fresh_cache()
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cast("dict[str, Registered[S]]", cached)
         found: dict[str, Registered[S]] = {}
-        for impl in self._impls(hook):
-            plugin = impl.plugin_name
-            returned = self._call(impl, hook, {})
-            for record in _records(returned, record_type, plugin, hook):
+        for plugin, records in self._registrations(hook, record_type):
+            for record in records:
                 previous = found.get(record.name)
                 new = Registered(spec=record, plugin=plugin)
-                if previous is None or (
+                if previous is None:
+                    found[record.name] = new
+                elif (
                     record.overrides
                     and self.is_stock(previous.plugin)
                     and not self.is_stock(plugin)
                 ):
-                    found[record.name] = new
+                    found[record.name] = attrs.evolve(new, replaces=previous.plugin)
                 elif (
                     previous.spec.overrides
                     and self.is_stock(plugin)
                     and not self.is_stock(previous.plugin)
                 ):
-                    continue
+                    found[record.name] = attrs.evolve(previous, replaces=plugin)
                 else:
                     raise PluginError(
                         f"{record_type.__name__.removesuffix('Spec').lower()} name "
@@ -425,6 +484,7 @@ class MaatwerkPlugins:
                         plugin=plugin,
                         hook=hook,
                     )
+        self._cache[key] = found
         return found
 
     def _channels(self) -> dict[str, Registered[ChannelSpec]]:
@@ -477,40 +537,6 @@ class _HookListener:
         self.plugins.notify(event)
 
 
-def _records(returned: object, record_type: type[S], plugin: str, hook: str) -> Sequence[S]:
-    if returned is None:
-        return ()
-    items: list[object] = [returned] if isinstance(returned, record_type) else []
-    if not items:
-        if isinstance(returned, (str, bytes, Mapping)) or not isinstance(returned, Iterable):
-            raise PluginError(
-                f"plugin {plugin!r}: {hook} must return {record_type.__name__} records, "
-                f"got {type(returned).__name__}",
-                plugin=plugin,
-                hook=hook,
-            )
-        items = list(returned)
-    checked: list[S] = []
-    for item in items:
-        if not isinstance(item, record_type):
-            raise PluginError(
-                f"plugin {plugin!r}: {hook} must return {record_type.__name__} records, "
-                f"got {type(item).__name__}",
-                plugin=plugin,
-                hook=hook,
-            )
-        checked.append(item)
-    return checked
-
-
-def _bad_hook(exc: BaseException) -> str | None:
-    text = str(exc)
-    for word in text.replace("'", " ").replace('"', " ").split():
-        if word.startswith(f"{PROJECT_NAME}_"):
-            return word
-    return None
-
-
 def _disabled(value: str | None) -> tuple[bool, frozenset[str]]:
     """Parse ``MAATWERK_DISABLE_PLUGINS``: (all blocked?, names blocked)."""
     text = (value or "").strip()
@@ -532,6 +558,7 @@ def make_plugin_manager(
     load_entrypoints: bool = True,
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
+    only: Iterable[str] | None = None,
 ) -> MaatwerkPlugins:
     """Build the plugin manager: specs, stock plugins, entry points, ``check_pending()``.
 
@@ -540,7 +567,10 @@ def make_plugin_manager(
     :param strict: a broken external plugin raises instead of being skipped.
     :param environ: the environment to read ``MAATWERK_DISABLE_PLUGINS`` and
         ``MAATWERK_TRACE_PLUGINS`` from (default: ``os.environ``).
+    :param only: load only the entry points of these names (the contract kit tests one plugin
+        in isolation from the others installed); ``None``: all of them.
     """
+    wanted = None if only is None else frozenset(only)
     env = os.environ if environ is None else environ
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
@@ -553,7 +583,7 @@ def make_plugin_manager(
             raise PluginError(
                 f"stock plugin {module_name!r} is broken: {exc}",
                 plugin=module_name,
-                hook=_bad_hook(exc),
+                hook=bad_hook(exc),
             ) from exc
 
     origins: dict[str, tuple[str, str]] = {}
@@ -577,6 +607,8 @@ def make_plugin_manager(
             name = entry_point.name
             if pm.has_plugin(name) or pm.is_blocked(name):
                 continue
+            if wanted is not None and name not in wanted:
+                continue
             dist = entry_point.dist
             origin = (dist.name, dist.version) if dist is not None else ("unknown", "")
             try:
@@ -587,7 +619,7 @@ def make_plugin_manager(
             try:
                 pm.register(plugin, name=name)
             except (pluggy.PluginValidationError, ValueError) as exc:
-                skip(name, origin, str(exc), _bad_hook(exc))
+                skip(name, origin, explain(exc), bad_hook(exc))
                 continue
             origins[name] = origin
 
@@ -599,10 +631,12 @@ def make_plugin_manager(
             name = pm.get_name(exc.plugin) or repr(exc.plugin)
             if name in STOCK_PLUGINS:
                 raise PluginError(
-                    f"stock plugin {name!r} is broken: {exc}", plugin=name, hook=_bad_hook(exc)
+                    f"stock plugin {name!r} is broken: {exc}", plugin=name, hook=bad_hook(exc)
                 ) from exc
             pm.unregister(exc.plugin)
-            skip(name, origins.pop(name, ("unknown", "")), str(exc), _bad_hook(exc))
+            skip(name, origins.pop(name, ("unknown", "")), explain(exc), bad_hook(exc))
 
     trace = (env.get(TRACE_ENV) or "").strip().lower() in _TRUE
-    return MaatwerkPlugins(pm, stock=STOCK_PLUGINS, origins=origins, broken=broken, trace=trace)
+    return MaatwerkPlugins(
+        pm, stock=STOCK_PLUGINS, origins=origins, broken=broken, trace=trace, strict=strict
+    )

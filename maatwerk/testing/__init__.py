@@ -7,9 +7,10 @@ Run the contract against your own channel with one class::
     class TestSmsChannel(ChannelContract):
         channel_name = "sms"
 
-The suites (:class:`ChannelContract`, :class:`ImporterContract`, :class:`GuardContract`) and
-the fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`) are exported
-here. This package imports pytest; runtime code never imports it.
+The suites (:class:`ChannelContract`, :class:`ImporterContract`, :class:`GuardContract`), the
+fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`) and the
+side-effect seam (:class:`SideEffectRecorder`: what a network channel reports to
+``context.side_effects``) are exported here. This package imports pytest; runtime code never imports it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from maatwerk.testing.fakes import (
     make_guard_context,
     sample_payload,
 )
+from maatwerk.testing.recorder import ExternalCall, SideEffectRecorder
 
 
 # Detailed assertion messages in the contract suites, even when maatwerk is installed editable.
@@ -36,6 +38,7 @@ from maatwerk.testing.contracts import (  # noqa: E402 - after register_assert_r
     GuardCase,
     GuardContract,
     ImporterContract,
+    plugin_under_test,
 )
 
 
@@ -44,12 +47,15 @@ __all__ = [
     "BadInput",
     "ChannelContract",
     "DebtSettlementHubContract",
+    "ExternalCall",
     "FakeChannel",
     "GuardCase",
     "GuardContract",
     "ImporterContract",
     "RecordingListener",
+    "SideEffectRecorder",
     "make_action",
     "make_guard_context",
+    "plugin_under_test",
     "sample_payload",
 ]

@@ -54,8 +54,9 @@ from maatwerk.core.ports import (
     Importer,
     OutboundAction,
 )
-from maatwerk.plugins.manager import make_plugin_manager
+from maatwerk.plugins.manager import STOCK_PLUGINS, MaatwerkPlugins, make_plugin_manager
 from maatwerk.testing.fakes import SAMPLE_SETTINGS, make_action
+from maatwerk.testing.recorder import SideEffectRecorder
 
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "GuardCase",
     "GuardContract",
     "ImporterContract",
+    "plugin_under_test",
     "snapshot",
 ]
 
@@ -82,18 +84,53 @@ def snapshot(directory: pathlib.Path) -> dict[str, bytes]:
     }
 
 
+def plugin_under_test(kind: str, name: str, plugin_name: str = "") -> MaatwerkPlugins:
+    """A strict plugin manager holding the stock plugins and only the plugin that provides the
+    adapter *name* of *kind*, so an unrelated broken plugin installed next to it cannot fail
+    its tests (and a problem in the plugin under test does).
+
+    ``plugin_name``: its entry-point name; empty: found by loading every installed plugin once,
+    leniently (broken ones are skipped).
+    """
+    if not plugin_name:
+        everything = make_plugin_manager()
+        owner = everything.provider(kind, name)
+        if owner is None:
+            broken = "; ".join(f"{b.name} ({b.error})" for b in everything.broken()) or "none"
+            pytest.fail(
+                f"no installed plugin provides the {kind} {name!r} (is your package installed, "
+                f"with its entry point in the 'maatwerk' group?); broken plugins: {broken}"
+            )
+        plugin_name = owner
+    only = () if plugin_name in STOCK_PLUGINS else (plugin_name,)
+    return make_plugin_manager(strict=True, only=only)
+
+
 # ============================================================================== channels
 class ChannelContract:
     """The channel contract (see :class:`maatwerk.core.ports.Channel`).
 
-    Class attributes: ``channel_name`` (the registered name), ``action_kinds`` (kinds to run
-    the delivery tests for; default: the kinds the channel's record declares, else
-    ``payment-reminder``), ``settings`` (``DeliveryContext.settings``).
+    Class attributes: ``channel_name`` (the registered name), ``plugin_name`` (the entry-point
+    name of the plugin under test; default: the one that provides ``channel_name``; the other
+    installed plugins are not loaded), ``action_kinds`` (kinds to run the delivery tests for;
+    default: the kinds the channel's record declares, else ``payment-reminder``),
+    ``settings`` (``DeliveryContext.settings``).
+
+    Channels that call other systems: ``external_calls = True`` says every delivered action
+    makes at least one changing call, reported to ``context.side_effects``
+    (:class:`~maatwerk.core.ports.SideEffects`); the suite then fails the channel when it
+    reports none. Whatever a channel reports is checked: nothing changing during a dry run,
+    an idempotency key on every changing call, no call twice in one delivery, and nothing sent
+    again when the same actions are delivered again, unless ``idempotency_keys_honoured = True``
+    (the other side drops a request whose key it has seen): then only under the same keys.
     """
 
     channel_name: ClassVar[str] = ""
+    plugin_name: ClassVar[str] = ""
     action_kinds: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[Mapping[str, str]] = SAMPLE_SETTINGS
+    external_calls: ClassVar[bool] = False
+    idempotency_keys_honoured: ClassVar[bool] = False
 
     # ------------------------------------------------------------------ overridable
     @pytest.fixture
@@ -101,7 +138,8 @@ class ChannelContract:
         """The channel under test (default: built by name through the plugin manager)."""
         if not self.channel_name:
             pytest.fail("set channel_name on the contract class or override the channel fixture")
-        return make_plugin_manager(strict=True).channel(self.channel_name)
+        plugins = plugin_under_test("channel", self.channel_name, self.plugin_name)
+        return plugins.channel(self.channel_name)
 
     def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
         """An action the channel must deliver."""
@@ -116,10 +154,33 @@ class ChannelContract:
     def output_dir(self, tmp_path: pathlib.Path) -> pathlib.Path:
         return tmp_path / "out"
 
-    def context(self, output_dir: pathlib.Path, *, dry_run: bool = False) -> DeliveryContext:
+    def context(
+        self,
+        output_dir: pathlib.Path,
+        *,
+        dry_run: bool = False,
+        recorder: SideEffectRecorder | None = None,
+    ) -> DeliveryContext:
         return DeliveryContext(
-            output_dir=output_dir, run_date=RUN_DATE, settings=self.settings, dry_run=dry_run
+            output_dir=output_dir,
+            run_date=RUN_DATE,
+            settings=self.settings,
+            dry_run=dry_run,
+            side_effects=recorder if recorder is not None else SideEffectRecorder(),
         )
+
+    def check_calls(
+        self,
+        recorder: SideEffectRecorder,
+        since: int = 0,
+        *,
+        repeat_of: set[str] | None = None,
+    ) -> None:
+        """The calls reported since position ``since`` (one delivery) break no promise."""
+        problems = recorder.problems(
+            since, repeat_of=repeat_of, keys_honoured=self.idempotency_keys_honoured
+        )
+        assert not problems, "; ".join(problems)
 
     def batch(self, channel: Channel, kind: str, size: int) -> list[OutboundAction]:
         return [
@@ -155,10 +216,17 @@ class ChannelContract:
         size: int,
     ) -> None:
         actions = self.batch(channel, contract_action_kind, size)
-        receipts = channel.deliver(actions, self.context(output_dir))
+        recorder = SideEffectRecorder()
+        receipts = channel.deliver(actions, self.context(output_dir, recorder=recorder))
         self.check_receipts(actions, receipts)
         refused = [r for r in receipts if r.status is not DeliveryStatus.DELIVERED]
         assert not refused, f"valid actions were not delivered: {refused}"
+        self.check_calls(recorder)
+        if self.external_calls:
+            assert len(recorder.keys()) >= size, (
+                f"{size} action(s) delivered, but {len(recorder.keys())} changing call(s) with "
+                "an idempotency key were reported to context.side_effects"
+            )
 
     def test_writes_only_under_its_own_directory(
         self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
@@ -171,30 +239,40 @@ class ChannelContract:
         self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
     ) -> None:
         actions = self.batch(channel, contract_action_kind, 2)
-        first = channel.deliver(actions, self.context(output_dir))
+        recorder = SideEffectRecorder()
+        first = channel.deliver(actions, self.context(output_dir, recorder=recorder))
         after_first = snapshot(output_dir)
-        second = channel.deliver(actions, self.context(output_dir))
+        self.check_calls(recorder)
+        sent, mark = recorder.keys(), len(recorder.calls)
+        second = channel.deliver(actions, self.context(output_dir, recorder=recorder))
         self.check_receipts(actions, second)
         assert [r.status for r in second] == [r.status for r in first]
         assert snapshot(output_dir) == after_first, "a repeated delivery changed the output"
+        self.check_calls(recorder, mark, repeat_of=sent)
 
     def test_repeating_part_of_a_batch_adds_nothing(
         self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
     ) -> None:
         actions = self.batch(channel, contract_action_kind, 3)
-        channel.deliver(actions, self.context(output_dir))
+        recorder = SideEffectRecorder()
+        channel.deliver(actions, self.context(output_dir, recorder=recorder))
         after_all = snapshot(output_dir)
-        receipts = channel.deliver(actions[1:2], self.context(output_dir))
+        sent, mark = recorder.keys(), len(recorder.calls)
+        receipts = channel.deliver(actions[1:2], self.context(output_dir, recorder=recorder))
         self.check_receipts(actions[1:2], receipts)
         assert snapshot(output_dir) == after_all
+        self.check_calls(recorder, mark, repeat_of=sent)
 
     def test_dry_run_writes_nothing_and_answers_the_same(
         self, channel: Channel, output_dir: pathlib.Path, contract_action_kind: str
     ) -> None:
         actions = self.batch(channel, contract_action_kind, 2)
-        dry = channel.deliver(actions, self.context(output_dir, dry_run=True))
+        recorder = SideEffectRecorder()
+        dry = channel.deliver(actions, self.context(output_dir, dry_run=True, recorder=recorder))
         self.check_receipts(actions, dry)
         assert snapshot(output_dir) == {}
+        changed = [f"{c.method} {c.target}" for c in recorder.changing()]
+        assert not changed, f"a dry run sent: {', '.join(changed)}"
         real = channel.deliver(actions, self.context(output_dir))
         assert [r.status for r in dry] == [r.status for r in real]
 
@@ -259,6 +337,7 @@ class ImporterContract:
     """
 
     importer_name: ClassVar[str] = ""
+    plugin_name: ClassVar[str] = ""
     good_input: ClassVar[bytes] = b""
     good_suffix: ClassVar[str] = ".txt"
     expected_records: ClassVar[int | None] = None
@@ -269,7 +348,8 @@ class ImporterContract:
         """The importer under test (default: built by name through the plugin manager)."""
         if not self.importer_name:
             pytest.fail("set importer_name on the contract class or override the importer fixture")
-        return make_plugin_manager(strict=True).importer(self.importer_name)
+        plugins = plugin_under_test("importer", self.importer_name, self.plugin_name)
+        return plugins.importer(self.importer_name)
 
     def write(self, directory: pathlib.Path, content: bytes, stem: str = "input") -> pathlib.Path:
         path = directory / f"{stem}{self.good_suffix}"
@@ -365,6 +445,7 @@ class GuardContract:
     """
 
     guard_name: ClassVar[str] = ""
+    plugin_name: ClassVar[str] = ""
     guard_cases: ClassVar[Sequence[GuardCase]] = ()
 
     @pytest.fixture
@@ -372,7 +453,8 @@ class GuardContract:
         """The guard under test (default: built by name through the plugin manager)."""
         if not self.guard_name:
             pytest.fail("set guard_name on the contract class or override the guard fixture")
-        return make_plugin_manager(strict=True).guard(self.guard_name)
+        plugins = plugin_under_test("guard", self.guard_name, self.plugin_name)
+        return plugins.guard(self.guard_name)
 
     def test_code_is_the_registered_name_and_it_is_described(self, guard: PolicyGuardSpec) -> None:
         assert guard.code.strip()

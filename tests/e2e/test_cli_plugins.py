@@ -75,6 +75,31 @@ class TestPluginsCommand:
         ).items()
 
 
+BAILIFF = """
+    from maatwerk.plugins import ChannelSpec, hookimpl
+    from maatwerk.testing import FakeChannel
+
+    @hookimpl
+    def maatwerk_register_channels():
+        return [ChannelSpec(name="bailiff", factory=lambda: FakeChannel(name="bailiff"),
+                            description="Dossier by HTTP", overrides=True)]
+"""
+
+
+class TestReplacedStockChannels:
+    def test_the_listing_says_which_stock_channel_is_replaced(
+        self, runner: CliRunner, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("acme-bailiff", BAILIFF)
+        text = runner.invoke(cli, ["plugins"]).stdout
+        (line,) = [line for line in text.splitlines() if "Dossier by HTTP" in line]
+        assert "(acme-bailiff; REPLACES the stock channel 'bailiff')" in line
+        report = json.loads(runner.invoke(cli, ["plugins", "--json"]).stdout)
+        (bailiff,) = [a for a in report["adapters"] if a["name"] == "bailiff"]
+        assert bailiff["plugin"] == "acme-bailiff"
+        assert bailiff["replaces"] == "maatwerk.plugins.stock"
+
+
 class TestPluginCommands:
     """Plugin commands join the CLI lazily; a broken plugin never breaks --help."""
 
@@ -104,15 +129,15 @@ class TestPluginCommands:
                 ["plugin 'broken' was skipped"],
                 0,
                 "stdout",
-                "SKIPPED: import failed",
+                "BROKEN, SKIPPED: import failed",
             ),
             (
                 "crm",
                 RAISING,
-                ["plugin commands are not available", "'crm'"],
-                1,
-                "stderr",
-                "plugin 'crm' failed in maatwerk_register_commands",
+                ["plugin 'crm' was skipped", "crm unreachable"],
+                0,
+                "stdout",
+                "BROKEN, SKIPPED: plugin 'crm' failed in maatwerk_register_commands",
             ),
         ],
         ids=["does-not-import", "raises"],
@@ -145,4 +170,4 @@ class TestPluginCommands:
         entry_point("crm", RAISING)
         result = runner.invoke(cli, ["sync-crm"])
         assert result.exit_code == 2
-        assert "plugin commands are not available" in result.output
+        assert "broken plugins were skipped: 'crm'" in result.output

@@ -173,3 +173,16 @@ class TestSettingsFileErrors:
         assert "creditor_id" in line
         assert "--setting KEY=VALUE" in line
         assert "--settings file" in line
+
+
+class TestMissingSettingsAreAllNamed:
+    def test_every_missing_key_is_named_with_the_file(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        path = _settings_file(tmp_path, '[channels]\ncreditor_name = "Zorg NL"\n')
+        line = _error_line(runner, tmp_path, "--settings", str(path))
+        assert line.startswith(f"Error: {path}: channel settings incomplete: ")
+        for key in ("creditor_phone", "creditor_iban", "creditor_id"):
+            assert f"setting {key!r} is missing" in line
+        assert "more)" not in line
+        assert "--setting'" not in line

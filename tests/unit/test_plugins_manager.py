@@ -458,3 +458,101 @@ class TestEntryPoints:
             make_plugin_manager(environ={}, strict=True)
         assert caught.value.plugin == "typo"
         assert caught.value.hook == "maatwerk_register_chanels"
+
+
+class TestRegistrationFailuresAreIsolated:
+    """Without strict, an external plugin whose registration hook fails disables only itself."""
+
+    class Raising:
+        @hookimpl
+        def maatwerk_register_guards(self) -> list[GuardSpec]:
+            raise RuntimeError("config file missing")
+
+        @hookimpl
+        def maatwerk_register_channels(self) -> list[ChannelSpec]:
+            return [ChannelSpec(name="half", factory=FakeChannel, description="never used")]
+
+    def test_the_plugin_is_disabled_and_listed_the_others_work(self) -> None:
+        plugins = make_plugin_manager(load_entrypoints=False)
+        plugins.register(self.Raising(), "acme-crm")
+        plugins.register(ChannelPlugin("sms"), "org")
+        assert plugins.channel("sms").name == "sms"
+        assert "half" not in plugins.channels(), "its other records are not used either"
+        (info,) = plugins.broken()
+        assert info.name == "acme-crm"
+        assert "failed in maatwerk_register_guards" in info.error
+        assert "config file missing" in info.error
+        listed = {p.name: p.error for p in plugins.plugins()}
+        assert listed["acme-crm"] == info.error
+        assert "org" in listed
+        assert not listed["org"]
+        assert plugins.guard_registry() == BUILTIN_GUARDS
+
+    def test_a_wrong_return_type_disables_it_too(self) -> None:
+        class Nonsense:
+            @hookimpl
+            def maatwerk_register_channels(self) -> str:
+                return "sms"
+
+        plugins = make_plugin_manager(load_entrypoints=False)
+        plugins.register(Nonsense(), "acme")
+        assert "letters" in plugins.channels()
+        assert [b.name for b in plugins.broken()] == ["acme"]
+
+    def test_strict_keeps_it_fatal(self) -> None:
+        plugins = fresh()
+        plugins.register(self.Raising(), "acme-crm")
+        with pytest.raises(PluginError, match="acme-crm"):
+            plugins.channels()
+
+
+class TestRegistrationIsCached:
+    """Registration hooks run once per manager; registering a plugin refreshes the cache."""
+
+    def test_each_hook_is_called_once_for_many_lookups(self) -> None:
+        class Counting(ChannelPlugin):
+            calls = 0
+
+            @hookimpl
+            def maatwerk_register_channels(self) -> list[ChannelSpec]:
+                Counting.calls += 1
+                return super().maatwerk_register_channels()
+
+        plugins = fresh()
+        plugins.register(Counting("sms"), "org")
+        for _ in range(5):
+            plugins.channel("sms")
+            plugins.channels()
+            plugins.adapters()
+        assert Counting.calls == 1
+        plugins.register(ChannelPlugin("fax"), "other")
+        assert {"sms", "fax"} <= set(plugins.channels())
+        assert Counting.calls == 2
+
+
+class TestReplacementsAndTypos:
+    def test_adapters_say_which_stock_channel_is_replaced(self) -> None:
+        plugins = fresh()
+        plugins.register(ChannelPlugin("bailiff", overrides=True), "org")
+        rows = {(a.kind, a.name): a for a in plugins.adapters()}
+        assert rows["channel", "bailiff"].plugin == "org"
+        assert rows["channel", "bailiff"].replaces == "maatwerk.plugins.stock"
+        assert rows["channel", "letters"].replaces == ""
+        assert plugins.channel_plugin("bailiff") == "org"
+        assert plugins.channel_plugin("letters") == "maatwerk.plugins.stock"
+
+    def test_a_misspelled_hook_gets_did_you_mean(self) -> None:
+        class Misspelled:
+            @hookimpl
+            def maatwerk_regster_channels(self) -> list[ChannelSpec]:
+                return []
+
+        with pytest.raises(PluginError, match=r"did you mean 'maatwerk_register_channels'\?"):
+            fresh().register(Misspelled(), "typo")
+
+    def test_a_misspelled_hook_of_an_entry_point_gets_did_you_mean(
+        self, entry_point: AddEntryPoint
+    ) -> None:
+        entry_point("typo", MISSPELLED)
+        (info,) = make_plugin_manager(environ={}).broken()
+        assert "did you mean 'maatwerk_register_channels'?" in info.error

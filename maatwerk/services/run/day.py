@@ -76,6 +76,8 @@ class RunSummary:
     review_queued: int = 0
     dispatched: Counter[str] = attrs.Factory(Counter)
     duration_seconds: Decimal = Decimal(0)
+    channel_failures: Counter[tuple[str, str]] = attrs.Factory(Counter)
+    """actions whose channel raised, per (channel, plugin): kept in the outbox for the next run"""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +93,10 @@ class RunSummary:
             "review_queued": self.review_queued,
             "dispatched": dict(sorted(self.dispatched.items())),
             "duration_seconds": str(self.duration_seconds),
+            "channel_failures": [
+                {"channel": channel, "plugin": plugin, "actions": count}
+                for (channel, plugin), count in sorted(self.channel_failures.items())
+            ],
         }
 
 
@@ -172,6 +178,7 @@ def run_day(
                 progress(done, summary.cases_total)
         if dispatcher is not None and not dry_run:
             summary.dispatched.update(dispatcher.dispatch(listener=listener))
+            summary.channel_failures.update(dispatcher.crashes)
         status = "done"
     finally:
         summary.duration_seconds = Decimal(str(round(clock() - started, 3)))

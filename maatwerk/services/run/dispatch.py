@@ -9,13 +9,16 @@ run decides anything for them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
+import structlog
 
 from maatwerk.core.calendar import CalendarRangeError, PostalDelivery
 from maatwerk.core.debts import CostLine
@@ -62,6 +65,8 @@ __all__ = [
     "delivery_records",
     "to_outbound",
 ]
+
+_log = structlog.get_logger("maatwerk.dispatch")
 
 #: Channels handled inside the engine: the step is recorded by its event, nothing is sent.
 INTERNAL_CHANNELS: Final = frozenset({"ledger"})
@@ -262,6 +267,33 @@ class Dispatcher:
     aliases: Mapping[str, str] = attrs.field(factory=dict)
     tables: PolicyTables | None = None
     creditors: Mapping[str, CreditorProfile] = attrs.field(factory=dict)
+    plugin_for: Callable[[str], str] | None = None
+    """the plugin that provides a channel, to name it when the channel raises"""
+    crashes: Counter[tuple[str, str]] = attrs.field(factory=Counter)
+    """actions whose channel raised in ``deliver()``, per (channel, plugin); see :meth:`_crashed`"""
+
+    def _crashed(self, name: str, exc: Exception, count: int) -> str:
+        """Record that channel ``name`` raised for ``count`` actions; the reason stored on them.
+
+        The actions are marked failed (the outbox offers them again on the next run) and the
+        other channels go on. The log gets the exception type and where it was raised, never
+        its message or local values (they may hold personal data).
+        """
+        plugin = name
+        if self.plugin_for is not None:
+            with contextlib.suppress(Exception):
+                plugin = self.plugin_for(self.aliases.get(name, name))
+        self.crashes[(name, plugin)] += count
+        frames = traceback.extract_tb(exc.__traceback__)
+        _log.error(
+            "channel_raised",
+            channel=name,
+            plugin=plugin,
+            actions=count,
+            error=type(exc).__name__,
+            where=[f"{f.filename}:{f.lineno} in {f.name}" for f in frames[-5:]],
+        )
+        return f"channel {name!r} of plugin {plugin!r} raised {type(exc).__name__} in deliver()"
 
     def _context(self, creditor_id: str) -> DeliveryContext:
         profile = self.creditors.get(creditor_id)
@@ -289,6 +321,7 @@ class Dispatcher:
     def dispatch(self, *, listener: EventListener | None = None) -> Counter[str]:
         """Deliver every pending row; ``listener`` hears the recorded events after each commit."""
         counts: Counter[str] = Counter()
+        self.crashes.clear()
         after = 0
         delivered_on = self.context.run_date
         while items := self.store.claim_pending(after_id=after, limit=self.batch_size):
@@ -357,8 +390,16 @@ class Dispatcher:
         for creditor_id, items in by_creditor.items():
             batch = [to_outbound(i, self.aliases.get(name, name)) for i in items]
             actions.update((i.outbox_id, a) for i, a in zip(items, batch, strict=True))
-            delivered = channel.deliver(batch, self._context(creditor_id))
-            receipts.update((r.action_id, r) for r in delivered)
+            try:  # a receipt that is not one fails here too (no action_id)
+                delivered = {
+                    r.action_id: r for r in channel.deliver(batch, self._context(creditor_id))
+                }
+            except Exception as exc:  # noqa: BLE001 - one failing channel must not stop the run
+                reason = self._crashed(name, exc, len(batch))
+                delivered = {
+                    a.action_id: DeliveryReceipt.failed(a.action_id, reason) for a in batch
+                }
+            receipts.update(delivered)
         result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
         for item in group:
             if item.outbox_id in refused:
