@@ -15,6 +15,7 @@ from maatwerk.adapters.legal_tables import (
     load_interest_table,
     load_postal_table,
 )
+from maatwerk.adapters.payload_schemas import payload_problems
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.debts import InterestKind
@@ -140,6 +141,7 @@ def build_dispatcher(
         batch_size=batch_size,
         tables=tables,
         creditors=creditors or {},
+        check_payload=payload_problems,
     )
 
 

@@ -24,6 +24,7 @@ from typing import Final
 import attrs
 
 from maatwerk.adapters.csv_import import read_import_file, read_remittance_file
+from maatwerk.adapters.payload_schemas import payload_problems
 from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa.channel import end_to_end_id_for
 from maatwerk.adapters.storage import SqlStore, migrate
@@ -228,6 +229,7 @@ class StoreDemoIO:
             batch_size=500,
             tables=self.evaluator.tables,
             creditors=DEMO_CREDITORS,
+            check_payload=payload_problems,
         )
         return run_day(
             self.store, self.evaluator, day, dispatcher=dispatcher, settings=self.settings

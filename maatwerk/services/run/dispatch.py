@@ -48,6 +48,7 @@ from maatwerk.core.ports import (
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.payloads import postal_of, redate_letter
+from maatwerk.services.run.before_delivery import PayloadCheck, refusal_before_delivery
 
 
 __all__ = [
@@ -253,6 +254,11 @@ class Dispatcher:
     signature and phone number, a dossier's and a signal's creditor are the case's own). An
     aanmaning (Awb 4:112) is refused for a creditor whose profile says it is not public: only a
     public-law creditor may send one (see :func:`awb_refusal`).
+
+    Before any channel is called, each row's payload is checked against its action kind's
+    schema (``check_payload``) and the law's preconditions for the delivery day
+    (:func:`~maatwerk.services.run.before_delivery.refusal_before_delivery`); a row that fails
+    is refused with the reason and no channel sees it.
     """
 
     store: Store
@@ -262,6 +268,7 @@ class Dispatcher:
     aliases: Mapping[str, str] = attrs.field(factory=dict)
     tables: PolicyTables | None = None
     creditors: Mapping[str, CreditorProfile] = attrs.field(factory=dict)
+    check_payload: PayloadCheck | None = None
 
     def _context(self, creditor_id: str) -> DeliveryContext:
         profile = self.creditors.get(creditor_id)
@@ -347,7 +354,9 @@ class Dispatcher:
         by_creditor: dict[str, list[OutboxItem]] = {}
         refused: dict[int, str] = {}
         for item in group:
-            refusal = awb_refusal(item, self.creditors.get(item.entry.case.creditor_id))
+            refusal = awb_refusal(
+                item, self.creditors.get(item.entry.case.creditor_id)
+            ) or refusal_before_delivery(item, self.context.run_date, self.check_payload)
             if refusal:
                 refused[item.outbox_id] = refusal
             else:
