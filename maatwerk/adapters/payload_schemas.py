@@ -38,6 +38,7 @@ __all__ = [
     "COMMON_SCHEMA",
     "PAYLOAD_SCHEMA_VERSION",
     "as_json",
+    "documented_fields",
     "payload_problems",
     "payload_schema",
     "render_markdown",
@@ -73,6 +74,13 @@ def payload_schema(kind: str) -> Mapping[str, Any]:
     except ValueError:
         raise KeyError(f"no payload schema for action kind {kind!r}") from None
     return _load(schema_file(kind))
+
+
+def documented_fields(kind: str) -> frozenset[str]:
+    """The payload keys the schemas of ``kind`` document: the common ones and the kind's own
+    (any other key is a step param, a string)."""
+    common = _load(COMMON_SCHEMA)["properties"]
+    return frozenset({*common, *payload_schema(kind).get("properties", {})})
 
 
 def as_json(value: PayloadValue | object) -> Any:
@@ -119,6 +127,11 @@ def _type(schema: Mapping[str, Any]) -> str:
         elif name:
             shown.append(str(name))
     return " or ".join(shown) or "any"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def _cell(text: str) -> str:
@@ -196,7 +209,7 @@ def render_markdown() -> str:
             f"## `{kind.value}` (`{schema_file(kind.value)}`)",
             "",
             (
-                f"{str(schema.get('description', '')).rstrip('.')}. Every field of "
+                f"{_sentence(str(schema.get('description', '')))} Every field of "
                 "[every action](#every-action-commonv1json), and:"
             ),
             "",

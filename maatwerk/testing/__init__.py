@@ -8,8 +8,8 @@ Run the contract against your own channel with one class::
         channel_name = "sms"
 
 The suites (:class:`ChannelContract`, :class:`ImporterContract`, :class:`GuardContract`) and
-the fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`) are exported
-here. This package imports pytest; runtime code never imports it.
+the fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`) and a valid
+sample payload per action kind (:func:`sample_payload_for`) are exported here. This package imports pytest; runtime code never imports it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from maatwerk.testing.fakes import (
     make_guard_context,
     sample_payload,
 )
+from maatwerk.testing.samples import sample_payload_for
 
 
 # Detailed assertion messages in the contract suites, even when maatwerk is installed editable.
@@ -52,4 +53,5 @@ __all__ = [
     "make_action",
     "make_guard_context",
     "sample_payload",
+    "sample_payload_for",
 ]

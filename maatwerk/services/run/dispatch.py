@@ -43,6 +43,7 @@ from maatwerk.core.ports import (
     DeliveryStatus,
     EventListener,
     OutboundAction,
+    SettingsChecked,
     Store,
 )
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
@@ -69,15 +70,6 @@ INTERNAL_CHANNELS: Final = frozenset({"ledger"})
 
 
 # ---------------------------------------------------------------------------------- settings
-@runtime_checkable
-class SettingsChecked(Protocol):
-    """A channel that can say, before a run, which of its settings are missing or wrong."""
-
-    def settings_problems(self, settings: Mapping[str, str]) -> Sequence[str]:
-        """One short sentence per problem, each naming the setting (empty: all is well)."""
-        ...
-
-
 def channel_setting_problems(
     names: Iterable[str], channel_for: Callable[[str], Channel], settings: Mapping[str, str]
 ) -> list[str]:
