@@ -167,7 +167,7 @@ def _run_days(
 
 
 def _reasons(store: SqlStore) -> dict[int, str]:
-    """The reason recorded with each outbox row (what ``maatwerk outbox`` shows)."""
+    """The reason recorded with each outbox row (its ``error``)."""
     query = sa.select(outbox_table.c.id, outbox_table.c.error)
     with store.engine.connect() as conn:
         return {row.id: row.error or "" for row in conn.execute(query)}

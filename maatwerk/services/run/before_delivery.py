@@ -12,8 +12,8 @@ Two checks, in this order, on the row as it goes out (:func:`refusal_before_deli
    channel is installed under the step's name, so a channel that replaces a stock one cannot
    drop them.
 
-A refused row is marked ``refused`` with the reason (the outbox keeps it; ``maatwerk outbox``
-shows it), nothing is delivered and nothing is recorded as sent.
+A refused row is marked ``refused`` with the reason (the row's ``error``; the run's summary
+counts it), nothing is delivered and nothing is recorded as sent: no legal term starts.
 """
 
 from __future__ import annotations
