@@ -146,7 +146,7 @@ def _differences(real: Any, sample: Any, path: str) -> list[str]:
 
 
 class TestTheRealRunsPayloads:
-    """Ninety days of the humane policy through the stock channels: every payload matches its
+    """A hundred days of the humane policy through the stock channels: every payload matches its
     schema and has the kit's sample's shape."""
 
     def test_payloads_match_schema_and_sample(self, store: SqlStore, tmp_path: Path) -> None:
