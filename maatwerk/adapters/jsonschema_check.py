@@ -4,15 +4,16 @@ The ``jsonschema`` package is not a dependency; our schemas use only these keywo
 module checks (anything else makes :func:`check` raise, so a schema cannot silently go unchecked):
 ``type`` (one or a list), ``const``, ``enum``, ``pattern``, ``minLength``, ``minimum``, ``maximum``,
 ``minItems``, ``required``, ``properties``, ``additionalProperties`` (boolean or schema),
-``items``, ``format`` (``date`` and ``date-time`` checked), plus the annotations ``$schema``, ``$id``,
-``title``, ``description``.
+``items``, ``format`` (``date`` and ``date-time`` checked), ``allOf`` and ``$ref`` (resolved by the
+caller's ``resolve``: our payload schemas refer to a sibling file, e.g. ``common.v1.json``), plus
+the annotations ``$schema``, ``$id``, ``title``, ``description``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 
@@ -34,6 +35,8 @@ _KEYWORDS: Final = frozenset(
         "additionalProperties",
         "items",
         "format",
+        "allOf",
+        "$ref",
     }
 )
 _TYPES: Final[dict[str, tuple[type, ...]]] = {
@@ -68,16 +71,33 @@ def _format_ok(value: str, fmt: str) -> bool:
     return True
 
 
-def check(instance: Any, schema: Mapping[str, Any], path: str = "$") -> list[str]:
+#: Resolves a ``$ref`` to the schema it names.
+Resolver = Callable[[str], Mapping[str, Any]]
+
+
+def _no_refs(ref: str) -> Mapping[str, Any]:
+    raise SchemaUnsupportedError(f"cannot resolve $ref {ref!r}: no resolver given")
+
+
+def check(
+    instance: Any, schema: Mapping[str, Any], path: str = "$", resolve: Resolver = _no_refs
+) -> list[str]:
     """Every violation of ``schema`` in ``instance``, as ``"<json path>: <message>"``."""
     unknown = set(schema) - _KEYWORDS - _ANNOTATIONS
     if unknown:
         raise SchemaUnsupportedError(f"{path}: unsupported schema keywords {sorted(unknown)}")
     errors: list[str] = []
+    if "$ref" in schema:
+        errors.extend(check(instance, resolve(schema["$ref"]), path, resolve))
+    for part in schema.get("allOf", ()):
+        errors.extend(check(instance, part, path, resolve))
     if "type" in schema:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         if not any(_type_ok(instance, n) for n in names):
-            return [f"{path}: expected {' or '.join(names)}, got {type(instance).__name__}"]
+            return [
+                *errors,
+                f"{path}: expected {' or '.join(names)}, got {type(instance).__name__}",
+            ]
     if "const" in schema and instance != schema["const"]:
         errors.append(f"{path}: expected {schema['const']!r}")
     if "enum" in schema and instance not in schema["enum"]:
@@ -99,7 +119,7 @@ def check(instance: Any, schema: Mapping[str, Any], path: str = "$") -> list[str
             errors.append(f"{path}: fewer than {schema['minItems']} items")
         if "items" in schema:
             for index, item in enumerate(instance):
-                errors.extend(check(item, schema["items"], f"{path}[{index}]"))
+                errors.extend(check(item, schema["items"], f"{path}[{index}]", resolve))
     if isinstance(instance, dict):
         errors.extend(
             f"{path}: missing required property {key!r}"
@@ -110,9 +130,9 @@ def check(instance: Any, schema: Mapping[str, Any], path: str = "$") -> list[str
         extra = schema.get("additionalProperties", True)
         for key, value in instance.items():
             if key in properties:
-                errors.extend(check(value, properties[key], f"{path}.{key}"))
+                errors.extend(check(value, properties[key], f"{path}.{key}", resolve))
             elif extra is False:
                 errors.append(f"{path}: unexpected property {key!r}")
             elif isinstance(extra, Mapping):
-                errors.extend(check(value, extra, f"{path}.{key}"))
+                errors.extend(check(value, extra, f"{path}.{key}", resolve))
     return errors

@@ -17,6 +17,7 @@ from maatwerk.adapters.legal_tables import (
     load_interest_table,
     load_postal_table,
 )
+from maatwerk.adapters.payload_schemas import payload_problems
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.debts import InterestKind
@@ -156,6 +157,7 @@ def build_dispatcher(
         tables=tables,
         creditors=creditors or {},
         plugin_for=plugins.channel_plugin,
+        check_payload=payload_problems,
     )
 
 

@@ -10,6 +10,9 @@ returns, calls, consents, disputes and arrangements through the recording servic
 ``sepa/``, ``letters/``, ``worklists/``, ``deductions/``, ``bailiff/`` and ``municipal/`` (a
 channel writes under its own name; ``.channels/<name>`` links each name to its folder). At the
 end ``report.html`` and ``figures.json`` are written from the database (``maatwerk report``).
+The summary counts what the channels delivered, refused and failed, per action kind, not what
+the policy decided. ``--settings FILE`` gives channels (a plugin's too) their settings, as for
+``maatwerk run``; a channel the policy uses that lacks a setting stops the demo before it starts.
 
 The demo starts on a fixed date (``--start``, default 2026-01-01) rather than today, so that the
 same seed always gives the same files. The default SQLite file is recreated on every demo.
@@ -20,17 +23,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
+from maatwerk.adapters.channel_settings import load_settings
 from maatwerk.adapters.report import figures_to_json, write_report
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.cli._common import DATE, emit_json, json_option, skip_idle_option
-from maatwerk.cli._wiring import build_evaluator, plugin_manager
+from maatwerk.cli._wiring import build_evaluator, check_channel_settings, plugin_manager
 from maatwerk.cli.simulate import progress_bar
 from maatwerk.demo.behaviour import load_behaviour
-from maatwerk.demo.database import fresh_sqlite, portfolio_for, run_on_database
+from maatwerk.demo.database import (
+    DemoChannelSettings,
+    fresh_sqlite,
+    portfolio_for,
+    run_on_database,
+)
 from maatwerk.demo.run import DemoSettings
 from maatwerk.demo.synthetic import generate_portfolio
 from maatwerk.demo.synthetic_csv import write_portfolio
@@ -60,6 +70,15 @@ DEFAULT_START = dt.date(2026, 1, 1)
     default=None,
     help="Database URL, must be empty (default: a fresh SQLite file inside --out).",
 )
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML settings file as for `maatwerk run`: its [channels] reach every channel (e.g. a "
+    "plugin channel's endpoint), a [creditors.<id>] table overrides a demo creditor "
+    "(demo, gemeente-demo).",
+)
 @skip_idle_option
 @json_option
 @click.pass_context
@@ -73,6 +92,7 @@ def demo(
     policy: str,
     out_dir: Path,
     db_url: str | None,
+    settings_file: Path | None,
     skip_idle: bool,
     as_json: bool,
 ) -> None:
@@ -80,12 +100,20 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     started = time.monotonic()
+    plugins = plugin_manager()
+    evaluator = build_evaluator(plugins, default=policy, by_creditor={}, by_segment={})
+    channel_settings = DemoChannelSettings()
+    if settings_file is not None:
+        file = load_settings(settings_file)
+        channel_settings = channel_settings.with_file(file.channels, file.creditors)
+    # before anything is written: a channel the policy uses lacks a setting (exit 2)
+    check_channel_settings(
+        plugins, evaluator, channel_settings.defaults, channel_settings.creditors
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     url = fresh_sqlite(out_dir) if db_url is None else db_url
     behaviour = load_behaviour(start)
     portfolio = portfolio_for(behaviour, debtors=debtors, seed=seed, start=start, days=days)
-    plugins = plugin_manager()
-    evaluator = build_evaluator(plugins, default=policy, by_creditor={}, by_segment={})
     with progress_bar(days, f"{policy}: day", enabled=not as_json) as advance:
         outcome = run_on_database(
             url,
@@ -97,6 +125,7 @@ def demo(
             evaluator=evaluator,
             out_dir=out_dir,
             skip_idle=skip_idle,
+            channel_settings=channel_settings,
             progress=advance,
             title=f"maatwerk demo: {policy} policy, {debtors} households, {days} days",
             source_label=f"demo database ({days} daily runs), seed {seed}",
@@ -108,6 +137,7 @@ def demo(
             ),
         )
     figures, result, imported = outcome.figures, outcome.result, outcome.imported
+    ended = _by_status(outcome.outbox)
     report = write_report(figures, out_dir / "report.html")
     (out_dir / "figures.json").write_text(
         json.dumps(figures_to_json(figures), indent=2, ensure_ascii=False) + "\n",
@@ -123,10 +153,14 @@ def demo(
         "database": url,
         "imported": imported,
         "actions": len(result.actions),
+        "delivered": ended["done"],
+        "refused": ended["refused"],
+        "failed": ended["failed"],
         "payments": totals["payments"],
         "returns": totals["returns"],
         "arrangements": column.arrangements,
-        "bailiff": column.bailiff,
+        "bailiff": ended["done"].get("bailiff-handover", 0),
+        "bailiff_refused": ended["refused"].get("bailiff-handover", 0),
         "share_recovered": f"{column.share_recovered:.4f}",
         "households_protected": column.households_protected,
         "outputs": {
@@ -149,14 +183,29 @@ def demo(
         return
     click.echo(
         f"{debtors} households, {len(portfolio.debts)} bills, {days} daily runs under {policy}: "
-        f"{len(result.actions)} actions, {totals['payments']} payments, "
+        f"{len(result.actions)} actions ({_sum(ended['done'])} delivered, "
+        f"{_sum(ended['refused'])} refused, {_sum(ended['failed'])} failed), "
+        f"{totals['payments']} payments, "
         f"{totals['returns']} returned debits, {column.arrangements} arrangements, "
-        f"{column.bailiff} bailiff dossiers, {column.share_recovered * 100:.1f} % of arrears "
+        f"{summary['bailiff']} bailiff dossiers delivered ({summary['bailiff_refused']} refused), "
+        f"{column.share_recovered * 100:.1f} % of arrears "
         f"recovered, {column.households_protected} household(s) protected "
         f"({summary['seconds']} s)."
     )
     click.echo(f"Database: {url}")
     click.echo(f"Report: {report}")
+
+
+def _by_status(outbox: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """The demo's outbox rows by status (``done``: delivered), each by action kind."""
+    ended: dict[str, dict[str, int]] = {"done": {}, "refused": {}, "failed": {}}
+    for (kind, status), count in sorted(outbox.items()):
+        ended.setdefault(status, {})[kind] = count
+    return ended
+
+
+def _sum(counts: Mapping[str, int]) -> int:
+    return sum(counts.values())
 
 
 @demo.command("generate")

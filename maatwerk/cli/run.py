@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -181,9 +181,9 @@ def run(
         f"{data['duration_seconds']} s"
     )
     for title, counts in (
-        ("actions", data["actions_per_kind"]),
+        ("actions decided", data["actions_per_kind"]),
         ("blocked", data["blocked_per_reason"]),
-        ("delivered", data["dispatched"]),
+        ("dispatched", _dispatched(data["dispatched"])),
     ):
         if counts:
             click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -204,3 +204,11 @@ def _fail_on_channel_errors(summary: RunSummary) -> None:
         "(details in the log).",
         exit_code=1,
     )
+
+
+def _dispatched(counts: Mapping[str, int]) -> dict[str, int]:
+    """What the channels did with the day's outbox rows: delivered (``done``) first."""
+    names = {"done": "delivered"}
+    order = ("done", "refused", "failed")
+    ranked = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return {names.get(k, k): counts[k] for k in ranked if counts[k]}

@@ -15,7 +15,7 @@ import pathlib
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Final, Protocol, TypeAlias, TypeVar
+from typing import Final, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
@@ -247,6 +247,14 @@ class Channel(Protocol):
     * delivering the same action id again gives the same outcome and no second copy;
     * bad or missing data refuses the action with a reason; it does not raise;
     * it never delivers an action whose ``channel`` is not its own name (refuses it).
+
+    Optional: ``settings_problems(settings)`` (:class:`SettingsChecked`), which ``maatwerk run``
+    and ``maatwerk demo`` call before anything is decided, so a channel that lacks a setting
+    stops the run with a clear error instead of refusing every action.
+
+    Before ``deliver`` is called, the run has checked each action's payload against its action
+    kind's schema (``docs/plugins/payloads.md``) and the law's preconditions
+    (:mod:`maatwerk.core.preconditions`); an action that fails never reaches the channel.
     """
 
     @property
@@ -255,6 +263,21 @@ class Channel(Protocol):
     def deliver(
         self, actions: Sequence[OutboundAction], context: DeliveryContext
     ) -> Sequence[DeliveryReceipt]: ...
+
+
+@runtime_checkable
+class SettingsChecked(Protocol):
+    """A channel that can say, before a run, which of its settings are missing or wrong.
+
+    ``settings`` are the channel settings the run will give it (``[channels]`` of the settings
+    file and ``--setting``; with creditor profiles, each creditor's over those). Return one short
+    sentence per problem, each naming the setting (``"setting 'api_url' is missing"``); an empty
+    list when all is well. It must not raise and must not reach the network.
+    """
+
+    def settings_problems(self, settings: Mapping[str, str]) -> Sequence[str]:
+        """One short sentence per problem, each naming the setting (empty: all is well)."""
+        ...
 
 
 RecordT_co = TypeVar("RecordT_co", covariant=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -24,6 +25,7 @@ from typing import Final
 import attrs
 
 from maatwerk.adapters.csv_import import read_import_file, read_remittance_file
+from maatwerk.adapters.payload_schemas import payload_problems
 from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa.channel import end_to_end_id_for
 from maatwerk.adapters.storage import SqlStore, migrate
@@ -55,7 +57,9 @@ from maatwerk.services.run import (
 
 __all__ = [
     "CHANNEL_FOLDERS",
+    "DEMO_CREDITORS",
     "DEMO_SETTINGS",
+    "DemoChannelSettings",
     "DemoOutcome",
     "StoreDemoIO",
     "fresh_sqlite",
@@ -101,11 +105,37 @@ PAYMENT_COLUMNS: Final = ("payment_id", "debtor_id", "received_on", "amount", "c
 
 @attrs.frozen(kw_only=True)
 class DemoOutcome:
-    """What one demo on a database did: the days, the imported rows and the store's figures."""
+    """What one demo on a database did: the days, the imported rows, the store's figures and
+    how its outbox ended (``outbox``: rows by action kind and status, ``done`` = delivered)."""
 
     result: DemoResult
     imported: Mapping[str, int]
     figures: FunnelFigures
+    outbox: Counter[tuple[str, str]] = attrs.Factory(Counter)
+
+
+@attrs.frozen
+class DemoChannelSettings:
+    """The channel settings of a demo: the demo creditors' own (:data:`DEMO_SETTINGS`,
+    :data:`DEMO_CREDITORS`) under what a settings file gives (``maatwerk demo --settings``).
+
+    :meth:`with_file` lays a settings file over them: its ``[channels]`` reach every channel
+    (e.g. a plugin channel's endpoint), a ``[creditors.<id>]`` table of a demo creditor
+    (``demo``, ``gemeente-demo``) overrides that creditor's settings, another id adds a
+    creditor (the demo's portfolio has none of its cases)."""
+
+    defaults: Mapping[str, str] = DEMO_SETTINGS
+    creditors: Mapping[str, CreditorProfile] = DEMO_CREDITORS
+
+    def with_file(
+        self, channels: Mapping[str, str], creditors: Mapping[str, CreditorProfile]
+    ) -> DemoChannelSettings:
+        merged = dict(self.creditors)
+        for creditor_id, profile in creditors.items():
+            own = merged.get(creditor_id)
+            settings = {**(own.settings if own is not None else {}), **profile.settings}
+            merged[creditor_id] = attrs.evolve(profile, settings=settings)
+        return DemoChannelSettings(defaults={**self.defaults, **channels}, creditors=merged)
 
 
 def portfolio_for(
@@ -155,9 +185,11 @@ class StoreDemoIO:
         out_dir: Path,
         *,
         skip_idle: bool = True,
+        channel_settings: DemoChannelSettings | None = None,
     ) -> None:
         self.store = store
         self.settings = RunSettings(prepared_by="demo-engine", skip_idle=skip_idle)
+        self.channel_settings = channel_settings or DemoChannelSettings()
         self.plugins = plugins
         self.evaluator = evaluator
         self.out_dir = out_dir
@@ -224,10 +256,13 @@ class StoreDemoIO:
         dispatcher = Dispatcher(
             store=self.store,
             channel_for=self.plugins.channel,
-            context=DeliveryContext(output_dir=self.channels, run_date=day, settings=DEMO_SETTINGS),
+            context=DeliveryContext(
+                output_dir=self.channels, run_date=day, settings=self.channel_settings.defaults
+            ),
             batch_size=500,
             tables=self.evaluator.tables,
-            creditors=DEMO_CREDITORS,
+            creditors=self.channel_settings.creditors,
+            check_payload=payload_problems,
             plugin_for=self.plugins.channel_plugin,
         )
         return run_day(
@@ -246,6 +281,7 @@ def run_on_database(
     evaluator: PolicyCaseEvaluator,
     out_dir: Path,
     skip_idle: bool = True,
+    channel_settings: DemoChannelSettings | None = None,
     progress: Callable[[int], None] | None = None,
     title: str = "",
     source_label: str = "",
@@ -266,7 +302,14 @@ def run_on_database(
                 "the database already holds cases; the demo needs an empty database (--db)"
             )
         imported = _import(files, store)
-        io = StoreDemoIO(store, plugins, evaluator, out_dir, skip_idle=skip_idle)
+        io = StoreDemoIO(
+            store,
+            plugins,
+            evaluator,
+            out_dir,
+            skip_idle=skip_idle,
+            channel_settings=channel_settings,
+        )
         result = run_demo(
             store,
             io,
@@ -285,6 +328,7 @@ def run_on_database(
             source_label=source_label,
             notes=notes,
         )
+        outbox = Counter((i.entry.action, i.status.value) for i in store.outbox_items())
     finally:
         engine.dispose()
-    return DemoOutcome(result=result, imported=imported, figures=figures)
+    return DemoOutcome(result=result, imported=imported, figures=figures, outbox=outbox)

@@ -8,9 +8,10 @@ Run the contract against your own channel with one class::
         channel_name = "sms"
 
 The suites (:class:`ChannelContract`, :class:`ImporterContract`, :class:`GuardContract`), the
-fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`) and the
-side-effect seam (:class:`SideEffectRecorder`: what a network channel reports to
-``context.side_effects``) are exported here. This package imports pytest; runtime code never imports it.
+fakes (:class:`FakeChannel`, :class:`RecordingListener`, :func:`make_action`), a valid sample
+payload per action kind (:func:`sample_payload_for`) and the side-effect seam
+(:class:`SideEffectRecorder`: what a network channel reports to ``context.side_effects``) are
+exported here. This package imports pytest; runtime code never imports it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from maatwerk.testing.fakes import (
     sample_payload,
 )
 from maatwerk.testing.recorder import ExternalCall, SideEffectRecorder
+from maatwerk.testing.samples import sample_payload_for
 
 
 # Detailed assertion messages in the contract suites, even when maatwerk is installed editable.
@@ -58,4 +60,5 @@ __all__ = [
     "make_guard_context",
     "plugin_under_test",
     "sample_payload",
+    "sample_payload_for",
 ]

@@ -42,6 +42,7 @@ from maatwerk.core.debt_settlement import (
     SettlementProposal,
 )
 from maatwerk.core.errors import InputError
+from maatwerk.core.events import ActionKind
 from maatwerk.core.money import Money
 from maatwerk.core.policy import GuardContext, Verdict
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
@@ -53,10 +54,12 @@ from maatwerk.core.ports import (
     DeliveryStatus,
     Importer,
     OutboundAction,
+    SettingsChecked,
 )
 from maatwerk.plugins.manager import STOCK_PLUGINS, MaatwerkPlugins, make_plugin_manager
-from maatwerk.testing.fakes import SAMPLE_SETTINGS, make_action
+from maatwerk.testing.fakes import SAMPLE_SETTINGS, make_action, sample_payload
 from maatwerk.testing.recorder import SideEffectRecorder
+from maatwerk.testing.samples import sample_payload_for
 
 
 __all__ = [
@@ -142,8 +145,14 @@ class ChannelContract:
         return plugins.channel(self.channel_name)
 
     def make_valid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction:
-        """An action the channel must deliver."""
-        return make_action(action_id, kind=kind, channel=channel, run_date=RUN_DATE)
+        """An action the channel must deliver: the kit's valid sample for ``kind``
+        (:func:`~maatwerk.testing.samples.sample_payload_for`), or for a kind maatwerk does not
+        know :func:`~maatwerk.testing.fakes.sample_payload`."""
+        known = kind in {k.value for k in ActionKind}
+        payload = sample_payload_for(kind) if known else sample_payload()
+        return make_action(
+            action_id, kind=kind, channel=channel, run_date=RUN_DATE, payload=payload
+        )
 
     def make_invalid_action(self, action_id: str, kind: str, channel: str) -> OutboundAction | None:
         """An action the channel must refuse (default: an empty payload)."""
@@ -202,6 +211,19 @@ class ChannelContract:
         assert channel.name.strip()
         if self.channel_name:
             assert channel.name == self.channel_name
+
+    def test_settings_problems_are_sentences_and_none_for_the_test_settings(
+        self, channel: Channel
+    ) -> None:
+        """The optional ``settings_problems`` (:class:`~maatwerk.core.ports.SettingsChecked`)."""
+        if not isinstance(channel, SettingsChecked):
+            pytest.skip("this channel does not check its settings (no settings_problems)")
+        assert list(channel.settings_problems(self.settings)) == [], (
+            "the contract's settings (the class attribute `settings`) must satisfy the channel"
+        )
+        for problem in channel.settings_problems({}):
+            assert isinstance(problem, str)
+            assert problem.strip()
 
     def test_empty_batch_does_nothing(self, channel: Channel, output_dir: pathlib.Path) -> None:
         assert list(channel.deliver([], self.context(output_dir))) == []

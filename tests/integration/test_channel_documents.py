@@ -13,94 +13,28 @@ import pytest
 from maatwerk.adapters.channels._documents import validate
 from maatwerk.core.ports import DeliveryContext, DeliveryStatus, OutboundAction, PayloadValue
 from maatwerk.plugins.manager import make_plugin_manager
-from maatwerk.testing import SAMPLE_SETTINGS, ChannelContract, make_action, sample_payload
+from maatwerk.testing import (
+    SAMPLE_SETTINGS,
+    ChannelContract,
+    make_action,
+    sample_payload,
+    sample_payload_for,
+)
 
 
 RUN = dt.date(2026, 3, 2)
 
 
 def bailiff_payload(**overrides: PayloadValue) -> dict[str, PayloadValue]:
-    claim: dict[str, PayloadValue] = {
-        "debt_id": "debt-1",
-        "reference": "F-1",
-        "claim_kind": "private",
-        "category": "invoice",
-        "consumer": True,
-        "issued_on": dt.date(2025, 12, 1),
-        "due_date": dt.date(2026, 1, 1),
-        "default_date": dt.date(2026, 1, 2),
-        "principal": Decimal("123.45"),
-        "outstanding_principal": Decimal("123.45"),
-        "outstanding_interest": Decimal("1.20"),
-        "outstanding_costs": Decimal("40.00"),
-        "outstanding_total": Decimal("164.65"),
-        "legal_basis": "BW 6:74",
-        "interest_basis": "BW 6:119",
-        "cost_lines": (
-            {
-                "posted_on": dt.date(2026, 2, 10),
-                "kind": "bik",
-                "amount": Decimal("40.00"),
-                "table": "bik@2012-07-01",
-            },
-        ),
-        "interest_lines": (),
-        "payments": (),
-    }
-    payload = sample_payload(
-        claims=(claim,),
-        fourteen_day_letters=(
-            {
-                "sent_on": dt.date(2026, 2, 1),
-                "received_on": dt.date(2026, 2, 3),
-                "last_day": dt.date(2026, 2, 17),
-                "stated_costs": Decimal("40.00"),
-                "debt_ids": ("debt-1",),
-            },
-        ),
-        formal_demands=(),
-        contact_attempts=(
-            {
-                "on": dt.date(2026, 2, 20),
-                "channel": "phone",
-                "outcome": "no-answer",
-                "personal": True,
-            },
-        ),
-        arrangements=(),
-        active_arrangements=(),
-        disputes=(),
-        open_disputes=(),
-        debt_help=(),
-        steps_taken=(),
-        bvv_hint={"household": "single", "net_monthly_income": Decimal("1500.00")},
-        bsn="123456782",
-        bank_garnishment="no",
+    """The kit's hand-over sample, with a BSN and the step's garnishment param."""
+    return sample_payload_for(
+        "bailiff-handover", bsn="123456782", bank_garnishment="no", **overrides
     )
-    payload.update(overrides)
-    return payload
 
 
 def municipal_payload(**overrides: PayloadValue) -> dict[str, PayloadValue]:
-    payload = sample_payload(
-        consents=(
-            {"scope": "early-signal", "given_on": dt.date(2026, 2, 1), "revoked_on": None},
-            {"scope": "municipal-referral", "given_on": dt.date(2026, 2, 1), "revoked_on": None},
-        ),
-        contact_attempts=(
-            {
-                "on": dt.date(2026, 2, 20),
-                "channel": "phone",
-                "outcome": "cant-pay",
-                "personal": True,
-            },
-        ),
-        written_reminders=(dt.date(2026, 2, 5),),
-        arrears_since=dt.date(2026, 1, 2),
-        debt_categories=("premium",),
-    )
-    payload.update(overrides)
-    return payload
+    """The kit's sample for a referral or an early signal (the same facts)."""
+    return sample_payload_for("early-signal", **overrides)
 
 
 def bvv(net: str = "1500.00", protected: str = "1400.00") -> dict[str, PayloadValue]:

@@ -8,7 +8,9 @@ every claim with principal, interest and costs split and their legal basis, the 
 debt-help status, the steps taken, and a BVV hint (the bailiff computes the BVV, Rv 475d). The
 document is checked against ``schemas/bailiff-dossier.v1.json`` before it is written.
 
-The channel refuses a hand-over by itself (not only the policy's guards), when the payload shows:
+The hand-over preconditions are the core's (:mod:`maatwerk.core.preconditions`): the dispatcher
+checks them before it calls any channel, so a channel installed in place of this one keeps them;
+this channel checks them again and refuses a hand-over when the payload shows:
 
 * no personal contact attempt (a call or a visit; seed 002: "voor de dagvaarding moet een poging
   tot persoonlijk contact plaatsvinden");
@@ -51,6 +53,7 @@ from maatwerk.core.ports import (
     OutboundAction,
     PayloadValue,
 )
+from maatwerk.core.preconditions import bailiff_refusal
 
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "BailiffChannel", "build_dossier"]
@@ -67,55 +70,12 @@ def _strings(payload: Mapping[str, PayloadValue], key: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _date(record: Mapping[str, PayloadValue], key: str) -> dt.date | None:
-    value = record.get(key)
-    return value if isinstance(value, dt.date) else None
-
-
-def _covers(record: Mapping[str, PayloadValue], debt_id: str) -> bool:
-    debts = record.get("debt_ids", ())
-    return not debts or (isinstance(debts, tuple) and debt_id in debts)
-
-
-def _term_expired(
-    notices: Sequence[Mapping[str, PayloadValue]], debt_id: str, run_date: dt.date
-) -> bool:
-    """Whether a notice covering ``debt_id`` has a ``last_day`` before the run date.
-
-    The last day is the core's (BW 6:96 lid 6 / Awb 4:112, Atw-extended), computed by the run
-    and handed over in the payload; a notice without one never counts as expired.
-    """
-    return any(
-        run_date > day
-        for notice in notices
-        if _covers(notice, debt_id) and (day := _date(notice, "last_day")) is not None
-    )
-
-
 def _check_preconditions(payload: Mapping[str, PayloadValue], run_date: dt.date) -> None:
-    claims = records(payload, "claims")
-    if not claims:
-        raise RefusedError("payload field 'claims' is missing: nothing to hand over")
-    contacts = records(payload, "contact_attempts")
-    if not any(c.get("personal") is True for c in contacts):
-        raise RefusedError("no personal contact attempt (call or visit) is recorded")
-    if _strings(payload, "active_arrangements"):
-        raise RefusedError("a payment arrangement is active: no hand-over while it is kept")
-    if _strings(payload, "open_disputes"):
-        raise RefusedError("a dispute is open: no hand-over until it is resolved")
-    letters = records(payload, "fourteen_day_letters")
-    demands = records(payload, "formal_demands")
-    for claim in claims:
-        debt_id = str(claim.get("debt_id", ""))
-        if claim.get("claim_kind") == "public":
-            if not _term_expired(demands, debt_id, run_date):
-                raise RefusedError(
-                    f"claim {debt_id}: no aanmaning whose 2-week term has expired (Awb 4:112)"
-                )
-        elif claim.get("consumer") is not False and not _term_expired(letters, debt_id, run_date):
-            raise RefusedError(
-                f"claim {debt_id}: no 14-day letter whose term has expired (BW 6:96 lid 6)"
-            )
+    """The core's hand-over preconditions (:func:`maatwerk.core.preconditions.bailiff_refusal`),
+    which the dispatcher checks before any channel is called; checked here again."""
+    reason = bailiff_refusal(payload, run_date)
+    if reason:
+        raise RefusedError(reason)
 
 
 def _total(claims: Sequence[Mapping[str, PayloadValue]], key: str) -> Decimal:

@@ -7,7 +7,8 @@ protects the household here too), one JSON instruction per action, grouped per p
 payload's ``payer_id``, recorded with the accepted offer, else ``payer-unknown``; period: the
 payload's ``period``, the month ``YYYY-MM``, left out when absent). Checked against ``schemas/source-deduction.v1.json`` before it is written.
 
-The instruction always leaves the household its protected income: it carries the BVV
+The preconditions are the core's (:mod:`maatwerk.core.preconditions`): the dispatcher checks them
+before it calls any channel, and this channel checks them again. The instruction always leaves the household its protected income: it carries the BVV
 calculation (payload ``bvv``, from :func:`maatwerk.services.payloads.bvv_facts` with its lines
 and articles) and the monthly amount is at most net income minus BVV. The channel refuses an
 action without that calculation, when nothing is left above the BVV, or when the payload's
@@ -38,6 +39,7 @@ from maatwerk.core.ports import (
     OutboundAction,
     PayloadValue,
 )
+from maatwerk.core.preconditions import deduction_refusal, deduction_room
 
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_VERSION", "SourceDeductionChannel", "build_instruction"]
@@ -63,19 +65,12 @@ def build_instruction(
     if owed <= 0:
         raise RefusedError(f"payload field {PAYLOAD_AMOUNT!r} must be above zero")
     creditor = creditor_name(context.settings)
+    reason = deduction_refusal(payload)  # the core's preconditions, checked here again
+    if reason:
+        raise RefusedError(reason)
+    net, protected, room = deduction_room(payload)
     bvv = payload.get("bvv")
-    if not isinstance(bvv, Mapping):
-        raise RefusedError(
-            "payload field 'bvv' is missing: no deduction without the protected-income calculation"
-        )
-    net = _amount(bvv.get("net_income"), "bvv.net_income")
-    protected = _amount(bvv.get("protected_income"), "bvv.protected_income")
-    lines = bvv.get("lines", ())
-    if not isinstance(lines, tuple) or not lines:
-        raise RefusedError("payload field 'bvv' has no calculation lines")
-    room = (net - protected).quantize(_CENT)
-    if room <= 0:
-        raise RefusedError("nothing is left above the protected income (BVV): no deduction")
+    lines = bvv.get("lines", ()) if isinstance(bvv, Mapping) else ()
     asked = payload.get("instalment_amount")
     if asked is None:
         monthly = min(room, owed).quantize(_CENT)
@@ -138,8 +133,8 @@ def build_instruction(
         "net_income": plain(net),
         "protected_income": plain(protected),
         "room": plain(room),
-        "bvv_tables": plain(bvv.get("tables", "")),
-        "provisional": bvv.get("provisional") is True,
+        "bvv_tables": plain(bvv.get("tables", "")) if isinstance(bvv, Mapping) else "",
+        "provisional": isinstance(bvv, Mapping) and bvv.get("provisional") is True,
         "calculation": calculation,
         "revocation": "U kunt deze inhouding altijd stoppen. Bel ons of schrijf ons; wij "
         "laten de inhouding dan binnen een maand stoppen.",

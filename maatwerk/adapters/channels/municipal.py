@@ -7,8 +7,10 @@ follow the DDAS *Vroegsignaal* vocabulary (docs/formats/municipal-signal.md): ``
 before it is written; upload to RIS/VPS or the municipality's intake is a deployment's adapter.
 
 The rule "only with consent" lives in the core (the mandatory ``consent`` guard: no policy can
-take such a step without it); the channel checks it again on the payload, with the core's table,
-and refuses by itself (Wgs art. 3-4, Besluit gemeentelijke schuldhulpverlening art. 2):
+take such a step without it), and so do the preconditions on the payload
+(:mod:`maatwerk.core.preconditions`), which the dispatcher checks before it calls any channel; this
+channel checks them again and refuses (Wgs art. 3-4, Besluit gemeentelijke schuldhulpverlening
+art. 2):
 
 * without a recorded, unrevoked consent for the action (referral: ``debt-help-referral`` or
   ``municipal-referral``; early signal: ``early-signal``) given on or before the run date;
@@ -37,7 +39,6 @@ from maatwerk.adapters.channels._documents import (
     postal_address,
     records,
 )
-from maatwerk.core.policy.guards import CONSENT_FOR as CORE_CONSENT_FOR
 from maatwerk.core.ports import (
     PAYLOAD_PHONE,
     PAYLOAD_REFERENCE,
@@ -45,6 +46,7 @@ from maatwerk.core.ports import (
     OutboundAction,
     PayloadValue,
 )
+from maatwerk.core.preconditions import CONSENT_SCOPES, consent_record, municipal_refusal
 
 
 __all__ = ["CRISIS_REASONS", "SCHEMA_FILE", "SCHEMA_VERSION", "MunicipalChannel", "build_signal"]
@@ -54,10 +56,7 @@ SCHEMA_FILE: Final = "municipal-signal.v1.json"
 CRISIS_REASONS: Final = frozenset({"eviction", "disconnection", "health-insurance-termination"})
 #: Which consent scopes allow which action: the core's table (the mandatory ``consent`` guard,
 #: ``maatwerk.core.policy.guards.CONSENT_FOR``), as strings; the channel checks it again.
-CONSENT_FOR: Final[Mapping[str, frozenset[str]]] = {
-    action.value: frozenset(scope.value for scope in scopes)
-    for action, scopes in CORE_CONSENT_FOR.items()
-}
+CONSENT_FOR: Final[Mapping[str, frozenset[str]]] = CONSENT_SCOPES
 _SOORT: Final = {"debt-help-referral": "doorverwijzing", "early-signal": "vroegsignaal"}
 #: DDAS ``signaalpartner.type`` per debt category (docs/formats/municipal-signal.md).
 PARTNER_TYPES: Final[Mapping[str, str]] = {
@@ -86,19 +85,13 @@ DDAS_PARTNER_TYPES: Final = (
 def _consent(
     payload: Mapping[str, PayloadValue], kind: str, run_date: dt.date
 ) -> Mapping[str, PayloadValue]:
-    scopes = CONSENT_FOR[kind]
-    for record in reversed(records(payload, "consents")):
-        given = record.get("given_on")
-        if (
-            record.get("scope") in scopes
-            and isinstance(given, dt.date)
-            and given <= run_date
-            and record.get("revoked_on") is None
-        ):
-            return record
-    raise RefusedError(
-        f"no recorded, unrevoked consent for {kind} (needs one of: {', '.join(sorted(scopes))})"
-    )
+    reason = municipal_refusal(kind, payload, run_date)
+    if reason:
+        raise RefusedError(reason)
+    record = consent_record(payload, kind, run_date)
+    if record is None:  # pragma: no cover - municipal_refusal refuses without one
+        raise RefusedError(f"no recorded, unrevoked consent for {kind}")
+    return record
 
 
 def _partner_type(payload: Mapping[str, PayloadValue], settings: Mapping[str, str]) -> str:
@@ -128,13 +121,6 @@ def build_signal(action: OutboundAction, context: DeliveryContext) -> dict[str, 
     consent = _consent(payload, action.kind, context.run_date)
     contacts = records(payload, "contact_attempts")
     reminders = payload.get("written_reminders", ())
-    if not isinstance(reminders, tuple):
-        raise RefusedError("payload field 'written_reminders' must be a list of dates")
-    if action.kind == "early-signal":
-        if not any(c.get("personal") is True for c in contacts):
-            raise RefusedError("early signal without a personal contact attempt first")
-        if not reminders:
-            raise RefusedError("early signal without a written reminder first")
     crisis = payload.get("crisis")
     if crisis is not None and crisis not in CRISIS_REASONS:
         raise RefusedError(f"crisis {crisis!r} is not one of {', '.join(sorted(CRISIS_REASONS))}")

@@ -46,11 +46,13 @@ from maatwerk.core.ports import (
     DeliveryStatus,
     EventListener,
     OutboundAction,
+    SettingsChecked,
     Store,
 )
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.payloads import postal_of, redate_letter
+from maatwerk.services.run.before_delivery import PayloadCheck, refusal_before_delivery
 
 
 __all__ = [
@@ -73,15 +75,6 @@ INTERNAL_CHANNELS: Final = frozenset({"ledger"})
 
 
 # ---------------------------------------------------------------------------------- settings
-@runtime_checkable
-class SettingsChecked(Protocol):
-    """A channel that can say, before a run, which of its settings are missing or wrong."""
-
-    def settings_problems(self, settings: Mapping[str, str]) -> Sequence[str]:
-        """One short sentence per problem, each naming the setting (empty: all is well)."""
-        ...
-
-
 def channel_setting_problems(
     names: Iterable[str], channel_for: Callable[[str], Channel], settings: Mapping[str, str]
 ) -> list[str]:
@@ -258,6 +251,11 @@ class Dispatcher:
     signature and phone number, a dossier's and a signal's creditor are the case's own). An
     aanmaning (Awb 4:112) is refused for a creditor whose profile says it is not public: only a
     public-law creditor may send one (see :func:`awb_refusal`).
+
+    Before any channel is called, each row's payload is checked against its action kind's
+    schema (``check_payload``) and the law's preconditions for the delivery day
+    (:func:`~maatwerk.services.run.before_delivery.refusal_before_delivery`); a row that fails
+    is refused with the reason and no channel sees it.
     """
 
     store: Store
@@ -294,6 +292,8 @@ class Dispatcher:
             where=[f"{f.filename}:{f.lineno} in {f.name}" for f in frames[-5:]],
         )
         return f"channel {name!r} of plugin {plugin!r} raised {type(exc).__name__} in deliver()"
+
+    check_payload: PayloadCheck | None = None
 
     def _context(self, creditor_id: str) -> DeliveryContext:
         profile = self.creditors.get(creditor_id)
@@ -380,7 +380,9 @@ class Dispatcher:
         by_creditor: dict[str, list[OutboxItem]] = {}
         refused: dict[int, str] = {}
         for item in group:
-            refusal = awb_refusal(item, self.creditors.get(item.entry.case.creditor_id))
+            refusal = awb_refusal(
+                item, self.creditors.get(item.entry.case.creditor_id)
+            ) or refusal_before_delivery(item, self.context.run_date, self.check_payload)
             if refusal:
                 refused[item.outbox_id] = refusal
             else:
