@@ -13,7 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from maatwerk.adapters.channel_settings import SettingsFile, load_settings
-from maatwerk.cli._common import DATE, db_option, emit_json, json_option, skip_idle_option
+from maatwerk.cli._common import (
+    DATE,
+    OneLineError,
+    db_option,
+    emit_json,
+    json_option,
+    skip_idle_option,
+)
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import (
     build_dispatcher,
@@ -22,7 +29,8 @@ from maatwerk.cli._wiring import (
     parse_assignments,
     plugin_manager,
 )
-from maatwerk.services.run import RunSettings, run_day
+from maatwerk.core.records import OutboxStatus
+from maatwerk.services.run import RunSettings, RunSummary, run_day
 
 
 __all__ = ["run"]
@@ -146,16 +154,40 @@ def run(
             tables=evaluator.tables,
         )
         with _progress(sys.stderr.isatty() and not as_json) as progress:
-            summary = run_day(
-                store,
-                evaluator,
-                run_date,
-                dispatcher=dispatcher,
-                settings=RunSettings(batch_size=batch_size, skip_idle=skip_idle, prepared_by=by),
-                dry_run=dry_run,
-                progress=progress,
-                listener=plugins.listener(),
-            )
+            try:
+                summary = run_day(
+                    store,
+                    evaluator,
+                    run_date,
+                    dispatcher=dispatcher,
+                    settings=RunSettings(
+                        batch_size=batch_size, skip_idle=skip_idle, prepared_by=by
+                    ),
+                    dry_run=dry_run,
+                    progress=progress,
+                    listener=plugins.listener(),
+                )
+            except OSError as exc:  # a full disk, an output directory that cannot be written
+                raise OneLineError(
+                    f"the run stopped while delivering: {exc.strerror or exc} (--out {out}); "
+                    "what was decided is saved and the actions not delivered stay in the "
+                    f"outbox: free space or fix --out, then run --date {run_date.isoformat()} "
+                    "again",
+                    exit_code=1,
+                ) from None
+    _report(summary, as_json=as_json)
+    failed = summary.dispatched.get(OutboxStatus.FAILED.value, 0)
+    if failed:
+        raise OneLineError(
+            f"{failed} action(s) could not be delivered (is --out {out} writable, with space "
+            "left?); they stay in the outbox and go out when you run --date "
+            f"{run_date.isoformat()} again",
+            exit_code=1,
+        )
+
+
+def _report(summary: RunSummary, *, as_json: bool) -> None:
+    run_date, dry_run = summary.run_date, summary.dry_run
     data = summary.as_dict()
     if as_json:
         emit_json(data)
