@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +21,8 @@ __all__ = ["open_store"]
 def open_store(db_url: str) -> Iterator[SqlStore]:
     """The store on ``db_url``; exit 1 with a hint when the schema is not at the newest migration."""
     install_from_environ(db_url=db_url)  # MAATWERK_FAULT: the reliability tests only
+    # psycopg warns on stderr about a connection it finds lost; the one line below says it
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     engine = make_engine(db_url)
     try:
         current = migrate.current_revision(engine)
