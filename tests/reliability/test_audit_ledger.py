@@ -36,7 +36,7 @@ def _copy(ran: Path, tmp_path: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def _change(url: str, change: Callable[[sa.Connection], None]) -> None:
+def _change(url: str, change: Callable[[sa.Connection], object]) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
