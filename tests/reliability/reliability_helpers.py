@@ -80,7 +80,9 @@ def prepare(db_url: str, debtors: int) -> None:
         engine.dispose()
 
 
-def run_args(db_url: str, day: dt.date, out: Path, batch_size: int = 4) -> list[str]:
+def run_args(
+    db_url: str, day: dt.date, out: Path, batch_size: int = 4, *, evaluate_all: bool = False
+) -> list[str]:
     return [
         "run",
         "--date",
@@ -95,12 +97,13 @@ def run_args(db_url: str, day: dt.date, out: Path, batch_size: int = 4) -> list[
         str(batch_size),
         *SETTING_FLAGS,
         "--json",
+        *(("--evaluate-all",) if evaluate_all else ()),
     ]
 
 
-def run_here(db_url: str, day: dt.date, out: Path) -> None:
+def run_here(db_url: str, day: dt.date, out: Path, *, evaluate_all: bool = False) -> None:
     """The day's run in this process; it must succeed."""
-    result = CliRunner().invoke(cli, run_args(db_url, day, out))
+    result = CliRunner().invoke(cli, run_args(db_url, day, out, evaluate_all=evaluate_all))
     assert result.exit_code == 0, (day, result.output)
 
 
