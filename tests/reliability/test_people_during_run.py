@@ -44,17 +44,24 @@ NEXT = DAYS[4]
 _OUTCOMES = (ContactOutcome.REACHED, ContactOutcome.CANT_PAY, ContactOutcome.NO_ANSWER)
 
 
-def _debtors(url: str) -> list[str]:
+def _debtors(url: str) -> tuple[list[str], list[str]]:
+    """(debtors who owe and receive no payment: an offer stays possible whatever the run
+    applies today, the other debtors), each in order."""
+    d, b, p = schema.debtors, schema.debts, schema.payments
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            d = schema.debtors
-            return [
-                str(r)
-                for r in conn.execute(sa.select(d.c.debtor_id).order_by(d.c.debtor_id)).scalars()
-            ]
+            every = list(conn.execute(sa.select(d.c.debtor_id).order_by(d.c.debtor_id)).scalars())
+            owing = set(
+                conn.execute(
+                    sa.select(b.c.debtor_id).where(b.c.status == "open", b.c.due_date < DAY)
+                ).scalars()
+            )
+            paying = set(conn.execute(sa.select(p.c.debtor_id)).scalars())
     finally:
         engine.dispose()
+    plans = [str(x) for x in every if x in owing and x not in paying]
+    return plans, [str(x) for x in every if x not in plans[:PLANS]]
 
 
 class Desk:
@@ -183,9 +190,11 @@ def test_desk_work_during_a_run_is_neither_lost_nor_doubled(
     prepare(db_url, DEBTORS)
     for day in DAYS[:3]:
         run_here(db_url, day, tmp_path / "out")
-    debtors = _debtors(db_url)
+    can_plan, others = _debtors(db_url)
     creditor = _creditors(db_url)
-    plans, contacts = debtors[:PLANS], debtors[PLANS : PLANS + CONTACTS]
+    plans, contacts = can_plan[:PLANS], others[:CONTACTS]
+    assert len(plans) == PLANS
+    assert len(contacts) == CONTACTS
     args = [
         "run", "--date", DAY.isoformat(), "--db", db_url, "--out", str(tmp_path / "out"),
         "--policy", "classic", "--batch-size", "5", *SETTING_FLAGS,
