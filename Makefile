@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs clean
+.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs reliability clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ docs: $(STAMP) ## plugin-author docs (Sphinx + MyST), warnings are errors; outpu
 test: lint typecheck layers docs example-plugin pytest ## every check: ruff, mypy --strict, import-linter, docs, plugin kit, pytest (what .ci/run runs)
 
 check: lint typecheck layers docs example-plugin pytest-quick ## the same without the slow tests: fast feedback while coding
+
+reliability: $(STAMP) ## fault, ledger and concurrency tests at full size: 50 kills, 1,000 contacts (docs/reliability.md)
+	MAATWERK_RELIABILITY=full $(BIN)/pytest -q -p no:xdist tests/reliability
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json

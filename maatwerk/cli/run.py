@@ -29,6 +29,7 @@ from maatwerk.cli._wiring import (
     parse_assignments,
     plugin_manager,
 )
+from maatwerk.core.records import OutboxStatus
 from maatwerk.services.run import RunSettings, RunSummary, run_day
 
 
@@ -159,16 +160,40 @@ def run(
             tables=evaluator.tables,
         )
         with _progress(sys.stderr.isatty() and not as_json) as progress:
-            summary = run_day(
-                store,
-                evaluator,
-                run_date,
-                dispatcher=dispatcher,
-                settings=RunSettings(batch_size=batch_size, skip_idle=skip_idle, prepared_by=by),
-                dry_run=dry_run,
-                progress=progress,
-                listener=plugins.listener(),
-            )
+            try:
+                summary = run_day(
+                    store,
+                    evaluator,
+                    run_date,
+                    dispatcher=dispatcher,
+                    settings=RunSettings(
+                        batch_size=batch_size, skip_idle=skip_idle, prepared_by=by
+                    ),
+                    dry_run=dry_run,
+                    progress=progress,
+                    listener=plugins.listener(),
+                )
+            except OSError as exc:  # a full disk, an output directory that cannot be written
+                raise OneLineError(
+                    f"the run stopped while delivering: {exc.strerror or exc} (--out {out}); "
+                    "what was decided is saved and the actions not delivered stay in the "
+                    f"outbox: free space or fix --out, then run --date {run_date.isoformat()} "
+                    "again",
+                    exit_code=1,
+                ) from None
+    _report(summary, as_json=as_json)
+    failed = summary.dispatched.get(OutboxStatus.FAILED.value, 0)
+    if failed:
+        raise OneLineError(
+            f"{failed} action(s) could not be delivered (is --out {out} writable, with space "
+            "left?); they stay in the outbox and go out when you run --date "
+            f"{run_date.isoformat()} again",
+            exit_code=1,
+        )
+
+
+def _report(summary: RunSummary, *, as_json: bool) -> None:
+    run_date, dry_run = summary.run_date, summary.dry_run
     data = summary.as_dict()
     if as_json:
         emit_json(data)

@@ -66,6 +66,17 @@ class Plan:
     fits: bool
     payer_id: str | None = None
     """a deduction at source: the payer that deducts each month and remits it"""
+    amounts: tuple[Money, ...] = ()
+    """the offer's instalments in order (the last one takes the rest, often less than the
+    others); empty: ``instalment`` each time"""
+
+    def next_amount(self) -> Money:
+        """The amount of the next instalment: the schedule's, so the last one pays the rest
+        and not the rounded-up regular amount (a cent or more too much)."""
+        paid = len(self.amounts) - self.left
+        if 0 <= paid < len(self.amounts):
+            return self.amounts[paid]
+        return self.instalment
 
 
 @attrs.define
@@ -189,6 +200,7 @@ class Home:
         if self.rng.random() >= keep:
             self.plan = None
             return None
+        amount = plan.next_amount()
         plan.left -= 1
         if plan.left <= 0:
             self.plan = None  # the last instalment; the run sees the plan completed
@@ -199,7 +211,7 @@ class Home:
             plan.next_due = plan.next_due.replace(year=year, month=month)
         else:
             plan.next_due = plan.next_due + dt.timedelta(days=30)
-        return plan.instalment
+        return amount
 
     def bailiff_collects(self, day: dt.date) -> bool:
         """Whether the bailiff whose dossier ends today collects (else the dossier is returned)."""

@@ -417,6 +417,7 @@ class _Driver:
             next_due=first.replace(day=min(first.day, 28)) if payer else first,
             fits=fits,
             payer_id=payer[0] if payer else None,
+            amounts=tuple(amount for _day, amount in offer.schedule),
         )
         record.recorded["arrangements accepted"] += 1
 

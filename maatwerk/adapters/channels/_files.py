@@ -14,6 +14,7 @@ from typing import Final
 
 from maatwerk.core.money import Money
 from maatwerk.core.policy import text as policy_text
+from maatwerk.services.faults import fault_point
 
 
 __all__ = ["atomic_write", "dutch_amount", "dutch_date", "missing_settings", "safe_file_stem"]
@@ -74,6 +75,7 @@ def atomic_write(path: pathlib.Path, text: str) -> None:
     except BaseException:
         pathlib.Path(temporary).unlink(missing_ok=True)
         raise
+    fault_point("file-written")
 
 
 def dutch_amount(amount: Decimal) -> str:

@@ -43,6 +43,7 @@ from maatwerk.adapters.sepa._rules import (
     clean_text,
 )
 from maatwerk.core.errors import Location
+from maatwerk.services.faults import fault_point
 
 
 __all__ = [
@@ -261,6 +262,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+    fault_point("file-written")
 
 
 def write_pain008(

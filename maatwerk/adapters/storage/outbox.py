@@ -29,6 +29,7 @@ from maatwerk.core.records import (
     Posting,
     ReviewStatus,
 )
+from maatwerk.services.faults import fault_point
 
 
 __all__ = ["Mark", "SqlOutbox", "enqueue", "outbox_item"]
@@ -102,6 +103,7 @@ class SqlOutbox(SqlBase):
         with self.engine.begin() as conn:
             new = append_keyed(conn, events)
             post_lines(conn, postings)
+            fault_point("delivery-postings-written")
             _mark_many(conn, marks)
         return [event for _key, event in new]
 

@@ -27,6 +27,7 @@ from maatwerk.adapters.storage.outbox import enqueue
 from maatwerk.adapters.storage.postings import apply_payments, close_debts, post_lines
 from maatwerk.core.idle import IdleCase, RestedDay
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
+from maatwerk.services.faults import fault_point
 
 
 __all__ = ["SqlRunLedger"]
@@ -142,6 +143,7 @@ class SqlRunLedger(SqlBase):
             post_lines(conn, [p for o in todo for p in o.postings])
             apply_payments(conn, [a for o in todo for a in o.applications])
             close_debts(conn, [c for o in todo for c in o.closures])
+            fault_point("batch-postings-written")
             run_state.record_states(conn, run_date, todo, fingerprints, evaluator)
             return len(todo) + len(resting)
 

@@ -20,6 +20,7 @@ from maatwerk.core.idle import IdleCase, IdleStore
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 from maatwerk.services.announce import announce_outcomes
+from maatwerk.services.faults import fault_point
 from maatwerk.services.run.dispatch import Dispatcher
 
 
@@ -128,6 +129,7 @@ def run_day(
     done = 0
     after: CaseKey | None = None
     status = "failed"
+    fault_point("run-started")
     try:
         # the idle cases first, set-based; the loop then pages through the cases left
         rested_first = idle_store is not None and not dry_run
@@ -137,6 +139,7 @@ def run_day(
             for resting, blocked_by in day.rested:
                 _count_idle(summary, resting, blocked_by)
             done += day.already_decided + len(day.rested)
+            fault_point("idle-rested")
             if progress is not None:
                 progress(done, summary.cases_total)
         while keys := (
@@ -162,6 +165,7 @@ def run_day(
                 outcomes, store.pending_steps(todo) if todo else frozenset()
             )
             if not dry_run:
+                fault_point("before-batch-saved")
                 if idle_store is not None:
                     recorded = idle_store.record_batch(
                         run_date, outcomes, idle=idle, fingerprints=prints, evaluator=signature
@@ -169,6 +173,7 @@ def run_day(
                 else:
                     recorded = store.record_outcomes(run_date, outcomes)
                 announce_outcomes(listener, outcomes, recorded=recorded)
+                fault_point("after-batch-saved")
             for outcome in outcomes:
                 _count(summary, outcome)
             for state in idle:
@@ -177,6 +182,7 @@ def run_day(
             if progress is not None:
                 progress(done, summary.cases_total)
         if dispatcher is not None and not dry_run:
+            fault_point("before-dispatch")
             summary.dispatched.update(dispatcher.dispatch(listener=listener))
             summary.channel_failures.update(dispatcher.crashes)
         status = "done"

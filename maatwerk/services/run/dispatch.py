@@ -51,6 +51,7 @@ from maatwerk.core.ports import (
 )
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
+from maatwerk.services.faults import fault_point
 from maatwerk.services.payloads import postal_of, redate_letter
 from maatwerk.services.run.before_delivery import PayloadCheck, refusal_before_delivery
 
@@ -341,7 +342,9 @@ class Dispatcher:
                         keyed, posted = delivery_records(item, delivered_on)
                         events.extend(keyed)
                         postings.extend(posted)
+            fault_point("before-delivery-marked")
             recorded = self._record(marks, events, postings)
+            fault_point("after-delivery-marked")
             if listener is not None and recorded:
                 announce(listener, recorded)
         return counts
