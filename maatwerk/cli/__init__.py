@@ -167,6 +167,12 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         short_help="Privacy (AVG): the data-subject access export of one debtor.",
     ),
     LazyCommand(
+        name="audit",
+        module="audit",
+        attribute="audit",
+        short_help="Audit: check that the event log was not changed.",
+    ),
+    LazyCommand(
         name="plugins",
         module="plugins",
         attribute="plugins",
