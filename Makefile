@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs clean
+.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ check: lint typecheck layers docs example-plugin pytest-quick ## the same withou
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json
+
+fuzz: $(STAMP) ## the fuzz tests of every importer and CLI command, ten times the normal inputs
+	MAATWERK_FUZZ_SCALE=$${MAATWERK_FUZZ_SCALE:-10} $(BIN)/pytest -q -s -p no:xdist tests/fuzz
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output docs/_build

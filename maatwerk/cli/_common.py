@@ -18,7 +18,7 @@ import click
 from maatwerk.adapters.logging import configure_logging
 from maatwerk.cli._extras import missing_extra
 from maatwerk.core.errors import InputError, MaatwerkError, MoneyError, NoRuleForDateError
-from maatwerk.core.money import Money, to_decimal
+from maatwerk.core.money import LARGEST_INPUT_AMOUNT, Money, input_amount
 
 
 __all__ = [
@@ -80,8 +80,8 @@ class MaatwerkGroup(click.Group):
             raise OneLineError(f"{exc} (check --date)", exit_code=2) from None
         except OverflowError:
             raise OneLineError(
-                "a date in the input is too far in the future: the result would fall after "
-                "9999-12-31",
+                "a date or an amount in the input is too large: a date computed from it would "
+                "fall after 9999-12-31",
                 exit_code=2,
             ) from None
         except (MaatwerkError, ModuleNotFoundError) as exc:  # e.g. a plugin building a channel
@@ -214,11 +214,15 @@ class AmountType(click.ParamType):  # type: ignore[type-arg]  # generic only in 
         if len(decimals) > 2:
             self.fail(f"{label}{value!r} has more than two decimals", param, ctx)
         try:
-            return to_decimal(
+            return input_amount(
                 f"{whole}.{decimals}" if decimals else whole, what=label.rstrip(": ") or "amount"
             )
         except MoneyError:
-            self.fail(f"{label}{value!r} is not an amount", param, ctx)
+            self.fail(
+                f"{label}{text[:40]!r} is not an amount of at most {LARGEST_INPUT_AMOUNT}",
+                param,
+                ctx,
+            )
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]

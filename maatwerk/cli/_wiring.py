@@ -96,8 +96,10 @@ def check_channel_settings(
     evaluator: PolicyCaseEvaluator,
     settings: Mapping[str, str],
     creditors: Mapping[str, CreditorProfile] | None = None,
+    settings_file: str | None = None,
 ) -> None:
-    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting.
+    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting
+    (naming ``settings_file``, the ``--settings`` file, when there is one).
 
     With creditor profiles each creditor's settings (its own over the defaults) are checked;
     without, the defaults."""
@@ -116,7 +118,7 @@ def check_channel_settings(
         raise InputError(
             f"channel settings incomplete: {problems[0]}{more}; give it with --setting KEY=VALUE "
             "or in the [channels] (or [creditors.<id>]) table of the --settings file",
-            Location(field="--setting"),
+            Location(file=settings_file, field="--setting"),
         )
 
 

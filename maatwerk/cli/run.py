@@ -133,7 +133,13 @@ def run(
         **parse_assignments(channel_settings, "--setting"),  # the command line wins
     }
     # before anything is evaluated
-    check_channel_settings(plugins, evaluator, settings, file.creditors)
+    check_channel_settings(
+        plugins,
+        evaluator,
+        settings,
+        file.creditors,
+        settings_file=None if settings_file is None else str(settings_file),
+    )
     with open_store(db_url) as store:
         dispatcher = build_dispatcher(
             store,
