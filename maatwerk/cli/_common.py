@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import importlib
 import json
@@ -62,6 +63,13 @@ class OneLineError(click.ClickException):
 _GC_THRESHOLDS: Final = (100_000, 50, 100)
 
 
+#: What the system says of a path given on the command line that cannot be used as asked.
+_BAD_PATH_ERRNOS: Final = frozenset(
+    {errno.ENAMETOOLONG, errno.EISDIR, errno.ENOTDIR, errno.ENOENT, errno.EACCES, errno.EEXIST}
+)
+_YEAR_OUT_OF_RANGE: Final = re.compile(r"year -?\d+ is out of range")
+
+
 class MaatwerkGroup(click.Group):
     """Root group: configures logging and the garbage collector, and turns usage and input
     errors into one-line messages."""
@@ -78,6 +86,22 @@ class MaatwerkGroup(click.Group):
         except NoRuleForDateError as exc:
             # a date outside the rule tables is bad input for this command (--date and friends)
             raise OneLineError(f"{exc} (check --date)", exit_code=2) from None
+        except OSError as exc:
+            # a path from the command line the system refuses: bad input (exit 2), named;
+            # anything else (a full disk) fails the command (exit 1)
+            bad_path = exc.errno in _BAD_PATH_ERRNOS
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise OneLineError(
+                f"{where}{exc.strerror or exc}", exit_code=2 if bad_path else 1
+            ) from None
+        except ValueError as exc:
+            if not _YEAR_OUT_OF_RANGE.fullmatch(str(exc)):
+                raise
+            raise OneLineError(
+                "a date or an amount in the input is too large: a date computed from it would "
+                "fall after 9999-12-31",
+                exit_code=2,
+            ) from None
         except OverflowError:
             raise OneLineError(
                 "a date or an amount in the input is too large: a date computed from it would "
