@@ -87,7 +87,7 @@ def test_no_bad_argument_gives_a_traceback(tmp_path: Path, monkeypatch: pytest.M
     for path, command in _commands():
         small = _SMALL.get(path[0], [])
         for param in command.params:
-            if param.name in ("help",) or (
+            if param.name == "help" or (
                 isinstance(param, click.Option) and param.is_flag and not param.count
             ):
                 continue
