@@ -63,6 +63,9 @@ class OneLineError(click.ClickException):
 _GC_THRESHOLDS: Final = (100_000, 50, 100)
 
 
+#: The umask while a command runs: files 0600, directories 0700 (owner only).
+PRIVATE_UMASK: Final = 0o077
+
 #: What the system says of a path given on the command line that cannot be used as asked.
 _BAD_PATH_ERRNOS: Final = frozenset(
     {errno.ENAMETOOLONG, errno.EISDIR, errno.ENOTDIR, errno.ENOENT, errno.EACCES, errno.EEXIST}
@@ -75,8 +78,11 @@ class MaatwerkGroup(click.Group):
     errors into one-line messages."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        configure_logging()
+        configure_logging(log_format=ctx.find_root().params.get("log_format"))
         gc.set_threshold(*_GC_THRESHOLDS)
+        # every file a command creates (the database, letters, dossiers, signals, pain.008,
+        # work lists, exports) holds personal data: readable by its owner only
+        umask = os.umask(PRIVATE_UMASK)
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
@@ -113,6 +119,8 @@ class MaatwerkGroup(click.Group):
             if isinstance(exc, MaatwerkError):
                 raise OneLineError(str(exc), exit_code=1) from None
             raise
+        finally:
+            os.umask(umask)
 
 
 def _raise_missing_extra(command: str, exc: BaseException) -> None:

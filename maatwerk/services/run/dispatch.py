@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
+import structlog
 
 from maatwerk.core.calendar import CalendarRangeError, PostalDelivery
 from maatwerk.core.debts import CostLine
@@ -49,6 +50,8 @@ from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.payloads import postal_of, redate_letter
 
+
+_log = structlog.get_logger("maatwerk.dispatch")
 
 __all__ = [
     "INTERNAL_CHANNELS",
@@ -359,6 +362,14 @@ class Dispatcher:
             actions.update((i.outbox_id, a) for i, a in zip(items, batch, strict=True))
             delivered = channel.deliver(batch, self._context(creditor_id))
             receipts.update((r.action_id, r) for r in delivered)
+            _log.debug(
+                "channel_delivered",
+                channel=name,
+                creditor_id=creditor_id,
+                actions=len(batch),
+                receipts=len(delivered),
+                delivered=sum(r.status is DeliveryStatus.DELIVERED for r in delivered),
+            )
         result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
         for item in group:
             if item.outbox_id in refused:
