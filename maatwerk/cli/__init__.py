@@ -165,7 +165,8 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         name="privacy",
         module="privacy",
         attribute="privacy",
-        short_help="Privacy (AVG): the data-subject access export of one debtor.",
+        short_help="Privacy (AVG): the data-subject access export of one debtor, erasure after "
+        "retention.",
     ),
     LazyCommand(
         name="audit",
