@@ -78,6 +78,14 @@ def test_the_database_and_every_file_the_run_writes_are_private(
     assert checked > 10  # letters, work lists, SEPA files, dossiers, the report
 
 
+def test_the_event_log_of_a_demo_run_verifies(demo: tuple[Path, list[str]]) -> None:
+    out, _lines = demo
+    result = CliRunner().invoke(
+        cli, ["audit", "verify", "--db", f"sqlite:///{out / 'maatwerk.db'}"]
+    )
+    assert (result.exit_code, result.stdout) == (0, "event log: every chain intact\n")
+
+
 def test_logs_are_readable_lines_unless_json_is_asked_and_the_error_line_stays_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -200,3 +200,45 @@ def test_the_migration_chains_the_events_already_stored(
         after = conn.execute(sa.select(e.c.sequence, e.c.hash).order_by(e.c.sequence)).all()
     assert after == before  # the same chain the store computes when it writes
     assert verify_chain(filled) == []
+
+
+def test_concurrent_writers_never_fork_a_chain(filled: SqlStore) -> None:
+    """Eight writers append to the same creditor's chain at once (each its own transaction and
+    connection); the chain's end is locked, so every event gets its own position."""
+    import threading
+
+    from maatwerk.adapters.storage.audit_chain import insert_events
+
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for batch in range(5):
+                with filled.engine.begin() as conn:
+                    insert_events(
+                        conn,
+                        [
+                            {
+                                "kind": "test.note",
+                                "debtor_id": "D1",
+                                "debt_id": "B1",
+                                "occurred_on": DUE,
+                                "actor": f"worker-{worker}",
+                                "idempotency_key": f"w{worker}:{batch}:{i}",
+                                "payload": {"i": i},
+                            }
+                            for i in range(3)
+                        ],
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+
+    before = {h.chain: h.length for h in filled.chain_heads()}["zorg"]
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert {h.chain: h.length for h in filled.chain_heads()}["zorg"] == before + 8 * 5 * 3
+    assert verify_chain(filled) == []
