@@ -100,14 +100,6 @@ class MaatwerkGroup(click.Group):
             raise OneLineError(
                 f"{where}{exc.strerror or exc}", exit_code=2 if bad_path else 1
             ) from None
-        except ValueError as exc:
-            if not _YEAR_OUT_OF_RANGE.fullmatch(str(exc)):
-                raise
-            raise OneLineError(
-                "a date or an amount in the input is too large: a date computed from it would "
-                "fall after 9999-12-31",
-                exit_code=2,
-            ) from None
         except OverflowError:
             raise OneLineError(
                 "a date or an amount in the input is too large: a date computed from it would "
@@ -119,6 +111,14 @@ class MaatwerkGroup(click.Group):
             if isinstance(exc, MaatwerkError):
                 raise OneLineError(str(exc), exit_code=1) from None
             raise
+        except ValueError as exc:  # after MaatwerkError: a MoneyError is a ValueError too
+            if not _YEAR_OUT_OF_RANGE.fullmatch(str(exc)):
+                raise
+            raise OneLineError(
+                "a date or an amount in the input is too large: a date computed from it would "
+                "fall after 9999-12-31",
+                exit_code=2,
+            ) from None
         finally:
             os.umask(umask)
 

@@ -86,3 +86,11 @@ def test_a_field_over_128_kib_is_named_in_every_csv_reader(
         ],
     )  # fmt: skip
     assert "c.csv, line 2, field 'end_to_end_id'" in stderr, stderr[:500]
+
+
+def test_a_start_date_whose_year_would_pass_9999_is_bad_input(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    args = ["demo", "--start", "9999-12-31", "--debtors", "1", "--days", "1"]
+    stderr = _error(runner, [*args, "--out", str(tmp_path / "d")])
+    assert "would fall after 9999-12-31" in stderr, stderr
