@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs reliability clean
+.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs reliability fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ reliability: $(STAMP) ## fault, ledger and concurrency tests at full size: 50 ki
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json
+
+fuzz: $(STAMP) ## the fuzz tests of every importer and CLI command, ten times the normal inputs
+	MAATWERK_FUZZ_SCALE=$${MAATWERK_FUZZ_SCALE:-10} $(BIN)/pytest -q -s -p no:xdist tests/fuzz
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output docs/_build

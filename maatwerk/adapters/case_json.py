@@ -15,11 +15,12 @@ from typing import Any, Final
 
 import attrs
 
+from maatwerk.adapters.csv_import import decode_text
 from maatwerk.core.debtors import Debtor, HouseholdType, Housing
 from maatwerk.core.debts import AppliedPayment, Balance, Case, ClaimKind, Debt, DebtStatus
 from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import Event, event_from_record
-from maatwerk.core.money import Money
+from maatwerk.core.money import Money, input_amount
 from maatwerk.core.policy.casefile import CaseFile, OtherArrear
 
 
@@ -109,7 +110,7 @@ class _Parse:
                 f'write amounts as strings such as "12.34", got {value!r}', _join(field, key)
             )
         try:
-            return Money(value)
+            return Money(input_amount(value))
         except MoneyError as exc:
             raise self.fail(str(exc), _join(field, key)) from None
 
@@ -305,13 +306,24 @@ def parse_case_file(doc: Any, file: str = "<case>") -> CaseFile:
 
 
 def load_case_file(path: Path) -> CaseFile:
-    """Read ``path`` (JSON) into a :class:`CaseFile`."""
+    """Read ``path`` (JSON, UTF-8 with or without a byte-order mark) into a :class:`CaseFile`."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("case file not found", Location(file=str(path))) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the file: {exc.strerror}", Location(file=str(path))
+        ) from None
+    text = decode_text(raw, str(path))
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON: {exc.msg}", Location(file=str(path), line=exc.lineno)
         ) from None
+    except RecursionError:
+        raise InputError("the JSON nests too deeply", Location(file=str(path))) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(f"not valid JSON: {exc}", Location(file=str(path))) from None
     return parse_case_file(doc, str(path))

@@ -28,7 +28,7 @@ from maatwerk.core.debtors import Address, Debtor, HouseholdType, Housing, norma
 from maatwerk.core.debts import ClaimKind, Debt, InterestKind, Payment
 from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import ConsentScope
-from maatwerk.core.money import MINOR_UNITS, Money, to_decimal
+from maatwerk.core.money import LARGEST_INPUT_AMOUNT, MINOR_UNITS, Money, to_decimal
 from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportRecord, Mandate
 from maatwerk.services.importing import ImportFile, ParsedRow
 
@@ -132,6 +132,8 @@ REQUIRED: Final[Mapping[ImportKind, tuple[str, ...]]] = {
 _TRUE: Final = frozenset({"true", "yes", "ja", "1", "y", "j"})
 _FALSE: Final = frozenset({"false", "no", "nee", "0", "n", ""})
 _ID_MAX: Final = 64
+#: No field of any import is longer (the longest column, ``note``, allows 500).
+_FIELD_MAX: Final = 1000
 
 
 class _RowError(Exception):
@@ -152,7 +154,10 @@ class _Row:
     errors: list[_RowError] = attrs.Factory(list)
 
     def _get(self, name: str) -> str:
-        return (self.values.get(name) or "").strip()
+        value = (self.values.get(name) or "").strip()
+        if len(value) > _FIELD_MAX:  # before any check that would quote it back
+            raise _RowError(name, f"is longer than {_FIELD_MAX} characters")
+        return value
 
     def _try(self, name: str, parse: Callable[[str], T], default: T) -> T:
         try:
@@ -212,6 +217,8 @@ class _Row:
                 amount = to_decimal(text, what=name)
             except MoneyError:
                 raise _RowError(name, f"{value!r} is not an amount (e.g. 12.34)") from None
+            if abs(amount) > LARGEST_INPUT_AMOUNT:
+                raise _RowError(name, f"is too large; at most {LARGEST_INPUT_AMOUNT}")
             if not Money(amount, currency).is_rounded():
                 raise _RowError(name, f"{value!r} has more decimals than {currency} allows")
             if amount < 0 or (positive and amount == 0):
@@ -455,6 +462,18 @@ def _records(kind: ImportKind, row: _Row) -> tuple[ImportRecord, ...]:
     return (_hold(row),)
 
 
+#: The longest field the CSV readers accept. Python's default (128 KiB) ends a read with
+#: ``csv.Error`` and no field named; above it, each column's own length check names the field.
+#: The file is in memory already, so a long field costs nothing more than the file.
+CSV_FIELD_LIMIT: Final = 2**31 - 1
+
+
+def allow_long_fields() -> None:
+    """Let :mod:`csv` read fields of any length (process-wide; every reader here wants it)."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+
+
 def decode_text(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
@@ -501,6 +520,7 @@ def _read_table(
     raw, text = read_text_file(path)
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    allow_long_fields()
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header or not any(header):

@@ -18,6 +18,7 @@ from maatwerk.core.collection_costs import AanmaningParams, BikBand, BikParams, 
 from maatwerk.core.debts import InterestKind
 from maatwerk.core.errors import RuleTableError
 from maatwerk.core.interest import AwbInterestParams, InterestRate
+from maatwerk.core.retention import RetentionParams
 from maatwerk.core.tables import DatedTable
 
 
@@ -28,12 +29,14 @@ __all__ = [
     "BIK_INSTALMENTS",
     "INTEREST_TABLES",
     "POSTAL_DELIVERY",
+    "RETENTION",
     "load_aanmaning_table",
     "load_awb_interest_table",
     "load_bik_instalment_table",
     "load_bik_table",
     "load_interest_table",
     "load_postal_table",
+    "load_retention_table",
 ]
 
 BIK = "bik"
@@ -41,6 +44,7 @@ BIK_INSTALMENTS = "bik_instalments"
 AWB_AANMANING = "awb_aanmaning"
 AWB_INTEREST = "awb_interest"
 POSTAL_DELIVERY = "postal_delivery"
+RETENTION = "retention"
 INTEREST_TABLES = {
     InterestKind.CONSUMER: "statutory_interest_consumer",
     InterestKind.COMMERCIAL: "statutory_interest_commercial",
@@ -100,6 +104,14 @@ def _aanmaning(values: Values) -> AanmaningParams:
     )
 
 
+def _retention(values: Values) -> RetentionParams:
+    values.check_keys({"fiscal_years"})
+    years = dec(values, "fiscal_years")
+    if years != years.to_integral_value() or years < 1:
+        raise RuleTableError("expected a whole number of years", values.where("fiscal_years"))
+    return RetentionParams(fiscal_years=int(years))
+
+
 def _awb_interest(values: Values) -> AwbInterestParams:
     values.check_keys({"minimum_authority_creditor", "minimum_authority_debtor"})
     return AwbInterestParams(
@@ -144,6 +156,12 @@ def load_bik_instalment_table(directory: Path | None = None) -> DatedTable[Insta
 def load_aanmaning_table(directory: Path | None = None) -> DatedTable[AanmaningParams]:
     """``rules/awb_aanmaning.toml``: the Awb 4:113 aanmaning fee."""
     return load_table(AWB_AANMANING, _aanmaning, directory)
+
+
+@functools.cache
+def load_retention_table(directory: Path | None = None) -> DatedTable[RetentionParams]:
+    """``rules/retention.toml``: the years bookkeeping records about a person are kept."""
+    return load_table(RETENTION, _retention, directory)
 
 
 @functools.cache

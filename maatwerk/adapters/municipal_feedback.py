@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from maatwerk.adapters.csv_import import read_text_file
+from maatwerk.adapters.csv_import import allow_long_fields, read_text_file
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.events import MunicipalOutcome
 from maatwerk.services.municipal_feedback import FeedbackFile, FeedbackRow
@@ -83,6 +83,7 @@ def _row(values: Mapping[str, Any], name: str, line: int) -> FeedbackRow | list[
 def _csv_rows(text: str, name: str) -> list[tuple[int, Mapping[str, Any]] | InputError]:
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    allow_long_fields()
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header or not any(header):

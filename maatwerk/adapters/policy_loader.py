@@ -547,6 +547,10 @@ def load_policy(
         raise PolicyError("policy file not found", Location(file=str(path))) from None
     except UnicodeDecodeError:
         raise PolicyError("policy file is not UTF-8 text", Location(file=str(path))) from None
+    except OSError as exc:  # a directory, a name too long, no permission
+        raise PolicyError(
+            f"cannot read the policy file: {exc.strerror}", Location(file=str(path))
+        ) from None
     return load_policy_text(raw, str(path), calendars=calendars, guards=guards, channels=channels)
 
 
@@ -564,7 +568,11 @@ def resolve_policy(name_or_path: str) -> Path:
     if name_or_path.endswith(".toml") or "/" in name_or_path:
         return Path(name_or_path)
     path = shipped_policy_dir() / f"{name_or_path}.toml"
-    if not path.exists():
+    try:
+        found = path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        found = False
+    if not found:
         raise PolicyError(
             f"no shipped policy {name_or_path!r}; available: {', '.join(shipped_policies())}",
             Location(field="policy"),

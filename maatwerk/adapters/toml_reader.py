@@ -20,7 +20,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from maatwerk.core.errors import InputError, Location, MoneyError, PolicyError
-from maatwerk.core.money import Money, to_decimal
+from maatwerk.core.money import LARGEST_INPUT_AMOUNT, Money, input_amount, to_decimal
 
 
 __all__ = ["LineIndex", "Reader", "did_you_mean", "field_name", "load_toml"]
@@ -46,6 +46,10 @@ def load_toml(
         found = _TOML_LINE_RE.search(str(exc))
         line = int(found.group(1)) if found else None
         raise error_type(f"not valid TOML: {exc}", Location(file=file, line=line)) from None
+    except RecursionError:
+        raise error_type("the TOML nests too deeply", Location(file=file)) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise error_type(f"not valid TOML: {exc}", Location(file=file)) from None
 
 
 class LineIndex:
@@ -198,10 +202,13 @@ class Reader:
                 key,
             )
         try:
-            amount = to_decimal(value, what=key)
+            amount = input_amount(value, what=key)
         except MoneyError:
             raise self.error(
-                f'{key} must be an amount such as "25.00", got {value!r}', path, key
+                f'{key} must be an amount such as "25.00" (at most {LARGEST_INPUT_AMOUNT}), '
+                f"got {str(value)[:40]!r}",
+                path,
+                key,
             ) from None
         if amount < 0 or Money(amount).rounded().amount != amount:
             raise self.error(

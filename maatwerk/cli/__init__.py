@@ -20,6 +20,7 @@ from typing import Final
 
 import click
 
+from maatwerk.adapters.logging import LOG_FORMATS
 from maatwerk.cli._common import LazyCommand
 from maatwerk.cli.plugins import PluginCommandGroup
 
@@ -164,7 +165,14 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         name="privacy",
         module="privacy",
         attribute="privacy",
-        short_help="Privacy (AVG): the data-subject access export of one debtor.",
+        short_help="Privacy (AVG): the data-subject access export of one debtor, erasure after "
+        "retention.",
+    ),
+    LazyCommand(
+        name="audit",
+        module="audit",
+        attribute="audit",
+        short_help="Audit: check that the event log was not changed.",
     ),
     LazyCommand(
         name="audit",
@@ -184,11 +192,21 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
 
 @click.group(cls=PluginCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="maatwerk", prog_name="maatwerk")
-def cli() -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default=None,
+    envvar="MAATWERK_LOG_FORMAT",
+    help="Logs on stderr as readable lines (console, the default) or one JSON object a line.",
+)
+def cli(log_format: str | None) -> None:
     """maatwerk: humane debt collection. Protected income first, a plan that fits, explained steps.
 
-    Environment: MAATWERK_DATABASE_URL (default database), MAATWERK_LOG_LEVEL (log level).
+    Environment: MAATWERK_DATABASE_URL (default database), MAATWERK_LOG_LEVEL (log level:
+    debug, info, warning), MAATWERK_LOG_FORMAT (console or json). Logs never hold names,
+    addresses, IBANs, BSNs, e-mail addresses or phone numbers.
     """
+    del log_format  # read by the root group when it configures logging
 
 
 def _register() -> None:

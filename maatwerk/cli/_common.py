@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import importlib
 import json
@@ -18,7 +19,7 @@ import click
 from maatwerk.adapters.logging import configure_logging
 from maatwerk.cli._extras import missing_extra
 from maatwerk.core.errors import InputError, MaatwerkError, MoneyError, NoRuleForDateError
-from maatwerk.core.money import Money, to_decimal
+from maatwerk.core.money import LARGEST_INPUT_AMOUNT, Money, input_amount
 
 
 __all__ = [
@@ -62,13 +63,26 @@ class OneLineError(click.ClickException):
 _GC_THRESHOLDS: Final = (100_000, 50, 100)
 
 
+#: The umask while a command runs: files 0600, directories 0700 (owner only).
+PRIVATE_UMASK: Final = 0o077
+
+#: What the system says of a path given on the command line that cannot be used as asked.
+_BAD_PATH_ERRNOS: Final = frozenset(
+    {errno.ENAMETOOLONG, errno.EISDIR, errno.ENOTDIR, errno.ENOENT, errno.EACCES, errno.EEXIST}
+)
+_YEAR_OUT_OF_RANGE: Final = re.compile(r"year -?\d+ is out of range")
+
+
 class MaatwerkGroup(click.Group):
     """Root group: configures logging and the garbage collector, and turns usage and input
     errors into one-line messages."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        configure_logging()
+        configure_logging(log_format=ctx.find_root().params.get("log_format"))
         gc.set_threshold(*_GC_THRESHOLDS)
+        # every file a command creates (the database, letters, dossiers, signals, pain.008,
+        # work lists, exports) holds personal data: readable by its owner only
+        umask = os.umask(PRIVATE_UMASK)
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
@@ -78,10 +92,18 @@ class MaatwerkGroup(click.Group):
         except NoRuleForDateError as exc:
             # a date outside the rule tables is bad input for this command (--date and friends)
             raise OneLineError(f"{exc} (check --date)", exit_code=2) from None
+        except OSError as exc:
+            # a path from the command line the system refuses: bad input (exit 2), named;
+            # anything else (a full disk) fails the command (exit 1)
+            bad_path = exc.errno in _BAD_PATH_ERRNOS
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise OneLineError(
+                f"{where}{exc.strerror or exc}", exit_code=2 if bad_path else 1
+            ) from None
         except OverflowError:
             raise OneLineError(
-                "a date in the input is too far in the future: the result would fall after "
-                "9999-12-31",
+                "a date or an amount in the input is too large: a date computed from it would "
+                "fall after 9999-12-31",
                 exit_code=2,
             ) from None
         except (MaatwerkError, ModuleNotFoundError) as exc:  # e.g. a plugin building a channel
@@ -89,6 +111,16 @@ class MaatwerkGroup(click.Group):
             if isinstance(exc, MaatwerkError):
                 raise OneLineError(str(exc), exit_code=1) from None
             raise
+        except ValueError as exc:  # after MaatwerkError: a MoneyError is a ValueError too
+            if not _YEAR_OUT_OF_RANGE.fullmatch(str(exc)):
+                raise
+            raise OneLineError(
+                "a date or an amount in the input is too large: a date computed from it would "
+                "fall after 9999-12-31",
+                exit_code=2,
+            ) from None
+        finally:
+            os.umask(umask)
 
 
 def _raise_missing_extra(command: str, exc: BaseException) -> None:
@@ -214,11 +246,15 @@ class AmountType(click.ParamType):  # type: ignore[type-arg]  # generic only in 
         if len(decimals) > 2:
             self.fail(f"{label}{value!r} has more than two decimals", param, ctx)
         try:
-            return to_decimal(
+            return input_amount(
                 f"{whole}.{decimals}" if decimals else whole, what=label.rstrip(": ") or "amount"
             )
         except MoneyError:
-            self.fail(f"{label}{value!r} is not an amount", param, ctx)
+            self.fail(
+                f"{label}{text[:40]!r} is not an amount of at most {LARGEST_INPUT_AMOUNT}",
+                param,
+                ctx,
+            )
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]

@@ -112,7 +112,8 @@ def check_channel_settings(
     creditors: Mapping[str, CreditorProfile] | None = None,
     settings_file: Path | None = None,
 ) -> None:
-    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting.
+    """Refuse to run (InputError, exit 2) when a channel the policies use lacks a setting
+    (naming ``settings_file``, the ``--settings`` file, when there is one).
 
     With creditor profiles each creditor's settings (its own over the defaults) are checked;
     without, the defaults. Every problem is named (``settings_file``: the file the error

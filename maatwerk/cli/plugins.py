@@ -51,7 +51,7 @@ def _load(ctx: click.Context) -> _Loaded:
     loaded = root.meta.get(_META)
     if isinstance(loaded, _Loaded):
         return loaded
-    configure_logging()
+    configure_logging(log_format=root.params.get("log_format"))
     manager: MaatwerkPlugins | None = None
     try:
         manager = make_plugin_manager()

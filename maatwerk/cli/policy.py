@@ -19,6 +19,7 @@ from maatwerk.adapters.case_json import load_case_file
 from maatwerk.adapters.policy_loader import load_policy, resolve_policy, shipped_policies
 from maatwerk.cli._common import DATE, emit_json, json_option, jsonable
 from maatwerk.cli._wiring import available_channels, plugin_manager
+from maatwerk.core.errors import InputError, Location
 from maatwerk.core.policy import BUILTIN_GUARDS, Policy, PolicyTables, Step, evaluate
 
 
@@ -154,7 +155,14 @@ def explain(case_path: Path, today: dt.date, policy_name: str, lang: str, as_jso
     pol = load_policy(resolve_policy(policy_name))
     file = load_case_file(case_path)
     tables = PolicyTables(calendars=build_calendars())
-    decision = evaluate(file, pol, today, tables)
+    try:
+        decision = evaluate(file, pol, today, tables)
+    except OverflowError:
+        raise InputError(
+            "a date or an amount in the case file is too large: a date computed from it would "
+            "fall after 9999-12-31",
+            Location(file=str(case_path)),
+        ) from None
     if as_json:
         payload = jsonable(decision)
         payload["action_id"] = decision.action_id

@@ -1,4 +1,5 @@
-"""``maatwerk privacy export DEBTOR [--out FILE]``: the data-subject access export (AVG art. 15).
+"""``maatwerk privacy export DEBTOR [--out FILE]``: the data-subject access export (AVG art. 15);
+``maatwerk privacy erase DEBTOR --by NAME``: anonymisation after retention (AVG art. 17).
 
 The document is checked against ``privacy-export.v1.json`` before it is written; the file is
 created with mode 0600 (it holds personal data). Nothing about the debtor is logged; the only
@@ -7,6 +8,7 @@ output besides the document is the file name.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pathlib
@@ -15,10 +17,13 @@ from typing import Any
 import click
 
 from maatwerk.adapters.channels._documents import validate
-from maatwerk.cli._common import OneLineError, db_option, jsonable
+from maatwerk.adapters.legal_tables import load_retention_table
+from maatwerk.cli._common import DATE, OneLineError, db_option, jsonable
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.services.privacy import UnknownDebtorError, privacy_export
+from maatwerk.services.privacy_erase import RetentionAppliesError, privacy_erase
+from maatwerk.services.privacy_erase import UnknownDebtorError as EraseUnknownDebtorError
 
 
 __all__ = ["privacy"]
@@ -41,7 +46,7 @@ def _write_private(path: pathlib.Path, text: str) -> None:
 
 @click.group()
 def privacy() -> None:
-    """Privacy (AVG): the data-subject access export of one debtor."""
+    """Privacy (AVG): the data-subject access export of one debtor, erasure after retention."""
 
 
 @privacy.command("export")
@@ -72,3 +77,31 @@ def export(debtor_id: str, out: pathlib.Path | None, db_url: str) -> None:
         return
     _write_private(out, text)
     click.echo(f"wrote {out}")
+
+
+@privacy.command("erase")
+@click.argument("debtor_id")
+@click.option("--by", "by", required=True, help="Who erases (recorded in the audit log).")
+@click.option(
+    "--date", "on", type=DATE, default=None, help="The day of the erasure (default: today)."
+)
+@db_option
+def erase(debtor_id: str, by: str, on: dt.date | None, db_url: str) -> None:
+    """Anonymise DEBTOR's personal data after retention (AVG art. 17).
+
+    Refused (exit 1, with every reason) while a debt is open, a bailiff dossier is open or the
+    fiscal retention period (AWR art. 52 lid 4) runs. Ids, amounts and dates stay; files
+    already delivered are outside the database.
+    """
+    day = on or today()
+    with open_store(db_url) as store:
+        try:
+            erased = privacy_erase(
+                store, debtor_id, today=day, retention=load_retention_table(), by=by
+            )
+        except EraseUnknownDebtorError:
+            raise OneLineError("no such debtor", exit_code=2) from None
+        except RetentionAppliesError as exc:
+            raise OneLineError(f"not erased: {'; '.join(exc.reasons)}", exit_code=1) from None
+    changed = ", ".join(f"{table} {count}" for table, count in erased.rows.items() if count)
+    click.echo(f"erased the personal data of {debtor_id} ({changed or 'nothing stored'})")

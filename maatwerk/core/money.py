@@ -28,6 +28,7 @@ __all__ = [
     "Rounding",
     "allocate",
     "eur",
+    "input_amount",
     "to_decimal",
 ]
 
@@ -88,6 +89,22 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     return result
 
 
+#: The largest amount an input may carry (a debt, an income, a payment, a setting): just under a
+#: trillion. Far above anything this engine meets, and small enough that a case's sums in cents
+#: fit the 64-bit integer columns and that dates computed from amounts stay before 9999-12-31.
+#: Not a legal amount: a bound on input, like the length of a text field.
+LARGEST_INPUT_AMOUNT: Final = Decimal("999999999999.99")
+
+
+def input_amount(value: object, *, what: str = "amount") -> Decimal:
+    """:func:`to_decimal` for an amount read from input: also refuses one whose size is above
+    :data:`LARGEST_INPUT_AMOUNT` (the message does not repeat a value that long)."""
+    amount = to_decimal(value, what=what)
+    if abs(amount) > LARGEST_INPUT_AMOUNT:
+        raise MoneyError(f"{what}: too large; at most {LARGEST_INPUT_AMOUNT}")
+    return amount
+
+
 def _check_currency(_instance: object, _attribute: object, value: str) -> None:
     if value == EUR:
         return
@@ -141,7 +158,10 @@ class Money:
         with decimal.localcontext() as ctx:
             ctx.prec = _PRECISION
             quantum = Decimal(1).scaleb(-self.exponent)
-            return _of(self.amount.quantize(quantum, rounding=mode.value), self.currency)
+            try:
+                return _of(self.amount.quantize(quantum, rounding=mode.value), self.currency)
+            except decimal.InvalidOperation:  # more digits than the precision, e.g. 1e309
+                raise MoneyError(f"{self.currency} amount too large to round") from None
 
     def is_rounded(self) -> bool:
         return self.rounded(Rounding.HALF_UP).amount == self.amount

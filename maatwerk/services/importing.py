@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
+import structlog
 
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Debt, Payment
@@ -28,6 +29,9 @@ from maatwerk.core.records import (
     Mandate,
 )
 from maatwerk.services.announce import announce
+
+
+_log = structlog.get_logger("maatwerk.import")
 
 
 __all__ = ["ImportFile", "ImportRejectedError", "ParsedRow", "import_file"]
@@ -146,6 +150,13 @@ def import_file(
                             Location(name, row.line, field),
                         )
                     )
+    _log.debug(
+        "import_checked",
+        kind=parsed.kind.value,
+        rows=len(parsed.rows),
+        problems=len(errors),
+        references_looked_up=sum(len(ids) for ids in wanted.values()),
+    )
     if errors:
         raise ImportRejectedError(name, errors)
     records = tuple(record for row in parsed.rows for record in row.records)
@@ -157,6 +168,15 @@ def import_file(
             records=records,
             recorded_by=recorded_by,
         )
+    )
+    _log.debug(
+        "import_applied",
+        kind=parsed.kind.value,
+        records=len(records),
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        events=len(counts.events),
     )
     announce(listener, counts.events)
     return counts

@@ -37,6 +37,7 @@ EXPECTED = {
     "bvv_maxima": D(2027, 1, 1),
     "bvv_parameters": D(2027, 1, 1),
     "postal_delivery": NONE_SCHEDULED,
+    "retention": NONE_SCHEDULED,
     "return_reasons": NONE_SCHEDULED,
     "statutory_interest_commercial": D(2027, 1, 1),
     "statutory_interest_consumer": D(2027, 1, 1),

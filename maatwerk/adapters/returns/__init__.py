@@ -67,6 +67,8 @@ def read_returns(path: Path, *, reasons: ReasonTable | None = None) -> ReturnsFi
         raise InputError("file not found", Location(file=file)) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", Location(file=file)) from None
+    except OSError as exc:  # a name too long, no permission
+        raise InputError(f"cannot read the file: {exc.strerror}", Location(file=file)) from None
     stripped = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
         root = parse_bank_xml(data, file=file)

@@ -32,7 +32,7 @@ from lxml import etree
 
 from maatwerk.adapters.returns._xml import local
 from maatwerk.core.errors import InputError, Location, MoneyError
-from maatwerk.core.money import Money
+from maatwerk.core.money import LARGEST_INPUT_AMOUNT, Money
 from maatwerk.core.returns import (
     ReasonTable,
     ReturnedCollection,
@@ -157,7 +157,7 @@ class _Reader:
                 amount = Decimal(raw)
             except decimal.InvalidOperation:  # pragma: no cover - the pattern rules it out
                 amount = None
-        if amount is None or not amount.is_finite():
+        if amount is None or not amount.is_finite() or amount > LARGEST_INPUT_AMOUNT:
             raise InputError(
                 f"{raw!r} is not an amount (digits with an optional decimal point)",
                 self.where(element, field),

@@ -20,7 +20,7 @@ from typing import Any, Final
 import mt940
 
 from maatwerk.core.errors import InputError, Location
-from maatwerk.core.money import Money
+from maatwerk.core.money import LARGEST_INPUT_AMOUNT, Money
 from maatwerk.core.returns import ReasonTable, ReturnedCollection, ReturnStage
 
 
@@ -109,6 +109,11 @@ def read_mt940(raw: bytes, *, file: str, reasons: ReasonTable) -> tuple[Returned
         if amount is None:
             raise InputError(
                 "a return without an amount",
+                Location(file=file, field=f"transaction[{number}] :61:"),
+            )
+        if abs(amount.amount) > LARGEST_INPUT_AMOUNT:
+            raise InputError(
+                f"the amount is too large; at most {LARGEST_INPUT_AMOUNT}",
                 Location(file=file, field=f"transaction[{number}] :61:"),
             )
         code = fields["RTRN"].split("/")[0].strip().upper() or None

@@ -58,7 +58,8 @@ def parse_bank_xml(data: bytes, *, file: str) -> etree._Element:
                 Location(file=file, line=line),
             ) from None
         raise InputError(
-            f"not well-formed XML: {exc.msg}", Location(file=file, line=line)
+            f"not well-formed XML: {' '.join(str(exc.msg).split())}",
+            Location(file=file, line=line),
         ) from None
     docinfo: Any = root.getroottree().docinfo  # lxml-stubs miss doctype/internalDTD
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.system_url:

@@ -21,10 +21,11 @@ from typing import Final
 
 import attrs
 
+from maatwerk.adapters.csv_import import allow_long_fields
 from maatwerk.adapters.sepa._model import Creditor, DirectDebit, Remittance, SequenceType
 from maatwerk.adapters.sepa._rules import SepaIssue
 from maatwerk.core.errors import InputError, Location, MoneyError
-from maatwerk.core.money import Money, to_decimal
+from maatwerk.core.money import Money, input_amount
 
 
 __all__ = ["CSV_COLUMNS", "OPTIONAL_COLUMNS", "CsvCollections", "read_collections_csv"]
@@ -71,7 +72,7 @@ def _amount(text: str) -> Money:
     value = text.strip()
     if not _AMOUNT_TEXT.fullmatch(value):  # no sign, exponent or thousands separator
         raise MoneyError(f"{text!r} is not an amount")
-    return Money(to_decimal(value.replace(",", "."), what="amount"))
+    return Money(input_amount(value.replace(",", "."), what="amount"))
 
 
 def read_collections_csv(
@@ -95,6 +96,7 @@ def read_collections_csv(
     if not rows or not rows[0].strip():
         raise InputError("the file is empty; expected a header row", Location(file=file, line=1))
     delimiter = ";" if ";" in rows[0] else ","
+    allow_long_fields()
     reader = csv.DictReader(rows, delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header

@@ -9,6 +9,7 @@ tests use it to give each test its own schema.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -57,6 +58,21 @@ def _json_serializer(value: object) -> str:
     return json.dumps(value, default=json_default)
 
 
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite database file readable by its owner only (0600): it holds names,
+    IBANs and BSNs. An existing file keeps its mode; a missing directory is left to SQLite's
+    own error."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # SQLite reports it when it connects (no such directory, no permission)
+    os.close(fd)
+
+
 def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> sa.Engine:
     """Create (but do not connect) an engine for ``url``."""
     parsed = normalise_url(url)
@@ -70,6 +86,7 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
     else:
         if schema is not None:
             raise InputError("a schema is only supported on PostgreSQL", Location(field="schema"))
+        _create_private(parsed.database)
         engine = sa.create_engine(parsed, echo=echo, json_serializer=_json_serializer)
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

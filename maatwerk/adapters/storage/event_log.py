@@ -13,12 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
+from maatwerk.adapters.storage.audit_chain import insert_events
 from maatwerk.adapters.storage.base import SqlBase, chunks, json_object
 from maatwerk.core.events import EVENT_TYPES, Event, event_from_record, event_to_record
 from maatwerk.core.ports import RecordedEvent
 
 
-__all__ = ["SqlEventLog", "append_keyed", "event_row", "recorded_event"]
+__all__ = ["SqlEventLog", "append_keyed", "event_row", "insert_events", "recorded_event"]
 
 
 def event_row(event: Event, idempotency_key: str | None = None) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def append_keyed(
             known.add(key)
             new.append((key, event))
     if new:
-        conn.execute(t.events.insert(), [event_row(e, key) for key, e in new])
+        insert_events(conn, [event_row(e, key) for key, e in new])
     return new
 
 
@@ -103,7 +104,7 @@ class SqlEventLog(SqlBase):
                 event_row(e, None if idempotency_key is None else f"{idempotency_key}#{i}")
                 for i, e in enumerate(events)
             ]
-            conn.execute(t.events.insert(), rows)
+            insert_events(conn, rows)
         return len(rows)
 
     def history(self, debtor_id: str) -> Sequence[RecordedEvent]:

@@ -16,7 +16,12 @@ import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.base import SqlBase, chunks
-from maatwerk.adapters.storage.event_log import append_keyed, event_known, event_row
+from maatwerk.adapters.storage.event_log import (
+    append_keyed,
+    event_known,
+    event_row,
+    insert_events,
+)
 from maatwerk.adapters.storage.mapping import (
     consent_row,
     debt_row,
@@ -158,7 +163,7 @@ class SqlImports(SqlBase):
         new_domain = [r for r in domain if not event_known(conn, r)]
         rows_to_insert = audit + new_domain
         if rows_to_insert:
-            conn.execute(t.events.insert(), rows_to_insert)
+            insert_events(conn, rows_to_insert)
         return ImportCounts(
             rows=0,
             inserted=len(inserts),

@@ -69,8 +69,10 @@ class SqlOutbox(SqlBase):
                 conn.execute(
                     o.update()
                     .where(o.c.id.in_([r["id"] for r in rows]))
-                    .values(attempts=o.c.attempts + 1, claimed_at=sa.func.now())
+                    .values(claimed_at=sa.func.now())
                 )
+        # an attempt counts when it ends (``mark``): a run killed before it marks its rows has
+        # not used up one of their ``max_attempts``
         return [outbox_item(r, attempts_delta=1) for r in rows]
 
     def mark(
@@ -81,6 +83,7 @@ class SqlOutbox(SqlBase):
             "status": status.value,
             "receipt": {"reference": reference, "reason": reason},
             "error": reason[:500] or None,
+            "attempts": o.c.attempts + 1,
         }
         if status is OutboxStatus.DONE:
             values["done_at"] = sa.func.now()
@@ -179,6 +182,7 @@ def _mark_many(conn: sa.Connection, marks: Sequence[Mark]) -> None:
         "status": sa.bindparam("_status"),
         "receipt": sa.bindparam("_receipt", type_=o.c.receipt.type),
         "error": sa.bindparam("_error"),
+        "attempts": o.c.attempts + 1,
     }
     update = o.update().where(o.c.id == sa.bindparam("_id"))
     if done:

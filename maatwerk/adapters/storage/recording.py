@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from maatwerk.adapters.storage import run_state
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.base import SqlBase, json_object
-from maatwerk.adapters.storage.event_log import event_row
+from maatwerk.adapters.storage.event_log import event_row, insert_events
 from maatwerk.adapters.storage.mapping import json_default
 from maatwerk.adapters.storage.outbox import enqueue
 from maatwerk.adapters.storage.postings import apply_payments, close_debts, post_lines
@@ -134,7 +134,7 @@ class SqlRunLedger(SqlBase):
                 for i, ev in enumerate(o.events)
             ]
             if events:
-                conn.execute(t.events.insert(), events)
+                insert_events(conn, events)
                 # a case resting after today's own events rests on the data as written now
                 wrote = [o.decision.case for o in todo if o.events and o.wake_on is not None]
                 if wrote and fingerprints:

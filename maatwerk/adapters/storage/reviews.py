@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.base import SqlBase, chunks
-from maatwerk.adapters.storage.event_log import event_row
+from maatwerk.adapters.storage.event_log import event_row, insert_events
 from maatwerk.adapters.storage.outbox import outbox_item
 from maatwerk.core.events import Event
 from maatwerk.core.records import (
@@ -109,9 +109,8 @@ class SqlReviews(SqlBase):
                 .values(status=new_status.value)
             )
             if events:
-                conn.execute(
-                    t.events.insert(),
-                    [event_row(e, f"review:{review_id}:{i}") for i, e in enumerate(events)],
+                insert_events(
+                    conn, [event_row(e, f"review:{review_id}:{i}") for i, e in enumerate(events)]
                 )
         return self.get_review(review_id)
 

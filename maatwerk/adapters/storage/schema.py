@@ -36,6 +36,7 @@ __all__ = [
     "debtors",
     "debts",
     "decisions",
+    "event_chains",
     "events",
     "holds",
     "import_audit",
@@ -248,8 +249,23 @@ events = sa.Table(
     sa.Column("actor", sa.String(120), nullable=False),
     sa.Column("idempotency_key", sa.String(200)),
     sa.Column("payload", JSON_TYPE, nullable=False),
+    # the hash chain (migration 0007, maatwerk.core.audit_chain): one chain per creditor
+    sa.Column("chain", ID),
+    sa.Column("chain_position", sa.BigInteger),
+    sa.Column("prev_hash", sa.String(64)),
+    sa.Column("hash", sa.String(64)),
     sa.UniqueConstraint("idempotency_key"),
     sa.Index("ix_events_debtor", "debtor_id", "sequence"),
+    sa.Index("ix_events_chain", "chain", "chain_position"),
+)
+
+#: The recorded end of each chain of ``events``: how long it is and the hash of its last event.
+event_chains = sa.Table(
+    "event_chains",
+    metadata,
+    sa.Column("chain", ID, primary_key=True),
+    sa.Column("length", sa.BigInteger, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
 )
 
 runs = sa.Table(

@@ -20,8 +20,10 @@ One module per thing stored, each a class over the shared engine (:class:`~.base
 
 from __future__ import annotations
 
+from maatwerk.adapters.storage.audit_chain import SqlAuditChain
 from maatwerk.adapters.storage.cases import SqlCases
 from maatwerk.adapters.storage.engine import make_engine
+from maatwerk.adapters.storage.erasure import SqlErasure
 from maatwerk.adapters.storage.event_log import SqlEventLog
 from maatwerk.adapters.storage.imports import SqlImports
 from maatwerk.adapters.storage.outbox import SqlOutbox
@@ -43,6 +45,8 @@ class SqlStore(
     SqlImports,
     SqlReporting,
     SqlPrivacy,
+    SqlAuditChain,
+    SqlErasure,
 ):
     """Storage on one SQLAlchemy engine (SQLite file or PostgreSQL) made by
     :func:`~maatwerk.adapters.storage.engine.make_engine` (its JSON serializer writes the dates

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
+import structlog
 
 from maatwerk.core.idle import IdleCase, IdleStore
 from maatwerk.core.ports import EventListener, Store
@@ -22,6 +23,10 @@ from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 from maatwerk.services.announce import announce_outcomes
 from maatwerk.services.faults import fault_point
 from maatwerk.services.run.dispatch import Dispatcher
+
+
+#: Debug logs name cases by their ids only (never a name, an address or an IBAN).
+_log = structlog.get_logger("maatwerk.run")
 
 
 __all__ = ["CaseEvaluator", "RunSettings", "RunSummary", "SignedEvaluator", "run_day"]
@@ -127,9 +132,13 @@ def run_day(
         store if signature and settings.skip_idle and isinstance(store, IdleStore) else None
     )
     done = 0
+    batch_number = 0
     after: CaseKey | None = None
     status = "failed"
     fault_point("run-started")
+    _log.info(
+        "run_started", run_date=run_date.isoformat(), cases=summary.cases_total, dry_run=dry_run
+    )
     try:
         # the idle cases first, set-based; the loop then pages through the cases left
         rested_first = idle_store is not None and not dry_run
@@ -148,6 +157,8 @@ def run_day(
             else store.case_keys(after=after, limit=settings.batch_size)
         ):
             after = keys[-1]
+            batch_number += 1
+            batch_started = clock()
             # pending keys leave out the cases decided today already; a plain page may hold some
             decided = frozenset() if rested_first else store.decided(run_date, keys)
             summary.cases_already_decided += len(decided)
@@ -176,6 +187,26 @@ def run_day(
                 fault_point("after-batch-saved")
             for outcome in outcomes:
                 _count(summary, outcome)
+                decision = outcome.decision
+                _log.debug(
+                    "case_decided",
+                    debtor_id=decision.case.debtor_id,
+                    creditor_id=decision.case.creditor_id,
+                    outcome=decision.outcome,
+                    step=decision.step,
+                    blocked_by=decision.blocked_by,
+                    actions=len(outcome.outbox),
+                    events=len(outcome.events),
+                )
+            _log.debug(
+                "run_batch",
+                batch=batch_number,
+                cases=len(keys),
+                already_decided=len(decided),
+                evaluated=len(outcomes),
+                resting=len(idle),
+                ms=round((clock() - batch_started) * 1000, 1),
+            )
             for state in idle:
                 _count_idle(summary, state.outcome, state.blocked_by)
             done += len(keys)
@@ -183,11 +214,26 @@ def run_day(
                 progress(done, summary.cases_total)
         if dispatcher is not None and not dry_run:
             fault_point("before-dispatch")
+            dispatch_started = clock()
             summary.dispatched.update(dispatcher.dispatch(listener=listener))
             summary.channel_failures.update(dispatcher.crashes)
+            _log.debug(
+                "run_dispatched",
+                **{f"outbox_{k}": v for k, v in sorted(summary.dispatched.items())},
+                ms=round((clock() - dispatch_started) * 1000, 1),
+            )
         status = "done"
     finally:
         summary.duration_seconds = Decimal(str(round(clock() - started, 3)))
+        _log.info(
+            "run_finished",
+            run_date=run_date.isoformat(),
+            status=status,
+            batches=batch_number,
+            evaluated=summary.cases_evaluated,
+            already_decided=summary.cases_already_decided,
+            seconds=float(summary.duration_seconds),
+        )
         if run_id is not None:
             store.finish_run(run_id, status=status, summary=summary.as_dict())
     return summary

@@ -405,6 +405,14 @@ class Dispatcher:
                     a.action_id: DeliveryReceipt.failed(a.action_id, reason) for a in batch
                 }
             receipts.update(delivered)
+            _log.debug(
+                "channel_delivered",
+                channel=name,
+                creditor_id=creditor_id,
+                actions=len(batch),
+                receipts=len(delivered),
+                delivered=sum(r.status is DeliveryStatus.DELIVERED for r in delivered.values()),
+            )
         result: list[tuple[OutboxItem, OutboxStatus, str, str]] = []
         for item in group:
             if item.outbox_id in refused:
