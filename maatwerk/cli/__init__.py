@@ -172,13 +172,8 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         name="audit",
         module="audit",
         attribute="audit",
-        short_help="Audit: check that the event log was not changed.",
-    ),
-    LazyCommand(
-        name="audit",
-        module="audit",
-        attribute="audit",
-        short_help="Audit: check that the stored ledger adds up, to the cent.",
+        short_help="Audit: check that the ledger adds up, to the cent, and that the event log "
+        "was not changed.",
     ),
     LazyCommand(
         name="plugins",

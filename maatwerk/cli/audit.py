@@ -57,9 +57,9 @@ def verify(db_url: str, as_json: bool) -> None:
         )
     else:
         for problem in report.problems:
-            click.echo(problem.line())
+            click.echo(problem.line(), err=True)
         for chain_problem in chain:
-            click.echo(chain_problem.line())
+            click.echo(chain_problem.line(), err=True)
         click.echo(
             f"ledger: {report.cases} case(s), {report.debts} debt(s), {report.payments} "
             f"payment(s); {report.overpayments} overpayment(s) held (EUR "
