@@ -66,6 +66,8 @@ class Plan:
     fits: bool
     payer_id: str | None = None
     """a deduction at source: the payer that deducts each month and remits it"""
+    dues: tuple[dt.date, ...] = ()
+    """the accepted plan's later due dates, paid on each (empty: every 30 days)"""
 
 
 @attrs.define
@@ -193,6 +195,8 @@ class Home:
         if plan.left <= 0:
             self.plan = None  # the last instalment; the run sees the plan completed
             self.unpaid.clear()
+        elif plan.dues:  # on the plan's next date
+            plan.next_due, plan.dues = plan.dues[0], plan.dues[1:]
         elif plan.payer_id is not None:  # a payer deducts once a calendar month
             month = plan.next_due.month % 12 + 1
             year = plan.next_due.year + (plan.next_due.month == 12)
