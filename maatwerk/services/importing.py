@@ -30,15 +30,33 @@ from maatwerk.core.records import (
 from maatwerk.services.announce import announce
 
 
-__all__ = ["ImportFile", "ImportRejectedError", "ParsedRow", "import_file"]
+__all__ = [
+    "ImportFile",
+    "ImportRejectedError",
+    "ParsedRow",
+    "RemittedDeduction",
+    "import_file",
+    "import_problems",
+]
+
+
+@attrs.frozen(kw_only=True)
+class RemittedDeduction:
+    """What a payer's remittance row says it is for: the payer and the month (``YYYY-MM``)."""
+
+    payer_id: str
+    period: str
 
 
 @attrs.frozen(kw_only=True)
 class ParsedRow:
-    """The records one good row of a file stands for (a portfolio row: a debtor and a debt)."""
+    """The records one good row of a file stands for (a portfolio row: a debtor and a debt).
+
+    ``remitted``: for a payer's remittance row, the payer and month it is for."""
 
     line: int
     records: tuple[ImportRecord, ...]
+    remitted: RemittedDeduction | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -104,6 +122,26 @@ def import_file(
 
     ``listener`` hears the domain events the import appended (consents, holds) after the commit.
     """
+    errors = import_problems(parsed, store)
+    if errors:
+        raise ImportRejectedError(parsed.file_name, errors)
+    records = tuple(record for row in parsed.rows for record in row.records)
+    counts = store.apply_import(
+        ImportBatch(
+            kind=parsed.kind,
+            file_name=parsed.file_name,
+            file_sha256=parsed.file_sha256,
+            records=records,
+            recorded_by=recorded_by,
+        )
+    )
+    announce(listener, counts.events)
+    return counts
+
+
+def import_problems(parsed: ImportFile, store: ImportStore) -> list[InputError]:
+    """Every problem of ``parsed``: its rows' own, a key listed twice with other values, a
+    debtor or debt neither in the file nor stored (empty: it can be imported)."""
     errors = list(parsed.errors)
     name = parsed.file_name
     first_seen: dict[tuple[str, str], tuple[int, ImportRecord]] = {}
@@ -146,17 +184,4 @@ def import_file(
                             Location(name, row.line, field),
                         )
                     )
-    if errors:
-        raise ImportRejectedError(name, errors)
-    records = tuple(record for row in parsed.rows for record in row.records)
-    counts = store.apply_import(
-        ImportBatch(
-            kind=parsed.kind,
-            file_name=name,
-            file_sha256=parsed.file_sha256,
-            records=records,
-            recorded_by=recorded_by,
-        )
-    )
-    announce(listener, counts.events)
-    return counts
+    return errors
