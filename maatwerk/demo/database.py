@@ -197,25 +197,43 @@ class StoreDemoIO:
             rows += import_file(parsed, self.store, recorded_by=f"demo-payer-{payer}").rows
         return rows
 
+    def _camt_files(self, day: dt.date, returns: Sequence[BankReturn], suffix: str) -> list[Path]:
+        """One camt.054 per creditor, on that creditor's own account (its profile's IBAN): the
+        bank reports a return to the account the collection was made for."""
+        by_creditor: dict[str, list[BankReturn]] = {}
+        for item in returns:
+            by_creditor.setdefault(item.creditor_id, []).append(item)
+        paths: list[Path] = []
+        for creditor_id, items in sorted(by_creditor.items()):
+            profile = DEMO_CREDITORS.get(creditor_id)
+            settings = profile.settings if profile is not None else DEMO_SETTINGS
+            iban = settings.get("creditor_iban") or DEMO_SETTINGS["creditor_iban"]
+            name = f"camt054-{day.isoformat()}-{creditor_id or 'demo'}{suffix}.xml"
+            path = self.out_dir / "returns" / name
+            write_camt054(path, items, account_iban=iban, booking_date=day)
+            paths.append(path)
+        return paths
+
     def bank_returns(
         self, day: dt.date, returns: Sequence[BankReturn]
     ) -> Sequence[ReturnedCollection]:
-        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}.xml"
-        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
-        return read_returns(path).returns
+        return [
+            r for path in self._camt_files(day, returns, "") for r in read_returns(path).returns
+        ]
 
     def import_returns(self, day: dt.date, returns: Sequence[BankReturn]) -> int:
-        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}-sepa.xml"
-        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
-        result = import_returns(
-            self.store,
-            read_returns(path).returns,
-            file_name=path.name,
-            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            received_on=day,
-            recorded_by="demo-bank",
-        )
-        return len(result.returns)
+        imported = 0
+        for path in self._camt_files(day, returns, "-sepa"):
+            result = import_returns(
+                self.store,
+                read_returns(path).returns,
+                file_name=path.name,
+                file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                received_on=day,
+                recorded_by="demo-bank",
+            )
+            imported += len(result.returns)
+        return imported
 
     def end_to_end_id(self, action_id: str) -> str:
         return end_to_end_id_for(action_id)

@@ -54,6 +54,8 @@ class BankReturn:
     amount: Money
     reason: str
     booking_date: dt.date
+    creditor_id: str = ""
+    """whose collection it was: the bank reports it on that creditor's own account"""
 
 
 @attrs.define

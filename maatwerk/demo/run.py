@@ -338,6 +338,7 @@ class _Driver:
                         amount=bill.principal,
                         reason=RETURN_REASON[syn.profile],
                         booking_date=day + _DAY,
+                        creditor_id=bill.creditor_id,
                     )
                 )
 
@@ -485,6 +486,7 @@ class _Driver:
                         amount=Money(amount) if isinstance(amount, Decimal) else Money.zero(),
                         reason=RETURN_REASON[home.synthetic.profile],
                         booking_date=max(when, day + _DAY),
+                        creditor_id=entry.case.creditor_id,
                     ),
                 )
             elif action == "write-off":
