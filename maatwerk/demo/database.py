@@ -42,6 +42,7 @@ from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins
 from maatwerk.services.funnel import FunnelFigures
 from maatwerk.services.importing import import_file
+from maatwerk.services.remittance import import_remittance, instructed_amounts
 from maatwerk.services.reporting import capacity_from_tables, gather_funnel
 from maatwerk.services.returns_import import import_returns
 from maatwerk.services.run import (
@@ -179,9 +180,14 @@ class StoreDemoIO:
         return import_file(parsed, self.store, recorded_by="demo-bank").rows
 
     def record_remittances(self, day: dt.date, remitted: Sequence[tuple[str, Payment]]) -> int:
+        # a payer deducts only a month it was instructed for (``maatwerk import remittance``
+        # refuses any other row)
+        period = f"{day.year:04d}-{day.month:02d}"
+        instructed = instructed_amounts(self.store.delivered_items(actions=["arrangement-offer"]))
         by_payer: dict[str, list[Payment]] = {}
         for payer, payment in remitted:
-            by_payer.setdefault(payer, []).append(payment)
+            if (payer, payment.debtor_id, period) in instructed:
+                by_payer.setdefault(payer, []).append(payment)
         rows = 0
         for payer, payments in sorted(by_payer.items()):
             path = self.out_dir / "remittances" / f"remittance-{payer}-{day.isoformat()}.csv"
@@ -190,11 +196,14 @@ class StoreDemoIO:
                 writer.writerow(("payer_id", "debtor_id", "period", "amount", "paid_on"))
                 for p in payments:
                     writer.writerow(
-                        (payer, p.debtor_id, f"{day.year:04d}-{day.month:02d}",
-                         f"{p.amount.amount:.2f}", p.received_on.isoformat())
+                        (payer, p.debtor_id, period, f"{p.amount.amount:.2f}",
+                         p.received_on.isoformat())
                     )  # fmt: skip
             parsed = read_remittance_file(path)
-            rows += import_file(parsed, self.store, recorded_by=f"demo-payer-{payer}").rows
+            result = import_remittance(
+                parsed, self.store, on=day, recorded_by=f"demo-payer-{payer}"
+            )
+            rows += result.counts.rows
         return rows
 
     def _camt_files(self, day: dt.date, returns: Sequence[BankReturn], suffix: str) -> list[Path]:
