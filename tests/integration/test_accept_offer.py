@@ -99,6 +99,15 @@ class TestAccept:
             recording.accept_arrangement(filled, "D1", offer.arrangement_id, on=ON, by="a")
         assert recording.open_offer(filled, "D1", creditor_id="zorg", on=ON) is None
 
+    def test_a_plan_whose_first_date_passed_is_refused(self, filled: SqlStore) -> None:
+        # e.g. an offer letter that went out late: accepted now, the plan would start in arrears
+        late = _offer("D1:zorg:2026-04-01", ON, respond_by=dt.date(2026, 6, 1))
+        filled.append([late])
+        with pytest.raises(InputError, match="first instalment date 2026-05-26 has passed"):
+            recording.accept_arrangement(filled, "D1", on=dt.date(2026, 5, 27), by="a")
+        accepted = recording.accept_arrangement(filled, "D1", on=dt.date(2026, 5, 26), by="a")
+        assert accepted.schedule == late.schedule
+
     def test_offers_at_two_creditors_need_the_creditor(self, filled: SqlStore) -> None:
         zorg = _offer("D1:zorg:2026-04-01", ON)
         gemeente = _offer("D1:gemeente:2026-04-01", ON, debt="G1")

@@ -341,6 +341,9 @@ def _why_closed(
         return f"a later offer replaced it: {later[-1].arrangement_id} of {later[-1].occurred_on}"
     if offer.respond_by is not None and on > offer.respond_by:
         return f"the time to answer ended on {offer.respond_by}"
+    if offer.schedule and offer.schedule[0][0] < on:
+        # e.g. a letter that went out late: accepted now, the plan would start in arrears
+        return f"its first instalment date {offer.schedule[0][0]} has passed; offer a new plan"
     return ""
 
 
@@ -382,8 +385,9 @@ def accept_arrangement(
     without it the debtor's latest open offer (of ``creditor_id``'s case when given). The
     acceptance carries the offer's terms (schedule, method, debit day, payday, grace, payer): the
     plan accepted is the plan the debtor was offered, never one computed again. An offer that
-    was accepted or declined, replaced by a later offer for the same case, or whose time to
-    answer (``respond_by``) has passed is refused (:class:`InputError` naming why).
+    was accepted or declined, replaced by a later offer for the same case, whose time to
+    answer (``respond_by``) or first instalment date has passed is refused (:class:`InputError`
+    naming why).
     """
     _debtor(store, debtor_id)
     history, offers, creditor_of = _offers(store, debtor_id, on)
