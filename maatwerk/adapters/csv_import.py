@@ -30,7 +30,7 @@ from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import ConsentScope
 from maatwerk.core.money import LARGEST_INPUT_AMOUNT, MINOR_UNITS, Money, to_decimal
 from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportRecord, Mandate
-from maatwerk.services.importing import ImportFile, ParsedRow
+from maatwerk.services.importing import ImportFile, ParsedRow, RemittedDeduction
 
 
 __all__ = [
@@ -592,7 +592,7 @@ def remittance_payment_id(payer_id: str, debtor_id: str, period: str) -> str:
     return f"remit:{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:40]}"
 
 
-def _remittance(row: _Row) -> Payment:
+def _remittance(row: _Row, terms: dict[str, RemittedDeduction] | None = None) -> Payment:
     currency = row.currency()
     payer = row.ident("payer_id")
     debtor = row.ident("debtor_id")
@@ -607,8 +607,11 @@ def _remittance(row: _Row) -> Payment:
         if paid_on < first:
             row.errors.append(_RowError("paid_on", f"is before the period {period}"))
     reference = row.text("reference", max_len=140)
+    payment_id = remittance_payment_id(payer, debtor, period)
+    if terms is not None:
+        terms[payment_id] = RemittedDeduction(payer_id=payer, period=period)
     return Payment(
-        payment_id=remittance_payment_id(payer, debtor, period),
+        payment_id=payment_id,
         debtor_id=debtor,
         received_on=paid_on or dt.date.min,
         amount=amount or Money("0.01", currency),
@@ -619,8 +622,16 @@ def _remittance(row: _Row) -> Payment:
 
 def read_remittance_file(path: Path) -> ImportFile:
     """Parse a payer's remittance CSV into payments (an :class:`ImportFile` of kind
-    ``payments``): problems are returned by line and field, as :func:`read_import_file` does."""
-    return _read_table(
+    ``payments``): problems are returned by line and field, as :func:`read_import_file` does.
+    Each good row keeps its payer and month (``ParsedRow.remitted``), to be checked against the
+    instructions sent (:func:`maatwerk.services.importing.check_remittances`)."""
+    terms: dict[str, RemittedDeduction] = {}
+    parsed = _read_table(
         path, ImportKind.PAYMENTS, label="remittance", allowed=REMITTANCE_COLUMNS,
-        required=REMITTANCE_REQUIRED, parse=lambda row: (_remittance(row),),
+        required=REMITTANCE_REQUIRED, parse=lambda row: (_remittance(row, terms),),
     )  # fmt: skip
+    rows = tuple(
+        attrs.evolve(row, remitted=terms.get(getattr(row.records[0], "payment_id", "")))
+        for row in parsed.rows
+    )
+    return attrs.evolve(parsed, rows=rows)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -29,6 +30,7 @@ from maatwerk.core.events import event_to_record
 from maatwerk.core.records import ImportKind
 from maatwerk.services.importing import ImportFile, ImportRejectedError, import_file
 from maatwerk.services.municipal_feedback import FeedbackRejectedError, import_feedback
+from maatwerk.services.remittance import import_remittance
 
 
 __all__ = ["import_"]
@@ -97,6 +99,86 @@ def _make(
 
     command.help = f"Import a {kind.value} CSV file: {_HELP[kind]}."
     return command
+
+
+@click.command(name="remittance")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--date", "on", type=DATE, default=None, help="Today (default: today).")
+@click.option("--by", "by", default="import", show_default=True, help="Who imports (audit).")
+@db_option
+@json_option
+def import_remittance_command(
+    *, file: Path, on: dt.date | None, by: str, db_url: str, as_json: bool
+) -> None:
+    """Import a payer's remittance CSV: what an employer or benefit agency deducted for a
+    deduction-at-source plan, one row per debtor per month, booked as payments.
+
+    Columns: payer_id, debtor_id, period (YYYY-MM), amount, paid_on (YYYY-MM-DD); optional
+    reference, debt_id, currency. Each row must answer a deduction instruction we sent to that
+    payer for that debtor and month; a row without one rejects the file. A row above the
+    instructed amount is booked and flagged for a person to check. All rows or none; importing
+    again books nothing twice (one payment per payer, debtor and month)."""
+    parsed = read_remittance_file(file)
+    with open_store(db_url) as store:
+        try:
+            result = import_remittance(
+                parsed, store, on=on or today(), recorded_by=by,
+                listener=plugin_manager().listener(),
+            )  # fmt: skip
+        except ImportRejectedError as exc:
+            _rejected(exc, file, as_json=as_json)
+    flagged = [
+        {
+            "line": f.line,
+            "field": "amount",
+            "payer_id": f.event.payer_id,
+            "debtor_id": f.event.debtor_id,
+            "period": f.event.period,
+            "instructed": f.event.instructed.amount,
+            "remitted": f.event.remitted.amount,
+        }
+        for f in result.flagged
+    ]
+    if as_json:
+        emit_json(
+            {
+                "imported": True,
+                "file": file.name,
+                "kind": "remittance",
+                **_counts(result.counts),
+                "flagged": flagged,
+            }
+        )
+        return
+    counts = result.counts
+    click.echo(
+        f"{file.name}: {counts.rows} record(s): {counts.inserted} new, "
+        f"{counts.updated} changed, {counts.unchanged} unchanged"
+    )
+    for f in flagged:
+        click.echo(
+            f"{file.name}, line {f['line']}, field 'amount': flagged for review: "
+            f"{f['remitted']} remitted for {f['period']}, {f['instructed']} instructed",
+            err=True,
+        )
+
+
+def _rejected(exc: ImportRejectedError, file: Path, *, as_json: bool) -> NoReturn:
+    if as_json:
+        emit_json(
+            {
+                "imported": False,
+                "file": file.name,
+                "errors": [
+                    {"line": e.location.line, "field": e.location.field, "message": e.message}
+                    for e in exc.errors
+                ],
+            }
+        )
+    else:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+    raise OneLineError(str(exc), exit_code=2) from None
 
 
 def _counts(counts: object) -> dict[str, object]:
@@ -184,13 +266,6 @@ def _feedback_error(error: InputError, word: str) -> str:
 for _kind in ImportKind:
     import_.add_command(_make(_kind))
 del _kind
-_remittance = _make(ImportKind.PAYMENTS, "remittance", read_remittance_file)
-_remittance.help = """Import a payer's remittance CSV: what an employer or benefit agency deducted
-for a deduction-at-source plan, one row per debtor per month, booked as payments.
-
-Columns: payer_id, debtor_id, period (YYYY-MM), amount, paid_on (YYYY-MM-DD); optional
-reference, debt_id, currency. All rows or none; importing again books nothing twice (one payment
-per payer, debtor and month). The payments count for the plan like any other payment."""
-import_.add_command(_remittance)
+import_.add_command(import_remittance_command)
 import_.add_command(import_returns_command)
 import_.add_command(import_feedback_command)

@@ -6,6 +6,10 @@ settlement proposals for a person. ``decide DEBTOR PROPOSAL --accept|--reject --
 the decision and writes the reply; an accepted settlement holds the case (debt help of kind
 ``settlement``). ``settle`` closes every accepted settlement whose amount is booked: the rest is
 written off. Stand-in adapter and formats: ``docs/formats/schuldenknooppunt.md``.
+
+The hub comes from the plugins (hook ``maatwerk_debt_settlement_hub``): a plugin that talks to
+the real web services needs no ``--inbox``/``--outbox``; without one the stock file stand-in
+(``FileHub``) works on those folders.
 """
 
 from __future__ import annotations
@@ -15,13 +19,13 @@ from pathlib import Path
 
 import click
 
-from maatwerk.adapters.knooppunt_files import FileHub
 from maatwerk.cli._common import DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
 from maatwerk.cli._store import open_store
 from maatwerk.cli._wiring import plugin_manager
 from maatwerk.core.debt_settlement import InboxRejectedError
 from maatwerk.core.events import event_to_record
+from maatwerk.core.ports import DebtSettlementHub
 from maatwerk.services.knooppunt import complete_settlements, decide_proposal, process_inbox
 
 
@@ -35,18 +39,53 @@ def knooppunt() -> None:
     """Schuldenknooppunt: answer debt help's balance requests and settlement proposals."""
 
 
+def _hub(inbox: Path | None, outbox: Path | None) -> DebtSettlementHub:
+    """The hub a plugin provides (``maatwerk_debt_settlement_hub``), else the file stand-in."""
+    hub = plugin_manager().settlement_hub(inbox=inbox, outbox=outbox)
+    if hub is None:
+        raise OneLineError(
+            "no Schuldenknooppunt hub: give --inbox and --outbox (the file stand-in), or "
+            "install a plugin that provides the hub",
+            exit_code=2,
+        )
+    return hub
+
+
+def _reply_name(outbox: Path | None, message_id: str) -> str:
+    """Where the file stand-in wrote a reply; the message id for a plugin's hub."""
+    return str(outbox / f"{message_id}.json") if outbox is not None else message_id
+
+
 @knooppunt.command(name="process")
-@click.option("--inbox", type=_DIR, required=True, help="Folder with the messages (*.json).")
-@click.option("--outbox", type=_DIR, required=True, help="Folder the replies are written to.")
+@click.option(
+    "--inbox",
+    type=_DIR,
+    default=None,
+    help="Folder with the messages (*.json), for the file stand-in.",
+)
+@click.option(
+    "--outbox",
+    type=_DIR,
+    default=None,
+    help="Folder the replies are written to, for the file stand-in (a plugin's hub needs neither).",
+)
 @click.option("--date", "on", type=DATE, default=None, help="Today (default: today).")
 @click.option("--by", "by", default="knooppunt", show_default=True, help="Who processes.")
 @db_option
 @json_option
 def process_command(
-    *, inbox: Path, outbox: Path, on: dt.date | None, by: str, db_url: str, as_json: bool
+    *,
+    inbox: Path | None,
+    outbox: Path | None,
+    on: dt.date | None,
+    by: str,
+    db_url: str,
+    as_json: bool,
 ) -> None:
     """Answer balance requests and record settlement proposals (all messages or none)."""
-    hub = FileHub(inbox, outbox)
+    if (inbox is None) != (outbox is None):
+        raise OneLineError("give both --inbox and --outbox, or neither", exit_code=2)
+    hub = _hub(inbox, outbox)
     with open_store(db_url) as store:
         try:
             result = process_inbox(
@@ -82,7 +121,7 @@ def process_command(
         f"recorded, {len(result.events)} event(s) new"
     )
     for reference in result.replies:
-        click.echo(f"  reply {outbox / reference}")
+        click.echo(f"  reply {outbox / reference if outbox is not None else reference}")
     for event in result.events:
         if event.kind == "settlement-proposed":
             click.echo(
@@ -98,7 +137,12 @@ def process_command(
 @click.option("--accept/--reject", "accept", required=True, help="Accept or reject the proposal.")
 @click.option("--by", "by", required=True, help="Who decides (recorded).")
 @click.option("--reason", default="", help="Why (required for a rejection; sent to debt help).")
-@click.option("--outbox", type=_DIR, required=True, help="Folder the reply is written to.")
+@click.option(
+    "--outbox",
+    type=_DIR,
+    default=None,
+    help="Folder the reply is written to, for the file stand-in (a plugin's hub needs none).",
+)
 @click.option("--date", "on", type=DATE, default=None, help="Day of the decision (default: today).")
 @db_option
 @json_option
@@ -109,13 +153,13 @@ def decide_command(
     accept: bool,
     by: str,
     reason: str,
-    outbox: Path,
+    outbox: Path | None,
     on: dt.date | None,
     db_url: str,
     as_json: bool,
 ) -> None:
     """Accept or reject settlement PROPOSAL of DEBTOR and write the reply to debt help."""
-    hub = FileHub(outbox, outbox)
+    hub = _hub(None, outbox)
     with open_store(db_url) as store:
         reply = decide_proposal(
             store, hub, debtor_id=debtor, proposal_id=proposal, accept=accept, by=by,
@@ -128,7 +172,7 @@ def decide_command(
                 "amount": reply.amount,
                 "claim_total": reply.claim_total,
                 "pay_by": reply.pay_by,
-                "reply": str(outbox / f"{reply.message_id}.json"),
+                "reply": _reply_name(outbox, reply.message_id),
             }
         )
         return
@@ -139,7 +183,7 @@ def decide_command(
         )
     else:
         click.echo("rejected; the case goes on as before")
-    click.echo(f"  reply {outbox / f'{reply.message_id}.json'}")
+    click.echo(f"  reply {_reply_name(outbox, reply.message_id)}")
 
 
 @knooppunt.command(name="settle")

@@ -24,6 +24,7 @@ from maatwerk.cli._wiring import plugin_manager
 from maatwerk.core.calendar import SEPA
 from maatwerk.core.debtors import Housing
 from maatwerk.core.events import (
+    ArrangementAccepted,
     ArrangementOffered,
     ConsentScope,
     ContactChannel,
@@ -349,11 +350,40 @@ _record_command(
         f"answer by {event.respond_by}"
     ),
 )
+_ACCEPT_HELP = """\
+Record that DEBTOR accepted an offer, exactly as it was offered.
+
+ARRANGEMENT is the offer's id (from arrangement propose or a delivered offer letter); without it
+the debtor's latest open offer (at --creditor when given). The plan accepted is the plan the
+debtor was offered: the same amounts, dates, method and debit day. An offer that was replaced by
+a later one, or whose time to answer has passed, is refused (exit 2)."""
+
+
+def _accepted_line(event: ArrangementAccepted) -> str:
+    count = len(event.schedule)
+    if not count:
+        return f"arrangement {event.arrangement_id} accepted"
+    (first, amount), (last, _) = event.schedule[0], event.schedule[-1]
+    method = event.method.value if event.method else "transfer"
+    return (
+        f"arrangement {event.arrangement_id} accepted as offered: {count} x {amount} "
+        f"from {first} to {last} by {method}"
+        f"{f' on day {event.debit_day}' if event.debit_day else ''}"
+    )
+
+
 _record_command(
-    arrangement.command("accept", help="Record that DEBTOR accepted arrangement ARRANGEMENT."),
+    arrangement.command("accept", help=_ACCEPT_HELP),
     _DEBTOR,
-    click.argument("arrangement_id", metavar="ARRANGEMENT"),
+    click.argument("arrangement_id", metavar="[ARRANGEMENT]", required=False, default=None),
+    click.option(
+        "--creditor",
+        "creditor_id",
+        default=None,
+        help="Without ARRANGEMENT: the latest open offer of this creditor's case.",
+    ),
     service=recording.accept_arrangement,
+    says=_accepted_line,
 )
 
 

@@ -31,6 +31,11 @@ often a day is run again.
   default) posts no interest and no costs for the debts the plan covers; an interest period
   that falls due then is closed with a zero line ("waived") so it is never charged later;
   ``INTEREST_ONLY`` keeps posting interest, not costs.
+* **While a collective settlement runs** (Schuldenknooppunt, :func:`settled_by_proposal`): once
+  we accepted a debt-help settlement proposal, the claims it covers are fixed at the amount the
+  proposal was made on (the percentage is of that claim), so whatever the policy's choice no
+  interest and no costs are posted on them until it is completed or called off; an interest
+  period falling due meanwhile is closed with a zero line ("waived") and never charged later.
 """
 
 from __future__ import annotations
@@ -64,8 +69,12 @@ from maatwerk.core.events import (
     ArrangementCompleted,
     ArrangementOffered,
     ArrangementRejected,
+    DebtHelpEnded,
+    DebtHelpKind,
     Event,
     FourteenDayLetterSent,
+    SettlementAccepted,
+    SettlementCompleted,
 )
 from maatwerk.core.interest import InterestTables, debt_interest
 from maatwerk.core.limitation import debt_limitation
@@ -82,9 +91,11 @@ __all__ = [
     "covered_by_plan",
     "letter_costs",
     "month_start",
+    "settled_by_proposal",
 ]
 
 WAIVED_TABLE = "waived: arrangement kept (no new charges during the plan)"
+WAIVED_SETTLEMENT_TABLE = "waived: collective settlement accepted (no new charges)"
 
 
 @attrs.frozen(kw_only=True)
@@ -146,6 +157,37 @@ def covered_by_plan(events: Iterable[Event], today: dt.date) -> frozenset[str] |
     return frozenset(d for ids in running.values() for d in ids)
 
 
+def settled_by_proposal(events: Iterable[Event], today: dt.date) -> frozenset[str] | None:
+    """The debt ids an accepted collective settlement that still runs on ``today`` covers;
+    empty set: the whole case. ``None`` when none runs.
+
+    Accepted (``SettlementAccepted``) and neither completed (``SettlementCompleted``) nor called
+    off (a ``DebtHelpEnded`` of kind ``settlement`` ends each one accepted before it)."""
+    running: dict[str, tuple[str, ...]] = {}
+    for event in sorted((e for e in events if e.occurred_on <= today), key=lambda e: e.occurred_on):
+        match event:
+            case SettlementAccepted():
+                running[event.proposal_id] = event.debt_ids
+            case SettlementCompleted():
+                running.pop(event.proposal_id, None)
+            case DebtHelpEnded() if event.help_kind is DebtHelpKind.SETTLEMENT:
+                running.clear()
+            case _:
+                pass
+    if not running:
+        return None
+    if any(not ids for ids in running.values()):
+        return frozenset()
+    return frozenset(d for ids in running.values() for d in ids)
+
+
+def _either(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """Debts paused by ``a`` or ``b`` (``None``: nothing paused; empty: the whole case)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return frozenset() if not a or not b else a | b
+
+
 def _paused(debt_id: str, plan: frozenset[str] | None) -> bool:
     return plan is not None and (not plan or debt_id in plan)
 
@@ -176,8 +218,9 @@ def _versions_label(versions: Sequence[TableVersion]) -> str:
 
 
 def _interest(
-    debt: Debt, today: dt.date, tables: InterestTables, *, waive: bool
+    debt: Debt, today: dt.date, tables: InterestTables, *, waive: str
 ) -> tuple[Posting | None, dt.date | None]:
+    """The interest line due today (``waive``: the waived line's label, empty: charged)."""
     if debt.interest_kind is InterestKind.NONE:
         return None, None
     start = debt.default_date
@@ -193,7 +236,7 @@ def _interest(
             amount=Money.zero(debt.currency),
             period_from=last,
             period_to=period_to,
-            table=WAIVED_TABLE,
+            table=waive,
         )
     else:
         before = debt_interest(debt, start=start, end=last, tables=tables).interest
@@ -396,6 +439,7 @@ def case_charges(
     day an open debt becomes time-barred is a day to look again (``next_on``).
     """
     plan = covered_by_plan(events, today)
+    settled = settled_by_proposal(events, today)
     postings: list[Posting] = []
     barred, wake = _limitation(debts, events, today)
     if rules.charge_interest and rules.interest is not None:
@@ -406,17 +450,22 @@ def case_charges(
                 if debt.interest_kind is not InterestKind.NONE:
                     wake.append(_next_month(debt.default_date))
                 continue
-            waive = (
+            waive = ""
+            if _paused(debt.debt_id, settled):
+                waive = WAIVED_SETTLEMENT_TABLE
+            elif (
                 _paused(debt.debt_id, plan) and rules.charges_during_plan is ChargesDuringPlan.NONE
-            )
+            ):
+                waive = WAIVED_TABLE
             posting, next_on = _interest(debt, today, rules.interest, waive=waive)
             if posting is not None:
                 postings.append(posting)
             if next_on is not None:
                 wake.append(next_on)
     if rules.charge_costs and rules.bik is not None and rules.atw is not None:
-        costs_plan = (
-            plan if rules.charges_during_plan is not ChargesDuringPlan.INTEREST_AND_COSTS else None
+        costs_plan = _either(
+            plan if rules.charges_during_plan is not ChargesDuringPlan.INTEREST_AND_COSTS else None,
+            settled,
         )
         for event in events:
             if isinstance(event, FourteenDayLetterSent) and event.occurred_on <= today:
@@ -444,6 +493,7 @@ def aanmaning_postings(
     plan = covered_by_plan(events, today)
     if rules.charges_during_plan is ChargesDuringPlan.INTEREST_AND_COSTS:
         plan = None
+    plan = _either(plan, settled_by_proposal(events, today))
     result: list[Posting] = []
     for debt in debts:
         if debt.kind is not ClaimKind.PUBLIC or _paused(debt.debt_id, plan):

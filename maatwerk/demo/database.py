@@ -44,6 +44,7 @@ from maatwerk.demo.synthetic_csv import write_portfolio
 from maatwerk.plugins.manager import MaatwerkPlugins
 from maatwerk.services.funnel import FunnelFigures
 from maatwerk.services.importing import import_file
+from maatwerk.services.remittance import import_remittance, instructed_amounts
 from maatwerk.services.reporting import capacity_from_tables, gather_funnel
 from maatwerk.services.returns_import import import_returns
 from maatwerk.services.run import (
@@ -211,9 +212,14 @@ class StoreDemoIO:
         return import_file(parsed, self.store, recorded_by="demo-bank").rows
 
     def record_remittances(self, day: dt.date, remitted: Sequence[tuple[str, Payment]]) -> int:
+        # a payer deducts only a month it was instructed for (``maatwerk import remittance``
+        # refuses any other row)
+        period = f"{day.year:04d}-{day.month:02d}"
+        instructed = instructed_amounts(self.store.delivered_items(actions=["arrangement-offer"]))
         by_payer: dict[str, list[Payment]] = {}
         for payer, payment in remitted:
-            by_payer.setdefault(payer, []).append(payment)
+            if (payer, payment.debtor_id, period) in instructed:
+                by_payer.setdefault(payer, []).append(payment)
         rows = 0
         for payer, payments in sorted(by_payer.items()):
             path = self.out_dir / "remittances" / f"remittance-{payer}-{day.isoformat()}.csv"
@@ -222,32 +228,53 @@ class StoreDemoIO:
                 writer.writerow(("payer_id", "debtor_id", "period", "amount", "paid_on"))
                 for p in payments:
                     writer.writerow(
-                        (payer, p.debtor_id, f"{day.year:04d}-{day.month:02d}",
-                         f"{p.amount.amount:.2f}", p.received_on.isoformat())
+                        (payer, p.debtor_id, period, f"{p.amount.amount:.2f}",
+                         p.received_on.isoformat())
                     )  # fmt: skip
             parsed = read_remittance_file(path)
-            rows += import_file(parsed, self.store, recorded_by=f"demo-payer-{payer}").rows
+            result = import_remittance(
+                parsed, self.store, on=day, recorded_by=f"demo-payer-{payer}"
+            )
+            rows += result.counts.rows
         return rows
+
+    def _camt_files(self, day: dt.date, returns: Sequence[BankReturn], suffix: str) -> list[Path]:
+        """One camt.054 per creditor, on that creditor's own account (its profile's IBAN): the
+        bank reports a return to the account the collection was made for."""
+        by_creditor: dict[str, list[BankReturn]] = {}
+        for item in returns:
+            by_creditor.setdefault(item.creditor_id, []).append(item)
+        paths: list[Path] = []
+        for creditor_id, items in sorted(by_creditor.items()):
+            profile = DEMO_CREDITORS.get(creditor_id)
+            settings = profile.settings if profile is not None else DEMO_SETTINGS
+            iban = settings.get("creditor_iban") or DEMO_SETTINGS["creditor_iban"]
+            name = f"camt054-{day.isoformat()}-{creditor_id or 'demo'}{suffix}.xml"
+            path = self.out_dir / "returns" / name
+            write_camt054(path, items, account_iban=iban, booking_date=day)
+            paths.append(path)
+        return paths
 
     def bank_returns(
         self, day: dt.date, returns: Sequence[BankReturn]
     ) -> Sequence[ReturnedCollection]:
-        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}.xml"
-        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
-        return read_returns(path).returns
+        return [
+            r for path in self._camt_files(day, returns, "") for r in read_returns(path).returns
+        ]
 
     def import_returns(self, day: dt.date, returns: Sequence[BankReturn]) -> int:
-        path = self.out_dir / "returns" / f"camt054-{day.isoformat()}-sepa.xml"
-        write_camt054(path, returns, account_iban=DEMO_SETTINGS["creditor_iban"], booking_date=day)
-        result = import_returns(
-            self.store,
-            read_returns(path).returns,
-            file_name=path.name,
-            file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            received_on=day,
-            recorded_by="demo-bank",
-        )
-        return len(result.returns)
+        imported = 0
+        for path in self._camt_files(day, returns, "-sepa"):
+            result = import_returns(
+                self.store,
+                read_returns(path).returns,
+                file_name=path.name,
+                file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                received_on=day,
+                recorded_by="demo-bank",
+            )
+            imported += len(result.returns)
+        return imported
 
     def end_to_end_id(self, action_id: str) -> str:
         return end_to_end_id_for(action_id)

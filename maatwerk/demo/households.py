@@ -54,6 +54,8 @@ class BankReturn:
     amount: Money
     reason: str
     booking_date: dt.date
+    creditor_id: str = ""
+    """whose collection it was: the bank reports it on that creditor's own account"""
 
 
 @attrs.define
@@ -77,6 +79,9 @@ class Plan:
         if 0 <= paid < len(self.amounts):
             return self.amounts[paid]
         return self.instalment
+
+    dues: tuple[dt.date, ...] = ()
+    """the accepted plan's later due dates, paid on each (empty: every 30 days)"""
 
 
 @attrs.define
@@ -205,6 +210,8 @@ class Home:
         if plan.left <= 0:
             self.plan = None  # the last instalment; the run sees the plan completed
             self.unpaid.clear()
+        elif plan.dues:  # on the plan's next date
+            plan.next_due, plan.dues = plan.dues[0], plan.dues[1:]
         elif plan.payer_id is not None:  # a payer deducts once a calendar month
             month = plan.next_due.month % 12 + 1
             year = plan.next_due.year + (plan.next_due.month == 12)

@@ -338,6 +338,7 @@ class _Driver:
                         amount=bill.principal,
                         reason=RETURN_REASON[syn.profile],
                         booking_date=day + _DAY,
+                        creditor_id=bill.creditor_id,
                     )
                 )
 
@@ -380,16 +381,28 @@ class _Driver:
             if home.synthetic.method is PaymentMethod.SOURCE_DEDUCTION and fixed is None
             else None
         )
-        try:
-            offer = recording.propose_arrangement_for(
-                self.store, home.debtor_id, creditor_id=self._case(home.debtor_id).creditor_id, capacity=capacity, on=day,
-                by="demo-phone" if by_phone else "demo-service-desk", fixed=fixed,
-                method="deduction" if payer else None,
-                payer_id=payer[0] if payer else None, payer_name=payer[1] if payer else None,
-            )  # fmt: skip
-        except MaatwerkError:
-            record.recorded["no plan fits (BVV)"] += 1
-            return
+        creditor_id = self._case(home.debtor_id).creditor_id
+        # an answer to an offer letter accepts the plan the letter stated (recorded when it was
+        # delivered), exactly as offered; a call, a letter that named no plan, or a household
+        # asking for a deduction at source agrees a plan on the phone
+        offer = (
+            None
+            if by_phone or payer
+            else recording.open_offer(self.store, home.debtor_id, creditor_id=creditor_id, on=day)
+        )
+        if offer is not None:
+            record.recorded["offer letters answered"] += 1
+        else:
+            try:
+                offer = recording.propose_arrangement_for(
+                    self.store, home.debtor_id, creditor_id=creditor_id, capacity=capacity, on=day,
+                    by="demo-phone" if by_phone else "demo-service-desk", fixed=fixed,
+                    method="deduction" if payer else None,
+                    payer_id=payer[0] if payer else None, payer_name=payer[1] if payer else None,
+                )  # fmt: skip
+            except MaatwerkError:
+                record.recorded["no plan fits (BVV)"] += 1
+                return
         instalment = offer.instalment or owed
         fits = instalment <= capacity
         if not fits and draw >= home.params.accept_unfit:
@@ -409,7 +422,7 @@ class _Driver:
         recording.accept_arrangement(
             self.store, home.debtor_id, offer.arrangement_id, on=day, by="demo-service-desk"
         )
-        first = day + dt.timedelta(days=7)
+        first = offer.schedule[0][0] if offer.schedule else day + dt.timedelta(days=7)
         home.plan = Plan(
             instalment=instalment,
             left=offer.instalments or 1,
@@ -418,6 +431,8 @@ class _Driver:
             fits=fits,
             payer_id=payer[0] if payer else None,
             amounts=tuple(amount for _day, amount in offer.schedule),
+            # the household pays on the plan's dates (a payer deducts monthly by itself)
+            dues=() if payer else tuple(due for due, _ in offer.schedule[1:]),
         )
         record.recorded["arrangements accepted"] += 1
 
@@ -472,6 +487,7 @@ class _Driver:
                         amount=Money(amount) if isinstance(amount, Decimal) else Money.zero(),
                         reason=RETURN_REASON[home.synthetic.profile],
                         booking_date=max(when, day + _DAY),
+                        creditor_id=entry.case.creditor_id,
                     ),
                 )
             elif action == "write-off":

@@ -18,12 +18,14 @@ A hook that is going away is first deprecated for at least one minor release (pl
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Iterable
 from typing import Final
 
 import pluggy
 
 from maatwerk.core.events import Event
+from maatwerk.core.ports import DebtSettlementHub
 from maatwerk.plugins.records import (
     ChannelSpec,
     CommandSpec,
@@ -35,6 +37,7 @@ from maatwerk.plugins.records import (
 
 __all__ = [
     "HOOK_API_VERSION",
+    "maatwerk_debt_settlement_hub",
     "maatwerk_on_event",
     "maatwerk_register_channels",
     "maatwerk_register_commands",
@@ -155,4 +158,31 @@ def maatwerk_on_event(event: Event) -> None:
             audit_log.write(f"{event.occurred_on} {event.kind} {event.debtor_id}\\n")
 
     .. versionadded:: 0.1
+    """
+
+
+# ---------------------------------------------------------------------- ports
+@_spec(firstresult=True)
+def maatwerk_debt_settlement_hub(
+    inbox: pathlib.Path | None, outbox: pathlib.Path | None
+) -> DebtSettlementHub | None:
+    """Provide the Schuldenknooppunt hub (:class:`maatwerk.core.ports.DebtSettlementHub`) that
+    ``maatwerk knooppunt`` receives messages from and sends replies to.
+
+    The first plugin that returns a hub wins; the stock plugin (called last) returns the
+    file-based stand-in (``FileHub``) on the folders given, and nothing when none is given.
+
+    :param inbox: the folder given with ``--inbox`` (``None``: not given); a hub that talks to
+        the real web services ignores it.
+    :param outbox: the folder given with ``--outbox`` (``None``: not given).
+    :return: a hub (with ``name``, ``receive()`` and ``send()``, passing the contract kit's
+        ``DebtSettlementHubContract``), or ``None`` to leave it to the next plugin.
+
+    Example::
+
+        @hookimpl
+        def maatwerk_debt_settlement_hub():
+            return SoapHub(endpoint=os.environ["KNOOPPUNT_URL"], certificate=...)
+
+    .. versionadded:: 0.2
     """

@@ -46,7 +46,7 @@ from maatwerk.core.errors import PluginError
 from maatwerk.core.events import Event
 from maatwerk.core.policy.guards import GuardRegistry
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
-from maatwerk.core.ports import Channel, EventListener, Importer
+from maatwerk.core.ports import Channel, DebtSettlementHub, EventListener, Importer
 from maatwerk.plugins import PROJECT_NAME, hookspecs
 from maatwerk.plugins._support import (
     REGISTRATION_HOOKS,
@@ -347,6 +347,36 @@ class MaatwerkPlugins:
                 hook="maatwerk_register_commands",
             )
         return command
+
+    # ------------------------------------------------------------------ ports
+    def settlement_hub(
+        self, *, inbox: pathlib.Path | None = None, outbox: pathlib.Path | None = None
+    ) -> DebtSettlementHub | None:
+        """The Schuldenknooppunt hub: the first plugin's that returns one
+        (``maatwerk_debt_settlement_hub``), else the stock file stand-in on ``inbox``/``outbox``;
+        ``None`` when no plugin gives one (the stand-in without an ``outbox``).
+
+        A hub without ``receive``/``send`` or a ``name`` is a :class:`PluginError` naming the
+        plugin.
+        """
+        hook = "maatwerk_debt_settlement_hub"
+        given = {"inbox": inbox, "outbox": outbox}
+        for impl in self._impls(hook):
+            kwargs = {arg: given[arg] for arg in impl.argnames if arg in given}
+            hub = self._call(impl, hook, kwargs)
+            if hub is None:
+                continue
+            if not isinstance(getattr(hub, "name", None), str) or not all(
+                callable(getattr(hub, method, None)) for method in ("receive", "send")
+            ):
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: {hook} must return a DebtSettlementHub "
+                    f"(name, receive(), send()), got {type(hub).__name__}",
+                    plugin=impl.plugin_name,
+                    hook=hook,
+                )
+            return cast("DebtSettlementHub", hub)  # checked above: plugins are not type-checked
+        return None
 
     # ------------------------------------------------------------------ events
     def notify(self, event: Event) -> None:

@@ -15,7 +15,7 @@ import pathlib
 from importlib import resources
 
 from maatwerk.core.policy.guards import GuardSpec as PolicyGuardSpec
-from maatwerk.core.ports import Channel, Importer
+from maatwerk.core.ports import Channel, DebtSettlementHub, Importer
 from maatwerk.plugins import hookimpl
 from maatwerk.plugins.records import ChannelSpec, GuardSpec, ImporterSpec, RuleTableSpec
 
@@ -197,3 +197,18 @@ def maatwerk_register_rule_tables() -> list[RuleTableSpec]:
         )
         for name in names
     ]
+
+
+# ---------------------------------------------------------------------- ports
+@hookimpl(trylast=True)
+def maatwerk_debt_settlement_hub(
+    inbox: pathlib.Path | None, outbox: pathlib.Path | None
+) -> DebtSettlementHub | None:
+    """The file-based stand-in for the Schuldenknooppunt (``docs/formats/schuldenknooppunt.md``):
+    messages read from ``inbox`` (the ``outbox`` when only that is given: replies only), replies
+    written to ``outbox``; nothing without an ``outbox``."""
+    if outbox is None:
+        return None
+    from maatwerk.adapters.knooppunt_files import FileHub  # noqa: PLC0415 - lazy
+
+    return FileHub(inbox or outbox, outbox)

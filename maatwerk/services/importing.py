@@ -34,15 +34,33 @@ from maatwerk.services.announce import announce
 _log = structlog.get_logger("maatwerk.import")
 
 
-__all__ = ["ImportFile", "ImportRejectedError", "ParsedRow", "import_file"]
+__all__ = [
+    "ImportFile",
+    "ImportRejectedError",
+    "ParsedRow",
+    "RemittedDeduction",
+    "import_file",
+    "import_problems",
+]
+
+
+@attrs.frozen(kw_only=True)
+class RemittedDeduction:
+    """What a payer's remittance row says it is for: the payer and the month (``YYYY-MM``)."""
+
+    payer_id: str
+    period: str
 
 
 @attrs.frozen(kw_only=True)
 class ParsedRow:
-    """The records one good row of a file stands for (a portfolio row: a debtor and a debt)."""
+    """The records one good row of a file stands for (a portfolio row: a debtor and a debt).
+
+    ``remitted``: for a payer's remittance row, the payer and month it is for."""
 
     line: int
     records: tuple[ImportRecord, ...]
+    remitted: RemittedDeduction | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -108,6 +126,38 @@ def import_file(
 
     ``listener`` hears the domain events the import appended (consents, holds) after the commit.
     """
+    errors = import_problems(parsed, store)
+    _log.debug(
+        "import_checked", kind=parsed.kind.value, rows=len(parsed.rows), problems=len(errors)
+    )
+    if errors:
+        raise ImportRejectedError(parsed.file_name, errors)
+    records = tuple(record for row in parsed.rows for record in row.records)
+    counts = store.apply_import(
+        ImportBatch(
+            kind=parsed.kind,
+            file_name=parsed.file_name,
+            file_sha256=parsed.file_sha256,
+            records=records,
+            recorded_by=recorded_by,
+        )
+    )
+    _log.debug(
+        "import_applied",
+        kind=parsed.kind.value,
+        records=len(records),
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        events=len(counts.events),
+    )
+    announce(listener, counts.events)
+    return counts
+
+
+def import_problems(parsed: ImportFile, store: ImportStore) -> list[InputError]:
+    """Every problem of ``parsed``: its rows' own, a key listed twice with other values, a
+    debtor or debt neither in the file nor stored (empty: it can be imported)."""
     errors = list(parsed.errors)
     name = parsed.file_name
     first_seen: dict[tuple[str, str], tuple[int, ImportRecord]] = {}
@@ -150,33 +200,4 @@ def import_file(
                             Location(name, row.line, field),
                         )
                     )
-    _log.debug(
-        "import_checked",
-        kind=parsed.kind.value,
-        rows=len(parsed.rows),
-        problems=len(errors),
-        references_looked_up=sum(len(ids) for ids in wanted.values()),
-    )
-    if errors:
-        raise ImportRejectedError(name, errors)
-    records = tuple(record for row in parsed.rows for record in row.records)
-    counts = store.apply_import(
-        ImportBatch(
-            kind=parsed.kind,
-            file_name=name,
-            file_sha256=parsed.file_sha256,
-            records=records,
-            recorded_by=recorded_by,
-        )
-    )
-    _log.debug(
-        "import_applied",
-        kind=parsed.kind.value,
-        records=len(records),
-        inserted=counts.inserted,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        events=len(counts.events),
-    )
-    announce(listener, counts.events)
-    return counts
+    return errors

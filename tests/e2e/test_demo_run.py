@@ -18,6 +18,7 @@ from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa import PainVersion
 from maatwerk.adapters.sepa._builder import validate_against_xsd
 from maatwerk.cli import cli
+from maatwerk.demo.database import DEMO_CREDITORS
 
 
 pytestmark = pytest.mark.slow  # real demos, 150 households over 120 days among them
@@ -95,6 +96,29 @@ class TestDemoOutputs:
         read = [r for path in files for r in read_returns(path).returns]
         assert len(read) == summary["returns"]
         assert {r.reason for r in read} <= {"AM04", "MD06", "MD07"}
+
+    def test_each_return_comes_on_its_creditors_own_account(
+        self, long_demo: tuple[Path, dict[str, object]]
+    ) -> None:
+        """The bank reports a returned collection on the account it was made for: a camt.054 per
+        creditor, with that creditor's IBAN (the insurer's or the municipality's)."""
+        out, _ = long_demo
+        with demo_database(out) as conn:
+            creditor_of: dict[str, str] = dict(
+                conn.execute(sa.text("select mandate_id, creditor_id from mandates")).all()
+            )
+        iban = {
+            creditor: profile.settings["creditor_iban"]
+            for creditor, profile in DEMO_CREDITORS.items()
+        }
+        seen: set[str] = set()
+        for path in sorted((out / "returns").glob("camt054-*.xml")):
+            account = etree.parse(path).findtext(".//{*}Ntfctn/{*}Acct/{*}Id/{*}IBAN")
+            for item in read_returns(path).returns:
+                creditor = creditor_of[str(item.mandate_id)]
+                assert account == iban[creditor], (path.name, creditor)
+                seen.add(creditor)
+        assert seen == set(DEMO_CREDITORS), seen
 
     @pytest.mark.parametrize(
         ("folder", "schema"),

@@ -147,12 +147,7 @@ def test_an_inserted_row_is_named_with_or_without_chain_fields(
     code, lines = _verify(runner, migrated_db_url)
     assert (code, lines) == (
         1,
-        [
-            (
-                f"the chain of events about the person: event {plain_seq} inserted: "
-                "it is in no chain"
-            )
-        ],
+        [(f"the chain of events about the person: event {plain_seq} inserted: it is in no chain")],
     )
     with filled.engine.begin() as conn:
         conn.execute(t.events.delete().where(t.events.c.sequence == plain_seq))

@@ -20,11 +20,15 @@ from run_helpers import (
 )
 
 from maatwerk.adapters.knooppunt_files import FileHub, write_message
-from maatwerk.adapters.legal_tables import load_bik_table
+from maatwerk.adapters.legal_tables import (
+    load_awb_interest_table,
+    load_bik_table,
+    load_interest_table,
+)
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.debt_settlement import BalanceRequest, InboxRejectedError, SettlementProposal
-from maatwerk.core.debts import Debt, DebtStatus, Payment
+from maatwerk.core.debts import Debt, DebtStatus, InterestKind, Payment
 from maatwerk.core.events import (
     DebtHelpEnded,
     DebtHelpKind,
@@ -34,6 +38,7 @@ from maatwerk.core.events import (
     SettlementProposed,
     StepTaken,
 )
+from maatwerk.core.interest import InterestTables
 from maatwerk.core.money import Money, eur
 from maatwerk.core.policy import outstanding_on
 from maatwerk.services.knooppunt import (
@@ -116,8 +121,19 @@ def test_a_balance_request_is_answered_from_the_ledger_as_of_its_date(
 
 
 def test_an_accepted_settlement_holds_the_case_then_closes_it_when_paid(
-    store: SqlStore, evaluator: PolicyCaseEvaluator, tmp_path: Path
+    store: SqlStore, tmp_path: Path
 ) -> None:
+    # the run posts statutory interest here: none may land on the settled claim
+    evaluator = shipped_evaluator(
+        "humane",
+        subsistence=load_subsistence_tables(),
+        bik=load_bik_table(),
+        interest=InterestTables(
+            consumer=load_interest_table(InterestKind.CONSUMER),
+            commercial=load_interest_table(InterestKind.COMMERCIAL),
+            awb=load_awb_interest_table(),
+        ),
+    )
     control = attrs.evolve(_debt("A", "1000.00", START), debt_id="C", debtor_id="D2")
     import_portfolio(
         store, [single("D1", "Jan"), _debt("A", "1000.00", START), single("D2", "Piet"), control]
@@ -166,6 +182,15 @@ def test_an_accepted_settlement_holds_the_case_then_closes_it_when_paid(
     assert steps == []
     control_steps = [r.event for r in store.history("D2") if isinstance(r.event, StepTaken)]
     assert control_steps, "the same debt without a settlement gets steps in that period"
+    # no interest and no costs on the settled claim while the settlement runs (its amount is of
+    # the claim on the proposal's date); the same debt without one is charged
+    (held,) = store.load_cases(store.cases_of_debtor("D1"))
+    (other,) = store.load_cases(store.cases_of_debtor("D2"))
+    settled_lines = held.case.debt("A").interest
+    assert settled_lines, "the interest period is closed, with a zero line"
+    assert all(not line.amount.is_positive for line in settled_lines)
+    assert held.case.debt("A").costs == ()
+    assert any(line.amount.is_positive for line in other.case.debt("C").interest)
     # part paid: still open
     paid_on = START + 60 * DAY
     import_payments(

@@ -10,7 +10,13 @@ from interest_helpers import interest_tables, rate
 
 from maatwerk.core.arrangements import ChargesDuringPlan
 from maatwerk.core.calendar import plain_calendar
-from maatwerk.core.charges import ChargeRules, aanmaning_postings, case_charges, covered_by_plan
+from maatwerk.core.charges import (
+    ChargeRules,
+    aanmaning_postings,
+    case_charges,
+    covered_by_plan,
+    settled_by_proposal,
+)
 from maatwerk.core.collection_costs import (
     AanmaningParams,
     BikBand,
@@ -22,8 +28,12 @@ from maatwerk.core.events import (
     ArrangementAccepted,
     ArrangementBreached,
     ArrangementOffered,
+    DebtHelpEnded,
+    DebtHelpKind,
     Event,
     FourteenDayLetterSent,
+    SettlementAccepted,
+    SettlementCompleted,
 )
 from maatwerk.core.interest import debt_interest
 from maatwerk.core.money import Money, eur
@@ -194,3 +204,59 @@ class TestCosts:
             charges_during_plan=ChargesDuringPlan.INTEREST_AND_COSTS,
         )
         assert case_charges([DEBT], (self.letter(), *plan), D(2026, 3, 1), allowed).postings
+
+
+class TestCollectiveSettlement:
+    """Once we accept a debt-help settlement, its claims get no interest and no costs, whatever
+    the policy allows during a plan; charges resume after it is called off."""
+
+    ACCEPTED = SettlementAccepted(
+        occurred_on=D(2026, 2, 10),
+        debtor_id="D1",
+        proposal_id="BV-1",
+        amount=eur(400),
+        pay_by=D(2026, 6, 1),
+        debt_ids=("B1",),
+    )
+    EVERYTHING = attrs.evolve(RULES, charges_during_plan=ChargesDuringPlan.INTEREST_AND_COSTS)
+
+    def test_no_interest_while_it_runs(self) -> None:
+        events: tuple[Event, ...] = (self.ACCEPTED,)
+        assert settled_by_proposal(events, D(2026, 2, 9)) is None
+        assert settled_by_proposal(events, D(2026, 3, 1)) == frozenset({"B1"})
+        (line,) = case_charges([DEBT], events, D(2026, 3, 1), self.EVERYTHING).postings
+        assert line.line.amount == Money.zero()
+        assert "collective settlement" in str(line.line.table)
+        # another claim of the case, not in the settlement, is charged as before
+        other = attrs.evolve(DEBT, debt_id="B2")
+        (charged,) = case_charges([other], events, D(2026, 3, 1), self.EVERYTHING).postings
+        assert charged.line.amount.is_positive
+
+    def test_no_costs_and_no_aanmaning_fee_while_it_runs(self) -> None:
+        letter = TestCosts().letter()
+        events: tuple[Event, ...] = (letter, self.ACCEPTED)
+        rules = ChargeRules(
+            bik=BIK, atw=plain_calendar(), charges_during_plan=ChargesDuringPlan.INTEREST_AND_COSTS
+        )
+        assert case_charges([DEBT], events, D(2026, 3, 1), rules).postings == ()
+        public = attrs.evolve(DEBT, kind=ClaimKind.PUBLIC)
+        assert aanmaning_postings([public], D(2026, 3, 1), RULES, events) == ()
+
+    def test_charges_resume_when_called_off_or_completed(self) -> None:
+        ended = DebtHelpEnded(
+            occurred_on=D(2026, 3, 15), debtor_id="D1", help_kind=DebtHelpKind.SETTLEMENT
+        )
+        events: tuple[Event, ...] = (self.ACCEPTED, ended)
+        assert settled_by_proposal(events, D(2026, 3, 15)) is None
+        debt = post_months(DEBT, events)
+        waived = [line for line in debt.interest if not line.amount.is_positive]
+        assert [line.period_to for line in waived] == [D(2026, 3, 1)]  # never charged later
+        completed = SettlementCompleted(
+            occurred_on=D(2026, 3, 15),
+            debtor_id="D1",
+            proposal_id="BV-1",
+            paid=eur(400),
+            written_off=eur(600),
+            debt_ids=("B1",),
+        )
+        assert settled_by_proposal((self.ACCEPTED, completed), D(2026, 3, 16)) is None

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import attrs
 import pytest
-from policy_helpers import carry_out, case_file, policy, run, tables
+from policy_helpers import carry_out, case_file, debt, policy, run, tables
 
 from maatwerk.adapters.case_json import load_case_file
 from maatwerk.adapters.policy_loader import load_policy_text, resolve_policy
 from maatwerk.core.arrangements import PaymentMethod
-from maatwerk.core.debts import ClaimKind
+from maatwerk.core.debts import AppliedPayment, Balance, ClaimKind
 from maatwerk.core.events import (
     ActionKind,
     ArrangementAccepted,
@@ -430,3 +430,39 @@ class TestPlanBreachIsAReaction:
         _, taken = run(_fresh_example(), self._with_breach_call(), START, 140)
         assert taken == plain
         assert "letter" in [s for _, s in taken]
+
+
+class TestOfferAfterTheCallForEachReturn:
+    """After a new failed debit the offer follows that return's call, never the call of an
+    earlier return (the demo's D0000011: called on 2 March, paid; a new return on Saturday 28
+    March brought the offer on Sunday, the call only on Monday)."""
+
+    def test_no_offer_between_a_new_return_and_its_call(self) -> None:
+        call = StepTaken(
+            occurred_on=d(3, 2),
+            debtor_id="p1",
+            step_id="returned-call",
+            action=ActionKind.PHONE_CALL,
+            channel="phone-worklist",
+            debt_ids=("d1",),
+            policy="humane@2026.1",
+        )
+        # the bill of March, due on Saturday 28 March, debited and returned that day; the
+        # earlier bill (returned on 28 February, then paid after the call) is settled
+        paid = debt("d0", due=d(2, 28)).with_payment(
+            AppliedPayment(
+                payment_id="pay", applied_on=d(3, 5), parts=Balance(principal=eur("300.00"))
+            )
+        )
+        file = case_file(
+            [paid, debt(due=d(3, 28))],
+            [_returned(d(2, 28), "d0"), attrs.evolve(call, debt_ids=("d0",)), _returned(d(3, 28))],
+        )
+        _, taken = run(file, policy("humane"), d(3, 29), 10)
+        offers = [day for day, s in taken if s in ("arrangement", "returned-offer")]
+        calls = [day for day, s in taken if s == "returned-call"]
+        assert calls == [d(3, 30)]  # Monday: no calls at the weekend
+        assert len(offers) == 1  # one offer (the ladder's stands in for the reaction)
+        call_on, offer_on = calls[0], offers[0]
+        assert offer_on == d(4, 2)  # 3 SEPA days after the new call, not before it
+        assert offer_on > call_on

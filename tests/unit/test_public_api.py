@@ -49,7 +49,7 @@ PUBLIC_NAMES: dict[str, str] = {
         DisputeResolved EVENT_TYPES Event FlagCleared FlagEvent FormalDemandSent
         FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope MunicipalOutcome
         PaymentReturned PromiseBroken PromiseEvent PromiseKept PromiseToPay ReferralAnswered
-        ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected SettlementAccepted
+        RemittanceFlagged ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected SettlementAccepted
         SettlementCompleted SettlementEvent SettlementProposed SettlementRejected StepTaken
         ZvwNoticeSent event_class
         event_from_record event_to_record sort_events

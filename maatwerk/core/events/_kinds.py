@@ -70,6 +70,7 @@ __all__ = [
     "PromiseKept",
     "PromiseToPay",
     "ReferralAnswered",
+    "RemittanceFlagged",
     "ReviewApproved",
     "ReviewEvent",
     "ReviewRejected",
@@ -457,6 +458,22 @@ class DebtAcknowledged(Event):
 
 
 # ---------------------------------------------------------------------------------- payments
+@attrs.frozen(kw_only=True)
+class RemittanceFlagged(Event):
+    """A payer remitted more for ``period`` (``YYYY-MM``) than the deduction instruction sent to
+    it asked (``instructed``): the ``remitted`` amount was booked as a payment, and a person
+    checks it (a deduction above the agreed instalment may have gone below the protected
+    income). ``payer_id`` is the employer's or benefit agency's id, never a person's data."""
+
+    KIND: ClassVar[str] = "remittance-flagged"
+
+    payer_id: str
+    period: str
+    instructed: Money
+    remitted: Money
+    payment_id: str = ""
+
+
 @attrs.frozen(kw_only=True)
 class PaymentReturned(Event):
     """A direct debit came back (stornering) with a SEPA reason code and its group."""

@@ -163,7 +163,10 @@ def _anchors(
             return [(d, d.due_date) for d in debts]
         case Anchor.PREVIOUS_STEP:
             if timing.after is not None:
-                day = ladder.done_on(ladder.policy.step(timing.after))
+                before = ladder.policy.step(timing.after)
+                day = ladder.done_on(before)
+                if day is not None and _reacts_again(before, day, debts, state, ladder):
+                    return []  # the step it follows comes again first (e.g. the call)
             else:
                 day = ladder.last_step_on()
             return [] if day is None else [(d, day) for d in debts]
@@ -208,6 +211,37 @@ def _anchors(
             )
             return [] if reached is None else [(d, reached) for d in in_default]
     return [(d, day) for d, day in found if day is not None]
+
+
+def _reacts_again(
+    before: Step, done: dt.date, debts: list[Debt], state: CaseState, ladder: Ladder
+) -> bool:
+    """Whether a side step doing what ``before`` does (``before`` itself, or the reaction that
+    stood in for it) reacts again to an event after ``done`` (the day ``before`` was last done)
+    and after it last reacted itself.
+
+    A step that follows ``before`` then waits for that new one: after a second failed debit the
+    offer follows the call about that return, not the call about the one before (which may be
+    weeks ago, so the offer would go out at once, ahead of the new call). Only a reaction that
+    can still come counts: anchored on an event (not on another step), under its ``max_times``,
+    and, for a reaction to returns, one of its return groups.
+    """
+    for side in ladder.policy.steps:
+        if not side.is_side or side.action is not before.action:
+            continue
+        if side.timing.anchor is Anchor.PREVIOUS_STEP:
+            continue
+        if ladder.times.get(side.id, 0) >= side.max_times:
+            continue
+        groups = side.conditions.return_groups
+        if groups:
+            last = state.last_return()
+            if last is None or last.group not in groups:
+                continue
+        since = max(done, ladder.last_taken.get(side.id, done))
+        if any(anchor > since for _, anchor in _anchors(side, debts, state, ladder)):
+            return True
+    return False
 
 
 def _gap_floor(step: Step, ladder: Ladder, tables: PolicyTables) -> dt.date | None:

@@ -31,7 +31,9 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
 * every step for the ``letters`` channel: ``claims_list`` (the claims it is about),
   ``direct_debit`` and ``debtor_iban`` with an active mandate, and for a reminder during a plan
   ``missed_instalments`` (:func:`missed_instalment_facts`); an ``arrangement-offer`` with
-  ``plan = "capacity"`` or ``"fixed"`` the plan it offers (:func:`offer_plan`);
+  ``plan = "capacity"`` or ``"fixed"`` the plan it offers (:func:`offer_plan`, with its
+  ``offer_arrangement_id`` and full ``offer_schedule``: on delivery the letter's offer is
+  recorded from them, :func:`offer_from_letter`);
   ``reference`` is the one payment reference of the case (:func:`case_reference`);
 * a step for the ``source-deduction`` channel and an ``arrangement-offer``: ``bvv`` when
   :func:`build_payload` is given the subsistence tables and the debtor's income is known
@@ -82,6 +84,8 @@ from maatwerk.services.payloads._common import (
     DATED_LETTERS,
     LETTERS,
     OFFER_ANSWER_DAYS,
+    PAYLOAD_OFFER_ID,
+    PAYLOAD_OFFER_SCHEDULE,
     PAYLOAD_POSTAL,
     SOURCE_DEDUCTION,
     _mandate_facts,
@@ -105,6 +109,7 @@ from maatwerk.services.payloads._letters import (
     deduction_terms,
     letter_facts,
     missed_instalment_facts,
+    offer_from_letter,
     offer_plan,
     postal_of,
     redate_letter,
@@ -115,6 +120,8 @@ __all__ = [
     "DATED_LETTERS",
     "LETTERS",
     "OFFER_ANSWER_DAYS",
+    "PAYLOAD_OFFER_ID",
+    "PAYLOAD_OFFER_SCHEDULE",
     "PAYLOAD_POSTAL",
     "SOURCE_DEDUCTION",
     "address_facts",
@@ -130,6 +137,7 @@ __all__ = [
     "household_capacity",
     "letter_facts",
     "missed_instalment_facts",
+    "offer_from_letter",
     "offer_plan",
     "postal_of",
     "redate_letter",

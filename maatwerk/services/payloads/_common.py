@@ -33,6 +33,10 @@ PAYLOAD_POSTAL: Final = "postal"
 LETTERS: Final = "letters"
 #: Days an offer without its own answer term gives (the same as ``arrangement propose``).
 OFFER_ANSWER_DAYS: Final = 14
+#: Payload keys of an ``arrangement-offer`` letter's plan: the offer's arrangement id and its
+#: full schedule (``({"due_date", "amount"}, ...)``), recorded as the offer when it is delivered.
+PAYLOAD_OFFER_ID: Final = "offer_arrangement_id"
+PAYLOAD_OFFER_SCHEDULE: Final = "offer_schedule"
 #: Letters whose payload carries their dates (:func:`letter_facts`).
 DATED_LETTERS: Final = frozenset(
     {

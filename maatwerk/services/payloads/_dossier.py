@@ -220,7 +220,11 @@ def _bailiff_facts(
         ],
         "contact_attempts": _contacts(state),
         "arrangements": _arrangement_history(state),
-        "active_arrangements": tuple(a.arrangement_id for a in state.arrangements),
+        # the plans that cover a claim handed over (a plan for another claim of the case, e.g.
+        # the one an offer letter named, does not stop the hand-over the policy decided)
+        "active_arrangements": tuple(
+            a.arrangement_id for a in state.arrangements if any(a.covers(d.debt_id) for d in debts)
+        ),
         "disputes": _disputes(state),
         "open_disputes": tuple(d.dispute_id for d in state.open_disputes),
         "debt_help": tuple(sorted(h.help_kind.value for h in state.debt_help)),

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 from maatwerk.services.payloads._common import (
     DATED_LETTERS,
     OFFER_ANSWER_DAYS,
+    PAYLOAD_OFFER_ID,
+    PAYLOAD_OFFER_SCHEDULE,
     PAYLOAD_POSTAL,
     _cents,
 )
@@ -155,7 +157,10 @@ def offer_plan(
     if rule not in ("capacity", "fixed") or not total.is_positive:
         return {}
     debtor = stored.debtor
-    payday = debtor.payday
+    payday: int | None = debtor.payday
+    debit_day = _mandate_debit_day(stored, today) if direct_debit else None
+    if debit_day is not None:
+        payday = None
     if isinstance(answer_by, dt.date):
         start = answer_by
     else:
@@ -173,6 +178,7 @@ def offer_plan(
                 debt=total,
                 today=not_before,
                 payday=payday,
+                debit_day=debit_day,
                 months=int(params.get("months", "6")),
                 minimum=Money(params.get("minimum_instalment", "50.00")),
                 calendar=calendar,
@@ -189,6 +195,7 @@ def offer_plan(
                 capacity=Money(room).rounded(Rounding.DOWN),
                 today=not_before,
                 payday=payday,
+                debit_day=debit_day,
                 method=method,
                 calendar=calendar,
             )
@@ -206,8 +213,86 @@ def offer_plan(
         "last_instalment_amount": _cents(last.amount),
         "payment_method": method.value,
         "plan_total": _cents(total),
+        # the terms the delivered letter records as its offer (offer_from_letter): the debtor
+        # who accepts it gets exactly this plan
+        PAYLOAD_OFFER_ID: arrangement_id,
+        PAYLOAD_OFFER_SCHEDULE: tuple(
+            {"due_date": i.due_date, "amount": _cents(i.amount)} for i in plan.instalments
+        ),
+        "payday": debtor.payday,
+        "tolerated_missed": plan.grace.tolerated_missed,
+        "settle_days": plan.grace.settle_days,
     }
+    if debit_day is not None:
+        facts["debit_day"] = debit_day
+    if plan.grace.grace_days is not None:
+        facts["grace_days"] = plan.grace.grace_days
     return facts
+
+
+def _mandate_debit_day(stored: StoredCase, today: dt.date) -> int | None:
+    """The collection day the debtor chose on its latest active mandate for the case's
+    creditor (``None``: none chosen, the plan falls just after payday)."""
+    creditor = stored.case.creditor_id
+    active = [m for m in stored.mandates if m.creditor_id == creditor and m.active_on(today)]
+    if not active:
+        return None
+    return max(active, key=lambda m: (m.signed_on, m.mandate_id)).collection_day
+
+
+def offer_from_letter(
+    payload: Mapping[str, object],
+    *,
+    debtor_id: str,
+    debt_ids: tuple[str, ...],
+    delivered_on: dt.date,
+) -> ArrangementOffered | None:
+    """The offer a delivered ``arrangement-offer`` letter made, exactly as its payload states it
+    (:func:`offer_plan`); ``None`` for a letter that names no plan (it offers to talk).
+
+    The debtor answers by the letter's last day (``last_day``, dated for the day it went out),
+    else :data:`OFFER_ANSWER_DAYS` after it went out.
+    """
+    arrangement_id = payload.get(PAYLOAD_OFFER_ID)
+    rows = payload.get(PAYLOAD_OFFER_SCHEDULE)
+    if not isinstance(arrangement_id, str) or not isinstance(rows, (tuple, list)) or not rows:
+        return None
+    schedule: list[tuple[dt.date, Money]] = []
+    for row in rows:
+        if not isinstance(row, Mapping):
+            return None
+        due, amount = row.get("due_date"), row.get("amount")
+        if not isinstance(due, dt.date) or not isinstance(amount, Decimal):
+            return None
+        schedule.append((due, Money(amount)))
+    last_day = payload.get(PAYLOAD_LAST_DAY)
+    respond_by = (
+        last_day
+        if isinstance(last_day, dt.date)
+        else delivered_on + dt.timedelta(days=OFFER_ANSWER_DAYS)
+    )
+
+    def whole(key: str) -> int | None:
+        value = payload.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return ArrangementOffered(
+        occurred_on=delivered_on,
+        debtor_id=debtor_id,
+        recorded_by="letters",
+        arrangement_id=arrangement_id,
+        debt_ids=debt_ids,
+        instalment=schedule[0][1],
+        instalments=len(schedule),
+        respond_by=respond_by,
+        schedule=tuple(schedule),
+        method=str(payload.get("payment_method") or PaymentMethod.TRANSFER.value),
+        debit_day=whole("debit_day"),
+        payday=whole("payday"),
+        tolerated_missed=whole("tolerated_missed"),
+        grace_days=whole("grace_days"),
+        settle_days=whole("settle_days"),
+    )
 
 
 def deduction_payer(stored: StoredCase, arrangement_id: str) -> dict[str, object]:

@@ -26,6 +26,7 @@ from maatwerk.services.recording._people import (
 from maatwerk.services.recording._plans import (
     ProblematicDebtError,
     accept_arrangement,
+    open_offer,
     propose_arrangement_for,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "log_contact",
     "log_promise",
     "open_dispute",
+    "open_offer",
     "propose_arrangement_for",
     "resolve_dispute",
     "revoke_consent",

@@ -24,8 +24,10 @@ from maatwerk.core.errors import InputError, Location, MaatwerkError
 from maatwerk.core.events import (
     ArrangementAccepted,
     ArrangementOffered,
+    ArrangementRejected,
     DebtorFlag,
     DebtorFlagged,
+    Event,
 )
 from maatwerk.core.limitation import time_barred
 from maatwerk.core.money import Money
@@ -300,26 +302,133 @@ def propose_arrangement_for(
     )
 
 
+def _offer_creditor(offer: ArrangementOffered, cases: Sequence[StoredCase]) -> str:
+    """The creditor of the case an offer is about: the case holding its debts, else the one
+    its id names (``DEBTOR:CREDITOR:DATE``); empty when neither says."""
+    debts = set(offer.debt_ids)
+    for stored in cases:
+        if debts & {d.debt_id for d in stored.case.debts}:
+            return stored.case.creditor_id
+    for stored in cases:
+        if offer.arrangement_id.startswith(f"{offer.debtor_id}:{stored.case.creditor_id}:"):
+            return stored.case.creditor_id
+    return ""
+
+
+def _why_closed(
+    offer: ArrangementOffered,
+    history: Sequence[Event],
+    creditor_of: dict[str, str],
+    on: dt.date,
+) -> str:
+    """Why ``offer`` can no longer be accepted on ``on`` (empty: it is open)."""
+    ident = offer.arrangement_id
+    for event in history:
+        if isinstance(event, ArrangementAccepted) and event.arrangement_id == ident:
+            return f"it was already accepted on {event.occurred_on}"
+        if isinstance(event, ArrangementRejected) and event.arrangement_id == ident:
+            return f"it was declined on {event.occurred_on}"
+    after = next(i for i, e in enumerate(history) if e is offer) + 1
+    later = [
+        e
+        for e in history[after:]
+        if isinstance(e, ArrangementOffered)
+        and e.arrangement_id != ident
+        and e.occurred_on <= on
+        and creditor_of.get(e.arrangement_id) == creditor_of[ident]
+    ]
+    if later:
+        return f"a later offer replaced it: {later[-1].arrangement_id} of {later[-1].occurred_on}"
+    if offer.respond_by is not None and on > offer.respond_by:
+        return f"the time to answer ended on {offer.respond_by}"
+    if offer.schedule and offer.schedule[0][0] < on:
+        # e.g. a letter that went out late: accepted now, the plan would start in arrears
+        return f"its first instalment date {offer.schedule[0][0]} has passed; offer a new plan"
+    return ""
+
+
+def _offers(
+    store: Store, debtor_id: str, on: dt.date
+) -> tuple[list[Event], list[ArrangementOffered], dict[str, str]]:
+    """The debtor's history, its offers made by ``on`` and each offer's creditor."""
+    history = _history(store, debtor_id)
+    offers = [e for e in history if isinstance(e, ArrangementOffered) and e.occurred_on <= on]
+    cases = [c for k in store.cases_of_debtor(debtor_id) for c in store.load_cases([k])]
+    return history, offers, {o.arrangement_id: _offer_creditor(o, cases) for o in offers}
+
+
+def open_offer(
+    store: Store, debtor_id: str, *, creditor_id: str, on: dt.date
+) -> ArrangementOffered | None:
+    """The latest offer to the debtor at ``creditor_id`` that can still be accepted on ``on``
+    (not answered, not replaced, time to answer not passed); ``None`` when there is none."""
+    history, offers, creditor_of = _offers(store, debtor_id, on)
+    for offer in reversed(offers):
+        if creditor_of[offer.arrangement_id] == creditor_id:
+            return None if _why_closed(offer, history, creditor_of, on) else offer
+    return None
+
+
 def accept_arrangement(
     store: Store,
     debtor_id: str,
-    arrangement_id: str,
+    arrangement_id: str | None = None,
     *,
     on: dt.date,
     by: str,
+    creditor_id: str | None = None,
     listener: EventListener | None = None,
 ) -> ArrangementAccepted:
+    """Record that the debtor accepted an offer, exactly as it was offered.
+
+    ``arrangement_id``: the offer (from ``arrangement propose`` or a delivered offer letter);
+    without it the debtor's latest open offer (of ``creditor_id``'s case when given). The
+    acceptance carries the offer's terms (schedule, method, debit day, payday, grace, payer): the
+    plan accepted is the plan the debtor was offered, never one computed again. An offer that
+    was accepted or declined, replaced by a later offer for the same case, whose time to
+    answer (``respond_by``) or first instalment date has passed is refused (:class:`InputError`
+    naming why).
+    """
     _debtor(store, debtor_id)
-    offered = [
-        e
-        for e in _history(store, debtor_id)
-        if isinstance(e, ArrangementOffered) and e.arrangement_id == arrangement_id
-    ]
-    if not offered:
-        raise InputError(
-            f"debtor {debtor_id!r} has no arrangement offer {arrangement_id!r}",
-            Location(field="ARRANGEMENT"),
-        )
+    history, offers, creditor_of = _offers(store, debtor_id, on)
+    if arrangement_id is None:
+        mine = [
+            o for o in offers if creditor_id is None or creditor_of[o.arrangement_id] == creditor_id
+        ]
+        open_offers = [o for o in mine if not _why_closed(o, history, creditor_of, on)]
+        if not open_offers:
+            reason = (
+                f"its latest offer {mine[-1].arrangement_id} cannot be accepted: "
+                f"{_why_closed(mine[-1], history, creditor_of, on)}"
+                if mine
+                else "there is no offer to accept"
+            )
+            raise InputError(
+                f"debtor {debtor_id!r} has no open arrangement offer"
+                f"{f' at {creditor_id!r}' if creditor_id else ''}; {reason}",
+                Location(field="ARRANGEMENT"),
+            )
+        creditors = {creditor_of[o.arrangement_id] for o in open_offers}
+        if len(creditors) > 1:
+            raise InputError(
+                f"debtor {debtor_id!r} has open offers at {', '.join(sorted(creditors))}; "
+                "name the offer or give --creditor",
+                Location(field="ARRANGEMENT"),
+            )
+        offer = open_offers[-1]
+    else:
+        named = [o for o in offers if o.arrangement_id == arrangement_id]
+        if not named:
+            raise InputError(
+                f"debtor {debtor_id!r} has no arrangement offer {arrangement_id!r}",
+                Location(field="ARRANGEMENT"),
+            )
+        offer = named[-1]
+        why = _why_closed(offer, history, creditor_of, on)
+        if why:
+            raise InputError(
+                f"offer {arrangement_id!r} cannot be accepted: {why}", Location(field="ARRANGEMENT")
+            )
     return _record(
         store,
         listener,
@@ -327,9 +436,17 @@ def accept_arrangement(
             occurred_on=on,
             debtor_id=debtor_id,
             recorded_by=by,
-            arrangement_id=arrangement_id,
+            arrangement_id=offer.arrangement_id,
+            # exactly the offered terms: the plan accepted is the plan offered
+            schedule=offer.schedule,
+            method=offer.method,
+            debit_day=offer.debit_day,
+            payday=offer.payday,
+            tolerated_missed=offer.tolerated_missed,
+            grace_days=offer.grace_days,
+            settle_days=offer.settle_days,
             # accepting a deduction offer is the debtor's agreement with that payer
-            payer_id=offered[-1].payer_id,
-            payer_name=offered[-1].payer_name,
+            payer_id=offer.payer_id,
+            payer_name=offer.payer_name,
         ),
     )

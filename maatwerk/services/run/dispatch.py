@@ -52,7 +52,7 @@ from maatwerk.core.ports import (
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.faults import fault_point
-from maatwerk.services.payloads import postal_of, redate_letter
+from maatwerk.services.payloads import offer_from_letter, postal_of, redate_letter
 from maatwerk.services.run.before_delivery import PayloadCheck, refusal_before_delivery
 
 
@@ -159,8 +159,10 @@ def delivery_records(
     :class:`FourteenDayLetterSent` dated ``delivered_on`` (received on the presumed receipt the
     letter's payload carries), a Zvw 18b notice a :class:`ZvwNoticeSent` (receipt and the last
     day it stated; ``notice = "second"`` in the step params: the second notice of 18b lid 2),
-    an aanmaning (Awb 4:112) a :class:`FormalDemandSent` plus its Awb 4:113 fee. A refused or
-    failed action records nothing. Keys are the action id plus an index, so a re-delivery after
+    an aanmaning (Awb 4:112) a :class:`FormalDemandSent` plus its Awb 4:113 fee, an arrangement
+    offer that states a plan the :class:`ArrangementOffered` it made, with exactly the letter's
+    terms (:func:`~maatwerk.services.payloads.offer_from_letter`: the debtor who accepts it gets
+    that plan). A refused or failed action records nothing. Keys are the action id plus an index, so a re-delivery after
     a crash records nothing twice.
     """
     entry = item.entry
@@ -215,6 +217,14 @@ def delivery_records(
             for fee in _fees(payload.get(PAYLOAD_AANMANING_FEES))
         )
         return ((f"{key}#0", demand),), postings
+    if entry.action == ActionKind.ARRANGEMENT_OFFER.value:
+        offer = offer_from_letter(
+            payload,
+            debtor_id=entry.case.debtor_id,
+            debt_ids=entry.debt_ids,
+            delivered_on=delivered_on,
+        )
+        return (((f"{key}#0", offer),) if offer is not None else ()), ()
     return (), ()
 
 
