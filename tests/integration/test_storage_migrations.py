@@ -97,6 +97,10 @@ class TestMigrations:
             assert migrate.upgrade(engine) == head
             tables = set(sa.inspect(engine).get_table_names())
             assert {"debtors", "debts", "events", "outbox", "reviews"} <= tables
+            tables = set(sa.inspect(engine).get_table_names())
+            assert {"run_locks", "run_shards"} <= tables
+            assert migrate.downgrade(engine, "0005") == "0005"
+            assert not {"run_locks", "run_shards"} & set(sa.inspect(engine).get_table_names())
             previous = migrate.downgrade(engine)
             assert previous == "0004"
             assert previous != head
@@ -219,7 +223,7 @@ class TestDebtorAddressMigration:
             before.close()
         engine = make_engine(db_url)
         try:
-            assert migrate.upgrade(engine) == "0005"
+            assert migrate.upgrade(engine, "0005") == "0005"
         finally:
             engine.dispose()
         store = SqlStore.from_url(db_url)
@@ -259,7 +263,7 @@ class TestDebtorAddressMigration:
             assert migrate.downgrade(engine) == "0004"
             columns = {c["name"] for c in sa.inspect(engine).get_columns("debtors")}
             assert not set(_ADDRESS) & columns
-            assert migrate.upgrade(engine) == "0005"
+            assert migrate.upgrade(engine, "0005") == "0005"
         finally:
             engine.dispose()
 
