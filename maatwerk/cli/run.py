@@ -30,6 +30,7 @@ from maatwerk.adapters.storage.coordination import (
     SqlShardBoard,
     new_worker_id,
 )
+from maatwerk.adapters.storage.engine import normalise_url
 from maatwerk.cli._common import (
     DATE,
     OneLineError,
@@ -268,6 +269,15 @@ def run(
     Running the same date again (or after a crash) does each action exactly once. One run per
     database at a time: another one in progress makes this one exit 2 (or wait: --wait).
     """
+    sharded = workers is not None and not dry_run
+    if sharded and normalise_url(db_url).get_backend_name() != "postgresql":
+        if workers != 1:
+            raise OneLineError(
+                "--workers needs PostgreSQL: SQLite has one writer, so more processes "
+                "would only wait for each other; run without --workers",
+                exit_code=2,
+            )
+        sharded = False  # one worker: the plain run
     plugins, file, evaluator = build_run_evaluator(
         policy=policy,
         policy_for=policy_for,
@@ -281,15 +291,6 @@ def run(
     # before anything is evaluated
     check_channel_settings(plugins, evaluator, settings, file.creditors)
     with open_store(db_url) as store:
-        sharded = workers is not None and not dry_run
-        if sharded and store.engine.dialect.name != "postgresql":
-            if workers != 1:
-                raise OneLineError(
-                    "--workers needs PostgreSQL: SQLite has one writer, so more processes "
-                    "would only wait for each other; run without --workers",
-                    exit_code=2,
-                )
-            sharded = False
         dispatcher = build_dispatcher(
             store,
             plugins,

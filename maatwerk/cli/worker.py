@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from maatwerk.adapters.storage.coordination import SqlShardBoard, new_worker_id
+from maatwerk.adapters.storage.engine import normalise_url
 from maatwerk.cli._common import DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._store import open_store
 from maatwerk.cli.run import build_run_evaluator, evaluator_options
@@ -58,6 +59,12 @@ def worker(
     The run of --date is started elsewhere with 'maatwerk run --workers N'; this worker claims
     its shards until none is left, then exits.
     """
+    if normalise_url(db_url).get_backend_name() != "postgresql":
+        raise OneLineError(
+            "maatwerk worker needs PostgreSQL: SQLite has one writer; run "
+            "'maatwerk run' on the host that holds the database",
+            exit_code=2,
+        )
     plugins, _file, evaluator = build_run_evaluator(
         policy=policy,
         policy_for=policy_for,
@@ -65,12 +72,6 @@ def worker(
         settings_file=settings_file,
     )
     with open_store(db_url) as store:
-        if store.engine.dialect.name != "postgresql":
-            raise OneLineError(
-                "maatwerk worker needs PostgreSQL: SQLite has one writer; run "
-                "'maatwerk run' on the host that holds the database",
-                exit_code=2,
-            )
         board = SqlShardBoard(store.engine)
         deadline = time.monotonic() + wait_for_run
         while board.planned(run_date) == 0:
