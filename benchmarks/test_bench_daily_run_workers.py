@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -95,14 +96,19 @@ def _run(url: str, day: dt.date, out: Path, workers: int | None) -> dict[str, An
     if workers is not None:
         args += ["--workers", str(workers)]
     load_before = os.getloadavg()[0]
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
     seconds = time.perf_counter() - started
+    # the run and the worker processes it started and waited for
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     return {
         "date": day.isoformat(),
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
         "cases_evaluated": summary["cases_evaluated"],
         "idle": summary["cases_idle"],
         "actions": sum(summary["actions_per_kind"].values()),
@@ -158,15 +164,16 @@ def _write(figures: dict[str, Any]) -> None:
             "average per day below). Wall seconds of the whole command, start-up included."
         ),
         "",
-        "| mode | day | s | cases evaluated | idle | actions | load before | load after |",
-        "|---|---|---|---|---|---|---|---|",
+        "| mode | day | s | CPU s | cases evaluated | idle | actions | load before | load after |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, data in figures["modes"].items():
         for kind, day in [("first", data["first_day"])] + [
             ("quiet", d) for d in data["quiet_days"]
         ]:
             lines.append(
-                f"| {mode} | {kind} {day['date']} | {day['seconds']} | {day['cases_evaluated']} "
+                f"| {mode} | {kind} {day['date']} | {day['seconds']} | {day['cpu_seconds']} "
+                f"| {day['cases_evaluated']} "
                 f"| {day['idle']} | {day['actions']} | {day['load_1min_before']} "
                 f"| {day['load_1min_after']} |"
             )

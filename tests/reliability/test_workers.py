@@ -62,7 +62,18 @@ def test_two_workers_record_and_deliver_what_one_does(pg_url: str, tmp_path: Pat
         prepare(reference, tmp_path / "ref-in", DEBTORS)
         for day in DAYS:
             run = spawn(
-                db_url, "run", day, "--out", str(out), "--workers", "2", "--shards", "6", "--json"
+                db_url,
+                "run",
+                day,
+                "--out",
+                str(out),
+                "--workers",
+                "2",
+                "--shards",
+                "6",
+                "--batch-size",
+                "20",
+                "--json",
             )
             sharded, err = run.communicate(timeout=600)
             assert run.returncode == 0, err
@@ -80,7 +91,19 @@ def test_a_killed_workers_shard_is_run_by_another(pg_url: str, tmp_path: Path) -
     prepare(db_url, tmp_path / "in", DEBTORS)
     out = tmp_path / "out"
     helper = spawn(db_url, "worker", START, "--batch-size", "5")  # waits for the run's shards
-    coordinator = spawn(db_url, "run", START, "--out", str(out), "--workers", "1", "--shards", "60")
+    coordinator = spawn(
+        db_url,
+        "run",
+        START,
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--shards",
+        "60",
+        "--batch-size",
+        "5",
+    )
     planned = "select count(*) from run_shards"
     try:
         wait_for(lambda: query(db_url, planned)[0][0] == 60, "the shards")

@@ -358,12 +358,12 @@ class SqlShardBoard:
             )
         self.engine = engine
 
-    def plan(self, run_date: dt.date, *, shards: int, evaluator: str) -> int:
+    def plan(self, run_date: dt.date, *, shards: int, evaluator: str, least: int = 1) -> int:
         s = t.run_shards
         with self.engine.begin() as conn:
             # waits for a shard still claimed by a worker of an earlier, crashed coordinator
             conn.execute(s.delete().where(s.c.run_date == run_date))
-            bounds = self._bounds(conn, run_date, max(1, shards))
+            bounds = self._bounds(conn, run_date, max(1, shards), max(1, least))
             edges: list[CaseKey | None] = [None, *bounds, None]
             rows = [
                 {
@@ -382,9 +382,10 @@ class SqlShardBoard:
         return len(rows)
 
     @staticmethod
-    def _bounds(conn: sa.Connection, run_date: dt.date, shards: int) -> list[CaseKey]:
+    def _bounds(conn: sa.Connection, run_date: dt.date, shards: int, least: int) -> list[CaseKey]:
         """The last case key of every ``k``-th debtor with a case still to decide, ``k`` the
-        pending debtors over ``shards``: the ends of all shards but the last."""
+        pending debtors over ``shards`` but at least ``least``: the ends of all shards but the
+        last."""
         d = t.debts
         pending = (
             sa.select(d.c.debtor_id)
@@ -393,7 +394,7 @@ class SqlShardBoard:
             .subquery("pending")
         )
         total = conn.execute(sa.select(sa.func.count()).select_from(pending)).scalar_one()
-        step = max(1, math.ceil(int(total) / shards))
+        step = max(least, math.ceil(int(total) / shards))
         numbered = sa.select(
             pending.c.debtor_id,
             sa.func.row_number().over(order_by=pending.c.debtor_id).label("n"),

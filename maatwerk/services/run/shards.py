@@ -85,10 +85,10 @@ class ClaimedShard(Protocol):
 class ShardBoard(Protocol):
     """The shards of a run (the SQL adapter: ``run_shards`` on PostgreSQL)."""
 
-    def plan(self, run_date: dt.date, *, shards: int, evaluator: str) -> int:
+    def plan(self, run_date: dt.date, *, shards: int, evaluator: str, least: int = 1) -> int:
         """Split the cases of ``run_date`` that have no decision yet into at most ``shards``
-        ranges, none splitting a debtor's cases, replacing an earlier plan of the date; returns
-        how many shards were planned."""
+        ranges of at least ``least`` debtors each (but one), none splitting a debtor's cases,
+        replacing an earlier plan of the date; returns how many shards were planned."""
         ...
 
     def planned(self, run_date: dt.date) -> int:
@@ -197,8 +197,12 @@ def run_day_sharded(
         rest_idle(plan, summary)
         if not plan.rested_first:  # the cases decided before (a rerun), as run_day counts them
             summary.cases_already_decided += _decided_before(plan)
-        board.plan(run_date, shards=shards, evaluator=plan.signature)
-        if start_workers is not None:
+        # a shard holds at least a batch of debtors: a quiet day is one shard, and no worker
+        # process is started for it
+        planned = board.plan(
+            run_date, shards=shards, evaluator=plan.signature, least=settings.batch_size
+        )
+        if start_workers is not None and planned > 1:
             join = start_workers()
         while True:
             work_shards(plan, board, worker=worker, listener=listener)
