@@ -160,6 +160,9 @@ def _run_lock(store: Any, run_date: dt.date, *, wait: bool, worker: str) -> Iter
     except RunInProgressError as exc:
         raise OneLineError(str(exc), exit_code=2) from None
     try:
+        if store.engine.dialect.name == "postgresql":
+            # workers of an earlier run with --workers (its coordinator died) stop here
+            SqlShardBoard(store.engine).withdraw(run_date)
         yield
     finally:
         lock.release()

@@ -408,6 +408,14 @@ class SqlShardBoard:
         )
         return [CaseKey(debtor, creditor) for debtor, creditor in conn.execute(query)]
 
+    def withdraw(self, run_date: dt.date) -> None:
+        """Drop the shards of ``run_date`` (a run in one process took the date over): waits
+        for any a worker still holds, so that no worker of an earlier run decides a case
+        while the new run does."""
+        s = t.run_shards
+        with self.engine.begin() as conn:
+            conn.execute(s.delete().where(s.c.run_date == run_date))
+
     def planned(self, run_date: dt.date) -> int:
         s = t.run_shards
         with self.engine.connect() as conn:
