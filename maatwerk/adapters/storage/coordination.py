@@ -399,10 +399,21 @@ class SqlShardBoard:
             pending.c.debtor_id,
             sa.func.row_number().over(order_by=pending.c.debtor_id).label("n"),
         ).subquery("numbered")
-        ends = sa.select(numbered.c.debtor_id).where(numbered.c.n % step == 0, numbered.c.n < total)
+        ends = [
+            debtor
+            for (debtor,) in conn.execute(
+                sa.select(numbered.c.debtor_id)
+                .where(numbered.c.n % step == 0, numbered.c.n < total)
+                .order_by(numbered.c.debtor_id)
+            )
+        ]
+        if not ends:
+            return []
+        # a plain list (at most ``shards`` ids): PostgreSQL ran the same as an IN subquery
+        # once per debt row (minutes at 20,000 debtors)
         query = (
             sa.select(d.c.debtor_id, sa.func.max(d.c.creditor_id))
-            .where(d.c.debtor_id.in_(ends.scalar_subquery()))
+            .where(d.c.debtor_id.in_(ends))
             .group_by(d.c.debtor_id)
             .order_by(d.c.debtor_id)
         )
