@@ -144,12 +144,12 @@ def work_shards(
             if claimed is None:
                 break
             shard = claimed.shard
-            if shard.evaluator != plan.signature:
+            if shard.evaluator != _signature(plan):
                 raise WorkerMismatchError(
                     f"worker {worker}: its policies, settings or tables differ from those of "
-                    f"the run of {plan.run_date.isoformat()} (signature {plan.signature[:12]} "
-                    f"against {shard.evaluator[:12]}); start it with the same --policy, "
-                    "--policy-for, --settings and --skip-idle as the run"
+                    f"the run of {plan.run_date.isoformat()} (signature "
+                    f"{_signature(plan)[:12]} against {shard.evaluator[:12]}); start it with "
+                    "the same --policy, --policy-for, --settings and --skip-idle as the run"
                 )
             part = RunSummary(run_date=plan.run_date, dry_run=False)
 
@@ -200,7 +200,7 @@ def run_day_sharded(
         # a shard holds at least a batch of debtors: a quiet day is one shard, and no worker
         # process is started for it
         planned = board.plan(
-            run_date, shards=shards, evaluator=plan.signature, least=settings.batch_size
+            run_date, shards=shards, evaluator=_signature(plan), least=settings.batch_size
         )
         if start_workers is not None and planned > 1:
             join = start_workers()
@@ -220,6 +220,12 @@ def run_day_sharded(
         summary.duration_seconds = Decimal(str(round(clock() - started, 3)))
         store.finish_run(run_id, status=status, summary=summary.as_dict())
     return summary
+
+
+def _signature(plan: DayPlan) -> str:
+    """What a worker must share with the coordinator: the evaluator's signature, and whether
+    idle cases are left alone (``--skip-idle``: resting states are written then)."""
+    return plan.signature + ("" if plan.idle_store is not None else "/evaluate-all")
 
 
 def _decided_before(plan: DayPlan) -> int:
