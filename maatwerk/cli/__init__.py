@@ -59,6 +59,12 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
         "deliver them.",
     ),
     LazyCommand(
+        name="worker",
+        module="worker",
+        attribute="worker",
+        short_help="Join a run with several workers (PostgreSQL): claim and run its shards.",
+    ),
+    LazyCommand(
         name="review",
         module="review",
         attribute="review",

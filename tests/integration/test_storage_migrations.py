@@ -97,8 +97,11 @@ class TestMigrations:
             assert migrate.upgrade(engine) == head
             tables = set(sa.inspect(engine).get_table_names())
             assert {"debtors", "debts", "events", "outbox", "reviews"} <= tables
-            # down past the later migrations (0007: the event chain) to before 0005
-            previous = migrate.downgrade(engine, "0004")
+            tables = set(sa.inspect(engine).get_table_names())
+            assert {"run_locks", "run_shards"} <= tables
+            assert migrate.downgrade(engine, "0005") == "0005"
+            assert not {"run_locks", "run_shards"} & set(sa.inspect(engine).get_table_names())
+            previous = migrate.downgrade(engine)
             assert previous == "0004"
             assert previous != head
             columns = {c["name"] for c in sa.inspect(engine).get_columns("debtors")}

@@ -46,6 +46,8 @@ __all__ = [
     "outbox",
     "payments",
     "reviews",
+    "run_locks",
+    "run_shards",
     "runs",
 ]
 
@@ -249,7 +251,7 @@ events = sa.Table(
     sa.Column("actor", sa.String(120), nullable=False),
     sa.Column("idempotency_key", sa.String(200)),
     sa.Column("payload", JSON_TYPE, nullable=False),
-    # the hash chain (migration 0007, maatwerk.core.audit_chain): one chain per creditor
+    # the hash chain (migration 0006, maatwerk.core.audit_chain): one chain per creditor
     sa.Column("chain", ID),
     sa.Column("chain_position", sa.BigInteger),
     sa.Column("prev_hash", sa.String(64)),
@@ -351,3 +353,35 @@ case_state = sa.Table(
     sa.Column("evaluator", sa.String(64), nullable=False),
 )
 """The last real evaluation of each case and until when it may rest (see ``core/idle.py``)."""
+
+run_locks = sa.Table(
+    "run_locks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("token", sa.String(64), nullable=False),
+    sa.Column("run_date", sa.Date, nullable=False),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("pid_started", sa.String(64), nullable=False),
+    sa.Column("worker", sa.String(64), nullable=False),
+    sa.Column("since", TIMESTAMP, nullable=False),
+)
+"""Who holds the daily run of this database, and since when (``storage/coordination.py``)."""
+
+run_shards = sa.Table(
+    "run_shards",
+    metadata,
+    sa.Column("run_date", sa.Date, primary_key=True),
+    sa.Column("shard", sa.Integer, primary_key=True),
+    sa.Column("after_debtor", ID),
+    sa.Column("after_creditor", ID),
+    sa.Column("last_debtor", ID),
+    sa.Column("last_creditor", ID),
+    sa.Column("evaluator", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("worker", sa.String(64)),
+    sa.Column("finished_at", TIMESTAMP),
+    sa.Column("summary", JSON_TYPE),
+)
+"""The shards of a run with several workers: case-key ranges claimed with ``FOR UPDATE SKIP
+LOCKED`` (``storage/coordination.py``)."""

@@ -28,7 +28,8 @@ the policy's repeated proposal of the same step is recorded as ``awaiting-review
 Modules: :mod:`.day` (the day's orchestration and its summary), :mod:`.evaluation` (one case:
 decision, records, look-ahead, signature), :mod:`.dispatch` (outbox to channels, and what a
 delivery records), :mod:`.arrangements` (watching payment plans, plan reminders),
-:mod:`.payments` (applying received payments).
+:mod:`.payments` (applying received payments), :mod:`.shards` (a run shared by several workers
+on PostgreSQL: the cases in shards of whole debtors, the shared phases once).
 """
 
 from __future__ import annotations

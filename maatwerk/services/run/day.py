@@ -29,7 +29,20 @@ from maatwerk.services.run.dispatch import Dispatcher
 _log = structlog.get_logger("maatwerk.run")
 
 
-__all__ = ["CaseEvaluator", "RunSettings", "RunSummary", "SignedEvaluator", "run_day"]
+__all__ = [
+    "CaseEvaluator",
+    "DayPlan",
+    "Pages",
+    "RunSettings",
+    "RunSummary",
+    "SignedEvaluator",
+    "dispatch",
+    "plan_day",
+    "rest_idle",
+    "run_cases",
+    "run_day",
+    "whole_debtors",
+]
 
 
 class CaseEvaluator(Protocol):
@@ -105,8 +118,181 @@ class RunSummary:
             ],
         }
 
+    def add(self, part: Mapping[str, Any]) -> None:
+        """Add the case counts of ``part`` (another summary's :meth:`as_dict`, e.g. one shard's
+        of a run with several workers, :mod:`.shards`)."""
+        self.cases_evaluated += int(part.get("cases_evaluated", 0))
+        self.cases_already_decided += int(part.get("cases_already_decided", 0))
+        self.cases_idle += int(part.get("cases_idle", 0))
+        self.review_queued += int(part.get("review_queued", 0))
+        for name in ("outcomes", "actions_per_kind", "blocked_per_reason"):
+            counter: Counter[str] = getattr(self, name)
+            counter.update({str(k): int(v) for k, v in dict(part.get(name) or {}).items()})
+
 
 # ---------------------------------------------------------------------------------- the run
+#: A page of case keys after a key (``None``: from the start), at most ``limit`` of them, in key
+#: order: the store's own paging, or one shard's range (:mod:`.shards`).
+Pages = Callable[[CaseKey | None, int], Sequence[CaseKey]]
+
+
+@attrs.frozen(kw_only=True)
+class DayPlan:
+    """How one run date pages through its cases and records them (shared by :func:`run_day`
+    and the workers of :mod:`.shards`)."""
+
+    store: Store
+    evaluate_case: CaseEvaluator
+    run_date: dt.date
+    settings: RunSettings
+    dry_run: bool
+    signature: str
+    """the evaluator's signature (``""``: not a :class:`SignedEvaluator`)"""
+    idle_store: IdleStore | None
+
+    @property
+    def rested_first(self) -> bool:
+        """Idle cases are recorded set-based before the loop (:func:`rest_idle`)."""
+        return self.idle_store is not None and not self.dry_run
+
+    def pages(self) -> Pages:
+        """The store's paging: the keys still pending after :func:`rest_idle`, else every key."""
+        idle_store = self.idle_store
+        if idle_store is not None and self.rested_first:
+            run_date = self.run_date
+            return lambda after, limit: idle_store.pending_keys(run_date, after=after, limit=limit)
+        store = self.store
+        return lambda after, limit: store.case_keys(after=after, limit=limit)
+
+
+def plan_day(
+    store: Store,
+    evaluate_case: CaseEvaluator,
+    run_date: dt.date,
+    *,
+    settings: RunSettings = RunSettings(),
+    dry_run: bool = False,
+) -> DayPlan:
+    """The :class:`DayPlan` of ``run_date`` for ``store`` and ``evaluate_case``."""
+    signature = evaluate_case.signature if isinstance(evaluate_case, SignedEvaluator) else ""
+    idle_store = (
+        store if signature and settings.skip_idle and isinstance(store, IdleStore) else None
+    )
+    return DayPlan(
+        store=store,
+        evaluate_case=evaluate_case,
+        run_date=run_date,
+        settings=settings,
+        dry_run=dry_run,
+        signature=signature,
+        idle_store=idle_store,
+    )
+
+
+def rest_idle(plan: DayPlan, summary: RunSummary) -> int:
+    """Record the decisions of the cases idle on the day, set-based (when the plan rests them
+    first); returns how many cases that settled (already decided and rested now)."""
+    if plan.idle_store is None or not plan.rested_first:
+        return 0
+    day = plan.idle_store.rest_idle(plan.run_date, evaluator=plan.signature)
+    summary.cases_already_decided += day.already_decided
+    for resting, blocked_by in day.rested:
+        _count_idle(summary, resting, blocked_by)
+    fault_point("idle-rested")
+    return day.already_decided + len(day.rested)
+
+
+def whole_debtors(keys: Sequence[CaseKey], limit: int) -> Sequence[CaseKey]:
+    """``keys`` (a page in key order) without its last debtor's cases when the page is full and
+    holds more than one debtor: that debtor's other cases may be on the next page.
+
+    So a batch never splits a debtor's cases (a debtor's cases share its events and payments),
+    and a run records the same whatever its batches or shards (:mod:`.shards`).
+    """
+    if len(keys) < limit or keys[0].debtor_id == keys[-1].debtor_id:
+        return keys
+    last = keys[-1].debtor_id
+    return [k for k in keys if k.debtor_id != last]
+
+
+def run_cases(
+    plan: DayPlan,
+    summary: RunSummary,
+    *,
+    pages: Pages | None = None,
+    pending_only: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    done: int = 0,
+    listener: EventListener | None = None,
+) -> int:
+    """Evaluate and record the cases ``pages`` gives (default: :meth:`DayPlan.pages`), a batch
+    at a time; ``pending_only``: the pages hold only cases without a decision on the day
+    (default: when the plan rests idle cases first). Returns ``done`` plus the cases paged."""
+    store, settings, run_date = plan.store, plan.settings, plan.run_date
+    idle_store = plan.idle_store
+    if pending_only is None:
+        pending_only = plan.rested_first
+    page = pages if pages is not None else plan.pages()
+    after: CaseKey | None = None
+    batch_number = 0
+    while keys := whole_debtors(page(after, settings.batch_size), settings.batch_size):
+        after = keys[-1]
+        batch_number += 1
+        batch_started = time.monotonic()
+        # pending keys leave out the cases decided today already; a plain page may hold some
+        decided = frozenset() if pending_only else store.decided(run_date, keys)
+        summary.cases_already_decided += len(decided)
+        todo = [k for k in keys if k not in decided]
+        idle: Sequence[IdleCase] = ()
+        prints: Mapping[CaseKey, str] = {}
+        if idle_store is not None and todo:
+            idle, prints = idle_store.plan_batch(run_date, todo, evaluator=plan.signature)
+            todo = [k for k in todo if k in prints]
+        outcomes = [
+            _with_settings(plan.evaluate_case(stored, run_date), settings)
+            for stored in store.load_cases(todo)
+        ]
+        outcomes = _hold_for_review(outcomes, store.pending_steps(todo) if todo else frozenset())
+        if not plan.dry_run:
+            fault_point("before-batch-saved")
+            if idle_store is not None:
+                recorded = idle_store.record_batch(
+                    run_date, outcomes, idle=idle, fingerprints=prints, evaluator=plan.signature
+                )
+            else:
+                recorded = store.record_outcomes(run_date, outcomes)
+            announce_outcomes(listener, outcomes, recorded=recorded)
+            fault_point("after-batch-saved")
+        for outcome in outcomes:
+            _count(summary, outcome)
+            decision = outcome.decision
+            _log.debug(
+                "case_decided",
+                debtor_id=decision.case.debtor_id,
+                creditor_id=decision.case.creditor_id,
+                outcome=decision.outcome,
+                step=decision.step,
+                blocked_by=decision.blocked_by,
+                actions=len(outcome.outbox),
+                events=len(outcome.events),
+            )
+        _log.debug(
+            "run_batch",
+            batch=batch_number,
+            cases=len(keys),
+            already_decided=len(decided),
+            evaluated=len(outcomes),
+            resting=len(idle),
+            ms=round((time.monotonic() - batch_started) * 1000, 1),
+        )
+        for state in idle:
+            _count_idle(summary, state.outcome, state.blocked_by)
+        done += len(keys)
+        if progress is not None:
+            progress(done, summary.cases_total)
+    return done
+
+
 def run_day(
     store: Store,
     evaluate_case: CaseEvaluator,
@@ -127,13 +313,7 @@ def run_day(
     summary = RunSummary(run_date=run_date, dry_run=dry_run)
     summary.cases_total = store.count_cases()
     run_id = None if dry_run else store.start_run(run_date, dry_run=dry_run)
-    signature = evaluate_case.signature if isinstance(evaluate_case, SignedEvaluator) else ""
-    idle_store = (
-        store if signature and settings.skip_idle and isinstance(store, IdleStore) else None
-    )
-    done = 0
-    batch_number = 0
-    after: CaseKey | None = None
+    plan = plan_day(store, evaluate_case, run_date, settings=settings, dry_run=dry_run)
     status = "failed"
     fault_point("run-started")
     _log.info(
@@ -141,87 +321,12 @@ def run_day(
     )
     try:
         # the idle cases first, set-based; the loop then pages through the cases left
-        rested_first = idle_store is not None and not dry_run
-        if idle_store is not None and rested_first:
-            day = idle_store.rest_idle(run_date, evaluator=signature)
-            summary.cases_already_decided += day.already_decided
-            for resting, blocked_by in day.rested:
-                _count_idle(summary, resting, blocked_by)
-            done += day.already_decided + len(day.rested)
-            fault_point("idle-rested")
-            if progress is not None:
-                progress(done, summary.cases_total)
-        while keys := (
-            idle_store.pending_keys(run_date, after=after, limit=settings.batch_size)
-            if idle_store is not None and rested_first
-            else store.case_keys(after=after, limit=settings.batch_size)
-        ):
-            after = keys[-1]
-            batch_number += 1
-            batch_started = clock()
-            # pending keys leave out the cases decided today already; a plain page may hold some
-            decided = frozenset() if rested_first else store.decided(run_date, keys)
-            summary.cases_already_decided += len(decided)
-            todo = [k for k in keys if k not in decided]
-            idle: Sequence[IdleCase] = ()
-            prints: Mapping[CaseKey, str] = {}
-            if idle_store is not None and todo:
-                idle, prints = idle_store.plan_batch(run_date, todo, evaluator=signature)
-                todo = [k for k in todo if k in prints]
-            outcomes = [
-                _with_settings(evaluate_case(stored, run_date), settings)
-                for stored in store.load_cases(todo)
-            ]
-            outcomes = _hold_for_review(
-                outcomes, store.pending_steps(todo) if todo else frozenset()
-            )
-            if not dry_run:
-                fault_point("before-batch-saved")
-                if idle_store is not None:
-                    recorded = idle_store.record_batch(
-                        run_date, outcomes, idle=idle, fingerprints=prints, evaluator=signature
-                    )
-                else:
-                    recorded = store.record_outcomes(run_date, outcomes)
-                announce_outcomes(listener, outcomes, recorded=recorded)
-                fault_point("after-batch-saved")
-            for outcome in outcomes:
-                _count(summary, outcome)
-                decision = outcome.decision
-                _log.debug(
-                    "case_decided",
-                    debtor_id=decision.case.debtor_id,
-                    creditor_id=decision.case.creditor_id,
-                    outcome=decision.outcome,
-                    step=decision.step,
-                    blocked_by=decision.blocked_by,
-                    actions=len(outcome.outbox),
-                    events=len(outcome.events),
-                )
-            _log.debug(
-                "run_batch",
-                batch=batch_number,
-                cases=len(keys),
-                already_decided=len(decided),
-                evaluated=len(outcomes),
-                resting=len(idle),
-                ms=round((clock() - batch_started) * 1000, 1),
-            )
-            for state in idle:
-                _count_idle(summary, state.outcome, state.blocked_by)
-            done += len(keys)
-            if progress is not None:
-                progress(done, summary.cases_total)
+        done = rest_idle(plan, summary)
+        if done and progress is not None:
+            progress(done, summary.cases_total)
+        run_cases(plan, summary, progress=progress, done=done, listener=listener)
         if dispatcher is not None and not dry_run:
-            fault_point("before-dispatch")
-            dispatch_started = clock()
-            summary.dispatched.update(dispatcher.dispatch(listener=listener))
-            summary.channel_failures.update(dispatcher.crashes)
-            _log.debug(
-                "run_dispatched",
-                **{f"outbox_{k}": v for k, v in sorted(summary.dispatched.items())},
-                ms=round((clock() - dispatch_started) * 1000, 1),
-            )
+            dispatch(dispatcher, summary, listener=listener)
         status = "done"
     finally:
         summary.duration_seconds = Decimal(str(round(clock() - started, 3)))
@@ -229,7 +334,6 @@ def run_day(
             "run_finished",
             run_date=run_date.isoformat(),
             status=status,
-            batches=batch_number,
             evaluated=summary.cases_evaluated,
             already_decided=summary.cases_already_decided,
             seconds=float(summary.duration_seconds),
@@ -237,6 +341,22 @@ def run_day(
         if run_id is not None:
             store.finish_run(run_id, status=status, summary=summary.as_dict())
     return summary
+
+
+def dispatch(
+    dispatcher: Dispatcher, summary: RunSummary, *, listener: EventListener | None = None
+) -> None:
+    """Deliver the outbox (once per run date, after every case is recorded) and add what the
+    channels did, and which channels raised, to ``summary``."""
+    fault_point("before-dispatch")
+    started = time.monotonic()
+    summary.dispatched.update(dispatcher.dispatch(listener=listener))
+    summary.channel_failures.update(dispatcher.crashes)
+    _log.debug(
+        "run_dispatched",
+        **{f"outbox_{k}": v for k, v in sorted(summary.dispatched.items())},
+        ms=round((time.monotonic() - started) * 1000, 1),
+    )
 
 
 def _with_settings(outcome: CaseOutcome, settings: RunSettings) -> CaseOutcome:

@@ -6,7 +6,7 @@ row written around the store (not through it) is still stored and ``maatwerk aud
 reports it as inserted. The upgrade computes the chain for the events already stored, in
 sequence order, exactly as the store computes it for new ones.
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06
 """
@@ -22,7 +22,7 @@ from alembic import op
 from maatwerk.core.audit_chain import GENESIS, event_hash
 
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
