@@ -16,14 +16,21 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from maatwerk.core.idle import IdleCase, IdleStore
+from maatwerk.core.idle import FreshRule, FreshStore, IdleCase, IdleStore
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 from maatwerk.services.announce import announce_outcomes
 from maatwerk.services.run.dispatch import Dispatcher
 
 
-__all__ = ["CaseEvaluator", "RunSettings", "RunSummary", "SignedEvaluator", "run_day"]
+__all__ = [
+    "CaseEvaluator",
+    "FreshEvaluator",
+    "RunSettings",
+    "RunSummary",
+    "SignedEvaluator",
+    "run_day",
+]
 
 
 class CaseEvaluator(Protocol):
@@ -44,6 +51,14 @@ class SignedEvaluator(Protocol):
     def signature(self) -> str: ...
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome: ...
+
+
+@runtime_checkable
+class FreshEvaluator(Protocol):
+    """A :class:`SignedEvaluator` that can say how a case it never decided may rest unevaluated
+    (``core/idle.py``, :class:`~maatwerk.core.idle.FreshRule`)."""
+
+    def fresh_rule(self, today: dt.date) -> FreshRule: ...
 
 
 @attrs.frozen(kw_only=True)
@@ -131,6 +146,13 @@ def run_day(
             for resting, blocked_by in day.rested:
                 _count_idle(summary, resting, blocked_by)
             done += day.already_decided + len(day.rested)
+            if isinstance(evaluate_case, FreshEvaluator) and isinstance(idle_store, FreshStore):
+                fresh = idle_store.rest_fresh(
+                    run_date, evaluate_case.fresh_rule(run_date), evaluator=signature
+                )
+                for _ in range(fresh):
+                    _count_idle(summary, "none", None)
+                done += fresh
             if progress is not None:
                 progress(done, summary.cases_total)
         while keys := (
