@@ -29,6 +29,7 @@ from typing import Final, Protocol, runtime_checkable
 import attrs
 
 from maatwerk.core.calendar import Calendars
+from maatwerk.core.debtors import HouseholdType
 from maatwerk.core.events import ActionKind, Event
 from maatwerk.core.policy.decision import Decision, DecisionStatus, NoteKind
 from maatwerk.core.policy.model import Anchor, Policy
@@ -276,8 +277,8 @@ class FreshRule:
     ``none`` and a resting state until that day; on it (or on any change of the case's data,
     through the fingerprint) the case is evaluated in full. ``until``: the latest wake day
     (the next change of the BVV tables). ``bijstand_floor_cents``: the highest protected income
-    of a household on bijstand in the tables (95 % of the highest norm; ``None``: unknown, such
-    a household is evaluated).
+    of a single person and of a couple on bijstand in the tables (95 % of the highest norm of
+    any period, Rv 475dc lid 2; ``None``: unknown, such a household is evaluated).
     """
 
     policies: Mapping[str, FreshPolicy]
@@ -286,7 +287,12 @@ class FreshRule:
     by_segment: Mapping[str, str]
     calendars: Calendars
     until: dt.date
-    bijstand_floor_cents: int | None = None
+    bijstand_floor_cents: tuple[int, int] | None = None
+    """the highest protected income on bijstand (single, couple) in cents, see above"""
+    _memo: dict[tuple[str, dt.date, dt.date | None], dt.date] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    """wake days by (policy, first due date, first default date): cases share their dates"""
 
     def policy_for(self, creditor_id: str, segment: str) -> FreshPolicy:
         """The policy of a case, chosen as the evaluator chooses it."""
@@ -299,6 +305,7 @@ class FreshRule:
         *,
         creditor_id: str,
         segment: str,
+        household: str,
         on_bijstand: bool,
         net_income_cents: int | None,
         first_due: dt.date,
@@ -313,16 +320,30 @@ class FreshRule:
         """
         if net_income_cents is not None:
             if on_bijstand:
-                floor = self.bijstand_floor_cents
-                if floor is None or net_income_cents <= floor:
+                floors = self.bijstand_floor_cents
+                if floors is None:
+                    return None
+                couple = HouseholdType.parse(household).has_partner
+                if net_income_cents <= floors[1 if couple else 0]:
                     return None
             elif net_income_cents <= _CAP_DECIDES_CENTS:
                 return None
         if first_due <= today - _BARRED_MARGIN:
             return None
         policy = self.policy_for(creditor_id, segment)
+        key = (policy.label, first_due, first_default)
+        wake = self._memo.get(key)
+        if wake is None:
+            wake = self._memo[key] = self._wake(policy, first_due, first_default)
+        return (policy.label, wake) if wake > today else None
+
+    def _wake(
+        self, policy: FreshPolicy, first_due: dt.date, first_default: dt.date | None
+    ) -> dt.date:
+        """The first day a step of ``policy`` can be due (or interest posted), or ``until``;
+        a policy without steps timed from a debt's date: ``date.min`` (never rests)."""
         if not policy.from_due and not policy.from_default:
-            return None
+            return dt.date.min
         default = first_due + _DAY
         if first_default is not None and first_default < default:
             default = first_default
@@ -332,8 +353,7 @@ class FreshRule:
         days.extend(add(default, n, calendar) for n, calendar in policy.from_default)
         if policy.charges:
             days.append(default)
-        wake = min(days)
-        return (policy.label, wake) if wake > today else None
+        return min(days)
 
 
 @runtime_checkable

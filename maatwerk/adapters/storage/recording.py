@@ -95,6 +95,9 @@ class SqlRunLedger(SqlBase):
 
     def rest_fresh(self, run_date: dt.date, rule: FreshRule, *, evaluator: str) -> int:
         """:class:`maatwerk.core.idle.FreshStore`: see :mod:`~maatwerk.adapters.storage.fresh`."""
+        with self.engine.connect() as conn:
+            if not fresh.may_have_fresh(conn):
+                return 0
         rested, after = 0, None
         while True:
             with self.engine.begin() as conn:

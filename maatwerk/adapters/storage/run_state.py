@@ -27,6 +27,7 @@ from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 __all__ = [
     "fingerprint_of",
     "fingerprints",
+    "fresh_fingerprint",
     "insert_idle_decisions",
     "of_debtors",
     "pending_keys",
@@ -75,6 +76,12 @@ def fingerprint_of(debtor: Any, creditor: Any) -> sa.ColumnElement[str]:
     for part in parts[1:]:
         text = text + sa.literal(":", sa.String) + sa.cast(part, sa.String)
     return text
+
+
+def fresh_fingerprint(*, debts: int, mandates: int) -> str:
+    """:func:`fingerprint_of` for a case whose debtor has no events and no payments (a case the
+    run never decided, :mod:`.fresh`): ``"0:<debts>:0:<mandates>"``."""
+    return f"0:{debts}:0:{mandates}"
 
 
 def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:

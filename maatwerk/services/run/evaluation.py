@@ -535,21 +535,20 @@ class PolicyCaseEvaluator:
         )
 
 
-def _bijstand_floor(tables: SubsistenceTables | None) -> int | None:
-    """The highest protected income of a household on bijstand in ``tables`` (95 % of the
-    highest norm of any period, Rv 475dc lid 2), in cents rounded up; 0 without tables or norms
-    (the protected income is then unknown, so no household counts as without room)."""
+def _bijstand_floor(tables: SubsistenceTables | None) -> tuple[int, int]:
+    """The highest protected income of a single person and of a couple on bijstand in ``tables``
+    (95 % of the highest norm A and B of any period, Rv 475dc lid 2), in cents rounded up; 0
+    without tables or norms (the protected income is then unknown, so no household counts as
+    without room)."""
     if tables is None:
-        return 0
-    norms = [
-        n.amount
-        for entry in tables.norms.entries
-        for n in (entry.value.single, entry.value.couple)
-        if n is not None
-    ]
-    if not norms:
-        return 0
-    return math.ceil(max(norms) * Decimal(95))
+        return 0, 0
+    entries = [e.value for e in tables.norms.entries]
+    single = [n.single.amount for n in entries if n.single is not None]
+    couple = [n.couple.amount for n in entries if n.couple is not None]
+    return (
+        math.ceil(max(single, default=Decimal(0)) * 95),
+        math.ceil(max(couple, default=Decimal(0)) * 95),
+    )
 
 
 def _half_year_after(today: dt.date) -> dt.date:
