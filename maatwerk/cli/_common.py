@@ -15,7 +15,6 @@ from typing import IO, Any, Final, TypeVar
 import attrs
 import click
 
-from maatwerk.adapters.logging import configure_logging
 from maatwerk.cli._extras import missing_extra
 from maatwerk.core.errors import InputError, MaatwerkError, MoneyError, NoRuleForDateError
 from maatwerk.core.money import Money, to_decimal
@@ -62,12 +61,40 @@ class OneLineError(click.ClickException):
 _GC_THRESHOLDS: Final = (100_000, 50, 100)
 
 
+def _configure_logging() -> None:
+    from maatwerk.adapters.logging import configure_logging  # noqa: PLC0415 (lazy: structlog)
+
+    configure_logging()
+
+
+def _logging_first(command: click.Command) -> click.Command:
+    """``command`` configuring logging when it is invoked, once its arguments are parsed: not
+    for ``maatwerk run --help``, which shows the help while parsing (structlog and the console
+    renderer it loads are a large part of a command's start-up)."""
+    if getattr(command, "_maatwerk_logging", False):
+        return command
+    invoke = command.invoke
+
+    def invoke_with_logging(ctx: click.Context) -> Any:
+        _configure_logging()
+        return invoke(ctx)
+
+    command.invoke = invoke_with_logging  # type: ignore[method-assign]
+    command._maatwerk_logging = True  # type: ignore[attr-defined]  # noqa: SLF001
+    return command
+
+
 class MaatwerkGroup(click.Group):
-    """Root group: configures logging and the garbage collector, and turns usage and input
-    errors into one-line messages."""
+    """Root group: configures logging (when a command runs) and the garbage collector, and
+    turns usage and input errors into one-line messages."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        return name, None if command is None else _logging_first(command), rest
 
     def invoke(self, ctx: click.Context) -> Any:
-        configure_logging()
         gc.set_threshold(*_GC_THRESHOLDS)
         try:
             return super().invoke(ctx)

@@ -9,20 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from maatwerk.adapters.channel_settings import SettingsFile, load_settings
 from maatwerk.cli._common import DATE, db_option, emit_json, json_option, skip_idle_option
-from maatwerk.cli._store import open_store
-from maatwerk.cli._wiring import (
-    build_dispatcher,
-    build_evaluator,
-    check_channel_settings,
-    parse_assignments,
-    plugin_manager,
-)
-from maatwerk.services.run import RunSettings, run_day
 
 
 __all__ = ["run"]
@@ -33,6 +21,14 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console  # noqa: PLC0415 (lazy, as below)
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -117,6 +113,19 @@ def run(
 
     Running the same date again (or after a crash) does each action exactly once.
     """
+    # the engine, the database and the channels are loaded only when the run runs: not for
+    # ``maatwerk run --help`` (start-up time, benchmarks/results/cli-startup.md)
+    from maatwerk.adapters.channel_settings import SettingsFile, load_settings  # noqa: PLC0415
+    from maatwerk.cli._store import open_store  # noqa: PLC0415
+    from maatwerk.cli._wiring import (  # noqa: PLC0415
+        build_dispatcher,
+        build_evaluator,
+        check_channel_settings,
+        parse_assignments,
+        plugin_manager,
+    )
+    from maatwerk.services.run import RunSettings, run_day  # noqa: PLC0415
+
     plugins = plugin_manager()
     file = load_settings(settings_file) if settings_file is not None else SettingsFile()
     evaluator = build_evaluator(
