@@ -1,4 +1,5 @@
-"""The daily run at scale on SQLite: a first day and quiet days, up to a million households.
+"""The daily run at scale in one process, on SQLite and PostgreSQL: a first day and quiet days,
+up to a million households.
 
 ``make bench`` runs it at a small size (10,000 households). For the targets of issue 19 set
 ``MAATWERK_BENCH_HOUSEHOLDS=1000000`` (and ``=100000`` for the growth from 100k to 1M)::
@@ -19,8 +20,10 @@ run's own peak): the first day (no case decided before), then ``MAATWERK_BENCH_Q
 (default 3) following days, each through the real wiring (policies, tables, plugin channels,
 dispatcher). Wall and CPU seconds are recorded with the machine's load (``os.getloadavg``):
 on a shared machine the CPU seconds are the steadier figure. No timing is asserted.
-Writes ``benchmarks/results/daily-run-<size>-sqlite.json`` and ``.md`` (text after the line
-``<!-- notes -->`` in an existing ``.md`` is kept).
+PostgreSQL (``MAATWERK_BENCH_POSTGRES_URL``, a schema of its own, dropped afterwards) gets the
+portfolio of the SQLite database by ``COPY``; ``MAATWERK_BENCH_DATABASES`` (default
+``sqlite,postgresql``) chooses. Writes ``benchmarks/results/daily-run-<size>-<database>.json``
+and ``.md`` (text after the line ``<!-- notes -->`` in an existing ``.md`` is kept).
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ HOUSEHOLDS = int(os.environ.get("MAATWERK_BENCH_HOUSEHOLDS", "10000"))
 COPIES = int(os.environ.get("MAATWERK_BENCH_COPIES", "1"))
 QUIET_DAYS = int(os.environ.get("MAATWERK_BENCH_QUIET_DAYS", "3"))
 DATA = os.environ.get("MAATWERK_BENCH_DATA")
+PG_URL = os.environ.get(
+    "MAATWERK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+#: the tables the portfolio fills (the rest stay empty): copied from SQLite to PostgreSQL
+_PORTFOLIO = ("debtors", "debts", "mandates", "import_audit")
 NOTES = "<!-- notes -->"
 
 
@@ -107,14 +115,53 @@ def _copy_households(db: Path, copies: int) -> None:
         conn.close()
 
 
-def _run_days(db: str, out: str, days: int) -> dict[str, Any]:
+def _to_postgres(source: Path, schema: str) -> None:
+    """A new schema ``schema`` with the migrations and the portfolio of ``source`` (``COPY``)."""
+    import sqlalchemy as sa
+
+    from maatwerk.adapters.storage import migrate
+    from maatwerk.adapters.storage.engine import make_engine
+
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = make_engine(PG_URL, schema=schema)
+    migrate.upgrade(engine)
+    lite = sqlite3.connect(source)
+    try:
+        with engine.begin() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            for table in _PORTFOLIO:
+                cols = [r[1] for r in lite.execute(f"pragma table_info({table})")]
+                with cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in lite.execute(f"select {', '.join(cols)} from {table}"):
+                        copy.write_row(row)
+            conn.execute(sa.text("ANALYZE"))
+    finally:
+        lite.close()
+        engine.dispose()
+
+
+def _drop_postgres(schema: str) -> None:
+    import sqlalchemy as sa
+
+    from maatwerk.adapters.storage.engine import make_engine
+
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _run_days(db: str, out: str, days: int, schema: str | None = None) -> dict[str, Any]:
     """In a process of its own: run ``days`` days from START on ``db``; figures per day."""
     from maatwerk.adapters.storage import SqlStore
     from maatwerk.adapters.storage.engine import make_engine
     from maatwerk.cli._wiring import build_dispatcher, build_evaluator, plugin_manager
     from maatwerk.services.run import RunSettings, run_day
 
-    store = SqlStore(make_engine(f"sqlite:///{db}"))
+    store = SqlStore(make_engine(db, schema=schema))
     plugins = plugin_manager()
     evaluator = build_evaluator(plugins, default="humane", by_creditor={}, by_segment={})
     figures: list[dict[str, Any]] = []
@@ -146,7 +193,7 @@ def _run_days(db: str, out: str, days: int) -> dict[str, Any]:
     }
 
 
-def _measure(tmp: Path) -> dict[str, Any]:
+def _measure(tmp: Path, database: str) -> dict[str, Any]:
     kept = Path(DATA) if DATA else tmp / "data"
     kept.mkdir(parents=True, exist_ok=True)
     source = kept / "db.sqlite"
@@ -154,13 +201,25 @@ def _measure(tmp: Path) -> dict[str, Any]:
         _build(source)
     work = tmp / "run"
     work.mkdir()
-    shutil.copy(source, work / "db.sqlite")
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        run = pool.apply(_run_days, (str(work / "db.sqlite"), str(work / "out"), 1 + QUIET_DAYS))
+    schema: str | None = None
+    if database == "postgresql":
+        schema = f"bench_scale_{os.getpid()}"
+        _to_postgres(source, schema)
+        url = PG_URL
+    else:
+        shutil.copy(source, work / "db.sqlite")
+        url = f"sqlite:///{work / 'db.sqlite'}"
+    try:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            run = pool.apply(_run_days, (url, str(work / "out"), 1 + QUIET_DAYS, schema))
+    finally:
+        if schema is not None:
+            _drop_postgres(schema)
     first, quiet = run["days"][0], run["days"][1:]
     return {
         "households": HOUSEHOLDS,
         "copies": COPIES,
+        "database": database,
         "cases": first["cases"],
         "first_day": first,
         "quiet_days": quiet,
@@ -182,7 +241,10 @@ def _write(name: str, figures: dict[str, Any]) -> None:
     first = figures["first_day"]
     copies = f", {figures['copies']} copies of the synthetic portfolio" * (figures["copies"] > 1)
     lines = [
-        f"# Daily run on SQLite, {figures['households']:,} households ({figures['cases']:,} cases)",
+        (
+            f"# Daily run on {_NAMES[figures['database']]}, one process, {figures['households']:,} "
+            f"households ({figures['cases']:,} cases)"
+        ),
         "",
         (
             f"Measured {figures['measured_at']} by `benchmarks/test_bench_daily_run_scale.py` "
@@ -200,6 +262,11 @@ def _write(name: str, figures: dict[str, Any]) -> None:
             f"{figures['quiet_day_max_cpu_seconds']} s CPU."
         ),
         f"- Peak RSS of the run's process: {figures['peak_rss_mib']} MiB.",
+        *(
+            ["- CPU seconds are the run process's own; the PostgreSQL server's are not in them."]
+            if figures["database"] == "postgresql"
+            else []
+        ),
         "",
         "| date | s | CPU s | cases/s | idle | in full | actions | load before/after |",
         "|---|---|---|---|---|---|---|---|",
@@ -217,7 +284,30 @@ def _write(name: str, figures: dict[str, Any]) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _postgres_reachable() -> bool:
+    import sqlalchemy as sa
+
+    from maatwerk.adapters.storage.engine import make_engine
+
+    engine = make_engine(PG_URL)
+    try:
+        with engine.connect():
+            return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.skipif(HOUSEHOLDS % COPIES != 0, reason="MAATWERK_BENCH_COPIES must divide the size")
-def test_daily_run_at_scale_sqlite(benchmark: Any, tmp_path: Path) -> None:
-    figures = benchmark.pedantic(_measure, args=(tmp_path,), rounds=1, iterations=1)
-    _write(f"daily-run-{_label(HOUSEHOLDS)}-sqlite", figures)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_daily_run_at_scale(benchmark: Any, tmp_path: Path, database: str) -> None:
+    if database not in os.environ.get("MAATWERK_BENCH_DATABASES", "sqlite,postgresql"):
+        pytest.skip("not in MAATWERK_BENCH_DATABASES")
+    if database == "postgresql" and not _postgres_reachable():
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    figures = benchmark.pedantic(_measure, args=(tmp_path, database), rounds=1, iterations=1)
+    _write(f"daily-run-{_label(HOUSEHOLDS)}-{database}", figures)
