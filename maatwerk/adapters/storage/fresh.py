@@ -127,6 +127,10 @@ def rest_fresh_page(
     decisions: list[tuple[Any, ...]] = []
     states: list[tuple[Any, ...]] = []
     on = run_date.isoformat()
+    # SQLite stores dates as ISO text (as SQLAlchemy's ``Date`` does), PostgreSQL takes dates
+    as_text = conn.dialect.name != "postgresql"
+    day = on if as_text else run_date
+    texts: dict[dt.date, str] = {}
     for row in conn.execute(_fresh_cases(run_date, after, upto)):
         debtor, creditor, due, default, segment, household, bijstand, net, debts, mandates = row
         rests = rule.wake_on(
@@ -142,10 +146,12 @@ def rest_fresh_page(
         if rests is None:
             continue
         label, wake = rests
-        detail = _DETAIL.format(on=on, wake=wake.isoformat())
-        decisions.append((run_date, debtor, creditor, label, detail))
+        text = texts.get(wake)
+        if text is None:
+            text = texts[wake] = wake.isoformat()
+        decisions.append((day, debtor, creditor, label, _DETAIL.format(on=on, wake=text)))
         print_ = fresh_fingerprint(debts=debts, mandates=mandates)
-        states.append((debtor, creditor, run_date, wake, label, print_, evaluator))
+        states.append((debtor, creditor, day, text if as_text else wake, label, print_, evaluator))
     if decisions:
         _insert_many(conn, decisions, states)
     return len(decisions), str(upto)
@@ -168,14 +174,11 @@ _INSERT_STATES: Final = (
 def _insert_many(
     conn: sa.Connection, decisions: list[tuple[Any, ...]], states: list[tuple[Any, ...]]
 ) -> None:
-    """One ``executemany`` per table straight on the driver: the rows are plain values already
-    (SQLAlchemy's per-row bind processing was most of the cost). SQLite stores dates as ISO
-    text (as SQLAlchemy's ``Date`` does); PostgreSQL takes them as dates, the detail as JSONB."""
+    """One ``executemany`` per table straight on the driver: the rows are the driver's values
+    already (SQLAlchemy's per-row bind processing was most of the cost)."""
     if conn.dialect.name == "postgresql":
         p, json = "%s", "CAST(%s AS JSONB)"
     else:
         p, json = "?", "?"
-        decisions = [(r[0].isoformat(), *r[1:]) for r in decisions]
-        states = [(r[0], r[1], r[2].isoformat(), r[3].isoformat(), *r[4:]) for r in states]
     conn.exec_driver_sql(_INSERT_DECISIONS.format(p=p, json=json), decisions)
     conn.exec_driver_sql(_INSERT_STATES.format(p=p), states)
