@@ -98,10 +98,13 @@ class SqlRunLedger(SqlBase):
         with self.engine.connect() as conn:
             if not fresh.may_have_fresh(conn):
                 return 0
-        rested, after = 0, None
+        rested, after, pages = 0, None, 0
         while True:
             with self.engine.begin() as conn:
                 count, after = fresh.rest_fresh_page(conn, run_date, rule, evaluator, after=after)
+                pages += 1
+                if pages == 1 or after is None:
+                    fresh.refresh_statistics(conn)
             rested += count
             if after is None:
                 return rested
