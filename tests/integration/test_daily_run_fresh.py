@@ -43,12 +43,20 @@ def _import_demo(store: SqlStore, tmp: Path, debtors: int) -> None:
 
 
 def _evaluator(policy: str) -> PolicyCaseEvaluator:
-    return build_evaluator(plugin_manager(), default=policy, by_creditor={}, by_segment={})
+    # "humane+": humane, but classic for the invoices (a policy chosen per segment)
+    by_segment = {"invoice": "classic"} if policy == "humane+" else {}
+    default = policy.rstrip("+")
+    return build_evaluator(plugin_manager(), default=default, by_creditor={}, by_segment=by_segment)
 
 
 @pytest.mark.parametrize(
     ("policy", "day"),
-    [("humane", START), ("classic", START + dt.timedelta(days=20)), ("zvw", START)],
+    [
+        ("humane", START),
+        ("classic", START + dt.timedelta(days=20)),
+        ("zvw", START),
+        ("humane+", START + dt.timedelta(days=10)),
+    ],
 )
 def test_a_fresh_case_rests_only_while_a_full_evaluation_waits(
     store: SqlStore, tmp_path: Path, policy: str, day: dt.date
@@ -69,6 +77,8 @@ def test_a_fresh_case_rests_only_while_a_full_evaluation_waits(
     assert 0 < rested <= total
     if policy == "classic":  # 20 days on, steps are due: those cases are evaluated
         assert rested < total
+    if policy == "humane+":  # both policies rest cases, each under its own label
+        assert len({label for _, label, _ in states.values()}) == 2
     with store.engine.connect() as conn:
         current = run_state.fingerprints(conn, list(states))
     assert current == {k: v[2] for k, v in states.items()}
