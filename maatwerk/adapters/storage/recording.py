@@ -91,6 +91,8 @@ class SqlRunLedger(SqlBase):
                 sa.select(sa.func.count()).select_from(d).where(d.c.run_date == run_date)
             ).scalar_one()
             rested = run_state.rest_idle_cases(conn, run_date, evaluator)
+            if rested:  # most of the day's decisions: the planner should know (fresh.py)
+                fresh.refresh_statistics(conn)
         return RestedDay(already_decided=int(already), rested=tuple(rested))
 
     def rest_fresh(self, run_date: dt.date, rule: FreshRule, *, evaluator: str) -> int:
