@@ -16,7 +16,6 @@ from typing import IO, Any, Final, TypeVar
 import attrs
 import click
 
-from maatwerk.adapters.logging import configure_logging
 from maatwerk.cli._extras import missing_extra
 from maatwerk.core.errors import InputError, MaatwerkError, MoneyError, NoRuleForDateError
 from maatwerk.core.money import LARGEST_INPUT_AMOUNT, Money, input_amount
@@ -73,12 +72,40 @@ _BAD_PATH_ERRNOS: Final = frozenset(
 _YEAR_OUT_OF_RANGE: Final = re.compile(r"year -?\d+ is out of range")
 
 
+def _configure_logging(log_format: str | None) -> None:
+    from maatwerk.adapters.logging import configure_logging  # noqa: PLC0415 (lazy: structlog)
+
+    configure_logging(log_format=log_format)
+
+
+def _logging_first(command: click.Command) -> click.Command:
+    """``command`` configuring logging when it is invoked, once its arguments are parsed: not
+    for ``maatwerk run --help``, which shows the help while parsing (structlog and the console
+    renderer it loads are a large part of a command's start-up)."""
+    if getattr(command, "_maatwerk_logging", False):
+        return command
+    invoke = command.invoke
+
+    def invoke_with_logging(ctx: click.Context) -> Any:
+        _configure_logging(ctx.find_root().params.get("log_format"))
+        return invoke(ctx)
+
+    command.invoke = invoke_with_logging  # type: ignore[method-assign]
+    command._maatwerk_logging = True  # type: ignore[attr-defined]  # noqa: SLF001
+    return command
+
+
 class MaatwerkGroup(click.Group):
-    """Root group: configures logging and the garbage collector, and turns usage and input
-    errors into one-line messages."""
+    """Root group: configures logging (when a command runs) and the garbage collector, and
+    turns usage and input errors into one-line messages."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        return name, None if command is None else _logging_first(command), rest
 
     def invoke(self, ctx: click.Context) -> Any:
-        configure_logging(log_format=ctx.find_root().params.get("log_format"))
         gc.set_threshold(*_GC_THRESHOLDS)
         # every file a command creates (the database, letters, dossiers, signals, pain.008,
         # work lists, exports) holds personal data: readable by its owner only

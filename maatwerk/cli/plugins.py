@@ -16,21 +16,18 @@ With ``--json`` it prints one object::
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import click
 
-from maatwerk.adapters.logging import configure_logging
 from maatwerk.cli._common import LazyGroup, OneLineError, emit_json, json_option
 from maatwerk.core.errors import PluginError
-from maatwerk.plugins.hookspecs import HOOK_API_VERSION
-from maatwerk.plugins.manager import (
-    MaatwerkPlugins,
-    external_plugins_disabled,
-    make_plugin_manager,
-)
-from maatwerk.plugins.records import CommandSpec
+
+
+if TYPE_CHECKING:
+    from maatwerk.plugins.manager import MaatwerkPlugins
+    from maatwerk.plugins.records import CommandSpec
 
 
 __all__ = ["PluginCommandGroup", "plugins", "plugins_for"]
@@ -51,6 +48,12 @@ def _load(ctx: click.Context) -> _Loaded:
     loaded = root.meta.get(_META)
     if isinstance(loaded, _Loaded):
         return loaded
+    # the plugin machinery (pluggy, the policy engine its records name) and logging are
+    # loaded here, not at start-up: ``maatwerk --version`` and a built-in command's help
+    # need none of it
+    from maatwerk.adapters.logging import configure_logging  # noqa: PLC0415
+    from maatwerk.plugins.manager import make_plugin_manager  # noqa: PLC0415
+
     configure_logging(log_format=root.params.get("log_format"))
     manager: MaatwerkPlugins | None = None
     try:
@@ -122,6 +125,9 @@ class PluginCommandGroup(LazyGroup):
 
 
 def _json(manager: MaatwerkPlugins, error: PluginError | None) -> dict[str, Any]:
+    from maatwerk.plugins.hookspecs import HOOK_API_VERSION  # noqa: PLC0415 (lazy)
+    from maatwerk.plugins.manager import external_plugins_disabled  # noqa: PLC0415 (lazy)
+
     try:
         adapters = manager.adapters()
     except PluginError as exc:
@@ -149,6 +155,8 @@ def plugins(ctx: click.Context, strict: bool, as_json: bool) -> None:
     plugin (does not import, misspelled hook, registration hook fails) is listed as broken.
     """
     if strict:
+        from maatwerk.plugins.manager import make_plugin_manager  # noqa: PLC0415 (lazy)
+
         try:
             strict_manager = make_plugin_manager(strict=True)
             strict_manager.adapters()

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from maatwerk.adapters.channel_settings import SettingsFile, load_settings
 from maatwerk.adapters.storage.coordination import (
@@ -62,6 +60,14 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console  # noqa: PLC0415 (lazy, as below)
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -28,12 +28,25 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
-from maatwerk.core.events import Event
+from maatwerk.core.calendar import Calendars
+from maatwerk.core.debtors import HouseholdType
+from maatwerk.core.events import ActionKind, Event
 from maatwerk.core.policy.decision import Decision, DecisionStatus, NoteKind
+from maatwerk.core.policy.model import Anchor, Policy
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 
 
-__all__ = ["DATA_BLOCKS", "IdleCase", "IdleStore", "RestedDay", "future_dates", "idle_until"]
+__all__ = [
+    "DATA_BLOCKS",
+    "FreshPolicy",
+    "FreshRule",
+    "FreshStore",
+    "IdleCase",
+    "IdleStore",
+    "RestedDay",
+    "future_dates",
+    "idle_until",
+]
 
 _DAY = dt.timedelta(days=1)
 _RESTING = frozenset({DecisionStatus.WAIT, DecisionStatus.CLOSED, DecisionStatus.STOPPED})
@@ -202,3 +215,153 @@ def idle_until(
     candidates.extend(future_dates(stored, today))
     wake = min(candidates, default=dt.date.max)
     return wake if wake > today + _DAY else None
+
+
+# ------------------------------------------------------------------------ cases never decided
+#: Anchors a case without events, payments or steps has a date for: a debt's own dates, and the
+#: day its arrears reached a threshold (always one of its debts' default dates). Every other
+#: anchor (a previous step, a plan, a promise, a return, a dispute, debt help) needs an event.
+_OWN_DATE_ANCHORS: Final = frozenset({Anchor.DUE_DATE})
+_DEFAULT_ANCHORS: Final = frozenset({Anchor.DEFAULT_DATE, Anchor.THRESHOLD})
+#: A non-bijstand household's protected income is at most 95 % of its net income (Rv 475dc lid 1,
+#: rounded half-up to cents), so above 10 cents of income it always has room: 1 euro to be safe.
+_CAP_DECIDES_CENTS: Final = 100
+#: The shortest limitation period is 2 years (BW 7:28): a debt due within the last year is not
+#: time-barred.
+_BARRED_MARGIN: Final = dt.timedelta(days=365)
+
+
+@attrs.frozen(kw_only=True)
+class FreshPolicy:
+    """What :class:`FreshRule` needs of one policy: its label, the ``(days, calendar)`` of each
+    step timed from a debt's due date and from its default date (or threshold), and whether it
+    may post interest (from the default date on)."""
+
+    label: str
+    from_due: tuple[tuple[int, str], ...]
+    from_default: tuple[tuple[int, str], ...]
+    charges: bool
+
+    @classmethod
+    def of(cls, policy: Policy) -> FreshPolicy:
+        steps = [s for s in policy.steps if s.action is not ActionKind.CLOSE]
+        settings = policy.settings
+        return cls(
+            label=policy.label,
+            from_due=tuple(
+                (s.timing.days, s.timing.calendar)
+                for s in steps
+                if s.timing.anchor in _OWN_DATE_ANCHORS
+            ),
+            from_default=tuple(
+                (s.timing.days, s.timing.calendar)
+                for s in steps
+                if s.timing.anchor in _DEFAULT_ANCHORS
+            ),
+            charges=settings.charge_interest or settings.charge_costs,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class FreshRule:
+    """How the run lets a case it never decided rest without evaluating it (set-based).
+
+    A *fresh* case has no events, payments, ledger lines, outbox rows or resting state, all its
+    debts are open, and its debtor is not deceased (the storage adapter selects them in SQL).
+    Such a case has no step taken, no plan, promise, hold, return, dispute or debt help: no step
+    can be due before the first day a step timed from a debt's due or default date comes
+    (:meth:`wake_on`; a business-day count is monotone in its start, so the earliest debt's
+    date gives the earliest day). Before that day a full evaluation decides ``wait``
+    (outcome ``none``) and writes nothing: no step, no interest (none before the default date),
+    no problematic-debt flag (the household has room: see :meth:`wake_on`). So the run records
+    ``none`` and a resting state until that day; on it (or on any change of the case's data,
+    through the fingerprint) the case is evaluated in full. ``until``: the latest wake day
+    (the next change of the BVV tables). ``bijstand_floor_cents``: the highest protected income
+    of a single person and of a couple on bijstand in the tables (95 % of the highest norm of
+    any period, Rv 475dc lid 2; ``None``: unknown, such a household is evaluated).
+    """
+
+    policies: Mapping[str, FreshPolicy]
+    default: str
+    by_creditor: Mapping[str, str]
+    by_segment: Mapping[str, str]
+    calendars: Calendars
+    until: dt.date
+    bijstand_floor_cents: tuple[int, int] | None = None
+    """the highest protected income on bijstand (single, couple) in cents, see above"""
+    _memo: dict[tuple[str, dt.date, dt.date | None], dt.date] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    """wake days by (policy, first due date, first default date): cases share their dates"""
+
+    def policy_for(self, creditor_id: str, segment: str) -> FreshPolicy:
+        """The policy of a case, chosen as the evaluator chooses it."""
+        name = self.by_creditor.get(creditor_id, self.by_segment.get(segment, self.default))
+        return self.policies[name]
+
+    def wake_on(
+        self,
+        today: dt.date,
+        *,
+        creditor_id: str,
+        segment: str,
+        household: str,
+        on_bijstand: bool,
+        net_income_cents: int | None,
+        first_due: dt.date,
+        first_default: dt.date | None,
+    ) -> tuple[str, dt.date] | None:
+        """The policy label and the first day a fresh case must be evaluated, or ``None`` when
+        it must be evaluated today (a step may be due, or the household may have no room).
+
+        ``first_due``: the earliest due date of the case's debts; ``first_default``: the
+        earliest default date stored (``None``: none stored; a debt's default date is otherwise
+        the day after its due date).
+        """
+        if net_income_cents is not None:
+            if on_bijstand:
+                floors = self.bijstand_floor_cents
+                if floors is None:
+                    return None
+                couple = HouseholdType.parse(household).has_partner
+                if net_income_cents <= floors[1 if couple else 0]:
+                    return None
+            elif net_income_cents <= _CAP_DECIDES_CENTS:
+                return None
+        if first_due <= today - _BARRED_MARGIN:
+            return None
+        policy = self.policy_for(creditor_id, segment)
+        key = (policy.label, first_due, first_default)
+        wake = self._memo.get(key)
+        if wake is None:
+            wake = self._memo[key] = self._wake(policy, first_due, first_default)
+        return (policy.label, wake) if wake > today else None
+
+    def _wake(
+        self, policy: FreshPolicy, first_due: dt.date, first_default: dt.date | None
+    ) -> dt.date:
+        """The first day a step of ``policy`` can be due (or interest posted), or ``until``;
+        a policy without steps timed from a debt's date: ``date.min`` (never rests)."""
+        if not policy.from_due and not policy.from_default:
+            return dt.date.min
+        default = first_due + _DAY
+        if first_default is not None and first_default < default:
+            default = first_default
+        add = self.calendars.add_days
+        days = [self.until]
+        days.extend(add(first_due, n, calendar) for n, calendar in policy.from_due)
+        days.extend(add(default, n, calendar) for n, calendar in policy.from_default)
+        if policy.charges:
+            days.append(default)
+        return min(days)
+
+
+@runtime_checkable
+class FreshStore(Protocol):
+    """The storage side of :class:`FreshRule` (the SQL store implements it)."""
+
+    def rest_fresh(self, run_date: dt.date, rule: FreshRule, *, evaluator: str) -> int:
+        """Record ``run_date``'s decision (``none``) and the resting state of every fresh case
+        that :meth:`FreshRule.wake_on` lets rest; returns how many. Set-based, in pages of
+        debtors, each page one transaction (a crash leaves whole pages)."""
+        ...

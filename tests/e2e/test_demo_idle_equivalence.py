@@ -1,6 +1,7 @@
 """The idle shortcut changes nothing: a demo that derives every case every day
 (``--evaluate-all``) records the same decisions, actions, events and ledger as one that leaves
-idle cases alone (``core/idle.py``), under a policy without charges and one with interest and
+idle cases alone (``core/idle.py``; cases never decided rest without an evaluation:
+``FreshRule``), under a policy without charges and one with interest and
 collection costs."""
 
 from __future__ import annotations
@@ -63,3 +64,8 @@ def test_idle_shortcut_records_what_a_full_evaluation_records(policy: str, tmp_p
             sa.text("select count(*) from decisions where detail like '%\"idle\"%'")
         ).scalar_one()
     assert rested > 160 * 75 // 2, "most cases should rest on most days"
+    with demo_database(tmp_path / "idle") as conn:
+        fresh = conn.execute(
+            sa.text("select count(*) from decisions where detail like '%\"fresh\"%'")
+        ).scalar_one()
+    assert fresh > 160 // 2, "most cases should rest unevaluated on their first day"

@@ -113,7 +113,9 @@ class TestIdleCases:
             for key, recorded in _idle_as_full(store, humane, day):
                 since = dt.date.fromisoformat(recorded.detail["evaluated_on"])
                 wake = dt.date.fromisoformat(recorded.detail["next_check_on"])
-                assert since < day < wake, f"{key} on {day}: {recorded.detail}"
+                # a case never decided rests from its first day unevaluated (FreshRule)
+                first = since if recorded.detail.get("fresh") else since + dt.timedelta(days=1)
+                assert first <= day < wake, f"{key} on {day}: {recorded.detail}"
         assert idle_total > 100, "cases with nothing due should rest"
 
     def test_new_event_or_payment_wakes_an_idle_case(

@@ -18,14 +18,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from maatwerk.adapters.storage import run_state
+from maatwerk.adapters.storage import fresh, run_state
 from maatwerk.adapters.storage import schema as t
 from maatwerk.adapters.storage.base import SqlBase, json_object
 from maatwerk.adapters.storage.event_log import event_row, insert_events
 from maatwerk.adapters.storage.mapping import json_default
 from maatwerk.adapters.storage.outbox import enqueue
 from maatwerk.adapters.storage.postings import apply_payments, close_debts, post_lines
-from maatwerk.core.idle import IdleCase, RestedDay
+from maatwerk.core.idle import FreshRule, IdleCase, RestedDay
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 from maatwerk.services.faults import fault_point
 
@@ -34,7 +34,8 @@ __all__ = ["SqlRunLedger"]
 
 
 class SqlRunLedger(SqlBase):
-    """:class:`maatwerk.core.ports.RunLedger` and :class:`maatwerk.core.idle.IdleStore`."""
+    """:class:`maatwerk.core.ports.RunLedger`, :class:`maatwerk.core.idle.IdleStore` and
+    :class:`maatwerk.core.idle.FreshStore`."""
 
     def start_run(self, run_date: dt.date, *, dry_run: bool) -> int:
         with self.engine.begin() as conn:
@@ -91,7 +92,25 @@ class SqlRunLedger(SqlBase):
                 sa.select(sa.func.count()).select_from(d).where(d.c.run_date == run_date)
             ).scalar_one()
             rested = run_state.rest_idle_cases(conn, run_date, evaluator)
+            if rested:  # most of the day's decisions: the planner should know (fresh.py)
+                fresh.refresh_statistics(conn)
         return RestedDay(already_decided=int(already), rested=tuple(rested))
+
+    def rest_fresh(self, run_date: dt.date, rule: FreshRule, *, evaluator: str) -> int:
+        """:class:`maatwerk.core.idle.FreshStore`: see :mod:`~maatwerk.adapters.storage.fresh`."""
+        with self.engine.connect() as conn:
+            if not fresh.may_have_fresh(conn):
+                return 0
+        rested, after, pages = 0, None, 0
+        while True:
+            with self.engine.begin() as conn:
+                count, after = fresh.rest_fresh_page(conn, run_date, rule, evaluator, after=after)
+                pages += 1
+                if pages == 1 or after is None:
+                    fresh.refresh_statistics(conn)
+            rested += count
+            if after is None:
+                return rested
 
     def pending_keys(
         self, run_date: dt.date, *, after: CaseKey | None, limit: int

@@ -25,7 +25,9 @@ from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 
 
 __all__ = [
+    "fingerprint_of",
     "fingerprints",
+    "fresh_fingerprint",
     "insert_idle_decisions",
     "of_debtors",
     "pending_keys",
@@ -50,7 +52,7 @@ def of_debtors(column: sa.ColumnElement[Any], keys: Sequence[CaseKey]) -> sa.Col
     return column.between(ids[0], ids[-1])
 
 
-def _fingerprint_of(debtor: Any, creditor: Any) -> sa.ColumnElement[str]:
+def fingerprint_of(debtor: Any, creditor: Any) -> sa.ColumnElement[str]:
     """The current fingerprint of the case ``(debtor, creditor)``, columns of an outer query.
 
     ``"<newest event sequence>:<debts of the case>:<payments>:<mandates>"`` (see the module
@@ -76,6 +78,12 @@ def _fingerprint_of(debtor: Any, creditor: Any) -> sa.ColumnElement[str]:
     return text
 
 
+def fresh_fingerprint(*, debts: int, mandates: int) -> str:
+    """:func:`fingerprint_of` for a case whose debtor has no events and no payments (a case the
+    run never decided, :mod:`.fresh`): ``"0:<debts>:0:<mandates>"``."""
+    return f"0:{debts}:0:{mandates}"
+
+
 def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:
     """The cases of the batch's debtor range with their current fingerprint, computed in SQL.
 
@@ -89,7 +97,7 @@ def _fingerprinted(keys: Sequence[CaseKey]) -> sa.CTE:
         .where(of_debtors(d.c.debtor_id, keys))
         .subquery("cases")
     )
-    print_ = _fingerprint_of(cases.c.debtor_id, cases.c.creditor_id)
+    print_ = fingerprint_of(cases.c.debtor_id, cases.c.creditor_id)
     current = sa.select(cases.c.debtor_id, cases.c.creditor_id, print_.label("fingerprint"))
     return current.cte("current").prefix_with("MATERIALIZED")
 
@@ -172,7 +180,7 @@ def rest_idle_cases(
         s.c.evaluated_on <= run_date,
         s.c.wake_on > run_date,
         ~decided,
-        s.c.fingerprint == _fingerprint_of(s.c.debtor_id, s.c.creditor_id),
+        s.c.fingerprint == fingerprint_of(s.c.debtor_id, s.c.creditor_id),
     ).returning(d.c.outcome, d.c.blocked_by)
     return [(str(outcome), blocked) for outcome, blocked in conn.execute(insert)]
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 import structlog
 
-from maatwerk.core.idle import IdleCase, IdleStore
+from maatwerk.core.idle import FreshRule, FreshStore, IdleCase, IdleStore
 from maatwerk.core.ports import EventListener, Store
 from maatwerk.core.records import CaseKey, CaseOutcome, StoredCase
 from maatwerk.services.announce import announce_outcomes
@@ -32,6 +32,7 @@ _log = structlog.get_logger("maatwerk.run")
 __all__ = [
     "CaseEvaluator",
     "DayPlan",
+    "FreshEvaluator",
     "Pages",
     "RunSettings",
     "RunSummary",
@@ -63,6 +64,14 @@ class SignedEvaluator(Protocol):
     def signature(self) -> str: ...
 
     def __call__(self, stored: StoredCase, today: dt.date) -> CaseOutcome: ...
+
+
+@runtime_checkable
+class FreshEvaluator(Protocol):
+    """A :class:`SignedEvaluator` that can say how a case it never decided may rest unevaluated
+    (``core/idle.py``, :class:`~maatwerk.core.idle.FreshRule`)."""
+
+    def fresh_rule(self, today: dt.date) -> FreshRule: ...
 
 
 @attrs.frozen(kw_only=True)
@@ -194,12 +203,23 @@ def rest_idle(plan: DayPlan, summary: RunSummary) -> int:
     first); returns how many cases that settled (already decided and rested now)."""
     if plan.idle_store is None or not plan.rested_first:
         return 0
-    day = plan.idle_store.rest_idle(plan.run_date, evaluator=plan.signature)
+    idle_store, run_date = plan.idle_store, plan.run_date
+    day = idle_store.rest_idle(run_date, evaluator=plan.signature)
     summary.cases_already_decided += day.already_decided
     for resting, blocked_by in day.rested:
         _count_idle(summary, resting, blocked_by)
+    settled = day.already_decided + len(day.rested)
+    # cases never decided whose first step is not due yet rest without an evaluation
+    evaluate_case = plan.evaluate_case
+    if isinstance(evaluate_case, FreshEvaluator) and isinstance(idle_store, FreshStore):
+        fresh = idle_store.rest_fresh(
+            run_date, evaluate_case.fresh_rule(run_date), evaluator=plan.signature
+        )
+        for _ in range(fresh):
+            _count_idle(summary, "none", None)
+        settled += fresh
     fault_point("idle-rested")
-    return day.already_decided + len(day.rested)
+    return settled
 
 
 def whole_debtors(keys: Sequence[CaseKey], limit: int) -> Sequence[CaseKey]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Final
 
 import attrs
@@ -32,7 +34,7 @@ from maatwerk.core.collection_costs import AanmaningParams, BikParams, Instalmen
 from maatwerk.core.debts import CostLine, InterestLine
 from maatwerk.core.errors import NoRuleForDateError
 from maatwerk.core.events import ActionKind, DebtorFlag, DebtorFlagged, Event, StepTaken
-from maatwerk.core.idle import DATA_BLOCKS, idle_until
+from maatwerk.core.idle import DATA_BLOCKS, FreshPolicy, FreshRule, idle_until
 from maatwerk.core.interest import InterestTables
 from maatwerk.core.letter_dates import LetterTerms
 from maatwerk.core.money import Money
@@ -352,6 +354,19 @@ class PolicyCaseEvaluator:
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
+    def fresh_rule(self, today: dt.date) -> FreshRule:
+        """How the run may rest a case it never decided without evaluating it (``core/idle.py``),
+        with this evaluator's policies, calendars and BVV tables on ``today``."""
+        return FreshRule(
+            policies={name: FreshPolicy.of(p) for name, p in self.policies.items()},
+            default=self.default,
+            by_creditor=dict(self.by_creditor),
+            by_segment=dict(self.by_segment),
+            calendars=self.tables.calendars,
+            until=self._bvv_change(today),
+            bijstand_floor_cents=_bijstand_floor(self.subsistence),
+        )
+
     def charge_rules(self, policy: Policy) -> ChargeRules:
         """What ``policy`` lets the run post, with the tables this evaluator was given."""
         settings = policy.settings
@@ -518,6 +533,22 @@ class PolicyCaseEvaluator:
             outcome=_OUTCOME[ahead.status],
             blocked_by=_blocked_by(ahead) if ahead.status is DecisionStatus.BLOCKED else None,
         )
+
+
+def _bijstand_floor(tables: SubsistenceTables | None) -> tuple[int, int]:
+    """The highest protected income of a single person and of a couple on bijstand in ``tables``
+    (95 % of the highest norm A and B of any period, Rv 475dc lid 2), in cents rounded up; 0
+    without tables or norms (the protected income is then unknown, so no household counts as
+    without room)."""
+    if tables is None:
+        return 0, 0
+    entries = [e.value for e in tables.norms.entries]
+    single = [n.single.amount for n in entries if n.single is not None]
+    couple = [n.couple.amount for n in entries if n.couple is not None]
+    return (
+        math.ceil(max(single, default=Decimal(0)) * 95),
+        math.ceil(max(couple, default=Decimal(0)) * 95),
+    )
 
 
 def _half_year_after(today: dt.date) -> dt.date:
