@@ -26,7 +26,7 @@ from maatwerk.adapters.storage.mapping import (
     mandate_row,
     payment_row,
 )
-from maatwerk.adapters.storage.staged_import import SqlImportSession, copy_rows, open_import
+from maatwerk.adapters.storage.staged_import import SqlImportSession, insert_rows, open_import
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import (
@@ -162,8 +162,7 @@ class SqlImports(SqlBase):
                     "payload": {"entity": entity, "key": ident, "fields": changed},
                 }
             )
-        if inserts and not copy_rows(conn, table, inserts):
-            conn.execute(table.insert(), inserts)
+        insert_rows(conn, table, inserts)
         if updates:
             by_key: sa.BindParameter[Any] = sa.bindparam("_key")
             values: dict[str, sa.BindParameter[Any]] = {

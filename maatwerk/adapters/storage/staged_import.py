@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from maatwerk.adapters.storage.imports import SqlImports
 
 
-__all__ = ["SqlImportSession", "copy_rows", "open_import"]
+__all__ = ["SqlImportSession", "copy_rows", "insert_rows", "open_import"]
 
 _STAGING: Final = sa.MetaData()
 #: Keys seen in the file so far (a temporary table: private to the connection, gone after it).
@@ -78,6 +78,34 @@ def copy_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any
                 ]
             )
     return True
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in bulk: ``COPY`` on PostgreSQL, else one
+    ``executemany`` of plain tuples through the driver (on SQLite about three times cheaper per
+    row than SQLAlchemy's per-row parameter processing, which a large import would pay)."""
+    if not rows or copy_rows(conn, table, rows):
+        return
+    if conn.dialect.paramstyle != "qmark":  # pragma: no cover - only SQLite uses qmark here
+        conn.execute(table.insert(), list(rows))
+        return
+    columns = list(rows[0])
+    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            tuple(
+                v if p is None or v is None else p(v)
+                for v, p in zip([row[c] for c in columns], processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
 
 
 class SqlImportSession:
@@ -129,8 +157,7 @@ class SqlImportSession:
             rows_of.append(row)
             records_of.append(record)
             lines_of.append(line)
-        if new_keys:
-            conn.execute(_SEEN.insert(), new_keys)
+        insert_rows(conn, _SEEN, new_keys)
         for entity in _ORDER:  # debtors first: a debt of this part may refer to one
             if entity not in groups:
                 continue
