@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs clean
+.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench bench-peers docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ check: lint typecheck layers docs example-plugin pytest-quick ## the same withou
 
 bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-json=benchmarks/results/latest.json
+
+PEER_DEBTS ?= 10000
+PEER_RESULTS := benchmarks/results/peer-tryton-$(PEER_DEBTS).jsonl
+bench-peers: $(STAMP) ## Tryton account_dunning beside maatwerk's first day (installs trytond into .venv); results in benchmarks/results/
+	$(BIN)/python -m pip install --quiet 'trytond>=7.0' 'trytond_account_dunning>=7.0'
+	PEER_DEBTS=$(PEER_DEBTS) $(BIN)/python benchmarks/peers/maatwerk_first_day.py > $(PEER_RESULTS)
+	PEER_DEBTS=$(PEER_DEBTS) $(BIN)/python -O benchmarks/peers/tryton_dunning.py >> $(PEER_RESULTS)
+	PEER_DEBTS=$(PEER_DEBTS) $(BIN)/python benchmarks/peers/tryton_dunning.py >> $(PEER_RESULTS)
+	uptime >> $(PEER_RESULTS)
+	cat $(PEER_RESULTS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output docs/_build
