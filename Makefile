@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench docs reliability fuzz clean
+.PHONY: setup demo test check lint typecheck layers pytest pytest-quick example-plugin bench bench-peers docs reliability fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,15 @@ bench: $(STAMP) ## speed and memory benchmarks; results in benchmarks/results/
 
 fuzz: $(STAMP) ## the fuzz tests of every importer and CLI command, ten times the normal inputs
 	MAATWERK_FUZZ_SCALE=$${MAATWERK_FUZZ_SCALE:-10} $(BIN)/pytest -q -s -p no:xdist tests/fuzz
+PEER_DEBTS ?= 10000
+PEER_RESULTS := benchmarks/results/peer-tryton-$(PEER_DEBTS).jsonl
+bench-peers: $(STAMP) ## Tryton account_dunning beside maatwerk's first day (installs trytond into .venv); results in benchmarks/results/
+	$(BIN)/python -m pip install --quiet 'trytond>=7.0' 'trytond_account_dunning>=7.0'
+	PEER_DEBTS=$(PEER_DEBTS) $(BIN)/python benchmarks/peers/maatwerk_first_day.py > $(PEER_RESULTS)
+	PEER_DEBTS=$(PEER_DEBTS) $(BIN)/python -O benchmarks/peers/tryton_dunning.py >> $(PEER_RESULTS)
+	PEER_DEBTS=$(PEER_DEBTS) $(BIN)/python benchmarks/peers/tryton_dunning.py >> $(PEER_RESULTS)
+	uptime >> $(PEER_RESULTS)
+	cat $(PEER_RESULTS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache demo-output docs/_build

@@ -4,7 +4,9 @@ The columns are documented in ``docs/formats/import-csv.md``; the constants belo
 single source of truth (``*`` marks a required column there). Files are UTF-8 (a byte-order mark
 is tolerated); the delimiter (``;`` or ``,``) is detected from the header line. With ``;``, an
 amount may use a decimal comma (``12,50``). Every row is checked field by field and **every**
-problem is collected with its line and field, so one run of the importer shows them all.
+problem is collected with its line and field, so one run of the importer shows them all. A file
+is read as a stream (:func:`stream_import_file`): one line in memory at a time, checked as it
+comes, so a file of a million rows costs no more memory than one of ten.
 Unknown columns are an error (a typo must not silently drop data).
 """
 
@@ -13,11 +15,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 from schwifty import IBAN
@@ -30,7 +31,7 @@ from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import ConsentScope
 from maatwerk.core.money import LARGEST_INPUT_AMOUNT, MINOR_UNITS, Money, to_decimal
 from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportRecord, Mandate
-from maatwerk.services.importing import ImportFile, ParsedRow, RemittedDeduction
+from maatwerk.services.importing import ImportFile, ImportStream, ParsedRow, RemittedDeduction
 
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "decode_text",
     "read_import_file",
     "read_text_file",
+    "stream_import_file",
 ]
 
 T = TypeVar("T")
@@ -496,15 +498,48 @@ def read_text_file(path: Path) -> tuple[bytes, str]:
 
 
 def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
-    """Parse and check every row of ``path``; problems are returned, not raised, except for
-    a file that cannot be read as a CSV table at all (not UTF-8, no header, unknown columns)."""
-    return _read_table(
+    """Parse and check every row of ``path``, in memory (see :func:`stream_import_file`)."""
+    return stream_import_file(path, kind).collect()
+
+
+def stream_import_file(path: Path, kind: ImportKind) -> ImportStream:
+    """The rows of ``path`` one by one, each checked; problems come as entries, except for a
+    file that cannot be read as a CSV table at all (no header, unknown columns: raised here; not
+    UTF-8: raised while reading, naming the line)."""
+    return _stream_table(
         path, kind, label=kind.value, allowed=COLUMNS[kind], required=REQUIRED[kind],
         parse=lambda row: _records(kind, row),
     )  # fmt: skip
 
 
-def _read_table(
+_BARE_CR: Final = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _lines(path: Path, digest: Any) -> Iterator[str]:
+    """The text lines of ``path`` as ``open(newline="")`` splits them (``\n``, ``\r\n``, a lone
+    ``\r``), decoded line by line so a bad byte is named by its line; every byte read goes into
+    ``digest``. Memory holds one line, not the file."""
+    name = path.name
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", Location(file=name)) from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            digest.update(raw)
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputError(
+                    "the file is not UTF-8", Location(file=name, line=number)
+                ) from None
+            if "\r" in text[:-2]:
+                yield from (part for part in _BARE_CR.split(text) if part)
+            else:
+                yield text
+
+
+def _stream_table(
     path: Path,
     kind: ImportKind,
     *,
@@ -512,20 +547,17 @@ def _read_table(
     allowed: Sequence[str],
     required: Sequence[str],
     parse: Callable[[_Row], tuple[ImportRecord, ...]],
-) -> ImportFile:
+) -> ImportStream:
     """The CSV table of ``path`` (delimiter from the header line, columns checked against
-    ``allowed`` and ``required``), each row turned into records by ``parse``; a row's problems
-    are returned by line and field, a file that is no table raises."""
+    ``allowed`` and ``required`` at once), each row turned into records by ``parse`` as it is
+    read; a row's problems come by line and field, a file that is no table raises."""
     name = path.name
-    raw, text = read_text_file(path)
-    header_line = text.split("\n", 1)[0]
+    header_line = next(_lines(path, hashlib.sha256()), "")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     allow_long_fields()
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter), [])]
     if not header or not any(header):
         raise InputError("the file has no header row", Location(file=name, line=1))
-    reader.fieldnames = header
     unknown = [h for h in header if h not in allowed]
     if unknown:
         raise InputError(
@@ -538,12 +570,28 @@ def _read_table(
             f"required column {missing[0]!r} is missing",
             Location(file=name, line=1, field=missing[0]),
         )
-    rows: list[ParsedRow] = []
-    errors: list[InputError] = []
+    digest = hashlib.sha256()
+    return ImportStream(
+        kind=kind,
+        file_name=name,
+        entries=_entries(_lines(path, digest), name, delimiter, parse),
+        file_sha256=digest.hexdigest,
+    )
+
+
+def _entries(
+    lines: Iterator[str],
+    name: str,
+    delimiter: str,
+    parse: Callable[[_Row], tuple[ImportRecord, ...]],
+) -> Iterator[ParsedRow | InputError]:
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
     for record in reader:
         line = reader.line_num
         if None in record:
-            errors.append(InputError("more fields than the header has", Location(name, line)))
+            yield InputError("more fields than the header has", Location(name, line))
             continue
         if all(not (v or "").strip() for v in record.values()):
             continue
@@ -554,16 +602,9 @@ def _read_table(
             for err in row.errors:
                 if (err.field, err.message) not in seen:
                     seen.add((err.field, err.message))
-                    errors.append(InputError(err.message, Location(name, line, err.field)))
+                    yield InputError(err.message, Location(name, line, err.field))
             continue
-        rows.append(ParsedRow(line=line, records=records))
-    return ImportFile(
-        kind=kind,
-        file_name=name,
-        file_sha256=hashlib.sha256(raw).hexdigest(),
-        rows=tuple(rows),
-        errors=tuple(errors),
-    )
+        yield ParsedRow(line=line, records=records)
 
 
 # ------------------------------------------------------------------------- payer remittances
@@ -626,10 +667,10 @@ def read_remittance_file(path: Path) -> ImportFile:
     Each good row keeps its payer and month (``ParsedRow.remitted``), to be checked against the
     instructions sent (:func:`maatwerk.services.importing.check_remittances`)."""
     terms: dict[str, RemittedDeduction] = {}
-    parsed = _read_table(
+    parsed = _stream_table(
         path, ImportKind.PAYMENTS, label="remittance", allowed=REMITTANCE_COLUMNS,
         required=REMITTANCE_REQUIRED, parse=lambda row: (_remittance(row, terms),),
-    )  # fmt: skip
+    ).collect()  # fmt: skip
     rows = tuple(
         attrs.evolve(row, remitted=terms.get(getattr(row.records[0], "payment_id", "")))
         for row in parsed.rows

@@ -3,8 +3,9 @@
 ``maatwerk import municipal-feedback FILE`` (the municipality's answers to referrals, CSV or
 JSON; :mod:`maatwerk.services.municipal_feedback`).
 
-All or nothing per file: any bad row and nothing is imported; every bad row is listed with its
-line and field (on stderr, or as ``errors`` with ``--json``) and the exit code is 2. Importing
+All or nothing per file: any bad row and nothing is imported; the bad rows are listed with their
+line and field (on stderr, or as ``errors`` with ``--json``; the first hundred, with the count of
+all of them) and the exit code is 2. A file is streamed: memory stays flat at any size. Importing
 the same file again changes nothing; a changed row is updated with an audit record. The column
 lists are in ``docs/formats/import-csv.md``.
 """
@@ -18,7 +19,7 @@ from typing import NoReturn
 
 import click
 
-from maatwerk.adapters.csv_import import read_import_file, read_remittance_file
+from maatwerk.adapters.csv_import import read_remittance_file, stream_import_file
 from maatwerk.adapters.municipal_feedback import read_feedback_file
 from maatwerk.cli._common import DATE, OneLineError, db_option, emit_json, json_option
 from maatwerk.cli._dates import today
@@ -28,7 +29,7 @@ from maatwerk.cli.returns_import import import_returns_command
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import event_to_record
 from maatwerk.core.records import ImportKind
-from maatwerk.services.importing import ImportFile, ImportRejectedError, import_file
+from maatwerk.services.importing import ImportRejectedError, ImportStream, import_file
 from maatwerk.services.municipal_feedback import FeedbackRejectedError, import_feedback
 from maatwerk.services.remittance import import_remittance
 
@@ -53,9 +54,9 @@ _HELP = {
 
 
 def _make(
-    kind: ImportKind, name: str = "", read: Callable[[Path], ImportFile] | None = None
+    kind: ImportKind, name: str = "", read: Callable[[Path], ImportStream] | None = None
 ) -> click.Command:
-    reader = read or (lambda path: read_import_file(path, kind))
+    reader = read or (lambda path: stream_import_file(path, kind))
 
     @click.command(name=name or kind.value)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -75,6 +76,7 @@ def _make(
                         {
                             "imported": False,
                             "file": file.name,
+                            "problems": exc.total,
                             "errors": [
                                 {
                                     "line": e.location.line,

@@ -14,6 +14,7 @@ import enum
 import pathlib
 import types
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Final, Protocol, TypeAlias, TypeVar, runtime_checkable
 
@@ -366,7 +367,10 @@ from maatwerk.core.records import (  # noqa: E402  (the storage section is self-
     DecisionRecord,
     DeliveredItem,
     ImportBatch,
+    ImportClash,
     ImportCounts,
+    ImportKind,
+    ImportRecord,
     OutboxItem,
     OutboxStatus,
     ReviewItem,
@@ -525,6 +529,34 @@ class ImportStore(Protocol):
 
     def apply_import(self, batch: ImportBatch) -> ImportCounts:
         """Insert new rows, update changed rows (each with an audit record), in ONE transaction."""
+        ...
+
+
+class ImportSession(Protocol):
+    """One import file written in parts inside ONE transaction (a streamed import).
+
+    The store remembers every key the file had so far (a staging table), so a key listed again
+    with other values and a reference to an unknown debtor or debt come back as clashes without
+    the caller holding the file in memory. Leaving the session without :meth:`finish` writes
+    nothing.
+    """
+
+    def stage(self, rows: Sequence[tuple[int, Sequence[ImportRecord]]]) -> Sequence[ImportClash]:
+        """Write the records of these (line, records) rows; the clashes found, by line."""
+        ...
+
+    def finish(self, *, file_sha256: str) -> ImportCounts:
+        """Note the file in the import audit and commit everything staged."""
+        ...
+
+
+class StreamingImportStore(Protocol):
+    """A store that takes an import file in parts (:class:`ImportSession`)."""
+
+    def open_import(
+        self, kind: ImportKind, *, file_name: str, recorded_by: str
+    ) -> AbstractContextManager[ImportSession]:
+        """An import session in one transaction, rolled back unless it was finished."""
         ...
 
 

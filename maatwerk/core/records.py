@@ -34,6 +34,7 @@ __all__ = [
     "DeliveredItem",
     "HoldRecord",
     "ImportBatch",
+    "ImportClash",
     "ImportCounts",
     "ImportKind",
     "ImportRecord",
@@ -149,6 +150,19 @@ class ImportBatch:
     recorded_on: dt.date | None = None
     """the day an audit record of a changed row carries when the row has no date of its own
     (a debtor row; e.g. a person's correction, ``maatwerk debtor housing``)"""
+
+
+@attrs.frozen(kw_only=True)
+class ImportClash:
+    """A row a streamed import cannot take: its key was on an earlier line with other values
+    (``first_line`` set), or it refers to a debtor or debt that is neither in the file nor stored
+    (``first_line`` is ``None``)."""
+
+    line: int
+    entity: str
+    field: str
+    ident: str
+    first_line: int | None = None
 
 
 @attrs.frozen(kw_only=True)

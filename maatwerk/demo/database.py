@@ -24,7 +24,7 @@ from typing import Final
 
 import attrs
 
-from maatwerk.adapters.csv_import import read_import_file, read_remittance_file
+from maatwerk.adapters.csv_import import read_remittance_file, stream_import_file
 from maatwerk.adapters.payload_schemas import payload_problems
 from maatwerk.adapters.returns import read_returns
 from maatwerk.adapters.sepa.channel import end_to_end_id_for
@@ -157,7 +157,7 @@ def fresh_sqlite(folder: Path) -> str:
 def _import(files: Mapping[str, Path], store: SqlStore) -> dict[str, int]:
     counts: dict[str, int] = {}
     for kind in (ImportKind.DEBTORS, ImportKind.DEBTS, ImportKind.MANDATES):
-        parsed = read_import_file(files[kind.value], kind)
+        parsed = stream_import_file(files[kind.value], kind)
         counts[kind.value] = import_file(parsed, store, recorded_by="demo").rows
     return counts
 
@@ -208,7 +208,7 @@ class StoreDemoIO:
                     (p.payment_id, p.debtor_id, p.received_on.isoformat(),
                      f"{p.amount.amount:.2f}", p.amount.currency)
                 )  # fmt: skip
-        parsed = read_import_file(path, ImportKind.PAYMENTS)
+        parsed = stream_import_file(path, ImportKind.PAYMENTS)
         return import_file(parsed, self.store, recorded_by="demo-bank").rows
 
     def record_remittances(self, day: dt.date, remitted: Sequence[tuple[str, Payment]]) -> int:

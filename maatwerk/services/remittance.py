@@ -31,7 +31,7 @@ from maatwerk.core.debts import Payment
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.events import Event, RemittanceFlagged
 from maatwerk.core.money import Money
-from maatwerk.core.ports import EventListener, ImportStore
+from maatwerk.core.ports import EventListener, ImportStore, StreamingImportStore
 from maatwerk.core.records import DeliveredItem, ImportCounts, OutboxStatus
 from maatwerk.services.announce import announce
 from maatwerk.services.importing import (
@@ -56,7 +56,7 @@ __all__ = [
 _INSTRUCTION_ACTION: Final = "arrangement-offer"
 
 
-class RemittanceStore(ImportStore, Protocol):
+class RemittanceStore(ImportStore, StreamingImportStore, Protocol):
     """What the remittance import needs: the import, the delivered instructions, events."""
 
     def delivered_items(self, *, actions: Iterable[str]) -> Sequence[DeliveredItem]: ...

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from maatwerk.adapters.csv_import import read_import_file
+from maatwerk.adapters.csv_import import read_import_file, stream_import_file
 from maatwerk.adapters.storage import SqlStore, schema
 from maatwerk.adapters.storage.imports import AUDIT_RECORD_UPDATED
 from maatwerk.core.errors import InputError
@@ -330,3 +330,57 @@ class TestConsentsAndHolds:
                 recorded_by="import",
             ),
         )
+
+
+class TestLargeFiles:
+    """A file is written in parts inside one transaction: the checks across rows still hold."""
+
+    def test_a_clash_parts_apart_is_found_and_nothing_is_written(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
+        before = _dump(store)
+        lines = ["debt_id,debtor_id,creditor_id,principal,due_date"]
+        lines += [f"N{i},D1,zorg,10.00,2026-03-01" for i in range(25)]
+        lines.append("N3,D1,zorg,12.00,2026-03-01")  # line 27: N3 was on line 5, parts before
+        lines.append("N99,NOPE,zorg,1.00,2026-03-01")  # line 28: an unknown debtor
+        path = _write(tmp_path, "debts.csv", "\n".join(lines) + "\n")
+        with pytest.raises(ImportRejectedError) as caught:
+            import_file(stream_import_file(path, ImportKind.DEBTS), store, batch_rows=4)
+        found = [(e.location.line, e.location.field) for e in caught.value.errors]
+        assert found == [(27, "debt_id"), (28, "debtor_id")]
+        assert "first on line 5" in caught.value.errors[0].message
+        assert _dump(store) == before
+
+    def test_parts_write_every_row_once(self, store: SqlStore, tmp_path: Path) -> None:
+        rows = [f"N{i},D{i % 3},zorg,10.00,2026-03-01" for i in range(30)]
+        debtors = "debtor_id,name,household\n" + "".join(f"D{i},N,single\n" for i in range(3))
+        _import(store, _write(tmp_path, "d.csv", debtors), ImportKind.DEBTORS)
+        text = "debt_id,debtor_id,creditor_id,principal,due_date\n" + "\n".join(rows + rows)
+        path = _write(tmp_path, "debts.csv", text + "\n")
+        counts = import_file(stream_import_file(path, ImportKind.DEBTS), store, batch_rows=7)
+        assert (counts.rows, counts.inserted, counts.unchanged) == (30, 30, 0)
+        assert len(_dump(store)["debts"]) == 30
+
+    def test_many_bad_rows_are_counted_and_the_first_listed(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        text = "debtor_id,name,household\n" + "".join(f"D{i},N,nope\n" for i in range(250))
+        path = _write(tmp_path, "d.csv", text)
+        with pytest.raises(ImportRejectedError) as caught:
+            import_file(stream_import_file(path, ImportKind.DEBTORS), store, batch_rows=50)
+        assert caught.value.total == 250
+        assert [e.location.line for e in caught.value.errors] == list(range(2, 102))
+        assert "250 problem(s) on 250 line(s) (the first 100 listed)" in str(caught.value)
+        assert _dump(store)["debtors"] == []
+
+    def test_a_bad_byte_names_its_line_and_writes_nothing(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "d.csv"
+        good = "".join(f"D{i},N,single\n" for i in range(20))
+        path.write_bytes(b"debtor_id,name,household\n" + good.encode() + b"D99,\xff,single\n")
+        with pytest.raises(InputError) as caught:
+            import_file(stream_import_file(path, ImportKind.DEBTORS), store, batch_rows=5)
+        assert (caught.value.location.line, caught.value.message) == (22, "the file is not UTF-8")
+        assert _dump(store)["debtors"] == []

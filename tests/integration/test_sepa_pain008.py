@@ -276,3 +276,49 @@ class TestWriting:
         assert issues
         assert "PmtMtd" in issues[0].message
         assert validate_against_xsd(etree.tostring(bad), PainVersion.V02)
+
+
+class TestLargeFiles:
+    """A large file is written and XSD-checked block by block: every block is checked, and a
+    block that breaks the XSD is named by its line in the file and nothing is written."""
+
+    @staticmethod
+    def _many(count: int) -> DirectDebitMessage:
+        items = tuple(
+            direct_debit(end_to_end_id=f"MW-{i:05d}", mandate_id=f"M-{i:05d}") for i in range(count)
+        )
+        return DirectDebitMessage(message_id="M-LARGE", created_at=CREATED, collections=items)
+
+    def test_a_file_of_many_blocks_is_one_valid_document(self, tmp_path: Path) -> None:
+        out = tmp_path / "incasso.xml"
+        summary = write_pain008(self._many(1203), out, is_business_day=CAL.is_business_day)
+        assert summary.number_of_transactions == 1203
+        root = read_back(out.read_bytes())
+        assert validate_against_xsd(root, PainVersion.V08) == ()
+        assert len(root.findall(".//{*}DrctDbtTxInf")) == 1203
+
+    def test_an_invalid_block_deep_in_the_file_writes_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from maatwerk.adapters.sepa import _builder
+
+        real = _builder._compact_iban
+
+        calls: list[str] = []
+
+        def broken(iban: str) -> str:  # a writer bug: the 1,100th IBAN comes out in lower case
+            calls.append(iban)
+            return iban.lower() if len(calls) == 1100 else real(iban)
+
+        monkeypatch.setattr(_builder, "_compact_iban", broken)
+        out = tmp_path / "incasso.xml"
+        with pytest.raises(SepaValidationError) as caught:
+            write_pain008(self._many(1203), out, is_business_day=CAL.is_business_day)
+        (issue,) = caught.value.issues
+        assert "IBAN" in issue.message
+        line = issue.location.line
+        assert line is not None
+        monkeypatch.setattr(_builder, "_compact_iban", real)
+        write_pain008(self._many(1203), out, is_business_day=CAL.is_business_day)
+        assert "<IBAN>" in out.read_text().splitlines()[line - 1]
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -24,6 +24,7 @@ from maatwerk.adapters.returns._reasons import (
     current_reasons,
     load_return_reasons,
 )
+from maatwerk.adapters.returns._stream import read_camt_stream
 from maatwerk.adapters.returns._xml import HostileXmlError, parse_bank_xml
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.returns import ReasonTable, ReturnedCollection
@@ -62,13 +63,26 @@ def read_returns(path: Path, *, reasons: ReasonTable | None = None) -> ReturnsFi
         dated = current_reasons()
         reasons, version = dated.value, dated.version
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            start = handle.read(4096)
     except FileNotFoundError:
         raise InputError("file not found", Location(file=file)) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", Location(file=file)) from None
     except OSError as exc:  # a name too long, no permission
         raise InputError(f"cannot read the file: {exc.strerror}", Location(file=file)) from None
+    stripped = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):  # a camt statement is streamed: flat memory at any size
+        streamed = read_camt_stream(path, file=file, reasons=reasons)
+        if streamed is not None:
+            return ReturnsFile(
+                file=file,
+                message=streamed.message,
+                format=streamed.version,
+                returns=streamed.returns,
+                reasons_version=version,
+            )
+    data = path.read_bytes()
     stripped = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
         root = parse_bank_xml(data, file=file)

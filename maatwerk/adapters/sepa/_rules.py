@@ -23,6 +23,7 @@ implementation guidelines (Betaalvereniging IG pain.008, chapter "Character set"
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -118,6 +119,8 @@ def clean_text(text: str) -> str:
     punctuation outside the set is replaced by its nearest allowed sign (``&`` -> ``+``). Characters
     without a mapping are kept, so :func:`is_sepa_text` can report them.
     """
+    if _SEPA_CHARS.fullmatch(text) is not None:  # the usual case: nothing to transliterate
+        return text
     out: list[str] = []
     for char in text:
         if char in _TRANSLITERATION:
@@ -296,7 +299,7 @@ def _check_collection(
             f"{item.collection_date.isoformat()} is not a TARGET business day",
         )
     else:
-        latest = previous_business_day(item.collection_date, is_business_day)
+        latest = _previous_cached(item.collection_date, is_business_day)
         if created > latest:
             chk.tx(
                 index,
@@ -354,6 +357,11 @@ def _check_collection(
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _previous_cached(day: dt.date, is_business_day: BusinessDay) -> dt.date:
+    return previous_business_day(day, is_business_day)
+
+
 def check_message(
     message: DirectDebitMessage,
     *,
@@ -366,6 +374,7 @@ def check_message(
     ``lines`` (optional) gives the input line of each collection, so issues can name it.
     """
     chk = _Checker(file, lines)
+    is_business_day = functools.cache(is_business_day)  # a file has few collection dates
     for problem in check_id(message.message_id, what="MsgId"):
         chk.header("message_id", problem)
     created = message.created_at.date()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from maatwerk.adapters.storage.mapping import (
     mandate_row,
     payment_row,
 )
+from maatwerk.adapters.storage.staged_import import SqlImportSession, insert_rows, open_import
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import (
@@ -41,10 +43,17 @@ from maatwerk.core.events import (
     HoldScope,
     event_from_record,
 )
-from maatwerk.core.records import ConsentRecord, HoldRecord, ImportBatch, ImportCounts, Mandate
+from maatwerk.core.records import (
+    ConsentRecord,
+    HoldRecord,
+    ImportBatch,
+    ImportCounts,
+    ImportKind,
+    Mandate,
+)
 
 
-__all__ = ["AUDIT_RECORD_UPDATED", "SqlImports"]
+__all__ = ["AUDIT_RECORD_UPDATED", "SqlImports", "import_row"]
 
 #: Kind of the audit record written when an import changes a stored row.
 AUDIT_RECORD_UPDATED: Final = "audit.record-updated"
@@ -64,18 +73,25 @@ class SqlImports(SqlBase):
                 found.update(conn.execute(sa.select(col).where(col.in_(part))).scalars())
         return frozenset(found)
 
+    def open_import(
+        self, kind: ImportKind, *, file_name: str, recorded_by: str
+    ) -> AbstractContextManager[SqlImportSession]:
+        """:meth:`maatwerk.core.ports.StreamingImportStore.open_import`: one file in parts, in
+        one transaction (:mod:`maatwerk.adapters.storage.staged_import`)."""
+        return open_import(self, kind, file_name=file_name, recorded_by=recorded_by)
+
     def apply_import(self, batch: ImportBatch) -> ImportCounts:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         sources: dict[str, list[Any]] = defaultdict(list)
         for record in batch.records:
-            entity, row = _import_row(record)
+            entity, row = import_row(record)
             groups[entity].append(row)
             sources[entity].append(record)
         counts = ImportCounts()
         with self.engine.begin() as conn:
             for entity in ("debtor", "debt", "payment", "mandate", "consent", "hold"):
                 if entity in groups:
-                    counts += self._upsert(
+                    counts += self.upsert_rows(
                         conn,
                         entity,
                         groups[entity],
@@ -102,7 +118,7 @@ class SqlImports(SqlBase):
             events=counts.events,
         )
 
-    def _upsert(
+    def upsert_rows(
         self,
         conn: sa.Connection,
         entity: str,
@@ -112,6 +128,8 @@ class SqlImports(SqlBase):
         actor: str,
         recorded_on: dt.date | None = None,
     ) -> ImportCounts:
+        """Insert the new rows of one entity, update the changed ones (audit records), in
+        ``conn``'s transaction; rows of one key: the last wins."""
         table, key = _ENTITY[entity]
         # One file may list a key twice (a portfolio repeats its debtor per debt): last wins.
         latest: dict[str, tuple[dict[str, Any], Any]] = {}
@@ -149,8 +167,7 @@ class SqlImports(SqlBase):
                     "payload": {"entity": entity, "key": ident, "fields": changed},
                 }
             )
-        if inserts:
-            conn.execute(table.insert(), inserts)
+        insert_rows(conn, table, inserts)
         if updates:
             by_key: sa.BindParameter[Any] = sa.bindparam("_key")
             values: dict[str, sa.BindParameter[Any]] = {
@@ -228,7 +245,7 @@ def _audit_day(row: Mapping[str, Any], recorded_on: dt.date | None = None) -> dt
     return recorded_on or dt.date(1970, 1, 1)
 
 
-def _import_row(record: Any) -> tuple[str, dict[str, Any]]:
+def import_row(record: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(record, Debtor):
         return "debtor", debtor_row(record)
     if isinstance(record, Debt):
