@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import attrs
 
-from maatwerk.adapters.csv_import import decode_text
+from maatwerk.adapters.text_input import decode_text
 from maatwerk.core.debtors import Debtor, HouseholdType, Housing
 from maatwerk.core.debts import AppliedPayment, Balance, Case, ClaimKind, Debt, DebtStatus
 from maatwerk.core.errors import InputError, Location, MoneyError

@@ -25,6 +25,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.nl import bsn as nl_bsn
 
+from maatwerk.adapters.text_input import decode_text
 from maatwerk.core.debtors import Address, Debtor, HouseholdType, Housing, normalise_postcode
 from maatwerk.core.debts import ClaimKind, Debt, InterestKind, Payment
 from maatwerk.core.errors import InputError, Location, MoneyError
@@ -474,14 +475,6 @@ def allow_long_fields() -> None:
     """Let :mod:`csv` read fields of any length (process-wide; every reader here wants it)."""
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
-
-
-def decode_text(raw: bytes, name: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("the file is not UTF-8", Location(file=name, line=line)) from None
 
 
 def read_text_file(path: Path) -> tuple[bytes, str]:

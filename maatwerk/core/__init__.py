@@ -20,6 +20,11 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 from maatwerk.core import debtors, debts, errors, tables
+
+# A function named like its module: loaded now, so that the package attribute is the function
+# (a later ``import maatwerk.core.affordability`` would otherwise leave the module there).
+from maatwerk.core.affordability import affordability
+from maatwerk.core.collection_costs import collection_costs
 from maatwerk.core.debtors import *
 from maatwerk.core.debts import *
 from maatwerk.core.errors import *

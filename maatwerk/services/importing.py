@@ -220,6 +220,7 @@ def import_file(
             if len(part) >= batch_rows:
                 _write(session, part, errors, problems, name)
         _write(session, part, errors, problems, name)
+        _log.debug("import_checked", kind=stream.kind.value, problems=problems.total)
         if problems.total:
             raise ImportRejectedError(
                 name, problems.kept, total=problems.total, lines=problems.line_count

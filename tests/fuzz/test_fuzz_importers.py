@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from cli_helpers import SEPA_CREDITOR, SEPA_HEADER
+from cli_helpers import SEPA_CREDITOR, SEPA_HEADER, SETTING_FLAGS, migrate_and_import
 from click.testing import CliRunner
 from fuzz_corpus import (
     check_refusal,
@@ -184,9 +184,43 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+#: A remittance row answers a deduction instruction the run sent: this portfolio's D1 accepts a
+#: plan by deduction at payer 123456789L01 and the run instructs April and May (the seed's rows).
+REMITTANCE_PORTFOLIO = (
+    "debtor_id,name,household,net_monthly_income,gross_annual_income,payday,debt_id,"
+    "creditor_id,principal,due_date,category,street,house_number,postcode,city\n"
+    "D1,Person 1,single,2200.00,28000.00,25,B1,zorg,300.00,2026-02-01,premium,"
+    "Voorbeeldstraat,1,1234 AB,Utrecht\n"
+)
+
+
+@pytest.fixture(scope="module")
+def remittance_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fuzz-remittance-db")
+    db = root / "pristine.db"
+    url = f"sqlite:///{db}"
+    runner = CliRunner()
+    migrate_and_import(runner, url, root / "portfolio.csv", REMITTANCE_PORTFOLIO)
+    for args in (
+        ["arrangement", "propose", "D1", "--creditor", "zorg", "--capacity", "100",
+         "--method", "deduction", "--payer-id", "123456789L01", "--payer-name", "Bakkerij",
+         "--date", "2026-04-01", "--by", "anna"],
+        ["arrangement", "accept", "D1", "--date", "2026-04-02", "--by", "anna"],
+        ["run", "--date", "2026-04-02", "--out", str(root / "out"), *SETTING_FLAGS],
+        ["run", "--date", "2026-05-01", "--out", str(root / "out"), *SETTING_FLAGS],
+    ):  # fmt: skip
+        result = invoke(runner, [*args, "--db", url])
+        assert result.exit_code == 0, (args, result.output)
+    return db
+
+
 @pytest.fixture
-def bench(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bench:
+def bench(
+    pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Bench:
     speed_up(monkeypatch)
+    if request.node.callspec.params.get("name") == "remittance":
+        pristine = request.getfixturevalue("remittance_pristine")
     work = tmp_path / "work.db"
     b = Bench(pristine=pristine, work=work, before={})
     b.restore()

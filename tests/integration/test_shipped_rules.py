@@ -38,6 +38,7 @@ NOT_IN_BUNDLE = {
     "atw_bridge_days": "read into the atw calendar of policy_tables",
     "return_reasons": "bank returns: SEPA direct debit, the sepa extra",
     "vtlb_corrections": "debt settlement (Vtlb), not part of the embedding API yet",
+    "retention": "privacy erasure (AVG art. 17), read by the storage's privacy service",
 }
 
 #: What an embedding team must not need: the heavy dependencies of the optional extras.
