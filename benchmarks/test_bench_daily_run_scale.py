@@ -199,6 +199,15 @@ def _measure(tmp: Path, database: str) -> dict[str, Any]:
     source = kept / "db.sqlite"
     if not source.exists():
         _build(source)
+    else:  # kept from an earlier run: bring it to the shipped schema first
+        from maatwerk.adapters.storage import migrate
+        from maatwerk.adapters.storage.engine import make_engine
+
+        engine = make_engine(f"sqlite:///{source}")
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
     work = tmp / "run"
     work.mkdir()
     schema: str | None = None
