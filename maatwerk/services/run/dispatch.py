@@ -53,7 +53,11 @@ from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.faults import fault_point
 from maatwerk.services.payloads import offer_from_letter, postal_of, redate_letter
-from maatwerk.services.run.before_delivery import PayloadCheck, refusal_before_delivery
+from maatwerk.services.run.before_delivery import (
+    PayloadCheck,
+    current_refusals,
+    refusal_before_delivery,
+)
 
 
 __all__ = [
@@ -266,7 +270,10 @@ class Dispatcher:
     Before any channel is called, each row's payload is checked against its action kind's
     schema (``check_payload``) and the law's preconditions for the delivery day
     (:func:`~maatwerk.services.run.before_delivery.refusal_before_delivery`); a row that fails
-    is refused with the reason and no channel sees it.
+    is refused with the reason and no channel sees it. A row decided on an earlier day, or one
+    that waited for a review, is also checked against the case as it stands on the delivery day
+    (:func:`~maatwerk.services.run.before_delivery.current_refusals`: consent, disputes, holds,
+    debt help, death, the debt still owed; one read of the store per page of rows).
     """
 
     store: Store
@@ -338,6 +345,11 @@ class Dispatcher:
         while items := self.store.claim_pending(after_id=after, limit=self.batch_size):
             after = items[-1].outbox_id
             by_channel: dict[str, list[OutboxItem]] = {}
+            now = current_refusals(
+                self.store,
+                [i for i in items if i.entry.channel not in INTERNAL_CHANNELS],
+                delivered_on,
+            )
             for item in items:
                 item = self._redated(item)  # noqa: PLW2901 - the row as it goes out today
                 by_channel.setdefault(item.entry.channel, []).append(item)
@@ -345,7 +357,7 @@ class Dispatcher:
             events: list[tuple[str, Event]] = []
             postings: list[Posting] = []
             for name, group in by_channel.items():
-                for item, status, reference, reason in self._deliver(name, group):
+                for item, status, reference, reason in self._deliver(name, group, now):
                     marks.append((item.outbox_id, status, reference, reason))
                     counts[status.value] += 1
                     if status is OutboxStatus.DONE:
@@ -381,7 +393,7 @@ class Dispatcher:
         return recorded
 
     def _deliver(
-        self, name: str, group: list[OutboxItem]
+        self, name: str, group: list[OutboxItem], now: Mapping[int, str]
     ) -> list[tuple[OutboxItem, OutboxStatus, str, str]]:
         if name in INTERNAL_CHANNELS:
             return [(i, OutboxStatus.DONE, "recorded", "") for i in group]
@@ -393,9 +405,11 @@ class Dispatcher:
         by_creditor: dict[str, list[OutboxItem]] = {}
         refused: dict[int, str] = {}
         for item in group:
-            refusal = awb_refusal(
-                item, self.creditors.get(item.entry.case.creditor_id)
-            ) or refusal_before_delivery(item, self.context.run_date, self.check_payload)
+            refusal = (
+                awb_refusal(item, self.creditors.get(item.entry.case.creditor_id))
+                or refusal_before_delivery(item, self.context.run_date, self.check_payload)
+                or now.get(item.outbox_id, "")
+            )
             if refusal:
                 refused[item.outbox_id] = refusal
             else:
