@@ -28,8 +28,9 @@ from maatwerk.adapters.subsistence_tables import load_subsistence_tables
 from maatwerk.core.events import ConsentScope, ContactChannel, ContactOutcome
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
+from maatwerk.core.policy.casefile import CaseFile, derive_state
 from maatwerk.core.ports import DeliveryContext, DeliveryReceipt, OutboundAction
-from maatwerk.core.records import ImportRecord, OutboxStatus
+from maatwerk.core.records import CaseKey, ImportRecord, OutboxStatus
 from maatwerk.plugins import hookimpl
 from maatwerk.plugins.manager import MaatwerkPlugins, make_plugin_manager
 from maatwerk.plugins.records import ChannelSpec
@@ -224,6 +225,22 @@ class TestTheLawAtDelivery:
         )
         assert _row(store, "D2", "referral") == (OutboxStatus.DONE, "")
         assert [a.debtor_id for a in bare["municipal"].seen] == ["D2"]
+        # the refused referral did not happen: no step taken, no wait for the municipality
+        kinds = [r.kind for r in store.history("D1")]
+        assert kinds.count("step-taken") == 1
+        assert kinds[-1] == "step-refused"
+        (d1,) = store.load_cases([CaseKey("D1", "zorg")])
+        state = derive_state(CaseFile(debtor=d1.debtor, case=d1.case, events=d1.events), later)
+        assert state.steps_taken == ()
+        assert state.referred_on is None
+        # the next days decide nothing new for D1: the consent guard stops the referral
+        days.run(later + dt.timedelta(days=1))
+        assert [
+            i.entry.case.debtor_id for i in store.outbox_items() if i.entry.step == "referral"
+        ] == [
+            "D1",
+            "D2",
+        ]
 
     def test_a_handover_approved_after_a_dispute_was_opened_is_refused(
         self, store: SqlStore, days: Days, bare: dict[str, BareChannel]

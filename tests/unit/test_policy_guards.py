@@ -42,6 +42,7 @@ from maatwerk.core.events import (
     HoldScope,
     PromiseToPay,
     ReviewRejected,
+    StepRefused,
     ZvwNoticeSent,
 )
 from maatwerk.core.money import eur
@@ -519,3 +520,38 @@ class TestBvvNeedsPerson:
             ),
         )
         assert verdicts(file, ActionKind.BAILIFF_HANDOVER) == {}
+
+
+class TestARefusedStepDidNotHappen:
+    """A :class:`StepRefused` (its action refused before or by the channel) undoes the step."""
+
+    @staticmethod
+    def _problematic(*events: Event) -> CaseFile:
+        return attrs.evolve(
+            TRIGGERS["problematic-debt"][0](clean()), events=(*clean().events, *events)
+        )
+
+    def test_a_delivered_early_signal_counts_as_offered(self) -> None:
+        signal = step_taken(TODAY - dt.timedelta(days=9), "signal", ActionKind.EARLY_SIGNAL)
+        assert "problematic-debt" not in verdicts(
+            self._problematic(signal), ActionKind.BAILIFF_HANDOVER
+        )
+
+    def test_a_refused_one_does_not(self) -> None:
+        day = TODAY - dt.timedelta(days=9)
+        signal = step_taken(day, "signal", ActionKind.EARLY_SIGNAL)
+        refused = StepRefused(
+            occurred_on=day + dt.timedelta(days=1),
+            debtor_id=_P,
+            step_id="signal",
+            action=ActionKind.EARLY_SIGNAL,
+            debt_ids=signal.debt_ids,
+            decided_on=day,
+            reason="no unrevoked consent",
+        )
+        file = self._problematic(signal, refused)
+        assert "problematic-debt" in verdicts(file, ActionKind.BAILIFF_HANDOVER)
+        state = derive_state(file, TODAY)
+        assert [s.step_id for s in state.steps_taken] == ["letter"]
+        # as of the day before the refusal the signal still counted
+        assert "signal" in [s.step_id for s in derive_state(file, day).steps_taken]

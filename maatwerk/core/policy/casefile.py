@@ -60,6 +60,7 @@ from maatwerk.core.events import (
     ReferralAnswered,
     ReturnReasonGroup,
     ReviewRejected,
+    StepRefused,
     StepTaken,
     ZvwNoticeSent,
 )
@@ -467,6 +468,16 @@ def _debts_of(step: StepTaken) -> tuple[str, ...]:
     return (step.debt_id,) if step.debt_id is not None else ()
 
 
+def _drop_refused(steps: list[StepTaken], refused: StepRefused) -> None:
+    """Remove the latest step taken that ``refused`` undoes (same step, same debts): its action
+    never went out, so the step did not happen."""
+    for index in range(len(steps) - 1, -1, -1):
+        step = steps[index]
+        if step.step_id == refused.step_id and step.debt_ids == refused.debt_ids:
+            del steps[index]
+            return
+
+
 def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     """Fold the events dated up to ``today`` into a :class:`CaseState` (pure)."""
     debtor_id = file.debtor.debtor_id
@@ -509,6 +520,8 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         match event:
             case StepTaken():
                 steps.append(event)
+            case StepRefused():
+                _drop_refused(steps, event)
             case HoldPlaced():
                 holds[event.hold_id] = ActiveHold(
                     hold_id=event.hold_id,

@@ -28,6 +28,7 @@ from maatwerk.core.events import (
     Event,
     FormalDemandSent,
     FourteenDayLetterSent,
+    StepRefused,
     ZvwNoticeSent,
 )
 from maatwerk.core.letter_dates import LetterDates, LetterTerms, letter_dates
@@ -70,6 +71,7 @@ __all__ = [
     "awb_refusal",
     "channel_setting_problems",
     "delivery_records",
+    "refusal_record",
     "to_outbound",
 ]
 
@@ -232,6 +234,32 @@ def delivery_records(
     return (), ()
 
 
+def refusal_record(
+    item: OutboxItem, refused_on: dt.date, reason: str
+) -> tuple[tuple[str, Event], ...]:
+    """What a refused action leaves behind: a keyed :class:`StepRefused`, so the step it came
+    from no longer counts as taken (a refused early signal is no offer of debt help, a refused
+    hand-over no hand-over; the policy decides the step again once its guards allow it). Only a
+    delivered action counts, as only a delivered aanmaning starts its term. Nothing for an
+    action kind the engine does not know (no step of the policy took it)."""
+    entry = item.entry
+    try:
+        action = ActionKind(entry.action)
+    except ValueError:
+        return ()
+    refused = StepRefused(
+        occurred_on=refused_on,
+        debtor_id=entry.case.debtor_id,
+        recorded_by="dispatcher",
+        step_id=entry.step,
+        action=action,
+        debt_ids=entry.debt_ids,
+        decided_on=entry.run_date,
+        reason=reason,
+    )
+    return ((f"refused:{entry.idempotency_key}", refused),)
+
+
 def _fees(value: object) -> list[Mapping[str, Any]]:
     if not isinstance(value, (tuple, list)):
         return []
@@ -364,6 +392,8 @@ class Dispatcher:
                         keyed, posted = delivery_records(item, delivered_on)
                         events.extend(keyed)
                         postings.extend(posted)
+                    elif status is OutboxStatus.REFUSED:
+                        events.extend(refusal_record(item, delivered_on, reason))
             fault_point("before-delivery-marked")
             recorded = self._record(marks, events, postings)
             fault_point("after-delivery-marked")
