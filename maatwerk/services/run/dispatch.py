@@ -22,7 +22,7 @@ import structlog
 
 from maatwerk.core.calendar import CalendarRangeError, PostalDelivery
 from maatwerk.core.debts import CostLine
-from maatwerk.core.errors import PluginError
+from maatwerk.core.errors import InputError, PluginError
 from maatwerk.core.events import (
     ActionKind,
     Event,
@@ -83,19 +83,42 @@ INTERNAL_CHANNELS: Final = frozenset({"ledger"})
 
 # ---------------------------------------------------------------------------------- settings
 def channel_setting_problems(
-    names: Iterable[str], channel_for: Callable[[str], Channel], settings: Mapping[str, str]
+    names: Iterable[str],
+    channel_for: Callable[[str], Channel],
+    settings: Mapping[str, str],
+    plugin_for: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``"<channel>: <problem>"`` for every channel of ``names`` whose settings are incomplete.
 
     Run before evaluating anything, so that no step is decided for a channel that would refuse
     every action (e.g. letters without the creditor's name or phone number). Channels that
     cannot check themselves (no ``settings_problems``) and the run's own channels pass.
+
+    A channel whose ``settings_problems`` raises (or answers with something that is not a list
+    of texts) stops the run before anything is decided: :class:`InputError` naming the channel,
+    the plugin that provides it (``plugin_for``) and the exception type, never its message.
     """
     problems: list[str] = []
     for name in sorted(set(names) - INTERNAL_CHANNELS):
         channel = channel_for(name)
-        if isinstance(channel, SettingsChecked):
-            problems.extend(f"{name}: {p}" for p in channel.settings_problems(settings))
+        if not isinstance(channel, SettingsChecked):
+            continue
+        try:
+            found = [str(p) for p in channel.settings_problems(settings)]
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug, named in one line
+            plugin = name
+            if plugin_for is not None:
+                with contextlib.suppress(Exception):
+                    plugin = plugin_for(name)
+            _log.error(
+                "channel_settings_raised", channel=name, plugin=plugin, error=type(exc).__name__
+            )
+            raise InputError(
+                f"channel {name!r} of plugin {plugin!r} raised {type(exc).__name__} in "
+                "settings_problems(): its settings cannot be checked, so nothing is run; "
+                "fix the plugin (or leave its channel out of the policy)"
+            ) from None
+        problems.extend(f"{name}: {p}" for p in found)
     return problems
 
 
