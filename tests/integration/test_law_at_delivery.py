@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 import pytest
 import sqlalchemy as sa
-from run_helpers import bill, import_portfolio, single
+from run_helpers import bill, import_payments, import_portfolio, single
 
 from maatwerk.adapters.calendars import build_calendars
 from maatwerk.adapters.legal_tables import load_bik_table
@@ -25,6 +25,7 @@ from maatwerk.adapters.policy_loader import load_policy
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.adapters.storage.schema import outbox as outbox_table
 from maatwerk.adapters.subsistence_tables import load_subsistence_tables
+from maatwerk.core.debts import Payment
 from maatwerk.core.events import ConsentScope, ContactChannel, ContactOutcome
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
@@ -270,3 +271,27 @@ class TestTheLawAtDelivery:
         )
         assert _row(store, "D4", "bailiff") == (OutboxStatus.DONE, "")
         assert [a.debtor_id for a in bare["bailiff"].seen] == ["D4"]
+
+    def test_a_referral_approved_after_the_debt_was_paid_is_refused(
+        self, store: SqlStore, days: Days, bare: dict[str, BareChannel]
+    ) -> None:
+        _portfolio(store, "D1", "D2")
+        for debtor in ("D1", "D2"):
+            recording.add_consent(
+                store, debtor, scope=ConsentScope.DEBT_HELP_REFERRAL, on=START, by="medewerker"
+            )
+        day = days.until_reviewed("referral")
+        later = day + dt.timedelta(days=1)
+        paid = Payment(payment_id="P1", debtor_id="D1", received_on=later, amount=eur("450.00"))
+        import_payments(store, [paid])
+        days.approve_all(later)
+        days.run(later)  # the run applies the payment, then dispatches
+
+        status, reason = _row(store, "D1", "referral")
+        assert status is OutboxStatus.REFUSED
+        assert reason == (
+            f"the law no longer allows it on {later.isoformat()}: no longer owed on "
+            f"{later.isoformat()}: B1 (paid or closed since the decision)"
+        )
+        assert _row(store, "D2", "referral") == (OutboxStatus.DONE, "")
+        assert [a.debtor_id for a in bare["municipal"].seen] == ["D2"]
