@@ -238,6 +238,10 @@ class CaseState:
     """the municipality's answers to debt-help referrals, in order"""
     debt_help_ended: tuple[DebtHelpEnded, ...] = ()
     """debt help that ended, in order"""
+    refusals: tuple[StepRefused, ...] = ()
+    """actions refused at delivery (their steps are not taken), in date order; the
+    ``refused-retry`` guard waits the policy's ``refused_retry_days`` before a step is decided
+    again"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -516,12 +520,14 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     rejections: list[ReviewRejected] = []
     answers: list[ReferralAnswered] = []
     ended: list[DebtHelpEnded] = []
+    refusals: list[StepRefused] = []
     for event in events:
         match event:
             case StepTaken():
                 steps.append(event)
             case StepRefused():
                 _drop_refused(steps, event)
+                refusals.append(event)
             case HoldPlaced():
                 holds[event.hold_id] = ActiveHold(
                     hold_id=event.hold_id,
@@ -631,6 +637,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         resolutions=tuple(resolutions),
         answers=tuple(answers),
         debt_help_ended=tuple(ended),
+        refusals=tuple(refusals),
     )
 
 
