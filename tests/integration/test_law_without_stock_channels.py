@@ -232,6 +232,14 @@ class TestTheLawWithBareChannels:
         days = [i.entry.run_date for i in handovers]
         assert days == [days[0] + dt.timedelta(days=7 * n) for n in range(len(days))]
         assert len(days) == 3  # decided on day 40, then every 7 days until day 60
+        # the day after a refusal the decision says why the hand-over waits, and why no signal
+        waiting = store.decision(CaseKey("D1", "zorg"), days[0] + dt.timedelta(days=1))
+        assert waiting is not None
+        explained = str(waiting.detail)
+        again = (days[0] + dt.timedelta(days=7)).isoformat()
+        assert f"Refused on {days[0].isoformat()}: no personal contact attempt" in explained
+        assert f"tried again from {again}" in explained
+        assert "early-signal-steps" in explained
         # D2 was called on day 20: its early signal is decided from then (after the letter and
         # the call), once, and goes out; the hand-over goes too
         signals = [
