@@ -20,6 +20,7 @@ File format (``schema = 1``)::
     monday_delivery = false         # first delivery day on or after sending + these days
     debt_help_response_days = 28    # a referral pauses the case while the municipality answers
     costs_when_cannot_pay = false   # no collection costs for a household that cannot pay
+    refused_retry_days = 7          # a step refused at delivery is decided again after this
 
     [[step]]                        # ordered: the ladder from mild to severe
     id = "reminder-1"
@@ -150,6 +151,7 @@ _SETTINGS_KEYS: Final = frozenset(
         "monday_delivery",
         "debt_help_response_days",
         "costs_when_cannot_pay",
+        "refused_retry_days",
     }
 )
 _STEP_KEYS: Final = frozenset(
@@ -248,6 +250,9 @@ def _settings(reader: Reader, data: Any, guards: GuardRegistry) -> PolicySetting
         ),
         costs_when_cannot_pay=reader.flag(
             data, "costs_when_cannot_pay", path, default=defaults.costs_when_cannot_pay
+        ),
+        refused_retry_days=_non_negative(
+            reader, data, "refused_retry_days", path, defaults.refused_retry_days
         ),
     )
 

@@ -121,12 +121,16 @@ def check_channel_settings(
     names = {step.channel for policy in evaluator.policies.values() for step in policy.steps}
     problems: list[str] = []
     if not creditors:
-        problems = channel_setting_problems(names, plugins.channel, settings)
+        problems = channel_setting_problems(
+            names, plugins.channel, settings, plugins.channel_plugin
+        )
     for creditor_id, profile in sorted((creditors or {}).items()):
         merged = profile.over(settings, creditor_id)
         problems.extend(
             f"creditor {creditor_id}: {p}"
-            for p in channel_setting_problems(names, plugins.channel, merged)
+            for p in channel_setting_problems(
+                names, plugins.channel, merged, plugins.channel_plugin
+            )
         )
     if problems:
         raise InputError(

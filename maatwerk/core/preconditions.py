@@ -23,6 +23,14 @@ delivered and no legal term starts. Reasons name no personal data.
   protected income (BVV, Rv 475da) calculated with its lines, something left above it, and a
   monthly amount not above net income minus the BVV (BW 7:633: only as far as wages could be
   attached).
+
+The payload is built on the decision day. A row delivered on a later day (after a review, or a
+retry after a failed delivery) is also checked against the case as it stands on the delivery day
+(:func:`state_refusal`, on a :class:`~maatwerk.core.policy.casefile.CaseState` the dispatcher
+derives from the store): the debtor has not died, no hold and no open dispute covers the row's
+debts, no debt help runs, a referral or early signal still has an unrevoked consent, and the
+debts are still owed. These are the mandatory guards' facts; a fact that changed after the
+decision stops the row as it would have stopped the step.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
+from maatwerk.core.events import ActionKind, HoldScope
+from maatwerk.core.policy.casefile import CaseState
 from maatwerk.core.policy.guards import CONSENT_FOR
 from maatwerk.core.ports import PAYLOAD_AMOUNT, PayloadValue
 
@@ -45,6 +55,7 @@ __all__ = [
     "deduction_room",
     "delivery_refusal",
     "municipal_refusal",
+    "state_refusal",
 ]
 
 #: The channel that deducts at source (its actions are ``arrangement-offer`` instructions).
@@ -237,4 +248,53 @@ def delivery_refusal(
         return municipal_refusal(kind, payload, day)
     if channel == SOURCE_DEDUCTION:
         return deduction_refusal(payload)
+    return ""
+
+
+#: What still goes out for a debt that is no longer owed, or during a dispute or debt help:
+#: nothing but closing the case (and writing it off, for a debt no longer owed). Internal
+#: (``ledger``) rows are recorded, not delivered, and never come here.
+_BUT_CLOSE: Final = frozenset(a.value for a in ActionKind) - {ActionKind.CLOSE.value}
+_OWED_ONLY: Final = _BUT_CLOSE - {ActionKind.WRITE_OFF.value}
+
+
+def _covers_row(debt_id: str | None, debt_ids: Sequence[str]) -> bool:
+    """A fact about ``debt_id`` (``None``: the whole case) concerns a row for ``debt_ids``."""
+    return debt_id is None or not debt_ids or debt_id in debt_ids
+
+
+def state_refusal(kind: str, debt_ids: Sequence[str], state: CaseState | None) -> str:
+    """Why an action of ``kind`` for ``debt_ids``, decided on an earlier day, may not be
+    delivered on ``state.today`` given the case as it stands then (empty: it may).
+
+    ``state`` is ``None`` when the case has no debts any more (removed or erased). A fact about
+    one debt stops a row for several debts as a whole: the row is one communication, and the
+    next run decides again for the debts it still concerns.
+    """
+    if state is None:
+        return "the case has no debts any more: nothing goes out"
+    day = state.today.isoformat()
+    if state.deceased:
+        return f"the debtor's death is recorded (as of {day}): nothing goes out"
+    for hold in state.holds:
+        if hold.scope is HoldScope.DEBT and not _covers_row(hold.debt_id, debt_ids):
+            continue
+        return f"hold {hold.hold_id} is active since {hold.start.isoformat()}: nothing goes out"
+    if kind in _BUT_CLOSE:
+        for dispute in state.open_disputes:
+            if _covers_row(dispute.debt_id, debt_ids):
+                opened = dispute.occurred_on.isoformat()
+                return f"a dispute is open since {opened}: nothing goes out until it is resolved"
+        if state.debt_help:
+            since = min(h.occurred_on for h in state.debt_help).isoformat()
+            return f"debt help runs since {since}: nothing goes out while it runs"
+    scopes = CONSENT_SCOPES.get(kind)
+    if scopes is not None and not {s.value for s in state.consents} & scopes:
+        needs = ", ".join(sorted(scopes))
+        return f"no unrevoked consent for {kind} on {day} (needs one of: {needs})"
+    if kind in _OWED_ONLY:
+        named = list(debt_ids) or [d.debt_id for d in state.file.case.debts]
+        paid = sorted(d for d in named if d not in state.outstanding)
+        if paid:
+            return f"no longer owed on {day}: {', '.join(paid)} (paid or closed since the decision)"
     return ""

@@ -26,6 +26,7 @@ from maatwerk.plugins.records import (
 __all__ = [
     "REGISTRATION_HOOKS",
     "AdapterInfo",
+    "ClashError",
     "PluginInfo",
     "Registered",
     "bad_hook",
@@ -128,3 +129,12 @@ def bad_hook(exc: BaseException) -> str | None:
         if word.startswith(f"{PROJECT_NAME}_"):
             return word
     return None
+
+
+class ClashError(Exception):
+    """Internal: two plugins registered the same name (``error`` says so)."""
+
+    def __init__(self, error: PluginError, plugins: tuple[str, str]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.plugins = plugins

@@ -51,6 +51,7 @@ from maatwerk.plugins import PROJECT_NAME, hookspecs
 from maatwerk.plugins._support import (
     REGISTRATION_HOOKS,
     AdapterInfo,
+    ClashError,
     PluginInfo,
     Registered,
     bad_hook,
@@ -147,7 +148,7 @@ class MaatwerkPlugins:
 
     def plugins(self) -> list[PluginInfo]:
         """Every registered plugin, then every plugin that was skipped because it is broken."""
-        self._registrations_all()  # a plugin whose registration hook fails is disabled first
+        self._settle()  # a plugin whose registration fails or clashes is disabled first
         version = _maatwerk_version()
         result: list[PluginInfo] = []
         for name, plugin in self.pm.list_name_plugin():
@@ -171,8 +172,8 @@ class MaatwerkPlugins:
         return result + list(self._broken)
 
     def broken(self) -> list[PluginInfo]:
-        """External plugins that failed to load or to register and were skipped."""
-        self._registrations_all()
+        """External plugins that failed to load or to register (or clashed) and were skipped."""
+        self._settle()
         return list(self._broken)
 
     def adapters(self) -> list[AdapterInfo]:
@@ -479,7 +480,36 @@ class MaatwerkPlugins:
         for hook, record_type in REGISTRATION_HOOKS:
             self._registrations(hook, record_type)
 
+    def _settle(self) -> None:
+        """Call every registration hook and collect every kind of adapter once, so that each
+        plugin that fails or clashes is disabled before anything is listed or used."""
+        for hook, record_type in REGISTRATION_HOOKS:
+            self._collect(hook, record_type)
+
     def _collect(self, hook: str, record_type: type[S]) -> dict[str, Registered[S]]:
+        """The records of registration *hook* by name. Two plugins registering the same name
+        (and no stock one replaced on purpose with ``overrides=True``) is a clash: strict, it
+        raises; otherwise both external plugins are disabled (see :meth:`_disable_clash`)."""
+        while True:
+            try:
+                return self._collect_once(hook, record_type)
+            except ClashError as clash:
+                self._disable_clash(clash)
+
+    def _disable_clash(self, clash: ClashError) -> None:
+        """Disable the external plugins of a name clash, each with a warning naming both.
+
+        Neither is preferred when both are external; a stock plugin stays (the other did not
+        say ``overrides=True``). Strict, or two stock plugins: the clash is fatal."""
+        culprits = [p for p in clash.plugins if not self.is_stock(p)]
+        if self._strict or not culprits:
+            raise clash.error
+        both = " (both are disabled)" if len(culprits) > 1 else ""
+        error = PluginError(f"{clash.error}{both}", plugin=culprits[0], hook=clash.error.hook)
+        for plugin in culprits:
+            self._disable(plugin, error)
+
+    def _collect_once(self, hook: str, record_type: type[S]) -> dict[str, Registered[S]]:
         self._registrations_all()
         key = f"{hook}:collected"
         self._fresh_cache()
@@ -506,7 +536,7 @@ class MaatwerkPlugins:
                 ):
                     found[record.name] = attrs.evolve(previous, replaces=plugin)
                 else:
-                    raise PluginError(
+                    error = PluginError(
                         f"{record_type.__name__.removesuffix('Spec').lower()} name "
                         f"{record.name!r} is registered twice: by plugin {previous.plugin!r} and "
                         f"by plugin {plugin!r} (rename one; to replace a stock adapter on "
@@ -514,6 +544,7 @@ class MaatwerkPlugins:
                         plugin=plugin,
                         hook=hook,
                     )
+                    raise ClashError(error, (previous.plugin, plugin))
         self._cache[key] = found
         return found
 

@@ -148,3 +148,38 @@ class TestAPolicyChannelFromABrokenPlugin:
         last = result.stderr.splitlines()[-1]
         assert "no channel named 'sms'" in last
         assert "broken plugins were skipped: 'acme-sms'" in last
+
+
+BAD_SETTINGS = """
+    from maatwerk.core.ports import DeliveryReceipt
+    from maatwerk.plugins import ChannelSpec, hookimpl
+
+    class Sms:
+        name = "sms"
+
+        def settings_problems(self, settings):
+            return settings["sms_gateway_url"].startswith("https")  # KeyError: a plugin bug
+
+        def deliver(self, actions, context):
+            return [DeliveryReceipt.delivered(a.action_id, "sms") for a in actions]
+
+    @hookimpl
+    def maatwerk_register_channels():
+        return [ChannelSpec(name="sms", factory=Sms, description="Texts")]
+"""
+
+
+class TestRaisingSettingsCheck:
+    def test_one_line_naming_channel_and_plugin_exit_2(
+        self, runner: CliRunner, setup: list[str], entry_point: AddEntryPoint, tmp_path: Path
+    ) -> None:
+        entry_point("acme-sms", BAD_SETTINGS)  # replaces the good one
+        result = runner.invoke(cli, ["run", "--date", "2026-01-18", *setup])
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert result.stderr.splitlines()[-1] == (
+            "Error: channel 'sms' of plugin 'acme-sms' raised KeyError in settings_problems(): "
+            "its settings cannot be checked, so nothing is run; fix the plugin (or leave its "
+            "channel out of the policy)"
+        )
+        assert not (tmp_path / "out" / "sms.log").exists()

@@ -171,3 +171,54 @@ class TestPluginCommands:
         result = runner.invoke(cli, ["sync-crm"])
         assert result.exit_code == 2
         assert "broken plugins were skipped: 'crm'" in result.output
+
+
+SMS = """
+    from maatwerk.core.ports import DeliveryReceipt
+    from maatwerk.plugins import ChannelSpec, hookimpl
+
+    class Sms:
+        name = "sms"
+
+        def deliver(self, actions, context):
+            return [DeliveryReceipt.delivered(a.action_id, "sms") for a in actions]
+
+    @hookimpl
+    def maatwerk_register_channels():
+        return [ChannelSpec(name="sms", factory=Sms, description="Texts")]
+"""
+
+
+class TestTwoPluginsOneName:
+    """Two plugins registering the same channel name: both are disabled (neither is preferred),
+    with a warning naming both; ``--strict`` makes it fatal."""
+
+    def test_both_are_listed_as_broken(self, runner: CliRunner, entry_point: AddEntryPoint) -> None:
+        entry_point("sms-a", SMS)
+        entry_point("sms-b", SMS)
+        listing = runner.invoke(cli, ["plugins"])
+        assert listing.exit_code == 0, listing.output
+        assert "Traceback" not in listing.output
+        broken = [line for line in listing.stdout.splitlines() if "BROKEN, SKIPPED" in line]
+        assert len(broken) == 2
+        for line in broken:
+            assert "channel name 'sms' is registered twice" in line
+            assert "'sms-a'" in line
+            assert "'sms-b'" in line
+            assert "(both are disabled)" in line
+
+        as_json = runner.invoke(cli, ["plugins", "--json"])
+        assert as_json.exit_code == 0
+        report = json.loads(as_json.stdout)
+        assert {"sms-a", "sms-b"} <= {p["name"] for p in report["plugins"] if p["error"]}
+        assert "sms" not in {a["name"] for a in report["adapters"] if a["kind"] == "channel"}
+
+        # any command warns, naming both
+        warned = runner.invoke(cli, ["--help"])
+        assert warned.exit_code == 0
+        assert "channel name 'sms' is registered twice" in warned.stderr
+
+        strict = runner.invoke(cli, ["plugins", "--strict"])
+        assert strict.exit_code == 1
+        assert "Traceback" not in strict.output
+        assert "channel name 'sms' is registered twice" in strict.stderr

@@ -53,7 +53,10 @@ class TestDemoOutputs:
             ).scalars()
             # open point (services/payloads/): the re-presentation's collection date skips
             # weekends but not TARGET holidays, so the SEPA channel refuses one on Good Friday
-            unexpected = [r for r in refused if "is not a TARGET business day" not in str(r)]
+            # and a row approved after a review is refused when the case changed in between
+            # (seed 7: an early signal approved the day after the household's debt help began)
+            expected = ("is not a TARGET business day", "the law no longer allows it on ")
+            unexpected = [r for r in refused if not any(e in str(r) for e in expected)]
             debtors = conn.execute(sa.text("select count(*) from debtors")).scalar_one()
         assert (failed, unexpected, debtors) == (0, [], 150)
 

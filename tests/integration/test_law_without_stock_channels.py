@@ -3,9 +3,12 @@
 A deployment replaces the stock ``bailiff``, ``municipal`` and ``source-deduction`` channels with
 bare plugin channels that deliver anything they are given (an HTTP portal would). The daily run
 still refuses what the law forbids, before any channel is called: a hand-over without a personal
-contact attempt, an early signal without one, a deduction without the household's protected
+contact attempt, a deduction without the household's protected
 income calculated, a referral without consent. The refused row is marked ``refused``
-with the reason and the bare channel never sees it; an allowed action still reaches it.
+with the reason and the bare channel never sees it; an allowed action still reaches it. An early
+signal without a personal contact attempt is not even decided (the mandatory
+``early-signal-steps`` guard), and a refused step waits ``refused_retry_days`` before the policy
+decides it again.
 """
 
 from __future__ import annotations
@@ -212,21 +215,44 @@ class TestTheLawWithBareChannels:
 
         rows = {(i.entry.case.debtor_id, i.entry.step): i for i in store.outbox_items()}
         reasons = _reasons(store)
-        # D1: no personal contact: neither the early signal nor the hand-over goes out
-        signal = rows["D1", "signal"]
-        assert signal.status is OutboxStatus.REFUSED
-        assert reasons[signal.outbox_id] == "early signal without a personal contact attempt first"
-        handover = rows["D1", "bailiff"]
-        assert handover.status is OutboxStatus.REFUSED
-        assert (
-            reasons[handover.outbox_id] == "no personal contact attempt (call or visit) is recorded"
-        )
-        # D2 was called after its signal was decided: the signal is refused, the hand-over goes
-        assert rows["D2", "signal"].status is OutboxStatus.REFUSED
+        # D1: no personal contact: the mandatory early-signal-steps guard never lets the policy
+        # decide the early signal (the run would refuse it too); the hand-over (personal-contact
+        # is switched off) is decided and refused by the run, and after each refusal it waits
+        # refused_retry_days (7) before it is decided again: not a refused row every day
+        assert ("D1", "signal") not in rows
+        handovers = [
+            i
+            for i in store.outbox_items()
+            if i.entry.case.debtor_id == "D1" and i.entry.step == "bailiff"
+        ]
+        assert {i.status for i in handovers} == {OutboxStatus.REFUSED}
+        assert {reasons[i.outbox_id] for i in handovers} == {
+            "no personal contact attempt (call or visit) is recorded"
+        }
+        days = [i.entry.run_date for i in handovers]
+        assert days == [days[0] + dt.timedelta(days=7 * n) for n in range(len(days))]
+        assert len(days) == 3  # decided on day 40, then every 7 days until day 60
+        # the day after a refusal the decision says why the hand-over waits, and why no signal
+        waiting = store.decision(CaseKey("D1", "zorg"), days[0] + dt.timedelta(days=1))
+        assert waiting is not None
+        explained = str(waiting.detail)
+        again = (days[0] + dt.timedelta(days=7)).isoformat()
+        assert f"Refused on {days[0].isoformat()}: no personal contact attempt" in explained
+        assert f"tried again from {again}" in explained
+        assert "early-signal-steps" in explained
+        # D2 was called on day 20: its early signal is decided from then (after the letter and
+        # the call), once, and goes out; the hand-over goes too
+        signals = [
+            i
+            for i in store.outbox_items()
+            if i.entry.case.debtor_id == "D2" and i.entry.step == "signal"
+        ]
+        assert [i.status for i in signals] == [OutboxStatus.DONE]
+        assert signals[0].entry.run_date == START + dt.timedelta(days=20)
         assert rows["D2", "bailiff"].status is OutboxStatus.DONE
         # the bare channels saw only what the law allows
         assert [a.debtor_id for a in bare["bailiff"].seen] == ["D2"]
-        assert bare["municipal"].seen == []
+        assert [a.debtor_id for a in bare["municipal"].seen] == ["D2"]
 
     def test_a_deduction_without_the_protected_income_is_refused(
         self,

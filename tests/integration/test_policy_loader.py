@@ -96,6 +96,14 @@ class TestShippedPolicies:
         assert policy.step("bailiff").review  # default for a bailiff step
         assert policy.step("bailiff").timing.after == "reminder"
 
+    def test_refused_retry_days(self) -> None:
+        """Shipped policies wait 7 days after a refusal; a file may choose; the default is 7."""
+        for name in ("humane", "classic", "zvw"):
+            assert load_policy(resolve_policy(name)).settings.refused_retry_days == 7
+        assert load_policy_text(GOOD, "mini.toml").settings.refused_retry_days == 7
+        chosen = GOOD.replace("[settings]\n", "[settings]\nrefused_retry_days = 3\n")
+        assert load_policy_text(chosen, "mini.toml").settings.refused_retry_days == 3
+
     def test_unknown_shipped_name_lists_the_known(self) -> None:
         with pytest.raises(PolicyError, match="humane"):
             resolve_policy("nope")
@@ -158,6 +166,26 @@ class TestErrorsNameFileLineField:
                     "mandatory",
                 ),
                 id="mandatory-guard-cannot-be-disabled",
+            ),
+            pytest.param(
+                (
+                    'bailiff_min_amount = "50.00"',
+                    'bailiff_min_amount = "50.00"\nrefused_retry_days = -1',
+                    7,
+                    "settings.refused_retry_days",
+                    "negative",
+                ),
+                id="refused-retry-days-not-negative",
+            ),
+            pytest.param(
+                (
+                    'bailiff_min_amount = "50.00"',
+                    'bailiff_min_amount = "50.00"\ndisabled_guards = ["early-signal-steps"]',
+                    7,
+                    "settings.disabled_guards",
+                    "mandatory",
+                ),
+                id="early-signal-steps-is-mandatory",
             ),
             pytest.param(
                 ("days = 7", "days = = 7", 13, None, "not valid TOML"),

@@ -100,6 +100,34 @@ class TestNames:
         ):
             plugins.channel("letters")
 
+    def test_not_strict_a_clash_disables_both_plugins(self) -> None:
+        plugins = make_plugin_manager(load_entrypoints=False)
+        plugins.register(ChannelPlugin("sms"), "plugin-a")
+        plugins.register(ChannelPlugin("sms"), "plugin-b")
+        plugins.register(ChannelPlugin("fax"), "plugin-c")  # not part of the clash
+        assert "sms" not in plugins.channels()
+        assert "fax" in plugins.channels()
+        broken = {info.name: info.error for info in plugins.broken()}
+        assert set(broken) == {"plugin-a", "plugin-b"}
+        for error in broken.values():
+            assert "'sms' is registered twice: by plugin 'plugin-" in error
+            assert "plugin-a" in error
+            assert "plugin-b" in error
+            assert error.endswith("(both are disabled)")
+        assert {"plugin-a", "plugin-b"} <= {i.name for i in plugins.plugins() if i.error}
+
+    def test_not_strict_a_clash_with_a_stock_name_disables_only_the_other(self) -> None:
+        plugins = make_plugin_manager(load_entrypoints=False)
+        plugins.register(ChannelPlugin("letters"), "org")
+        assert not isinstance(plugins.channel("letters"), FakeChannel)  # the stock one stays
+        assert {a.name: a.plugin for a in plugins.adapters()}["letters"] == (
+            "maatwerk.plugins.stock"
+        )
+        (broken,) = plugins.broken()
+        assert broken.name == "org"
+        assert "'letters' is registered twice" in broken.error
+        assert "both" not in broken.error
+
     def test_overrides_replaces_a_stock_adapter_on_purpose(self) -> None:
         plugins = fresh()
         plugins.register(ChannelPlugin("letters", overrides=True), "org")

@@ -42,6 +42,8 @@ from maatwerk.core.events import (
     HoldScope,
     PromiseToPay,
     ReviewRejected,
+    StepRefused,
+    StepTaken,
     ZvwNoticeSent,
 )
 from maatwerk.core.money import eur
@@ -163,10 +165,13 @@ STEP_PARAMS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 #: A trigger that is also a statutory bar of another guard on some actions: (code, action) ->
-#: the other guards that rightly block too. An arrangement accepted after the first Zvw notice
+#: the other guards that rightly block too (also on an action the trigger's own guard lets
+#: through). An arrangement accepted after the first Zvw notice
 #: (the 4-month point) and kept bars the CAK report by statute (Zvw 18b), whatever the policy.
 ALSO: dict[tuple[str, ActionKind], frozenset[str]] = {
     ("arrangement-kept", ActionKind.ZVW_REPORT): frozenset({"zvw-report-bars"}),
+    # no personal contact attempt also bars an early signal (Besluit Wgs art. 2)
+    ("personal-contact", ActionKind.EARLY_SIGNAL): frozenset({"early-signal-steps"}),
 }
 
 TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]] = {
@@ -218,6 +223,28 @@ TRIGGERS: dict[str, tuple[Callable[[CaseFile], CaseFile], frozenset[ActionKind]]
         frozenset({ActionKind.BAILIFF_HANDOVER}),
     ),
     "personal-contact": (without(ContactAttempt), frozenset({ActionKind.BAILIFF_HANDOVER})),
+    # an early signal only after a personal contact attempt and a written reminder: here the
+    # only step taken is a call, no letter (a missing call is personal-contact's trigger)
+    "early-signal-steps": (
+        lambda f: add(
+            step_taken(dt.date(2026, 2, 1), "call", ActionKind.PHONE_CALL, channel="phone")
+        )(without(StepTaken)(f)),
+        frozenset({ActionKind.EARLY_SIGNAL}),
+    ),
+    # the step's action was refused at delivery two days ago: it waits refused_retry_days (7)
+    "refused-retry": (
+        add(
+            StepRefused(
+                occurred_on=TODAY - dt.timedelta(days=2),
+                debtor_id=_P,
+                step_id="s",
+                action=ActionKind.PAYMENT_REMINDER,
+                debt_ids=("d1",),
+                reason="the channel refused it",
+            )
+        ),
+        ALL,
+    ),
     # the debtor was spoken to today (TODAY, 1 April 2026, is a working day)
     "call-day": (
         add(
@@ -329,7 +356,7 @@ class TestEachGuard:
             assert reason.nl
             assert reason.en
         else:
-            assert found == {}
+            assert set(found) == ALSO.get((code, action), frozenset())
 
 
 class TestPostponements:
@@ -519,3 +546,131 @@ class TestBvvNeedsPerson:
             ),
         )
         assert verdicts(file, ActionKind.BAILIFF_HANDOVER) == {}
+
+
+class TestARefusedStepDidNotHappen:
+    """A :class:`StepRefused` (its action refused before or by the channel) undoes the step."""
+
+    @staticmethod
+    def _problematic(*events: Event) -> CaseFile:
+        return attrs.evolve(
+            TRIGGERS["problematic-debt"][0](clean()), events=(*clean().events, *events)
+        )
+
+    def test_a_delivered_early_signal_counts_as_offered(self) -> None:
+        signal = step_taken(TODAY - dt.timedelta(days=9), "signal", ActionKind.EARLY_SIGNAL)
+        assert "problematic-debt" not in verdicts(
+            self._problematic(signal), ActionKind.BAILIFF_HANDOVER
+        )
+
+    def test_a_refused_one_does_not(self) -> None:
+        day = TODAY - dt.timedelta(days=9)
+        signal = step_taken(day, "signal", ActionKind.EARLY_SIGNAL)
+        refused = StepRefused(
+            occurred_on=day + dt.timedelta(days=1),
+            debtor_id=_P,
+            step_id="signal",
+            action=ActionKind.EARLY_SIGNAL,
+            debt_ids=signal.debt_ids,
+            decided_on=day,
+            reason="no unrevoked consent",
+        )
+        file = self._problematic(signal, refused)
+        assert "problematic-debt" in verdicts(file, ActionKind.BAILIFF_HANDOVER)
+        state = derive_state(file, TODAY)
+        assert [s.step_id for s in state.steps_taken] == ["letter"]
+        # as of the day before the refusal the signal still counted
+        assert "signal" in [s.step_id for s in derive_state(file, day).steps_taken]
+
+
+def _refused(
+    days_ago: int, *, step_id: str = "s", debt_ids: tuple[str, ...] = ("d1",)
+) -> StepRefused:
+    return StepRefused(
+        occurred_on=TODAY - dt.timedelta(days=days_ago),
+        debtor_id=_P,
+        step_id=step_id,
+        action=ActionKind.BAILIFF_HANDOVER,
+        debt_ids=debt_ids,
+        decided_on=TODAY - dt.timedelta(days=days_ago),
+        reason="the law no longer allows it on 2026-03-30: a dispute is open",
+    )
+
+
+class TestRefusedRetry:
+    """A step refused at delivery is not decided again for ``refused_retry_days``."""
+
+    def test_postponed_to_the_refusal_day_plus_the_setting(self) -> None:
+        verdict = verdicts(add(_refused(2))(clean()), ActionKind.BAILIFF_HANDOVER)["refused-retry"]
+        assert verdict.until == TODAY + dt.timedelta(days=5)
+        assert verdict.reason.en == (
+            "Refused on 2026-03-30: the law no longer allows it on 2026-03-30: a dispute is "
+            "open; tried again from 2026-04-06."
+        )
+        assert verdict.reason.nl.endswith("We proberen het opnieuw vanaf 6 april 2026.")
+
+    def test_decided_again_from_that_day(self) -> None:
+        assert verdicts(add(_refused(7))(clean()), ActionKind.BAILIFF_HANDOVER) == {}
+        assert "refused-retry" in verdicts(add(_refused(6))(clean()), ActionKind.BAILIFF_HANDOVER)
+
+    def test_the_latest_refusal_counts(self) -> None:
+        file = add(_refused(20), _refused(1))(clean())
+        verdict = verdicts(file, ActionKind.BAILIFF_HANDOVER)["refused-retry"]
+        assert verdict.until == TODAY + dt.timedelta(days=6)
+
+    def test_another_step_or_debt_is_not_held(self) -> None:
+        assert (
+            verdicts(add(_refused(1, step_id="other"))(clean()), ActionKind.BAILIFF_HANDOVER) == {}
+        )
+        assert (
+            verdicts(add(_refused(1, debt_ids=("d9",)))(clean()), ActionKind.BAILIFF_HANDOVER) == {}
+        )
+
+    def test_the_setting_sets_the_wait_and_zero_switches_it_off(self) -> None:
+        file = add(_refused(2))(clean())
+        for days, until in ((3, TODAY + dt.timedelta(days=1)), (0, None)):
+            policy = attrs.evolve(
+                POLICY, settings=attrs.evolve(POLICY.settings, refused_retry_days=days)
+            )
+            the_step = step(ActionKind.BAILIFF_HANDOVER)
+            ctx = GuardContext(
+                state=derive_state(file, TODAY),
+                policy=policy,
+                step=the_step,
+                debt=file.case.debts[0],
+                tables=tables(),
+            )
+            verdict = BUILTIN_GUARDS.get("refused-retry").check(ctx)
+            assert (verdict.until if verdict else None) == until
+
+    def test_a_negative_setting_is_an_error(self) -> None:
+        with pytest.raises(ValueError, match="refused_retry_days"):
+            PolicySettings(refused_retry_days=-1)
+
+
+class TestEarlySignalSteps:
+    """An early signal waits for a personal contact attempt and a written reminder (mandatory)."""
+
+    def test_mandatory(self) -> None:
+        assert BUILTIN_GUARDS.get("early-signal-steps").mandatory
+
+    def test_names_what_is_missing(self) -> None:
+        neither = without(ContactAttempt)(TRIGGERS["early-signal-steps"][0](clean()))
+        reason = verdicts(neither, ActionKind.EARLY_SIGNAL)["early-signal-steps"].reason
+        assert reason.en.startswith("No personal contact attempt (call or visit) and no written")
+        no_call = without(ContactAttempt)(clean())
+        reason = verdicts(no_call, ActionKind.EARLY_SIGNAL)["early-signal-steps"].reason
+        assert reason.en.startswith("No personal contact attempt (call or visit) yet.")
+
+    def test_a_refused_letter_is_no_reminder(self) -> None:
+        letter = next(e for e in clean().events if isinstance(e, StepTaken))
+        refused = StepRefused(
+            occurred_on=letter.occurred_on,
+            debtor_id=_P,
+            step_id=letter.step_id,
+            action=letter.action,
+            debt_ids=letter.debt_ids,
+            reason="x",
+        )
+        found = verdicts(add(refused)(clean()), ActionKind.EARLY_SIGNAL)
+        assert found["early-signal-steps"].reason.en.startswith("No written reminder yet.")

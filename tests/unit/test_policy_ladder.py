@@ -292,8 +292,14 @@ class TestMinimumGapAfterAStep:
         file = _hold(_fresh_example(), d(1, 2), d(3, 22))  # ends on a Sunday
         _, taken = run(file, policy("humane"), START, 140)
         after = [(day, s) for day, s in taken if day > d(3, 22)]
-        assert (d(3, 27), "arrangement") in after
-        assert (d(4, 10), "letter") in after  # 14 calendar days after the offer
+        # the call first, then the offer; the early signal only after both (a personal contact
+        # attempt and a written reminder: the mandatory early-signal-steps guard)
+        assert after[:3] == [
+            (d(3, 23), "call"),
+            (d(3, 26), "arrangement"),
+            (d(3, 27), "early-signal"),
+        ]
+        assert (d(4, 9), "letter") in after  # 14 calendar days after the offer
         assert _days_between(after, "call-2", "bailiff") >= 14
 
     def test_public_claim_aanmaning_waits_too(self) -> None:

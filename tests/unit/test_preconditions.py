@@ -7,13 +7,30 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 import pytest
+from policy_helpers import case_file, debt, paid
 
+from maatwerk.core.debts import Debt
+from maatwerk.core.events import (
+    ConsentGiven,
+    ConsentRevoked,
+    ConsentScope,
+    DebtHelpKind,
+    DebtHelpStarted,
+    DebtorFlag,
+    DebtorFlagged,
+    DisputeOpened,
+    Event,
+    HoldPlaced,
+    HoldScope,
+)
+from maatwerk.core.policy.casefile import CaseState, derive_state
 from maatwerk.core.ports import PayloadValue
 from maatwerk.core.preconditions import (
     bailiff_refusal,
     deduction_refusal,
     delivery_refusal,
     municipal_refusal,
+    state_refusal,
 )
 from maatwerk.testing import sample_payload_for
 
@@ -116,3 +133,77 @@ class TestDeduction:
         assert delivery_refusal("arrangement-offer", "letters", offer, DAY) == ""
         assert delivery_refusal("arrangement-offer", "source-deduction", offer, DAY) != ""
         assert delivery_refusal("payment-reminder", "letters", {}, DAY) == ""
+
+
+# ------------------------------------------------------------------ the case on the delivery day
+class TestTheCaseOnTheDeliveryDay:
+    """:func:`state_refusal`: facts that changed between the decision and a later delivery."""
+
+    @staticmethod
+    def _state(*events: Event, debts: tuple[Debt, ...] = ()) -> CaseState:
+        return derive_state(case_file(debts or (debt(),), events), DAY)
+
+    def test_nothing_changed_may_go(self) -> None:
+        assert state_refusal("fourteen-day-letter", ("d1",), self._state()) == ""
+
+    @pytest.mark.parametrize(
+        ("event", "reason"),
+        [
+            (
+                DebtorFlagged(occurred_on=DAY, debtor_id="p1", flag=DebtorFlag.DECEASED),
+                "the debtor's death is recorded (as of 2026-03-02): nothing goes out",
+            ),
+            (
+                HoldPlaced(
+                    occurred_on=DAY,
+                    debtor_id="p1",
+                    hold_id="h1",
+                    scope=HoldScope.CASE,
+                    reason="ziekenhuis",
+                    start=DAY,
+                ),
+                "hold h1 is active since 2026-03-02: nothing goes out",
+            ),
+            (
+                DisputeOpened(occurred_on=DAY, debtor_id="p1", dispute_id="x", debt_id="d1"),
+                "a dispute is open since 2026-03-02: nothing goes out until it is resolved",
+            ),
+            (
+                DebtHelpStarted(occurred_on=DAY, debtor_id="p1", help_kind=DebtHelpKind.DEBT_HELP),
+                "debt help runs since 2026-03-02: nothing goes out while it runs",
+            ),
+        ],
+    )
+    def test_a_new_fact_stops_the_row(self, event: Event, reason: str) -> None:
+        assert state_refusal("bailiff-handover", ("d1",), self._state(event)) == reason
+
+    def test_a_hold_or_dispute_on_another_debt_does_not(self) -> None:
+        other = DisputeOpened(occurred_on=DAY, debtor_id="p1", dispute_id="x", debt_id="d2")
+        hold = HoldPlaced(
+            occurred_on=DAY, debtor_id="p1", hold_id="h1", scope=HoldScope.DEBT,
+            reason="", start=DAY, debt_id="d2",
+        )  # fmt: skip
+        state = self._state(other, hold, debts=(debt("d1"), debt("d2")))
+        assert state_refusal("bailiff-handover", ("d1",), state) == ""
+        assert state_refusal("bailiff-handover", ("d2",), state).startswith("hold h1")
+
+    def test_a_revoked_consent(self) -> None:
+        given = ConsentGiven(occurred_on=DAY, debtor_id="p1", scope=ConsentScope.EARLY_SIGNAL)
+        revoked = ConsentRevoked(occurred_on=DAY, debtor_id="p1", scope=ConsentScope.EARLY_SIGNAL)
+        assert state_refusal("early-signal", (), self._state(given)) == ""
+        assert state_refusal("early-signal", (), self._state(given, revoked)) == (
+            "no unrevoked consent for early-signal on 2026-03-02 (needs one of: early-signal)"
+        )
+
+    def test_a_paid_debt(self) -> None:
+        state = self._state(debts=(paid(debt("d1"), DAY), debt("d2")))
+        assert state_refusal("payment-reminder", ("d1", "d2"), state) == (
+            "no longer owed on 2026-03-02: d1 (paid or closed since the decision)"
+        )
+        assert state_refusal("payment-reminder", ("d2",), state) == ""
+        assert state_refusal("write-off", ("d1",), state) == ""
+
+    def test_a_case_without_debts(self) -> None:
+        assert state_refusal("payment-reminder", (), None) == (
+            "the case has no debts any more: nothing goes out"
+        )

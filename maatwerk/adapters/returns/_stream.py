@@ -18,8 +18,8 @@ from typing import Any, Final
 from lxml import etree
 
 from maatwerk.adapters.returns._iso import _MESSAGES, IsoResult, _Reader
-from maatwerk.adapters.returns._xml import HostileXmlError, local
-from maatwerk.core.errors import InputError, Location
+from maatwerk.adapters.returns._xml import HostileXmlError, local, syntax_error
+from maatwerk.core.errors import Location
 from maatwerk.core.returns import ReasonTable, ReturnedCollection
 
 
@@ -97,16 +97,7 @@ def read_camt_stream(path: Path, *, file: str, reasons: ReasonTable) -> IsoResul
         with path.open("rb") as handle:
             found, docinfo = _entries(handle, _Reader(file, reasons))
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) else None
-        if "entit" in str(exc.msg).lower() or "amplification" in str(exc.msg).lower():
-            raise HostileXmlError(
-                f"refused: entity declarations or expansion ({exc.msg}); possible XXE or "
-                "entity-expansion attack",
-                Location(file=file, line=line),
-            ) from None
-        raise InputError(
-            f"not well-formed XML: {exc.msg}", Location(file=file, line=line)
-        ) from None
+        raise syntax_error(exc, file) from None
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.system_url:
         raise HostileXmlError("refused: the XML declares a DOCTYPE", Location(file=file))
     message, version = names

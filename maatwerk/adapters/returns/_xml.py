@@ -16,7 +16,7 @@ from lxml import etree
 from maatwerk.core.errors import InputError, Location
 
 
-__all__ = ["HostileXmlError", "local", "parse_bank_xml"]
+__all__ = ["HostileXmlError", "local", "parse_bank_xml", "syntax_error"]
 
 _MAX_BYTES: Final = 200 * 1024 * 1024
 
@@ -50,23 +50,27 @@ def parse_bank_xml(data: bytes, *, file: str) -> etree._Element:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) else None
-        if "entit" in str(exc.msg).lower() or "amplification" in str(exc.msg).lower():
-            raise HostileXmlError(
-                f"refused: entity declarations or expansion ({exc.msg}); possible XXE or "
-                "entity-expansion attack",
-                Location(file=file, line=line),
-            ) from None
-        raise InputError(
-            f"not well-formed XML: {' '.join(str(exc.msg).split())}",
-            Location(file=file, line=line),
-        ) from None
+        raise syntax_error(exc, file) from None
     docinfo: Any = root.getroottree().docinfo  # lxml-stubs miss doctype/internalDTD
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.system_url:
         raise HostileXmlError(  # e.g. a UTF-16 file, which the byte check above cannot read
             "refused: the XML declares a DOCTYPE", Location(file=file)
         )
     return root
+
+
+def syntax_error(exc: etree.XMLSyntaxError, file: str) -> InputError:
+    """The one-line error for XML that lxml could not parse: an entity or an expansion is
+    refused as hostile, anything else is not well-formed (at its line)."""
+    line = exc.lineno if isinstance(exc.lineno, int) else None
+    message = " ".join(str(exc.msg).split())
+    if "entit" in message.lower() or "amplification" in message.lower():
+        return HostileXmlError(
+            f"refused: entity declarations or expansion ({message}); possible XXE or "
+            "entity-expansion attack",
+            Location(file=file, line=line),
+        )
+    return InputError(f"not well-formed XML: {message}", Location(file=file, line=line))
 
 
 def local(element: etree._Element) -> str:

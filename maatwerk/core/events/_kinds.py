@@ -79,6 +79,7 @@ __all__ = [
     "SettlementEvent",
     "SettlementProposed",
     "SettlementRejected",
+    "StepRefused",
     "StepTaken",
     "ZvwNoticeSent",
 ]
@@ -137,6 +138,27 @@ class StepTaken(Event):
     debt_ids: tuple[str, ...] = ()
     policy: str = ""
     """``name@version`` of the policy that decided it"""
+
+
+@attrs.frozen(kw_only=True)
+class StepRefused(Event):
+    """The action of a step taken was refused before or by its channel (it did not go out).
+
+    Recorded with the outbox row's ``refused`` mark, dated the delivery day. The step then does
+    not count as taken: :func:`~maatwerk.core.policy.casefile.derive_state` drops the latest
+    :class:`StepTaken` of ``step_id`` for the same ``debt_ids``, so a refused early signal is not
+    an offer of debt help and a refused hand-over is not a hand-over; the policy decides the
+    step again when its guards allow it. ``reason`` is the refusal (it names no personal data).
+    """
+
+    KIND: ClassVar[str] = "step-refused"
+
+    step_id: str
+    action: ActionKind = attrs.field(converter=to_action_kind)
+    debt_ids: tuple[str, ...] = ()
+    decided_on: dt.date | None = None
+    """the run date that decided it"""
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -60,6 +60,7 @@ from maatwerk.core.events import (
     ReferralAnswered,
     ReturnReasonGroup,
     ReviewRejected,
+    StepRefused,
     StepTaken,
     ZvwNoticeSent,
 )
@@ -237,6 +238,10 @@ class CaseState:
     """the municipality's answers to debt-help referrals, in order"""
     debt_help_ended: tuple[DebtHelpEnded, ...] = ()
     """debt help that ended, in order"""
+    refusals: tuple[StepRefused, ...] = ()
+    """actions refused at delivery (their steps are not taken), in date order; the
+    ``refused-retry`` guard waits the policy's ``refused_retry_days`` before a step is decided
+    again"""
     _index: dict[tuple[str, str], tuple[StepTaken, ...]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -467,6 +472,16 @@ def _debts_of(step: StepTaken) -> tuple[str, ...]:
     return (step.debt_id,) if step.debt_id is not None else ()
 
 
+def _drop_refused(steps: list[StepTaken], refused: StepRefused) -> None:
+    """Remove the latest step taken that ``refused`` undoes (same step, same debts): its action
+    never went out, so the step did not happen."""
+    for index in range(len(steps) - 1, -1, -1):
+        step = steps[index]
+        if step.step_id == refused.step_id and step.debt_ids == refused.debt_ids:
+            del steps[index]
+            return
+
+
 def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     """Fold the events dated up to ``today`` into a :class:`CaseState` (pure)."""
     debtor_id = file.debtor.debtor_id
@@ -505,10 +520,14 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
     rejections: list[ReviewRejected] = []
     answers: list[ReferralAnswered] = []
     ended: list[DebtHelpEnded] = []
+    refusals: list[StepRefused] = []
     for event in events:
         match event:
             case StepTaken():
                 steps.append(event)
+            case StepRefused():
+                _drop_refused(steps, event)
+                refusals.append(event)
             case HoldPlaced():
                 holds[event.hold_id] = ActiveHold(
                     hold_id=event.hold_id,
@@ -618,6 +637,7 @@ def derive_state(file: CaseFile, today: dt.date) -> CaseState:
         resolutions=tuple(resolutions),
         answers=tuple(answers),
         debt_help_ended=tuple(ended),
+        refusals=tuple(refusals),
     )
 
 

@@ -405,10 +405,15 @@ class PolicySettings:
     """days a referral waits for the municipality's answer (Wgs art. 4 lid 1 sub b: 4 weeks)"""
     costs_when_cannot_pay: bool = True
     """``false``: no collection costs for a household that cannot pay (humane)"""
+    refused_retry_days: int = 7
+    """days a step whose action was refused at delivery (``StepRefused``) waits before it is
+    decided again (the ``refused-retry`` guard; ``0``: the next run decides it again)"""
 
     def __attrs_post_init__(self) -> None:
         if self.promise_grace_days < 0:
             raise ValueError("promise_grace_days cannot be negative")
+        if self.refused_retry_days < 0:
+            raise ValueError("refused_retry_days cannot be negative")
 
 
 @attrs.frozen(kw_only=True)

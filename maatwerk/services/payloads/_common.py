@@ -19,6 +19,7 @@ from maatwerk.core.events import (
 )
 from maatwerk.core.money import Money
 from maatwerk.core.policy import CaseFile, derive_state
+from maatwerk.core.policy.guards import WRITTEN_REMINDERS
 
 
 if TYPE_CHECKING:
@@ -47,16 +48,9 @@ DATED_LETTERS: Final = frozenset(
     }
 )
 
-#: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2).
-_WRITTEN_REMINDERS: Final = frozenset(
-    {
-        ActionKind.PAYMENT_REMINDER,
-        ActionKind.ARRANGEMENT_OFFER,
-        ActionKind.FOURTEEN_DAY_LETTER,
-        ActionKind.FORMAL_DEMAND,
-        ActionKind.ZVW_NOTICE,
-    }
-)
+#: Written steps that count as a reminder before an early signal (Besluit Wgs art. 2): the
+#: core's table, which the ``early-signal-steps`` guard reads too.
+_WRITTEN_REMINDERS: Final = WRITTEN_REMINDERS
 #: The channel that deducts at source: it refuses without the BVV calculation (``bvv``).
 SOURCE_DEDUCTION: Final = "source-deduction"
 #: Steps whose payload carries the BVV as well: a plan sized to what the household can spare.

@@ -12,6 +12,16 @@ Two checks, in this order, on the row as it goes out (:func:`refusal_before_deli
    channel is installed under the step's name, so a channel that replaces a stock one cannot
    drop them.
 
+3. for a row decided on an earlier day than it goes out (after a review, or a retry after a
+   failed delivery), or one that waited for a review: the case *as it stands on the delivery
+   day* (:func:`current_refusals`): the facts the payload carried may have changed since (a
+   consent revoked, a dispute opened, a hold placed, the debt paid, debt help started, the
+   debtor's death recorded). The cases of a page of rows are read from the store at once (the
+   :class:`~maatwerk.core.ports.CaseRepository` port's ``load_cases``: a fixed number of
+   set-based queries per page, never one per row) and folded as the policy folds them
+   (:func:`~maatwerk.core.policy.casefile.derive_state`); the law's verdict is
+   :func:`maatwerk.core.preconditions.state_refusal`.
+
 A refused row is marked ``refused`` with the reason (the row's ``error``; the run's summary
 counts it), nothing is delivered and nothing is recorded as sent: no legal term starts.
 """
@@ -22,12 +32,13 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeAlias
 
-from maatwerk.core.ports import PayloadValue, freeze_payload
-from maatwerk.core.preconditions import delivery_refusal
-from maatwerk.core.records import OutboxItem
+from maatwerk.core.policy.casefile import CaseFile, derive_state
+from maatwerk.core.ports import CaseRepository, PayloadValue, freeze_payload
+from maatwerk.core.preconditions import delivery_refusal, state_refusal
+from maatwerk.core.records import CaseKey, OutboxItem
 
 
-__all__ = ["PayloadCheck", "refusal_before_delivery"]
+__all__ = ["PayloadCheck", "current_refusals", "needs_current_check", "refusal_before_delivery"]
 
 #: The schema check of a payload: ``(action kind, payload) -> problems`` (each names the field,
 #: e.g. ``"bailiff-handover.v1: $.claims[0].debt_id: missing"``; empty: it matches).
@@ -50,3 +61,34 @@ def refusal_before_delivery(
             shown = "; ".join(problems[:_SHOWN]) + (f" (and {more} more)" if more > 0 else "")
             return f"payload does not match its schema (a bug, not the debtor's data): {shown}"
     return delivery_refusal(entry.action, entry.channel, payload, day)
+
+
+def needs_current_check(item: OutboxItem, day: dt.date) -> bool:
+    """Whether ``item`` is checked against the case as it stands on ``day``: it was decided on
+    an earlier day, or it waited for a review (a row decided and delivered the same day was
+    decided on the same facts)."""
+    return item.entry.run_date < day or item.entry.review
+
+
+def current_refusals(
+    cases: CaseRepository, items: Sequence[OutboxItem], day: dt.date
+) -> dict[int, str]:
+    """Why each of ``items`` that :func:`needs_current_check` may no longer go out on ``day``,
+    by outbox id (a row that may go is left out). One ``load_cases`` for all of them."""
+    stale = [i for i in items if needs_current_check(i, day)]
+    if not stale:
+        return {}
+    keys = sorted({i.entry.case for i in stale}, key=lambda k: (k.debtor_id, k.creditor_id))
+    states = {
+        CaseKey(s.case.debtor_id, s.case.creditor_id): derive_state(
+            CaseFile(debtor=s.debtor, case=s.case, events=s.events), day
+        )
+        for s in cases.load_cases(keys)
+    }
+    found: dict[int, str] = {}
+    for item in stale:
+        entry = item.entry
+        reason = state_refusal(entry.action, entry.debt_ids, states.get(entry.case))
+        if reason:
+            found[item.outbox_id] = f"the law no longer allows it on {day.isoformat()}: {reason}"
+    return found

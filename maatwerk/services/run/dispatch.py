@@ -22,12 +22,13 @@ import structlog
 
 from maatwerk.core.calendar import CalendarRangeError, PostalDelivery
 from maatwerk.core.debts import CostLine
-from maatwerk.core.errors import PluginError
+from maatwerk.core.errors import InputError, PluginError
 from maatwerk.core.events import (
     ActionKind,
     Event,
     FormalDemandSent,
     FourteenDayLetterSent,
+    StepRefused,
     ZvwNoticeSent,
 )
 from maatwerk.core.letter_dates import LetterDates, LetterTerms, letter_dates
@@ -53,7 +54,11 @@ from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.faults import fault_point
 from maatwerk.services.payloads import offer_from_letter, postal_of, redate_letter
-from maatwerk.services.run.before_delivery import PayloadCheck, refusal_before_delivery
+from maatwerk.services.run.before_delivery import (
+    PayloadCheck,
+    current_refusals,
+    refusal_before_delivery,
+)
 
 
 __all__ = [
@@ -66,6 +71,7 @@ __all__ = [
     "awb_refusal",
     "channel_setting_problems",
     "delivery_records",
+    "refusal_record",
     "to_outbound",
 ]
 
@@ -77,19 +83,42 @@ INTERNAL_CHANNELS: Final = frozenset({"ledger"})
 
 # ---------------------------------------------------------------------------------- settings
 def channel_setting_problems(
-    names: Iterable[str], channel_for: Callable[[str], Channel], settings: Mapping[str, str]
+    names: Iterable[str],
+    channel_for: Callable[[str], Channel],
+    settings: Mapping[str, str],
+    plugin_for: Callable[[str], str] | None = None,
 ) -> list[str]:
     """``"<channel>: <problem>"`` for every channel of ``names`` whose settings are incomplete.
 
     Run before evaluating anything, so that no step is decided for a channel that would refuse
     every action (e.g. letters without the creditor's name or phone number). Channels that
     cannot check themselves (no ``settings_problems``) and the run's own channels pass.
+
+    A channel whose ``settings_problems`` raises (or answers with something that is not a list
+    of texts) stops the run before anything is decided: :class:`InputError` naming the channel,
+    the plugin that provides it (``plugin_for``) and the exception type, never its message.
     """
     problems: list[str] = []
     for name in sorted(set(names) - INTERNAL_CHANNELS):
         channel = channel_for(name)
-        if isinstance(channel, SettingsChecked):
-            problems.extend(f"{name}: {p}" for p in channel.settings_problems(settings))
+        if not isinstance(channel, SettingsChecked):
+            continue
+        try:
+            found = [str(p) for p in channel.settings_problems(settings)]
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug, named in one line
+            plugin = name
+            if plugin_for is not None:
+                with contextlib.suppress(Exception):
+                    plugin = plugin_for(name)
+            _log.error(
+                "channel_settings_raised", channel=name, plugin=plugin, error=type(exc).__name__
+            )
+            raise InputError(
+                f"channel {name!r} of plugin {plugin!r} raised {type(exc).__name__} in "
+                "settings_problems(): its settings cannot be checked, so nothing is run; "
+                "fix the plugin (or leave its channel out of the policy)"
+            ) from None
+        problems.extend(f"{name}: {p}" for p in found)
     return problems
 
 
@@ -228,6 +257,32 @@ def delivery_records(
     return (), ()
 
 
+def refusal_record(
+    item: OutboxItem, refused_on: dt.date, reason: str
+) -> tuple[tuple[str, Event], ...]:
+    """What a refused action leaves behind: a keyed :class:`StepRefused`, so the step it came
+    from no longer counts as taken (a refused early signal is no offer of debt help, a refused
+    hand-over no hand-over; the policy decides the step again once its guards allow it). Only a
+    delivered action counts, as only a delivered aanmaning starts its term. Nothing for an
+    action kind the engine does not know (no step of the policy took it)."""
+    entry = item.entry
+    try:
+        action = ActionKind(entry.action)
+    except ValueError:
+        return ()
+    refused = StepRefused(
+        occurred_on=refused_on,
+        debtor_id=entry.case.debtor_id,
+        recorded_by="dispatcher",
+        step_id=entry.step,
+        action=action,
+        debt_ids=entry.debt_ids,
+        decided_on=entry.run_date,
+        reason=reason,
+    )
+    return ((f"refused:{entry.idempotency_key}", refused),)
+
+
 def _fees(value: object) -> list[Mapping[str, Any]]:
     if not isinstance(value, (tuple, list)):
         return []
@@ -266,7 +321,10 @@ class Dispatcher:
     Before any channel is called, each row's payload is checked against its action kind's
     schema (``check_payload``) and the law's preconditions for the delivery day
     (:func:`~maatwerk.services.run.before_delivery.refusal_before_delivery`); a row that fails
-    is refused with the reason and no channel sees it.
+    is refused with the reason and no channel sees it. A row decided on an earlier day, or one
+    that waited for a review, is also checked against the case as it stands on the delivery day
+    (:func:`~maatwerk.services.run.before_delivery.current_refusals`: consent, disputes, holds,
+    debt help, death, the debt still owed; one read of the store per page of rows).
     """
 
     store: Store
@@ -338,6 +396,11 @@ class Dispatcher:
         while items := self.store.claim_pending(after_id=after, limit=self.batch_size):
             after = items[-1].outbox_id
             by_channel: dict[str, list[OutboxItem]] = {}
+            now = current_refusals(
+                self.store,
+                [i for i in items if i.entry.channel not in INTERNAL_CHANNELS],
+                delivered_on,
+            )
             for item in items:
                 item = self._redated(item)  # noqa: PLW2901 - the row as it goes out today
                 by_channel.setdefault(item.entry.channel, []).append(item)
@@ -345,13 +408,15 @@ class Dispatcher:
             events: list[tuple[str, Event]] = []
             postings: list[Posting] = []
             for name, group in by_channel.items():
-                for item, status, reference, reason in self._deliver(name, group):
+                for item, status, reference, reason in self._deliver(name, group, now):
                     marks.append((item.outbox_id, status, reference, reason))
                     counts[status.value] += 1
                     if status is OutboxStatus.DONE:
                         keyed, posted = delivery_records(item, delivered_on)
                         events.extend(keyed)
                         postings.extend(posted)
+                    elif status is OutboxStatus.REFUSED:
+                        events.extend(refusal_record(item, delivered_on, reason))
             fault_point("before-delivery-marked")
             recorded = self._record(marks, events, postings)
             fault_point("after-delivery-marked")
@@ -381,7 +446,7 @@ class Dispatcher:
         return recorded
 
     def _deliver(
-        self, name: str, group: list[OutboxItem]
+        self, name: str, group: list[OutboxItem], now: Mapping[int, str]
     ) -> list[tuple[OutboxItem, OutboxStatus, str, str]]:
         if name in INTERNAL_CHANNELS:
             return [(i, OutboxStatus.DONE, "recorded", "") for i in group]
@@ -393,9 +458,11 @@ class Dispatcher:
         by_creditor: dict[str, list[OutboxItem]] = {}
         refused: dict[int, str] = {}
         for item in group:
-            refusal = awb_refusal(
-                item, self.creditors.get(item.entry.case.creditor_id)
-            ) or refusal_before_delivery(item, self.context.run_date, self.check_payload)
+            refusal = (
+                awb_refusal(item, self.creditors.get(item.entry.case.creditor_id))
+                or refusal_before_delivery(item, self.context.run_date, self.check_payload)
+                or now.get(item.outbox_id, "")
+            )
             if refusal:
                 refused[item.outbox_id] = refusal
             else:

@@ -46,6 +46,17 @@ HARD_ACTIONS: Final = frozenset(
         ActionKind.BAILIFF_HANDOVER,
     }
 )
+#: Written steps that count as a reminder before an early signal (Besluit gemeentelijke
+#: schuldhulpverlening art. 2; the ``early-signal-steps`` guard, and the early signal's payload).
+WRITTEN_REMINDERS: Final = frozenset(
+    {
+        ActionKind.PAYMENT_REMINDER,
+        ActionKind.ARRANGEMENT_OFFER,
+        ActionKind.FOURTEEN_DAY_LETTER,
+        ActionKind.FORMAL_DEMAND,
+        ActionKind.ZVW_NOTICE,
+    }
+)
 _ALL_BUT_CLOSE: Final = frozenset(ActionKind) - {ActionKind.CLOSE}
 #: What a time-barred debt gets none of: every step but closing the case or writing it off.
 TIME_BARRED_ACTIONS: Final = frozenset(ActionKind) - {ActionKind.CLOSE, ActionKind.WRITE_OFF}

@@ -1,7 +1,10 @@
 """The built-in guards about the case as a whole: deceased, time-barred, holds, disputes,
-rejected reviews, debt help, a running plan, a promise to pay, vulnerability and consent."""
+rejected reviews, debt help, a running plan, a promise to pay, vulnerability, consent, what
+must come before an early signal, and a step whose action was refused at delivery."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from maatwerk.core.events import (
     ActionKind,
@@ -15,6 +18,7 @@ from maatwerk.core.policy.guards._api import (
     DECEASED_REASON,
     HARD_ACTIONS,
     TIME_BARRED_ACTIONS,
+    WRITTEN_REMINDERS,
     GuardContext,
     _builtin,
     _d,
@@ -298,4 +302,74 @@ def consent(ctx: GuardContext) -> Verdict | None:
         "Vraag dat eerst in een gesprek.",
         "No consent recorded for sharing the debtor's data "
         f"({', '.join(sorted(s.value for s in needed))}).",
+    )
+
+
+@_builtin(
+    "early-signal-steps",
+    applies_to=frozenset({ActionKind.EARLY_SIGNAL}),
+    mandatory=True,
+    nl="vroegsignaal zonder eerst persoonlijk contact en een schriftelijke herinnering",
+    en="early signal without a personal contact attempt and a written reminder first",
+)
+def early_signal_steps(ctx: GuardContext) -> Verdict | None:
+    """No early signal to the municipality before a personal contact attempt (a call or a
+    visit) and a written reminder (a step of :data:`WRITTEN_REMINDERS` taken, that is not
+    refused) (Besluit gemeentelijke schuldhulpverlening art. 2). The run checks the same at
+    delivery (:func:`maatwerk.core.preconditions.municipal_refusal`); this guard keeps the step
+    from being decided at all until both hold, so it is not refused on every run."""
+    contacted = any(c.channel.is_personal for c in ctx.state.contacts)
+    reminded = any(s.action in WRITTEN_REMINDERS for s in ctx.state.steps_taken)
+    if contacted and reminded:
+        return None
+    if not contacted and not reminded:
+        nl = "Er is nog niet geprobeerd de klant persoonlijk te spreken en er ging nog geen brief."
+        en = "No personal contact attempt (call or visit) and no written reminder yet."
+    elif not contacted:
+        nl = "Er is nog niet geprobeerd de klant persoonlijk te spreken (bellen of langsgaan)."
+        en = "No personal contact attempt (call or visit) yet."
+    else:
+        nl = "De klant kreeg nog geen schriftelijke herinnering."
+        en = "No written reminder yet."
+    return _verdict(
+        "early-signal-steps",
+        f"{nl} Dat moet eerst, voor een vroegsignaal naar de gemeente.",
+        f"{en} Both must come before an early signal (Besluit gemeentelijke "
+        "schuldhulpverlening art. 2).",
+    )
+
+
+@_builtin(
+    "refused-retry",
+    nl="stap geweigerd bij het versturen: we wachten even",
+    en="step refused at delivery: waiting before it is decided again",
+)
+def refused_retry(ctx: GuardContext) -> Verdict | None:
+    """A step whose action was refused on its delivery day (``StepRefused``: the law no longer
+    allowed it then, or its channel refused it) did not happen, so the policy may decide it
+    again; it waits the policy's ``refused_retry_days`` from the refusal first, so a refusal no
+    guard foresees is not decided and refused again on every run."""
+    days = ctx.policy.settings.refused_retry_days
+    if days <= 0:
+        return None
+    debt_id = ctx.debt.debt_id
+    refusals = [
+        r
+        for r in ctx.state.refusals
+        if r.step_id == ctx.step.id and (not r.debt_ids or debt_id in r.debt_ids)
+    ]
+    if not refusals:
+        return None
+    refused = refusals[-1]
+    again = refused.occurred_on + dt.timedelta(days=days)
+    if ctx.today >= again:
+        return None
+    on_nl, on_en = _d(refused.occurred_on)
+    again_nl, again_en = _d(again)
+    return _verdict(
+        "refused-retry",
+        f"Deze stap is op {on_nl} niet verstuurd: hij werd geweigerd. "
+        f"We proberen het opnieuw vanaf {again_nl}.",
+        f"Refused on {on_en}: {refused.reason or 'no reason given'}; tried again from {again_en}.",
+        until=again,
     )
