@@ -16,19 +16,10 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from maatwerk.adapters.channel_settings import SettingsFile, load_settings
-from maatwerk.adapters.storage.coordination import (
-    RunHolder,
-    RunInProgressError,
-    SqlRunLock,
-    SqlShardBoard,
-    new_worker_id,
-)
-from maatwerk.adapters.storage.engine import normalise_url
 from maatwerk.cli._common import (
     DATE,
     OneLineError,
@@ -37,18 +28,15 @@ from maatwerk.cli._common import (
     json_option,
     skip_idle_option,
 )
-from maatwerk.cli._store import open_store
-from maatwerk.cli._wiring import (
-    build_dispatcher,
-    build_evaluator,
-    check_channel_settings,
-    parse_assignments,
-    plugin_manager,
-)
-from maatwerk.core.records import OutboxStatus
-from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, RunSummary, run_day
-from maatwerk.services.run.shards import run_day_sharded
 
+
+if TYPE_CHECKING:
+    from maatwerk.adapters.channel_settings import SettingsFile
+    from maatwerk.adapters.storage.coordination import RunHolder
+    from maatwerk.services.run import PolicyCaseEvaluator, RunSettings, RunSummary
+
+# The engine, the database and the plugins are imported inside the functions that use them:
+# ``maatwerk run --help`` needs none of them (start-up time, benchmarks/results/cli-startup.md).
 
 __all__ = ["build_run_evaluator", "evaluator_options", "run"]
 
@@ -141,6 +129,13 @@ def build_run_evaluator(
 ) -> tuple[Any, SettingsFile, PolicyCaseEvaluator]:
     """The plugin manager (``strict``: a broken plugin is fatal), the settings file and the
     run's case evaluator."""
+    from maatwerk.adapters.channel_settings import SettingsFile, load_settings  # noqa: PLC0415
+    from maatwerk.cli._wiring import (  # noqa: PLC0415
+        build_evaluator,
+        parse_assignments,
+        plugin_manager,
+    )
+
     plugins = plugin_manager(strict=strict)
     file = load_settings(settings_file) if settings_file is not None else SettingsFile()
     evaluator = build_evaluator(
@@ -163,6 +158,12 @@ def _waiting(holder: RunHolder | None) -> None:
 @contextmanager
 def _run_lock(store: Any, run_date: dt.date, *, wait: bool, worker: str) -> Iterator[None]:
     """Hold the database's run lock; exit 2 with one line naming its holder when it is taken."""
+    from maatwerk.adapters.storage.coordination import (  # noqa: PLC0415
+        RunInProgressError,
+        SqlRunLock,
+        SqlShardBoard,
+    )
+
     lock = SqlRunLock(store.engine, run_date, worker=worker, wait=wait, on_wait=_waiting)
     try:
         lock.acquire()
@@ -287,6 +288,17 @@ def run(
     Running the same date again (or after a crash) does each action exactly once. One run per
     database at a time: another one in progress makes this one exit 2 (or wait: --wait).
     """
+    from maatwerk.adapters.storage.coordination import new_worker_id  # noqa: PLC0415
+    from maatwerk.adapters.storage.engine import normalise_url  # noqa: PLC0415
+    from maatwerk.cli._store import open_store  # noqa: PLC0415
+    from maatwerk.cli._wiring import (  # noqa: PLC0415
+        build_dispatcher,
+        check_channel_settings,
+        parse_assignments,
+    )
+    from maatwerk.core.records import OutboxStatus  # noqa: PLC0415
+    from maatwerk.services.run import RunSettings  # noqa: PLC0415
+
     sharded = workers is not None and not dry_run
     if sharded and normalise_url(db_url).get_backend_name() != "postgresql":
         if workers != 1:
@@ -376,6 +388,10 @@ def _run(
     as_json: bool,
 ) -> RunSummary:
     """The day under the run lock: in shards over workers, or in this process."""
+    from maatwerk.adapters.storage.coordination import SqlShardBoard  # noqa: PLC0415
+    from maatwerk.services.run import run_day  # noqa: PLC0415
+    from maatwerk.services.run.shards import run_day_sharded  # noqa: PLC0415
+
     if sharded:
         params = click.get_current_context().params
         local = [_worker_args(run_date, params) for _ in range((workers or 1) - 1)]
