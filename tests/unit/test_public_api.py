@@ -50,7 +50,8 @@ PUBLIC_NAMES: dict[str, str] = {
         FourteenDayLetterSent HoldEnded HoldEvent HoldPlaced HoldScope MunicipalOutcome
         PaymentReturned PromiseBroken PromiseEvent PromiseKept PromiseToPay ReferralAnswered
         RemittanceFlagged ReturnReasonGroup ReviewApproved ReviewEvent ReviewRejected SettlementAccepted
-        SettlementCompleted SettlementEvent SettlementProposed SettlementRejected StepTaken
+        SettlementCompleted SettlementEvent SettlementProposed SettlementRejected StepRefused
+        StepTaken
         ZvwNoticeSent event_class
         event_from_record event_to_record sort_events
     """,
