@@ -78,8 +78,17 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
     parsed = normalise_url(url)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
+        # The daily run groups and sorts whole tables (the cases of a million households): at
+        # PostgreSQL's default work_mem of 4MB a hash aggregate over 3.5 million debts spilled
+        # for more than ten minutes, with 64MB it took 2 s (docs/scaling.md). A role or
+        # database setting, or the URL's own ``options``, can say otherwise.
+        options = []
+        if "options" not in parsed.query:
+            options.append(f"-cwork_mem={os.environ.get('MAATWERK_PG_WORK_MEM', '64MB')}")
         if schema is not None:
-            connect_args["options"] = f"-csearch_path={schema}"
+            options.append(f"-csearch_path={schema}")
+        if options:
+            connect_args["options"] = " ".join(options)
         engine = sa.create_engine(
             parsed, connect_args=connect_args, echo=echo, json_serializer=_json_serializer
         )
