@@ -119,6 +119,14 @@ def evaluator_options(func: F) -> F:
     return func
 
 
+def plugin_manager(*, strict: bool = False) -> Any:
+    """The plugin manager (:func:`maatwerk.cli._wiring.plugin_manager`, imported when the run
+    runs); a module attribute, so that tests can give the run their own plugins."""
+    from maatwerk.cli._wiring import plugin_manager as make  # noqa: PLC0415
+
+    return make(strict=strict)
+
+
 def build_run_evaluator(
     *,
     policy: str,
@@ -130,11 +138,7 @@ def build_run_evaluator(
     """The plugin manager (``strict``: a broken plugin is fatal), the settings file and the
     run's case evaluator."""
     from maatwerk.adapters.channel_settings import SettingsFile, load_settings  # noqa: PLC0415
-    from maatwerk.cli._wiring import (  # noqa: PLC0415
-        build_evaluator,
-        parse_assignments,
-        plugin_manager,
-    )
+    from maatwerk.cli._wiring import build_evaluator, parse_assignments  # noqa: PLC0415
 
     plugins = plugin_manager(strict=strict)
     file = load_settings(settings_file) if settings_file is not None else SettingsFile()
