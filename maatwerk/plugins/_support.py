@@ -25,14 +25,30 @@ from maatwerk.plugins.records import (
 
 __all__ = [
     "REGISTRATION_HOOKS",
+    "TRUE_WORDS",
     "AdapterInfo",
     "ClashError",
     "PluginInfo",
     "Registered",
     "bad_hook",
     "explain",
+    "parse_disabled",
     "records",
 ]
+
+#: What an environment variable says to mean "yes" (``MAATWERK_DISABLE_PLUGINS=all``, traces).
+TRUE_WORDS: Final = frozenset({"1", "true", "yes", "on", "all"})
+
+
+def parse_disabled(value: str | None) -> tuple[bool, frozenset[str]]:
+    """Parse ``MAATWERK_DISABLE_PLUGINS``: (all blocked?, names blocked)."""
+    text = (value or "").strip()
+    if not text or text.lower() in {"0", "false", "no", "off"}:
+        return False, frozenset()
+    if text.lower() in TRUE_WORDS:
+        return True, frozenset()
+    return False, frozenset(part.strip() for part in text.split(",") if part.strip())
+
 
 S = TypeVar("S", ChannelSpec, ImporterSpec, GuardSpec, RuleTableSpec, CommandSpec)
 

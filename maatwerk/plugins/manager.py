@@ -50,12 +50,14 @@ from maatwerk.core.ports import Channel, DebtSettlementHub, EventListener, Impor
 from maatwerk.plugins import PROJECT_NAME, hookspecs
 from maatwerk.plugins._support import (
     REGISTRATION_HOOKS,
+    TRUE_WORDS,
     AdapterInfo,
     ClashError,
     PluginInfo,
     Registered,
     bad_hook,
     explain,
+    parse_disabled,
 )
 from maatwerk.plugins._support import records as _records
 from maatwerk.plugins.records import (
@@ -85,7 +87,6 @@ DISABLE_ENV: Final = "MAATWERK_DISABLE_PLUGINS"
 #: Environment variable that logs every hook call.
 TRACE_ENV: Final = "MAATWERK_TRACE_PLUGINS"
 
-_TRUE: Final = frozenset({"1", "true", "yes", "on", "all"})
 _log = structlog.get_logger("maatwerk.plugins")
 
 S = TypeVar("S", ChannelSpec, ImporterSpec, GuardSpec, RuleTableSpec, CommandSpec)
@@ -598,20 +599,10 @@ class _HookListener:
         self.plugins.notify(event)
 
 
-def _disabled(value: str | None) -> tuple[bool, frozenset[str]]:
-    """Parse ``MAATWERK_DISABLE_PLUGINS``: (all blocked?, names blocked)."""
-    text = (value or "").strip()
-    if not text or text.lower() in {"0", "false", "no", "off"}:
-        return False, frozenset()
-    if text.lower() in _TRUE:
-        return True, frozenset()
-    return False, frozenset(part.strip() for part in text.split(",") if part.strip())
-
-
 def external_plugins_disabled(environ: Mapping[str, str] | None = None) -> bool:
     """Whether ``MAATWERK_DISABLE_PLUGINS`` blocks every external plugin."""
     env = os.environ if environ is None else environ
-    return _disabled(env.get(DISABLE_ENV))[0]
+    return parse_disabled(env.get(DISABLE_ENV))[0]
 
 
 def make_plugin_manager(
@@ -649,7 +640,7 @@ def make_plugin_manager(
 
     origins: dict[str, tuple[str, str]] = {}
     broken: list[PluginInfo] = []
-    block_all, blocked = _disabled(env.get(DISABLE_ENV))
+    block_all, blocked = parse_disabled(env.get(DISABLE_ENV))
     for name in blocked:
         pm.set_blocked(name)
 
@@ -697,7 +688,7 @@ def make_plugin_manager(
             pm.unregister(exc.plugin)
             skip(name, origins.pop(name, ("unknown", "")), explain(exc), bad_hook(exc))
 
-    trace = (env.get(TRACE_ENV) or "").strip().lower() in _TRUE
+    trace = (env.get(TRACE_ENV) or "").strip().lower() in TRUE_WORDS
     return MaatwerkPlugins(
         pm, stock=STOCK_PLUGINS, origins=origins, broken=broken, trace=trace, strict=strict
     )
