@@ -9,17 +9,9 @@ around it.
 
 from __future__ import annotations
 
-from typing import Any
-
 
 __all__ = ["PROJECT_NAME", "__version__"]
 
 PROJECT_NAME = "maatwerk"
-
-
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415 (lazy on purpose)
-
-        return version("maatwerk")
-    raise AttributeError(f"module 'maatwerk' has no attribute {name!r}")
+#: The one place the version is written: pyproject.toml reads it from here (``[tool.hatch.version]``).
+__version__ = "0.1.0"

@@ -23,8 +23,6 @@ import sys
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Final
 
-import structlog
-
 
 __all__ = ["LOG_FORMATS", "PERSONAL_KEYS", "configure_logging", "mask", "redact"]
 
@@ -112,6 +110,8 @@ def configure_logging(level: str | None = None, *, log_format: str | None = None
     Logs go to stderr so that ``--json`` output on stdout stays machine-readable. An unknown
     level or format falls back to the default (logging must never stop a command).
     """
+    import structlog  # noqa: PLC0415  (lazy: with rich it costs 0.1 s, which `maatwerk --help` should not pay)
+
     name = (level or os.environ.get("MAATWERK_LOG_LEVEL") or "WARNING").upper()
     numeric = logging.getLevelName(name)
     if not isinstance(numeric, int):

@@ -20,6 +20,7 @@ from typing import Final
 
 import click
 
+from maatwerk import __version__
 from maatwerk.adapters.logging import LOG_FORMATS
 from maatwerk.cli._common import LazyCommand
 from maatwerk.cli.plugins import PluginCommandGroup
@@ -192,7 +193,7 @@ _GROUPS: Final[tuple[LazyCommand, ...]] = (
 
 
 @click.group(cls=PluginCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="maatwerk", prog_name="maatwerk")
+@click.version_option(version=__version__, prog_name="maatwerk")
 @click.option(
     "--log-format",
     type=click.Choice(LOG_FORMATS),

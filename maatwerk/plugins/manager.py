@@ -94,10 +94,9 @@ R = TypeVar("R")
 
 
 def _maatwerk_version() -> str:
-    try:
-        return importlib.metadata.version("maatwerk")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
-        return "unknown"
+    from maatwerk import __version__  # noqa: PLC0415  (the package, not a submodule: no cycle)
+
+    return __version__
 
 
 class MaatwerkPlugins:
