@@ -12,13 +12,19 @@ Unknown columns are an error (a typo must not silently drop data).
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import csv
 import datetime as dt
+import functools
 import hashlib
+import io
+import multiprocessing
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeAlias, TypeVar
 
 import attrs
 from schwifty import IBAN
@@ -32,7 +38,13 @@ from maatwerk.core.errors import InputError, Location, MoneyError
 from maatwerk.core.events import ConsentScope
 from maatwerk.core.money import LARGEST_INPUT_AMOUNT, MINOR_UNITS, Money, to_decimal
 from maatwerk.core.records import ConsentRecord, HoldRecord, ImportKind, ImportRecord, Mandate
-from maatwerk.services.importing import ImportFile, ImportStream, ParsedRow, RemittedDeduction
+from maatwerk.services.importing import (
+    ImportFile,
+    ImportStream,
+    ParsedRow,
+    PreparedPart,
+    RemittedDeduction,
+)
 
 
 __all__ = [
@@ -48,6 +60,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+#: The store's row preparer (:meth:`maatwerk.core.ports.StreamingImportStore.row_preparer`).
+Preparer: TypeAlias = Callable[[Sequence[tuple[int, Sequence[ImportRecord]]]], Any]
 
 #: Optional postal address columns (debtors and portfolio files): all or none of the first
 #: four; ``address_extra`` and ``country`` (default NL) only with them.
@@ -150,36 +164,43 @@ class _RowError(Exception):
 
 @attrs.define
 class _Row:
-    """Field accessors for one CSV row that record every problem instead of stopping."""
+    """Field accessors for one CSV row that record every problem instead of stopping.
+
+    Each accessor checks its field in one pass, with the good value on the fast path and the
+    messages built only for a bad one: a large import calls these tens of millions of times.
+    """
 
     values: Mapping[str, str]
     decimal_comma: bool
     errors: list[_RowError] = attrs.Factory(list)
 
-    def _get(self, name: str) -> str:
-        value = (self.values.get(name) or "").strip()
-        if len(value) > _FIELD_MAX:  # before any check that would quote it back
-            raise _RowError(name, f"is longer than {_FIELD_MAX} characters")
+    def _bad(self, name: str, message: str) -> None:
+        self.errors.append(_RowError(name, message))
+
+    def _value(self, name: str) -> str | None:
+        """The stripped value (``""`` when absent); ``None``, noted, when it is too long to
+        quote back in a message."""
+        value = self.values.get(name)
+        if not value:
+            return ""
+        value = value.strip()
+        if len(value) > _FIELD_MAX:
+            self._bad(name, f"is longer than {_FIELD_MAX} characters")
+            return None
         return value
 
-    def _try(self, name: str, parse: Callable[[str], T], default: T) -> T:
-        try:
-            return parse(self._get(name))
-        except _RowError as exc:
-            self.errors.append(exc)
-        except (ValueError, MoneyError) as exc:
-            self.errors.append(_RowError(name, str(exc)))
-        return default
-
     def text(self, name: str, *, required: bool = False, max_len: int = 200) -> str:
-        def parse(value: str) -> str:
-            if required and not value:
-                raise _RowError(name, "is required")
-            if len(value) > max_len:
-                raise _RowError(name, f"is longer than {max_len} characters")
-            return value
-
-        return self._try(name, parse, "")
+        value = self.values.get(name)
+        value = value.strip() if value else ""
+        if not value:
+            if required:
+                self._bad(name, "is required")
+            return ""
+        if len(value) > max_len:
+            limit = _FIELD_MAX if len(value) > _FIELD_MAX else max_len
+            self._bad(name, f"is longer than {limit} characters")
+            return ""
+        return value
 
     def ident(self, name: str, *, required: bool = True) -> str:
         return self.text(name, required=required, max_len=_ID_MAX)
@@ -188,110 +209,125 @@ class _Row:
         return self.text(name, max_len=max_len) or None
 
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
-        def parse(value: str) -> dt.date | None:
-            if not value:
-                if required:
-                    raise _RowError(name, "is required")
-                return None
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise _RowError(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-        return self._try(name, parse, None)
+        value = self._value(name)
+        if not value:
+            if required and value is not None:
+                self._bad(name, "is required")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self._bad(name, f"{value!r} is not a date (YYYY-MM-DD)")
+            return None
 
     def span(self, start: str, end: str) -> tuple[dt.date | None, dt.date | None]:
         """A required ``start`` date and an optional ``end`` date that is not before it."""
         first, last = self.date(start, required=True), self.date(end)
         if first and last and last < first:
-            self.errors.append(_RowError(end, f"is before {start}"))
+            self._bad(end, f"is before {start}")
         return first, last
 
     def amount(
         self, name: str, currency: str, *, required: bool = False, positive: bool = False
     ) -> Money | None:
-        def parse(value: str) -> Money | None:
-            if not value:
-                if required:
-                    raise _RowError(name, "is required")
-                return None
-            text = value.replace(",", ".") if self.decimal_comma and "." not in value else value
-            try:
-                amount = to_decimal(text, what=name)
-            except MoneyError:
-                raise _RowError(name, f"{value!r} is not an amount (e.g. 12.34)") from None
-            if abs(amount) > LARGEST_INPUT_AMOUNT:
-                raise _RowError(name, f"is too large; at most {LARGEST_INPUT_AMOUNT}")
-            if not Money(amount, currency).is_rounded():
-                raise _RowError(name, f"{value!r} has more decimals than {currency} allows")
-            if amount < 0 or (positive and amount == 0):
-                raise _RowError(name, f"{value!r} must be {'above' if positive else 'at least'} 0")
-            return Money(amount, currency)
-
-        return self._try(name, parse, None)
+        value = self._value(name)
+        if not value:
+            if required and value is not None:
+                self._bad(name, "is required")
+            return None
+        text = value.replace(",", ".") if self.decimal_comma and "." not in value else value
+        try:
+            amount = to_decimal(text, what=name)
+        except MoneyError:
+            self._bad(name, f"{value!r} is not an amount (e.g. 12.34)")
+            return None
+        if abs(amount) > LARGEST_INPUT_AMOUNT:
+            self._bad(name, f"is too large; at most {LARGEST_INPUT_AMOUNT}")
+            return None
+        money = Money(amount, currency)
+        if not money.is_rounded():
+            self._bad(name, f"{value!r} has more decimals than {currency} allows")
+            return None
+        if amount < 0 or (positive and amount == 0):
+            self._bad(name, f"{value!r} must be {'above' if positive else 'at least'} 0")
+            return None
+        return money
 
     def flag(self, name: str, default: bool) -> bool:
-        def parse(value: str) -> bool:
-            lowered = value.lower()
-            if not value:
-                return default
-            if lowered in _TRUE:
-                return True
-            if lowered in _FALSE:
-                return False
-            raise _RowError(name, f"{value!r} is not yes/no (true/false, ja/nee, 1/0)")
-
-        return self._try(name, parse, default)
+        value = self._value(name)
+        if not value:
+            return default
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        self._bad(name, f"{value!r} is not yes/no (true/false, ja/nee, 1/0)")
+        return default
 
     def integer(self, name: str, low: int, high: int) -> int | None:
-        def parse(value: str) -> int | None:
-            if not value:
-                return None
-            if not value.isdigit() or not low <= int(value) <= high:
-                raise _RowError(name, f"{value!r} is not a whole number from {low} to {high}")
-            return int(value)
-
-        return self._try(name, parse, None)
+        value = self._value(name)
+        if not value:
+            return None
+        if not value.isdigit() or not low <= int(value) <= high:
+            self._bad(name, f"{value!r} is not a whole number from {low} to {high}")
+            return None
+        return int(value)
 
     def choice(self, name: str, parse_enum: Callable[[str], T], default: T) -> T:
-        def parse(value: str) -> T:
-            return default if not value else parse_enum(value)
-
-        return self._try(name, parse, default)
+        value = self._value(name)
+        if not value:
+            return default
+        try:
+            return parse_enum(value)
+        except ValueError as exc:
+            self._bad(name, str(exc))
+            return default
 
     def iban(self, name: str, *, required: bool = False) -> str | None:
-        def parse(value: str) -> str | None:
-            if not value:
-                if required:
-                    raise _RowError(name, "is required")
-                return None
-            try:
-                return str(IBAN(value).compact)
-            except SchwiftyException as exc:
-                raise _RowError(name, f"not a valid IBAN ({exc})") from None
-
-        return self._try(name, parse, None)
+        value = self._value(name)
+        if not value:
+            if required and value is not None:
+                self._bad(name, "is required")
+            return None
+        try:
+            return str(IBAN(value).compact)
+        except SchwiftyException as exc:
+            self._bad(name, f"not a valid IBAN ({exc})")
+            return None
 
     def currency(self) -> str:
-        def parse(value: str) -> str:
-            code = value.upper() or "EUR"
-            if code not in MINOR_UNITS:
-                raise _RowError("currency", f"{value!r} is not a supported currency")
-            return code
-
-        return self._try("currency", parse, "EUR")
+        value = self._value("currency")
+        if value is None:
+            return "EUR"
+        code = value.upper() or "EUR"
+        if code not in MINOR_UNITS:
+            self._bad("currency", f"{value!r} is not a supported currency")
+            return "EUR"
+        return code
 
 
 def _enum_parser(enum_type: type[T], what: str) -> Callable[[str], T]:
+    """A parser of ``enum_type`` by value (case, ``_`` or ``-`` as the file has it), with one
+    look-up table built here; a ValueError names the choices."""
+    members: dict[str, T] = {m.value: m for m in enum_type}  # type: ignore[attr-defined]  # Enum
+
     def parse(value: str) -> T:
-        normalised = value.strip().lower().replace("_", "-")
-        for member in enum_type:  # type: ignore[attr-defined]  # an Enum class
-            if member.value == normalised:
-                return member  # type: ignore[no-any-return]  # an Enum member
-        choices = ", ".join(m.value for m in enum_type)  # type: ignore[attr-defined]  # Enum
+        found = members.get(value)
+        if found is not None:
+            return found
+        found = members.get(value.strip().lower().replace("_", "-"))
+        if found is not None:
+            return found
+        choices = ", ".join(members)
         raise ValueError(f"unknown {what} {value!r}; expected one of {choices}")
 
     return parse
+
+
+_CLAIM_KIND: Final = _enum_parser(ClaimKind, "claim kind")
+_INTEREST_KIND: Final = _enum_parser(InterestKind, "interest kind")
+_CONSENT_SCOPE: Final = _enum_parser(ConsentScope, "consent scope")
 
 
 def _address(row: _Row) -> Address | None:
@@ -381,15 +417,13 @@ def _debt(row: _Row, debtor_id: str) -> Debt:
         creditor_id=row.ident("creditor_id"),
         principal=principal or Money("0.01", currency),
         due_date=due or dt.date.min,
-        kind=row.choice("kind", _enum_parser(ClaimKind, "claim kind"), ClaimKind.PRIVATE),
+        kind=row.choice("kind", _CLAIM_KIND, ClaimKind.PRIVATE),
         category=row.text("category", max_len=64) or "invoice",
         issued_on=row.date("issued_on"),
         default_date=row.date("default_date"),
         consumer=row.flag("consumer", default=True),
         periodic=row.flag("periodic", default=False),
-        interest_kind=row.choice(
-            "interest_kind", _enum_parser(InterestKind, "interest kind"), InterestKind.CONSUMER
-        ),
+        interest_kind=row.choice("interest_kind", _INTEREST_KIND, InterestKind.CONSUMER),
         reference=row.text("reference", max_len=140),
     )
 
@@ -422,7 +456,7 @@ def _mandate(row: _Row) -> Mandate:
 
 def _consent(row: _Row) -> ConsentRecord:
     given, revoked = row.span("given_on", "revoked_on")
-    scope = row.choice("scope", _enum_parser(ConsentScope, "consent scope"), None)
+    scope = row.choice("scope", _CONSENT_SCOPE, None)
     if scope is None and not any(e.field == "scope" for e in row.errors):
         row.errors.append(_RowError("scope", "is required"))
     return ConsentRecord(
@@ -495,41 +529,73 @@ def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
     return stream_import_file(path, kind).collect()
 
 
-def stream_import_file(path: Path, kind: ImportKind) -> ImportStream:
+def stream_import_file(
+    path: Path, kind: ImportKind, *, workers: int = 0, prepare: Preparer | None = None
+) -> ImportStream:
     """The rows of ``path`` one by one, each checked; problems come as entries, except for a
     file that cannot be read as a CSV table at all (no header, unknown columns: raised here; not
-    UTF-8: raised while reading, naming the line)."""
+    UTF-8: raised while reading, naming the line).
+
+    With ``workers`` and the store's ``prepare`` (its
+    :meth:`~maatwerk.core.ports.StreamingImportStore.row_preparer`), the rows are checked and
+    prepared for the store by that many worker processes, a part of :data:`PART_ROWS` rows each,
+    and come as :class:`~maatwerk.services.importing.PreparedPart` entries in line order, while
+    this process reads the file and writes (see :func:`_parallel_entries`)."""
     return _stream_table(
         path, kind, label=kind.value, allowed=COLUMNS[kind], required=REQUIRED[kind],
-        parse=lambda row: _records(kind, row),
+        parse=functools.partial(_records, kind), workers=workers, prepare=prepare,
     )  # fmt: skip
-
-
-_BARE_CR: Final = re.compile(r"(?<=\r)(?!\n)")
 
 
 def _lines(path: Path, digest: Any) -> Iterator[str]:
     """The text lines of ``path`` as ``open(newline="")`` splits them (``\n``, ``\r\n``, a lone
-    ``\r``), decoded line by line so a bad byte is named by its line; every byte read goes into
-    ``digest``. Memory holds one line, not the file."""
+    ``\r``), a byte-order mark dropped; every byte read goes into ``digest``. Memory holds a
+    buffer, not the file. Bytes that are not UTF-8 raise an ``InputError`` naming their line."""
     name = path.name
     try:
-        handle = path.open("rb")
+        handle = path.open("rb", buffering=0)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", Location(file=name)) from None
-    with handle:
+    hashed = io.BufferedReader(_Hashed(handle, digest), buffer_size=1 << 16)
+    with io.TextIOWrapper(hashed, encoding="utf-8-sig", newline="") as text:
+        try:
+            yield from text
+        except UnicodeDecodeError:
+            line = _first_bad_line(path)
+            raise InputError("the file is not UTF-8", Location(file=name, line=line)) from None
+
+
+class _Hashed(io.RawIOBase):
+    """A file read as it is, every byte read going into a digest as well."""
+
+    def __init__(self, raw: Any, digest: Any) -> None:
+        self._raw = raw
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count: int = self._raw.readinto(buffer)
+        if count:
+            self._digest.update(memoryview(buffer)[:count])
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _first_bad_line(path: Path) -> int | None:
+    """The number of the first line (ended by ``\n``) of ``path`` that is not UTF-8; the file
+    is read again only to name it."""
+    with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            digest.update(raw)
             try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
-                raise InputError(
-                    "the file is not UTF-8", Location(file=name, line=number)
-                ) from None
-            if "\r" in text[:-2]:
-                yield from (part for part in _BARE_CR.split(text) if part)
-            else:
-                yield text
+                return number
+    return None
 
 
 def _stream_table(
@@ -540,6 +606,8 @@ def _stream_table(
     allowed: Sequence[str],
     required: Sequence[str],
     parse: Callable[[_Row], tuple[ImportRecord, ...]],
+    workers: int = 0,
+    prepare: Preparer | None = None,
 ) -> ImportStream:
     """The CSV table of ``path`` (delimiter from the header line, columns checked against
     ``allowed`` and ``required`` at once), each row turned into records by ``parse`` as it is
@@ -564,40 +632,147 @@ def _stream_table(
             Location(file=name, line=1, field=missing[0]),
         )
     digest = hashlib.sha256()
-    return ImportStream(
-        kind=kind,
-        file_name=name,
-        entries=_entries(_lines(path, digest), name, delimiter, parse),
-        file_sha256=digest.hexdigest,
-    )
+    checked = _CheckedRows(
+        name=name, header=tuple(header), delimiter=delimiter, parse=parse
+    )  # fmt: skip
+    entries: Iterator[ParsedRow | PreparedPart | InputError]
+    if workers > 0 and prepare is not None:
+        entries = _parallel_entries(_lines(path, digest), checked, workers, prepare)
+    else:
+        reader = csv.reader(_lines(path, digest), delimiter=delimiter)
+        next(reader, None)  # the header, read above
+        entries = checked.entries(_numbered(reader))
+    return ImportStream(kind=kind, file_name=name, entries=entries, file_sha256=digest.hexdigest)
 
 
-def _entries(
-    lines: Iterator[str],
-    name: str,
-    delimiter: str,
-    parse: Callable[[_Row], tuple[ImportRecord, ...]],
-) -> Iterator[ParsedRow | InputError]:
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    for record in reader:
-        line = reader.line_num
-        if None in record:
-            yield InputError("more fields than the header has", Location(name, line))
-            continue
-        if all(not (v or "").strip() for v in record.values()):
-            continue
-        row = _Row(values=record, decimal_comma=delimiter == ";")
-        records = parse(row)
-        if row.errors:
-            seen: set[tuple[str, str]] = set()
-            for err in row.errors:
-                if (err.field, err.message) not in seen:
-                    seen.add((err.field, err.message))
-                    yield InputError(err.message, Location(name, line, err.field))
-            continue
-        yield ParsedRow(line=line, records=records)
+def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty records of a ``csv.reader`` with the line each ends on."""
+    for fields in reader:
+        if fields:
+            yield reader.line_num, fields
+
+
+@attrs.frozen
+class _CheckedRows:
+    """Checks the rows of one table (name, header, number style, row parser): picklable, so a
+    worker process can check a part of the file with it."""
+
+    name: str
+    header: tuple[str, ...]
+    delimiter: str
+    parse: Callable[[_Row], tuple[ImportRecord, ...]]
+
+    def entries(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[ParsedRow | InputError]:
+        """Each numbered row checked, as :class:`csv.DictReader` would read it: a row with more
+        fields than the header is refused, a blank one skipped, a short one lacks the rest."""
+        header, width, name = self.header, len(self.header), self.name
+        decimal_comma = self.delimiter == ";"
+        for line, fields in rows:
+            if len(fields) > width:
+                yield InputError("more fields than the header has", Location(name, line))
+                continue
+            if not "".join(fields).strip():
+                continue
+            row = _Row(values=dict(zip(header, fields, strict=False)), decimal_comma=decimal_comma)
+            records = self.parse(row)
+            if row.errors:
+                seen: set[tuple[str, str]] = set()
+                for err in row.errors:
+                    if (err.field, err.message) not in seen:
+                        seen.add((err.field, err.message))
+                        yield InputError(err.message, Location(name, line, err.field))
+                continue
+            yield ParsedRow(line=line, records=records)
+
+    def prepared(self, first_line: int, lines: list[str], prepare: Preparer) -> PreparedPart:
+        """The whole records on ``lines`` (the first is line ``first_line`` of the file) checked
+        and prepared for the store: what a worker process runs."""
+        reader = csv.reader(lines, delimiter=self.delimiter)
+        rows = ((first_line - 1 + line, fields) for line, fields in _numbered(reader))
+        good: list[tuple[int, tuple[ImportRecord, ...]]] = []
+        errors: list[InputError] = []
+        for entry in self.entries(rows):
+            if isinstance(entry, InputError):
+                errors.append(entry)
+            else:
+                good.append((entry.line, entry.records))
+        return PreparedPart(
+            rows=prepare(good) if good else None, count=len(good), errors=tuple(errors)
+        )
+
+
+#: Rows a worker process checks at a time (the size of the parts the store writes).
+PART_ROWS: Final = 5000
+
+
+def _quoted_after(line: str, quoted: bool, delimiter: str) -> bool:
+    """Whether :mod:`csv` (its default dialect: ``"`` quotes a field and is doubled inside one;
+    a ``"`` inside an unquoted field is kept as it is) is inside a quoted field at the end of
+    ``line``, given whether it was at its start: where a file may be cut into parts without
+    cutting a record. Python, character by character, but only for a line with a ``"``."""
+    if '"' not in line:
+        return quoted
+    start, unquoted, inside, quote_inside = 0, 1, 2, 3
+    state = inside if quoted else start
+    for char in line:
+        if state == inside:
+            if char == '"':
+                state = quote_inside
+        elif state == unquoted:
+            if char == delimiter or char in "\r\n":
+                state = start
+        elif char == '"':  # at the start of a field, or a doubled quote inside one
+            state = inside
+        elif char == delimiter or char in "\r\n":
+            state = start
+        else:
+            state = unquoted
+    return state == inside
+
+
+def _parallel_entries(
+    lines: Iterator[str], checked: _CheckedRows, workers: int, prepare: Preparer
+) -> Iterator[PreparedPart | InputError]:
+    """The file's parts checked and prepared by ``workers`` processes, in line order.
+
+    This process only reads the lines (decoding them and hashing the file) and cuts them into
+    parts of about :data:`PART_ROWS` lines, never inside a quoted field (:func:`_quoted_after`),
+    so each part holds whole records; a worker parses, checks and prepares one part at a time.
+    At most two parts per worker are on their way, so memory stays flat. A worker's own failure
+    ends the import (the transaction is then not committed). On Linux the workers are forked:
+    they start at once with every module loaded and never touch the database connection they
+    inherit (they end with ``os._exit``, which closes nothing of the parent's); elsewhere they
+    are spawned (``fork`` is not safe on macOS).
+    """
+    delimiter = checked.delimiter
+    number, quoted = 0, False
+    for line in lines:  # the header (read and checked already)
+        number += 1
+        quoted = _quoted_after(line, quoted, delimiter)
+        if not quoted:
+            break
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    pending: collections.deque[concurrent.futures.Future[PreparedPart]] = collections.deque()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            part: list[str] = []
+            first = number + 1
+            for line in lines:
+                part.append(line)
+                quoted = _quoted_after(line, quoted, delimiter)
+                if len(part) >= PART_ROWS and not quoted:
+                    pending.append(pool.submit(checked.prepared, first, part, prepare))
+                    first += len(part)
+                    part = []
+                    if len(pending) > 2 * workers:
+                        yield pending.popleft().result()
+            if part:
+                pending.append(pool.submit(checked.prepared, first, part, prepare))
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 # ------------------------------------------------------------------------- payer remittances

@@ -13,7 +13,7 @@ lists are in ``docs/formats/import-csv.md``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
 from pathlib import Path
 from typing import NoReturn
 
@@ -29,7 +29,7 @@ from maatwerk.cli.returns_import import import_returns_command
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import event_to_record
 from maatwerk.core.records import ImportKind
-from maatwerk.services.importing import ImportRejectedError, ImportStream, import_file
+from maatwerk.services.importing import ImportRejectedError, import_file
 from maatwerk.services.municipal_feedback import FeedbackRejectedError, import_feedback
 from maatwerk.services.remittance import import_remittance
 
@@ -53,19 +53,38 @@ _HELP = {
 }
 
 
-def _make(
-    kind: ImportKind, name: str = "", read: Callable[[Path], ImportStream] | None = None
-) -> click.Command:
-    reader = read or (lambda path: stream_import_file(path, kind))
+#: A file at least this large is read with worker processes unless ``--workers`` says otherwise.
+_PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 
-    @click.command(name=name or kind.value)
+
+def _workers(asked: int | None, file: Path) -> int:
+    """Worker processes for ``file``: as asked, else 2 for a large file on a machine with two
+    or more cores (the writing process needs about half of what the checking ones do), else 0."""
+    if asked is not None:
+        return asked
+    if file.stat().st_size < _PARALLEL_FROM_BYTES or (os.cpu_count() or 1) < 2:
+        return 0
+    return 2
+
+
+def _make(kind: ImportKind) -> click.Command:
+    @click.command(name=kind.value)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @db_option
     @json_option
     @click.option("--by", "by", default="import", show_default=True, help="Who imports (audit).")
-    def command(file: Path, db_url: str, as_json: bool, by: str) -> None:
-        parsed = reader(file)
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Processes that check the rows beside the one that writes (default: 2 for a file "
+        "of 8 MiB or more on a machine with two or more cores, else 0: all in one process).",
+    )
+    def command(file: Path, db_url: str, as_json: bool, by: str, workers: int | None) -> None:
         with open_store(db_url) as store:
+            parsed = stream_import_file(
+                file, kind, workers=_workers(workers, file), prepare=store.row_preparer()
+            )
             try:
                 counts = import_file(
                     parsed, store, recorded_by=by, listener=plugin_manager().listener()

@@ -6,6 +6,8 @@ location (file, line, field) so the person who fixes the input knows where to lo
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 
@@ -68,6 +70,10 @@ class InputError(MaatwerkError, ValueError):
         self.location = location or Location()
         where = str(self.location)
         super().__init__(f"{where}: {message}" if where else message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled with its place (a reader's worker process sends its rows' problems back)
+        return (type(self), (self.message, self.location))
 
 
 class RuleTableError(InputError):

@@ -164,6 +164,9 @@ class Money:
                 raise MoneyError(f"{self.currency} amount too large to round") from None
 
     def is_rounded(self) -> bool:
+        exponent = self.amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= -self.exponent:
+            return True  # no more decimal places than the currency's: no need to round to know
         return self.rounded(Rounding.HALF_UP).amount == self.amount
 
     def format(self) -> str:

@@ -13,10 +13,10 @@ import datetime as dt
 import enum
 import pathlib
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from typing import Final, Protocol, TypeAlias, TypeVar, runtime_checkable
+from typing import Any, Final, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
@@ -545,6 +545,11 @@ class ImportSession(Protocol):
         """Write the records of these (line, records) rows; the clashes found, by line."""
         ...
 
+    def stage_prepared(self, prepared: Any) -> Sequence[ImportClash]:
+        """:meth:`stage` of rows already turned into the store's own form by its
+        :meth:`StreamingImportStore.row_preparer` (in a reader's worker process)."""
+        ...
+
     def finish(self, *, file_sha256: str) -> ImportCounts:
         """Note the file in the import audit and commit everything staged."""
         ...
@@ -557,6 +562,12 @@ class StreamingImportStore(Protocol):
         self, kind: ImportKind, *, file_name: str, recorded_by: str
     ) -> AbstractContextManager[ImportSession]:
         """An import session in one transaction, rolled back unless it was finished."""
+        ...
+
+    def row_preparer(self) -> Callable[[Sequence[tuple[int, Sequence[ImportRecord]]]], Any]:
+        """A module-level function (it is sent to worker processes by reference) that turns
+        (line, records) rows into what :meth:`ImportSession.stage_prepared` takes: the part of
+        writing that needs no database, done on another core while this process writes."""
         ...
 
 

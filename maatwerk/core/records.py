@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -26,6 +26,7 @@ from maatwerk.core.events._vocabulary import to_consent_scope
 
 
 __all__ = [
+    "IMPORT_REFERENCES",
     "CaseKey",
     "CaseOutcome",
     "ConsentRecord",
@@ -150,6 +151,19 @@ class ImportBatch:
     recorded_on: dt.date | None = None
     """the day an audit record of a changed row carries when the row has no date of its own
     (a debtor row; e.g. a person's correction, ``maatwerk debtor housing``)"""
+
+
+#: What a record of each imported entity refers to: (entity referred to, field of the record).
+#: An empty field refers to nothing. The file is refused when one refers to a debtor or debt
+#: that is neither earlier in it nor stored.
+IMPORT_REFERENCES: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
+    "debtor": (),
+    "debt": (("debtor", "debtor_id"),),
+    "payment": (("debtor", "debtor_id"), ("debt", "designated_debt_id")),
+    "mandate": (("debtor", "debtor_id"),),
+    "consent": (("debtor", "debtor_id"),),
+    "hold": (("debtor", "debtor_id"), ("debt", "debt_id")),
+}
 
 
 @attrs.frozen(kw_only=True)

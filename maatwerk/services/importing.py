@@ -17,7 +17,7 @@ the database, inside the one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import structlog
@@ -27,8 +27,8 @@ from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.ports import EventListener, ImportSession, ImportStore, StreamingImportStore
 from maatwerk.core.records import (
+    IMPORT_REFERENCES,
     ConsentRecord,
-    HoldRecord,
     ImportClash,
     ImportCounts,
     ImportKind,
@@ -48,6 +48,7 @@ __all__ = [
     "ImportRejectedError",
     "ImportStream",
     "ParsedRow",
+    "PreparedPart",
     "RemittedDeduction",
     "import_file",
     "import_problems",
@@ -75,6 +76,18 @@ class ParsedRow:
 
 
 @attrs.frozen(kw_only=True)
+class PreparedPart:
+    """A part of a file that a reader's worker process has checked and prepared: its good rows
+    already in the store's own form (``rows``, made by the store's
+    :meth:`~maatwerk.core.ports.StreamingImportStore.row_preparer`; ``count`` of them) and the
+    problems of its other rows, in line order."""
+
+    rows: Any
+    count: int
+    errors: tuple[InputError, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class ImportFile:
     """A read file: its good rows and the problems found in the others."""
 
@@ -92,7 +105,7 @@ class ImportStream:
 
     kind: ImportKind
     file_name: str
-    entries: Iterator[ParsedRow | InputError]
+    entries: Iterator[ParsedRow | PreparedPart | InputError]
     file_sha256: Callable[[], str]
 
     def collect(self) -> ImportFile:
@@ -100,6 +113,8 @@ class ImportStream:
         rows: list[ParsedRow] = []
         errors: list[InputError] = []
         for entry in self.entries:
+            if isinstance(entry, PreparedPart):
+                raise TypeError("a stream of prepared parts cannot be collected; import it")
             (errors if isinstance(entry, InputError) else rows).append(entry)  # type: ignore[arg-type]  # one of the two lists
         return ImportFile(
             kind=self.kind,
@@ -213,7 +228,12 @@ def import_file(
         part: list[tuple[int, Sequence[ImportRecord]]] = []
         errors: list[InputError] = []
         for entry in stream.entries:
-            if isinstance(entry, InputError):
+            if isinstance(entry, PreparedPart):
+                _write(session, part, errors, problems, name)  # what came row by row, first
+                clashes = session.stage_prepared(entry.rows) if entry.count else ()
+                problems.add([*entry.errors, *(_clash_error(c, name) for c in clashes)])
+                problems.flush_lines()
+            elif isinstance(entry, InputError):
                 errors.append(entry)
             else:
                 part.append((entry.line, entry.records))
@@ -258,14 +278,13 @@ def _write(
 
 
 def references(record: ImportRecord) -> list[tuple[str, str, str]]:
-    """(entity, field, id) of the debtors and debts ``record`` refers to."""
+    """(entity, field, id) of the debtors and debts ``record`` refers to
+    (:data:`~maatwerk.core.records.IMPORT_REFERENCES`)."""
     refs: list[tuple[str, str, str]] = []
-    if not isinstance(record, Debtor):
-        refs.append(("debtor", "debtor_id", record.debtor_id))
-    if isinstance(record, Payment) and record.designated_debt_id:
-        refs.append(("debt", "designated_debt_id", record.designated_debt_id))
-    if isinstance(record, HoldRecord) and record.debt_id:
-        refs.append(("debt", "debt_id", record.debt_id))
+    for entity, field in IMPORT_REFERENCES[_key(record)[0]]:
+        ident = getattr(record, field)
+        if ident:
+            refs.append((entity, field, ident))
     return refs
 
 

@@ -384,3 +384,112 @@ class TestLargeFiles:
             import_file(stream_import_file(path, ImportKind.DEBTORS), store, batch_rows=5)
         assert (caught.value.location.line, caught.value.message) == (22, "the file is not UTF-8")
         assert _dump(store)["debtors"] == []
+
+
+class TestWorkerProcesses:
+    """``maatwerk import --workers``: worker processes check and prepare parts of the file; what
+    is stored, and every problem named, are what one process gives."""
+
+    TRICKY = (
+        "\ufeffdebtor_id;name;household;net_monthly_income;iban;street;house_number;postcode;"
+        "city\n"
+        'D1;"Jansen; J.";single;1450,00;NL91 ABNA 0417 1643 00;"Lange\nstraat";1;1234 AB;Utrecht\n'
+        "\n"
+        'D2;"A. ""Ans"" de Vries";couple-children;2100;;;;;\n'
+        "D3;B;single;12,345;;;;;\n"  # three decimals: a problem
+        'D4;"Quoted\r\nacross, lines";single;;;;;;\n'
+        "D5;C;nope;;;;;;\n"  # an unknown household: a problem
+        "D1;Other;single;;;;;;\n"  # D1 again with other values: a problem
+        'D6;say "hi";single;;;;;;\n'  # a quote inside an unquoted field is kept as it is
+        "D7;D;single;;;;;;;;;\n"  # more fields than the header
+    )
+
+    def _both(self, store: SqlStore, tmp_path: Path, text: str, part_rows: int) -> tuple[Any, Any]:
+        """What a debtors file gives (stored tables, or its problems) with one process, then
+        with two workers (the debtors stored by the first taken away again)."""
+        path = _write(tmp_path, "f.csv", text)
+        results: list[tuple[int, Any]] = []
+        for workers in (0, 2):
+            stream = stream_import_file(
+                path, ImportKind.DEBTORS, workers=workers, prepare=store.row_preparer()
+            )
+            try:
+                counts = import_file(stream, store, batch_rows=part_rows)
+            except ImportRejectedError as exc:
+                results.append((exc.total, [(str(e), e.location) for e in exc.errors]))
+            else:
+                results.append((counts.inserted, _dump(store)))
+                with store.engine.begin() as conn:
+                    conn.execute(sa.delete(schema.debtors))
+        return results[0], results[1]
+
+    def test_the_same_problems_by_line_and_field(
+        self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 2)  # parts cut often
+        one, two = self._both(store, tmp_path, self.TRICKY, 2)
+        assert one == two
+        total, errors = one
+        assert total == 4
+        # line 1 the header; D1 on lines 2-3, a blank line 4; D4 on lines 7-8 (\r\n inside)
+        assert [(loc.line, loc.field) for _text, loc in errors] == [
+            (6, "net_monthly_income"),
+            (9, "household"),
+            (10, "debtor_id"),
+            (12, None),
+        ]
+
+    def test_the_same_rows_stored(
+        self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 3)
+        good = "\n".join(
+            line
+            for line in self.TRICKY.split("\n")
+            if not line.startswith(("D3;", "D5;", "D1;Other", "D7;"))
+        )
+        one, two = self._both(store, tmp_path, good, 3)
+        assert one == two
+        inserted, tables = one
+        assert inserted == 4
+        names = sorted(row[1] for row in tables["debtors"])
+        assert names == [
+            'A. "Ans" de Vries',
+            "Jansen; J.",
+            "Quoted\r\nacross, lines",
+            'say "hi"',
+        ]
+
+    def test_a_bad_byte_names_its_line_and_writes_nothing(
+        self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 400)
+        path = tmp_path / "d.csv"
+        good = "".join(f"D{i},N,single\n" for i in range(8000))  # beyond the first read buffer
+        path.write_bytes(b"debtor_id,name,household\n" + good.encode() + b"D99,\xff,single\n")
+        prepare = store.row_preparer()
+        with pytest.raises(InputError) as caught:
+            import_file(
+                stream_import_file(path, ImportKind.DEBTORS, workers=2, prepare=prepare), store
+            )
+        assert (caught.value.location.line, caught.value.message) == (
+            8002,
+            "the file is not UTF-8",
+        )
+        assert _dump(store)["debtors"] == []
+
+    def test_a_worker_that_fails_ends_the_import_and_writes_nothing(
+        self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 5)
+        text = "debtor_id,name,household\n" + "".join(f"D{i},N,single\n" for i in range(40))
+        path = _write(tmp_path, "d.csv", text)
+        stream = stream_import_file(path, ImportKind.DEBTORS, workers=2, prepare=_broken_preparer)
+        with pytest.raises(RuntimeError, match="a broken preparer"):
+            import_file(stream, store)
+        assert _dump(store)["debtors"] == []
+
+
+def _broken_preparer(rows: Any) -> Any:
+    """A store's row preparer that fails in the worker process (for the test above)."""
+    raise RuntimeError(f"a broken preparer ({len(rows)} rows)")

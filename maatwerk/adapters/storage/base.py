@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 
-__all__ = ["CHUNK", "SqlBase", "chunks", "json_object"]
+__all__ = ["CHUNK", "SqlBase", "chunks", "json_object", "key_in"]
 
 T = TypeVar("T")
 
@@ -34,6 +35,23 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """``items`` in consecutive parts of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+#: Keys per statement of :func:`key_in` (one bound parameter however many).
+KEY_LIST: Final = 10_000
+
+
+def key_in(
+    conn: sa.Connection, column: sa.ColumnElement[Any], keys: Sequence[str]
+) -> sa.ColumnElement[bool]:
+    """``column IN keys`` with the whole list as ONE bound parameter: ``= ANY(array)`` on
+    PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite. SQLAlchemy's ``in_`` binds
+    one parameter per key and expands the statement each time it runs, which costs an import of
+    millions of keys more than the look-ups themselves. At most :data:`KEY_LIST` keys a call."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("keys", list(keys), type_=ARRAY(sa.String)))
+    listed = sa.func.json_each(sa.bindparam("keys", json.dumps(list(keys)))).table_valued("value")
+    return column.in_(sa.select(listed.c.value))
 
 
 def json_object(value: Any) -> dict[str, Any]:

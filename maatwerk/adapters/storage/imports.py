@@ -8,15 +8,16 @@ hold stands for domain events with idempotent keys. Every file leaves an ``impor
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import SqlBase, chunks
+from maatwerk.adapters.storage.base import KEY_LIST, SqlBase, chunks, key_in
 from maatwerk.adapters.storage.event_log import (
     append_keyed,
     event_known,
@@ -31,7 +32,13 @@ from maatwerk.adapters.storage.mapping import (
     mandate_row,
     payment_row,
 )
-from maatwerk.adapters.storage.staged_import import SqlImportSession, insert_rows, open_import
+from maatwerk.adapters.storage.staged_import import (
+    PreparedRows,
+    SqlImportSession,
+    insert_values,
+    open_import,
+    prepare_rows,
+)
 from maatwerk.core.debtors import Debtor
 from maatwerk.core.debts import Debt, Payment
 from maatwerk.core.events import (
@@ -69,8 +76,8 @@ class SqlImports(SqlBase):
         wanted = sorted(set(ids))
         found: set[str] = set()
         with self.engine.connect() as conn:
-            for part in chunks(wanted):
-                found.update(conn.execute(sa.select(col).where(col.in_(part))).scalars())
+            for part in chunks(wanted, KEY_LIST):
+                found.update(conn.execute(sa.select(col).where(key_in(conn, col, part))).scalars())
         return frozenset(found)
 
     def open_import(
@@ -79,6 +86,10 @@ class SqlImports(SqlBase):
         """:meth:`maatwerk.core.ports.StreamingImportStore.open_import`: one file in parts, in
         one transaction (:mod:`maatwerk.adapters.storage.staged_import`)."""
         return open_import(self, kind, file_name=file_name, recorded_by=recorded_by)
+
+    def row_preparer(self) -> Callable[[Sequence[tuple[int, Sequence[Any]]]], PreparedRows]:
+        """:meth:`maatwerk.core.ports.StreamingImportStore.row_preparer`."""
+        return prepare_rows
 
     def apply_import(self, batch: ImportBatch) -> ImportCounts:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -128,53 +139,96 @@ class SqlImports(SqlBase):
         actor: str,
         recorded_on: dt.date | None = None,
     ) -> ImportCounts:
+        """:meth:`upsert_values` of rows given as dicts with the same keys."""
+        if not rows:
+            return ImportCounts()
+        columns = tuple(rows[0])
+        take = operator.itemgetter(*columns)
+        values = [take(row) for row in rows]
+        return self.upsert_values(
+            conn, entity, columns, values, records, actor=actor, recorded_on=recorded_on
+        )
+
+    def upsert_values(
+        self,
+        conn: sa.Connection,
+        entity: str,
+        columns: tuple[str, ...],
+        values: Sequence[tuple[Any, ...]],
+        records: Sequence[Any] | None,
+        *,
+        actor: str,
+        recorded_on: dt.date | None = None,
+    ) -> ImportCounts:
         """Insert the new rows of one entity, update the changed ones (audit records), in
-        ``conn``'s transaction; rows of one key: the last wins."""
+        ``conn``'s transaction; rows of one key: the last wins. ``values`` are in ``columns``
+        order; ``records`` (the same order) are needed only for a consent or hold, whose
+        events are built from them."""
         table, key = _ENTITY[entity]
+        at_key, at_hash = columns.index(key), columns.index("row_hash")
         # One file may list a key twice (a portfolio repeats its debtor per debt): last wins.
-        latest: dict[str, tuple[dict[str, Any], Any]] = {}
-        for row, record in zip(rows, records, strict=True):
-            latest[row[key]] = (row, record)
-        stored: dict[str, Mapping[Any, Any]] = {}
-        for part in chunks(sorted(latest)):
-            for found in conn.execute(sa.select(table).where(table.c[key].in_(part))).mappings():
-                stored[found[key]] = found
-        inserts: list[dict[str, Any]] = []
+        latest: dict[str, int] = {}
+        for index, values_of in enumerate(values):
+            latest[values_of[at_key]] = index
+        keys = list(latest)
+        stored_hashes: dict[str, str] = {}
+        for part in chunks(keys, KEY_LIST):
+            query = sa.select(table.c[key], table.c.row_hash).where(
+                key_in(conn, table.c[key], part)
+            )
+            stored_hashes.update(
+                dict(conn.execute(query).all())
+            )  # rows, not the result: it has keys()
+        inserts: list[tuple[Any, ...]] = []
+        changed: list[int] = []
+        domain: list[dict[str, Any]] = []
+        events = records is not None and entity in ("consent", "hold")
+        for ident, index in latest.items():
+            old_hash = stored_hashes.get(ident)
+            if old_hash is None:
+                inserts.append(values[index])
+                if events:
+                    domain.extend(_import_events(entity, records[index], None))  # type: ignore[index]  # not None when events
+            elif old_hash != values[index][at_hash]:
+                changed.append(index)
         updates: list[dict[str, Any]] = []
         audit: list[dict[str, Any]] = []
-        domain: list[dict[str, Any]] = []
-        for ident, (row, record) in latest.items():
-            old = stored.get(ident)
-            if old is None:
-                inserts.append(row)
-                domain.extend(_import_events(entity, record, None))
-                continue
-            if old["row_hash"] == row["row_hash"]:
-                continue
-            changed = sorted(
-                name for name in row if name != "row_hash" and _differs(old[name], row[name])
-            )
-            updates.append(row)
-            domain.extend(_import_events(entity, record, old))
-            audit.append(
-                {
-                    "kind": AUDIT_RECORD_UPDATED,
-                    "debtor_id": row.get("debtor_id", ident),
-                    "debt_id": row.get("debt_id") if entity != "debtor" else None,
-                    "occurred_on": _audit_day(row, recorded_on),
-                    "actor": actor,
-                    "idempotency_key": None,
-                    "payload": {"entity": entity, "key": ident, "fields": changed},
-                }
-            )
-        insert_rows(conn, table, inserts)
+        if changed:
+            stored: dict[str, Mapping[Any, Any]] = {}
+            wanted = [values[i][at_key] for i in changed]
+            for part in chunks(wanted, KEY_LIST):
+                query = sa.select(table).where(key_in(conn, table.c[key], part))
+                for found in conn.execute(query).mappings():
+                    stored[found[key]] = found
+            for index in changed:
+                row = dict(zip(columns, values[index], strict=True))
+                ident = row[key]
+                old = stored[ident]
+                fields = sorted(
+                    name for name in row if name != "row_hash" and _differs(old[name], row[name])
+                )
+                updates.append(row)
+                if events:
+                    domain.extend(_import_events(entity, records[index], old))  # type: ignore[index]  # not None when events
+                audit.append(
+                    {
+                        "kind": AUDIT_RECORD_UPDATED,
+                        "debtor_id": row.get("debtor_id", ident),
+                        "debt_id": row.get("debt_id") if entity != "debtor" else None,
+                        "occurred_on": _audit_day(row, recorded_on),
+                        "actor": actor,
+                        "idempotency_key": None,
+                        "payload": {"entity": entity, "key": ident, "fields": fields},
+                    }
+                )
+        insert_values(conn, table, columns, inserts)
         if updates:
             by_key: sa.BindParameter[Any] = sa.bindparam("_key")
-            values: dict[str, sa.BindParameter[Any]] = {
-                name: sa.bindparam(name) for name in updates[0] if name != key
+            bound: dict[str, sa.BindParameter[Any]] = {
+                name: sa.bindparam(name) for name in columns if name != key
             }
             conn.execute(
-                table.update().where(table.c[key] == by_key).values(values),
+                table.update().where(table.c[key] == by_key).values(bound),
                 [{**u, "_key": u[key]} for u in updates],
             )
         new_domain = [r for r in domain if not event_known(conn, r)]

@@ -9,28 +9,48 @@ What needs the whole file is kept by the database, not in Python: a temporary st
 (``maatwerk_import_seen``) holds each key of the file with its line and row hash, so a key listed
 again with other values is found however far apart the lines are; a reference to a debtor or
 debt is checked against the tables themselves after the part is written (a debtor earlier in
-the file is already in them, uncommitted). New rows go in with ``executemany`` and, on
-PostgreSQL, with ``COPY`` (:func:`copy_rows`).
+the file is already in them, uncommitted). New rows go in with ``executemany`` of plain tuples
+and, on PostgreSQL, with ``COPY`` (:func:`insert_values`).
+
+A part arrives as records (:meth:`SqlImportSession.stage`) or already turned into table rows by
+:func:`prepare_rows` (:meth:`SqlImportSession.stage_prepared`): that function is what a reader's
+worker processes run beside the writing one (``maatwerk import --workers``), so the rows and
+their hashes are made on another core and only plain tuples cross between the processes.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import chunks
-from maatwerk.core.records import ImportClash, ImportCounts, ImportKind, ImportRecord
+from maatwerk.adapters.storage.base import KEY_LIST, chunks, key_in
+from maatwerk.core.records import (
+    IMPORT_REFERENCES,
+    ImportClash,
+    ImportCounts,
+    ImportKind,
+    ImportRecord,
+)
 
 
 if TYPE_CHECKING:
     from maatwerk.adapters.storage.imports import SqlImports
 
 
-__all__ = ["SqlImportSession", "copy_rows", "insert_rows", "open_import"]
+__all__ = [
+    "PreparedRows",
+    "SqlImportSession",
+    "insert_rows",
+    "insert_values",
+    "open_import",
+    "prepare_rows",
+]
 
 _STAGING: Final = sa.MetaData()
 #: Keys seen in the file so far (a temporary table: private to the connection, gone after it).
@@ -42,7 +62,9 @@ _SEEN: Final = sa.Table(
     sa.Column("line", sa.Integer, nullable=False),
     sa.Column("row_hash", sa.String(64), nullable=False),
     prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,  # one B-tree (the key) instead of two on SQLite
 )
+_SEEN_COLUMNS: Final = ("entity", "ident", "line", "row_hash")
 _ORDER: Final = ("debtor", "debt", "payment", "mandate", "consent", "hold")
 _KEYS: Final = {
     "debtor": "debtor_id",
@@ -53,59 +75,110 @@ _KEYS: Final = {
     "hold": "hold_id",
 }
 _TARGET: Final = {"debtor": (t.debtors, "debtor_id"), "debt": (t.debts, "debt_id")}
+#: Entities whose rows stand for domain events (built from the record): their records travel
+#: with their rows.
+_WITH_RECORDS: Final = frozenset({"consent", "hold"})
 
 
-def copy_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> bool:
-    """Insert ``rows`` with PostgreSQL's ``COPY … FROM STDIN`` (psycopg 3) on the connection's
-    open transaction; ``False`` (nothing done) on another database, so the caller inserts them
-    with ``executemany``."""
-    if conn.dialect.name != "postgresql" or not rows:
-        return False
+@attrs.frozen
+class EntityRows:
+    """The rows of one entity in a part: column names, and per row its line, its values in that
+    order and (for a consent or hold) its record."""
+
+    columns: tuple[str, ...]
+    lines: list[int] = attrs.Factory(list)
+    values: list[tuple[Any, ...]] = attrs.Factory(list)
+    records: list[ImportRecord] | None = None
+
+
+@attrs.frozen
+class PreparedRows:
+    """One part of an import file in the form the tables take (:func:`prepare_rows`), by entity."""
+
+    entities: dict[str, EntityRows]
+
+
+def prepare_rows(rows: Sequence[tuple[int, Sequence[ImportRecord]]]) -> PreparedRows:
+    """The (line, records) rows of a part as table rows with their hashes (a module-level
+    function: a worker process runs it)."""
+    from maatwerk.adapters.storage.imports import import_row  # noqa: PLC0415  (cycle)
+
+    entities: dict[str, EntityRows] = {}
+    for line, records in rows:
+        for record in records:
+            entity, row = import_row(record)
+            found = entities.get(entity)
+            if found is None:
+                found = entities[entity] = EntityRows(
+                    columns=tuple(row), records=[] if entity in _WITH_RECORDS else None
+                )
+            found.lines.append(line)
+            found.values.append(tuple(row.values()))  # the builders list their keys in one order
+            if found.records is not None:
+                found.records.append(record)
+    return PreparedRows(entities)
+
+
+def _processed(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], values: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """``values`` with each column's bind processor applied (only the columns that have one)."""
+    processors = [
+        (index, processor)
+        for index, name in enumerate(columns)
+        if (processor := table.c[name].type.bind_processor(conn.dialect)) is not None
+    ]
+    if not processors:
+        return values
+    out: list[tuple[Any, ...]] = []
+    for row in values:
+        items = list(row)
+        for index, processor in processors:
+            value = items[index]
+            if value is not None:
+                items[index] = processor(value)
+        out.append(tuple(items))
+    return out
+
+
+def insert_values(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], values: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows given as tuples in ``columns`` order, in bulk on the connection's transaction:
+    ``COPY … FROM STDIN`` on PostgreSQL (psycopg 3), else one ``executemany`` through the driver
+    (on SQLite about three times cheaper per row than SQLAlchemy's per-row parameter handling,
+    which a large import would pay)."""
+    if not values:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    rows = _processed(conn, table, columns, values)
     driver = conn.connection.driver_connection
-    if driver is None or not hasattr(driver, "cursor"):  # pragma: no cover - another driver
-        return False
-    columns = list(rows[0])
-    types = [table.c[name].type for name in columns]
-    processors = [ty.bind_processor(conn.dialect) for ty in types]
-    names = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in columns)
-    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            values = [row[name] for name in columns]
-            copy.write_row(
-                [
-                    v if p is None or v is None else p(v)
-                    for v, p in zip(values, processors, strict=True)
-                ]
-            )
-    return True
+    if conn.dialect.name == "postgresql" and hasattr(driver, "cursor"):
+        with (
+            driver.cursor() as cursor,  # type: ignore[union-attr]  # psycopg's connection
+            cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    if conn.dialect.paramstyle != "qmark":  # pragma: no cover - only SQLite uses qmark here
+        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in values])
+        return
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+    conn.exec_driver_sql(sql, rows)
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) in bulk: ``COPY`` on PostgreSQL, else one
-    ``executemany`` of plain tuples through the driver (on SQLite about three times cheaper per
-    row than SQLAlchemy's per-row parameter processing, which a large import would pay)."""
-    if not rows or copy_rows(conn, table, rows):
+    """Insert ``rows`` (dicts with the same keys) in bulk (:func:`insert_values`)."""
+    if not rows:
         return
-    if conn.dialect.paramstyle != "qmark":  # pragma: no cover - only SQLite uses qmark here
-        conn.execute(table.insert(), list(rows))
-        return
-    columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
+    columns = tuple(rows[0])
+    take = operator.itemgetter(*columns)
+    values = (
+        [take(row) for row in rows] if len(columns) > 1 else [(row[columns[0]],) for row in rows]
     )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                v if p is None or v is None else p(v)
-                for v, p in zip([row[c] for c in columns], processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
+    insert_values(conn, table, columns, values)
 
 
 class SqlImportSession:
@@ -123,97 +196,88 @@ class SqlImportSession:
         self.finished = False
 
     def stage(self, rows: Sequence[tuple[int, Sequence[ImportRecord]]]) -> Sequence[ImportClash]:
-        from maatwerk.adapters.storage.imports import import_row  # noqa: PLC0415  (cycle)
+        return self.stage_prepared(prepare_rows(rows))
 
+    def stage_prepared(self, prepared: PreparedRows) -> Sequence[ImportClash]:
+        """Write one part made by :func:`prepare_rows`; the clashes found, by line."""
         conn = self._conn
-        items: list[tuple[int, str, str, dict[str, Any], ImportRecord]] = []
-        for line, records in rows:
-            for record in records:
-                entity, row = import_row(record)
-                items.append((line, entity, row[_KEYS[entity]], row, record))
-        seen = self._seen({(entity, ident) for _line, entity, ident, _row, _rec in items})
         clashes: list[ImportClash] = []
-        new_keys: list[dict[str, Any]] = []
-        groups: dict[str, tuple[list[dict[str, Any]], list[ImportRecord], list[int]]] = {}
-        for line, entity, ident, row, record in items:
-            earlier = seen.get((entity, ident))
-            if earlier is not None:
-                if earlier[1] != row["row_hash"]:
-                    clashes.append(
-                        ImportClash(
-                            line=line,
-                            entity=entity,
-                            field=_KEYS[entity],
-                            ident=ident,
-                            first_line=earlier[0],
+        new_keys: list[tuple[Any, ...]] = []
+        kept: dict[str, EntityRows] = {}
+        for entity, part in prepared.entities.items():
+            key = _KEYS[entity]
+            at_key, at_hash = part.columns.index(key), part.columns.index("row_hash")
+            seen = self._seen(entity, [row[at_key] for row in part.values])
+            keep: list[int] = []
+            for index, row in enumerate(part.values):
+                ident, digest, line = row[at_key], row[at_hash], part.lines[index]
+                earlier = seen.get(ident)
+                if earlier is not None:
+                    if earlier[1] != digest:
+                        clashes.append(
+                            ImportClash(
+                                line=line,
+                                entity=entity,
+                                field=key,
+                                ident=ident,
+                                first_line=earlier[0],
+                            )
                         )
-                    )
-                continue
-            seen[(entity, ident)] = (line, row["row_hash"])
-            new_keys.append(
-                {"entity": entity, "ident": ident, "line": line, "row_hash": row["row_hash"]}
-            )
-            rows_of, records_of, lines_of = groups.setdefault(entity, ([], [], []))
-            rows_of.append(row)
-            records_of.append(record)
-            lines_of.append(line)
-        insert_rows(conn, _SEEN, new_keys)
+                    continue
+                seen[ident] = (line, digest)
+                new_keys.append((entity, ident, line, digest))
+                keep.append(index)
+            kept[entity] = part if len(keep) == len(part.values) else _subset(part, keep)
+        insert_values(conn, _SEEN, _SEEN_COLUMNS, new_keys)
         for entity in _ORDER:  # debtors first: a debt of this part may refer to one
-            if entity not in groups:
+            rows = kept.get(entity)
+            if rows is None or not rows.values:
                 continue
-            rows_of, records_of, lines_of = groups[entity]
-            unknown = self._unknown(records_of, lines_of)
+            unknown = self._unknown(entity, rows)
             clashes.extend(unknown)
             if unknown:  # the file is rejected: write the rest only to find their problems
                 bad = {c.line for c in unknown}
-                kept = [i for i, line in enumerate(lines_of) if line not in bad]
-                rows_of = [rows_of[i] for i in kept]
-                records_of = [records_of[i] for i in kept]
-            if rows_of:
-                self._counts += self._imports.upsert_rows(
-                    conn, entity, rows_of, records_of, actor=self._by
+                rows = _subset(rows, [i for i, line in enumerate(rows.lines) if line not in bad])
+            if rows.values:
+                self._counts += self._imports.upsert_values(
+                    conn, entity, rows.columns, rows.values, rows.records, actor=self._by
                 )
         return sorted(clashes, key=lambda c: (c.line, c.field))
 
-    def _seen(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-        found: dict[tuple[str, str], tuple[int, str]] = {}
-        by_entity: dict[str, list[str]] = {}
-        for entity, ident in keys:
-            by_entity.setdefault(entity, []).append(ident)
-        for entity, idents in by_entity.items():
-            for part in chunks(sorted(idents)):
-                query = sa.select(_SEEN.c.ident, _SEEN.c.line, _SEEN.c.row_hash).where(
-                    _SEEN.c.entity == entity, _SEEN.c.ident.in_(part)
-                )
-                for ident, line, digest in self._conn.execute(query):
-                    found[(entity, ident)] = (line, digest)
+    def _seen(self, entity: str, idents: list[str]) -> dict[str, tuple[int, str]]:
+        """The keys of ``entity`` among ``idents`` seen earlier in the file: line and hash."""
+        found: dict[str, tuple[int, str]] = {}
+        for part in chunks(idents, KEY_LIST):
+            query = sa.select(_SEEN.c.ident, _SEEN.c.line, _SEEN.c.row_hash).where(
+                _SEEN.c.entity == entity, key_in(self._conn, _SEEN.c.ident, part)
+            )
+            for ident, line, digest in self._conn.execute(query):
+                found[ident] = (line, digest)
         return found
 
-    def _unknown(self, records: Sequence[ImportRecord], lines: Sequence[int]) -> list[ImportClash]:
+    def _unknown(self, entity: str, part: EntityRows) -> list[ImportClash]:
         """References of these rows to a debtor or debt that is not in the tables."""
-        from maatwerk.services.importing import references  # noqa: PLC0415  (services > adapters)
-
-        wanted: list[tuple[int, str, str, str]] = []
-        for record, line in zip(records, lines, strict=True):
-            for ref_entity, field, ident in references(record):
-                wanted.append((line, ref_entity, field, ident))
-        known: dict[str, set[str]] = {}
-        for ref_entity in {w[1] for w in wanted}:
+        clashes: list[ImportClash] = []
+        for ref_entity, field in IMPORT_REFERENCES[entity]:
+            at = part.columns.index(field)
+            wanted = sorted({row[at] for row in part.values if row[at]})
+            if not wanted:
+                continue
             table, column = _TARGET[ref_entity]
-            ids = sorted({w[3] for w in wanted if w[1] == ref_entity})
             found: set[str] = set()
-            for part in chunks(ids):
+            for keys in chunks(wanted, KEY_LIST):
                 found.update(
                     self._conn.execute(
-                        sa.select(table.c[column]).where(table.c[column].in_(part))
+                        sa.select(table.c[column]).where(key_in(self._conn, table.c[column], keys))
                     ).scalars()
                 )
-            known[ref_entity] = found
-        return [
-            ImportClash(line=line, entity=ref_entity, field=field, ident=ident)
-            for line, ref_entity, field, ident in wanted
-            if ident not in known[ref_entity]
-        ]
+            if len(found) < len(wanted):
+                clashes.extend(
+                    ImportClash(line=line, entity=ref_entity, field=field, ident=row[at])
+                    for line, row in zip(part.lines, part.values, strict=True)
+                    if row[at] and row[at] not in found
+                )
+        return clashes
 
     def finish(self, *, file_sha256: str) -> ImportCounts:
         counts = self._counts
@@ -238,6 +302,15 @@ class SqlImportSession:
             unchanged=counts.unchanged,
             events=counts.events,
         )
+
+
+def _subset(part: EntityRows, keep: Sequence[int]) -> EntityRows:
+    return EntityRows(
+        columns=part.columns,
+        lines=[part.lines[i] for i in keep],
+        values=[part.values[i] for i in keep],
+        records=None if part.records is None else [part.records[i] for i in keep],
+    )
 
 
 @contextmanager
