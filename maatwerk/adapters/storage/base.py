@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
-__all__ = ["CHUNK", "SqlBase", "chunks", "json_object", "key_in"]
+__all__ = ["CHUNK", "KEY_LIST", "SqlBase", "chunks", "json_object", "key_in", "key_list"]
 
 T = TypeVar("T")
 
@@ -39,19 +39,30 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 #: Keys per statement of :func:`key_in` (one bound parameter however many).
 KEY_LIST: Final = 10_000
+#: One type object for every key list: a new one per statement would make each statement new to
+#: SQLAlchemy's statement cache, which then keeps hundreds of them (memory grew with the file).
+_KEY_ARRAY: Final = ARRAY(sa.String)
 
 
-def key_in(
-    conn: sa.Connection, column: sa.ColumnElement[Any], keys: Sequence[str]
-) -> sa.ColumnElement[bool]:
-    """``column IN keys`` with the whole list as ONE bound parameter: ``= ANY(array)`` on
-    PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite. SQLAlchemy's ``in_`` binds
-    one parameter per key and expands the statement each time it runs, which costs an import of
-    millions of keys more than the look-ups themselves. At most :data:`KEY_LIST` keys a call."""
+def key_in(conn: sa.Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """``column IN :keys`` with the whole list as ONE bound parameter named ``keys``, given
+    at execution as :func:`key_list` makes it: ``= ANY(array)`` on PostgreSQL,
+    ``IN (SELECT value FROM json_each(?))`` on SQLite. SQLAlchemy's ``in_`` binds one parameter
+    per key and expands the statement each time it runs, which costs an import of millions of
+    keys more than the look-ups themselves. The list is not part of the statement: a statement
+    is garbage with reference cycles, which the collector (tuned for the daily run) frees late,
+    and each would keep its list alive until then."""
     if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam("keys", list(keys), type_=ARRAY(sa.String)))
-    listed = sa.func.json_each(sa.bindparam("keys", json.dumps(list(keys)))).table_valued("value")
+        return column == sa.any_(sa.bindparam("keys", type_=_KEY_ARRAY))
+    listed = sa.func.json_each(sa.bindparam("keys", type_=sa.String)).table_valued("value")
     return column.in_(sa.select(listed.c.value))
+
+
+def key_list(conn: sa.Connection, keys: Sequence[str]) -> dict[str, Any]:
+    """The parameters of :func:`key_in` for ``keys`` (at most :data:`KEY_LIST` of them)."""
+    if conn.dialect.name == "postgresql":
+        return {"keys": list(keys)}
+    return {"keys": json.dumps(list(keys))}
 
 
 def json_object(value: Any) -> dict[str, Any]:

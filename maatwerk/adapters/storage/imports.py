@@ -17,7 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import KEY_LIST, SqlBase, chunks, key_in
+from maatwerk.adapters.storage.base import KEY_LIST, SqlBase, chunks, key_in, key_list
 from maatwerk.adapters.storage.event_log import (
     append_keyed,
     event_known,
@@ -77,7 +77,8 @@ class SqlImports(SqlBase):
         found: set[str] = set()
         with self.engine.connect() as conn:
             for part in chunks(wanted, KEY_LIST):
-                found.update(conn.execute(sa.select(col).where(key_in(conn, col, part))).scalars())
+                query = sa.select(col).where(key_in(conn, col))
+                found.update(conn.execute(query, key_list(conn, part)).scalars())
         return frozenset(found)
 
     def open_import(
@@ -173,12 +174,9 @@ class SqlImports(SqlBase):
         keys = list(latest)
         stored_hashes: dict[str, str] = {}
         for part in chunks(keys, KEY_LIST):
-            query = sa.select(table.c[key], table.c.row_hash).where(
-                key_in(conn, table.c[key], part)
-            )
-            stored_hashes.update(
-                dict(conn.execute(query).all())
-            )  # rows, not the result: it has keys()
+            query = sa.select(table.c[key], table.c.row_hash).where(key_in(conn, table.c[key]))
+            rows = conn.execute(query, key_list(conn, part)).all()
+            stored_hashes.update(dict(rows))  # the rows, not the result: that has keys()
         inserts: list[tuple[Any, ...]] = []
         changed: list[int] = []
         domain: list[dict[str, Any]] = []
@@ -197,8 +195,8 @@ class SqlImports(SqlBase):
             stored: dict[str, Mapping[Any, Any]] = {}
             wanted = [values[i][at_key] for i in changed]
             for part in chunks(wanted, KEY_LIST):
-                query = sa.select(table).where(key_in(conn, table.c[key], part))
-                for found in conn.execute(query).mappings():
+                query = sa.select(table).where(key_in(conn, table.c[key]))
+                for found in conn.execute(query, key_list(conn, part)).mappings():
                     stored[found[key]] = found
             for index in changed:
                 row = dict(zip(columns, values[index], strict=True))

@@ -29,7 +29,7 @@ import attrs
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import KEY_LIST, chunks, key_in
+from maatwerk.adapters.storage.base import KEY_LIST, chunks, key_in, key_list
 from maatwerk.core.records import (
     IMPORT_REFERENCES,
     ImportClash,
@@ -249,9 +249,9 @@ class SqlImportSession:
         found: dict[str, tuple[int, str]] = {}
         for part in chunks(idents, KEY_LIST):
             query = sa.select(_SEEN.c.ident, _SEEN.c.line, _SEEN.c.row_hash).where(
-                _SEEN.c.entity == entity, key_in(self._conn, _SEEN.c.ident, part)
+                _SEEN.c.entity == entity, key_in(self._conn, _SEEN.c.ident)
             )
-            for ident, line, digest in self._conn.execute(query):
+            for ident, line, digest in self._conn.execute(query, key_list(self._conn, part)):
                 found[ident] = (line, digest)
         return found
 
@@ -266,11 +266,8 @@ class SqlImportSession:
             table, column = _TARGET[ref_entity]
             found: set[str] = set()
             for keys in chunks(wanted, KEY_LIST):
-                found.update(
-                    self._conn.execute(
-                        sa.select(table.c[column]).where(key_in(self._conn, table.c[column], keys))
-                    ).scalars()
-                )
+                query = sa.select(table.c[column]).where(key_in(self._conn, table.c[column]))
+                found.update(self._conn.execute(query, key_list(self._conn, keys)).scalars())
             if len(found) < len(wanted):
                 clashes.extend(
                     ImportClash(line=line, entity=ref_entity, field=field, ident=row[at])
