@@ -1,7 +1,10 @@
 """``maatwerk run`` with one worker against two, on PostgreSQL (``--workers 2``).
 
 The synthetic demo portfolio (``MAATWERK_BENCH_WORKERS_DEBTORS`` debtors, default 20,000, seed
-1) is imported into two fresh schemas. In each, the first day (every case evaluated) and three
+1) is imported into two fresh schemas; or, with ``MAATWERK_BENCH_WORKERS_SOURCE`` (the SQLite
+database ``test_bench_daily_run_scale.py`` keeps, e.g. its million households), that
+portfolio is copied into them (``COPY``). ``MAATWERK_BENCH_WORKERS_QUIET_DAYS``: quiet days
+after the first (default 3). In each, the first day (every case evaluated) and three
 quiet days are run through the real command line as separate processes, timed from start to
 exit (CLI start-up, plugins and the local worker's own start-up included): once as a plain run,
 once with ``--workers 2``. The load average of the machine is recorded before and after each
@@ -44,7 +47,8 @@ from maatwerk.services.importing import import_file
 RESULTS = Path(__file__).parent / "results"
 START = dt.date(2026, 1, 1)
 DEBTORS = int(os.environ.get("MAATWERK_BENCH_WORKERS_DEBTORS", "20000"))
-QUIET_DAYS = 3
+QUIET_DAYS = int(os.environ.get("MAATWERK_BENCH_WORKERS_QUIET_DAYS", "3"))
+SOURCE = os.environ.get("MAATWERK_BENCH_WORKERS_SOURCE")
 PG_URL = os.environ.get(
     "MAATWERK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -77,8 +81,16 @@ def _schema() -> Iterator[str]:
         admin.dispose()
 
 
-def _prepare(url: str, files: dict[str, Path]) -> None:
+def _prepare(url: str, files: dict[str, Path] | None) -> None:
     engine = make_engine(url)
+    if files is None:  # the kept portfolio of the scale benchmark
+        from test_bench_daily_run_scale import copy_portfolio
+
+        try:
+            copy_portfolio(Path(str(SOURCE)), engine)
+        finally:
+            engine.dispose()
+        return
     try:
         migrate.upgrade(engine)
         store = SqlStore(engine)
@@ -118,10 +130,12 @@ def _run(url: str, day: dt.date, out: Path, workers: int | None) -> dict[str, An
 
 
 def _measure(tmp: Path) -> dict[str, Any]:
-    portfolio = generate_portfolio(
-        load_behaviour(START), debtors=DEBTORS, seed=1, start=START, months=4
-    )
-    files = write_portfolio(portfolio, tmp / "portfolio")
+    files: dict[str, Path] | None = None
+    if SOURCE is None:
+        portfolio = generate_portfolio(
+            load_behaviour(START), debtors=DEBTORS, seed=1, start=START, months=4
+        )
+        files = write_portfolio(portfolio, tmp / "portfolio")
     modes: dict[str, Any] = {}
     for name, workers in (("one process", None), ("--workers 2", 2)):
         with _schema() as url:
@@ -140,7 +154,7 @@ def _measure(tmp: Path) -> dict[str, Any]:
             engine.dispose()
         modes[name] = {"cases": int(cases), "first_day": days[0], "quiet_days": days[1:]}
     return {
-        "debtors": DEBTORS,
+        "debtors": DEBTORS if SOURCE is None else _debtors(SOURCE),
         "modes": modes,
         "machine": {
             "python": platform.python_version(),
@@ -150,9 +164,18 @@ def _measure(tmp: Path) -> dict[str, Any]:
     }
 
 
+def _debtors(source: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(source) as conn:
+        return int(conn.execute("select count(*) from debtors").fetchone()[0])
+
+
 def _write(figures: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     name = "daily-run-workers-postgresql"
+    if figures["debtors"] >= 1_000_000:
+        name += f"-{figures['debtors'] // 1_000_000}m"
     (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     machine = figures["machine"]
     lines = [

@@ -312,9 +312,12 @@ def record_states(
     if not rows:
         return
     s = t.case_state
+    keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
     for part in chunks(rows, 400):
-        keys = sa.tuple_(s.c.debtor_id, s.c.creditor_id)
-        conn.execute(s.delete().where(keys.in_([(r["debtor_id"], r["creditor_id"]) for r in part])))
+        pairs = [(r["debtor_id"], r["creditor_id"]) for r in part]
+        # the debtor ids first: SQLite answers a list of pairs alone by scanning the table
+        debtors = s.c.debtor_id.in_(sorted({debtor for debtor, _creditor in pairs}))
+        conn.execute(s.delete().where(debtors, keys.in_(pairs)))
     conn.execute(s.insert(), rows)
 
 

@@ -288,7 +288,8 @@ decisions = sa.Table(
     metadata,
     sa.Column("id", SERIAL, primary_key=True),
     sa.Column("run_date", sa.Date, nullable=False),
-    sa.Column("debtor_id", ID, sa.ForeignKey("debtors.debtor_id"), nullable=False),
+    # no foreign key to debtors: one trigger call per resting case and day (migration 0008)
+    sa.Column("debtor_id", ID, nullable=False),
     sa.Column("creditor_id", ID, nullable=False),
     sa.Column("policy", sa.String(64), nullable=False),
     sa.Column("outcome", sa.String(32), nullable=False),
