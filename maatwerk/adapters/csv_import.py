@@ -189,6 +189,15 @@ class _Row:
             return None
         return value
 
+    def _present(self, name: str, *, required: bool) -> str | None:
+        """The field's value when it is filled in; else ``None``, noted when it is required."""
+        value = self._value(name)
+        if not value:
+            if required and value is not None:
+                self._bad(name, "is required")
+            return None
+        return value
+
     def text(self, name: str, *, required: bool = False, max_len: int = 200) -> str:
         value = self.values.get(name)
         value = value.strip() if value else ""
@@ -209,10 +218,8 @@ class _Row:
         return self.text(name, max_len=max_len) or None
 
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
-        value = self._value(name)
-        if not value:
-            if required and value is not None:
-                self._bad(name, "is required")
+        value = self._present(name, required=required)
+        if value is None:
             return None
         try:
             return dt.date.fromisoformat(value)
@@ -230,10 +237,8 @@ class _Row:
     def amount(
         self, name: str, currency: str, *, required: bool = False, positive: bool = False
     ) -> Money | None:
-        value = self._value(name)
-        if not value:
-            if required and value is not None:
-                self._bad(name, "is required")
+        value = self._present(name, required=required)
+        if value is None:
             return None
         text = value.replace(",", ".") if self.decimal_comma and "." not in value else value
         try:
@@ -285,10 +290,8 @@ class _Row:
             return default
 
     def iban(self, name: str, *, required: bool = False) -> str | None:
-        value = self._value(name)
-        if not value:
-            if required and value is not None:
-                self._bad(name, "is required")
+        value = self._present(name, required=required)
+        if value is None:
             return None
         try:
             return str(IBAN(value).compact)
