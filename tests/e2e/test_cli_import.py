@@ -50,3 +50,20 @@ class TestImportCommand:
         assert "bad.csv, line 3, field 'principal'" in result.stderr
         assert "bad.csv, line 4, field 'due_date'" in result.stderr
         assert "nothing was imported" in result.stderr
+
+    def test_with_worker_processes(self, runner: CliRunner, db_url: str, tmp_path: Path) -> None:
+        """``--workers 2``: the same counts, and the same problems named by line and field."""
+        assert runner.invoke(cli, ["db", "upgrade", "--db", db_url]).exit_code == 0
+        rows = "".join(f"D{i},N{i},single,X{i},c,10.00,2026-01-01\n" for i in range(40))
+        path = tmp_path / "p.csv"
+        path.write_text(GOOD.split("\n", 1)[0] + "\n" + rows)
+        args = ["--db", db_url, "--workers", "2", "--json"]
+        result = runner.invoke(cli, ["import", "portfolio", str(path), *args])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["inserted"] == 80
+        bad = tmp_path / "bad.csv"
+        bad.write_text(path.read_text() + "D99,B,single,X99,c,abc,2026-01-01\n")
+        result = runner.invoke(cli, ["import", "portfolio", str(bad), *args[:-1]])
+        assert result.exit_code == 2
+        assert "bad.csv, line 42, field 'principal'" in result.stderr
+        assert "nothing was imported" in result.stderr

@@ -294,7 +294,10 @@ class TestHousing:
 class TestConsentsAndHolds:
     """Imported consents and holds become the events the policy's guards read, once."""
 
-    def test_consent_and_hold_events(self, store: SqlStore, tmp_path: Path) -> None:
+    @pytest.mark.parametrize("workers", [0, 2])
+    def test_consent_and_hold_events(self, store: SqlStore, tmp_path: Path, workers: int) -> None:
+        """The same with worker processes: the records travel with their rows to the writer,
+        which builds the events from them."""
         _import(store, _write(tmp_path, "p.csv", PORTFOLIO), ImportKind.PORTFOLIO)
         consents = _write(
             tmp_path,
@@ -307,9 +310,10 @@ class TestConsentsAndHolds:
             "hold_id,debtor_id,reason,starts_on,ends_on,debt_id\n"
             "H1,D1,dispute,2026-02-01,2026-02-28,P1\n",
         )
+        prepare = store.row_preparer()
         for _ in range(2):
-            _import(store, consents, ImportKind.CONSENTS)
-            _import(store, holds, ImportKind.HOLDS)
+            for path, kind in ((consents, ImportKind.CONSENTS), (holds, ImportKind.HOLDS)):
+                import_file(stream_import_file(path, kind, workers=workers, prepare=prepare), store)
         (case,) = store.load_cases([CaseKey("D1", "zorg")])
         assert case.events == (
             ConsentGiven(
