@@ -79,9 +79,18 @@ def test_two_workers_record_and_deliver_what_one_does(pg_url: str, tmp_path: Pat
             assert run.returncode == 0, err
             alone = cli_run(reference, day, tmp_path / "ref-out", "--json")
             assert _summary(sharded) == _summary(alone), day
-            shards = query(db_url, f"select status from run_shards where run_date = '{day}'")
-            assert 1 <= len(shards) <= 6  # at most 6: fewer when few cases are left to decide
-            assert {s for (s,) in shards} == {"done"}
+            shards = query(
+                db_url,
+                "select after_debtor, after_creditor, last_debtor, last_creditor, status "
+                f"from run_shards where run_date = '{day}' order by shard",
+            )
+            # at most 6 (fewer when few cases are left to decide), every one done, and together
+            # they cover all case keys once: each starts after the previous one's last key
+            assert 1 <= len(shards) <= 6
+            assert {row[4] for row in shards} == {"done"}
+            edges = [(None, None), *((row[2], row[3]) for row in shards)]
+            assert [(row[0], row[1]) for row in shards] == edges[:-1]
+            assert edges[-1] == (None, None)
         assert_same(contents(db_url), contents(reference))
     assert files(out) == files(tmp_path / "ref-out")
 
