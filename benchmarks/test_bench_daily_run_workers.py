@@ -165,9 +165,10 @@ def _measure(tmp: Path) -> dict[str, Any]:
 
 
 def _debtors(source: str) -> int:
+    import contextlib
     import sqlite3
 
-    with sqlite3.connect(source) as conn:
+    with contextlib.closing(sqlite3.connect(source)) as conn:  # ``with`` alone only commits
         return int(conn.execute("select count(*) from debtors").fetchone()[0])
 
 

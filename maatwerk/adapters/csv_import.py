@@ -12,16 +12,11 @@ Unknown columns are an error (a typo must not silently drop data).
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import csv
 import datetime as dt
 import functools
 import hashlib
-import io
-import multiprocessing
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeAlias, TypeVar
@@ -31,6 +26,12 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.nl import bsn as nl_bsn
 
+from maatwerk.adapters.csv_stream import (
+    allow_long_fields,
+    in_parts,
+    lines,
+    numbered,
+)
 from maatwerk.adapters.text_input import decode_text
 from maatwerk.core.debtors import Address, Debtor, HouseholdType, Housing, normalise_postcode
 from maatwerk.core.debts import ClaimKind, Debt, InterestKind, Payment
@@ -55,7 +56,6 @@ __all__ = [
     "REQUIRED",
     "decode_text",
     "read_import_file",
-    "read_text_file",
     "stream_import_file",
 ]
 
@@ -502,31 +502,6 @@ def _records(kind: ImportKind, row: _Row) -> tuple[ImportRecord, ...]:
     return (_hold(row),)
 
 
-#: The longest field the CSV readers accept. Python's default (128 KiB) ends a read with
-#: ``csv.Error`` and no field named; above it, each column's own length check names the field.
-#: The file is in memory already, so a long field costs nothing more than the file.
-CSV_FIELD_LIMIT: Final = 2**31 - 1
-
-
-def allow_long_fields() -> None:
-    """Let :mod:`csv` read fields of any length (process-wide; every reader here wants it)."""
-    if csv.field_size_limit() < CSV_FIELD_LIMIT:
-        csv.field_size_limit(CSV_FIELD_LIMIT)
-
-
-def read_text_file(path: Path) -> tuple[bytes, str]:
-    """The bytes of an input file and their UTF-8 text (a byte-order mark is dropped); an
-    unreadable or non-UTF-8 file raises an ``InputError`` naming it (and the line of the first
-    bad byte)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the file: {exc.strerror}", Location(file=str(path))
-        ) from None
-    return raw, decode_text(raw, path.name)
-
-
 def read_import_file(path: Path, kind: ImportKind) -> ImportFile:
     """Parse and check every row of ``path``, in memory (see :func:`stream_import_file`)."""
     return stream_import_file(path, kind).collect()
@@ -541,64 +516,14 @@ def stream_import_file(
 
     With ``workers`` and the store's ``prepare`` (its
     :meth:`~maatwerk.core.ports.StreamingImportStore.row_preparer`), the rows are checked and
-    prepared for the store by that many worker processes, a part of :data:`PART_ROWS` rows each,
-    and come as :class:`~maatwerk.services.importing.PreparedPart` entries in line order, while
-    this process reads the file and writes (see :func:`_parallel_entries`)."""
+    prepared for the store by that many worker processes, a part of
+    :data:`~maatwerk.adapters.csv_stream.PART_ROWS` rows each, and come as
+    :class:`~maatwerk.services.importing.PreparedPart` entries in line order, while this process
+    reads the file and writes (:func:`~maatwerk.adapters.csv_stream.in_parts`)."""
     return _stream_table(
         path, kind, label=kind.value, allowed=COLUMNS[kind], required=REQUIRED[kind],
         parse=functools.partial(_records, kind), workers=workers, prepare=prepare,
     )  # fmt: skip
-
-
-def _lines(path: Path, digest: Any) -> Iterator[str]:
-    """The text lines of ``path`` as ``open(newline="")`` splits them (``\n``, ``\r\n``, a lone
-    ``\r``), a byte-order mark dropped; every byte read goes into ``digest``. Memory holds a
-    buffer, not the file. Bytes that are not UTF-8 raise an ``InputError`` naming their line."""
-    name = path.name
-    try:
-        handle = path.open("rb", buffering=0)
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", Location(file=name)) from None
-    hashed = io.BufferedReader(_Hashed(handle, digest), buffer_size=1 << 16)
-    with io.TextIOWrapper(hashed, encoding="utf-8-sig", newline="") as text:
-        try:
-            yield from text
-        except UnicodeDecodeError:
-            line = _first_bad_line(path)
-            raise InputError("the file is not UTF-8", Location(file=name, line=line)) from None
-
-
-class _Hashed(io.RawIOBase):
-    """A file read as it is, every byte read going into a digest as well."""
-
-    def __init__(self, raw: Any, digest: Any) -> None:
-        self._raw = raw
-        self._digest = digest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        count: int = self._raw.readinto(buffer)
-        if count:
-            self._digest.update(memoryview(buffer)[:count])
-        return count
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
-def _first_bad_line(path: Path) -> int | None:
-    """The number of the first line (ended by ``\n``) of ``path`` that is not UTF-8; the file
-    is read again only to name it."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError:
-                return number
-    return None
 
 
 def _stream_table(
@@ -616,7 +541,7 @@ def _stream_table(
     ``allowed`` and ``required`` at once), each row turned into records by ``parse`` as it is
     read; a row's problems come by line and field, a file that is no table raises."""
     name = path.name
-    header_line = next(_lines(path, hashlib.sha256()), "")
+    header_line = next(lines(path, hashlib.sha256()), "")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     allow_long_fields()
     header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter), [])]
@@ -640,19 +565,13 @@ def _stream_table(
     )  # fmt: skip
     entries: Iterator[ParsedRow | PreparedPart | InputError]
     if workers > 0 and prepare is not None:
-        entries = _parallel_entries(_lines(path, digest), checked, workers, prepare)
+        work = functools.partial(checked.prepared, prepare=prepare)
+        entries = in_parts(lines(path, digest), delimiter, work, workers)
     else:
-        reader = csv.reader(_lines(path, digest), delimiter=delimiter)
+        reader = csv.reader(lines(path, digest), delimiter=delimiter)
         next(reader, None)  # the header, read above
-        entries = checked.entries(_numbered(reader))
+        entries = checked.entries(numbered(reader))
     return ImportStream(kind=kind, file_name=name, entries=entries, file_sha256=digest.hexdigest)
-
-
-def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """The non-empty records of a ``csv.reader`` with the line each ends on."""
-    for fields in reader:
-        if fields:
-            yield reader.line_num, fields
 
 
 @attrs.frozen
@@ -687,11 +606,11 @@ class _CheckedRows:
                 continue
             yield ParsedRow(line=line, records=records)
 
-    def prepared(self, first_line: int, lines: list[str], prepare: Preparer) -> PreparedPart:
-        """The whole records on ``lines`` (the first is line ``first_line`` of the file) checked
+    def prepared(self, first_line: int, part: list[str], *, prepare: Preparer) -> PreparedPart:
+        """The whole records on the lines of ``part`` (the first is line ``first_line``) checked
         and prepared for the store: what a worker process runs."""
-        reader = csv.reader(lines, delimiter=self.delimiter)
-        rows = ((first_line - 1 + line, fields) for line, fields in _numbered(reader))
+        reader = csv.reader(part, delimiter=self.delimiter)
+        rows = ((first_line - 1 + line, fields) for line, fields in numbered(reader))
         good: list[tuple[int, tuple[ImportRecord, ...]]] = []
         errors: list[InputError] = []
         for entry in self.entries(rows):
@@ -702,80 +621,6 @@ class _CheckedRows:
         return PreparedPart(
             rows=prepare(good) if good else None, count=len(good), errors=tuple(errors)
         )
-
-
-#: Rows a worker process checks at a time (the size of the parts the store writes).
-PART_ROWS: Final = 5000
-
-
-def _quoted_after(line: str, quoted: bool, delimiter: str) -> bool:
-    """Whether :mod:`csv` (its default dialect: ``"`` quotes a field and is doubled inside one;
-    a ``"`` inside an unquoted field is kept as it is) is inside a quoted field at the end of
-    ``line``, given whether it was at its start: where a file may be cut into parts without
-    cutting a record. Python, character by character, but only for a line with a ``"``."""
-    if '"' not in line:
-        return quoted
-    start, unquoted, inside, quote_inside = 0, 1, 2, 3
-    state = inside if quoted else start
-    for char in line:
-        if state == inside:
-            if char == '"':
-                state = quote_inside
-        elif state == unquoted:
-            if char == delimiter or char in "\r\n":
-                state = start
-        elif char == '"':  # at the start of a field, or a doubled quote inside one
-            state = inside
-        elif char == delimiter or char in "\r\n":
-            state = start
-        else:
-            state = unquoted
-    return state == inside
-
-
-def _parallel_entries(
-    lines: Iterator[str], checked: _CheckedRows, workers: int, prepare: Preparer
-) -> Iterator[PreparedPart | InputError]:
-    """The file's parts checked and prepared by ``workers`` processes, in line order.
-
-    This process only reads the lines (decoding them and hashing the file) and cuts them into
-    parts of about :data:`PART_ROWS` lines, never inside a quoted field (:func:`_quoted_after`),
-    so each part holds whole records; a worker parses, checks and prepares one part at a time.
-    At most two parts per worker are on their way, so memory stays flat. A worker's own failure
-    ends the import (the transaction is then not committed). On Linux the workers are forked:
-    they start at once with every module loaded and never touch the database connection they
-    inherit (they end with ``os._exit``, which closes nothing of the parent's); elsewhere they
-    are spawned (``fork`` is not safe on macOS).
-    """
-    delimiter = checked.delimiter
-    number, quoted = 0, False
-    for line in lines:  # the header (read and checked already)
-        number += 1
-        quoted = _quoted_after(line, quoted, delimiter)
-        if not quoted:
-            break
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pending: collections.deque[concurrent.futures.Future[PreparedPart]] = collections.deque()
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        try:
-            part: list[str] = []
-            first = number + 1
-            for line in lines:
-                part.append(line)
-                quoted = _quoted_after(line, quoted, delimiter)
-                if len(part) >= PART_ROWS and not quoted:
-                    pending.append(pool.submit(checked.prepared, first, part, prepare))
-                    first += len(part)
-                    part = []
-                    if len(pending) > 2 * workers:
-                        yield pending.popleft().result()
-            if part:
-                pending.append(pool.submit(checked.prepared, first, part, prepare))
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
 
 
 # ------------------------------------------------------------------------- payer remittances

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from maatwerk.adapters.csv_import import allow_long_fields, read_text_file
+from maatwerk.adapters.csv_stream import allow_long_fields, read_text_file
 from maatwerk.core.errors import InputError, Location
 from maatwerk.core.events import MunicipalOutcome
 from maatwerk.services.municipal_feedback import FeedbackFile, FeedbackRow

@@ -430,7 +430,7 @@ class TestWorkerProcesses:
     def test_the_same_problems_by_line_and_field(
         self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 2)  # parts cut often
+        monkeypatch.setattr("maatwerk.adapters.csv_stream.PART_ROWS", 2)  # parts cut often
         one, two = self._both(store, tmp_path, self.TRICKY, 2)
         assert one == two
         total, errors = one
@@ -446,7 +446,7 @@ class TestWorkerProcesses:
     def test_the_same_rows_stored(
         self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 3)
+        monkeypatch.setattr("maatwerk.adapters.csv_stream.PART_ROWS", 3)
         good = "\n".join(
             line
             for line in self.TRICKY.split("\n")
@@ -467,7 +467,7 @@ class TestWorkerProcesses:
     def test_a_bad_byte_names_its_line_and_writes_nothing(
         self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 400)
+        monkeypatch.setattr("maatwerk.adapters.csv_stream.PART_ROWS", 400)
         path = tmp_path / "d.csv"
         good = "".join(f"D{i},N,single\n" for i in range(8000))  # beyond the first read buffer
         path.write_bytes(b"debtor_id,name,household\n" + good.encode() + b"D99,\xff,single\n")
@@ -485,7 +485,7 @@ class TestWorkerProcesses:
     def test_a_worker_that_fails_ends_the_import_and_writes_nothing(
         self, store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr("maatwerk.adapters.csv_import.PART_ROWS", 5)
+        monkeypatch.setattr("maatwerk.adapters.csv_stream.PART_ROWS", 5)
         text = "debtor_id,name,household\n" + "".join(f"D{i},N,single\n" for i in range(40))
         path = _write(tmp_path, "d.csv", text)
         stream = stream_import_file(path, ImportKind.DEBTORS, workers=2, prepare=_broken_preparer)

@@ -21,7 +21,7 @@ from typing import Final
 
 import attrs
 
-from maatwerk.adapters.csv_import import allow_long_fields
+from maatwerk.adapters.csv_stream import allow_long_fields
 from maatwerk.adapters.sepa._model import Creditor, DirectDebit, Remittance, SequenceType
 from maatwerk.adapters.sepa._rules import SepaIssue
 from maatwerk.core.errors import InputError, Location, MoneyError

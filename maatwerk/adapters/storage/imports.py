@@ -8,8 +8,6 @@ hold stands for domain events with idempotent keys. Every file leaves an ``impor
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final
@@ -93,21 +91,18 @@ class SqlImports(SqlBase):
         return prepare_rows
 
     def apply_import(self, batch: ImportBatch) -> ImportCounts:
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        sources: dict[str, list[Any]] = defaultdict(list)
-        for record in batch.records:
-            entity, row = import_row(record)
-            groups[entity].append(row)
-            sources[entity].append(record)
+        prepared = prepare_rows([(0, batch.records)]).entities
         counts = ImportCounts()
         with self.engine.begin() as conn:
             for entity in ("debtor", "debt", "payment", "mandate", "consent", "hold"):
-                if entity in groups:
-                    counts += self.upsert_rows(
+                part = prepared.get(entity)
+                if part is not None:
+                    counts += self.upsert_values(
                         conn,
                         entity,
-                        groups[entity],
-                        sources[entity],
+                        part.columns,
+                        part.values,
+                        part.records,
                         actor=batch.recorded_by,
                         recorded_on=batch.recorded_on,
                     )
@@ -130,26 +125,6 @@ class SqlImports(SqlBase):
             events=counts.events,
         )
 
-    def upsert_rows(
-        self,
-        conn: sa.Connection,
-        entity: str,
-        rows: list[dict[str, Any]],
-        records: list[Any],
-        *,
-        actor: str,
-        recorded_on: dt.date | None = None,
-    ) -> ImportCounts:
-        """:meth:`upsert_values` of rows given as dicts with the same keys."""
-        if not rows:
-            return ImportCounts()
-        columns = tuple(rows[0])
-        take = operator.itemgetter(*columns)
-        values = [take(row) for row in rows]
-        return self.upsert_values(
-            conn, entity, columns, values, records, actor=actor, recorded_on=recorded_on
-        )
-
     def upsert_values(
         self,
         conn: sa.Connection,
@@ -164,7 +139,7 @@ class SqlImports(SqlBase):
         """Insert the new rows of one entity, update the changed ones (audit records), in
         ``conn``'s transaction; rows of one key: the last wins. ``values`` are in ``columns``
         order; ``records`` (the same order) are needed only for a consent or hold, whose
-        events are built from them."""
+        events are built from them (:func:`~.staged_import.prepare_rows` keeps them for those)."""
         table, key = _ENTITY[entity]
         at_key, at_hash = columns.index(key), columns.index("row_hash")
         # One file may list a key twice (a portfolio repeats its debtor per debt): last wins.
@@ -180,13 +155,13 @@ class SqlImports(SqlBase):
         inserts: list[tuple[Any, ...]] = []
         changed: list[int] = []
         domain: list[dict[str, Any]] = []
-        events = records is not None and entity in ("consent", "hold")
+        sources = records if entity in ("consent", "hold") else None  # they stand for events
         for ident, index in latest.items():
             old_hash = stored_hashes.get(ident)
             if old_hash is None:
                 inserts.append(values[index])
-                if events:
-                    domain.extend(_import_events(entity, records[index], None))  # type: ignore[index]  # not None when events
+                if sources is not None:
+                    domain.extend(_import_events(entity, sources[index], None))
             elif old_hash != values[index][at_hash]:
                 changed.append(index)
         updates: list[dict[str, Any]] = []
@@ -206,8 +181,8 @@ class SqlImports(SqlBase):
                     name for name in row if name != "row_hash" and _differs(old[name], row[name])
                 )
                 updates.append(row)
-                if events:
-                    domain.extend(_import_events(entity, records[index], old))  # type: ignore[index]  # not None when events
+                if sources is not None:
+                    domain.extend(_import_events(entity, sources[index], old))
                 audit.append(
                     {
                         "kind": AUDIT_RECORD_UPDATED,

@@ -20,7 +20,6 @@ their hashes are made on another core and only plain tuples cross between the pr
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
@@ -46,7 +45,6 @@ if TYPE_CHECKING:
 __all__ = [
     "PreparedRows",
     "SqlImportSession",
-    "insert_rows",
     "insert_values",
     "open_import",
     "prepare_rows",
@@ -167,18 +165,6 @@ def insert_values(
         return
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' for _ in columns)})"
     conn.exec_driver_sql(sql, rows)
-
-
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) in bulk (:func:`insert_values`)."""
-    if not rows:
-        return
-    columns = tuple(rows[0])
-    take = operator.itemgetter(*columns)
-    values = (
-        [take(row) for row in rows] if len(columns) > 1 else [(row[columns[0]],) for row in rows]
-    )
-    insert_values(conn, table, columns, values)
 
 
 class SqlImportSession:
