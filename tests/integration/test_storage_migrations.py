@@ -20,7 +20,14 @@ from maatwerk.core.debts import Debt
 from maatwerk.core.errors import InputError
 from maatwerk.core.events import ContactAttempt, ContactChannel, ContactOutcome
 from maatwerk.core.money import eur
-from maatwerk.core.records import CaseKey, ImportBatch, ImportKind, ImportRecord
+from maatwerk.core.records import (
+    CaseKey,
+    CaseOutcome,
+    DecisionRecord,
+    ImportBatch,
+    ImportKind,
+    ImportRecord,
+)
 
 
 def _schema_differences(conn: sa.Connection, target: sa.MetaData) -> list[object]:
@@ -340,6 +347,47 @@ class TestSqlStore:
             assert [c.key for c in cases] == keys
             assert sum(len(c.case.debts) for c in cases) == 10
             assert all(d.principal == eur("123.45") for c in cases for d in c.case.debts)
+        finally:
+            store.close()
+
+    def test_pending_keys_page_past_the_cases_decided_today(self, migrated_db_url: str) -> None:
+        """The run's pages of undecided cases: key order, nothing skipped or repeated, the
+        day's decisions left out (a debtor's two creditors on either side of a page break)."""
+        store = SqlStore.from_url(migrated_db_url)
+        try:
+            records: tuple[ImportRecord, ...] = (
+                *(_debtor(i) for i in range(6)),
+                *(_debt(i, i % 6, "C1" if i < 6 else "C2") for i in range(12)),
+            )
+            store.apply_import(
+                ImportBatch(
+                    kind=ImportKind.PORTFOLIO, file_name="x", file_sha256="0", records=records
+                )
+            )
+            day = dt.date(2026, 3, 2)
+            every = list(store.case_keys(after=None, limit=100))
+            decided = [every[1], every[4], every[5], every[10]]
+            before = day - dt.timedelta(days=1)
+            for on, keys in ((day, decided), (before, every[:1])):  # the day before: not today's
+                store.record_outcomes(
+                    on,
+                    [
+                        CaseOutcome(
+                            decision=DecisionRecord(
+                                run_date=on, case=key, policy="humane", outcome="none"
+                            )
+                        )
+                        for key in keys
+                    ],
+                )
+            pages: list[list[CaseKey]] = []
+            after = None
+            while page := list(store.pending_keys(day, after=after, limit=3)):
+                pages.append(page)
+                after = page[-1]
+            assert [k for p in pages for k in p] == [k for k in every if k not in decided]
+            assert [len(p) for p in pages] == [3, 3, 2]
+            assert store.pending_keys(day, after=every[-1], limit=3) == []
         finally:
             store.close()
 

@@ -15,8 +15,19 @@ from typing import Any, Final, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from maatwerk.core.records import CaseKey
 
-__all__ = ["CHUNK", "KEY_LIST", "SqlBase", "chunks", "json_object", "key_in", "key_list"]
+
+__all__ = [
+    "CHUNK",
+    "KEY_LIST",
+    "SqlBase",
+    "chunks",
+    "json_object",
+    "key_in",
+    "key_list",
+    "keys_after",
+]
 
 T = TypeVar("T")
 
@@ -56,6 +67,18 @@ def key_in(conn: sa.Connection, column: sa.ColumnElement[Any]) -> sa.ColumnEleme
         return column == sa.any_(sa.bindparam("keys", type_=_KEY_ARRAY))
     listed = sa.func.json_each(sa.bindparam("keys", type_=sa.String)).table_valued("value")
     return column.in_(sa.select(listed.c.value))
+
+
+def keys_after(
+    debtor: sa.ColumnElement[Any], creditor: sa.ColumnElement[Any], after: CaseKey
+) -> sa.ColumnElement[bool]:
+    """The case keys ``(debtor, creditor)`` after ``after`` in key order, as ONE row-value
+    comparison: SQLite (3.15 and newer) and PostgreSQL both answer it with a range of the
+    ``(debtor_id, creditor_id)`` index. (The spelled-out ``debtor > d OR (debtor = d AND
+    creditor > c)`` is a range only on PostgreSQL.)"""
+    return sa.tuple_(debtor, creditor) > sa.tuple_(
+        sa.literal(after.debtor_id), sa.literal(after.creditor_id)
+    )
 
 
 def key_list(conn: sa.Connection, keys: Sequence[str]) -> dict[str, Any]:

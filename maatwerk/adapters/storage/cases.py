@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import SqlBase, chunks, json_object
+from maatwerk.adapters.storage.base import SqlBase, chunks, json_object, keys_after
 from maatwerk.adapters.storage.mapping import (
     APPLIED_COLUMNS,
     COST_LINE_COLUMNS,
@@ -174,15 +174,7 @@ class SqlCases(SqlBase):
         debts = t.debts
         query = sa.select(debts.c.debtor_id, debts.c.creditor_id).distinct()
         if after is not None:
-            query = query.where(
-                sa.or_(
-                    debts.c.debtor_id > after.debtor_id,
-                    sa.and_(
-                        debts.c.debtor_id == after.debtor_id,
-                        debts.c.creditor_id > after.creditor_id,
-                    ),
-                )
-            )
+            query = query.where(keys_after(debts.c.debtor_id, debts.c.creditor_id, after))
         query = query.order_by(debts.c.debtor_id, debts.c.creditor_id).limit(limit)
         with self.engine.connect() as conn:
             return [CaseKey(r.debtor_id, r.creditor_id) for r in conn.execute(query)]

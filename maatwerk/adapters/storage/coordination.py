@@ -49,7 +49,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import json_object
+from maatwerk.adapters.storage.base import json_object, keys_after
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.records import CaseKey
 from maatwerk.services.run.shards import Shard
@@ -479,9 +479,7 @@ class SqlShardBoard:
             .where(~_decided_on(shard.run_date, d.c.debtor_id, d.c.creditor_id))
         )
         if start is not None:
-            query = query.where(
-                key > sa.tuple_(sa.literal(start.debtor_id), sa.literal(start.creditor_id))
-            )
+            query = query.where(keys_after(d.c.debtor_id, d.c.creditor_id, start))
         if shard.last is not None:
             last = shard.last
             query = query.where(

@@ -52,10 +52,7 @@ def _fresh_cases(run_date: dt.date, after: str | None, upto: str) -> sa.Select[A
             sa.func.sum(sa.case((d.c.status != "open", 1), (lined, 1), else_=0)).label("stale"),
             sa.func.max(d.c.principal_cents).label("top"),
         )
-        .where(
-            in_range,
-            ~sa.exists().where(s.c.debtor_id == d.c.debtor_id, s.c.creditor_id == d.c.creditor_id),
-        )
+        .where(in_range)
         .group_by(d.c.debtor_id, d.c.creditor_id)
         .subquery("cases")
     )
@@ -78,6 +75,7 @@ def _fresh_cases(run_date: dt.date, after: str | None, upto: str) -> sa.Select[A
             c.stale == 0,
             c.top > 0,
             db.c.deceased == sa.false(),
+            ~sa.exists().where(s.c.debtor_id == c.debtor_id, s.c.creditor_id == c.creditor_id),
             ~sa.exists().where(e.c.debtor_id == c.debtor_id),
             ~sa.exists().where(p.c.debtor_id == c.debtor_id),
             ~sa.exists().where(o.c.debtor_id == c.debtor_id, o.c.creditor_id == c.creditor_id),

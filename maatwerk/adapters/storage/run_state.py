@@ -19,7 +19,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import CHUNK, chunks
+from maatwerk.adapters.storage.base import CHUNK, chunks, keys_after
 from maatwerk.core.idle import IdleCase
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 
@@ -190,27 +190,22 @@ def pending_keys(
 ) -> list[CaseKey]:
     """Up to ``limit`` case keys after ``after`` (key order) without a decision on ``run_date``.
 
-    The cases first (``DISTINCT`` over the case index, in its order), then one look-up of the
-    day's decision per case: a look-up per debt row, as before, cost 1.8 s on SQLite and 6.3 s on
-    PostgreSQL to page through a million households (3.5 million debts), now 0.9 and 2.4 s.
+    The debts grouped per case in the order of the case index, and the day's decision looked up
+    once per case (``HAVING``): the database walks the index from ``after`` and stops at
+    ``limit`` pending cases. (A ``DISTINCT`` subquery filtered outside was sorted again in
+    full by SQLite on every page: a first day of a million households spent 4.0 s on seven
+    pages, against 0.11 s on two at 100,000.)
     """
     d = t.debts
-    cases = sa.select(d.c.debtor_id, d.c.creditor_id).distinct()
-    if after is not None:
-        cases = cases.where(
-            sa.or_(
-                d.c.debtor_id > after.debtor_id,
-                sa.and_(d.c.debtor_id == after.debtor_id, d.c.creditor_id > after.creditor_id),
-            )
-        )
-    c = cases.subquery("cases")
-    decided = _decided_on(run_date, c.c.debtor_id, c.c.creditor_id)
     query = (
-        sa.select(c.c.debtor_id, c.c.creditor_id)
-        .where(~decided)
-        .order_by(c.c.debtor_id, c.c.creditor_id)
+        sa.select(d.c.debtor_id, d.c.creditor_id)
+        .group_by(d.c.debtor_id, d.c.creditor_id)
+        .having(~_decided_on(run_date, d.c.debtor_id, d.c.creditor_id))
+        .order_by(d.c.debtor_id, d.c.creditor_id)
         .limit(limit)
     )
+    if after is not None:
+        query = query.where(keys_after(d.c.debtor_id, d.c.creditor_id, after))
     return [CaseKey(debtor, creditor) for debtor, creditor in conn.execute(query)]
 
 
