@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import os
 import secrets
 import socket
@@ -48,8 +47,9 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from maatwerk.adapters.storage import run_state
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import json_object, keys_after
+from maatwerk.adapters.storage.base import json_object
 from maatwerk.core.errors import MaatwerkError
 from maatwerk.core.records import CaseKey
 from maatwerk.services.run.shards import Shard
@@ -310,15 +310,6 @@ class SqlRunLock:
 
 
 # -------------------------------------------------------------------------------------- shards
-def _decided_on(run_date: dt.date, debtor: Any, creditor: Any) -> sa.Exists:
-    d = t.decisions
-    return (
-        sa.select(d.c.id)
-        .where(d.c.run_date == run_date, d.c.debtor_id == debtor, d.c.creditor_id == creditor)
-        .exists()
-    )
-
-
 def _key(debtor: str | None, creditor: str | None) -> CaseKey | None:
     return None if debtor is None or creditor is None else CaseKey(debtor, creditor)
 
@@ -387,24 +378,23 @@ class SqlShardBoard:
         pending debtors over ``shards`` but at least ``least``: the ends of all shards but the
         last."""
         d = t.debts
-        pending = (
-            sa.select(d.c.debtor_id)
-            .distinct()
-            .where(~_decided_on(run_date, d.c.debtor_id, d.c.creditor_id))
-            .subquery("pending")
-        )
-        total = conn.execute(sa.select(sa.func.count()).select_from(pending)).scalar_one()
-        step = max(least, math.ceil(int(total) / shards))
-        numbered = sa.select(
-            pending.c.debtor_id,
-            sa.func.row_number().over(order_by=pending.c.debtor_id).label("n"),
-        ).subquery("numbered")
+        pending = run_state.pending_cases(run_date).subquery("pending")
+        debtors = sa.select(pending.c.debtor_id).group_by(pending.c.debtor_id).subquery("debtors")
+        total = sa.func.count().over()
+        counted = sa.select(
+            debtors.c.debtor_id,
+            sa.func.row_number().over(order_by=debtors.c.debtor_id).label("n"),
+            total.label("total"),
+        ).subquery("counted")
+        # every ``step``-th pending debtor, ``step`` = ceil(total / shards) but at least ``least``
+        ceil = (counted.c.total + (shards - 1)) // shards
+        step = sa.case((ceil < least, least), else_=ceil)
         ends = [
             debtor
             for (debtor,) in conn.execute(
-                sa.select(numbered.c.debtor_id)
-                .where(numbered.c.n % step == 0, numbered.c.n < total)
-                .order_by(numbered.c.debtor_id)
+                sa.select(counted.c.debtor_id)
+                .where(counted.c.n % step == 0, counted.c.n < counted.c.total)
+                .order_by(counted.c.debtor_id)
             )
         ]
         if not ends:
@@ -470,24 +460,11 @@ class SqlShardBoard:
             conn.close()  # an open transaction (an error) rolls back: the shard is free again
 
     def shard_keys(self, shard: Shard, *, after: CaseKey | None, limit: int) -> Sequence[CaseKey]:
-        d = t.debts
-        key = sa.tuple_(d.c.debtor_id, d.c.creditor_id)
         start = after if after is not None else shard.after
-        query = (
-            sa.select(d.c.debtor_id, d.c.creditor_id)
-            .distinct()
-            .where(~_decided_on(shard.run_date, d.c.debtor_id, d.c.creditor_id))
-        )
-        if start is not None:
-            query = query.where(keys_after(d.c.debtor_id, d.c.creditor_id, start))
-        if shard.last is not None:
-            last = shard.last
-            query = query.where(
-                key <= sa.tuple_(sa.literal(last.debtor_id), sa.literal(last.creditor_id))
-            )
-        query = query.order_by(d.c.debtor_id, d.c.creditor_id).limit(limit)
         with self.engine.connect() as conn:
-            return [CaseKey(debtor, creditor) for debtor, creditor in conn.execute(query)]
+            return run_state.pending_keys(
+                conn, shard.run_date, after=start, limit=limit, last=shard.last
+            )
 
     def summaries(self, run_date: dt.date) -> Sequence[dict[str, object]]:
         s = t.run_shards
