@@ -3,7 +3,9 @@
 * a letter counts as received on the next postal delivery day (a Friday letter on Tuesday);
 * the aanmaning dated 13 April 2026 says "uiterlijk 28 april" (King's Day, Atw), and one that
   goes out later after a review is dated again for the day it goes out;
-* the Zvw 18b notice states the right to dispute and its last day, and is recorded with it.
+* the Zvw 18b notice states the right to dispute and its last day, and is recorded with it;
+* an arrangement offer that goes out weeks after it was decided offers its plan from after the
+  day to answer it then states, and that plan is the offer recorded.
 """
 
 from __future__ import annotations
@@ -16,12 +18,18 @@ import attrs
 from run_helpers import HOME, bill, import_portfolio, stock_dispatcher
 
 from maatwerk.adapters.calendars import build_calendars
+from maatwerk.adapters.channels._files import dutch_date
 from maatwerk.adapters.legal_tables import load_aanmaning_table, load_bik_table, load_postal_table
 from maatwerk.adapters.policy_loader import load_policy
 from maatwerk.adapters.storage import SqlStore
 from maatwerk.core.debtors import Debtor, HouseholdType
 from maatwerk.core.debts import ClaimKind
-from maatwerk.core.events import FormalDemandSent, FourteenDayLetterSent, ZvwNoticeSent
+from maatwerk.core.events import (
+    ArrangementOffered,
+    FormalDemandSent,
+    FourteenDayLetterSent,
+    ZvwNoticeSent,
+)
 from maatwerk.core.money import eur
 from maatwerk.core.policy import PolicyTables
 from maatwerk.services import review
@@ -41,12 +49,15 @@ channel = "letters"
 anchor = "default-date"
 days = 1
 review = {review}
-"""
+{params}"""
 
 
-def evaluator(tmp: Path, action: str, *, review_step: bool = False) -> PolicyCaseEvaluator:
+def evaluator(
+    tmp: Path, action: str, *, review_step: bool = False, params: str = ""
+) -> PolicyCaseEvaluator:
     path = tmp / "dates.toml"
-    path.write_text(POLICY.format(action=action, review=str(review_step).lower()), encoding="utf-8")
+    policy = POLICY.format(action=action, review=str(review_step).lower(), params=params)
+    path.write_text(policy, encoding="utf-8")
     return PolicyCaseEvaluator(
         policies={"dates": load_policy(path)},
         default="dates",
@@ -143,3 +154,40 @@ class TestZvwNotice:
         (notice,) = [r.event for r in store.history("D1") if isinstance(r.event, ZvwNoticeSent)]
         assert (notice.received_on, notice.last_day) == (dt.date(2026, 4, 7), dt.date(2026, 5, 6))
         assert not notice.second
+
+
+OFFER: Final = """[step.params]
+plan = "fixed"
+months = "4"
+minimum_instalment = "50.00"
+accept_within_days = "14"
+"""
+
+
+class TestArrangementOffer:
+    def test_approved_weeks_later_offers_its_plan_after_the_new_day_to_answer(
+        self, store: SqlStore, tmp_path: Path
+    ) -> None:
+        portfolio(store, kind=ClaimKind.PRIVATE)
+        ev = evaluator(tmp_path, "arrangement-offer", review_step=True, params=OFFER)
+        decided = dt.date(2026, 1, 12)
+        run(store, ev, decided, tmp_path)
+        (pending,) = store.reviews()
+        planned = pending.item.entry.payload["first_instalment_on"]
+        assert planned == dt.date(2026, 2, 26)  # as decided: after the answer day of then
+        sent = dt.date(2026, 3, 2)
+        review.approve(store, pending.review_id, by="checker", on=sent)
+        run(store, ev, sent, tmp_path)
+        (offer,) = [r.event for r in store.history("D1") if isinstance(r.event, ArrangementOffered)]
+        assert offer.occurred_on == sent
+        assert offer.arrangement_id == "D1:c1:2026-01-12"  # the same offer, dated again
+        first_due = offer.schedule[0][0]
+        # sent Monday 2 March, received Wednesday 4 March, 14 days to answer: 18 March
+        assert offer.respond_by == dt.date(2026, 3, 18)
+        assert first_due > offer.respond_by  # not 26 February, before the letter even went out
+        assert offer.schedule == tuple(
+            (dt.date(2026, month, 26), eur("100.00")) for month in (3, 4, 5, 6)
+        )
+        text = letter_text(tmp_path)
+        assert f"De eerste betaling is op {dutch_date(first_due)}." in text
+        assert f"De laatste betaling is op {dutch_date(offer.schedule[-1][0])}." in text

@@ -33,7 +33,9 @@ itself) are gathered in one place. Keys are the ``PAYLOAD_*`` constants of
   ``missed_instalments`` (:func:`missed_instalment_facts`); an ``arrangement-offer`` with
   ``plan = "capacity"`` or ``"fixed"`` the plan it offers (:func:`offer_plan`, with its
   ``offer_arrangement_id`` and full ``offer_schedule``: on delivery the letter's offer is
-  recorded from them, :func:`offer_from_letter`);
+  recorded from them, :func:`offer_from_letter`; an offer that goes out later than it was
+  decided gets the same plan with its dates after the day to answer it then states,
+  :func:`replan_offer`);
   ``reference`` is the one payment reference of the case (:func:`case_reference`);
 * a step for the ``source-deduction`` channel and an ``arrangement-offer``: ``bvv`` when
   :func:`build_payload` is given the subsistence tables and the debtor's income is known
@@ -113,6 +115,7 @@ from maatwerk.services.payloads._letters import (
     offer_plan,
     postal_of,
     redate_letter,
+    replan_offer,
 )
 
 
@@ -141,6 +144,7 @@ __all__ = [
     "offer_plan",
     "postal_of",
     "redate_letter",
+    "replan_offer",
 ]
 
 

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from maatwerk.core.debtors import Debtor
     from maatwerk.core.debts import Debt
     from maatwerk.core.policy import CaseState, ProposedAction
-    from maatwerk.core.records import StoredCase
+    from maatwerk.core.records import CaseKey, StoredCase
 from maatwerk.services.payloads._common import (
     DATED_LETTERS,
     OFFER_ANSWER_DAYS,
@@ -151,50 +151,119 @@ def offer_plan(
     (``direct_debit``: an active mandate) on SEPA business days. Empty when no plan fits (the
     letter then offers to talk, and names no amount).
     """
-    params = dict(action.params)
+    debtor = stored.debtor
+    room = bvv.get("attachable") if bvv is not None else None
+    return _offer_terms(
+        dict(action.params),
+        total=action.amount.rounded(),
+        debtor_id=debtor.debtor_id,
+        creditor_id=stored.case.creditor_id,
+        arrangement_id=f"{debtor.debtor_id}:{stored.case.creditor_id}:{today.isoformat()}",
+        payday=debtor.payday,
+        debit_day=_mandate_debit_day(stored, today) if direct_debit else None,
+        direct_debit=direct_debit,
+        room=room if isinstance(room, Decimal) else None,
+        answer_by=_answer_day(answer_by, today),
+        sepa=sepa,
+    )
+
+
+def replan_offer(
+    payload: Mapping[str, PayloadValue],
+    case: CaseKey,
+    sent_on: dt.date,
+    sepa: BusinessCalendar | None = None,
+) -> dict[str, object]:
+    """The plan of an ``arrangement-offer`` letter that goes out on ``sent_on``, later than it
+    was decided (after a review, or a channel that failed): the same offer (its id, total,
+    method, debit day and payday, the room its household had) with its dates moved after the
+    day to answer that the letter now states (``payload`` as :func:`redate_letter` dated it).
+
+    A letter keeps the plan it was decided with when it has none or no plan fits any more:
+    empty then. So the debtor never gets a first instalment before the day to answer, and the
+    offer recorded on delivery (:func:`offer_from_letter`) is the plan the letter states.
+    """
+    offer_id = payload.get(PAYLOAD_OFFER_ID)
+    total = payload.get("plan_total")
+    if not isinstance(offer_id, str) or not isinstance(total, Decimal):
+        return {}
+    bvv = payload.get("bvv")
+    room = bvv.get("attachable") if isinstance(bvv, Mapping) else None
+
+    def whole(key: str) -> int | None:
+        value = payload.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return _offer_terms(
+        payload,
+        total=Money(total),
+        debtor_id=case.debtor_id,
+        creditor_id=case.creditor_id,
+        arrangement_id=offer_id,
+        payday=whole("payday"),
+        debit_day=whole("debit_day"),
+        direct_debit=payload.get("payment_method") == PaymentMethod.DIRECT_DEBIT.value,
+        room=room if isinstance(room, Decimal) else None,
+        answer_by=_answer_day(payload.get(PAYLOAD_LAST_DAY), sent_on),
+        sepa=sepa,
+    )
+
+
+def _answer_day(last_day: object, sent_on: dt.date) -> dt.date:
+    """The day to answer an offer sent on ``sent_on``: the letter's last day when it states
+    one, else :data:`OFFER_ANSWER_DAYS` after it went out."""
+    if isinstance(last_day, dt.date):
+        return last_day
+    return sent_on + dt.timedelta(days=OFFER_ANSWER_DAYS)
+
+
+def _offer_terms(
+    params: Mapping[str, object],
+    *,
+    total: Money,
+    debtor_id: str,
+    creditor_id: str,
+    arrangement_id: str,
+    payday: int | None,
+    debit_day: int | None,
+    direct_debit: bool,
+    room: Decimal | None,
+    answer_by: dt.date,
+    sepa: BusinessCalendar | None,
+) -> dict[str, object]:
+    """The terms of an offer (see :func:`offer_plan`), the first instalment after ``answer_by``."""
     rule = params.get("plan")
-    total = action.amount.rounded()
     if rule not in ("capacity", "fixed") or not total.is_positive:
         return {}
-    debtor = stored.debtor
-    payday: int | None = debtor.payday
-    debit_day = _mandate_debit_day(stored, today) if direct_debit else None
-    if debit_day is not None:
-        payday = None
-    if isinstance(answer_by, dt.date):
-        start = answer_by
-    else:
-        start = today + dt.timedelta(days=OFFER_ANSWER_DAYS)
     method = PaymentMethod.DIRECT_DEBIT if direct_debit else PaymentMethod.TRANSFER
-    arrangement_id = f"{debtor.debtor_id}:{stored.case.creditor_id}:{today.isoformat()}"
     calendar = sepa if direct_debit else None
-    not_before = start + dt.timedelta(days=1)
+    not_before = answer_by + dt.timedelta(days=1)
+    plan_payday = None if debit_day is not None else payday
     try:
         if rule == "fixed":
             proposal = classic_arrangement(
                 arrangement_id=arrangement_id,
-                debtor_id=debtor.debtor_id,
-                creditor_id=stored.case.creditor_id,
+                debtor_id=debtor_id,
+                creditor_id=creditor_id,
                 debt=total,
                 today=not_before,
-                payday=payday,
+                payday=plan_payday,
                 debit_day=debit_day,
-                months=int(params.get("months", "6")),
-                minimum=Money(params.get("minimum_instalment", "50.00")),
+                months=int(str(params.get("months", "6"))),
+                minimum=Money(str(params.get("minimum_instalment", "50.00"))),
                 calendar=calendar,
             )
         else:
-            room = bvv.get("attachable") if bvv is not None else None
-            if not isinstance(room, Decimal) or room <= 0:
+            if room is None or room <= 0:
                 return {}
             proposal = propose_arrangement(
                 arrangement_id=arrangement_id,
-                debtor_id=debtor.debtor_id,
-                creditor_id=stored.case.creditor_id,
+                debtor_id=debtor_id,
+                creditor_id=creditor_id,
                 debt=total,
                 capacity=Money(room).rounded(Rounding.DOWN),
                 today=not_before,
-                payday=payday,
+                payday=plan_payday,
                 debit_day=debit_day,
                 method=method,
                 calendar=calendar,
@@ -219,7 +288,7 @@ def offer_plan(
         PAYLOAD_OFFER_SCHEDULE: tuple(
             {"due_date": i.due_date, "amount": _cents(i.amount)} for i in plan.instalments
         ),
-        "payday": debtor.payday,
+        "payday": payday,
         "tolerated_missed": plan.grace.tolerated_missed,
         "settle_days": plan.grace.settle_days,
     }

@@ -20,7 +20,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 import structlog
 
-from maatwerk.core.calendar import CalendarRangeError, PostalDelivery
+from maatwerk.core.calendar import SEPA, CalendarRangeError, PostalDelivery
 from maatwerk.core.debts import CostLine
 from maatwerk.core.errors import InputError, PluginError
 from maatwerk.core.events import (
@@ -53,7 +53,12 @@ from maatwerk.core.ports import (
 from maatwerk.core.records import OutboxItem, OutboxStatus, Posting
 from maatwerk.services.announce import announce
 from maatwerk.services.faults import fault_point
-from maatwerk.services.payloads import offer_from_letter, postal_of, redate_letter
+from maatwerk.services.payloads import (
+    offer_from_letter,
+    postal_of,
+    redate_letter,
+    replan_offer,
+)
 from maatwerk.services.run.before_delivery import (
     PayloadCheck,
     current_refusals,
@@ -379,11 +384,14 @@ class Dispatcher:
             kind = ActionKind(item.entry.action)
         except ValueError:
             return item
-        facts = redate_letter(
-            kind, item.entry.payload, self.context.run_date, self.tables.letter_terms()
-        )
+        sent_on = self.context.run_date
+        facts = redate_letter(kind, item.entry.payload, sent_on, self.tables.letter_terms())
         if facts is None:
             return item
+        if kind is ActionKind.ARRANGEMENT_OFFER:  # its plan starts after the new day to answer
+            sepa = self.tables.calendars.get(SEPA) if SEPA in self.tables.calendars else None
+            redated = {**item.entry.payload, **facts}
+            facts.update(replan_offer(redated, item.entry.case, sent_on, sepa))
         entry = attrs.evolve(item.entry, payload={**item.entry.payload, **facts})
         return attrs.evolve(item, entry=entry)
 
