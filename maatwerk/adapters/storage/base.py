@@ -9,7 +9,7 @@ own module; ``SqlStore`` is composed from them (the idle-case statements are fun
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ __all__ = [
     "KEY_LIST",
     "SqlBase",
     "chunks",
+    "copy_rows",
     "json_object",
     "key_in",
     "key_list",
@@ -67,6 +68,24 @@ def key_in(conn: sa.Connection, column: sa.ColumnElement[Any]) -> sa.ColumnEleme
         return column == sa.any_(sa.bindparam("keys", type_=_KEY_ARRAY))
     listed = sa.func.json_each(sa.bindparam("keys", type_=sa.String)).table_valued("value")
     return column.in_(sa.select(listed.c.value))
+
+
+def copy_rows(
+    conn: sa.Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """``COPY table (columns) FROM STDIN`` of ``rows`` on the connection's transaction
+    (PostgreSQL through psycopg 3): the rows are the driver's values already (a JSON column
+    takes its text). Several times cheaper per row than an ``executemany``, which psycopg
+    sends as one prepared ``INSERT`` per row."""
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    driver: Any = conn.connection.driver_connection
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def keys_after(

@@ -4,10 +4,10 @@ On a first day nearly every case is *fresh* (no events, payments, ledger lines, 
 or resting state) and has nothing due for weeks: evaluating each in Python was most of the
 day. Here one query per page of debtors selects the fresh cases with what the rule reads (the
 earliest due and default date, the debtor's segment and income, the number of debts and
-mandates for the case's fingerprint, :func:`.run_state.fresh_fingerprint`); the rule decides per row in Python (a few date
-sums, no case loaded) and the page's decisions and resting states are written with one
-``executemany`` each on the driver, in one transaction. Every case the rule does not let rest is left for
-the run's usual path (loaded and evaluated).
+mandates for the case's fingerprint, :func:`.run_state.fresh_fingerprint`); the rule decides
+per row in Python (a few date sums, no case loaded) and the page's decisions and resting
+states are written in bulk on the driver (``COPY`` on PostgreSQL), in one transaction. Every
+case the rule does not let rest is left for the run's usual path (loaded and evaluated).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
+from maatwerk.adapters.storage.base import copy_rows
 from maatwerk.adapters.storage.run_state import fresh_fingerprint
 from maatwerk.core.idle import FreshRule
 
@@ -171,24 +172,36 @@ def rest_fresh_page(
 _DETAIL: Final = (
     '{{"status": "idle", "fresh": true, "evaluated_on": "{on}", "next_check_on": "{wake}"}}'
 )
-_INSERT_DECISIONS: Final = (
-    "INSERT INTO decisions (run_date, debtor_id, creditor_id, policy, outcome, detail) "
-    "VALUES ({p}, {p}, {p}, {p}, 'none', {json})"
-)
-_INSERT_STATES: Final = (
-    "INSERT INTO case_state (debtor_id, creditor_id, evaluated_on, wake_on, policy, outcome, "
-    "fingerprint, evaluator) VALUES ({p}, {p}, {p}, {p}, {p}, 'none', {p}, {p})"
+_DECISION_COLUMNS: Final = ("run_date", "debtor_id", "creditor_id", "policy", "detail", "outcome")
+_STATE_COLUMNS: Final = (
+    "debtor_id",
+    "creditor_id",
+    "evaluated_on",
+    "wake_on",
+    "policy",
+    "fingerprint",
+    "evaluator",
+    "outcome",
 )
 
 
 def _insert_many(
     conn: sa.Connection, decisions: list[tuple[Any, ...]], states: list[tuple[Any, ...]]
 ) -> None:
-    """One ``executemany`` per table straight on the driver: the rows are the driver's values
-    already (SQLAlchemy's per-row bind processing was most of the cost)."""
+    """The page's rows straight to the driver (they are its values already: SQLAlchemy's
+    per-row bind processing was most of the cost), outcome ``none`` added: ``COPY`` on
+    PostgreSQL (an ``executemany`` cost 16 µs a row there), one ``executemany`` per table on
+    SQLite."""
+    none = ("none",)
     if conn.dialect.name == "postgresql":
-        p, json = "%s", "CAST(%s AS JSONB)"
-    else:
-        p, json = "?", "?"
-    conn.exec_driver_sql(_INSERT_DECISIONS.format(p=p, json=json), decisions)
-    conn.exec_driver_sql(_INSERT_STATES.format(p=p), states)
+        copy_rows(conn, "decisions", _DECISION_COLUMNS, (row + none for row in decisions))
+        copy_rows(conn, "case_state", _STATE_COLUMNS, (row + none for row in states))
+        return
+    for table, columns, rows in (
+        ("decisions", _DECISION_COLUMNS, decisions),
+        ("case_state", _STATE_COLUMNS, states),
+    ):
+        marks = ", ".join("?" for _ in columns[:-1])
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}, 'none')", rows
+        )

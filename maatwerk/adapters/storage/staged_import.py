@@ -28,7 +28,7 @@ import attrs
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import KEY_LIST, chunks, key_in, key_list
+from maatwerk.adapters.storage.base import KEY_LIST, chunks, copy_rows, key_in, key_list
 from maatwerk.core.records import (
     IMPORT_REFERENCES,
     ImportClash,
@@ -148,18 +148,12 @@ def insert_values(
     which a large import would pay)."""
     if not values:
         return
+    rows = _processed(conn, table, columns, values)
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, table.name, columns, rows)
+        return
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
-    rows = _processed(conn, table, columns, values)
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql" and hasattr(driver, "cursor"):
-        with (
-            driver.cursor() as cursor,  # type: ignore[union-attr]  # psycopg's connection
-            cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
     if conn.dialect.paramstyle != "qmark":  # pragma: no cover - only SQLite uses qmark here
         conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in values])
         return
