@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from run_helpers import single
 
 from maatwerk.adapters.csv_import import read_import_file
-from maatwerk.adapters.storage import SqlStore, run_state
+from maatwerk.adapters.storage import SqlStore, fresh, run_state
 from maatwerk.adapters.storage import schema as t
 from maatwerk.cli._wiring import build_evaluator, plugin_manager
 from maatwerk.core.debtors import HouseholdType
@@ -168,3 +168,29 @@ def test_a_policy_without_dated_steps_rests_nothing() -> None:
         )
         is None
     )
+
+
+def test_a_page_of_the_fresh_pass_runs_without_jit_on_postgresql(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    """PostgreSQL compiled the page's query with JIT for seven times its run time: the page's
+    transaction turns it off (``SET LOCAL``), and only that transaction."""
+    _import_demo(store, tmp_path, 5)
+    evaluator = _evaluator("humane")
+    postgresql = store.engine.dialect.name == "postgresql"
+    show = "SHOW jit"
+    before = None
+    if postgresql:
+        with store.engine.connect() as conn:
+            before = conn.exec_driver_sql(show).scalar_one()
+    with store.engine.begin() as conn:
+        rested, last = fresh.rest_fresh_page(
+            conn, START, evaluator.fresh_rule(START), evaluator.signature, after=None
+        )
+        if postgresql:
+            assert conn.exec_driver_sql(show).scalar_one() == "off"
+    assert rested > 0
+    assert last is not None
+    if postgresql:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql(show).scalar_one() == before

@@ -82,13 +82,9 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
         # PostgreSQL's default work_mem of 4MB a hash aggregate over 3.5 million debts spilled
         # for more than ten minutes, with 64MB it took 2 s (docs/scaling.md). A role or
         # database setting, or the URL's own ``options``, can say otherwise.
-        # JIT off: the run pages through the portfolio in short queries whose cost estimate is
-        # high (a page's range of a large table); compiling one took 420 ms for a query that runs
-        # in 60 ms, on every other page of the fresh pass and every page of the cases left.
         options = []
         if "options" not in parsed.query:
             options.append(f"-cwork_mem={os.environ.get('MAATWERK_PG_WORK_MEM', '64MB')}")
-            options.append("-cjit=off")
         if schema is not None:
             options.append(f"-csearch_path={schema}")
         if options:

@@ -128,6 +128,10 @@ def rest_fresh_page(
     Returns how many cases were recorded, and the last debtor id of the page (``None``: no
     debtor left).
     """
+    if conn.dialect.name == "postgresql":
+        # the page's query is short but estimated dear (a range of a large table): JIT compiled
+        # it on every other page, 420 ms for a query that runs in 60 ms
+        conn.exec_driver_sql("SET LOCAL jit = off")
     db = t.debtors
     ids = sa.select(db.c.debtor_id).order_by(db.c.debtor_id).limit(PAGE)
     if after is not None:
