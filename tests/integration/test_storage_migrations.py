@@ -321,21 +321,25 @@ def _debt(n: int, debtor: int, creditor: str = "C1") -> Debt:
     )
 
 
+def _portfolio(store: SqlStore, *, debtors: int, debts: int, at_c2_from: int) -> None:
+    """``debtors`` debtors and ``debts`` debts (debt ``i`` of debtor ``i % debtors``, owed to
+    C1 below ``at_c2_from`` and to C2 from there), as one portfolio import."""
+    records: tuple[ImportRecord, ...] = (
+        *(_debtor(i) for i in range(debtors)),
+        *(_debt(i, i % debtors, "C1" if i < at_c2_from else "C2") for i in range(debts)),
+    )
+    store.apply_import(
+        ImportBatch(kind=ImportKind.PORTFOLIO, file_name="x", file_sha256="0", records=records)
+    )
+
+
 class TestSqlStore:
     """Cases stream in key order with exact amounts; events are append-only with idempotency."""
 
     def test_cases_round_trip_in_batches(self, migrated_db_url: str) -> None:
         store = SqlStore.from_url(migrated_db_url)
         try:
-            records: tuple[ImportRecord, ...] = (
-                *(_debtor(i) for i in range(5)),
-                *(_debt(i, i % 5, "C1" if i < 7 else "C2") for i in range(10)),
-            )
-            store.apply_import(
-                ImportBatch(
-                    kind=ImportKind.PORTFOLIO, file_name="x", file_sha256="0", records=records
-                )
-            )
+            _portfolio(store, debtors=5, debts=10, at_c2_from=7)
             keys: list[CaseKey] = []
             after = None
             while batch := store.case_keys(after=after, limit=3):
@@ -355,15 +359,7 @@ class TestSqlStore:
         day's decisions left out (a debtor's two creditors on either side of a page break)."""
         store = SqlStore.from_url(migrated_db_url)
         try:
-            records: tuple[ImportRecord, ...] = (
-                *(_debtor(i) for i in range(6)),
-                *(_debt(i, i % 6, "C1" if i < 6 else "C2") for i in range(12)),
-            )
-            store.apply_import(
-                ImportBatch(
-                    kind=ImportKind.PORTFOLIO, file_name="x", file_sha256="0", records=records
-                )
-            )
+            _portfolio(store, debtors=6, debts=12, at_c2_from=6)
             day = dt.date(2026, 3, 2)
             every = list(store.case_keys(after=None, limit=100))
             decided = [every[1], every[4], every[5], every[10]]
