@@ -128,7 +128,8 @@ def rest_fresh_page(
     Returns how many cases were recorded, and the last debtor id of the page (``None``: no
     debtor left).
     """
-    if conn.dialect.name == "postgresql":
+    version = conn.dialect.server_version_info or ()
+    if conn.dialect.name == "postgresql" and version >= (11,):  # JIT came with PostgreSQL 11
         # the page's query is short but estimated dear (a range of a large table): JIT compiled
         # it on every other page, 420 ms for a query that runs in 60 ms
         conn.exec_driver_sql("SET LOCAL jit = off")
