@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,8 @@ from maatwerk.cli import cli
 pytestmark = pytest.mark.slow  # real processes, each starting the CLI
 
 DEBTORS = 300
+SHARDS = 6
+BATCH = 20
 DAYS = [START + dt.timedelta(days=d) for d in (0, 1, 14)]
 _COUNTS = ("cases_total", "cases_evaluated", "cases_idle", "outcomes", "actions_per_kind")
 
@@ -70,9 +73,9 @@ def test_two_workers_record_and_deliver_what_one_does(pg_url: str, tmp_path: Pat
                 "--workers",
                 "2",
                 "--shards",
-                "6",
+                str(SHARDS),
                 "--batch-size",
-                "20",
+                str(BATCH),
                 "--json",
             )
             sharded, err = run.communicate(timeout=600)
@@ -84,9 +87,16 @@ def test_two_workers_record_and_deliver_what_one_does(pg_url: str, tmp_path: Pat
                 "select after_debtor, after_creditor, last_debtor, last_creditor, status "
                 f"from run_shards where run_date = '{day}' order by shard",
             )
-            # at most 6 (fewer when few cases are left to decide), every one done, and together
-            # they cover all case keys once: each starts after the previous one's last key
-            assert 1 <= len(shards) <= 6
+            # the debtors left after resting, split in 6 but at least a batch (20) per shard;
+            # every shard done, and together they cover all case keys once: each starts after
+            # the previous one's last key
+            ((left,),) = query(
+                db_url,
+                "select count(distinct debtor_id) from decisions "
+                f"where run_date = '{day}' and detail ->> 'status' <> 'idle'",
+            )
+            step = max(BATCH, math.ceil(left / SHARDS))
+            assert len(shards) == max(1, math.ceil(left / step)), (day, left)
             assert {row[4] for row in shards} == {"done"}
             edges = [(None, None), *((row[2], row[3]) for row in shards)]
             assert [(row[0], row[1]) for row in shards] == edges[:-1]

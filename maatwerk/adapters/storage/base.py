@@ -28,6 +28,7 @@ __all__ = [
     "key_in",
     "key_list",
     "keys_after",
+    "keys_upto",
 ]
 
 T = TypeVar("T")
@@ -95,9 +96,18 @@ def keys_after(
     comparison: SQLite (3.15 and newer) and PostgreSQL both answer it with a range of the
     ``(debtor_id, creditor_id)`` index. (The spelled-out ``debtor > d OR (debtor = d AND
     creditor > c)`` is a range only on PostgreSQL.)"""
-    return sa.tuple_(debtor, creditor) > sa.tuple_(
-        sa.literal(after.debtor_id), sa.literal(after.creditor_id)
-    )
+    return sa.tuple_(debtor, creditor) > _key_row(after)
+
+
+def keys_upto(
+    debtor: sa.ColumnElement[Any], creditor: sa.ColumnElement[Any], last: CaseKey
+) -> sa.ColumnElement[bool]:
+    """The case keys up to and including ``last`` (see :func:`keys_after`)."""
+    return sa.tuple_(debtor, creditor) <= _key_row(last)
+
+
+def _key_row(key: CaseKey) -> sa.Tuple:
+    return sa.tuple_(sa.literal(key.debtor_id), sa.literal(key.creditor_id))
 
 
 def key_list(conn: sa.Connection, keys: Sequence[str]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from maatwerk.adapters.storage import schema as t
-from maatwerk.adapters.storage.base import CHUNK, chunks, keys_after
+from maatwerk.adapters.storage.base import CHUNK, chunks, keys_after, keys_upto
 from maatwerk.core.idle import IdleCase
 from maatwerk.core.records import CaseKey, CaseOutcome, DecisionRecord
 
@@ -219,10 +219,7 @@ def pending_keys(
     if after is not None:
         query = query.where(keys_after(d.c.debtor_id, d.c.creditor_id, after))
     if last is not None:
-        query = query.where(
-            sa.tuple_(d.c.debtor_id, d.c.creditor_id)
-            <= sa.tuple_(sa.literal(last.debtor_id), sa.literal(last.creditor_id))
-        )
+        query = query.where(keys_upto(d.c.debtor_id, d.c.creditor_id, last))
     return [CaseKey(debtor, creditor) for debtor, creditor in conn.execute(query)]
 
 
